@@ -1,0 +1,22 @@
+/* kn_kernel.h -- run a Jupyter kernel (protocol 5.5) for an interpreter.
+ *
+ * kn_kernel_run() parses the connection file, binds the five sockets, serves
+ * until shutdown, and returns the process exit status.  History is kept in
+ * the SQLite file `history_path` (NULL = in memory only), so it survives
+ * restarts.
+ */
+#ifndef KN_KERNEL_H
+#define KN_KERNEL_H
+
+#include "kn_interp.h"
+
+struct kn_config {
+    const char *connection_file; /* path to the JSON connection file */
+    const char *history_path;    /* SQLite file for history, or NULL */
+};
+
+/* Returns 0 after a clean shutdown, non-zero (after one line on stderr)
+ * when the kernel could not start. */
+int kn_kernel_run(const struct kn_config *cfg, const struct kn_interp *in);
+
+#endif /* KN_KERNEL_H */

@@ -1,0 +1,94 @@
+/* yt_http.h -- HTTP client for Google's endpoints (libcurl), and where those
+ * endpoints are.
+ *
+ * One `struct yt_http` per kernel session keeps a libcurl share/connection
+ * cache so requests reuse keep-alive connections.  Requests ask for gzip,
+ * verify TLS (never turned off), and refuse plain http:// to any host that is
+ * not loopback.  Bodies are capped (YT_HTTP_MAX_BODY).
+ *
+ * Endpoints: with YTK_GOOGLE_BASE unset, Google's real URLs; with it set
+ * (e.g. http://127.0.0.1:8080), every endpoint is that base + Google's path
+ * (/o/oauth2/v2/auth, /token, /revoke, /tokeninfo, /device/code,
+ * /youtube/v3/...).
+ *
+ * Ownership: yt_http_resp fields are owned by the response and released by
+ * yt_http_resp_free().  Request fields are borrowed for the call.
+ */
+#ifndef YT_HTTP_H
+#define YT_HTTP_H
+
+#include <stddef.h>
+
+#define YT_ERR_LEN 512
+#define YT_HTTP_MAX_BODY (64u * 1024u * 1024u)
+
+enum yt_endpoint {
+    YT_EP_AUTH,        /* https://accounts.google.com/o/oauth2/v2/auth */
+    YT_EP_TOKEN,       /* https://oauth2.googleapis.com/token */
+    YT_EP_REVOKE,      /* https://oauth2.googleapis.com/revoke */
+    YT_EP_TOKENINFO,   /* https://oauth2.googleapis.com/tokeninfo */
+    YT_EP_DEVICE_CODE, /* https://oauth2.googleapis.com/device/code */
+    YT_EP_API          /* https://www.googleapis.com/youtube/v3 (no slash) */
+};
+
+/* The URL of an endpoint, honouring YTK_GOOGLE_BASE.  Caller frees. */
+char *yt_http_endpoint(enum yt_endpoint ep);
+
+struct yt_http; /* opaque */
+
+/* Called from libcurl's progress callback; return non-zero to abort the
+ * transfer (the request then fails with YT_HTTP_E_ABORTED). */
+typedef int (*yt_http_abort_fn)(void *arg);
+
+struct yt_http *yt_http_new(void);
+void yt_http_free(struct yt_http *h);
+/* Install an abort check used by every transfer of h (NULL to remove). */
+void yt_http_set_abort(struct yt_http *h, yt_http_abort_fn fn, void *arg);
+
+struct yt_http_req {
+    const char *method;       /* "GET" or "POST" */
+    const char *url;          /* full URL with query string */
+    const char *body;         /* POST body or NULL */
+    const char *content_type; /* e.g. application/x-www-form-urlencoded */
+    const char *bearer;       /* access token for Authorization, or NULL */
+    long timeout_ms;          /* whole-request timeout; 0 = 60 s */
+};
+
+struct yt_http_resp {
+    long status;          /* HTTP status, 0 when no response */
+    char *body;           /* NUL-terminated body, never NULL after success */
+    size_t len;
+    long retry_after;     /* seconds from Retry-After, -1 when absent */
+    char *content_type;   /* may be NULL */
+};
+
+/* Result codes (append only). */
+#define YT_HTTP_OK 0
+#define YT_HTTP_E_CONNECT -1   /* could not connect / DNS / TLS */
+#define YT_HTTP_E_TIMEOUT -2
+#define YT_HTTP_E_ABORTED -3   /* abort callback said stop */
+#define YT_HTTP_E_TOO_LARGE -4
+#define YT_HTTP_E_INSECURE -5  /* plain http to a non-loopback host */
+#define YT_HTTP_E_TRANSFER -6  /* connection dropped, truncated body */
+#define YT_HTTP_E_NOMEM -7
+
+/* Perform one request.  Returns YT_HTTP_OK when a response was received,
+ * whatever its status; otherwise a negative code with err filled (a message
+ * naming the host and the cause, never a token). */
+int yt_http_perform(struct yt_http *h, const struct yt_http_req *req,
+                    struct yt_http_resp *resp, char err[YT_ERR_LEN]);
+
+/* Perform n independent requests with at most max_parallel at once (libcurl
+ * multi).  rcs[i] receives each request's result code and errs (may be NULL)
+ * its message.  Returns 0, or YT_HTTP_E_ABORTED when interrupted (requests
+ * that did not finish have rcs[i] == YT_HTTP_E_ABORTED). */
+int yt_http_perform_many(struct yt_http *h, const struct yt_http_req *reqs,
+                         struct yt_http_resp *resps, int *rcs, size_t n,
+                         int max_parallel, char (*errs)[YT_ERR_LEN]);
+
+void yt_http_resp_free(struct yt_http_resp *r);
+
+/* Percent-encode s for a query string or form body.  Caller frees. */
+char *yt_http_escape(const char *s);
+
+#endif /* YT_HTTP_H */

@@ -1,0 +1,15 @@
+/* mg_yt_fetch.c -- %yt_fetch (placeholder until its issue lands: fails clearly). */
+#include "mg_registry.h"
+
+static int run_line(struct mg_ctx *c, const struct mg_args *a)
+{
+    kn_exec_fail(c->x, "NotImplementedError", "%%yt_fetch is not built yet");
+    return -1;
+}
+
+const struct mg_magic mg_yt_fetch_magic = {
+    .name = "yt_fetch",
+    .summary = "(not built yet)",
+    .help = "%yt_fetch is not built yet.",
+    .line = run_line,
+};
