@@ -1,0 +1,50 @@
+"""Fixtures shared by every Python test.
+
+- `ytk_home`: a fresh YTK_HOME directory.
+- `emulator`: the offline Google emulator on 127.0.0.1 (emulator/testing.py),
+  with its own data dir; stopped after the test.
+- `kernel`: ytkernel started from the build tree with YTK_HOME and, when the
+  test also asked for `emulator`, YTK_GOOGLE_BASE set.  Yields (km, kc).
+"""
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import ytk  # noqa: E402
+
+
+@pytest.fixture
+def ytk_home(tmp_path):
+    home = tmp_path / "ytk-home"
+    home.mkdir()
+    return home
+
+
+@pytest.fixture
+def emulator(tmp_path):
+    from emulator.testing import start_emulator
+    emu = start_emulator(str(tmp_path / "emulator-data"))
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+@pytest.fixture
+def kernel_env(request, ytk_home):
+    env = {"YTK_HOME": str(ytk_home)}
+    if "emulator" in request.fixturenames:
+        emu = request.getfixturevalue("emulator")
+        env["YTK_GOOGLE_BASE"] = emu.base_url
+    return env
+
+
+@pytest.fixture
+def kernel(kernel_env):
+    km, kc = ytk.start_kernel(env=kernel_env)
+    try:
+        yield km, kc
+    finally:
+        ytk.stop_kernel(km, kc)

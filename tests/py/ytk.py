@@ -1,0 +1,133 @@
+"""Shared helpers for the Python tests: start the built kernel, run cells,
+collect every iopub message.  Imported by tests/py/conftest.py fixtures.
+
+Nothing here talks to anything but 127.0.0.1.
+"""
+import os
+import queue
+import time
+
+from jupyter_client.manager import KernelManager
+
+KERNEL_NAME = "ytkernel"
+BUILD_DIR = os.environ.get("YTK_BUILD_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
+SOURCE_DIR = os.environ.get("YTK_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+ASAN = os.environ.get("YTK_ASAN_BUILD") == "1"
+TIMEOUT = 120 if ASAN else 60
+
+
+def start_kernel(env=None, **kw):
+    """Start ytkernel from the build tree.  Returns (km, kc) ready to use."""
+    full_env = dict(os.environ)
+    full_env.setdefault("JUPYTER_PATH", os.path.join(BUILD_DIR, "jupyter"))
+    if env:
+        full_env.update(env)
+    km = KernelManager(kernel_name=KERNEL_NAME)
+    km.start_kernel(env=full_env, **kw)
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=TIMEOUT)
+    drain_iopub(kc)
+    return km, kc
+
+
+def stop_kernel(km, kc):
+    try:
+        kc.stop_channels()
+    finally:
+        km.shutdown_kernel(now=False)
+
+
+def drain_iopub(kc, quiet=0.2):
+    msgs = []
+    while True:
+        try:
+            msgs.append(kc.get_iopub_msg(timeout=quiet))
+        except queue.Empty:
+            return msgs
+
+
+class CellResult:
+    """The reply and every iopub message of one execute request."""
+
+    def __init__(self, reply, msgs):
+        self.reply = reply
+        self.msgs = msgs
+
+    @property
+    def status(self):
+        return self.reply["content"]["status"]
+
+    def of_type(self, *types):
+        return [m for m in self.msgs if m["msg_type"] in types]
+
+    @property
+    def stdout(self):
+        return "".join(m["content"]["text"] for m in self.of_type("stream")
+                       if m["content"]["name"] == "stdout")
+
+    @property
+    def stderr(self):
+        return "".join(m["content"]["text"] for m in self.of_type("stream")
+                       if m["content"]["name"] == "stderr")
+
+    @property
+    def errors(self):
+        return [m["content"] for m in self.of_type("error")]
+
+    def texts(self, mime="text/plain"):
+        """Every `mime` value of display_data/update/execute_result, in order."""
+        out = []
+        for m in self.of_type("display_data", "update_display_data", "execute_result"):
+            if mime in m["content"]["data"]:
+                out.append(m["content"]["data"][mime])
+        return out
+
+    def all_text(self):
+        """Everything the user could read, for 'contains' and secret scans."""
+        parts = [self.stdout, self.stderr]
+        for e in self.errors:
+            parts += [e["ename"], e["evalue"]] + list(e["traceback"])
+        for m in self.of_type("display_data", "update_display_data", "execute_result"):
+            for v in m["content"]["data"].values():
+                parts.append(v if isinstance(v, str) else repr(v))
+        for p in self.reply["content"].get("payload", []):
+            parts.append(repr(p))
+        return "\n".join(parts)
+
+
+def execute(kc, code, timeout=TIMEOUT, stdin_handler=None, **kw):
+    """Run `code`, return CellResult once the kernel went idle for it."""
+    msg_id = kc.execute(code, allow_stdin=stdin_handler is not None, **kw)
+    deadline = time.monotonic() + timeout
+    reply = None
+    msgs = []
+    idle = False
+    while not (idle and reply is not None):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"cell did not finish in {timeout}s: {code[:80]!r}")
+        if stdin_handler is not None:
+            try:
+                req = kc.get_stdin_msg(timeout=0.01)
+                if req["msg_type"] == "input_request":
+                    kc.input(stdin_handler(req["content"]))
+            except queue.Empty:
+                pass
+        if reply is None:
+            try:
+                r = kc.get_shell_msg(timeout=0.01)
+                if r["parent_header"].get("msg_id") == msg_id:
+                    reply = r
+            except queue.Empty:
+                pass
+        try:
+            m = kc.get_iopub_msg(timeout=0.05)
+        except queue.Empty:
+            continue
+        if m["parent_header"].get("msg_id") != msg_id:
+            continue
+        msgs.append(m)
+        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+            idle = True
+    return CellResult(reply, msgs)
