@@ -1,0 +1,61 @@
+/* mg_interp.h -- the ytkernel cell language: SQL over the session store plus
+ * magics, plugged into the kernel through `struct kn_interp`.
+ *
+ * mg_interp_create() creates `home` (mode 0700) when needed, opens
+ * `home/store.sqlite` (WAL, foreign keys on, extension loading off, busy
+ * timeout) and fills `out` with the hooks (execute, complete, inspect,
+ * is_complete, eval_expression, language_info, help_links, shutdown) and the
+ * kernel_info strings.  `out->self` is the interpreter state; it is owned by
+ * the interpreter and released by mg_interp_destroy(), which also closes the
+ * store.  `home` is copied (a trailing slash is removed).
+ *
+ * Cell semantics (see magics/README.md): a line starting with `%name` (after
+ * optional blanks) is a line magic; a first line `%%name args` makes the whole
+ * cell a cell magic whose body is the rest; `name?`, `%name?` and
+ * `%name --help` page the magic's help; everything else is SQL, run statement
+ * by statement in order.  The last row-producing statement is the
+ * execute_result, earlier ones are display_data.
+ */
+#ifndef MG_INTERP_H
+#define MG_INTERP_H
+
+#include "../kernel/kn_interp.h"
+#include "mg_args.h"
+
+/* Version string of ytkernel as shown in kernel_info and %version. */
+#ifndef YTK_VERSION
+#define YTK_VERSION "0.1.0"
+#endif
+
+/* Returns 0 and fills *out, or -1 with a message in err (nothing to free). */
+int mg_interp_create(const char *home, struct kn_interp *out,
+                     char err[MG_ERR_LEN]);
+
+/* Close the store and free the state; *in is zeroed.  Safe on a zeroed or
+ * already destroyed interp. */
+void mg_interp_destroy(struct kn_interp *in);
+
+/* ---- Pure helpers, exposed for unit tests and fuzzing ---- */
+
+enum mg_part_kind {
+    MG_PART_SQL = 0,   /* text: SQL (one or more statements, lines joined) */
+    MG_PART_LINE,      /* text: the magic line after '%' ("name args") */
+    MG_PART_CELL,      /* text: "name args" of the %% line; body: the rest */
+    MG_PART_HELP       /* text: magic name whose help is asked for */
+};
+
+struct mg_part {
+    enum mg_part_kind kind;
+    char *text;   /* owned */
+    char *body;   /* owned, MG_PART_CELL only (may be "") */
+    int lineno;   /* 1-based line where the part starts */
+};
+
+/* Split a cell into parts in order.  Returns the number of parts (>= 0) and
+ * sets *parts (free with mg_cell_free), or -1 with err (e.g. `%%` on a line
+ * other than the first). */
+int mg_cell_split(const char *code, struct mg_part **parts,
+                  char err[MG_ERR_LEN]);
+void mg_cell_free(struct mg_part *parts, int n);
+
+#endif /* MG_INTERP_H */
