@@ -1,0 +1,173 @@
+/* yt_api.h -- what the YouTube Data API v3 looks like to %yt_fetch: the table
+ * of list methods (path, quota cost, maxResults ceiling, filters, default
+ * parts), the typed columns each resource is flattened into, the pure JSON
+ * item -> row flattening, error-envelope parsing, retry classification,
+ * ISO-8601 durations and the Pacific-time quota day.
+ *
+ * Everything here is pure (no I/O, no globals that change), so it is unit
+ * tested and fuzzed directly.
+ *
+ * Ownership: method and column tables are static and never freed.
+ * yt_api_flatten() fills a caller-provided struct yt_api_row whose strings it
+ * allocates; release them with yt_api_row_free().  yt_api_error_parse() fills
+ * fixed-size buffers (nothing to free).  Functions never keep the cJSON
+ * pointers they are given.
+ */
+#ifndef YT_API_H
+#define YT_API_H
+
+#include <stddef.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+
+#define YT_API_ERR_LEN 512
+
+/* ---- Resource kinds (one SQLite table shape each) ---- */
+enum yt_api_kind {
+    YT_KIND_CHANNEL = 0,
+    YT_KIND_PLAYLIST,
+    YT_KIND_PLAYLIST_ITEM,
+    YT_KIND_VIDEO,
+    YT_KIND_SEARCH,
+    YT_KIND_COMMENT_THREAD,
+    YT_KIND_COMMENT,
+    YT_KIND_SUBSCRIPTION,
+    YT_KIND_ACTIVITY,
+    YT_KIND_VIDEO_CATEGORY,
+    YT_KIND_REGION,
+    YT_KIND_LANGUAGE,
+    YT_KIND_COUNT
+};
+
+/* How a column's value is taken from an item. */
+enum yt_api_conv {
+    YT_CONV_TEXT = 0,  /* string (numbers/bools printed as JSON) */
+    YT_CONV_INT,       /* integer, or a string holding one ("1234") */
+    YT_CONV_BOOL,      /* true/false (or "true"/"false") -> 1/0 */
+    YT_CONV_JSON,      /* any value serialised as compact JSON text */
+    YT_CONV_DURATION_S /* ISO-8601 duration string -> seconds */
+};
+
+struct yt_api_col {
+    const char *name;   /* SQLite column name */
+    const char *sqltype;/* "TEXT" or "INTEGER" */
+    enum yt_api_conv conv;
+    /* Dotted JSON path in the item; alternatives separated by '|', the first
+     * present one wins, e.g. "contentDetails.videoId|snippet.resourceId.videoId". */
+    const char *path;
+};
+
+struct yt_api_kind_info {
+    const char *name;          /* "videos" ... (default table name) */
+    const char *api_kind;      /* "youtube#video" (item kind) */
+    const struct yt_api_col *cols; /* cols[0] is the primary key */
+    int ncols;
+};
+
+const struct yt_api_kind_info *yt_api_kind_get(enum yt_api_kind k);
+
+/* ---- Methods ---- */
+struct yt_api_method {
+    const char *name;          /* resource word of %yt_fetch: "videos" */
+    const char *path;          /* API path below /youtube/v3/: "videos" */
+    int cost;                  /* quota units per call (Google's table) */
+    int max_results;           /* maxResults ceiling, 0 = no maxResults */
+    const char *default_part;  /* part= when --part is not given */
+    const char *parts;         /* every part we allow, comma separated */
+    const char *filters;       /* API filter parameters allowed, comma sep. */
+    enum yt_api_kind kind;     /* table shape of its items */
+};
+
+/* NULL-terminated-by-name table of every method. */
+const struct yt_api_method *yt_api_methods(size_t *n);
+/* Look up by %yt_fetch name ("videos", "comment_threads", "regions", ...)
+ * or by API path ("commentThreads").  NULL when unknown. */
+const struct yt_api_method *yt_api_method_find(const char *name);
+/* Non-zero when `param` is an allowed filter of m. */
+int yt_api_method_allows(const struct yt_api_method *m, const char *param);
+
+/* ---- Rows ---- */
+enum yt_api_vtype { YT_V_NULL = 0, YT_V_INT, YT_V_TEXT };
+
+struct yt_api_val {
+    enum yt_api_vtype type;
+    long long i;
+    char *s; /* owned, YT_V_TEXT only */
+};
+
+struct yt_api_row {
+    int n;                     /* == kind's ncols */
+    struct yt_api_val *vals;   /* owned */
+};
+
+/* Flatten one API item into a row of kind k's columns.  Values absent from
+ * the item (hidden counts, parts not requested) are NULL.  Returns 0, or -1
+ * with err when the item is not an object or has no usable primary key (the
+ * row is then empty and needs no free, but freeing it is harmless). */
+int yt_api_flatten(enum yt_api_kind k, const cJSON *item,
+                   struct yt_api_row *row, char err[YT_API_ERR_LEN]);
+void yt_api_row_free(struct yt_api_row *row);
+
+/* Column index of `name` in kind k, -1 when absent. */
+int yt_api_col_index(enum yt_api_kind k, const char *name);
+
+/* ---- Durations and time ---- */
+
+/* ISO-8601 duration (PnW, PnDTnHnMnS; fractional seconds truncated) to
+ * seconds.  Returns -1 when malformed or when it uses years/months (not
+ * fixed lengths). */
+long long yt_api_duration_seconds(const char *iso);
+
+/* The Pacific-time calendar day (US rules: PDT from the second Sunday of
+ * March 02:00 to the first Sunday of November 02:00) of unix time t, as
+ * "YYYY-MM-DD" in out (11 bytes).  This is the day Google's quota resets on. */
+void yt_api_pacific_day(time_t t, char out[11]);
+
+/* UTC ISO-8601 with milliseconds: "2026-11-22T18:06:11.123Z" (25 bytes). */
+void yt_api_iso_now(char out[32]);
+
+/* ---- Errors ---- */
+struct yt_api_error {
+    long code;           /* error.code, else the HTTP status */
+    char reason[64];     /* errors[0].reason, ErrorInfo reason, or status */
+    char status[64];     /* error.status ("PERMISSION_DENIED"), may be "" */
+    char message[400];   /* error.message, else errors[0].message */
+};
+
+/* Parse an error body (may be NULL / not JSON / not an error envelope).
+ * Always fills e (empty strings when unknown).  Returns 1 when the body was
+ * a Google error envelope, 0 otherwise. */
+int yt_api_error_parse(const char *body, long http_status,
+                       struct yt_api_error *e);
+
+enum yt_api_class {
+    YT_API_OK = 0,  /* 2xx */
+    YT_API_RETRY,   /* 5xx, 429, rate limits, dropped, truncated, timeout */
+    YT_API_AUTH,    /* 401: refresh the token once, then retry */
+    YT_API_FATAL,   /* quota, permissions, bad key, bad request: stop */
+    YT_API_SKIP     /* per-item: forbidden, commentsDisabled, not found */
+};
+
+/* Classify a response.  http_rc is the yt_http result code (0 = a response
+ * was received; YT_HTTP_E_TIMEOUT/TRANSFER/CONNECT are retryable, others
+ * fatal), status the HTTP status, reason the parsed reason (may be NULL).
+ * An aborted transfer is reported as YT_API_FATAL: callers check for
+ * interrupts before classifying. */
+enum yt_api_class yt_api_classify(int http_rc, long status,
+                                  const char *reason);
+const char *yt_api_class_name(enum yt_api_class c);
+
+/* One line the user can act on for this reason/status (never NULL). */
+const char *yt_api_error_hint(const char *reason, long status);
+
+/* Non-zero for quota reasons (quotaExceeded, dailyLimitExceeded, ...). */
+int yt_api_reason_is_quota(const char *reason);
+
+/* Delay before retry number `attempt` (0-based) in milliseconds: full-jitter
+ * exponential backoff base * 2^attempt scaled by jitter01 in [0,1), at least
+ * base/2, capped at cap_ms; a Retry-After (seconds, -1 when absent) raises
+ * the delay to it, still capped. */
+long yt_api_backoff_ms(int attempt, long base_ms, long cap_ms,
+                       long retry_after_s, double jitter01);
+
+#endif /* YT_API_H */
