@@ -119,6 +119,27 @@ static int table_columns(sqlite3 *db, const char *table, struct yt_buf *cols,
     return 0;
 }
 
+/* Non-zero when the table's (single) primary key column is `name`. */
+static int pk_is(sqlite3 *db, const char *table, const char *name)
+{
+    sqlite3_stmt *st = NULL;
+    int ok = 0, n = 0;
+
+    if (sqlite3_prepare_v2(db,
+                           "SELECT name FROM pragma_table_info(?1) WHERE pk > 0",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *c = (const char *)sqlite3_column_text(st, 0);
+        n++;
+        if (c && strcasecmp(c, name) == 0)
+            ok = 1;
+    }
+    sqlite3_finalize(st);
+    return ok && n == 1;
+}
+
 static int has_col(const struct yt_buf *cols, const char *name)
 {
     char needle[80];
@@ -165,9 +186,9 @@ int yt_store_table_ensure(sqlite3 *db, const char *table, enum yt_api_kind k,
     }
     if (table_columns(db, table, &cols, err) < 0)
         goto out;
-    if (!has_col(&cols, ki->cols[0].name) || !has_col(&cols, "raw")) {
+    if (!pk_is(db, table, ki->cols[0].name) || !has_col(&cols, "raw")) {
         snprintf(err, YT_STORE_ERR_LEN,
-                 "table %s exists but is not a %s table (no %s column): "
+                 "table %s exists but is not a %s table (key %s): "
                  "choose another name with --into",
                  table, ki->name, ki->cols[0].name);
         goto out;
