@@ -1,0 +1,612 @@
+/* yt_listener.c -- one-shot loopback listener for the OAuth redirect.
+ * See yt_listener.h. */
+#include "yt_listener.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "yt_buf.h"
+#include "yt_err.h"
+
+/* How long one connection may take to send its request. */
+#define CONN_READ_MS 5000
+#define CONN_WRITE_MS 2000
+#define SLICE_MS 100
+
+struct yt_listener {
+    int fd;
+    int port;
+};
+
+static void wipe_free(char *s)
+{
+    if (s) {
+        explicit_bzero(s, strlen(s));
+        free(s);
+    }
+}
+
+void yt_redirect_free(struct yt_redirect *r)
+{
+    if (!r)
+        return;
+    free(r->path);
+    wipe_free(r->code);
+    free(r->state);
+    free(r->error);
+    free(r->error_description);
+    free(r->scope);
+    memset(r, 0, sizeof *r);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decode s[0..n) ('+' = space) into a new string.  Control
+ * characters after decoding are refused.  NULL when malformed or too long
+ * (*nomem set when out of memory). */
+static char *pct_decode(const char *s, size_t n, int *nomem)
+{
+    char *out, *o;
+    size_t i;
+
+    if (n > YT_LISTENER_MAX_VALUE * 3)
+        return NULL;
+    out = malloc(n + 1);
+    if (!out) {
+        *nomem = 1;
+        return NULL;
+    }
+    o = out;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c == '%') {
+            int hi, lo;
+
+            if (i + 2 >= n)
+                goto bad;
+            hi = hexval(s[i + 1]);
+            lo = hexval(s[i + 2]);
+            if (hi < 0 || lo < 0)
+                goto bad;
+            c = (unsigned char)(hi * 16 + lo);
+            i += 2;
+        } else if (c == '+') {
+            c = ' ';
+        }
+        if (c < 0x20 || c == 0x7f)
+            goto bad;
+        *o++ = (char)c;
+    }
+    *o = '\0';
+    if ((size_t)(o - out) > YT_LISTENER_MAX_VALUE)
+        goto bad;
+    return out;
+bad:
+    free(out);
+    return NULL;
+}
+
+int yt_redirect_parse_query(const char *q, size_t len,
+                            struct yt_redirect *out)
+{
+    size_t pos = 0;
+    int nomem = 0;
+
+    while (pos < len) {
+        const char *pair = q + pos, *eq;
+        size_t plen = 0, klen;
+        char **dst = NULL;
+
+        while (pos + plen < len && q[pos + plen] != '&' &&
+               q[pos + plen] != ';')
+            plen++;
+        pos += plen + 1;
+        if (plen == 0)
+            continue;
+        eq = memchr(pair, '=', plen);
+        klen = eq ? (size_t)(eq - pair) : plen;
+#define KEY(name) (klen == sizeof(name) - 1 && memcmp(pair, name, klen) == 0)
+        if (KEY("code"))
+            dst = &out->code;
+        else if (KEY("state"))
+            dst = &out->state;
+        else if (KEY("error"))
+            dst = &out->error;
+        else if (KEY("error_description"))
+            dst = &out->error_description;
+        else if (KEY("scope"))
+            dst = &out->scope;
+#undef KEY
+        if (!dst)
+            continue;
+        if (*dst)
+            return -1; /* repeated parameter */
+        if (eq)
+            *dst = pct_decode(eq + 1, plen - klen - 1, &nomem);
+        else
+            *dst = strdup("");
+        if (!*dst)
+            return -1;
+    }
+    return nomem ? -1 : 0;
+}
+
+int yt_listener_parse_request(const char *data, size_t len,
+                              struct yt_redirect *out)
+{
+    size_t head = 0, i, line_end, sp1, sp2, tstart, tlen, plen;
+    const char *target;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    /* End of the head: CRLF CRLF, tolerating bare LF. */
+    for (i = 0; i < len; i++) {
+        if (data[i] == '\0')
+            return YT_LREQ_E_BAD;
+        if (data[i] != '\n')
+            continue;
+        if (i + 1 < len && data[i + 1] == '\n') {
+            head = i + 2;
+            break;
+        }
+        if (i + 2 < len && data[i + 1] == '\r' && data[i + 2] == '\n') {
+            head = i + 3;
+            break;
+        }
+    }
+    if (!head)
+        return len >= YT_LISTENER_MAX_REQUEST ? YT_LREQ_E_TOOBIG
+                                              : YT_LREQ_MORE;
+    if (head > YT_LISTENER_MAX_REQUEST)
+        return YT_LREQ_E_TOOBIG;
+    /* Request line: METHOD SP TARGET SP HTTP/1.x */
+    line_end = 0;
+    while (line_end < head && data[line_end] != '\n')
+        line_end++;
+    if (line_end > 0 && data[line_end - 1] == '\r')
+        line_end--;
+    for (sp1 = 0; sp1 < line_end && data[sp1] != ' '; sp1++)
+        ;
+    if (sp1 == line_end)
+        return YT_LREQ_E_BAD;
+    if (!(sp1 == 3 && memcmp(data, "GET", 3) == 0))
+        return YT_LREQ_E_METHOD;
+    tstart = sp1 + 1;
+    for (sp2 = tstart; sp2 < line_end && data[sp2] != ' '; sp2++)
+        ;
+    if (sp2 == line_end || sp2 == tstart)
+        return YT_LREQ_E_BAD;
+    if (line_end - (sp2 + 1) != 8 || memcmp(data + sp2 + 1, "HTTP/1.", 7) ||
+        (data[sp2 + 8] != '0' && data[sp2 + 8] != '1'))
+        return YT_LREQ_E_BAD;
+    target = data + tstart;
+    tlen = sp2 - tstart;
+    for (i = 0; i < tlen; i++) {
+        unsigned char c = (unsigned char)target[i];
+
+        if (c <= 0x20 || c >= 0x7f)
+            return YT_LREQ_E_BAD;
+    }
+    /* absolute-form: http://host[:port]/path?query */
+    if (tlen > 7 && memcmp(target, "http://", 7) == 0) {
+        size_t s = 7;
+
+        while (s < tlen && target[s] != '/' && target[s] != '?')
+            s++;
+        target += s;
+        tlen -= s;
+        if (tlen == 0) {
+            target = "/";
+            tlen = 1;
+        }
+    }
+    if (target[0] != '/' && target[0] != '?')
+        return YT_LREQ_E_BAD;
+    /* Drop a fragment (browsers do not send one, but be safe). */
+    {
+        const char *hash = memchr(target, '#', tlen);
+
+        if (hash)
+            tlen = (size_t)(hash - target);
+    }
+    for (plen = 0; plen < tlen && target[plen] != '?'; plen++)
+        ;
+    if (plen == 0)
+        out->path = strdup("/");
+    else
+        out->path = strndup(target, plen);
+    if (!out->path)
+        return YT_LREQ_E_NOMEM;
+    if (plen < tlen) {
+        rc = yt_redirect_parse_query(target + plen + 1, tlen - plen - 1, out);
+        if (rc != 0) {
+            yt_redirect_free(out);
+            return YT_LREQ_E_BAD;
+        }
+    }
+    return YT_LREQ_OK;
+}
+
+int yt_redirect_parse(const char *input, struct yt_redirect *out,
+                      char err[YT_ERR_LEN])
+{
+    const char *s = input, *q;
+    size_t n;
+    int nomem = 0;
+
+    memset(out, 0, sizeof *out);
+    if (!s)
+        s = "";
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n' || *s == '"' ||
+           *s == '\'')
+        s++;
+    n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+                     s[n - 1] == '\r' || s[n - 1] == '\n' ||
+                     s[n - 1] == '"' || s[n - 1] == '\''))
+        n--;
+    if (n == 0) {
+        yt_errf(err, "nothing pasted: give the URL your browser was redirected "
+                 "to, or its code");
+        return -1;
+    }
+    if (n > YT_LISTENER_MAX_REQUEST) {
+        yt_errf(err, "what was pasted is too long to be a "
+                                  "redirect URL or code");
+        return -1;
+    }
+    q = memchr(s, '?', n);
+    if (q || memchr(s, '=', n)) {
+        const char *start = q ? q + 1 : s;
+        size_t qlen = n - (size_t)(start - s);
+        const char *hash = memchr(start, '#', qlen);
+
+        if (hash)
+            qlen = (size_t)(hash - start);
+        if (yt_redirect_parse_query(start, qlen, out) != 0) {
+            yt_redirect_free(out);
+            yt_errf(err, "could not read the pasted URL (malformed or repeated "
+                     "query parameters)");
+            return -1;
+        }
+        if (!out->code && !out->error) {
+            yt_redirect_free(out);
+            yt_errf(err, "the pasted URL has no code= parameter: copy the whole "
+                     "address of the page Google redirected you to");
+            return -1;
+        }
+        return 0;
+    }
+    /* A bare code: printable, no blanks; may be percent-encoded. */
+    {
+        size_t i;
+
+        for (i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)s[i];
+
+            if (c <= 0x20 || c >= 0x7f || c == '&' || c == '#') {
+                yt_errf(err, "that does not look like an authorization code or "
+                         "a redirect URL");
+                return -1;
+            }
+        }
+        out->code = pct_decode(s, n, &nomem);
+        if (!out->code) {
+            yt_errf(err, nomem ? "out of memory"
+                           : "that does not look like an authorization code");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- the socket side ---------------------------------------------------- */
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int yt_listener_open(struct yt_listener **out, int port, char err[YT_ERR_LEN])
+{
+    struct yt_listener *l;
+    struct sockaddr_in sa;
+    socklen_t salen = sizeof sa;
+    int one = 1;
+
+    *out = NULL;
+    if (port < 0 || port > 65535) {
+        yt_errf(err, "port %d is out of range", port);
+        return -1;
+    }
+    l = calloc(1, sizeof *l);
+    if (!l) {
+        yt_errf(err, "out of memory");
+        return -1;
+    }
+    l->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (l->fd < 0) {
+        yt_errf(err, "cannot create a socket: %s",
+                 strerror(errno));
+        free(l);
+        return -1;
+    }
+    setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sa.sin_port = htons((unsigned short)port);
+    if (bind(l->fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+        listen(l->fd, 8) != 0 ||
+        getsockname(l->fd, (struct sockaddr *)&sa, &salen) != 0) {
+        yt_errf(err, "cannot listen on 127.0.0.1:%d: %s%s", port,
+                 strerror(errno),
+                 port ? " (is another program using that port?)" : "");
+        close(l->fd);
+        free(l);
+        return -1;
+    }
+    l->port = ntohs(sa.sin_port);
+    *out = l;
+    return 0;
+}
+
+int yt_listener_port(const struct yt_listener *l)
+{
+    return l->port;
+}
+
+void yt_listener_close(struct yt_listener *l)
+{
+    if (!l)
+        return;
+    if (l->fd >= 0)
+        close(l->fd);
+    free(l);
+}
+
+static void send_all(int fd, const char *p, size_t n)
+{
+    long long deadline = now_ms() + CONN_WRITE_MS;
+
+    while (n > 0) {
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+
+        if (w > 0) {
+            p += w;
+            n -= (size_t)w;
+            continue;
+        }
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+                      errno == EINTR)) {
+            struct pollfd pf = {.fd = fd, .events = POLLOUT};
+            long long left = deadline - now_ms();
+
+            if (left <= 0)
+                return;
+            poll(&pf, 1, (int)left);
+            continue;
+        }
+        return;
+    }
+}
+
+/* Keep only [A-Za-z0-9_.-] of an error code from the query (it is shown in
+ * the browser page; this keeps it inert without an HTML escaper). */
+static void safe_code(const char *in, char *out, size_t outsz)
+{
+    size_t o = 0;
+
+    for (; in && *in && o + 1 < outsz; in++) {
+        char c = *in;
+
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+            (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-')
+            out[o++] = c;
+    }
+    out[o] = '\0';
+}
+
+static void respond(int fd, int status, const char *title, const char *msg)
+{
+    struct yt_buf body, all;
+    const char *reason = status == 200   ? "OK"
+                         : status == 404 ? "Not Found"
+                         : status == 405 ? "Method Not Allowed"
+                                         : "Bad Request";
+
+    yt_buf_init(&body, 16384);
+    yt_buf_init(&all, 32768);
+    yt_buf_addf(&body,
+                "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+                "<title>ytkernel: %s</title></head>"
+                "<body style=\"font-family: system-ui, sans-serif; "
+                "max-width: 40em; margin: 4em auto\">"
+                "<h1>%s</h1><p>%s</p></body></html>\n",
+                title, title, msg);
+    if (yt_buf_addf(&all,
+                    "HTTP/1.1 %d %s\r\n"
+                    "Content-Type: text/html; charset=utf-8\r\n"
+                    "Content-Length: %zu\r\n"
+                    "Cache-Control: no-store\r\n"
+                    "Referrer-Policy: no-referrer\r\n"
+                    "Connection: close\r\n\r\n",
+                    status, reason, body.len) == 0 &&
+        yt_buf_add(&all, yt_buf_str(&body), body.len) == 0)
+        send_all(fd, yt_buf_str(&all), all.len);
+    yt_buf_free(&body);
+    yt_buf_free(&all);
+}
+
+/* Read one request head from fd.  Returns a YT_LREQ_ code, or
+ * YT_LISTEN_E_ABORTED (as 100) when aborted, 101 on timeout/EOF. */
+static int read_request(int fd, long long overall_deadline,
+                        yt_listener_abort_fn abort, void *arg,
+                        struct yt_redirect *out)
+{
+    char buf[YT_LISTENER_MAX_REQUEST];
+    size_t len = 0;
+    long long deadline = now_ms() + CONN_READ_MS;
+    int rc = YT_LREQ_MORE;
+
+    if (overall_deadline > 0 && overall_deadline < deadline)
+        deadline = overall_deadline;
+    while (rc == YT_LREQ_MORE) {
+        struct pollfd pf = {.fd = fd, .events = POLLIN};
+        long long left = deadline - now_ms();
+        ssize_t r;
+
+        if (abort && abort(arg))
+            return 100;
+        if (left <= 0)
+            return 101;
+        if (poll(&pf, 1, (int)(left < SLICE_MS ? left : SLICE_MS)) <= 0)
+            continue;
+        r = recv(fd, buf + len, sizeof buf - len, 0);
+        if (r < 0 && (errno == EAGAIN || errno == EINTR))
+            continue;
+        if (r <= 0)
+            return 101;
+        len += (size_t)r;
+        rc = yt_listener_parse_request(buf, len, out);
+        if (rc == YT_LREQ_MORE && len == sizeof buf)
+            rc = YT_LREQ_E_TOOBIG;
+    }
+    explicit_bzero(buf, sizeof buf);
+    return rc;
+}
+
+static int state_equal(const char *a, const char *b)
+{
+    size_t n;
+
+    if (!a || !b)
+        return 0;
+    n = strlen(a);
+    return n == strlen(b) && CRYPTO_memcmp(a, b, n) == 0;
+}
+
+int yt_listener_wait(struct yt_listener *l, const char *path,
+                     const char *expected_state, long timeout_ms,
+                     yt_listener_abort_fn abort, void *arg,
+                     struct yt_redirect *out, char err[YT_ERR_LEN])
+{
+    long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+
+    memset(out, 0, sizeof *out);
+    for (;;) {
+        struct pollfd pf = {.fd = l->fd, .events = POLLIN};
+        struct yt_redirect r;
+        int cfd, rc, wait = SLICE_MS;
+
+        if (abort && abort(arg)) {
+            yt_errf(err, "interrupted while waiting for the "
+                                      "browser's redirect");
+            return YT_LISTEN_E_ABORTED;
+        }
+        if (deadline) {
+            long long left = deadline - now_ms();
+
+            if (left <= 0) {
+                yt_errf(err, "no redirect from the browser within %ld s",
+                         (timeout_ms + 999) / 1000);
+                return YT_LISTEN_E_TIMEOUT;
+            }
+            if (left < wait)
+                wait = (int)left;
+        }
+        rc = poll(&pf, 1, wait);
+        if (rc < 0 && errno != EINTR) {
+            yt_errf(err, "waiting for the redirect failed: %s",
+                     strerror(errno));
+            return YT_LISTEN_E_IO;
+        }
+        if (rc <= 0)
+            continue;
+        cfd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (cfd < 0)
+            continue;
+        rc = read_request(cfd, deadline, abort, arg, &r);
+        if (rc == 100) {
+            close(cfd);
+            yt_errf(err, "interrupted while waiting for the "
+                                      "browser's redirect");
+            return YT_LISTEN_E_ABORTED;
+        }
+        if (rc == 101) {
+            close(cfd);
+            continue;
+        }
+        if (rc == YT_LREQ_E_METHOD) {
+            respond(cfd, 405, "Not allowed",
+                    "This address only receives Google's sign-in redirect.");
+            close(cfd);
+            continue;
+        }
+        if (rc != YT_LREQ_OK) {
+            respond(cfd, 400, "Bad request",
+                    "This address only receives Google's sign-in redirect.");
+            close(cfd);
+            continue;
+        }
+        if (strcmp(r.path, path ? path : "/") != 0 ||
+            (!r.code && !r.error && !r.state)) {
+            respond(cfd, 404, "Waiting for sign-in",
+                    "This address only receives Google's sign-in redirect.");
+            yt_redirect_free(&r);
+            close(cfd);
+            continue;
+        }
+        if (!state_equal(r.state, expected_state)) {
+            respond(cfd, 400, "Sign-in rejected",
+                    "The state parameter does not match the sign-in started "
+                    "in the notebook, so this redirect was refused. Run "
+                    "<code>%yt_auth login</code> again.");
+            yt_redirect_free(&r);
+            close(cfd);
+            yt_errf(err, "the redirect's state parameter did not match this "
+                     "login (a forged or stale redirect); nothing was saved");
+            return YT_LISTEN_E_STATE;
+        }
+        if (r.error) {
+            char code[64], msg[256];
+
+            safe_code(r.error, code, sizeof code);
+            snprintf(msg, sizeof msg,
+                     "Google reported <code>%s</code>: nothing was saved. "
+                     "You may close this tab.",
+                     code);
+            respond(cfd, 200, "Sign-in not completed", msg);
+        } else {
+            respond(cfd, 200, "Authentication complete",
+                    "ytkernel received the authorization. You may close this "
+                    "tab and return to the notebook.");
+        }
+        close(cfd);
+        *out = r;
+        return YT_LISTEN_OK;
+    }
+}

@@ -1,0 +1,99 @@
+/* yt_token.h -- the saved OAuth token file.
+ *
+ * Written in Google's authorized_user JSON shape (what google-auth's
+ * Credentials.to_json() writes and from_authorized_user_file() reads):
+ *   {"token", "refresh_token", "token_uri", "client_id", "client_secret",
+ *    "scopes": [...], "expiry": "2025-01-01T12:00:00Z"}
+ * The older requests-oauthlib shape ({"access_token", "refresh_token",
+ * "expires_at" (epoch), "scope" (list or string), ...}) is accepted on load.
+ *
+ * Saving is atomic: a temporary file in the same directory, created with
+ * mode 0600 whatever the umask, written, fsync'ed, renamed over the target,
+ * and the directory fsync'ed.
+ *
+ * Ownership: every string in struct yt_token belongs to it and is released
+ * (and wiped) by yt_token_free().  Nothing here prints a token or secret;
+ * error messages name the file and the problem only.
+ */
+#ifndef YT_TOKEN_H
+#define YT_TOKEN_H
+
+#include <stddef.h>
+
+#include "yt_http.h"
+
+/* Refresh an access token this many seconds before it expires (google-auth's
+ * REFRESH_THRESHOLD). */
+#define YT_TOKEN_REFRESH_SKEW 225
+
+/* Largest token file accepted. */
+#define YT_TOKEN_MAX_FILE (256u * 1024u)
+
+struct yt_token {
+    char *token;         /* access token, or NULL */
+    char *refresh_token; /* or NULL */
+    char *token_uri;     /* or NULL */
+    char *client_id;     /* or NULL (requests-oauthlib files have none) */
+    char *client_secret; /* or NULL */
+    char *scopes;        /* space-separated granted scopes, or NULL */
+    long long expiry;    /* unix time the access token expires, 0 unknown */
+};
+
+#define YT_TOKEN_OK 0
+#define YT_TOKEN_E_NOENT -1  /* no such file */
+#define YT_TOKEN_E_IO -2     /* cannot read / write */
+#define YT_TOKEN_E_FORMAT -3 /* not a token file we understand */
+#define YT_TOKEN_E_NOMEM -4
+
+/* Parse a token file's contents (len bytes, need not be NUL-terminated).
+ * On success *out is filled (free with yt_token_free); on failure *out is
+ * left empty. */
+int yt_token_parse(const char *data, size_t len, struct yt_token *out,
+                   char err[YT_ERR_LEN]);
+
+/* Read and parse the file at path. */
+int yt_token_load(const char *path, struct yt_token *out,
+                  char err[YT_ERR_LEN]);
+
+/* The authorized_user JSON for t (caller frees; NULL when out of memory). */
+char *yt_token_to_json(const struct yt_token *t);
+
+/* Write t to path atomically with mode 0600. */
+int yt_token_save(const char *path, const struct yt_token *t,
+                  char err[YT_ERR_LEN]);
+
+/* Write `len` bytes to path atomically with mode 0600 (used for the token and
+ * the API key file). */
+int yt_file_write_private(const char *path, const char *data, size_t len,
+                          char err[YT_ERR_LEN]);
+
+/* Parse "2025-01-01T12:00:00[.ffffff][Z|+00:00]" (UTC) into unix time.
+ * Returns 0 and sets *out, or -1 when malformed. */
+int yt_token_parse_time(const char *s, long long *out);
+
+/* Format unix time t as "YYYY-MM-DDTHH:MM:SSZ" into out (>= 21 bytes). */
+void yt_token_format_time(long long t, char out[32]);
+
+/* Non-zero when the access token is missing, its expiry is unknown (as
+ * google-auth does), or it expires within `skew` seconds of `now`. */
+int yt_token_needs_refresh(const struct yt_token *t, long long now, int skew);
+
+/* $home/token.json (caller frees). */
+char *yt_token_default_path(const char *home);
+
+void yt_token_free(struct yt_token *t);
+
+/* ---- the API key (public data only) --------------------------------- */
+
+/* $home/api_key (caller frees). */
+char *yt_api_key_path(const char *home);
+/* The API key from $YTK_API_KEY, else $home/api_key (first line, blanks
+ * trimmed).  Returns 0 with *key set (caller frees), YT_TOKEN_E_NOENT when
+ * there is none, or another negative code with err. */
+int yt_api_key_load(const char *home, char **key, char err[YT_ERR_LEN]);
+/* Check that s looks like an API key (printable, no blanks, 10-256 chars). */
+int yt_api_key_valid(const char *s);
+/* A redacted fingerprint safe to show: "AIza…(39 chars)". */
+void yt_api_key_fingerprint(const char *key, char out[64]);
+
+#endif /* YT_TOKEN_H */
