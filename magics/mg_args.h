@@ -56,4 +56,8 @@ const char *mg_args_pos(const struct mg_args *a, int i);
 int mg_args_get_long(const struct mg_args *a, const char *name, long lo,
                      long hi, long *out, char err[MG_ERR_LEN]);
 
+/* Edit distance (Levenshtein, bytes) between a and b, capped at 100; used
+ * for "did you mean" suggestions. */
+int mg_args_distance(const char *a, const char *b);
+
 #endif /* MG_ARGS_H */

@@ -21,6 +21,8 @@
 
 #include "../kernel/kn_interp.h"
 #include "mg_args.h"
+#include "mg_registry.h"
+#include "../lib/yt_buf.h"
 
 /* Version string of ytkernel as shown in kernel_info and %version. */
 #ifndef YTK_VERSION
@@ -57,5 +59,12 @@ struct mg_part {
 int mg_cell_split(const char *code, struct mg_part **parts,
                   char err[MG_ERR_LEN]);
 void mg_cell_free(struct mg_part *parts, int n);
+
+/* Help texts (mg_help.c).  Both append to out; 0 or -1 when out is full. */
+/* Full help page of one magic: usage, help text, generated option list. */
+int mg_help_format(const struct mg_magic *m, struct yt_buf *out);
+/* Overview: the cell language and every magic with its summary.  `home` may
+ * be NULL. */
+int mg_help_overview(const char *home, struct yt_buf *out);
 
 #endif /* MG_INTERP_H */

@@ -31,4 +31,28 @@ int mg_table_show_query(struct kn_exec *x, sqlite3 *db, const char *sql,
 int mg_table_show_stmt(struct kn_exec *x, sqlite3_stmt *stmt,
                        const char *summary, int limit, int as_result);
 
+/* Same as mg_html_escape for attribute values (title="..."): `$` stays `$`
+ * (MathJax never reads attributes), everything else is identical. */
+int mg_html_escape_attr(struct yt_buf *b, const char *s, long len);
+
+/* Display width in terminal columns of UTF-8 text (East Asian wide and emoji
+ * count 2, combining marks 0, invalid bytes count as U+FFFD = 1). */
+long mg_text_width(const char *s, long len);
+
+/* The pure part of mg_table_show_stmt: step `stmt` to the end and render it.
+ * Appends the table to html and its aligned text twin to text (both
+ * initialised by the caller; the caller frees them).  Sets *nrows to the
+ * number of rows M (all of them are stepped, only head and tail are kept in
+ * memory) and *scalar to 1 when the result is one row of one column and no
+ * summary was given: text then holds only the plain value (e.g. "42").  The
+ * statement is reset before returning.  Returns 0, or -(SQLite result code)
+ * with err filled (-SQLITE_INTERRUPT when the progress handler stopped it,
+ * -SQLITE_NOMEM when a buffer cap was hit). */
+int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
+                    struct yt_buf *html, struct yt_buf *text, long *nrows,
+                    int *scalar, char err[512]);
+
+/* Default number of rows shown (5 head + 5 tail when truncated). */
+#define MG_TABLE_LIMIT 10
+
 #endif /* MG_TABLE_H */

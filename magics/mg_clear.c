@@ -1,0 +1,28 @@
+/* mg_clear.c -- %clear [--wait]: clear the output of the current cell. */
+#include "mg_interp.h"
+
+static const struct mg_opt opts[] = {
+    {"wait", 'w', 0, "clear only when the next output arrives (no flicker)"},
+    {0},
+};
+
+static int run_line(struct mg_ctx *c, const struct mg_args *a)
+{
+    if (a->npos > 0) {
+        kn_exec_fail(c->x, "UsageError",
+                     "%%clear takes no arguments (got '%.40s')", a->pos[0]);
+        return -1;
+    }
+    kn_exec_clear_output(c->x, mg_args_has(a, "wait"));
+    return 0;
+}
+
+const struct mg_magic mg_clear_magic = {
+    .name = "clear",
+    .summary = "Clear the output of this cell",
+    .help = "Usage: %clear [--wait]\n"
+            "\n"
+            "Clears everything the cell has shown so far (clear_output).\n",
+    .opts = opts,
+    .line = run_line,
+};

@@ -1,0 +1,160 @@
+/* mg_help.c -- %help [magic] and the help texts used by `name?`, `--help`
+ * and inspect_request.  The option list of a magic is generated from its
+ * `opts` table, so usage and parser never disagree. */
+#include "mg_interp.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int mg_help_format(const struct mg_magic *m, struct yt_buf *out)
+{
+    int i, have_opts = m->opts && m->opts[0].name;
+    char probe[80];
+
+    if (yt_buf_addf(out, "%%%s -- %s\n\n", m->name,
+                    m->summary ? m->summary : "") < 0)
+        return -1;
+    if (m->help && (yt_buf_adds(out, m->help) < 0 ||
+                    (m->help[0] && m->help[strlen(m->help) - 1] != '\n' &&
+                     yt_buf_adds(out, "\n") < 0)))
+        return -1;
+    /* Skip the generated list when the help text already documents the
+     * options itself. */
+    if (have_opts) {
+        snprintf(probe, sizeof probe, "--%s", m->opts[0].name);
+        if (m->help && strstr(m->help, probe))
+            have_opts = 0;
+    }
+    if (yt_buf_adds(out, "\nOptions:\n") < 0)
+        return -1;
+    for (i = 0; have_opts && m->opts[i].name; i++) {
+        const struct mg_opt *o = &m->opts[i];
+        char lhs[96];
+
+        if (o->shortname)
+            snprintf(lhs, sizeof lhs, "-%c, --%s%s", o->shortname, o->name,
+                     o->takes_value ? " VALUE" : "");
+        else
+            snprintf(lhs, sizeof lhs, "    --%s%s", o->name,
+                     o->takes_value ? " VALUE" : "");
+        if (yt_buf_addf(out, "  %-28s %s\n", lhs, o->help ? o->help : "") < 0)
+            return -1;
+    }
+    if (!have_opts && m->opts && m->opts[0].name &&
+        yt_buf_adds(out, "  (see above)\n") < 0)
+        return -1;
+    if (yt_buf_addf(out, "  %-28s %s\n", "-h, --help",
+                    "show this help") < 0)
+        return -1;
+    if (m->subcommands && m->subcommands[0]) {
+        if (yt_buf_adds(out, "\nSubcommands:") < 0)
+            return -1;
+        for (i = 0; m->subcommands[i]; i++)
+            if (yt_buf_addf(out, " %s", m->subcommands[i]) < 0)
+                return -1;
+        if (yt_buf_adds(out, "\n") < 0)
+            return -1;
+    }
+    if (yt_buf_addf(out, "\nForms: %s%s%s\n",
+                    m->line ? "%" : "", m->line ? m->name : "",
+                    m->cell ? (m->line ? " (line), %%" : "%%") : " (line)") < 0)
+        return -1;
+    if (m->cell && yt_buf_addf(out, "%s (cell: first line, the rest of the "
+                                    "cell is its body)\n", m->name) < 0)
+        return -1;
+    return 0;
+}
+
+int mg_help_overview(const char *home, struct yt_buf *out)
+{
+    const struct mg_magic *const *all = mg_registry_all();
+    int i;
+
+    if (yt_buf_addf(out,
+        "ytkernel %s -- the cell language\n"
+        "\n"
+        "A cell holds SQL (SQLite dialect) run against your local store%s%s%s,\n"
+        "and magics:\n"
+        "\n"
+        "  SELECT ...;             SQL: statements run in order; the rows of\n"
+        "                          the last query are the cell's result (a\n"
+        "                          table, or the plain value of a single value;\n"
+        "                          10 rows shown: 5 first, 5 last)\n"
+        "  %%name args              a line magic (any line of the cell)\n"
+        "  %%%%name args             a cell magic (first line; the rest of the\n"
+        "                          cell is its body)\n"
+        "  %%name? or name?         help of a magic (or %%name --help)\n"
+        "  table?                  columns and size of a table\n"
+        "\n"
+        "Arguments are quoted like in a shell ('...' or \"...\"); options are\n"
+        "--name VALUE, --name=VALUE or -x VALUE; -- ends the options.\n"
+        "Tab completes magics, options, tables, columns and SQL keywords;\n"
+        "Shift-Tab shows the help of a magic or the schema of a table.\n"
+        "\n"
+        "Magics:\n",
+        YTK_VERSION, home ? " (" : "", home ? home : "",
+        home ? "/store.sqlite)" : "") < 0)
+        return -1;
+    for (i = 0; all[i]; i++) {
+        char nm[80];
+
+        snprintf(nm, sizeof nm, "%s%s", all[i]->line ? "%" : "%%",
+                 all[i]->name);
+        if (yt_buf_addf(out, "  %-22s  %s\n", nm,
+                        all[i]->summary ? all[i]->summary : "") < 0)
+            return -1;
+    }
+    return yt_buf_adds(out, "\nRun %help NAME for the usage of one magic.\n");
+}
+
+static int run_line(struct mg_ctx *c, const struct mg_args *a)
+{
+    struct yt_buf b;
+    const char *name = mg_args_pos(a, 0);
+    int rc = -1;
+
+    yt_buf_init(&b, 1u << 20);
+    if (a->npos > 1) {
+        kn_exec_fail(c->x, "UsageError",
+                     "%%help takes at most one magic name, got %d words",
+                     a->npos);
+        goto out;
+    }
+    if (name) {
+        const struct mg_magic *m;
+
+        while (*name == '%')
+            name++;
+        m = mg_registry_find(name);
+        if (!m) {
+            kn_exec_fail(c->x, "UsageError",
+                         "no magic named %%%.60s; run %%lsmagic to list them",
+                         name);
+            goto out;
+        }
+        if (mg_help_format(m, &b) < 0)
+            goto oom;
+    } else if (mg_help_overview(c->home, &b) < 0) {
+        goto oom;
+    }
+    kn_exec_page(c->x, yt_buf_str(&b));
+    rc = 0;
+    goto out;
+oom:
+    kn_exec_fail(c->x, "MemoryError", "out of memory while formatting help");
+out:
+    yt_buf_free(&b);
+    return rc;
+}
+
+const struct mg_magic mg_help_magic = {
+    .name = "help",
+    .summary = "Show how cells work, or the usage of one magic",
+    .help = "Usage: %help [MAGIC]\n"
+            "\n"
+            "Without an argument, explains the cell language (SQL, magics,\n"
+            "completion) and lists every magic.  With a magic name (with or\n"
+            "without %), shows its usage.  `name?` and `%name --help` do the\n"
+            "same for one magic; `table?` shows the columns of a table.\n",
+    .line = run_line,
+};

@@ -1,0 +1,826 @@
+/* mg_table.c -- SQL results as pandas-style HTML tables with an aligned
+ * text/plain twin, and the one HTML escaper.  See mg_table.h and
+ * /work/shared/reference/display.md section 6.
+ *
+ * Memory: a result of M rows is stepped to the end, but only the first
+ * `limit` rows and a ring of the last `limit/2` rows are copied, each cell
+ * capped at CELL_KEEP bytes, so a million-row query costs a few kilobytes.
+ */
+#include "mg_table.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CELL_KEEP 16384       /* bytes of one cell kept for display/title */
+#define HTML_CELL_COLS 80     /* display columns of text shown in HTML */
+#define TEXT_CELL_COLS 40     /* display columns per cell in the text twin */
+#define OUT_MAX (64u << 20)   /* cap of one rendered table */
+#define LIMIT_MAX 10000
+
+/* ---------------------------------------------------------------- UTF-8 */
+
+/* Decode one code point from s[0..n).  Sets *cp (U+FFFD for an invalid or
+ * truncated sequence, consuming one byte) and returns the bytes used. */
+static int utf8_next(const unsigned char *s, size_t n, unsigned *cp)
+{
+    unsigned c = s[0], v;
+    int len, i;
+
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        v = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        v = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        v = c & 0x07;
+    } else {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    if ((size_t)len > n) {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    for (i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            *cp = 0xFFFD;
+            return 1;
+        }
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    if ((len == 3 && v < 0x800) || (len == 4 && v < 0x10000) ||
+        v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    *cp = v;
+    return len;
+}
+
+static int utf8_put(struct yt_buf *b, unsigned cp)
+{
+    char t[4];
+    size_t n;
+
+    if (cp < 0x80) {
+        t[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        t[0] = (char)(0xC0 | (cp >> 6));
+        t[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        t[0] = (char)(0xE0 | (cp >> 12));
+        t[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        t[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        t[0] = (char)(0xF0 | (cp >> 18));
+        t[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        t[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        t[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    return yt_buf_add(b, t, n);
+}
+
+/* Characters XML 1.0 forbids: dropped from every output. */
+static int xml_illegal(unsigned cp)
+{
+    return (cp < 0x20 && cp != 0x09 && cp != 0x0A && cp != 0x0D) ||
+           cp == 0xFFFE || cp == 0xFFFF;
+}
+
+struct range {
+    unsigned lo, hi;
+};
+
+static const struct range zero_width[] = {
+    {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x05BF, 0x05BF},
+    {0x05C1, 0x05C2}, {0x05C4, 0x05C5}, {0x05C7, 0x05C7}, {0x0610, 0x061A},
+    {0x064B, 0x065F}, {0x0670, 0x0670}, {0x06D6, 0x06DC}, {0x06DF, 0x06E4},
+    {0x06E7, 0x06E8}, {0x06EA, 0x06ED}, {0x0900, 0x0902}, {0x093A, 0x093A},
+    {0x093C, 0x093C}, {0x0941, 0x0948}, {0x094D, 0x094D}, {0x0951, 0x0957},
+    {0x0962, 0x0963}, {0x0E31, 0x0E31}, {0x0E34, 0x0E3A}, {0x0E47, 0x0E4E},
+    {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF}, {0x200B, 0x200F}, {0x202A, 0x202E},
+    {0x2060, 0x2064}, {0x20D0, 0x20FF}, {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F},
+    {0xFEFF, 0xFEFF}, {0x1F3FB, 0x1F3FF}, {0xE0000, 0xE007F},
+    {0xE0100, 0xE01EF},
+};
+
+static const struct range wide[] = {
+    {0x1100, 0x115F},   {0x231A, 0x231B},   {0x2329, 0x232A},
+    {0x23E9, 0x23EC},   {0x23F0, 0x23F0},   {0x23F3, 0x23F3},
+    {0x25FD, 0x25FE},   {0x2614, 0x2615},   {0x2648, 0x2653},
+    {0x267F, 0x267F},   {0x2693, 0x2693},   {0x26A1, 0x26A1},
+    {0x26AA, 0x26AB},   {0x26BD, 0x26BE},   {0x26C4, 0x26C5},
+    {0x26CE, 0x26CE},   {0x26D4, 0x26D4},   {0x26EA, 0x26EA},
+    {0x26F2, 0x26F3},   {0x26F5, 0x26F5},   {0x26FA, 0x26FA},
+    {0x26FD, 0x26FD},   {0x2705, 0x2705},   {0x270A, 0x270B},
+    {0x2728, 0x2728},   {0x274C, 0x274C},   {0x274E, 0x274E},
+    {0x2753, 0x2755},   {0x2757, 0x2757},   {0x2795, 0x2797},
+    {0x27B0, 0x27B0},   {0x27BF, 0x27BF},   {0x2B1B, 0x2B1C},
+    {0x2B50, 0x2B50},   {0x2B55, 0x2B55},   {0x2E80, 0x303E},
+    {0x3041, 0x33FF},   {0x3400, 0x4DBF},   {0x4E00, 0x9FFF},
+    {0xA000, 0xA4CF},   {0xA960, 0xA97F},   {0xAC00, 0xD7A3},
+    {0xF900, 0xFAFF},   {0xFE10, 0xFE19},   {0xFE30, 0xFE6F},
+    {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x16FE0, 0x16FE4},
+    {0x17000, 0x18AFF}, {0x1B000, 0x1B2FF}, {0x1F004, 0x1F004},
+    {0x1F0CF, 0x1F0CF}, {0x1F18E, 0x1F18E}, {0x1F191, 0x1F19A},
+    {0x1F200, 0x1F202}, {0x1F210, 0x1F23B}, {0x1F240, 0x1F248},
+    {0x1F250, 0x1F251}, {0x1F260, 0x1F265}, {0x1F300, 0x1F64F},
+    {0x1F680, 0x1F6FF}, {0x1F7E0, 0x1F7EB}, {0x1F90C, 0x1F9FF},
+    {0x1FA70, 0x1FAFF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD},
+};
+
+static int in_ranges(unsigned cp, const struct range *r, size_t n)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+
+        if (cp < r[mid].lo)
+            hi = mid;
+        else if (cp > r[mid].hi)
+            lo = mid + 1;
+        else
+            return 1;
+    }
+    return 0;
+}
+
+static int cp_width(unsigned cp)
+{
+    if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+        return 0;
+    if (cp < 0x300)
+        return 1;
+    if (in_ranges(cp, zero_width, sizeof zero_width / sizeof zero_width[0]))
+        return 0;
+    if (in_ranges(cp, wide, sizeof wide / sizeof wide[0]))
+        return 2;
+    return 1;
+}
+
+long mg_text_width(const char *s, long len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = len < 0 ? strlen(s) : (size_t)len, i = 0;
+    long w = 0;
+
+    while (i < n) {
+        unsigned cp;
+
+        i += (size_t)utf8_next(p + i, n - i, &cp);
+        w += cp_width(cp);
+    }
+    return w;
+}
+
+/* ------------------------------------------------------------ escaping */
+
+static int escape(struct yt_buf *b, const char *s, long len, int attr)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n, i = 0, run = 0;
+
+    if (!s)
+        return 0;
+    n = len < 0 ? strlen(s) : (size_t)len;
+    while (i < n) {
+        unsigned char c = p[i];
+        const char *rep = NULL;
+        unsigned cp;
+        int k;
+
+        if (c >= 0x20 && c < 0x80 && c != '&' && c != '<' && c != '>' &&
+            c != '"' && c != '\'' && c != '$') {
+            run++;
+            i++;
+            continue;
+        }
+        /* Flush the run of plain ASCII before this byte. */
+        if (run && yt_buf_add(b, p + i - run, run) < 0)
+            return -1;
+        run = 0;
+        switch (c) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        case '$': rep = attr ? "$" : "<span>$</span>"; break;
+        default: break;
+        }
+        if (rep) {
+            if (yt_buf_adds(b, rep) < 0)
+                return -1;
+            i++;
+            continue;
+        }
+        k = utf8_next(p + i, n - i, &cp);
+        if (!xml_illegal(cp)) {
+            if (cp == 0xFFFD && k == 1) {
+                if (utf8_put(b, 0xFFFD) < 0)
+                    return -1;
+            } else if (yt_buf_add(b, p + i, (size_t)k) < 0) {
+                return -1;
+            }
+        }
+        i += (size_t)k;
+    }
+    if (run && yt_buf_add(b, p + i - run, run) < 0)
+        return -1;
+    if (!b->ptr && yt_buf_add(b, "", 0) < 0)
+        return -1;
+    return 0;
+}
+
+int mg_html_escape(struct yt_buf *b, const char *s, long len)
+{
+    return escape(b, s, len, 0);
+}
+
+int mg_html_escape_attr(struct yt_buf *b, const char *s, long len)
+{
+    return escape(b, s, len, 1);
+}
+
+/* Copy s[0..n) as valid UTF-8 without XML-illegal controls; for the text
+ * twin.  flat = 1: newline becomes the two characters "\n", tab and CR a
+ * space (cells); flat = 0: newline and tab stay (scalars). */
+static int clean_text(struct yt_buf *b, const char *s, size_t n, int flat)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+
+    while (i < n) {
+        unsigned cp;
+        int k = utf8_next(p + i, n - i, &cp);
+
+        if (cp == '\n' && flat) {
+            if (yt_buf_adds(b, "\\n") < 0)
+                return -1;
+        } else if ((cp == '\t' || cp == '\r') && flat) {
+            if (yt_buf_adds(b, " ") < 0)
+                return -1;
+        } else if (cp == '\r') {
+            /* dropped: CR would garble a terminal */
+        } else if (!xml_illegal(cp)) {
+            if (cp == 0xFFFD && k == 1) {
+                if (utf8_put(b, cp) < 0)
+                    return -1;
+            } else if (yt_buf_add(b, p + i, (size_t)k) < 0) {
+                return -1;
+            }
+        }
+        i += (size_t)k;
+    }
+    if (!b->ptr && yt_buf_add(b, "", 0) < 0)
+        return -1;
+    return 0;
+}
+
+/* Byte length of the longest prefix of s[0..n) that fits in `cols` display
+ * columns; *fits = 1 when the whole string fits. */
+static size_t prefix_cols(const char *s, size_t n, long cols, int *fits)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    long w = 0;
+
+    while (i < n) {
+        unsigned cp;
+        int k = utf8_next(p + i, n - i, &cp);
+        int cw = cp_width(cp);
+
+        if (w + cw > cols) {
+            *fits = 0;
+            return i;
+        }
+        w += cw;
+        i += (size_t)k;
+    }
+    *fits = 1;
+    return n;
+}
+
+/* ---------------------------------------------------------- row capture */
+
+enum cell_kind { CELL_NULL, CELL_NUM, CELL_TEXT, CELL_BLOB };
+
+struct cell {
+    enum cell_kind kind;
+    char *s;     /* display text (NUL-terminated), NULL for CELL_NULL */
+    size_t len;
+    int cut;     /* s holds only the first CELL_KEEP bytes */
+};
+
+static void cells_free(struct cell *c, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        free(c[i].s);
+        c[i].s = NULL;
+    }
+}
+
+static int capture_blob(struct cell *c, const unsigned char *p, int n)
+{
+    struct yt_buf b;
+    int i, show = n < 16 ? n : 16;
+
+    yt_buf_init(&b, 1024);
+    if (yt_buf_adds(&b, "X'") < 0)
+        return -1;
+    for (i = 0; i < show; i++)
+        if (yt_buf_addf(&b, "%02X", p[i]) < 0)
+            return -1;
+    if (yt_buf_adds(&b, show < n ? "…'" : "'") < 0)
+        return -1;
+    if (show < n && yt_buf_addf(&b, " (%d bytes)", n) < 0)
+        return -1;
+    c->len = b.len;
+    c->s = yt_buf_take(&b);
+    return c->s ? 0 : -1;
+}
+
+static int capture(sqlite3_stmt *st, int ncol, struct cell *row)
+{
+    int i;
+
+    for (i = 0; i < ncol; i++) {
+        struct cell *c = &row[i];
+        int t = sqlite3_column_type(st, i);
+
+        memset(c, 0, sizeof *c);
+        if (t == SQLITE_NULL) {
+            c->kind = CELL_NULL;
+        } else if (t == SQLITE_BLOB) {
+            const unsigned char *p = sqlite3_column_blob(st, i);
+            int n = sqlite3_column_bytes(st, i);
+
+            c->kind = CELL_BLOB;
+            if (capture_blob(c, p ? p : (const unsigned char *)"", n) < 0)
+                goto oom;
+        } else {
+            const char *p = (const char *)sqlite3_column_text(st, i);
+            size_t n = (size_t)sqlite3_column_bytes(st, i);
+
+            if (!p)
+                goto oom;
+            c->kind = (t == SQLITE_INTEGER || t == SQLITE_FLOAT) ? CELL_NUM
+                                                                   : CELL_TEXT;
+            if (n > CELL_KEEP) {
+                n = CELL_KEEP;
+                /* back off to a code point boundary */
+                while (n > 0 && ((unsigned char)p[n] & 0xC0) == 0x80)
+                    n--;
+                c->cut = 1;
+            }
+            c->s = malloc(n + 1);
+            if (!c->s)
+                goto oom;
+            memcpy(c->s, p, n);
+            c->s[n] = '\0';
+            c->len = n;
+        }
+    }
+    return 0;
+oom:
+    cells_free(row, i + 1);
+    return -1;
+}
+
+/* ------------------------------------------------------------ rendering */
+
+static void fmt_count(long n, char out[32])
+{
+    char tmp[32];
+    int len, i, j = 0;
+
+    len = snprintf(tmp, sizeof tmp, "%ld", n < 0 ? 0 : n);
+    for (i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            out[j++] = ',';
+        out[j++] = tmp[i];
+    }
+    out[j] = '\0';
+}
+
+static int html_cell(struct yt_buf *h, const struct cell *c)
+{
+    int fits;
+    size_t keep;
+
+    switch (c->kind) {
+    case CELL_NULL:
+        return yt_buf_adds(h, "<td><em>NULL</em></td>");
+    case CELL_NUM:
+        if (yt_buf_adds(h, "<td>") < 0 || mg_html_escape(h, c->s, (long)c->len) < 0)
+            return -1;
+        return yt_buf_adds(h, "</td>");
+    case CELL_BLOB:
+        if (yt_buf_adds(h, "<td style=\"text-align:left\"><code>") < 0 ||
+            mg_html_escape(h, c->s, (long)c->len) < 0)
+            return -1;
+        return yt_buf_adds(h, "</code></td>");
+    case CELL_TEXT:
+        break;
+    }
+    keep = prefix_cols(c->s, c->len, HTML_CELL_COLS, &fits);
+    if (fits && !c->cut) {
+        if (yt_buf_adds(h, "<td dir=\"auto\" style=\"text-align:left\">") < 0 ||
+            mg_html_escape(h, c->s, (long)c->len) < 0)
+            return -1;
+        return yt_buf_adds(h, "</td>");
+    }
+    if (!fits)
+        keep = prefix_cols(c->s, c->len, HTML_CELL_COLS - 1, &fits);
+    if (yt_buf_adds(h, "<td dir=\"auto\" style=\"text-align:left\" title=\"") < 0 ||
+        mg_html_escape_attr(h, c->s, (long)c->len) < 0 ||
+        yt_buf_adds(h, c->cut ? "…\">" : "\">") < 0 ||
+        mg_html_escape(h, c->s, (long)keep) < 0 ||
+        yt_buf_adds(h, "…</td>") < 0)
+        return -1;
+    return 0;
+}
+
+/* Text twin: the cleaned, flattened, truncated text of one cell. */
+static char *plain_cell(const struct cell *c)
+{
+    struct yt_buf b, t;
+    size_t keep;
+    int fits;
+    char *r = NULL;
+
+    yt_buf_init(&b, CELL_KEEP * 4 + 16);
+    yt_buf_init(&t, CELL_KEEP * 4 + 16);
+    if (c->kind == CELL_NULL)
+        return strdup("NULL");
+    if (clean_text(&b, c->s, c->len, 1) < 0)
+        goto out;
+    keep = prefix_cols(b.ptr, b.len, TEXT_CELL_COLS, &fits);
+    if (fits && !c->cut) {
+        r = yt_buf_take(&b);
+        goto out;
+    }
+    if (!fits)
+        keep = prefix_cols(b.ptr, b.len, TEXT_CELL_COLS - 1, &fits);
+    if (yt_buf_add(&t, b.ptr, keep) < 0 || yt_buf_adds(&t, "…") < 0)
+        goto out;
+    r = yt_buf_take(&t);
+out:
+    yt_buf_free(&b);
+    yt_buf_free(&t);
+    return r;
+}
+
+static int pad(struct yt_buf *b, long n)
+{
+    static const char sp[] = "                                        ";
+
+    while (n > 0) {
+        long k = n > 40 ? 40 : n;
+
+        if (yt_buf_add(b, sp, (size_t)k) < 0)
+            return -1;
+        n -= k;
+    }
+    return 0;
+}
+
+/* Lay out the text twin: header, dashes, rows (NULL row pointer = "…"). */
+static int text_table(struct yt_buf *t, int ncol, char **hdr,
+                      struct cell **rows, int nshow)
+{
+    long *w = calloc((size_t)ncol, sizeof *w);
+    char **cells = calloc((size_t)(nshow * ncol) + 1, sizeof *cells);
+    int r, i, rc = -1;
+
+    if (!w || !cells)
+        goto out;
+    for (i = 0; i < ncol; i++)
+        w[i] = mg_text_width(hdr[i], -1);
+    for (r = 0; r < nshow; r++)
+        for (i = 0; i < ncol; i++) {
+            char *s = rows[r] ? plain_cell(&rows[r][i]) : strdup("…");
+            long cw;
+
+            if (!s)
+                goto out;
+            cells[r * ncol + i] = s;
+            cw = mg_text_width(s, -1);
+            if (cw > w[i])
+                w[i] = cw;
+        }
+    for (i = 0; i < ncol; i++) {
+        long cw = mg_text_width(hdr[i], -1);
+
+        if ((i && yt_buf_adds(t, "  ") < 0) || pad(t, w[i] - cw) < 0 ||
+            yt_buf_adds(t, hdr[i]) < 0)
+            goto out;
+    }
+    if (yt_buf_adds(t, "\n") < 0)
+        goto out;
+    for (i = 0; i < ncol; i++) {
+        long k;
+
+        if (i && yt_buf_adds(t, "  ") < 0)
+            goto out;
+        for (k = 0; k < w[i]; k++)
+            if (yt_buf_adds(t, "-") < 0)
+                goto out;
+    }
+    if (yt_buf_adds(t, "\n") < 0)
+        goto out;
+    for (r = 0; r < nshow; r++) {
+        for (i = 0; i < ncol; i++) {
+            const char *s = cells[r * ncol + i];
+            long gap = w[i] - mg_text_width(s, -1);
+            int left = rows[r] && (rows[r][i].kind == CELL_TEXT ||
+                                   rows[r][i].kind == CELL_BLOB);
+
+            if (i && yt_buf_adds(t, "  ") < 0)
+                goto out;
+            if (!left && pad(t, gap) < 0)
+                goto out;
+            if (yt_buf_adds(t, s) < 0)
+                goto out;
+            if (left && i + 1 < ncol && pad(t, gap) < 0)
+                goto out;
+        }
+        if (yt_buf_adds(t, "\n") < 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    if (cells)
+        for (r = 0; r < nshow * ncol; r++)
+            free(cells[r]);
+    free(cells);
+    free(w);
+    return rc;
+}
+
+static void set_err(char *err, const char *msg)
+{
+    if (err)
+        snprintf(err, 512, "%s", msg);
+}
+
+int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
+                    struct yt_buf *html, struct yt_buf *text, long *nrows,
+                    int *scalar, char err[512])
+{
+    int ncol = sqlite3_column_count(stmt);
+    int tail, headshow, i, r, nshow = 0, rc = -SQLITE_NOMEM, src;
+    long m = 0, nhead = 0;
+    struct cell *head = NULL, *ring = NULL, **rows = NULL;
+    char **hdr = NULL;
+    char cnt[32], lim[32];
+
+    *nrows = 0;
+    *scalar = 0;
+    if (limit <= 0)
+        limit = MG_TABLE_LIMIT;
+    if (limit > LIMIT_MAX)
+        limit = LIMIT_MAX;
+    tail = limit / 2;
+    headshow = limit - tail;
+    if (ncol <= 0) {
+        while ((src = sqlite3_step(stmt)) == SQLITE_ROW)
+            ;
+        if (src != SQLITE_DONE) {
+            set_err(err, sqlite3_errmsg(sqlite3_db_handle(stmt)));
+            rc = -src;
+            goto out;
+        }
+        rc = 0;
+        goto out;
+    }
+    head = calloc((size_t)limit * (size_t)ncol, sizeof *head);
+    ring = calloc((size_t)(tail ? tail : 1) * (size_t)ncol, sizeof *ring);
+    rows = calloc((size_t)limit + 1, sizeof *rows);
+    hdr = calloc((size_t)ncol, sizeof *hdr);
+    if (!head || !ring || !rows || !hdr)
+        goto oom;
+    while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (m < limit) {
+            if (capture(stmt, ncol, &head[m * ncol]) < 0)
+                goto oom;
+            nhead++;
+        }
+        if (tail) {
+            struct cell *slot = &ring[(m % tail) * ncol];
+
+            cells_free(slot, ncol);
+            if (capture(stmt, ncol, slot) < 0)
+                goto oom;
+        }
+        m++;
+    }
+    if (src != SQLITE_DONE) {
+        set_err(err, sqlite3_errmsg(sqlite3_db_handle(stmt)));
+        rc = -src;
+        goto out;
+    }
+    *nrows = m;
+    for (i = 0; i < ncol; i++) {
+        struct yt_buf b;
+        const char *nm = sqlite3_column_name(stmt, i);
+
+        yt_buf_init(&b, 1 << 16);
+        if (clean_text(&b, nm ? nm : "?", nm ? strlen(nm) : 1, 1) < 0)
+            goto oom;
+        hdr[i] = yt_buf_take(&b);
+        if (!hdr[i])
+            goto oom;
+    }
+
+    /* One row of one column without a summary: the plain value. */
+    if (m == 1 && ncol == 1 && !summary) {
+        const struct cell *c = &head[0];
+
+        *scalar = 1;
+        if (c->kind == CELL_NULL ? yt_buf_adds(text, "NULL") < 0
+                                 : clean_text(text, c->s, c->len, 0) < 0)
+            goto oom;
+        if (c->cut && yt_buf_adds(text, "…") < 0)
+            goto oom;
+        rc = 0;
+        goto out;
+    }
+
+    /* Which rows are shown. */
+    if (m <= limit) {
+        for (r = 0; r < m; r++)
+            rows[nshow++] = &head[r * ncol];
+    } else {
+        for (r = 0; r < headshow; r++)
+            rows[nshow++] = &head[r * ncol];
+        rows[nshow++] = NULL; /* the … row */
+        for (r = 0; r < tail; r++)
+            rows[nshow++] = &ring[((m - tail + r) % tail) * ncol];
+    }
+
+    /* HTML */
+    if (yt_buf_adds(html, "<div class=\"tex2jax_ignore mathjax_ignore\">\n") < 0)
+        goto oom;
+    if (summary && (yt_buf_adds(html, "<p>") < 0 ||
+                    mg_html_escape(html, summary, -1) < 0 ||
+                    yt_buf_adds(html, "</p>\n") < 0))
+        goto oom;
+    if (yt_buf_adds(html, "<table border=\"1\" class=\"dataframe\">\n<thead>\n"
+                          "<tr style=\"text-align: right;\">") < 0)
+        goto oom;
+    for (i = 0; i < ncol; i++)
+        if (yt_buf_adds(html, "<th>") < 0 ||
+            mg_html_escape(html, hdr[i], -1) < 0 ||
+            yt_buf_adds(html, "</th>") < 0)
+            goto oom;
+    if (yt_buf_adds(html, "</tr>\n</thead>\n<tbody>\n") < 0)
+        goto oom;
+    for (r = 0; r < nshow; r++) {
+        if (yt_buf_adds(html, "<tr>") < 0)
+            goto oom;
+        for (i = 0; i < ncol; i++) {
+            if (!rows[r]) {
+                if (yt_buf_adds(html, "<td>…</td>") < 0)
+                    goto oom;
+            } else if (html_cell(html, &rows[r][i]) < 0) {
+                goto oom;
+            }
+        }
+        if (yt_buf_adds(html, "</tr>\n") < 0)
+            goto oom;
+    }
+    if (yt_buf_adds(html, "</tbody>\n</table>\n") < 0)
+        goto oom;
+    fmt_count(m, cnt);
+    fmt_count(limit, lim);
+    if (m > limit) {
+        if (yt_buf_addf(html, "<p>Showing %d of %s rows (display limit %s; "
+                              "use LIMIT and OFFSET to see the others)</p>\n",
+                        limit, cnt, lim) < 0)
+            goto oom;
+    } else if (yt_buf_addf(html, "<p>%s row%s × %d column%s</p>\n", cnt,
+                           m == 1 ? "" : "s", ncol, ncol == 1 ? "" : "s") < 0) {
+        goto oom;
+    }
+    if (yt_buf_adds(html, "</div>") < 0)
+        goto oom;
+
+    /* text/plain twin */
+    if (summary && (clean_text(text, summary, strlen(summary), 1) < 0 ||
+                    yt_buf_adds(text, "\n") < 0))
+        goto oom;
+    if (text_table(text, ncol, hdr, rows, nshow) < 0)
+        goto oom;
+    if (m > limit) {
+        if (yt_buf_addf(text, "Showing %d of %s rows (display limit %s; "
+                              "use LIMIT and OFFSET to see the others)",
+                        limit, cnt, lim) < 0)
+            goto oom;
+    } else if (yt_buf_addf(text, "%s row%s × %d column%s", cnt,
+                           m == 1 ? "" : "s", ncol, ncol == 1 ? "" : "s") < 0) {
+        goto oom;
+    }
+    rc = 0;
+    goto out;
+oom:
+    set_err(err, "out of memory while rendering the table (result too "
+                 "large to show)");
+    rc = -SQLITE_NOMEM;
+out:
+    if (head) {
+        for (r = 0; r < nhead; r++)
+            cells_free(&head[r * ncol], ncol);
+        free(head);
+    }
+    if (ring) {
+        for (r = 0; r < (tail ? tail : 1); r++)
+            cells_free(&ring[r * ncol], ncol);
+        free(ring);
+    }
+    if (hdr)
+        for (i = 0; i < ncol; i++)
+            free(hdr[i]);
+    free(hdr);
+    free(rows);
+    sqlite3_reset(stmt);
+    return rc;
+}
+
+int mg_table_show_stmt(struct kn_exec *x, sqlite3_stmt *stmt,
+                       const char *summary, int limit, int as_result)
+{
+    struct yt_buf html, text;
+    char err[512] = "";
+    long nrows = 0;
+    int scalar = 0, rc;
+    cJSON *data = NULL;
+
+    yt_buf_init(&html, OUT_MAX);
+    yt_buf_init(&text, OUT_MAX);
+    rc = mg_table_render(stmt, limit, summary, &html, &text, &nrows, &scalar,
+                         err);
+    if (rc < 0) {
+        if (rc == -SQLITE_INTERRUPT && kn_exec_interrupted(x))
+            kn_exec_fail(x, "KeyboardInterrupt", "query interrupted");
+        else
+            kn_exec_fail(x, "SQLError", "%s", err);
+        rc = -1;
+        goto out;
+    }
+    if (sqlite3_column_count(stmt) == 0)
+        goto out;
+    data = cJSON_CreateObject();
+    if (!data ||
+        !cJSON_AddStringToObject(data, "text/plain", yt_buf_str(&text)) ||
+        (!scalar &&
+         !cJSON_AddStringToObject(data, "text/html", yt_buf_str(&html)))) {
+        cJSON_Delete(data);
+        kn_exec_fail(x, "MemoryError", "out of memory while showing a table");
+        rc = -1;
+        goto out;
+    }
+    if (as_result)
+        kn_exec_result(x, data, NULL);
+    else
+        kn_exec_display(x, data, NULL, NULL);
+    rc = 0;
+out:
+    yt_buf_free(&html);
+    yt_buf_free(&text);
+    return rc;
+}
+
+int mg_table_show_query(struct kn_exec *x, sqlite3 *db, const char *sql,
+                        const char *summary, int limit, int as_result)
+{
+    sqlite3_stmt *st = NULL;
+    const char *tail = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK) {
+        kn_exec_fail(x, "SQLError", "%s", sqlite3_errmsg(db));
+        return -1;
+    }
+    if (!st) {
+        kn_exec_fail(x, "SQLError", "empty query");
+        return -1;
+    }
+    rc = mg_table_show_stmt(x, st, summary, limit, as_result);
+    sqlite3_finalize(st);
+    return rc;
+}
