@@ -1,0 +1,44 @@
+/* kn_hist.h -- execution history in SQLite, kept across kernel restarts.
+ *
+ * Tables: `sessions(session INTEGER PRIMARY KEY AUTOINCREMENT, start)` and
+ * `history(session, line, source, output)`.  Each kn_hist_open() starts a
+ * new session (numbers increase by one per kernel start); lines are the
+ * execution counts.  Answers the three history_request kinds:
+ *   tail   -- the last n entries over all sessions,
+ *   range  -- session (0 = current, negative = relative), [start, stop),
+ *   search -- glob pattern, newest n (all when n <= 0), unique inputs.
+ * Items are [session, line, input] or, with output, [session, line,
+ * [input, output]] (output null when the cell had no result).
+ *
+ * Ownership: kn_hist_open() returns a handle freed by kn_hist_close(); the
+ * query returns a new cJSON array owned by the caller.  Single-threaded.
+ */
+#ifndef KN_HIST_H
+#define KN_HIST_H
+
+#include <cjson/cJSON.h>
+
+#include "kn_exec.h" /* KN_ERR_LEN */
+
+struct kn_hist;
+
+/* path NULL = in memory.  Returns 0 and sets *out, or -1 with err. */
+int kn_hist_open(const char *path, struct kn_hist **out, char err[KN_ERR_LEN]);
+void kn_hist_close(struct kn_hist *h);
+
+/* The session number of this start. */
+int kn_hist_session(const struct kn_hist *h);
+
+/* Record the input of execution line; returns 0 or -1 with err. */
+int kn_hist_add(struct kn_hist *h, int line, const char *source,
+                char err[KN_ERR_LEN]);
+/* Record the text/plain output of line (replaces an earlier one). */
+int kn_hist_set_output(struct kn_hist *h, int line, const char *output,
+                       char err[KN_ERR_LEN]);
+
+/* Answer a history_request content object.  Returns a new array, or NULL
+ * with err (unknown hist_access_type, database error). */
+cJSON *kn_hist_query(struct kn_hist *h, const cJSON *request,
+                     char err[KN_ERR_LEN]);
+
+#endif /* KN_HIST_H */

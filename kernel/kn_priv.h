@@ -1,0 +1,106 @@
+/* kn_priv.h -- shared internals of kernel/ (not a public contract).
+ *
+ * Threads and who owns what:
+ *   main (shell) thread -- shell and stdin ROUTERs, runs the interpreter,
+ *                          history, a PUSH into the publisher;
+ *   control thread      -- control ROUTER, a PUSH into the publisher, a
+ *                          PAIR to wake the shell thread; watches the parent;
+ *   publisher thread    -- the iopub XPUB (welcome on every subscription) and
+ *                          the inproc PULL all iopub traffic goes through, so
+ *                          each thread's messages keep their order; it also
+ *                          coalesces stream text;
+ *   heartbeat thread    -- ROUTER echo (zmq_proxy onto itself).
+ */
+#ifndef KN_PRIV_H
+#define KN_PRIV_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+
+#include "kn_conn.h"
+#include "kn_hist.h"
+#include "kn_interp.h"
+#include "kn_kernel.h"
+#include "kn_wire.h"
+
+#define KN_PUB_ENDPOINT "inproc://ytk-iopub"
+#define KN_WAKE_ENDPOINT "inproc://ytk-wake"
+
+/* Inproc message kinds (first frame) to the publisher. */
+#define KN_PUB_MSG 'M'    /* topic + wire frames, forwarded as is */
+#define KN_PUB_STREAM 'S' /* name ('o'/'e'), parent header, text */
+#define KN_PUB_FLUSH 'F'  /* flush pending stream text now */
+#define KN_PUB_QUIT 'Q'   /* drain, flush and stop */
+
+#define KN_STREAM_FLUSH_BYTES 8192
+#define KN_STREAM_FLUSH_MS 50
+
+struct kn_kernel {
+    void *zctx;
+    struct kn_conn conn;
+    struct kn_sess sess;
+    const struct kn_interp *in;
+    struct kn_hist *hist;
+    cJSON *kinfo; /* kernel_info_reply content, read-only after start */
+
+    void *sock[KN_NCHAN]; /* bound sockets */
+    int bound[KN_NCHAN];  /* bind succeeded (ipc files to unlink) */
+    void *pub_pull;       /* publisher side of the inproc queue */
+    void *shell_push;     /* main thread -> publisher */
+    void *ctl_push;       /* control thread -> publisher */
+    void *wake_main, *wake_ctl; /* inproc PAIR, control -> main */
+
+    pthread_t t_ctl, t_pub, t_hb;
+    int have_ctl, have_pub, have_hb;
+
+    int execution_count;
+    int aborting;     /* drain queued executes after a failure */
+    atomic_int stop;  /* shutting down */
+    atomic_int restart;
+    pid_t parent_pid; /* JPY_PARENT_PID, 0 when unset */
+    pid_t start_ppid;
+};
+
+struct kn_exec {
+    struct kn_kernel *k;
+    const struct kn_msg *req;
+    int count, silent, allow_stdin;
+    cJSON *payload;   /* array */
+    int failed;
+    char ename[64];
+    char evalue[KN_ERR_LEN];
+    cJSON *traceback; /* extra lines, array of strings */
+    char *result_text; /* text/plain of execute_result, for history */
+};
+
+/* Set by SIGINT and interrupt_request, cleared when an execute starts. */
+extern atomic_int kn_g_interrupt;
+
+/* Publish msg_type on iopub through push (the calling thread's PUSH).
+ * parent may be NULL.  Takes ownership of content.  Returns 0 or -1. */
+int kn_pub(struct kn_kernel *k, void *push, const char *msg_type,
+           const struct kn_msg *parent, cJSON *content);
+/* Queue stream text (already valid UTF-8) for the publisher. */
+int kn_pub_stream(void *push, int to_stderr, const struct kn_msg *parent,
+                  const char *text, size_t len);
+/* Ask the publisher to flush stream text now. */
+void kn_pub_flush(void *push);
+
+/* Send a reply to req on sock (a ROUTER).  Takes ownership of content. */
+int kn_send_reply(struct kn_kernel *k, void *sock, const struct kn_msg *req,
+                  const char *msg_type, cJSON *content);
+/* Send msg_type to the identities of req on sock, with req as parent. */
+int kn_send_to(struct kn_kernel *k, void *sock, const struct kn_msg *req,
+               const char *msg_type, cJSON *content);
+
+/* Receive one multipart message from sock and parse it.  Returns 1 and
+ * fills m, 0 when nothing is waiting (or it was dropped, with one stderr
+ * line), -1 when the context is terminating. */
+int kn_recv(struct kn_kernel *k, void *sock, const char *chan,
+            struct kn_msg *m);
+
+/* The publisher thread (arg: struct kn_kernel *). */
+void *kn_iopub_main(void *arg);
+
+#endif /* KN_PRIV_H */

@@ -1,0 +1,327 @@
+/* kn_wire.c -- wire format and headers.  See kn_wire.h. */
+#include "kn_wire.h"
+
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <uuid/uuid.h>
+
+int kn_sess_init(struct kn_sess *s, const unsigned char *key, size_t key_len,
+                 const char *digest, char err[KN_ERR_LEN])
+{
+    struct passwd pw, *res = NULL;
+    char buf[1024];
+
+    memset(s, 0, sizeof(*s));
+    kn_wire_uuid(s->session);
+    if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res) == 0 && res &&
+        res->pw_name && *res->pw_name && strlen(res->pw_name) < 64)
+        strcpy(s->username, res->pw_name);
+    else
+        strcpy(s->username, "kernel");
+    return kn_hmac_init(&s->hmac, key, key_len, digest, err);
+}
+
+void kn_sess_free(struct kn_sess *s)
+{
+    kn_hmac_free(&s->hmac);
+}
+
+void kn_wire_uuid(char out[37])
+{
+    uuid_t u;
+    uuid_generate_random(u);
+    uuid_unparse_lower(u, out);
+}
+
+void kn_wire_date_at(const struct timespec *ts, char out[32])
+{
+    struct tm tm;
+    time_t t = ts->tv_sec;
+    long us = ts->tv_nsec / 1000;
+    char buf[96];
+
+    if (us < 0 || us > 999999)
+        us = 0;
+    if (!gmtime_r(&t, &tm))
+        memset(&tm, 0, sizeof(tm));
+    snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
+             (tm.tm_year + 1900) % 10000, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec, us);
+    snprintf(out, 32, "%.31s", buf);
+}
+
+void kn_wire_date(char out[32])
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    kn_wire_date_at(&ts, out);
+}
+
+/* ---- UTF-8 ---- */
+
+/* Length of the valid UTF-8 sequence at s (max n bytes), or 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t len;
+    unsigned cp;
+
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    return len;
+}
+
+int kn_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        size_t k = utf8_seq(p + i, len - i);
+        if (!k)
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
+char *kn_utf8_fix(const char *s, size_t len, size_t *outlen)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    char *out = malloc(len * 3 + 1), *o = out;
+    size_t i = 0;
+
+    if (!out)
+        return NULL;
+    while (i < len) {
+        size_t k = utf8_seq(p + i, len - i);
+        if (k) {
+            memcpy(o, p + i, k);
+            o += k;
+            i += k;
+        } else {
+            memcpy(o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        }
+    }
+    *o = '\0';
+    *outlen = (size_t)(o - out);
+    return out;
+}
+
+/* ---- parse ---- */
+
+static cJSON *parse_object(const struct kn_frame *f, const char *what,
+                           char err[KN_ERR_LEN])
+{
+    cJSON *j = cJSON_ParseWithLength(f->data, f->len);
+    if (!j || !cJSON_IsObject(j)) {
+        snprintf(err, KN_ERR_LEN, "malformed %s frame (not a JSON object)",
+                 what);
+        cJSON_Delete(j);
+        return NULL;
+    }
+    return j;
+}
+
+int kn_wire_parse(const struct kn_frame *frames, size_t n,
+                  const struct kn_hmac *h, struct kn_msg *m,
+                  char err[KN_ERR_LEN])
+{
+    size_t d = 0;
+    const cJSON *t, *id;
+
+    memset(m, 0, sizeof(*m));
+    while (d < n && !(frames[d].len == sizeof(KN_DELIM) - 1 &&
+                      memcmp(frames[d].data, KN_DELIM, frames[d].len) == 0))
+        d++;
+    if (d == n) {
+        snprintf(err, KN_ERR_LEN, "no <IDS|MSG> delimiter");
+        goto fail;
+    }
+    if (d > KN_MAX_IDENTS) {
+        snprintf(err, KN_ERR_LEN, "too many identity frames (%zu)", d);
+        goto fail;
+    }
+    if (n - d < 6) {
+        snprintf(err, KN_ERR_LEN, "expected signature and 4 JSON frames, "
+                                  "got %zu frames after the delimiter",
+                 n - d - 1);
+        goto fail;
+    }
+    /* Verify before parsing anything. */
+    if (kn_hmac_verify(h, &frames[d + 2], 4, frames[d + 1].data,
+                       frames[d + 1].len) < 0) {
+        snprintf(err, KN_ERR_LEN, "bad signature");
+        goto fail;
+    }
+    for (size_t i = 0; i < d; i++) {
+        void *c = malloc(frames[i].len ? frames[i].len : 1);
+        if (!c) {
+            snprintf(err, KN_ERR_LEN, "out of memory");
+            goto fail;
+        }
+        if (frames[i].len)
+            memcpy(c, frames[i].data, frames[i].len);
+        m->idents[i].data = c;
+        m->idents[i].len = frames[i].len;
+        m->nidents = i + 1;
+    }
+    if (!(m->header = parse_object(&frames[d + 2], "header", err)) ||
+        !(m->parent = parse_object(&frames[d + 3], "parent_header", err)) ||
+        !(m->metadata = parse_object(&frames[d + 4], "metadata", err)) ||
+        !(m->content = parse_object(&frames[d + 5], "content", err)))
+        goto fail;
+    t = cJSON_GetObjectItemCaseSensitive(m->header, "msg_type");
+    if (!cJSON_IsString(t) || !t->valuestring || !*t->valuestring) {
+        snprintf(err, KN_ERR_LEN, "header has no msg_type");
+        goto fail;
+    }
+    m->msg_type = t->valuestring;
+    id = cJSON_GetObjectItemCaseSensitive(m->header, "msg_id");
+    m->msg_id = cJSON_IsString(id) && id->valuestring ? id->valuestring : "";
+    if (!(m->hdr_raw = malloc(frames[d + 2].len + 1))) {
+        snprintf(err, KN_ERR_LEN, "out of memory");
+        goto fail;
+    }
+    memcpy(m->hdr_raw, frames[d + 2].data, frames[d + 2].len);
+    m->hdr_raw[frames[d + 2].len] = '\0';
+    m->hdr_len = frames[d + 2].len;
+    m->nbuffers = n - d - 6;
+    return 0;
+fail:
+    kn_msg_free(m);
+    return -1;
+}
+
+void kn_msg_free(struct kn_msg *m)
+{
+    for (size_t i = 0; i < m->nidents; i++)
+        free((void *)m->idents[i].data);
+    free(m->hdr_raw);
+    cJSON_Delete(m->header);
+    cJSON_Delete(m->parent);
+    cJSON_Delete(m->metadata);
+    cJSON_Delete(m->content);
+    memset(m, 0, sizeof(*m));
+}
+
+/* ---- build ---- */
+
+/* Serialize j (owned, deleted) into a valid UTF-8 string. */
+static char *print_json(cJSON *j, size_t *len)
+{
+    char *s = cJSON_PrintUnformatted(j), *fixed;
+    cJSON_Delete(j);
+    if (!s)
+        return NULL;
+    *len = strlen(s);
+    if (kn_utf8_valid(s, *len))
+        return s;
+    fixed = kn_utf8_fix(s, *len, len);
+    cJSON_free(s);
+    return fixed;
+}
+
+static char *dup_mem(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+int kn_wire_build(const struct kn_sess *s, const char *msg_type,
+                  const char *parent, size_t parent_len, cJSON *metadata,
+                  cJSON *content, struct kn_out *o, char err[KN_ERR_LEN])
+{
+    char id[37], date[32];
+    cJSON *hdr = cJSON_CreateObject();
+    struct kn_frame parts[4];
+    int sl;
+
+    memset(o, 0, sizeof(*o));
+    if (!metadata)
+        metadata = cJSON_CreateObject();
+    if (!content)
+        content = cJSON_CreateObject();
+    kn_wire_uuid(id);
+    kn_wire_date(date);
+    if (!hdr || !cJSON_AddStringToObject(hdr, "msg_id", id) ||
+        !cJSON_AddStringToObject(hdr, "session", s->session) ||
+        !cJSON_AddStringToObject(hdr, "username", s->username) ||
+        !cJSON_AddStringToObject(hdr, "date", date) ||
+        !cJSON_AddStringToObject(hdr, "msg_type", msg_type) ||
+        !cJSON_AddStringToObject(hdr, "version", KN_PROTOCOL_VERSION))
+        goto oom;
+    o->frame[0] = print_json(hdr, &o->len[0]);
+    hdr = NULL;
+    if (parent && parent_len) {
+        o->frame[1] = dup_mem(parent, parent_len);
+        o->len[1] = parent_len;
+    } else {
+        o->frame[1] = dup_mem("{}", 2);
+        o->len[1] = 2;
+    }
+    o->frame[2] = print_json(metadata, &o->len[2]);
+    metadata = NULL;
+    o->frame[3] = print_json(content, &o->len[3]);
+    content = NULL;
+    for (int i = 0; i < 4; i++) {
+        if (!o->frame[i])
+            goto oom;
+        parts[i].data = o->frame[i];
+        parts[i].len = o->len[i];
+    }
+    sl = kn_hmac_sign(&s->hmac, parts, 4, o->sig);
+    if (sl < 0) {
+        snprintf(err, KN_ERR_LEN, "signing a %s message failed", msg_type);
+        kn_out_free(o);
+        return -1;
+    }
+    o->siglen = (size_t)sl;
+    return 0;
+oom:
+    cJSON_Delete(hdr);
+    cJSON_Delete(metadata);
+    cJSON_Delete(content);
+    kn_out_free(o);
+    snprintf(err, KN_ERR_LEN, "out of memory building a %s message",
+             msg_type);
+    return -1;
+}
+
+void kn_out_free(struct kn_out *o)
+{
+    for (int i = 0; i < 4; i++)
+        free(o->frame[i]);
+    memset(o, 0, sizeof(*o));
+}

@@ -1,0 +1,312 @@
+/* main.c -- the ytkernel executable.
+ *
+ *   ytkernel -f CONNECTION_FILE        run the kernel (started by Jupyter)
+ *   ytkernel install [--user|--sys-prefix|--prefix DIR]
+ *   ytkernel --version | --help
+ *
+ * State lives in YTK_HOME (default ${XDG_DATA_HOME:-~/.local/share}/ytkernel,
+ * created with mode 0700): the store, the token and history.sqlite.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "../kernel/kn_kernel.h"
+#include "mg_interp.h"
+
+#define SPEC_NAME "ytkernel"
+
+static const char *const logos[] = {"logo-32x32.png", "logo-64x64.png",
+                                    "logo-svg.svg"};
+
+static void usage(FILE *f)
+{
+    fputs("usage: ytkernel -f CONNECTION_FILE\n"
+          "       ytkernel install [--user | --sys-prefix | --prefix DIR]\n"
+          "       ytkernel --version | --help\n"
+          "\n"
+          "A Jupyter kernel (protocol 5.5) for studying your own YouTube\n"
+          "data: cells are SQL over a local SQLite store plus %magics.\n"
+          "\n"
+          "  -f FILE      run the kernel with the connection file FILE\n"
+          "  install      write the kernelspec \"" SPEC_NAME "\" (display name\n"
+          "               \"YouTube (C)\"); --user: ~/.local/share/jupyter,\n"
+          "               --sys-prefix: the active venv/conda env, --prefix\n"
+          "               DIR: DIR/share/jupyter; default /usr/local/share\n"
+          "\n"
+          "Environment: YTK_HOME (state directory, default\n"
+          "${XDG_DATA_HOME:-~/.local/share}/ytkernel).\n",
+          f);
+}
+
+/* mkdir -p with mode for the last component and 0755 for parents. */
+static int mkdirs(const char *path, mode_t mode)
+{
+    char buf[PATH_MAX];
+    size_t n = strlen(path);
+
+    if (n == 0 || n >= sizeof(buf))
+        return -1;
+    memcpy(buf, path, n + 1);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(buf, mode) < 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+static int ytk_home(char *out, size_t len)
+{
+    const char *h = getenv("YTK_HOME"), *x = getenv("XDG_DATA_HOME");
+    const char *home = getenv("HOME");
+    int n;
+
+    if (h && *h)
+        n = snprintf(out, len, "%s", h);
+    else if (x && *x)
+        n = snprintf(out, len, "%s/ytkernel", x);
+    else if (home && *home)
+        n = snprintf(out, len, "%s/.local/share/ytkernel", home);
+    else {
+        fprintf(stderr, "ytkernel: set YTK_HOME or HOME\n");
+        return -1;
+    }
+    if (n < 0 || (size_t)n >= len - 32) {
+        fprintf(stderr, "ytkernel: YTK_HOME is too long\n");
+        return -1;
+    }
+    while (n > 1 && out[n - 1] == '/')
+        out[--n] = '\0';
+    if (mkdirs(out, 0700) < 0) {
+        fprintf(stderr, "ytkernel: cannot create %s: %s\n", out,
+                strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int run_kernel(const char *conn_file)
+{
+    char home[PATH_MAX], hist[PATH_MAX + 32];
+    char err[MG_ERR_LEN];
+    struct kn_interp in;
+    struct kn_config cfg;
+    int rc;
+
+    if (ytk_home(home, sizeof(home)) < 0)
+        return 1;
+    snprintf(hist, sizeof(hist), "%s/history.sqlite", home);
+    memset(&in, 0, sizeof(in));
+    if (mg_interp_create(home, &in, err) < 0) {
+        fprintf(stderr, "ytkernel: %s\n", err);
+        return 1;
+    }
+    cfg.connection_file = conn_file;
+    cfg.history_path = hist;
+    rc = kn_kernel_run(&cfg, &in);
+    mg_interp_destroy(&in);
+    return rc;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = NULL;
+    char buf[8192];
+    size_t n;
+    int rc = -1;
+
+    if (!in)
+        goto out;
+    if (!(out = fopen(to, "wb")))
+        goto out;
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+        if (fwrite(buf, 1, n, out) != n)
+            goto out;
+    if (ferror(in))
+        goto out;
+    rc = 0;
+out:
+    if (in)
+        fclose(in);
+    if (out && fclose(out) != 0)
+        rc = -1;
+    return rc;
+}
+
+/* Find the directory holding the logos: next to the binary in the build
+ * tree, an installed data dir, or the source tree. */
+static int find_logo_dir(const char *exe_dir, char *out, size_t len)
+{
+    char path[PATH_MAX + 64];
+
+    for (int i = 0; i < 3; i++) {
+        if (i == 0)
+            snprintf(out, len, "%s/jupyter/kernels/" SPEC_NAME, exe_dir);
+        else if (i == 1)
+            snprintf(out, len, "%s/../share/ytkernel/kernelspec", exe_dir);
+        else
+            snprintf(out, len, "%s/kernelspec", YTK_SOURCE_DIR);
+        snprintf(path, sizeof(path), "%s/%s", out, logos[0]);
+        if (access(path, R_OK) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+static int install(int argc, char **argv)
+{
+    char exe[PATH_MAX], exe_dir[PATH_MAX], dest[PATH_MAX], logo_dir[PATH_MAX];
+    char from[PATH_MAX + 64], to[PATH_MAX + 64];
+    const char *prefix = NULL, *mode = "system";
+    cJSON *spec = NULL, *av;
+    char *text = NULL;
+    FILE *f = NULL;
+    ssize_t n;
+    int rc = 1;
+
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--user") == 0) {
+            mode = "user";
+        } else if (strcmp(argv[i], "--sys-prefix") == 0) {
+            mode = "sys-prefix";
+        } else if (strcmp(argv[i], "--prefix") == 0 && i + 1 < argc) {
+            mode = "prefix";
+            prefix = argv[++i];
+        } else if (strncmp(argv[i], "--prefix=", 9) == 0) {
+            mode = "prefix";
+            prefix = argv[i] + 9;
+        } else {
+            fprintf(stderr, "ytkernel install: unknown option %s\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (strcmp(mode, "user") == 0) {
+        const char *jd = getenv("JUPYTER_DATA_DIR"), *x = getenv("XDG_DATA_HOME");
+        const char *home = getenv("HOME");
+        if (jd && *jd)
+            snprintf(dest, sizeof(dest), "%s/kernels/" SPEC_NAME, jd);
+        else if (x && *x)
+            snprintf(dest, sizeof(dest), "%s/jupyter/kernels/" SPEC_NAME, x);
+        else if (home && *home)
+            snprintf(dest, sizeof(dest),
+                     "%s/.local/share/jupyter/kernels/" SPEC_NAME, home);
+        else {
+            fprintf(stderr, "ytkernel install: HOME is not set\n");
+            return 1;
+        }
+    } else if (strcmp(mode, "sys-prefix") == 0) {
+        const char *p = getenv("VIRTUAL_ENV");
+        if (!p || !*p)
+            p = getenv("CONDA_PREFIX");
+        if (!p || !*p) {
+            fprintf(stderr, "ytkernel install: --sys-prefix needs an active "
+                            "virtualenv or conda env (VIRTUAL_ENV or "
+                            "CONDA_PREFIX); use --prefix DIR instead\n");
+            return 1;
+        }
+        snprintf(dest, sizeof(dest), "%s/share/jupyter/kernels/" SPEC_NAME, p);
+    } else if (strcmp(mode, "prefix") == 0) {
+        snprintf(dest, sizeof(dest), "%s/share/jupyter/kernels/" SPEC_NAME,
+                 prefix);
+    } else {
+        snprintf(dest, sizeof(dest),
+                 "/usr/local/share/jupyter/kernels/" SPEC_NAME);
+    }
+
+    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0) {
+        fprintf(stderr, "ytkernel install: cannot find my own path: %s\n",
+                strerror(errno));
+        return 1;
+    }
+    exe[n] = '\0';
+    snprintf(exe_dir, sizeof(exe_dir), "%s", exe);
+    *strrchr(exe_dir, '/') = '\0';
+    if (find_logo_dir(exe_dir, logo_dir, sizeof(logo_dir)) < 0) {
+        fprintf(stderr, "ytkernel install: cannot find the logos (looked "
+                        "next to %s and in %s/kernelspec)\n",
+                exe, YTK_SOURCE_DIR);
+        return 1;
+    }
+    if (mkdirs(dest, 0755) < 0) {
+        fprintf(stderr, "ytkernel install: cannot create %s: %s%s\n", dest,
+                strerror(errno),
+                errno == EACCES ? " (try --user or --prefix DIR)" : "");
+        return 1;
+    }
+    spec = cJSON_CreateObject();
+    av = cJSON_AddArrayToObject(spec, "argv");
+    cJSON_AddItemToArray(av, cJSON_CreateString(exe));
+    cJSON_AddItemToArray(av, cJSON_CreateString("-f"));
+    cJSON_AddItemToArray(av, cJSON_CreateString("{connection_file}"));
+    cJSON_AddStringToObject(spec, "display_name", "YouTube (C)");
+    cJSON_AddStringToObject(spec, "language", "sql");
+    cJSON_AddStringToObject(spec, "interrupt_mode", "signal");
+    cJSON_AddStringToObject(spec, "kernel_protocol_version", "5.5");
+    cJSON_AddObjectToObject(spec, "metadata");
+    text = cJSON_Print(spec);
+    snprintf(to, sizeof(to), "%s/kernel.json", dest);
+    if (!text || !(f = fopen(to, "w")) || fputs(text, f) < 0 ||
+        fputc('\n', f) < 0) {
+        fprintf(stderr, "ytkernel install: cannot write %s: %s\n", to,
+                strerror(errno));
+        goto out;
+    }
+    if (fclose(f) != 0) {
+        f = NULL;
+        fprintf(stderr, "ytkernel install: cannot write %s\n", to);
+        goto out;
+    }
+    f = NULL;
+    for (size_t i = 0; i < sizeof(logos) / sizeof(logos[0]); i++) {
+        snprintf(from, sizeof(from), "%s/%s", logo_dir, logos[i]);
+        snprintf(to, sizeof(to), "%s/%s", dest, logos[i]);
+        if (copy_file(from, to) < 0) {
+            fprintf(stderr, "ytkernel install: cannot copy %s to %s: %s\n",
+                    from, to, strerror(errno));
+            goto out;
+        }
+    }
+    printf("Installed kernelspec " SPEC_NAME " in %s\n", dest);
+    rc = 0;
+out:
+    if (f)
+        fclose(f);
+    free(text);
+    cJSON_Delete(spec);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+        printf("ytkernel %s (Jupyter protocol 5.5)\n", YTK_VERSION);
+        return 0;
+    }
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+                      strcmp(argv[1], "-h") == 0)) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "install") == 0)
+        return install(argc - 2, argv + 2);
+    if (argc == 3 && strcmp(argv[1], "-f") == 0)
+        return run_kernel(argv[2]);
+    if (argc == 2 && strncmp(argv[1], "--f=", 4) == 0)
+        return run_kernel(argv[1] + 4);
+    usage(stderr);
+    return 2;
+}
