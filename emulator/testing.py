@@ -1,0 +1,230 @@
+"""Start and drive the emulator from Python tests.
+
+    emu = start_emulator(str(tmp_path / "emulator-data"), seed=1)
+    emu.base_url, emu.api_key, emu.client_secret_path, ...
+    emu.fault("/youtube/v3/videos", status=503, retry_after=2)
+    emu.stop()
+
+The emulator runs as a subprocess (`sys.executable -m emulator`); its stderr
+(request log, secrets redacted) goes to DATA_DIR/emulator.log.
+Knobs (keyword arguments) map to command-line flags: seed, size, uploads,
+subscriptions, comment_threads, token_lifetime, refresh_token_lifetime,
+quota_limit, consent, faults (list of --fault specs), latency_ms,
+device_interval, device_code_lifetime, device_any_scope, port.
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+_FLAGS = {
+    "seed": "--seed", "size": "--size", "uploads": "--uploads",
+    "subscriptions": "--subscriptions",
+    "comment_threads": "--comment-threads",
+    "token_lifetime": "--token-lifetime",
+    "refresh_token_lifetime": "--refresh-token-lifetime",
+    "quota_limit": "--quota-limit", "consent": "--consent",
+    "latency_ms": "--latency-ms", "device_interval": "--device-interval",
+    "device_code_lifetime": "--device-code-lifetime", "port": "--port",
+}
+
+
+class EmulatorError(RuntimeError):
+    pass
+
+
+def start_emulator(data_dir, timeout=30, **knobs):
+    """Start `python -m emulator`, wait for its URL line, return Emulator."""
+    data_dir = os.path.abspath(data_dir)
+    os.makedirs(data_dir, exist_ok=True)
+    cmd = [sys.executable, "-m", "emulator", "--data-dir", data_dir]
+    if "port" not in knobs:
+        cmd += ["--port", "0"]
+    faults = knobs.pop("faults", None) or []
+    if isinstance(faults, str):
+        faults = [faults]
+    if knobs.pop("device_any_scope", False):
+        cmd.append("--device-any-scope")
+    if knobs.pop("quiet", False):
+        cmd.append("--quiet")
+    for k, v in knobs.items():
+        if k not in _FLAGS:
+            raise TypeError("unknown emulator knob %r" % k)
+        if v is not None:
+            cmd += [_FLAGS[k], str(v)]
+    for f in faults:
+        cmd += ["--fault", f if isinstance(f, str) else json.dumps(f)]
+    env = dict(os.environ)
+    root = os.path.dirname(_HERE)
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"]
+                                if env.get("PYTHONPATH") else "")
+    log = open(os.path.join(data_dir, "emulator.log"), "ab")
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log,
+                            stdin=subprocess.DEVNULL, env=env, cwd=root)
+    log.close()
+    line = b""
+    import selectors
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    deadline = time.monotonic() + timeout
+    while not line.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        if left <= 0 or not sel.select(left):
+            proc.kill()
+            proc.wait()
+            raise EmulatorError("emulator did not print its URL in %ss" %
+                                timeout)
+        ch = proc.stdout.read1(256) if hasattr(proc.stdout, "read1") else \
+            os.read(proc.stdout.fileno(), 256)
+        if not ch:
+            proc.wait()
+            raise EmulatorError("emulator exited (%s) before listening; see "
+                                "%s/emulator.log" % (proc.returncode,
+                                                     data_dir))
+        line += ch
+    sel.close()
+    start_seconds = time.monotonic() - t0
+    text = line.decode().strip()
+    if not text.startswith("EMULATOR_URL="):
+        proc.kill()
+        raise EmulatorError("unexpected emulator output: %r" % text[:80])
+    return Emulator(proc, text.split("=", 1)[1], data_dir, start_seconds)
+
+
+class Emulator:
+    """A running emulator: connection facts plus admin helpers."""
+
+    def __init__(self, proc, base_url, data_dir, start_seconds=None):
+        self.proc = proc
+        self.base_url = base_url
+        self.data_dir = data_dir
+        self.start_seconds = start_seconds
+        self.client_secret_path = os.path.join(data_dir, "client_secret.json")
+        self.device_client_secret_path = os.path.join(
+            data_dir, "client_secret_device.json")
+        with open(self.client_secret_path) as f:
+            inst = json.load(f)["installed"]
+        self.client_id = inst["client_id"]
+        self.client_secret = inst["client_secret"]
+        with open(self.device_client_secret_path) as f:
+            dev = json.load(f)["installed"]
+        self.device_client_id = dev["client_id"]
+        self.device_client_secret = dev["client_secret"]
+        with open(os.path.join(data_dir, "api_key.txt")) as f:
+            self.api_key = f.read().strip()
+
+    def __repr__(self):  # no secrets
+        return "<Emulator %s>" % self.base_url
+
+    # -- lifecycle ---------------------------------------------------------
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc.stdout:
+            self.proc.stdout.close()
+        self.proc = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # -- admin API -----------------------------------------------------------
+    def _admin(self, method, route, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base_url + "/__admin/" + route,
+                                     data=data, method=method)
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return json.loads(r.read().decode())
+        except urllib.error.HTTPError as e:
+            raise EmulatorError("admin %s %s -> %d %s" % (
+                method, route, e.code, e.read()[:200].decode(
+                    "utf-8", "replace")))
+
+    def fault(self, path_pattern, status=500, reason=None, count=1,
+              retry_after=None, mode="status", latency_ms=0):
+        """Fail the next `count` requests whose path matches (substring, or
+        fnmatch when the pattern has * ? [).  count=-1: until cleared."""
+        return self._admin("POST", "faults", dict(
+            path_pattern=path_pattern, status=status, reason=reason,
+            count=count, retry_after=retry_after, mode=mode,
+            latency_ms=latency_ms))
+
+    def faults(self):
+        return self._admin("GET", "faults")["faults"]
+
+    def clear_faults(self):
+        return self._admin("DELETE", "faults")
+
+    def set_latency(self, ms):
+        return self._admin("POST", "latency", {"ms": ms})
+
+    def set_token_lifetime(self, seconds):
+        return self._admin("POST", "token-lifetime", {"seconds": seconds})
+
+    def set_refresh_token_lifetime(self, seconds):
+        return self._admin("POST", "refresh-token-lifetime",
+                           {"seconds": seconds})
+
+    def set_device_interval(self, seconds):
+        return self._admin("POST", "device-interval", {"seconds": seconds})
+
+    def set_device_code_lifetime(self, seconds):
+        return self._admin("POST", "device-code-lifetime",
+                           {"seconds": seconds})
+
+    def expire_access_tokens(self):
+        return self._admin("POST", "expire-access-tokens", {})
+
+    def revoke_refresh_tokens(self):
+        return self._admin("POST", "revoke-refresh-tokens", {})
+
+    def expire_refresh_tokens(self):
+        return self._admin("POST", "expire-refresh-tokens", {})
+
+    def set_consent(self, consent):
+        return self._admin("POST", "consent", {"consent": consent})
+
+    def set_quota_limit(self, units):
+        return self._admin("POST", "quota", {"limit": units})
+
+    def quota_used(self):
+        return int(self._admin("GET", "quota")["used"])
+
+    def quota(self):
+        return self._admin("GET", "quota")
+
+    def reset_quota(self):
+        return self._admin("POST", "quota/reset", {})
+
+    def requests_log(self):
+        return self._admin("GET", "requests")["requests"]
+
+    def clear_requests_log(self):
+        return self._admin("DELETE", "requests")
+
+    def device_approve(self, user_code):
+        return self._admin("POST", "device/approve", {"user_code": user_code})
+
+    def device_deny(self, user_code):
+        return self._admin("POST", "device/deny", {"user_code": user_code})
+
+    def world(self):
+        return self._admin("GET", "world")
