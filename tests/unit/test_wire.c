@@ -1,0 +1,242 @@
+/* test_wire.c -- wire framing (kernel/kn_wire): identities, delimiter,
+ * verify-before-parse, malformed frames, build/parse round trip with the
+ * parent header echoed byte for byte, header fields and date format. */
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../kernel/kn_wire.h"
+#include "tu.h"
+
+static struct kn_sess sess;
+
+static void fr(struct kn_frame *f, const char *s)
+{
+    f->data = s;
+    f->len = strlen(s);
+}
+
+/* ids..., delim, sig, 4 JSON frames signed with sess's key. */
+static size_t make_msg(struct kn_frame *f, char *sig, const char *hdr,
+                       const char *content)
+{
+    size_t n = 0;
+    fr(&f[n++], "client-id-1");
+    fr(&f[n++], "client-id-2");
+    fr(&f[n++], KN_DELIM);
+    n++; /* signature below */
+    fr(&f[n++], hdr);
+    fr(&f[n++], "{}");
+    fr(&f[n++], "{}");
+    fr(&f[n++], content);
+    TU_EQ_INT(kn_hmac_sign(&sess.hmac, &f[4], 4, sig), 64);
+    fr(&f[3], sig);
+    return n;
+}
+
+static const char *HDR = "{\"msg_id\": \"abc\", \"msg_type\": "
+                         "\"execute_request\", \"session\": \"s\", "
+                         "\"username\": \"u\", \"version\": \"5.3\"}";
+
+static void test_parse_ok(void)
+{
+    struct kn_frame f[12];
+    struct kn_msg m;
+    char sig[KN_SIG_MAX], err[KN_ERR_LEN];
+    size_t n = make_msg(f, sig, HDR, "{\"code\": \"SELECT 1\"}");
+    fr(&f[n++], "raw buffer \x01\x02"); /* buffers are allowed, unsigned */
+    TU_EQ_INT(kn_wire_parse(f, n, &sess.hmac, &m, err), 0);
+    TU_EQ_INT(m.nidents, 2);
+    TU_CHECK(m.idents[1].len == 11 &&
+             memcmp(m.idents[1].data, "client-id-2", 11) == 0);
+    TU_EQ_STR(m.msg_type, "execute_request");
+    TU_EQ_STR(m.msg_id, "abc");
+    TU_EQ_STR(m.hdr_raw, HDR); /* exact bytes kept for the parent echo */
+    TU_EQ_STR(cJSON_GetObjectItem(m.content, "code")->valuestring,
+              "SELECT 1");
+    TU_EQ_INT(m.nbuffers, 1);
+    kn_msg_free(&m);
+}
+
+static void test_parse_rejects(void)
+{
+    struct kn_frame f[12];
+    struct kn_msg m;
+    char sig[KN_SIG_MAX], err[KN_ERR_LEN];
+    size_t n;
+
+    /* bad signature: one byte of content changed after signing */
+    n = make_msg(f, sig, HDR, "{\"code\": \"SELECT 1\"}");
+    fr(&f[7], "{\"code\": \"SELECT 2\"}");
+    TU_EQ_INT(kn_wire_parse(f, n, &sess.hmac, &m, err), -1);
+    TU_EQ_STR(err, "bad signature");
+
+    /* wrong-length signature */
+    n = make_msg(f, sig, HDR, "{}");
+    f[3].len = 32;
+    TU_EQ_INT(kn_wire_parse(f, n, &sess.hmac, &m, err), -1);
+    TU_EQ_STR(err, "bad signature");
+
+    /* malformed JSON, but correctly signed: rejected after verifying */
+    n = make_msg(f, sig, HDR, "{\"code\": ");
+    TU_EQ_INT(kn_wire_parse(f, n, &sess.hmac, &m, err), -1);
+    TU_CHECK(strstr(err, "content") != NULL);
+
+    /* a frame that is JSON but not an object */
+    n = make_msg(f, sig, HDR, "[1]");
+    TU_EQ_INT(kn_wire_parse(f, n, &sess.hmac, &m, err), -1);
+
+    /* no msg_type */
+    n = make_msg(f, sig, "{\"msg_id\": \"x\"}", "{}");
+    TU_EQ_INT(kn_wire_parse(f, n, &sess.hmac, &m, err), -1);
+    TU_CHECK(strstr(err, "msg_type") != NULL);
+
+    /* no delimiter */
+    n = make_msg(f, sig, HDR, "{}");
+    fr(&f[2], "<IDS|MSH>");
+    TU_EQ_INT(kn_wire_parse(f, n, &sess.hmac, &m, err), -1);
+    TU_CHECK(strstr(err, "delimiter") != NULL);
+
+    /* too few frames after the delimiter */
+    n = make_msg(f, sig, HDR, "{}");
+    TU_EQ_INT(kn_wire_parse(f, n - 1, &sess.hmac, &m, err), -1);
+    TU_EQ_INT(kn_wire_parse(f, 0, &sess.hmac, &m, err), -1);
+}
+
+static void test_unsigned_session(void)
+{
+    struct kn_sess open;
+    struct kn_frame f[8];
+    struct kn_msg m;
+    char err[KN_ERR_LEN];
+    TU_EQ_INT(kn_sess_init(&open, (const unsigned char *)"", 0, "sha256",
+                           err),
+              0);
+    fr(&f[0], KN_DELIM);
+    fr(&f[1], "");
+    fr(&f[2], HDR);
+    fr(&f[3], "{}");
+    fr(&f[4], "{}");
+    fr(&f[5], "{}");
+    TU_EQ_INT(kn_wire_parse(f, 6, &open.hmac, &m, err), 0);
+    TU_EQ_INT(m.nidents, 0);
+    kn_msg_free(&m);
+    kn_sess_free(&open);
+}
+
+static int matches(const char *re, const char *s)
+{
+    regex_t r;
+    int ok;
+    if (regcomp(&r, re, REG_EXTENDED | REG_NOSUB) != 0)
+        return 0;
+    ok = regexec(&r, s, 0, NULL, 0) == 0;
+    regfree(&r);
+    return ok;
+}
+
+static void test_build_round_trip(void)
+{
+    /* parent header with odd spacing and key order must come back
+     * byte for byte */
+    const char *parent = "{ \"msg_id\":\"p1\" ,\"msg_type\": \"execute_request\","
+                         "\"date\":\"2024-01-01T00:00:00Z\"}";
+    struct kn_out o;
+    struct kn_frame f[8];
+    struct kn_msg m;
+    char err[KN_ERR_LEN];
+    cJSON *c = cJSON_CreateObject();
+    const cJSON *h;
+
+    cJSON_AddStringToObject(c, "text", "caf\xc3\xa9 \xff bad byte");
+    TU_EQ_INT(kn_wire_build(&sess, "stream", parent, strlen(parent), NULL, c,
+                            &o, err),
+              0);
+    TU_EQ_STR(o.frame[1], parent);
+    TU_EQ_STR(o.frame[2], "{}");
+    TU_EQ_INT(o.siglen, 64);
+    fr(&f[0], KN_DELIM);
+    f[1].data = o.sig, f[1].len = o.siglen;
+    for (int i = 0; i < 4; i++)
+        f[2 + i].data = o.frame[i], f[2 + i].len = o.len[i];
+    TU_EQ_INT(kn_wire_parse(f, 6, &sess.hmac, &m, err), 0);
+    h = m.header;
+    TU_EQ_STR(m.msg_type, "stream");
+    TU_EQ_STR(cJSON_GetObjectItem(h, "version")->valuestring, "5.5");
+    TU_EQ_STR(cJSON_GetObjectItem(h, "session")->valuestring, sess.session);
+    TU_CHECK(strlen(cJSON_GetObjectItem(h, "username")->valuestring) > 0);
+    TU_CHECK(matches("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}"
+                     "-[0-9a-f]{12}$",
+                     m.msg_id));
+    TU_CHECK(matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
+                     "\\.[0-9]{6}Z$",
+                     cJSON_GetObjectItem(h, "date")->valuestring));
+    TU_EQ_STR(cJSON_GetObjectItem(m.parent, "msg_id")->valuestring, "p1");
+    /* invalid UTF-8 became U+FFFD so the client can decode it */
+    TU_EQ_STR(cJSON_GetObjectItem(m.content, "text")->valuestring,
+              "caf\xc3\xa9 \xef\xbf\xbd bad byte");
+    kn_msg_free(&m);
+    kn_out_free(&o);
+
+    /* no parent: {} */
+    TU_EQ_INT(kn_wire_build(&sess, "status", NULL, 0, NULL, NULL, &o, err), 0);
+    TU_EQ_STR(o.frame[1], "{}");
+    kn_out_free(&o);
+}
+
+static void test_dates(void)
+{
+    char d[32];
+    struct timespec ts = {0, 5000}; /* 5 microseconds: zero padded */
+    kn_wire_date_at(&ts, d);
+    TU_EQ_STR(d, "1970-01-01T00:00:00.000005Z");
+    ts.tv_sec = 1700000000;
+    ts.tv_nsec = 999999999;
+    kn_wire_date_at(&ts, d);
+    TU_EQ_STR(d, "2023-11-14T22:13:20.999999Z");
+    kn_wire_date(d);
+    TU_EQ_INT(strlen(d), 27);
+}
+
+static void test_uuid_unique(void)
+{
+    char a[37], b[37];
+    kn_wire_uuid(a);
+    kn_wire_uuid(b);
+    TU_EQ_INT(strlen(a), 36);
+    TU_CHECK(strcmp(a, b) != 0);
+}
+
+static void test_utf8(void)
+{
+    size_t n;
+    char *s;
+    TU_CHECK(kn_utf8_valid("plain", 5));
+    TU_CHECK(kn_utf8_valid("\xe2\x82\xac", 3));
+    TU_CHECK(!kn_utf8_valid("\xe2\x82", 2));       /* truncated */
+    TU_CHECK(!kn_utf8_valid("\xc0\xaf", 2));       /* overlong */
+    TU_CHECK(!kn_utf8_valid("\xed\xa0\x80", 3));   /* surrogate */
+    s = kn_utf8_fix("a\xe2\x82", 3, &n);
+    TU_EQ_STR(s, "a\xef\xbf\xbd\xef\xbf\xbd");
+    TU_EQ_INT(n, 7);
+    free(s);
+}
+
+int main(void)
+{
+    char err[KN_ERR_LEN];
+    if (kn_sess_init(&sess, (const unsigned char *)"test-key", 8, "sha256",
+                     err) < 0) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    TU_RUN(test_parse_ok);
+    TU_RUN(test_parse_rejects);
+    TU_RUN(test_unsigned_session);
+    TU_RUN(test_build_round_trip);
+    TU_RUN(test_dates);
+    TU_RUN(test_uuid_unique);
+    TU_RUN(test_utf8);
+    kn_sess_free(&sess);
+    return tu_report();
+}
