@@ -229,12 +229,15 @@ int mg_cell_split(const char *code, struct mg_part **parts,
             tl--;
         if (st == SQ_NONE && tl >= 2 && t[0] == '%' && t[1] == '%') {
             if (seen_content) {
+                size_t k = 2;
+
+                while (k < tl && k < 42 && ident_char((unsigned char)t[k]))
+                    k++;
                 snprintf(err, MG_ERR_LEN,
                          "cell magic %.*s on line %d: a %%%% cell magic must "
-                         "be the first line of the cell; move it to the top "
-                         "or use %%%s as a line magic",
-                         (int)(tl > 40 ? 40 : tl), t, lineno,
-                         tl > 2 ? "name" : "name");
+                         "be the first line of the cell; move it to the top, "
+                         "or write %%%.*s for the line form",
+                         (int)k, t, lineno, (int)(k - 2), t + 2);
                 goto fail;
             }
             if (help_form(t, tl, name, sizeof name) &&

@@ -505,10 +505,19 @@ static int text_table(struct yt_buf *t, int ncol, char **hdr,
 {
     long *w = calloc((size_t)ncol, sizeof *w);
     char **cells = calloc((size_t)(nshow * ncol) + 1, sizeof *cells);
+    char *left = calloc((size_t)ncol, 1);
     int r, i, rc = -1;
 
-    if (!w || !cells)
+    if (!w || !cells || !left)
         goto out;
+    /* A column is left-aligned when its first non-NULL value is text. */
+    for (i = 0; i < ncol; i++)
+        for (r = 0; r < nshow; r++)
+            if (rows[r] && rows[r][i].kind != CELL_NULL) {
+                left[i] = rows[r][i].kind == CELL_TEXT ||
+                          rows[r][i].kind == CELL_BLOB;
+                break;
+            }
     for (i = 0; i < ncol; i++)
         w[i] = mg_text_width(hdr[i], -1);
     for (r = 0; r < nshow; r++)
@@ -526,8 +535,10 @@ static int text_table(struct yt_buf *t, int ncol, char **hdr,
     for (i = 0; i < ncol; i++) {
         long cw = mg_text_width(hdr[i], -1);
 
-        if ((i && yt_buf_adds(t, "  ") < 0) || pad(t, w[i] - cw) < 0 ||
-            yt_buf_adds(t, hdr[i]) < 0)
+        if ((i && yt_buf_adds(t, "  ") < 0) ||
+            (!left[i] && pad(t, w[i] - cw) < 0) ||
+            yt_buf_adds(t, hdr[i]) < 0 ||
+            (left[i] && i + 1 < ncol && pad(t, w[i] - cw) < 0))
             goto out;
     }
     if (yt_buf_adds(t, "\n") < 0)
@@ -547,16 +558,14 @@ static int text_table(struct yt_buf *t, int ncol, char **hdr,
         for (i = 0; i < ncol; i++) {
             const char *s = cells[r * ncol + i];
             long gap = w[i] - mg_text_width(s, -1);
-            int left = rows[r] && (rows[r][i].kind == CELL_TEXT ||
-                                   rows[r][i].kind == CELL_BLOB);
 
             if (i && yt_buf_adds(t, "  ") < 0)
                 goto out;
-            if (!left && pad(t, gap) < 0)
+            if (!left[i] && pad(t, gap) < 0)
                 goto out;
             if (yt_buf_adds(t, s) < 0)
                 goto out;
-            if (left && i + 1 < ncol && pad(t, gap) < 0)
+            if (left[i] && i + 1 < ncol && pad(t, gap) < 0)
                 goto out;
         }
         if (yt_buf_adds(t, "\n") < 0)
@@ -569,6 +578,7 @@ out:
             free(cells[r]);
     free(cells);
     free(w);
+    free(left);
     return rc;
 }
 
