@@ -1,0 +1,1608 @@
+/* ch_chart.c -- chart model and layout.  See ch_chart.h.
+ *
+ * Layout follows Observable Plot's defaults: one x tick per ~80 px, one y
+ * tick per ~40 px, margins that grow to the widest label, horizontal grid
+ * lines, no y axis line, a baseline on the x axis.  Labels that would
+ * overlap are thinned (numeric and time axes: fewer ticks; categories: every
+ * k-th label) or rotated 45 degrees (categories). */
+#include "ch_chart.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ch_lttb.h"
+#include "ch_palette.h"
+#include "ch_png.h"
+#include "ch_svg.h"
+#include "ch_ticks.h"
+
+#define PAD 14.0          /* outer margin */
+#define TITLE_SIZE 16.0
+#define LABEL_SIZE 12.0   /* axis titles, legend */
+#define TICK_SIZE 11.0    /* tick labels */
+#define CAPTION_SIZE 10.5
+#define SCATTER_THIN 5000 /* more scatter points than this get thinned */
+#define SCATTER_CELLS 20000.0
+
+/* ---------------------------------------------------------------- model */
+
+void ch_chart_init(struct ch_chart *c, enum ch_kind kind)
+{
+    memset(c, 0, sizeof(*c));
+    c->kind = kind;
+    c->width = 640;
+    c->height = 400;
+}
+
+static void box_free(struct ch_box *b)
+{
+    free(b->out);
+}
+
+void ch_chart_free(struct ch_chart *c)
+{
+    size_t i;
+
+    free(c->title);
+    free(c->xlabel);
+    free(c->ylabel);
+    free(c->source);
+    for (i = 0; i < c->ncat; i++)
+        free(c->cats[i]);
+    free(c->cats);
+    free(c->cat_hash);
+    for (i = 0; i < c->nseries; i++) {
+        free(c->series[i].name);
+        free(c->series[i].pts);
+    }
+    free(c->series);
+    for (i = 0; i < c->nbox; i++)
+        box_free(&c->boxes[i]);
+    free(c->boxes);
+    memset(c, 0, sizeof(*c));
+}
+
+int ch_chart_set_text(char **field, const char *v)
+{
+    char *copy = NULL;
+
+    if (v && !(copy = strdup(v)))
+        return -1;
+    free(*field);
+    *field = copy;
+    return 0;
+}
+
+void ch_chart_add_note(struct ch_chart *c, const char *fmt, ...)
+{
+    size_t len = strlen(c->note);
+    va_list ap;
+
+    if (len && len + 2 < sizeof(c->note)) {
+        memcpy(c->note + len, "; ", 3);
+        len += 2;
+    }
+    if (len + 1 >= sizeof(c->note))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(c->note + len, sizeof(c->note) - len, fmt, ap);
+    va_end(ap);
+}
+
+int ch_chart_series(struct ch_chart *c, const char *name)
+{
+    size_t i;
+    struct ch_series *s;
+
+    if (!name)
+        name = "";
+    for (i = 0; i < c->nseries; i++)
+        if (strcmp(c->series[i].name, name) == 0)
+            return (int)i;
+    if (c->nseries == c->scap) {
+        size_t ncap = c->scap ? c->scap * 2 : 4;
+        struct ch_series *ns = realloc(c->series, ncap * sizeof(*ns));
+
+        if (!ns)
+            return -1;
+        c->series = ns;
+        c->scap = ncap;
+    }
+    s = &c->series[c->nseries];
+    memset(s, 0, sizeof(*s));
+    if (!(s->name = strdup(name)))
+        return -1;
+    return (int)c->nseries++;
+}
+
+static int series_reserve(struct ch_series *s, size_t n)
+{
+    if (n > s->cap) {
+        size_t ncap = s->cap ? s->cap : 64;
+        struct ch_pt *np;
+
+        while (ncap < n)
+            ncap *= 2;
+        np = realloc(s->pts, ncap * sizeof(*np));
+        if (!np)
+            return -1;
+        s->pts = np;
+        s->cap = ncap;
+    }
+    return 0;
+}
+
+static size_t hash_str(const char *s)
+{
+    size_t h = 1469598103934665603ULL;
+
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+    return h;
+}
+
+static int cat_rehash(struct ch_chart *c, size_t hcap)
+{
+    size_t *h = calloc(hcap, sizeof(size_t)), i;
+
+    if (!h)
+        return -1;
+    for (i = 0; i < c->ncat; i++) {
+        size_t k = hash_str(c->cats[i]) & (hcap - 1);
+
+        while (h[k])
+            k = (k + 1) & (hcap - 1);
+        h[k] = i + 1;
+    }
+    free(c->cat_hash);
+    c->cat_hash = h;
+    c->cat_hcap = hcap;
+    return 0;
+}
+
+long ch_chart_category(struct ch_chart *c, const char *name)
+{
+    size_t k;
+
+    if (!name)
+        name = "";
+    if (!c->cat_hash || (c->ncat + 1) * 2 > c->cat_hcap) {
+        if (cat_rehash(c, c->cat_hcap ? c->cat_hcap * 2 : 64) < 0)
+            return -1;
+    }
+    k = hash_str(name) & (c->cat_hcap - 1);
+    while (c->cat_hash[k]) {
+        if (strcmp(c->cats[c->cat_hash[k] - 1], name) == 0)
+            return (long)c->cat_hash[k] - 1;
+        k = (k + 1) & (c->cat_hcap - 1);
+    }
+    if (c->ncat == c->catcap) {
+        size_t ncap = c->catcap ? c->catcap * 2 : 16;
+        char **nc = realloc(c->cats, ncap * sizeof(*nc));
+
+        if (!nc)
+            return -1;
+        c->cats = nc;
+        c->catcap = ncap;
+    }
+    if (!(c->cats[c->ncat] = strdup(name)))
+        return -1;
+    c->cat_hash[k] = c->ncat + 1;
+    return (long)c->ncat++;
+}
+
+int ch_chart_point(struct ch_chart *c, int series, double x, double y,
+                   double s)
+{
+    struct ch_series *se;
+
+    if (series < 0 || (size_t)series >= c->nseries)
+        return -1;
+    se = &c->series[series];
+    if (series_reserve(se, se->n + 1) < 0)
+        return -1;
+    se->pts[se->n].x = x;
+    se->pts[se->n].y = y;
+    se->pts[se->n].s = s;
+    se->n++;
+    return 0;
+}
+
+int ch_chart_bar(struct ch_chart *c, const char *cat, int series, double y)
+{
+    long ci = ch_chart_category(c, cat);
+    struct ch_series *se;
+
+    if (ci < 0 || series < 0 || (size_t)series >= c->nseries)
+        return -1;
+    se = &c->series[series];
+    if ((size_t)ci >= se->n) {
+        if (series_reserve(se, (size_t)ci + 1) < 0)
+            return -1;
+        while (se->n <= (size_t)ci) {
+            se->pts[se->n].x = (double)se->n;
+            se->pts[se->n].y = NAN;
+            se->pts[se->n].s = 0;
+            se->n++;
+        }
+    }
+    if (isnan(se->pts[ci].y))
+        se->pts[ci].y = y;
+    else
+        se->pts[ci].y += y;
+    return 0;
+}
+
+int ch_chart_hist_bin(struct ch_chart *c, double lo, double hi, double count)
+{
+    if (c->nseries == 0 && ch_chart_series(c, "") < 0)
+        return -1;
+    return ch_chart_point(c, 0, lo, count, hi);
+}
+
+static double quantile(const double *a, size_t n, double p)
+{
+    double pos = (double)(n - 1) * p, f = floor(pos);
+    size_t i = (size_t)f;
+
+    if (i + 1 >= n)
+        return a[n - 1];
+    return a[i] + (a[i + 1] - a[i]) * (pos - f);
+}
+
+int ch_chart_box(struct ch_chart *c, const char *cat, const double *v,
+                 size_t n)
+{
+    long ci;
+    struct ch_box *b;
+    double iqr, lof, hif;
+    size_t i, nlo = 0, nhi = 0, keep_lo, keep_hi;
+
+    if (n == 0)
+        return 0;
+    ci = ch_chart_category(c, cat);
+    if (ci < 0)
+        return -1;
+    if ((size_t)ci >= c->nbox) {
+        struct ch_box *nb = realloc(c->boxes, (size_t)(ci + 1) * sizeof(*nb));
+
+        if (!nb)
+            return -1;
+        c->boxes = nb;
+        memset(&c->boxes[c->nbox], 0,
+               ((size_t)ci + 1 - c->nbox) * sizeof(*nb));
+        c->nbox = (size_t)ci + 1;
+    }
+    b = &c->boxes[ci];
+    box_free(b);
+    memset(b, 0, sizeof(*b));
+    b->n = n;
+    b->q1 = quantile(v, n, 0.25);
+    b->med = quantile(v, n, 0.5);
+    b->q3 = quantile(v, n, 0.75);
+    iqr = b->q3 - b->q1;
+    lof = b->q1 - 1.5 * iqr;
+    hif = b->q3 + 1.5 * iqr;
+    while (nlo < n && v[nlo] < lof)
+        nlo++;
+    while (nhi < n - nlo && v[n - 1 - nhi] > hif)
+        nhi++;
+    b->lo = v[nlo];
+    b->hi = v[n - 1 - nhi];
+    b->nout_total = nlo + nhi;
+    keep_lo = nlo < CH_BOX_OUTLIERS / 2 ? nlo : CH_BOX_OUTLIERS / 2;
+    keep_hi = nhi < CH_BOX_OUTLIERS / 2 ? nhi : CH_BOX_OUTLIERS / 2;
+    if (keep_lo + keep_hi) {
+        b->out = malloc((keep_lo + keep_hi) * sizeof(double));
+        if (!b->out)
+            return -1;
+        for (i = 0; i < keep_lo; i++)
+            b->out[b->nout++] = v[i];
+        for (i = 0; i < keep_hi; i++)
+            b->out[b->nout++] = v[n - 1 - i];
+    }
+    return 0;
+}
+
+struct cat_total {
+    size_t idx;
+    double total;
+};
+
+static int cmp_total_desc(const void *a, const void *b)
+{
+    const struct cat_total *x = a, *y = b;
+
+    if (x->total != y->total)
+        return x->total < y->total ? 1 : -1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+int ch_chart_top(struct ch_chart *c, size_t top)
+{
+    struct cat_total *t;
+    char **ncats;
+    size_t i, s, keep;
+
+    if (c->kind != CH_BAR || c->ncat == 0)
+        return 0;
+    keep = top < c->ncat ? top : c->ncat;
+    t = malloc(c->ncat * sizeof(*t));
+    ncats = malloc(c->ncat * sizeof(*ncats));
+    if (!t || !ncats) {
+        free(t);
+        free(ncats);
+        return -1;
+    }
+    for (i = 0; i < c->ncat; i++) {
+        t[i].idx = i;
+        t[i].total = 0;
+        for (s = 0; s < c->nseries; s++)
+            if (i < c->series[s].n && !isnan(c->series[s].pts[i].y))
+                t[i].total += c->series[s].pts[i].y;
+    }
+    qsort(t, c->ncat, sizeof(*t), cmp_total_desc);
+    for (s = 0; s < c->nseries; s++) {
+        struct ch_series *se = &c->series[s];
+        struct ch_pt *np = malloc((keep ? keep : 1) * sizeof(*np));
+
+        if (!np) {
+            free(t);
+            free(ncats);
+            return -1;
+        }
+        for (i = 0; i < keep; i++) {
+            size_t from = t[i].idx;
+
+            np[i].x = (double)i;
+            np[i].y = from < se->n ? se->pts[from].y : NAN;
+            np[i].s = 0;
+        }
+        free(se->pts);
+        se->pts = np;
+        se->n = keep;
+        se->cap = keep ? keep : 1;
+    }
+    for (i = 0; i < c->ncat; i++)
+        ncats[i] = c->cats[t[i].idx];
+    for (i = keep; i < c->ncat; i++)
+        free(ncats[i]);
+    if (keep < c->ncat)
+        ch_chart_add_note(c, "top %zu of %zu categories", keep, c->ncat);
+    free(c->cats);
+    c->cats = ncats;
+    c->catcap = c->ncat;
+    c->ncat = keep;
+    free(c->cat_hash);
+    c->cat_hash = NULL;
+    c->cat_hcap = 0;
+    free(t);
+    return 0;
+}
+
+/* --------------------------------------------------------------- layout */
+
+enum axis_type { AX_LIN, AX_LOG, AX_TIME, AX_BAND };
+
+struct axis {
+    enum axis_type type;
+    double lo, hi;  /* domain */
+    double r0, r1;  /* pixel range */
+    struct ch_ticks t;
+    size_t nband;
+    int nice;
+    size_t label_every; /* band: show every k-th label */
+    int rotate;         /* band on x: labels at -45 degrees */
+};
+
+static double amap(const struct axis *a, double v)
+{
+    double f;
+
+    switch (a->type) {
+    case AX_LOG:
+        f = (log10(v) - log10(a->lo)) / (log10(a->hi) - log10(a->lo));
+        break;
+    case AX_BAND:
+        f = (v + 0.5) / (double)(a->nband ? a->nband : 1);
+        break;
+    default:
+        f = a->hi > a->lo ? (v - a->lo) / (a->hi - a->lo) : 0.5;
+    }
+    return a->r0 + f * (a->r1 - a->r0);
+}
+
+static double band_width(const struct axis *a)
+{
+    return fabs(a->r1 - a->r0) / (double)(a->nband ? a->nband : 1);
+}
+
+static void axis_ticks(struct axis *a, double lo, double hi, int count)
+{
+    switch (a->type) {
+    case AX_LOG:
+        ch_ticks_log(lo, hi, count, &a->t);
+        a->lo = a->t.lo;
+        a->hi = a->t.hi;
+        break;
+    case AX_TIME:
+        ch_ticks_time(lo, hi, count, &a->t);
+        a->lo = a->t.lo;
+        a->hi = a->t.hi;
+        break;
+    case AX_LIN:
+        ch_ticks_linear(lo, hi, count, a->nice, &a->t);
+        a->lo = a->t.lo;
+        a->hi = a->t.hi;
+        break;
+    case AX_BAND:
+        break;
+    }
+}
+
+/* Do the labels of a horizontal axis overlap (gap < 8 px)? */
+static int x_labels_overlap(const struct axis *a)
+{
+    double prev_end = -1e9;
+    int i;
+
+    for (i = 0; i < a->t.n; i++) {
+        double w, x;
+
+        if (!a->t.label[i][0])
+            continue;
+        w = ch_text_width(a->t.label[i], TICK_SIZE, 0);
+        x = amap(a, a->t.v[i]);
+        if (x - w / 2 < prev_end + 8)
+            return 1;
+        prev_end = x + w / 2;
+    }
+    return 0;
+}
+
+/* Ticks of a numeric/time x axis over [lo, hi] that fit the width. */
+static void fit_x_axis(struct axis *a, double lo, double hi)
+{
+    int count = (int)(fabs(a->r1 - a->r0) / 80.0);
+    int i;
+
+    if (count < 2)
+        count = 2;
+    for (;;) {
+        axis_ticks(a, lo, hi, count);
+        if (!x_labels_overlap(a) || count <= 2)
+            break;
+        count--;
+    }
+    /* Still crowded: keep every other label. */
+    while (x_labels_overlap(a)) {
+        int labelled = 0, cleared = 0;
+
+        for (i = 0; i < a->t.n; i++) {
+            if (!a->t.label[i][0])
+                continue;
+            if (labelled++ % 2 == 1) {
+                a->t.label[i][0] = '\0';
+                cleared++;
+            }
+        }
+        if (!cleared)
+            break;
+    }
+}
+
+static double max_label_width(const struct ch_ticks *t, double size)
+{
+    double m = 0;
+    int i;
+
+    for (i = 0; i < t->n; i++) {
+        double w = ch_text_width(t->label[i], size, 0);
+
+        if (w > m)
+            m = w;
+    }
+    return m;
+}
+
+/* Data ranges. */
+struct ranges {
+    double xlo, xhi, ylo, yhi;
+    double ymin_pos, xmin_pos; /* smallest positive values (log scales) */
+    double smax;               /* largest bubble size */
+    size_t points;
+};
+
+static void ranges_init(struct ranges *r)
+{
+    r->xlo = r->ylo = r->xmin_pos = r->ymin_pos = INFINITY;
+    r->xhi = r->yhi = -INFINITY;
+    r->smax = 0;
+    r->points = 0;
+}
+
+static void ranges_add(struct ranges *r, double x, double y)
+{
+    if (isfinite(x)) {
+        if (x < r->xlo)
+            r->xlo = x;
+        if (x > r->xhi)
+            r->xhi = x;
+        if (x > 0 && x < r->xmin_pos)
+            r->xmin_pos = x;
+    }
+    if (isfinite(y)) {
+        if (y < r->ylo)
+            r->ylo = y;
+        if (y > r->yhi)
+            r->yhi = y;
+        if (y > 0 && y < r->ymin_pos)
+            r->ymin_pos = y;
+    }
+}
+
+static int cmp_pt_x(const void *a, const void *b)
+{
+    const struct ch_pt *p = a, *q = b;
+
+    return p->x < q->x ? -1 : p->x > q->x;
+}
+
+/* Drop series beyond CH_MAX_SERIES (keeping the heaviest). */
+static void limit_series(struct ch_chart *c)
+{
+    double *w;
+    size_t i, j, keep = CH_MAX_SERIES, total = c->nseries, o = 0;
+    double cut;
+
+    if (c->nseries <= CH_MAX_SERIES)
+        return;
+    w = malloc(c->nseries * sizeof(double));
+    if (!w)
+        return;
+    for (i = 0; i < c->nseries; i++) {
+        w[i] = 0;
+        for (j = 0; j < c->series[i].n; j++) {
+            double y = c->series[i].pts[j].y;
+
+            if (c->kind == CH_BAR)
+                w[i] += isfinite(y) ? fabs(y) : 0;
+            else
+                w[i] += 1;
+        }
+    }
+    /* The weight of the keep-th heaviest series. */
+    {
+        double *sorted = malloc(c->nseries * sizeof(double));
+
+        if (!sorted) {
+            free(w);
+            return;
+        }
+        memcpy(sorted, w, c->nseries * sizeof(double));
+        for (i = 0; i < keep; i++) {
+            size_t best = i;
+
+            for (j = i + 1; j < c->nseries; j++)
+                if (sorted[j] > sorted[best])
+                    best = j;
+            cut = sorted[best];
+            sorted[best] = sorted[i];
+            sorted[i] = cut;
+        }
+        cut = sorted[keep - 1];
+        free(sorted);
+    }
+    for (i = 0; i < c->nseries; i++) {
+        if (o < keep && w[i] >= cut) {
+            c->series[o++] = c->series[i];
+        } else {
+            free(c->series[i].name);
+            free(c->series[i].pts);
+        }
+    }
+    c->nseries = o;
+    free(w);
+    ch_chart_add_note(c, "the %zu largest of %zu series shown", o, total);
+}
+
+struct frame {
+    double left, right, top, bottom; /* plot area */
+};
+
+static const char *kind_name(const struct ch_chart *c)
+{
+    switch (c->kind) {
+    case CH_BAR:
+        if (c->stacked && c->nseries > 1)
+            return c->horizontal ? "Stacked horizontal bar chart"
+                                 : "Stacked bar chart";
+        return c->horizontal ? "Horizontal bar chart" : "Bar chart";
+    case CH_LINE:
+        return "Line chart";
+    case CH_SCATTER:
+        return c->has_size ? "Bubble chart" : "Scatter plot";
+    case CH_HIST:
+        return "Histogram";
+    case CH_BOX:
+        return "Box plot";
+    }
+    return "Chart";
+}
+
+/* Legend items laid out in rows from (x0, y) within width; returns rows. */
+static int legend_rows(const struct ch_chart *c, double width)
+{
+    double x = 0;
+    int rows = 1;
+    size_t i;
+
+    for (i = 0; i < c->nseries; i++) {
+        double w = 18 + ch_text_width(c->series[i].name, LABEL_SIZE, 0) + 16;
+
+        if (x > 0 && x + w > width) {
+            rows++;
+            x = 0;
+        }
+        x += w;
+    }
+    return rows;
+}
+
+static int draw_legend(const struct ch_chart *c, struct ch_draw *d, double x0,
+                       double y, double width)
+{
+    double x = 0;
+    size_t i;
+
+    for (i = 0; i < c->nseries; i++) {
+        const char *name = c->series[i].name;
+        double w = 18 + ch_text_width(name, LABEL_SIZE, 0) + 16;
+        uint32_t col = ch_palette((int)i);
+        double cy = y - LABEL_SIZE * 0.35;
+
+        if (x > 0 && x + w > width) {
+            y += 18;
+            cy += 18;
+            x = 0;
+        }
+        if (c->kind == CH_LINE) {
+            if (ch_draw_line(d, x0 + x, cy, x0 + x + 14, cy, col, 2.5, 0) < 0)
+                return -1;
+        } else if (c->kind == CH_SCATTER) {
+            if (ch_draw_circle(d, x0 + x + 6, cy, 5, col, CH_NONE, 0.85) < 0)
+                return -1;
+        } else if (ch_draw_rect(d, x0 + x, cy - 6, 12, 12, col, CH_NONE, 0)
+                   < 0) {
+            return -1;
+        }
+        if (ch_draw_text(d, x0 + x + 18, y, name, LABEL_SIZE, CH_COLOUR_TEXT,
+                         CH_START, 0, 0) < 0)
+            return -1;
+        x += w;
+    }
+    return 0;
+}
+
+/* Bar value domain (grouped or stacked) over all categories. */
+static void bar_range(const struct ch_chart *c, struct ranges *r)
+{
+    size_t i, s;
+
+    for (i = 0; i < c->ncat; i++) {
+        double pos = 0, neg = 0;
+
+        for (s = 0; s < c->nseries; s++) {
+            double y;
+
+            if (i >= c->series[s].n)
+                continue;
+            y = c->series[s].pts[i].y;
+            if (!isfinite(y))
+                continue;
+            r->points++;
+            if (c->stacked) {
+                if (y >= 0)
+                    pos += y;
+                else
+                    neg += y;
+            } else {
+                ranges_add(r, NAN, y);
+            }
+        }
+        if (c->stacked) {
+            ranges_add(r, NAN, pos);
+            ranges_add(r, NAN, neg);
+        }
+    }
+}
+
+static int draw_bars(const struct ch_chart *c, struct ch_draw *d,
+                     const struct axis *cat, const struct axis *val,
+                     int labels)
+{
+    double bw = band_width(cat), gap = bw * 0.2, group, sub;
+    double base_v = val->type == AX_LOG ? val->lo
+                    : (0 < val->lo ? val->lo : 0 > val->hi ? val->hi : 0);
+    size_t i, s;
+    int grouped = !c->stacked && c->nseries > 1;
+
+    if (gap < 1 && bw > 3)
+        gap = 1;
+    if (bw <= 3)
+        gap = 0;
+    group = bw - gap;
+    sub = grouped ? group / (double)c->nseries : group;
+    for (i = 0; i < c->ncat; i++) {
+        double start = fmin(cat->r0, cat->r1) + (double)i * bw + gap / 2;
+        double pos = 0, neg = 0;
+
+        for (s = 0; s < c->nseries; s++) {
+            double y, v0, v1, p0, p1, off;
+            uint32_t col = ch_palette((int)s);
+
+            if (i >= c->series[s].n)
+                continue;
+            y = c->series[s].pts[i].y;
+            if (!isfinite(y) || (val->type == AX_LOG && y <= 0))
+                continue;
+            if (c->stacked) {
+                v0 = y >= 0 ? pos : neg;
+                v1 = v0 + y;
+                if (y >= 0)
+                    pos = v1;
+                else
+                    neg = v1;
+                if (val->type == AX_LOG && v0 <= 0)
+                    v0 = base_v;
+            } else {
+                v0 = base_v;
+                v1 = y;
+            }
+            p0 = amap(val, v0);
+            p1 = amap(val, v1);
+            off = start + (grouped ? (double)s * sub : 0);
+            if (c->horizontal) {
+                if (ch_draw_rect(d, p0, off, p1 - p0, sub, col, CH_NONE, 0) < 0)
+                    return -1;
+            } else if (ch_draw_rect(d, off, p1, sub, p0 - p1, col, CH_NONE, 0)
+                       < 0) {
+                return -1;
+            }
+            if (c->stacked && c->nseries > 1 && sub > 4
+                && fabs(p1 - p0) > 1.5) {
+                /* white hairline between stacked segments */
+                d->prims[d->n - 1].stroke = 0xFFFFFF;
+                d->prims[d->n - 1].stroke_width = 0.5;
+            }
+            if (labels) {
+                char lab[CH_LABEL_LEN];
+
+                ch_format_compact(y, lab, sizeof(lab));
+                if (c->horizontal) {
+                    if (ch_draw_text(d, p1 + (y >= 0 ? 4 : -4),
+                                     off + sub / 2 + TICK_SIZE * 0.35, lab,
+                                     TICK_SIZE, CH_COLOUR_MUTED,
+                                     y >= 0 ? CH_START : CH_END, 0, 0) < 0)
+                        return -1;
+                } else if (ch_draw_text(d, off + sub / 2,
+                                        y >= 0 ? p1 - 4
+                                               : p1 + 4 + TICK_SIZE * 0.8,
+                                        lab, TICK_SIZE, CH_COLOUR_MUTED,
+                                        CH_MIDDLE, 0, 0) < 0) {
+                    return -1;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+/* Map a series to pixel points, LTTB-reduced to about 2 per pixel. */
+static int draw_line_series(struct ch_chart *c, struct ch_draw *d, size_t si,
+                            const struct axis *xa, const struct axis *ya,
+                            double plot_w)
+{
+    struct ch_series *s = &c->series[si];
+    size_t threshold = (size_t)(plot_w * 2), n = s->n, k, i, m = 0;
+    size_t *idx = NULL;
+    double *pts = NULL;
+    uint32_t col = ch_palette((int)si);
+    int rc = -1;
+
+    if (n == 0)
+        return 0;
+    if (threshold < 3)
+        threshold = 3;
+    idx = malloc((n < threshold ? n : threshold) * sizeof(size_t));
+    pts = malloc((n < threshold ? n : threshold) * 2 * sizeof(double));
+    if (!idx || !pts)
+        goto out;
+    k = ch_lttb(&s->pts[0].x, sizeof(struct ch_pt) / sizeof(double), n,
+                threshold, idx);
+    for (i = 0; i < k; i++) {
+        const struct ch_pt *p = &s->pts[idx[i]];
+
+        if (!isfinite(p->x) || !isfinite(p->y)
+            || (xa->type == AX_LOG && p->x <= 0)
+            || (ya->type == AX_LOG && p->y <= 0))
+            continue;
+        pts[2 * m] = amap(xa, p->x);
+        pts[2 * m + 1] = amap(ya, p->y);
+        m++;
+    }
+    if (ch_draw_path(d, pts, m, col, 2) < 0)
+        goto out;
+    if (m <= 40) {
+        for (i = 0; i < m; i++)
+            if (ch_draw_circle(d, pts[2 * i], pts[2 * i + 1], 3, col, 0xFFFFFF,
+                               1) < 0)
+                goto out;
+    }
+    c->info.drawn += m;
+    rc = 0;
+out:
+    free(idx);
+    free(pts);
+    return rc;
+}
+
+static int draw_scatter(struct ch_chart *c, struct ch_draw *d,
+                        const struct axis *xa, const struct axis *ya,
+                        const struct frame *f, double smax)
+{
+    size_t total = 0, si, i;
+    double cell = 0, pw = f->right - f->left, ph = f->bottom - f->top;
+    double r = 3.5, opacity = 0.75, rmax = fmin(pw, ph) / 16;
+    size_t gw = 0, gh = 0;
+    unsigned char *seen = NULL;
+
+    for (si = 0; si < c->nseries; si++)
+        total += c->series[si].n;
+    if (total > SCATTER_THIN && !c->has_size) {
+        cell = sqrt(pw * ph * (double)c->nseries / SCATTER_CELLS);
+        if (cell < 2)
+            cell = 2;
+        gw = (size_t)(pw / cell) + 2;
+        gh = (size_t)(ph / cell) + 2;
+        r = 1.6;
+        opacity = 0.6;
+        ch_chart_add_note(c, "%zu points, one drawn per %.0f-px cell", total,
+                          cell);
+    } else if (total > 1000) {
+        r = 2.2;
+        opacity = 0.6;
+    }
+    if (rmax < 8)
+        rmax = 8;
+    for (si = 0; si < c->nseries; si++) {
+        struct ch_series *s = &c->series[si];
+        uint32_t col = ch_palette((int)si);
+
+        if (cell > 0) {
+            free(seen);
+            seen = calloc(gw * gh, 1);
+            if (!seen)
+                return -1;
+        }
+        for (i = 0; i < s->n; i++) {
+            const struct ch_pt *p = &s->pts[i];
+            double px, py, rr = r;
+
+            if (!isfinite(p->x) || !isfinite(p->y)
+                || (xa->type == AX_LOG && p->x <= 0)
+                || (ya->type == AX_LOG && p->y <= 0))
+                continue;
+            px = amap(xa, p->x);
+            py = amap(ya, p->y);
+            if (cell > 0) {
+                size_t gx = (size_t)fmax(0, (px - f->left) / cell);
+                size_t gy = (size_t)fmax(0, (py - f->top) / cell);
+
+                if (gx >= gw)
+                    gx = gw - 1;
+                if (gy >= gh)
+                    gy = gh - 1;
+                if (seen[gy * gw + gx])
+                    continue;
+                seen[gy * gw + gx] = 1;
+            }
+            if (c->has_size) {
+                double sv = isfinite(p->s) && p->s > 0 ? p->s : 0;
+
+                rr = smax > 0 ? 2 + (rmax - 2) * sqrt(sv / smax) : r;
+                if (ch_draw_circle(d, px, py, rr, col, col, 0.55) < 0) {
+                    free(seen);
+                    return -1;
+                }
+            } else if (ch_draw_circle(d, px, py, rr, col, CH_NONE, opacity)
+                       < 0) {
+                free(seen);
+                return -1;
+            }
+            c->info.drawn++;
+        }
+    }
+    free(seen);
+    return 0;
+}
+
+static int cmp_pt_s_desc(const void *a, const void *b)
+{
+    const struct ch_pt *p = a, *q = b;
+
+    return p->s < q->s ? 1 : p->s > q->s ? -1 : 0;
+}
+
+static int draw_boxes(const struct ch_chart *c, struct ch_draw *d,
+                      const struct axis *cat, const struct axis *val)
+{
+    double bw = band_width(cat), boxw = fmin(bw * 0.55, 70);
+    size_t i, k;
+    uint32_t col = ch_palette(0);
+
+    for (i = 0; i < c->nbox && i < c->ncat; i++) {
+        const struct ch_box *b = &c->boxes[i];
+        double cx = amap(cat, (double)i);
+        double yq1, yq3, ymed, ylo, yhi;
+
+        if (b->n == 0)
+            continue;
+        yq1 = amap(val, b->q1);
+        yq3 = amap(val, b->q3);
+        ymed = amap(val, b->med);
+        ylo = amap(val, b->lo);
+        yhi = amap(val, b->hi);
+        if (ch_draw_line(d, cx, yhi, cx, yq3, CH_COLOUR_TEXT, 1, 0) < 0
+            || ch_draw_line(d, cx, ylo, cx, yq1, CH_COLOUR_TEXT, 1, 0) < 0
+            || ch_draw_line(d, cx - boxw / 4, yhi, cx + boxw / 4, yhi,
+                            CH_COLOUR_TEXT, 1, 0) < 0
+            || ch_draw_line(d, cx - boxw / 4, ylo, cx + boxw / 4, ylo,
+                            CH_COLOUR_TEXT, 1, 0) < 0
+            || ch_draw_rect(d, cx - boxw / 2, yq3, boxw, yq1 - yq3, col,
+                            CH_COLOUR_TEXT, 1) < 0)
+            return -1;
+        d->prims[d->n - 1].opacity = 1;
+        d->prims[d->n - 1].fill = 0xA6CEE3; /* light blue box */
+        if (ch_draw_line(d, cx - boxw / 2, ymed, cx + boxw / 2, ymed,
+                         CH_COLOUR_TEXT, 2, 0) < 0)
+            return -1;
+        for (k = 0; k < b->nout; k++)
+            if (ch_draw_circle(d, cx, amap(val, b->out[k]), 2.5, CH_NONE,
+                               CH_COLOUR_TEXT, 0.8) < 0)
+                return -1;
+    }
+    return 0;
+}
+
+static int has_values(const struct ch_chart *c)
+{
+    size_t i;
+
+    if (c->kind == CH_BOX) {
+        for (i = 0; i < c->nbox; i++)
+            if (c->boxes[i].n)
+                return 1;
+        return 0;
+    }
+    for (i = 0; i < c->nseries; i++)
+        if (c->series[i].n)
+            return 1;
+    return 0;
+}
+
+int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
+                    char err[CH_ERR_LEN])
+{
+    struct ranges r;
+    struct axis xa, ya, *cat = NULL, *val = NULL;
+    struct frame f;
+    double W, H, top, bottom, xlab_y = 0, ylab_x, legend_y = 0;
+    double ytick_w = 0, xtick_h = 18, right_extra = 0;
+    size_t i, s;
+    int iter, bar_labels = 0, legend = 0;
+    char *title_fit = NULL;
+    int rc = -1;
+
+    if (c->width < 200)
+        c->width = 200;
+    if (c->height < 150)
+        c->height = 150;
+    W = c->width;
+    H = c->height;
+    ch_draw_init(d, c->width, c->height);
+    memset(&c->info, 0, sizeof(c->info));
+    if (!has_values(c)) {
+        snprintf(err, CH_ERR_LEN, "nothing to plot: the query returned no "
+                                  "usable values");
+        return -1;
+    }
+    limit_series(c);
+
+    /* ---- data ranges ---- */
+    ranges_init(&r);
+    memset(&xa, 0, sizeof(xa));
+    memset(&ya, 0, sizeof(ya));
+    switch (c->kind) {
+    case CH_BAR:
+        if (c->ncat > CH_MAX_CATEGORIES) {
+            size_t n = c->ncat;
+
+            for (s = 0; s < c->nseries; s++)
+                if (c->series[s].n > CH_MAX_CATEGORIES)
+                    c->series[s].n = CH_MAX_CATEGORIES;
+            for (i = CH_MAX_CATEGORIES; i < c->ncat; i++)
+                free(c->cats[i]);
+            c->ncat = CH_MAX_CATEGORIES;
+            free(c->cat_hash);
+            c->cat_hash = NULL;
+            c->cat_hcap = 0;
+            ch_chart_add_note(c, "first %d of %zu categories (use --top N)",
+                              CH_MAX_CATEGORIES, n);
+        }
+        bar_range(c, &r);
+        r.xlo = 0;
+        r.xhi = (double)c->ncat;
+        bar_labels = c->nseries == 1 && c->ncat <= 24;
+        break;
+    case CH_LINE:
+    case CH_SCATTER:
+        for (s = 0; s < c->nseries; s++) {
+            struct ch_series *se = &c->series[s];
+
+            for (i = 0; i < se->n; i++) {
+                ranges_add(&r, se->pts[i].x, se->pts[i].y);
+                if (c->has_size && isfinite(se->pts[i].s)
+                    && se->pts[i].s > r.smax)
+                    r.smax = se->pts[i].s;
+            }
+            r.points += se->n;
+            if (c->kind == CH_LINE) {
+                for (i = 1; i < se->n; i++)
+                    if (se->pts[i].x < se->pts[i - 1].x)
+                        break;
+                if (i < se->n)
+                    qsort(se->pts, se->n, sizeof(*se->pts), cmp_pt_x);
+            } else if (c->has_size) { /* big bubbles first, small on top */
+                qsort(se->pts, se->n, sizeof(*se->pts), cmp_pt_s_desc);
+            }
+        }
+        break;
+    case CH_HIST:
+        for (i = 0; i < c->series[0].n; i++) {
+            const struct ch_pt *p = &c->series[0].pts[i];
+
+            ranges_add(&r, p->x, p->y);
+            ranges_add(&r, p->s, 0);
+            r.points += (size_t)p->y;
+        }
+        if (r.ylo > 0)
+            r.ylo = 0;
+        break;
+    case CH_BOX:
+        for (i = 0; i < c->nbox; i++) {
+            const struct ch_box *b = &c->boxes[i];
+
+            if (!b->n)
+                continue;
+            ranges_add(&r, NAN, b->lo);
+            ranges_add(&r, NAN, b->hi);
+            for (s = 0; s < b->nout; s++)
+                ranges_add(&r, NAN, b->out[s]);
+            r.points += b->n;
+        }
+        r.xlo = 0;
+        r.xhi = (double)c->ncat;
+        break;
+    }
+    if (!isfinite(r.ylo) || !isfinite(r.yhi)) {
+        snprintf(err, CH_ERR_LEN, "nothing to plot: no finite values");
+        return -1;
+    }
+    c->info.xlo = r.xlo;
+    c->info.xhi = r.xhi;
+    c->info.ylo = r.ylo;
+    c->info.yhi = r.yhi;
+    c->info.points = r.points;
+
+    /* ---- axes ---- */
+    if (c->kind == CH_BAR || c->kind == CH_BOX) {
+        cat = c->horizontal && c->kind == CH_BAR ? &ya : &xa;
+        val = cat == &xa ? &ya : &xa;
+        cat->type = AX_BAND;
+        cat->nband = c->ncat;
+        cat->label_every = 1;
+        val->type = c->log_y ? AX_LOG : AX_LIN;
+        val->nice = 1;
+    } else {
+        xa.type = c->log_x ? AX_LOG : c->x_time ? AX_TIME : AX_LIN;
+        xa.nice = c->kind == CH_SCATTER || c->kind == CH_HIST;
+        ya.type = c->log_y ? AX_LOG : AX_LIN;
+        ya.nice = 1;
+    }
+    {
+        double vlo = r.ylo, vhi = r.yhi;
+
+        if (val || c->kind == CH_HIST) {
+            struct axis *v = val ? val : &ya;
+
+            if (v->type == AX_LIN) {
+                if (c->kind != CH_BOX) {
+                    if (vlo > 0)
+                        vlo = 0;
+                    if (vhi < 0)
+                        vhi = 0;
+                }
+                if (bar_labels && c->kind == CH_BAR)
+                    vhi = vhi > 0 ? vhi * (c->horizontal ? 1.12 : 1.06) : vhi;
+            }
+        } else if (ya.type == AX_LIN && c->kind == CH_LINE && vlo > 0
+                   && vlo < vhi * 0.3) {
+            vlo = 0; /* counts over time: start at zero when close to it */
+        }
+        if ((val ? val->type : ya.type) == AX_LOG)
+            vlo = isfinite(r.ymin_pos) ? r.ymin_pos : 1;
+        r.ylo = vlo;
+        r.yhi = vhi;
+    }
+    if (xa.type == AX_LOG)
+        r.xlo = isfinite(r.xmin_pos) ? r.xmin_pos : 1;
+
+    /* ---- fixed parts of the frame: title, legend, captions ---- */
+    top = PAD;
+    if (c->title && *c->title) {
+        title_fit = ch_text_fit(c->title, TITLE_SIZE, (W - 2 * PAD) / 1.1);
+        if (!title_fit)
+            goto oom;
+        top += TITLE_SIZE + 8;
+    }
+    legend = c->nseries > 1 && c->kind != CH_HIST && c->kind != CH_BOX;
+    if (legend) {
+        legend_y = top + LABEL_SIZE;
+        top += legend_rows(c, W - 2 * PAD) * 18 + 4;
+    }
+    top += 8; /* room for the top tick label */
+    bottom = H - PAD;
+    if (c->source && *c->source)
+        bottom -= CAPTION_SIZE + 5;
+    /* the note line is reserved after drawing decides on it (scatter) */
+    if (c->note[0] || (c->kind == CH_SCATTER && r.points > SCATTER_THIN))
+        bottom -= CAPTION_SIZE + 5;
+    if (c->xlabel && *c->xlabel) {
+        xlab_y = bottom;
+        bottom -= LABEL_SIZE + 8;
+    }
+    ylab_x = PAD + LABEL_SIZE * 0.8;
+
+    /* ---- margins from labels: iterate to a fixed point ---- */
+    for (iter = 0; iter < 3; iter++) {
+        double yextra = (c->ylabel && *c->ylabel) ? LABEL_SIZE + 10 : 0;
+
+        f.top = top;
+        f.bottom = bottom - xtick_h;
+        f.left = PAD + yextra + ytick_w + 8;
+        f.right = W - PAD - right_extra;
+        if (f.right - f.left < 60)
+            f.right = f.left + 60;
+        if (f.bottom - f.top < 40)
+            f.bottom = f.top + 40;
+        xa.r0 = f.left;
+        xa.r1 = f.right;
+        ya.r0 = f.bottom;
+        ya.r1 = f.top;
+        if (ya.type == AX_BAND) { /* horizontal bars: first category on top */
+            ya.r0 = f.top;
+            ya.r1 = f.bottom;
+        }
+
+        /* y axis */
+        if (ya.type == AX_BAND) {
+            double bw = band_width(&ya), maxw = W * 0.35, m = 0;
+
+            ya.label_every = bw >= 13 ? 1 : (size_t)ceil(13 / bw);
+            for (i = 0; i < c->ncat; i++) {
+                double w = ch_text_width(c->cats[i], TICK_SIZE, 0);
+
+                if (w > m)
+                    m = w;
+            }
+            ytick_w = m > maxw ? maxw : m;
+        } else {
+            int count = (int)((f.bottom - f.top) / 40);
+
+            axis_ticks(&ya, r.ylo, r.yhi, count < 2 ? 2 : count);
+            ytick_w = max_label_width(&ya.t, TICK_SIZE);
+        }
+
+        /* x axis */
+        if (xa.type == AX_BAND) {
+            double bw = band_width(&xa), m = 0;
+
+            for (i = 0; i < c->ncat; i++) {
+                double w = ch_text_width(c->cats[i], TICK_SIZE, 0);
+
+                if (w > m)
+                    m = w;
+            }
+            if (m > 110)
+                m = 110;
+            if (m + 6 <= bw) {
+                xa.rotate = 0;
+                xa.label_every = 1;
+                xtick_h = 20;
+            } else {
+                xa.rotate = 1;
+                xa.label_every = (size_t)ceil(15 / (bw * 0.7071));
+                if (xa.label_every < 1)
+                    xa.label_every = 1;
+                xtick_h = (m + TICK_SIZE) * 0.7071 + 10;
+            }
+            right_extra = 0;
+        } else {
+            double lastw;
+
+            if (val == &xa)
+                fit_x_axis(&xa, r.ylo, r.yhi);
+            else
+                fit_x_axis(&xa, r.xlo, r.xhi);
+            xtick_h = 20;
+            /* a label centred on the right edge must not leave the canvas */
+            lastw = xa.t.n ? ch_text_width(xa.t.label[xa.t.n - 1], TICK_SIZE, 0)
+                           : 0;
+            if (xa.t.n && amap(&xa, xa.t.v[xa.t.n - 1]) + lastw / 2 > W - 4)
+                right_extra += amap(&xa, xa.t.v[xa.t.n - 1]) + lastw / 2
+                               - (W - 4);
+        }
+    }
+
+    /* ---- grid ---- */
+    if (ya.type != AX_BAND) {
+        for (i = 0; i < (size_t)ya.t.n; i++) {
+            double y = round(amap(&ya, ya.t.v[i])) + 0.5;
+
+            if (ch_draw_line(d, f.left, y, f.right, y, CH_COLOUR_GRID,
+                             ya.t.label[i][0] ? 1 : 0.5, 0) < 0)
+                goto oom;
+        }
+    }
+    if (xa.type != AX_BAND
+        && (c->kind == CH_SCATTER || (c->kind == CH_BAR && c->horizontal))) {
+        for (i = 0; i < (size_t)xa.t.n; i++) {
+            double x = round(amap(&xa, xa.t.v[i])) + 0.5;
+
+            if (ch_draw_line(d, x, f.top, x, f.bottom, CH_COLOUR_GRID,
+                             xa.t.label[i][0] ? 1 : 0.5, 0) < 0)
+                goto oom;
+        }
+    }
+
+    /* ---- marks ---- */
+    switch (c->kind) {
+    case CH_BAR:
+        if (draw_bars(c, d, cat, val, bar_labels) < 0)
+            goto oom;
+        for (s = 0; s < c->nseries; s++)
+            for (i = 0; i < c->series[s].n && i < c->ncat; i++)
+                if (isfinite(c->series[s].pts[i].y))
+                    c->info.drawn++;
+        break;
+    case CH_LINE:
+        for (s = 0; s < c->nseries; s++)
+            if (draw_line_series(c, d, s, &xa, &ya, f.right - f.left) < 0)
+                goto oom;
+        if (c->info.drawn < c->info.points)
+            ch_chart_add_note(c, "%zu points drawn of %zu (LTTB downsampling)",
+                              c->info.drawn, c->info.points);
+        break;
+    case CH_SCATTER:
+        if (draw_scatter(c, d, &xa, &ya, &f, r.smax) < 0)
+            goto oom;
+        break;
+    case CH_HIST:
+        for (i = 0; i < c->series[0].n; i++) {
+            const struct ch_pt *p = &c->series[0].pts[i];
+            double x0 = amap(&xa, p->x), x1 = amap(&xa, p->s);
+            double y0 = amap(&ya, 0 < ya.lo ? ya.lo : 0), y1 = amap(&ya, p->y);
+            double gap = x1 - x0 > 4 ? 1 : 0;
+
+            if (ya.type == AX_LOG) {
+                if (p->y <= 0)
+                    continue;
+                y0 = amap(&ya, ya.lo);
+            }
+            if (ch_draw_rect(d, x0 + gap / 2, y1, x1 - x0 - gap, y0 - y1,
+                             ch_palette(0), CH_NONE, 0) < 0)
+                goto oom;
+            c->info.drawn++;
+        }
+        break;
+    case CH_BOX:
+        if (draw_boxes(c, d, cat, val) < 0)
+            goto oom;
+        c->info.drawn = c->nbox;
+        break;
+    }
+
+    /* ---- axes: baseline, zero line, ticks, labels ---- */
+    if (ch_draw_line(d, f.left, round(f.bottom) + 0.5, f.right,
+                     round(f.bottom) + 0.5, CH_COLOUR_AXIS, 1, 0) < 0)
+        goto oom;
+    if (val && val->type == AX_LIN && val->lo < 0 && val->hi > 0) {
+        double z = round(amap(val, 0)) + 0.5;
+
+        if (val == &ya ? ch_draw_line(d, f.left, z, f.right, z, CH_COLOUR_AXIS,
+                                      1, 0)
+                       : ch_draw_line(d, z, f.top, z, f.bottom, CH_COLOUR_AXIS,
+                                      1, 0))
+            goto oom;
+    }
+    if (ya.type == AX_BAND) {
+        for (i = 0; i < c->ncat; i += ya.label_every) {
+            char *lab = ch_text_fit(c->cats[i], TICK_SIZE, ytick_w);
+
+            if (!lab)
+                goto oom;
+            if (ch_draw_text(d, f.left - 6,
+                             amap(&ya, (double)i) + TICK_SIZE * 0.35, lab,
+                             TICK_SIZE, CH_COLOUR_TEXT, CH_END, 0, 0) < 0) {
+                free(lab);
+                goto oom;
+            }
+            free(lab);
+        }
+    } else {
+        for (i = 0; i < (size_t)ya.t.n; i++) {
+            if (!ya.t.label[i][0])
+                continue;
+            if (ch_draw_text(d, f.left - 6,
+                             amap(&ya, ya.t.v[i]) + TICK_SIZE * 0.35,
+                             ya.t.label[i], TICK_SIZE, CH_COLOUR_MUTED, CH_END,
+                             0, 0) < 0)
+                goto oom;
+        }
+    }
+    if (xa.type == AX_BAND) {
+        for (i = 0; i < c->ncat; i += xa.label_every) {
+            double x = amap(&xa, (double)i);
+            char *lab = ch_text_fit(c->cats[i], TICK_SIZE, 110);
+            int bad;
+
+            if (!lab)
+                goto oom;
+            if (xa.rotate)
+                bad = ch_draw_text(d, x + TICK_SIZE * 0.3, f.bottom + 10, lab,
+                                   TICK_SIZE, CH_COLOUR_TEXT, CH_END, -45, 0);
+            else
+                bad = ch_draw_text(d, x, f.bottom + 6 + TICK_SIZE * 0.8, lab,
+                                   TICK_SIZE, CH_COLOUR_TEXT, CH_MIDDLE, 0, 0);
+            free(lab);
+            if (bad < 0)
+                goto oom;
+        }
+    } else {
+        for (i = 0; i < (size_t)xa.t.n; i++) {
+            double x = round(amap(&xa, xa.t.v[i])) + 0.5;
+
+            if (ch_draw_line(d, x, f.bottom, x,
+                             f.bottom + (xa.t.label[i][0] ? 5 : 3),
+                             CH_COLOUR_AXIS, 1, 0) < 0)
+                goto oom;
+            if (!xa.t.label[i][0])
+                continue;
+            if (ch_draw_text(d, x, f.bottom + 7 + TICK_SIZE * 0.8,
+                             xa.t.label[i], TICK_SIZE, CH_COLOUR_MUTED,
+                             CH_MIDDLE, 0, 0) < 0)
+                goto oom;
+        }
+    }
+    if (c->xlabel && *c->xlabel) {
+        char *lab = ch_text_fit(c->xlabel, LABEL_SIZE, f.right - f.left);
+
+        if (!lab)
+            goto oom;
+        iter = ch_draw_text(d, (f.left + f.right) / 2, xlab_y, lab, LABEL_SIZE,
+                            CH_COLOUR_TEXT, CH_MIDDLE, 0, 0);
+        free(lab);
+        if (iter < 0)
+            goto oom;
+    }
+    if (c->ylabel && *c->ylabel) {
+        char *lab = ch_text_fit(c->ylabel, LABEL_SIZE, f.bottom - f.top);
+
+        if (!lab)
+            goto oom;
+        iter = ch_draw_text(d, ylab_x, (f.top + f.bottom) / 2, lab, LABEL_SIZE,
+                            CH_COLOUR_TEXT, CH_MIDDLE, -90, 0);
+        free(lab);
+        if (iter < 0)
+            goto oom;
+    }
+
+    /* ---- title, legend, captions ---- */
+    if (title_fit && ch_draw_text(d, PAD, PAD + TITLE_SIZE * 0.8, title_fit,
+                                  TITLE_SIZE, CH_COLOUR_TEXT, CH_START, 0, 1)
+                         < 0)
+        goto oom;
+    if (legend && draw_legend(c, d, PAD, legend_y, W - 2 * PAD) < 0)
+        goto oom;
+    {
+        double y = H - PAD;
+
+        if (c->source && *c->source) {
+            char *lab;
+            struct yt_buf b;
+
+            yt_buf_init(&b, 4096);
+            if (yt_buf_addf(&b, "Source: %s", c->source) < 0)
+                goto oom;
+            lab = ch_text_fit(yt_buf_str(&b), CAPTION_SIZE, W - 2 * PAD);
+            yt_buf_free(&b);
+            if (!lab)
+                goto oom;
+            iter = ch_draw_text(d, PAD, y, lab, CAPTION_SIZE, CH_COLOUR_MUTED,
+                                CH_START, 0, 0);
+            free(lab);
+            if (iter < 0)
+                goto oom;
+            y -= CAPTION_SIZE + 5;
+        }
+        if (c->note[0]) {
+            char note[sizeof(c->note) + 16], *lab;
+
+            snprintf(note, sizeof(note), "Note: %s.", c->note);
+            lab = ch_text_fit(note, CAPTION_SIZE, W - 2 * PAD);
+            if (!lab)
+                goto oom;
+            iter = ch_draw_text(d, PAD, y, lab, CAPTION_SIZE, CH_COLOUR_MUTED,
+                                CH_START, 0, 0);
+            free(lab);
+            if (iter < 0)
+                goto oom;
+        }
+    }
+    rc = 0;
+    goto out;
+oom:
+    snprintf(err, CH_ERR_LEN, "out of memory while drawing the chart");
+out:
+    free(title_fit);
+    return rc;
+}
+
+/* -------------------------------------------------------------- summary */
+
+static void fmt_x(const struct ch_chart *c, double v, char *out, size_t n)
+{
+    if (c->x_time)
+        ch_format_time(v, c->x_has_clock, out, n);
+    else
+        ch_format_compact(v, out, n);
+}
+
+int ch_chart_summary(const struct ch_chart *c, struct yt_buf *b)
+{
+    char a[48], z[48];
+    const struct ch_info *in = &c->info;
+
+    if (yt_buf_adds(b, kind_name(c)) < 0)
+        return -1;
+    if (c->title && *c->title) {
+        if (yt_buf_addf(b, ": '%s'", c->title) < 0)
+            return -1;
+    } else if (c->ylabel && c->xlabel) {
+        if (yt_buf_addf(b, ": %s by %s", c->ylabel, c->xlabel) < 0)
+            return -1;
+    }
+    if (yt_buf_adds(b, " \xE2\x80\x94 ") < 0)
+        return -1;
+    switch (c->kind) {
+    case CH_BAR:
+        if (yt_buf_addf(b, "%zu bars", in->drawn) < 0)
+            return -1;
+        if (c->nseries > 1
+            && yt_buf_addf(b, " in %zu categories, %zu series", c->ncat,
+                           c->nseries) < 0)
+            return -1;
+        break;
+    case CH_LINE:
+        if (c->nseries > 1 && yt_buf_addf(b, "%zu series, ", c->nseries) < 0)
+            return -1;
+        if (yt_buf_addf(b, "%zu points", in->points) < 0)
+            return -1;
+        break;
+    case CH_SCATTER:
+        if (yt_buf_addf(b, "%zu points", in->points) < 0)
+            return -1;
+        if (c->nseries > 1 && yt_buf_addf(b, " in %zu groups", c->nseries) < 0)
+            return -1;
+        break;
+    case CH_HIST:
+        if (yt_buf_addf(b, "%zu values in %zu bins", in->points,
+                        c->nseries ? c->series[0].n : 0) < 0)
+            return -1;
+        break;
+    case CH_BOX:
+        if (yt_buf_addf(b, "%zu boxes, %zu values", c->ncat, in->points) < 0)
+            return -1;
+        break;
+    }
+    if (c->kind == CH_LINE || c->kind == CH_SCATTER || c->kind == CH_HIST) {
+        fmt_x(c, in->xlo, a, sizeof(a));
+        fmt_x(c, in->xhi, z, sizeof(z));
+        if (yt_buf_addf(b, ", x %s\xE2\x80\x93%s", a, z) < 0)
+            return -1;
+    }
+    if (c->kind != CH_HIST) {
+        double lo = in->ylo, hi = in->yhi;
+
+        if (c->kind == CH_BAR && lo > 0 && !c->log_y)
+            lo = 0;
+        ch_format_compact(lo, a, sizeof(a));
+        ch_format_compact(hi, z, sizeof(z));
+        if (yt_buf_addf(b, ", %s %s\xE2\x80\x93%s",
+                        c->kind == CH_BAR && c->horizontal ? "x" : "y", a, z)
+            < 0)
+            return -1;
+    } else {
+        ch_format_compact(in->yhi, z, sizeof(z));
+        if (yt_buf_addf(b, ", highest bin %s", z) < 0)
+            return -1;
+    }
+    if (c->note[0] && yt_buf_addf(b, " (%s)", c->note) < 0)
+        return -1;
+    return 0;
+}
+
+int ch_chart_render(struct ch_chart *c, char **svg, size_t *svg_len,
+                    unsigned char **png, size_t *png_len, char **summary,
+                    char err[CH_ERR_LEN])
+{
+    struct ch_draw d;
+    struct yt_buf sb, tb;
+    char perr[CH_PNG_ERR_LEN];
+    int rc = -1;
+
+    *svg = NULL;
+    *png = NULL;
+    *summary = NULL;
+    *svg_len = *png_len = 0;
+    yt_buf_init(&sb, (size_t)64 << 20);
+    yt_buf_init(&tb, 64 * 1024);
+    if (ch_chart_layout(c, &d, err) < 0)
+        goto out;
+    if (ch_chart_summary(c, &tb) < 0) {
+        snprintf(err, CH_ERR_LEN, "out of memory describing the chart");
+        goto out;
+    }
+    if (ch_svg_render(&d, c->title && *c->title ? c->title : kind_name(c),
+                      yt_buf_str(&tb), &sb) < 0) {
+        snprintf(err, CH_ERR_LEN, "out of memory writing the SVG");
+        goto out;
+    }
+    if (ch_png_render(&d, 2.0, png, png_len, perr) < 0) {
+        snprintf(err, CH_ERR_LEN, "PNG: %.240s", perr);
+        goto out;
+    }
+    *svg_len = sb.len;
+    *svg = yt_buf_take(&sb);
+    *summary = yt_buf_take(&tb);
+    if (!*svg || !*summary) {
+        snprintf(err, CH_ERR_LEN, "out of memory");
+        free(*svg);
+        free(*summary);
+        free(*png);
+        *svg = NULL;
+        *summary = NULL;
+        *png = NULL;
+        goto out;
+    }
+    rc = 0;
+out:
+    ch_draw_free(&d);
+    yt_buf_free(&sb);
+    yt_buf_free(&tb);
+    return rc;
+}

@@ -1,0 +1,279 @@
+/* ch_draw.c -- drawing primitive list and text width estimate.  See ch_draw.h.
+ */
+#include "ch_draw.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void ch_draw_init(struct ch_draw *d, int width, int height)
+{
+    d->width = width;
+    d->height = height;
+    d->prims = NULL;
+    d->n = 0;
+    d->cap = 0;
+}
+
+void ch_draw_free(struct ch_draw *d)
+{
+    size_t i;
+
+    for (i = 0; i < d->n; i++) {
+        free(d->prims[i].pts);
+        free(d->prims[i].text);
+    }
+    free(d->prims);
+    d->prims = NULL;
+    d->n = 0;
+    d->cap = 0;
+}
+
+static struct ch_prim *push(struct ch_draw *d, enum ch_prim_kind kind)
+{
+    struct ch_prim *p;
+
+    if (d->n == d->cap) {
+        size_t ncap = d->cap ? d->cap * 2 : 64;
+        struct ch_prim *np = realloc(d->prims, ncap * sizeof(*np));
+
+        if (!np)
+            return NULL;
+        d->prims = np;
+        d->cap = ncap;
+    }
+    p = &d->prims[d->n];
+    memset(p, 0, sizeof(*p));
+    p->kind = kind;
+    p->fill = CH_NONE;
+    p->stroke = CH_NONE;
+    p->opacity = 1.0;
+    return p;
+}
+
+int ch_draw_rect(struct ch_draw *d, double x, double y, double w, double h,
+                 uint32_t fill, uint32_t stroke, double stroke_width)
+{
+    struct ch_prim *p = push(d, CH_P_RECT);
+
+    if (!p)
+        return -1;
+    if (w < 0) {
+        x += w;
+        w = -w;
+    }
+    if (h < 0) {
+        y += h;
+        h = -h;
+    }
+    p->x = x;
+    p->y = y;
+    p->w = w;
+    p->h = h;
+    p->fill = fill;
+    p->stroke = stroke;
+    p->stroke_width = stroke_width;
+    d->n++;
+    return 0;
+}
+
+int ch_draw_line(struct ch_draw *d, double x1, double y1, double x2,
+                 double y2, uint32_t stroke, double stroke_width, int dash)
+{
+    struct ch_prim *p = push(d, CH_P_LINE);
+
+    if (!p)
+        return -1;
+    p->x = x1;
+    p->y = y1;
+    p->x2 = x2;
+    p->y2 = y2;
+    p->stroke = stroke;
+    p->stroke_width = stroke_width;
+    p->dash = dash;
+    d->n++;
+    return 0;
+}
+
+int ch_draw_path(struct ch_draw *d, const double *pts, size_t npts,
+                 uint32_t stroke, double stroke_width)
+{
+    struct ch_prim *p;
+    double *copy;
+
+    if (npts == 0)
+        return 0;
+    copy = malloc(npts * 2 * sizeof(double));
+    if (!copy)
+        return -1;
+    memcpy(copy, pts, npts * 2 * sizeof(double));
+    p = push(d, CH_P_PATH);
+    if (!p) {
+        free(copy);
+        return -1;
+    }
+    p->pts = copy;
+    p->npts = npts;
+    p->stroke = stroke;
+    p->stroke_width = stroke_width;
+    d->n++;
+    return 0;
+}
+
+int ch_draw_circle(struct ch_draw *d, double x, double y, double r,
+                   uint32_t fill, uint32_t stroke, double opacity)
+{
+    struct ch_prim *p = push(d, CH_P_CIRCLE);
+
+    if (!p)
+        return -1;
+    p->x = x;
+    p->y = y;
+    p->r = r;
+    p->fill = fill;
+    p->stroke = stroke;
+    p->stroke_width = stroke == CH_NONE ? 0 : 1;
+    p->opacity = opacity;
+    d->n++;
+    return 0;
+}
+
+int ch_draw_text(struct ch_draw *d, double x, double y, const char *text,
+                 double size, uint32_t color, enum ch_anchor anchor,
+                 double rotate, int bold)
+{
+    struct ch_prim *p;
+    char *copy = strdup(text ? text : "");
+
+    if (!copy)
+        return -1;
+    p = push(d, CH_P_TEXT);
+    if (!p) {
+        free(copy);
+        return -1;
+    }
+    p->x = x;
+    p->y = y;
+    p->text = copy;
+    p->size = size;
+    p->fill = color;
+    p->anchor = anchor;
+    p->rotate = rotate;
+    p->bold = bold;
+    d->n++;
+    return 0;
+}
+
+void ch_draw_set_opacity(struct ch_draw *d, double opacity)
+{
+    if (d->n)
+        d->prims[d->n - 1].opacity = opacity;
+}
+
+/* DejaVu Sans advance widths, 1/2048 em, for ASCII 32..126. */
+static const unsigned short ascii_w[95] = {
+    651,  821,  942,  1716, 1303, 1946, 1597, 563,  799,  799,  1024, 1716,
+    651,  739,  651,  690,  1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303,
+    1303, 1303, 690,  690,  1716, 1716, 1716, 1087, 2048, 1401, 1405, 1430,
+    1577, 1294, 1178, 1587, 1540, 604,  604,  1343, 1141, 1767, 1532, 1612,
+    1235, 1612, 1423, 1300, 1251, 1499, 1401, 2025, 1403, 1251, 1403, 799,
+    690,  799,  1716, 1024, 1024, 1255, 1300, 1126, 1300, 1260, 721,  1300,
+    1298, 569,  569,  1186, 569,  1995, 1298, 1253, 1300, 1300, 842,  1067,
+    803,  1298, 1212, 1675, 1212, 1212, 1075, 1303, 690,  1303, 1716};
+
+/* Decode one UTF-8 code point at s (n bytes left); returns its length (>= 1),
+ * or 1 with *cp = 0xFFFD for an invalid byte. */
+size_t ch_utf8_next(const unsigned char *s, size_t n, unsigned *cp)
+{
+    unsigned c = s[0], v;
+    size_t len, i;
+
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        v = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        v = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        v = c & 0x07;
+    } else {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    if (n < len) {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    for (i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            *cp = 0xFFFD;
+            return 1;
+        }
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF))
+        || (v >= 0xD800 && v <= 0xDFFF)) {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    *cp = v;
+    return len;
+}
+
+static double cp_width(unsigned cp)
+{
+    if (cp >= 32 && cp < 127)
+        return ascii_w[cp - 32] / 2048.0;
+    if ((cp >= 0x300 && cp < 0x370) || cp == 0x200D
+        || (cp >= 0xFE00 && cp <= 0xFE0F))
+        return 0; /* combining marks, joiners, variation selectors */
+    if (cp >= 0x1100)
+        return 1.0; /* CJK, emoji and other wide glyphs */
+    return 1300 / 2048.0;
+}
+
+double ch_text_width(const char *text, double size, int bold)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = strlen(text), i = 0;
+    double w = 0;
+
+    while (i < n) {
+        unsigned cp;
+
+        i += ch_utf8_next(s + i, n - i, &cp);
+        w += cp_width(cp);
+    }
+    return w * size * (bold ? 1.1 : 1.0);
+}
+
+char *ch_text_fit(const char *text, double size, double maxw)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = strlen(text), i = 0, cut = 0;
+    double w = 0, ell = cp_width(0x2026) * size;
+    char *out;
+
+    if (ch_text_width(text, size, 0) <= maxw)
+        return strdup(text);
+    while (i < n) {
+        unsigned cp;
+        size_t len = ch_utf8_next(s + i, n - i, &cp);
+
+        if (w + cp_width(cp) * size + ell > maxw)
+            break;
+        w += cp_width(cp) * size;
+        i += len;
+        cut = i;
+    }
+    out = malloc(cut + 4);
+    if (!out)
+        return NULL;
+    memcpy(out, text, cut);
+    memcpy(out + cut, "\xE2\x80\xA6", 4); /* U+2026 and the NUL */
+    return out;
+}

@@ -1,0 +1,239 @@
+/* ch_png.c -- cairo renderer for ch_draw lists.  See ch_png.h. */
+#include "ch_png.h"
+
+#include <cairo.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "yt_buf.h"
+
+#define FONT "DejaVu Sans"
+
+static void set_colour(cairo_t *cr, uint32_t c, double alpha)
+{
+    cairo_set_source_rgba(cr, ((c >> 16) & 0xFF) / 255.0,
+                          ((c >> 8) & 0xFF) / 255.0, (c & 0xFF) / 255.0,
+                          alpha);
+}
+
+/* Valid UTF-8 copy of s with control characters dropped (cairo rejects
+ * invalid UTF-8 and would draw nothing). */
+static char *clean_utf8(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s), i = 0, o = 0;
+    char *out = malloc(n * 3 + 1);
+
+    if (!out)
+        return NULL;
+    while (i < n) {
+        unsigned cp;
+        size_t len = ch_utf8_next(p + i, n - i, &cp);
+
+        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE
+            || cp == 0xFFFF) {
+            if (cp == '\t' || cp == '\n' || cp == '\r')
+                out[o++] = ' ';
+        } else if (cp == 0xFFFD && len == 1) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+        } else {
+            memcpy(out + o, p + i, len);
+            o += len;
+        }
+        i += len;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static void stroke_prim(cairo_t *cr, const struct ch_prim *p)
+{
+    double dash[2] = {4, 3};
+
+    set_colour(cr, p->stroke, p->opacity);
+    cairo_set_line_width(cr, p->stroke_width > 0 ? p->stroke_width : 1);
+    cairo_set_dash(cr, dash, p->dash ? 2 : 0, 0);
+    cairo_stroke(cr);
+    cairo_set_dash(cr, NULL, 0, 0);
+}
+
+static int draw_text(cairo_t *cr, const struct ch_prim *p)
+{
+    cairo_text_extents_t ext;
+    char *txt = clean_utf8(p->text);
+    double dx = 0;
+
+    if (!txt)
+        return -1;
+    cairo_save(cr);
+    cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL,
+                           p->bold ? CAIRO_FONT_WEIGHT_BOLD
+                                   : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, p->size);
+    cairo_text_extents(cr, txt, &ext);
+    if (p->anchor == CH_MIDDLE)
+        dx = -ext.x_advance / 2;
+    else if (p->anchor == CH_END)
+        dx = -ext.x_advance;
+    cairo_translate(cr, p->x, p->y);
+    if (p->rotate != 0)
+        cairo_rotate(cr, p->rotate * M_PI / 180.0);
+    cairo_move_to(cr, dx, 0);
+    set_colour(cr, p->fill, p->opacity);
+    cairo_show_text(cr, txt);
+    cairo_restore(cr);
+    free(txt);
+    return 0;
+}
+
+static int draw_prim(cairo_t *cr, const struct ch_prim *p)
+{
+    size_t i;
+
+    switch (p->kind) {
+    case CH_P_RECT:
+        cairo_rectangle(cr, p->x, p->y, p->w, p->h);
+        if (p->fill != CH_NONE) {
+            set_colour(cr, p->fill, p->opacity);
+            if (p->stroke != CH_NONE)
+                cairo_fill_preserve(cr);
+            else
+                cairo_fill(cr);
+        }
+        if (p->stroke != CH_NONE)
+            stroke_prim(cr, p);
+        cairo_new_path(cr);
+        break;
+    case CH_P_LINE:
+        cairo_move_to(cr, p->x, p->y);
+        cairo_line_to(cr, p->x2, p->y2);
+        stroke_prim(cr, p);
+        break;
+    case CH_P_PATH:
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+        for (i = 0; i < p->npts; i++) {
+            if (i == 0)
+                cairo_move_to(cr, p->pts[0], p->pts[1]);
+            else
+                cairo_line_to(cr, p->pts[2 * i], p->pts[2 * i + 1]);
+        }
+        stroke_prim(cr, p);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+        break;
+    case CH_P_CIRCLE:
+        cairo_new_sub_path(cr);
+        cairo_arc(cr, p->x, p->y, p->r, 0, 2 * M_PI);
+        if (p->fill != CH_NONE) {
+            set_colour(cr, p->fill, p->opacity);
+            if (p->stroke != CH_NONE)
+                cairo_fill_preserve(cr);
+            else
+                cairo_fill(cr);
+        }
+        if (p->stroke != CH_NONE)
+            stroke_prim(cr, p);
+        cairo_new_path(cr);
+        break;
+    case CH_P_TEXT:
+        return draw_text(cr, p);
+    }
+    return 0;
+}
+
+static cairo_status_t write_mem(void *closure, const unsigned char *data,
+                                unsigned int length)
+{
+    struct yt_buf *b = closure;
+
+    return yt_buf_add(b, data, length) < 0 ? CAIRO_STATUS_WRITE_ERROR
+                                           : CAIRO_STATUS_SUCCESS;
+}
+
+int ch_png_render(const struct ch_draw *d, double scale, unsigned char **png,
+                  size_t *len, char err[CH_PNG_ERR_LEN])
+{
+    cairo_surface_t *surf = NULL;
+    cairo_t *cr = NULL;
+    struct yt_buf b;
+    cairo_status_t st;
+    int w = (int)ceil(d->width * scale), h = (int)ceil(d->height * scale);
+    int rc = -1;
+    size_t i;
+
+    yt_buf_init(&b, (size_t)256 << 20);
+    *png = NULL;
+    *len = 0;
+    if (w <= 0 || h <= 0 || w > 16384 || h > 16384) {
+        snprintf(err, CH_PNG_ERR_LEN, "image size %dx%d px is out of range",
+                 w, h);
+        goto out;
+    }
+    surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
+        snprintf(err, CH_PNG_ERR_LEN, "cairo: %s",
+                 cairo_status_to_string(cairo_surface_status(surf)));
+        goto out;
+    }
+    cr = cairo_create(surf);
+    cairo_scale(cr, scale, scale);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    for (i = 0; i < d->n; i++) {
+        if (draw_prim(cr, &d->prims[i]) < 0) {
+            snprintf(err, CH_PNG_ERR_LEN, "out of memory drawing text");
+            goto out;
+        }
+    }
+    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
+        snprintf(err, CH_PNG_ERR_LEN, "cairo: %s",
+                 cairo_status_to_string(cairo_status(cr)));
+        goto out;
+    }
+    cairo_surface_flush(surf);
+    st = cairo_surface_write_to_png_stream(surf, write_mem, &b);
+    if (st != CAIRO_STATUS_SUCCESS) {
+        snprintf(err, CH_PNG_ERR_LEN, "cairo PNG encoding: %s",
+                 cairo_status_to_string(st));
+        goto out;
+    }
+    *len = b.len;
+    *png = (unsigned char *)yt_buf_take(&b);
+    rc = 0;
+out:
+    if (cr)
+        cairo_destroy(cr);
+    if (surf)
+        cairo_surface_destroy(surf);
+    yt_buf_free(&b);
+    return rc;
+}
+
+int ch_png_write_file(const char *path, const unsigned char *png, size_t len,
+                      char err[CH_PNG_ERR_LEN])
+{
+    FILE *f = fopen(path, "wb");
+
+    if (!f) {
+        snprintf(err, CH_PNG_ERR_LEN, "cannot write %s: %s", path,
+                 strerror(errno));
+        return -1;
+    }
+    if (fwrite(png, 1, len, f) != len) {
+        snprintf(err, CH_PNG_ERR_LEN, "cannot write %s: %s", path,
+                 strerror(errno));
+        fclose(f);
+        return -1;
+    }
+    if (fclose(f) != 0) {
+        snprintf(err, CH_PNG_ERR_LEN, "cannot write %s: %s", path,
+                 strerror(errno));
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,890 @@
+/* test_chart.c -- charts: ticks, date ticks, log ticks, number labels, LTTB,
+ * SVG escaping, golden SVGs per kind, PNG decoding, a million-point plot.
+ *
+ * Golden files live in tests/golden/chart/NAME.svg and are compared byte for
+ * byte; YTK_UPDATE_GOLDEN=1 rewrites them (inspect the PNGs written next to
+ * them in $YTK_CHART_OUT, default build dir or /tmp, before committing).
+ */
+#include <cairo.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ch_chart.h"
+#include "ch_draw.h"
+#include "ch_lttb.h"
+#include "ch_png.h"
+#include "ch_svg.h"
+#include "ch_ticks.h"
+#include "tu.h"
+
+#ifndef YTK_SOURCE_DIR
+#define YTK_SOURCE_DIR "."
+#endif
+
+/* ------------------------------------------------------------ ticks */
+
+static int ticks_are(const struct ch_ticks *t, const char *expect)
+{
+    char got[1024] = "";
+    int i;
+
+    for (i = 0; i < t->n; i++) {
+        if (i)
+            strcat(got, " ");
+        strcat(got, t->label[i][0] ? t->label[i] : "_");
+    }
+    if (strcmp(got, expect) != 0) {
+        fprintf(stderr, "  ticks: got \"%s\", want \"%s\"\n", got, expect);
+        return 0;
+    }
+    return 1;
+}
+
+static void test_linear_ticks(void)
+{
+    struct ch_ticks t;
+    int i;
+
+    ch_ticks_linear(0, 1, 5, 1, &t);
+    TU_CHECK(ticks_are(&t, "0 0.2 0.4 0.6 0.8 1.0"));
+    TU_CHECK(t.lo == 0 && t.hi == 1);
+
+    /* exact decimals: 0.3 is 3/10, not 0.1+0.2 */
+    ch_ticks_linear(0, 0.3, 3, 1, &t);
+    TU_CHECK(ticks_are(&t, "0 0.1 0.2 0.3"));
+    TU_CHECK(t.v[3] == 0.3);
+    ch_ticks_linear(0, 0.3, 6, 1, &t);
+    TU_CHECK(ticks_are(&t, "0 0.05 0.10 0.15 0.20 0.25 0.30"));
+    TU_CHECK(t.v[1] == 0.05 && t.v[6] == 0.3);
+
+    /* nice extends the domain outward to the step */
+    ch_ticks_linear(3, 97, 5, 1, &t);
+    TU_CHECK(t.lo == 0 && t.hi == 100);
+    TU_CHECK(ticks_are(&t, "0 20 40 60 80 100"));
+    /* without nice: ticks stay inside */
+    ch_ticks_linear(3, 97, 5, 0, &t);
+    TU_CHECK(t.lo == 3 && t.hi == 97);
+    TU_CHECK(ticks_are(&t, "20 40 60 80"));
+
+    /* negative ranges and the real minus sign */
+    ch_ticks_linear(-7.5, 2, 5, 1, &t);
+    TU_CHECK(ticks_are(&t, "\xE2\x88\x92" "8 \xE2\x88\x92" "6 \xE2\x88\x92"
+                           "4 \xE2\x88\x92" "2 0 2"));
+    ch_ticks_linear(-0.03, -0.01, 4, 1, &t);
+    TU_CHECK(t.n >= 3 && t.v[0] == -0.03);
+
+    /* huge counts: compact labels with consistent decimals */
+    ch_ticks_linear(0, 3400000, 5, 1, &t);
+    TU_CHECK(ticks_are(&t, "0 0.5M 1.0M 1.5M 2.0M 2.5M 3.0M 3.5M"));
+    ch_ticks_linear(0, 12345, 5, 1, &t);
+    TU_CHECK(ticks_are(&t, "0 2K 4K 6K 8K 10K 12K 14K"));
+    ch_ticks_linear(0, 1200, 6, 1, &t);
+    TU_CHECK(ticks_are(&t, "0 200 400 600 800 1,000 1,200"));
+    ch_ticks_linear(0, 8.2e9, 4, 1, &t);
+    TU_CHECK(ticks_are(&t, "0 2B 4B 6B 8B 10B"));
+    ch_ticks_linear(1e6, 1.1e6, 5, 1, &t);
+    /* step 20K at M scale: two decimals, all labels alike */
+    TU_CHECK(ticks_are(&t, "1.00M 1.02M 1.04M 1.06M 1.08M 1.10M"));
+    ch_ticks_linear(10000, 10600, 6, 1, &t);
+    /* step 100 at K scale: one decimal on every label */
+    TU_CHECK(ticks_are(&t, "10.0K 10.1K 10.2K 10.3K 10.4K 10.5K 10.6K"));
+
+    /* every tick is a multiple of the step, ascending */
+    for (i = 1; i < 200; i++) {
+        double lo = -i * 3.7, hi = i * i * 1.3;
+        int k;
+
+        ch_ticks_linear(lo, hi, 7, 1, &t);
+        TU_CHECK(t.n >= 2 && t.lo <= lo && t.hi >= hi);
+        for (k = 1; k < t.n; k++)
+            TU_CHECK(t.v[k] > t.v[k - 1]);
+        TU_CHECK(fabs(t.v[0] / t.step - round(t.v[0] / t.step)) < 1e-9);
+    }
+
+    /* degenerate domains still give a usable axis */
+    ch_ticks_linear(5, 5, 5, 1, &t);
+    TU_CHECK(t.n >= 2 && t.lo < 5 && t.hi > 5);
+    ch_ticks_linear(0, 0, 5, 1, &t);
+    TU_CHECK(t.n >= 2 && t.lo == 0 && t.hi == 1);
+}
+
+static void test_number_format(void)
+{
+    char b[64];
+
+    ch_format_compact(3400000, b, sizeof(b));
+    TU_EQ_STR(b, "3.4M");
+    ch_format_compact(12345, b, sizeof(b));
+    TU_EQ_STR(b, "12K");
+    ch_format_compact(999, b, sizeof(b));
+    TU_EQ_STR(b, "999");
+    ch_format_compact(999999, b, sizeof(b));
+    TU_EQ_STR(b, "1M");
+    ch_format_compact(1000, b, sizeof(b));
+    TU_EQ_STR(b, "1K");
+    ch_format_compact(0.25, b, sizeof(b));
+    TU_EQ_STR(b, "0.25");
+    ch_format_compact(-2500, b, sizeof(b));
+    TU_EQ_STR(b, "\xE2\x88\x92" "2.5K");
+    ch_format_compact(7.2e9, b, sizeof(b));
+    TU_EQ_STR(b, "7.2B");
+    ch_format_tick(1500, 500, 3000, b, sizeof(b));
+    TU_EQ_STR(b, "1,500");
+    ch_format_tick(0, 0.1, 1, b, sizeof(b));
+    TU_EQ_STR(b, "0");
+}
+
+static void test_log_ticks(void)
+{
+    struct ch_ticks t;
+
+    /* few decades: 1..9 multiples, labelled subset */
+    ch_ticks_log(1, 1000, 10, &t);
+    TU_EQ_INT(t.n, 28);
+    TU_CHECK(t.lo == 1 && t.hi == 1000);
+    TU_EQ_STR(t.label[0], "1");
+    TU_EQ_STR(t.label[9], "10");
+    TU_EQ_STR(t.label[18], "100");
+    TU_EQ_STR(t.label[27], "1K");
+    TU_EQ_STR(t.label[1], "2");
+
+    /* domain extends to powers of ten */
+    ch_ticks_log(3, 420, 10, &t);
+    TU_CHECK(t.lo == 1 && t.hi == 1000);
+
+    /* many decades: exponents only */
+    ch_ticks_log(1, 1e9, 5, &t);
+    TU_CHECK(t.n >= 4 && t.n <= 10);
+    TU_EQ_STR(t.label[t.n - 1], "100M"); /* exponents 0, 2, 4, 6, 8 */
+    TU_EQ_STR(t.label[0], "1");
+
+    ch_ticks_log(0.01, 10, 10, &t);
+    TU_EQ_STR(t.label[0], "0.01");
+    TU_EQ_STR(t.label[t.n - 1], "10");
+}
+
+static double iso(const char *s)
+{
+    double v = NAN;
+    int has;
+
+    TU_CHECK(ch_parse_time(s, &v, &has) == 0);
+    return v;
+}
+
+static void test_dates(void)
+{
+    struct ch_ticks t;
+    double v;
+    int has = -1;
+    char b[64];
+
+    TU_CHECK(ch_parse_time("1970-01-01", &v, &has) == 0 && v == 0 && !has);
+    TU_CHECK(ch_parse_time("2024-02-29T12:30:00Z", &v, &has) == 0 && has);
+    TU_CHECK(v == 1709209800);
+    TU_CHECK(ch_parse_time("2024-02-29T14:30:00+02:00", &v, NULL) == 0
+             && v == 1709209800);
+    TU_CHECK(ch_parse_time("2024-02-29 12:30:00.250", &v, NULL) == 0
+             && v == 1709209800.25);
+    TU_CHECK(ch_parse_time("2024-03", &v, NULL) == 0);
+    TU_CHECK(ch_parse_time("2023-02-29", &v, NULL) < 0);
+    TU_CHECK(ch_parse_time("2024-13-01", &v, NULL) < 0);
+    TU_CHECK(ch_parse_time("12345", &v, NULL) < 0);
+    TU_CHECK(ch_parse_time("2024-01-01x", &v, NULL) < 0);
+    TU_CHECK(ch_parse_time("", &v, NULL) < 0);
+    ch_format_time(1709209800, 1, b, sizeof(b));
+    TU_EQ_STR(b, "2024-02-29 12:30");
+
+    /* hours within a day */
+    ch_ticks_time(iso("2024-03-05T00:00:00Z"), iso("2024-03-05T23:59:00Z"), 8,
+                  &t);
+    TU_CHECK(ticks_are(&t, "Mar 5 03:00 06:00 09:00 12:00 15:00 18:00 21:00"));
+    /* days within a week and a bit */
+    ch_ticks_time(iso("2024-03-01"), iso("2024-03-08"), 7, &t);
+    TU_CHECK(ticks_are(&t, "Mar 2024 Mar 2 Mar 3 Mar 4 Mar 5 Mar 6 Mar 7 "
+                           "Mar 8"));
+    /* weeks (Mondays) */
+    ch_ticks_time(iso("2024-03-01"), iso("2024-04-10"), 6, &t);
+    TU_CHECK(ticks_are(&t, "Mar 4 2024 Mar 11 Mar 18 Mar 25 Apr Apr 8"));
+    /* months across a year boundary: January names the year */
+    ch_ticks_time(iso("2023-09-15"), iso("2024-04-20"), 8, &t);
+    TU_CHECK(ticks_are(&t, "Oct Nov Dec 2024 Feb Mar Apr"));
+    /* quarters */
+    ch_ticks_time(iso("2022-01-01"), iso("2024-01-01"), 8, &t);
+    TU_CHECK(ticks_are(&t, "2022 Apr Jul Oct 2023 Apr Jul Oct 2024"));
+    /* years */
+    ch_ticks_time(iso("2005-06-01"), iso("2024-06-01"), 5, &t);
+    TU_CHECK(ticks_are(&t, "2010 2015 2020"));
+    ch_ticks_time(iso("2019-06-01"), iso("2024-06-01"), 6, &t);
+    TU_CHECK(ticks_are(&t, "2020 2021 2022 2023 2024"));
+    /* minutes */
+    ch_ticks_time(iso("2024-03-05T10:00:00Z"), iso("2024-03-05T11:00:00Z"), 4,
+                  &t);
+    TU_CHECK(ticks_are(&t, "10:00 10:15 10:30 10:45 11:00"));
+    /* seconds */
+    ch_ticks_time(iso("2024-03-05T10:00:00Z"), iso("2024-03-05T10:01:00Z"), 4,
+                  &t);
+    TU_CHECK(ticks_are(&t, "10:00 10:00:15 10:00:30 10:00:45 10:01"));
+}
+
+/* ------------------------------------------------------------- LTTB */
+
+static void test_lttb(void)
+{
+    enum { N = 10000 };
+    double *xy = malloc(N * 2 * sizeof(double));
+    size_t idx[500], k, i;
+    int found_peak = 0, found_dip = 0;
+
+    for (i = 0; i < N; i++) {
+        xy[2 * i] = (double)i;
+        xy[2 * i + 1] = sin((double)i / 300.0);
+    }
+    xy[2 * 4321 + 1] = 50;   /* a spike */
+    xy[2 * 7777 + 1] = -40;  /* a dip */
+    k = ch_lttb(xy, 2, N, 500, idx);
+    TU_EQ_INT(k, 500);
+    TU_EQ_INT(idx[0], 0);
+    TU_EQ_INT(idx[k - 1], N - 1);
+    for (i = 1; i < k; i++)
+        TU_CHECK(idx[i] > idx[i - 1]);
+    for (i = 0; i < k; i++) {
+        found_peak |= idx[i] == 4321;
+        found_dip |= idx[i] == 7777;
+    }
+    TU_CHECK(found_peak);
+    TU_CHECK(found_dip);
+
+    /* fewer points than the threshold: all kept */
+    k = ch_lttb(xy, 2, 100, 500, idx);
+    TU_EQ_INT(k, 100);
+    TU_EQ_INT(idx[99], 99);
+    /* threshold 3: first, one middle point, last */
+    k = ch_lttb(xy, 2, N, 3, idx);
+    TU_EQ_INT(k, 3);
+    TU_EQ_INT(idx[0], 0);
+    TU_EQ_INT(idx[2], N - 1);
+    free(xy);
+}
+
+/* --------------------------------------------------------- escaping */
+
+/* Well-formedness checks on escaped text: no raw < or &, & only as one of
+ * our entities, valid UTF-8, no XML-illegal characters. */
+static int escaped_ok(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s), i = 0;
+
+    while (i < n) {
+        unsigned cp;
+        size_t len;
+
+        if (p[i] == '<' || p[i] == '>' || p[i] == '"' || p[i] == '\'')
+            return 0;
+        if (p[i] == '&') {
+            if (strncmp(s + i, "&amp;", 5) && strncmp(s + i, "&lt;", 4)
+                && strncmp(s + i, "&gt;", 4) && strncmp(s + i, "&quot;", 6)
+                && strncmp(s + i, "&#39;", 5))
+                return 0;
+        }
+        len = ch_utf8_next(p + i, n - i, &cp);
+        if (cp == 0xFFFD && len == 1)
+            return 0; /* invalid UTF-8 left in */
+        if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
+            || cp == 0xFFFE || cp == 0xFFFF)
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
+static char *esc(const char *s, long len)
+{
+    struct yt_buf b;
+
+    yt_buf_init(&b, 1 << 20);
+    TU_CHECK(ch_svg_escape(&b, s, len) == 0);
+    return yt_buf_take(&b);
+}
+
+static void test_svg_escape(void)
+{
+    char *e;
+
+    e = esc("<script>alert('x')</script>", -1);
+    TU_EQ_STR(e, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
+    free(e);
+    e = esc("Tom & Jerry \"live\"", -1);
+    TU_EQ_STR(e, "Tom &amp; Jerry &quot;live&quot;");
+    free(e);
+    e = esc("$5 and $10", -1); /* SVG is an image: dollars stay as they are */
+    TU_EQ_STR(e, "$5 and $10");
+    free(e);
+    e = esc("\xF0\x9F\x8E\xB8 guitar \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D", -1);
+    TU_EQ_STR(e, "\xF0\x9F\x8E\xB8 guitar \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D");
+    free(e);
+    /* invalid UTF-8: lone continuation, truncated sequence, overlong, CESU
+     * surrogate, byte 0xFF */
+    e = esc("a\x80" "b\xE2\x82" "c\xC0\xAF" "d\xED\xA0\x80" "e\xFF", -1);
+    TU_CHECK(escaped_ok(e));
+    TU_CHECK(strncmp(e, "a\xEF\xBF\xBD" "b", 5) == 0);
+    free(e);
+    /* control characters dropped, whitespace to spaces, NUL inside */
+    e = esc("a\x01\x02\x1b[31mb\tc\nd\x7f" "e\xC2\x85" "f\xEF\xBF\xBEg", -1);
+    TU_EQ_STR(e, "a[31mb c de" "fg");
+    free(e);
+    e = esc("x\0y", 3);
+    TU_EQ_STR(e, "xy");
+    free(e);
+}
+
+/* ------------------------------------------------------- chart data */
+
+static uint32_t lcg_state;
+
+static double rnd(void)
+{
+    lcg_state = lcg_state * 1664525u + 1013904223u;
+    return (double)(lcg_state >> 8) / 16777216.0;
+}
+
+static void set_texts(struct ch_chart *c, const char *title, const char *xl,
+                      const char *yl)
+{
+    ch_chart_set_text(&c->title, title);
+    ch_chart_set_text(&c->xlabel, xl);
+    ch_chart_set_text(&c->ylabel, yl);
+}
+
+static const char *const categories[] = {
+    "Music", "Gaming", "Education", "Comedy", "Science & Technology",
+    "Travel & Events", "Howto & Style", "Film & Animation"};
+static const double views[] = {3400000, 2150000, 1720000, 990000,
+                               870000,  412000,  268000,  151000};
+
+static void build_bar(struct ch_chart *c)
+{
+    int s, i;
+
+    ch_chart_init(c, CH_BAR);
+    set_texts(c, "Views by category", "Category", "Views");
+    ch_chart_set_text(&c->source, "YouTube Data API v3, channel uploads");
+    s = ch_chart_series(c, "");
+    for (i = 0; i < 8; i++)
+        ch_chart_bar(c, categories[i], s, views[i]);
+}
+
+static void build_bar_grouped(struct ch_chart *c, int stacked)
+{
+    static const char *months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    static const char *fmt[] = {"Shorts", "Videos", "Live"};
+    int i, k;
+
+    ch_chart_init(c, CH_BAR);
+    c->stacked = stacked;
+    set_texts(c, stacked ? "Uploads per month by format"
+                         : "Uploads per month, shorts vs videos vs live",
+              "Month (2024)", "Uploads");
+    for (i = 0; i < 12; i++)
+        for (k = 0; k < 3; k++)
+            ch_chart_bar(c, months[i], ch_chart_series(c, fmt[k]),
+                         (double)((i * 7 + k * 13) % 17 + (k == 2 ? 1 : 6)));
+}
+
+static void build_bar_horizontal(struct ch_chart *c)
+{
+    static const char *chans[] = {
+        "Kurzgesagt \xE2\x80\x93 In a Nutshell", "Veritasium",
+        "3Blue1Brown", "Tom Scott", "Numberphile",
+        "SmarterEveryDay with a very long channel name that needs cutting",
+        "Computerphile", "Stand-up Maths", "Physics Girl", "Vsauce"};
+    static const double subs[] = {21.9e6, 16.2e6, 6.4e6, 6.3e6, 4.6e6,
+                                  11.4e6, 2.4e6,  1.1e6, 2.9e6, 22.1e6};
+    int s, i;
+
+    ch_chart_init(c, CH_BAR);
+    c->horizontal = 1;
+    set_texts(c, "Top channels by subscribers", "Subscribers", NULL);
+    s = ch_chart_series(c, "");
+    for (i = 0; i < 10; i++)
+        ch_chart_bar(c, chans[i], s, subs[i]);
+    ch_chart_top(c, 8);
+}
+
+static void build_line(struct ch_chart *c)
+{
+    static const char *names[] = {"Views", "Watch hours x10"};
+    double t0 = iso("2024-01-01");
+    int d, k;
+
+    ch_chart_init(c, CH_LINE);
+    c->x_time = 1;
+    set_texts(c, "Daily views, first half of 2024", "Date", "Per day");
+    lcg_state = 42;
+    for (k = 0; k < 2; k++) {
+        int s = ch_chart_series(c, names[k]);
+        double level = k ? 900 : 2400;
+
+        for (d = 0; d < 182; d++) {
+            level += (rnd() - 0.48) * 120;
+            ch_chart_point(c, s, t0 + d * 86400.0,
+                           level + (d % 7 >= 5 ? 500 : 0) * (k ? 0.3 : 1), 0);
+        }
+    }
+}
+
+static void build_line_numeric(struct ch_chart *c)
+{
+    int s, i;
+
+    ch_chart_init(c, CH_LINE);
+    set_texts(c, "Audience retention", "Seconds into the video",
+              "Viewers still watching (%)");
+    s = ch_chart_series(c, "");
+    for (i = 0; i <= 30; i++)
+        ch_chart_point(c, s, i * 20.0, 100.0 * exp(-i / 18.0) + (i == 12 ? 6 : 0),
+                       0);
+}
+
+static void build_scatter(struct ch_chart *c, int bubble)
+{
+    static const char *groups[] = {"Music", "Gaming", "Education"};
+    int i;
+
+    ch_chart_init(c, CH_SCATTER);
+    c->has_size = bubble;
+    set_texts(c, bubble ? "Channels: subscribers, views and uploads"
+                        : "Likes against views, per video",
+              bubble ? "Subscribers" : "Views", bubble ? "Views" : "Likes");
+    lcg_state = 7;
+    for (i = 0; i < (bubble ? 24 : 150); i++) {
+        int g = i % 3, s = ch_chart_series(c, groups[g]);
+        double x = bubble ? 1e4 + rnd() * 2e6 : 500 + rnd() * rnd() * 4e5;
+        double y = bubble ? x * (20 + rnd() * 80) : x * (0.01 + 0.03 * rnd())
+                                                       * (1 + g * 0.4);
+
+        ch_chart_point(c, s, x, y, bubble ? 10 + rnd() * 900 : 0);
+    }
+}
+
+static void build_scatter_log(struct ch_chart *c)
+{
+    int s, i;
+
+    ch_chart_init(c, CH_SCATTER);
+    c->log_x = c->log_y = 1;
+    set_texts(c, "Views against comments (log scales)", "Views", "Comments");
+    lcg_state = 99;
+    s = ch_chart_series(c, "");
+    for (i = 0; i < 200; i++) {
+        double x = pow(10, 2 + rnd() * 5);
+
+        ch_chart_point(c, s, x, x * pow(10, -2.5 + rnd()), 0);
+    }
+}
+
+static void build_hist(struct ch_chart *c)
+{
+    static const double counts[] = {3, 11, 28, 52, 61, 47, 30, 18, 9, 4, 2, 1};
+    int i;
+
+    ch_chart_init(c, CH_HIST);
+    set_texts(c, "Video length", "Duration (minutes)", "Videos");
+    for (i = 0; i < 12; i++)
+        ch_chart_hist_bin(c, i * 2.5, (i + 1) * 2.5, counts[i]);
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static void build_box(struct ch_chart *c)
+{
+    double v[60];
+    int g, i;
+
+    ch_chart_init(c, CH_BOX);
+    set_texts(c, "Like rate by category", "Category", "Likes per 100 views");
+    lcg_state = 5;
+    for (g = 0; g < 5; g++) {
+        for (i = 0; i < 60; i++)
+            v[i] = 1 + g * 0.6 + rnd() * 3 + (i == 7 ? 6 + g : 0);
+        qsort(v, 60, sizeof(double), cmp_d);
+        ch_chart_box(c, categories[g], v, 60);
+    }
+}
+
+static void build_hostile(struct ch_chart *c)
+{
+    static const char *cats[] = {
+        "<script>alert(1)</script>", "Tom & Jerry", "$5 and $10",
+        "\xF0\x9F\x8E\xB8\xF0\x9F\x94\xA5 emoji", "\xD7\xA9\xD7\x9C\xD7\x95"
+        "\xD7\x9D \xD7\xA2\xD7\x95\xD7\x9C\xD7\x9D", "bad\xFF\xFEutf8\x01\x02"};
+    int s, i;
+
+    ch_chart_init(c, CH_BAR);
+    set_texts(c, "</title><script>x</script> & \"quotes\" 'here'",
+              "<b>x</b>", "y & \x1b[31mred");
+    ch_chart_set_text(&c->source, "]]> <!-- --> &amp;");
+    s = ch_chart_series(c, "");
+    for (i = 0; i < 6; i++)
+        ch_chart_bar(c, cats[i], s, i + 1);
+}
+
+struct golden {
+    const char *name;
+    void (*build)(struct ch_chart *c);
+};
+
+static void b_grouped(struct ch_chart *c)
+{
+    build_bar_grouped(c, 0);
+}
+static void b_stacked(struct ch_chart *c)
+{
+    build_bar_grouped(c, 1);
+}
+static void b_scatter(struct ch_chart *c)
+{
+    build_scatter(c, 0);
+}
+static void b_bubble(struct ch_chart *c)
+{
+    build_scatter(c, 1);
+}
+
+static const struct golden goldens[] = {
+    {"bar", build_bar},
+    {"bar_grouped", b_grouped},
+    {"bar_stacked", b_stacked},
+    {"bar_horizontal", build_bar_horizontal},
+    {"line", build_line},
+    {"line_numeric", build_line_numeric},
+    {"scatter", b_scatter},
+    {"bubble", b_bubble},
+    {"scatter_log", build_scatter_log},
+    {"hist", build_hist},
+    {"box", build_box},
+    {"hostile", build_hostile},
+};
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long n;
+
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t)n + 1);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    if (buf) {
+        buf[n] = '\0';
+        *len = (size_t)n;
+    }
+    fclose(f);
+    return buf;
+}
+
+static int write_file(const char *path, const void *p, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    int ok;
+
+    if (!f)
+        return -1;
+    ok = fwrite(p, 1, len, f) == len;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static const char *out_dir(void)
+{
+    const char *d = getenv("YTK_CHART_OUT");
+
+    if (!d || !*d)
+        d = getenv("YTK_BUILD_DIR");
+    return d && *d ? d : "/tmp";
+}
+
+struct png_read {
+    const unsigned char *p;
+    size_t len, off;
+};
+
+static cairo_status_t read_mem(void *closure, unsigned char *data,
+                               unsigned int length)
+{
+    struct png_read *r = closure;
+
+    if (r->off + length > r->len)
+        return CAIRO_STATUS_READ_ERROR;
+    memcpy(data, r->p + r->off, length);
+    r->off += length;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* Decode PNG bytes with cairo; check size and that it is not blank. */
+static int png_check(const unsigned char *png, size_t len, int w, int h)
+{
+    struct png_read r = {png, len, 0};
+    cairo_surface_t *s = cairo_image_surface_create_from_png_stream(read_mem,
+                                                                    &r);
+    int ok = 0, x, y, stride, dark = 0, coloured = 0;
+    unsigned char *data;
+
+    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+        fprintf(stderr, "  PNG does not decode\n");
+        cairo_surface_destroy(s);
+        return 0;
+    }
+    if (cairo_image_surface_get_width(s) != w
+        || cairo_image_surface_get_height(s) != h) {
+        fprintf(stderr, "  PNG is %dx%d, want %dx%d\n",
+                cairo_image_surface_get_width(s),
+                cairo_image_surface_get_height(s), w, h);
+        goto out;
+    }
+    data = cairo_image_surface_get_data(s);
+    stride = cairo_image_surface_get_stride(s);
+    for (y = 0; y < h; y++) {
+        for (x = 0; x < w; x++) {
+            uint32_t px = *(uint32_t *)(data + y * stride + x * 4);
+            int rr = (px >> 16) & 0xFF, g = (px >> 8) & 0xFF, b = px & 0xFF;
+
+            if (rr < 100 && g < 100 && b < 100)
+                dark++;
+            if (abs(rr - g) > 60 || abs(g - b) > 60 || abs(rr - b) > 60)
+                coloured++;
+        }
+    }
+    /* text is dark, marks are coloured: a blank or white image has neither */
+    ok = dark > 200 && coloured > 200;
+    if (!ok)
+        fprintf(stderr, "  PNG looks blank (dark %d, coloured %d)\n", dark,
+                coloured);
+    /* the corners are the white background */
+    data = cairo_image_surface_get_data(s);
+    if ((*(uint32_t *)data & 0xFFFFFF) != 0xFFFFFF)
+        ok = 0;
+out:
+    cairo_surface_destroy(s);
+    return ok;
+}
+
+static void test_goldens(void)
+{
+    const char *update = getenv("YTK_UPDATE_GOLDEN");
+    size_t g;
+
+    for (g = 0; g < sizeof(goldens) / sizeof(goldens[0]); g++) {
+        struct ch_chart c;
+        char *svg = NULL, *summary = NULL, *want, path[1024], err[CH_ERR_LEN];
+        unsigned char *png = NULL;
+        size_t svg_len, png_len, want_len = 0;
+
+        goldens[g].build(&c);
+        if (ch_chart_render(&c, &svg, &svg_len, &png, &png_len, &summary,
+                            err) < 0) {
+            fprintf(stderr, "  %s: %s\n", goldens[g].name, err);
+            TU_CHECK(0);
+            ch_chart_free(&c);
+            continue;
+        }
+        TU_CHECK(png_check(png, png_len, c.width * 2, c.height * 2));
+        TU_CHECK(strstr(svg, "<script") == NULL);
+        TU_CHECK(strstr(svg, "<style") == NULL);
+        TU_CHECK(strstr(svg, " id=") == NULL);
+        TU_CHECK(strstr(svg, "href") == NULL);
+        TU_CHECK(strncmp(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\"", 39)
+                 == 0);
+        snprintf(path, sizeof(path), "%s/chart-%s.png", out_dir(),
+                 goldens[g].name);
+        TU_CHECK(write_file(path, png, png_len) == 0);
+        snprintf(path, sizeof(path), "%s/tests/golden/chart/%s.svg",
+                 YTK_SOURCE_DIR, goldens[g].name);
+        if (update && strcmp(update, "1") == 0) {
+            TU_CHECK(write_file(path, svg, svg_len) == 0);
+            printf("  wrote %s (%s)\n", path, summary);
+        } else {
+            want = read_file(path, &want_len);
+            if (!want) {
+                fprintf(stderr, "  missing golden %s (YTK_UPDATE_GOLDEN=1)\n",
+                        path);
+                TU_CHECK(0);
+            } else if (want_len != svg_len || memcmp(want, svg, svg_len)) {
+                snprintf(path, sizeof(path), "%s/chart-%s.svg", out_dir(),
+                         goldens[g].name);
+                write_file(path, svg, svg_len);
+                fprintf(stderr, "  %s differs from its golden; new output in "
+                                "%s\n", goldens[g].name, path);
+                TU_CHECK(0);
+            }
+            free(want);
+        }
+        free(svg);
+        free(png);
+        free(summary);
+        ch_chart_free(&c);
+    }
+}
+
+static void test_summary(void)
+{
+    struct ch_chart c;
+    struct ch_draw d;
+    struct yt_buf b;
+    char err[CH_ERR_LEN];
+
+    build_bar(&c);
+    TU_CHECK(ch_chart_layout(&c, &d, err) == 0);
+    yt_buf_init(&b, 4096);
+    TU_CHECK(ch_chart_summary(&c, &b) == 0);
+    TU_EQ_STR(yt_buf_str(&b),
+              "Bar chart: 'Views by category' \xE2\x80\x94 8 bars, "
+              "y 0\xE2\x80\x93" "3.4M");
+    yt_buf_free(&b);
+    ch_draw_free(&d);
+    ch_chart_free(&c);
+
+    build_line(&c);
+    TU_CHECK(ch_chart_layout(&c, &d, err) == 0);
+    yt_buf_init(&b, 4096);
+    TU_CHECK(ch_chart_summary(&c, &b) == 0);
+    TU_CHECK(strstr(yt_buf_str(&b), "Line chart: 'Daily views, first half of "
+                                    "2024' \xE2\x80\x94 2 series, 364 points, "
+                                    "x 2024-01-01\xE2\x80\x93" "2024-06-30")
+             != NULL);
+    yt_buf_free(&b);
+    ch_draw_free(&d);
+    ch_chart_free(&c);
+
+    /* nothing to plot is an error, not an empty picture */
+    ch_chart_init(&c, CH_LINE);
+    ch_chart_series(&c, "");
+    TU_CHECK(ch_chart_layout(&c, &d, err) < 0);
+    TU_CHECK(strstr(err, "nothing to plot") != NULL);
+    ch_draw_free(&d);
+    ch_chart_free(&c);
+}
+
+/* Labels of the x axis never overlap, whatever the number of categories. */
+static void test_no_overlap(void)
+{
+    int ncat;
+
+    for (ncat = 2; ncat <= 200; ncat = ncat * 3 / 2 + 1) {
+        struct ch_chart c;
+        struct ch_draw d;
+        char err[CH_ERR_LEN], name[64];
+        double prev_x = -1e9;
+        int s, i, bad = 0;
+        size_t k;
+
+        ch_chart_init(&c, CH_BAR);
+        s = ch_chart_series(&c, "");
+        for (i = 0; i < ncat; i++) {
+            snprintf(name, sizeof(name), "Category number %d", i);
+            ch_chart_bar(&c, name, s, i + 1);
+        }
+        TU_CHECK(ch_chart_layout(&c, &d, err) == 0);
+        for (k = 0; k < d.n; k++) {
+            const struct ch_prim *p = &d.prims[k];
+
+            if (p->kind != CH_P_TEXT || p->rotate == 0)
+                continue;
+            /* rotated -45: successive labels need ~13 px apart */
+            if (p->x - prev_x < 13 * 1.414 - 0.01)
+                bad++;
+            prev_x = p->x;
+            TU_CHECK(p->y < d.height); /* inside the canvas */
+        }
+        TU_EQ_INT(bad, 0);
+        ch_draw_free(&d);
+        ch_chart_free(&c);
+    }
+}
+
+/* A million-point line and scatter stay small and bounded. */
+static void test_million(void)
+{
+    int kind;
+
+    for (kind = 0; kind < 2; kind++) {
+        struct ch_chart c;
+        char *svg, *summary, err[CH_ERR_LEN];
+        unsigned char *png;
+        size_t svg_len, png_len, i;
+        int s;
+
+        ch_chart_init(&c, kind ? CH_SCATTER : CH_LINE);
+        s = ch_chart_series(&c, "");
+        lcg_state = 1;
+        for (i = 0; i < 1000000; i++)
+            ch_chart_point(&c, s, (double)i,
+                           kind ? rnd() * 1000 + i * 0.001
+                                : sin(i / 5000.0) * 100 + rnd() * 10,
+                           0);
+        TU_CHECK(ch_chart_render(&c, &svg, &svg_len, &png, &png_len, &summary,
+                                 err) == 0);
+        TU_CHECK(svg_len < 1000000);
+        TU_CHECK(c.info.drawn < 25000);
+        TU_CHECK(c.info.points == 1000000);
+        TU_CHECK(png_check(png, png_len, 1280, 800));
+        printf("  %s: 1,000,000 points -> %zu drawn, SVG %zu bytes, PNG %zu "
+               "bytes\n", kind ? "scatter" : "line", c.info.drawn, svg_len,
+               png_len);
+        free(svg);
+        free(png);
+        free(summary);
+        ch_chart_free(&c);
+    }
+}
+
+static void test_text_fit(void)
+{
+    char *s = ch_text_fit("SmarterEveryDay with a very long channel name", 11,
+                          80);
+
+    TU_CHECK(ch_text_width(s, 11, 0) <= 80);
+    TU_CHECK(strstr(s, "\xE2\x80\xA6") != NULL);
+    free(s);
+    s = ch_text_fit("short", 11, 80);
+    TU_EQ_STR(s, "short");
+    free(s);
+    /* never cuts inside a UTF-8 sequence */
+    s = ch_text_fit("\xF0\x9F\x8E\xB8\xF0\x9F\x8E\xB8\xF0\x9F\x8E\xB8\xF0\x9F"
+                    "\x8E\xB8", 10, 25);
+    TU_CHECK(escaped_ok(s));
+    free(s);
+}
+
+int main(void)
+{
+    TU_RUN(test_linear_ticks);
+    TU_RUN(test_number_format);
+    TU_RUN(test_log_ticks);
+    TU_RUN(test_dates);
+    TU_RUN(test_lttb);
+    TU_RUN(test_svg_escape);
+    TU_RUN(test_text_fit);
+    TU_RUN(test_summary);
+    TU_RUN(test_no_overlap);
+    TU_RUN(test_goldens);
+    TU_RUN(test_million);
+    return tu_report();
+}
