@@ -17,6 +17,15 @@ YT = "https://www.googleapis.com/auth/"
 READ_SCOPES = {YT + "youtube", YT + "youtube.readonly", YT + "youtube.force-ssl",
                YT + "youtubepartner"}
 COMMENT_SCOPES = {YT + "youtube.force-ssl"}
+# scopes that authorise each list method (as in the discovery document)
+METHOD_SCOPES = {
+    "channels": READ_SCOPES | {YT + "youtubepartner-channel-audit"},
+    "activities": READ_SCOPES - {YT + "youtubepartner"},
+    "commentThreads": COMMENT_SCOPES, "comments": COMMENT_SCOPES,
+}
+for _m in ("playlists", "playlistItems", "videos", "search", "subscriptions",
+           "videoCategories", "i18nRegions", "i18nLanguages"):
+    METHOD_SCOPES[_m] = READ_SCOPES
 
 # part names allowed per resource (top-level properties of the resource
 # schema in the discovery document, minus kind/etag)
@@ -227,8 +236,7 @@ class Api:
                                "Unexpected parameter: %s" % k,
                                location=k)
             single[k] = vals[-1]
-        needed = COMMENT_SCOPES if name in ("commentThreads", "comments") \
-            else READ_SCOPES
+        needed = METHOD_SCOPES[name]
         if principal is not None and not (principal["scopes"] & needed):
             raise ApiError(
                 403, "insufficientPermissions",
@@ -398,6 +406,13 @@ class Api:
                               "keywords": "emulated youtube"}}
             if ch["country"]:
                 bs["channel"]["country"] = ch["country"]
+            if c == 0 or c % 3 == 0:
+                lo, hi = w.channel_video_range(c)
+                bs["channel"]["unsubscribedTrailer"] = w.video_id(hi - 1)
+                bs["channel"]["trackingAnalyticsAccountId"] = \
+                    "UA-%d-1" % (1000000 + c)
+                bs["image"] = {"bannerExternalUrl": ch["avatar"] +
+                               "-banner"}
             item["brandingSettings"] = bs
         if "topicDetails" in parts:
             item["topicDetails"] = {"topicCategories": [
@@ -485,6 +500,8 @@ class Api:
                 sn["tags"] = list(v["tags"])
             sn["categoryId"] = v["category"]
             sn["liveBroadcastContent"] = "none"
+            if v["lang_set"]:
+                sn["defaultLanguage"] = v["lang"]
             sn["defaultAudioLanguage"] = v["lang"]
             sn["localized"] = {"title": v["title"],
                                "description": v["description"]}
@@ -583,9 +600,9 @@ class Api:
                 "publishedAt": W.rfc3339(pl["published"]),
                 "channelId": w.channel_id(pl["channel"]),
                 "title": pl["title"], "description": pl["description"],
-                "thumbnails": thumbs(base if first is not None else
-                                     "https://i.ytimg.com/img/no_thumbnail",
-                                     ALL_THUMBS[:3]),
+                "thumbnails": thumbs(base, ALL_THUMBS) if first is not None
+                else thumbs("https://i.ytimg.com/img/no_thumbnail",
+                            ALL_THUMBS[:3]),
                 "channelTitle": ch["title"],
                 "localized": {"title": pl["title"],
                               "description": pl["description"]}}

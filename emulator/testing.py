@@ -228,3 +228,119 @@ class Emulator:
 
     def world(self):
         return self._admin("GET", "world")
+
+    # -- raw HTTP helpers for tests ------------------------------------------
+    def request(self, method, path, params=None, form=None, headers=None,
+                timeout=30):
+        """One raw HTTP request to the emulator (no redirects followed)."""
+        return _request(self.base_url, method, path, params, form, headers,
+                        timeout)
+
+    def api(self, resource, token=None, key=None, headers=None, **params):
+        """GET /youtube/v3/<resource>; key=True uses the emulator's API key."""
+        hdrs = dict(headers or {})
+        if token:
+            hdrs["Authorization"] = "Bearer " + token
+        if key is True:
+            params["key"] = self.api_key
+        elif key:
+            params["key"] = key
+        return self.request("GET", "/youtube/v3/" + resource, params=params,
+                            headers=hdrs)
+
+    def authorize(self, scopes, redirect_uri="http://127.0.0.1:9/cb",
+                  **extra):
+        """Run the authorization request like a browser would, without a
+        listener: returns the query of the 302 Location as a dict (code,
+        state, scope or error), plus '_verifier' and '_location'."""
+        import urllib.parse
+        verifier, challenge = pkce_pair()
+        params = {"client_id": self.client_id, "redirect_uri": redirect_uri,
+                  "response_type": "code", "scope": " ".join(scopes),
+                  "state": "st-123", "code_challenge": challenge,
+                  "code_challenge_method": "S256", "access_type": "offline"}
+        params.update(extra)
+        params = {k: v for k, v in params.items() if v is not None}
+        r = self.request("GET", "/o/oauth2/v2/auth", params=params)
+        if r.status != 302:
+            raise EmulatorError("authorization failed: %d %s" % (
+                r.status, r.text()[:300]))
+        loc = r.headers["location"]
+        q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(loc).query))
+        q["_verifier"] = verifier
+        q["_location"] = loc
+        return q
+
+    def obtain_tokens(self, scopes=("https://www.googleapis.com/auth/"
+                                    "youtube.readonly",), **extra):
+        """Authorization code + PKCE + exchange; returns the token response."""
+        ru = "http://127.0.0.1:9/cb"
+        q = self.authorize(list(scopes), redirect_uri=ru, **extra)
+        r = self.request("POST", "/token", form={
+            "grant_type": "authorization_code", "code": q["code"],
+            "redirect_uri": ru, "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "code_verifier": q["_verifier"]})
+        if r.status != 200:
+            raise EmulatorError("token exchange failed: %d %s" % (
+                r.status, r.text()[:300]))
+        return r.json()
+
+
+# -- raw HTTP (no redirects followed, gzip only when asked) ------------------
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers  # dict, lower-case names
+        self.body = body        # bytes as received (maybe gzip)
+
+    def text(self):
+        body = self.body
+        if self.headers.get("content-encoding") == "gzip":
+            import gzip
+            body = gzip.decompress(body)
+        return body.decode("utf-8")
+
+    def json(self):
+        return json.loads(self.text())
+
+    def __repr__(self):
+        return "<Response %d %s>" % (self.status, self.body[:80])
+
+
+def _request(base_url, method, path, params=None, form=None, headers=None,
+             timeout=30):
+    import http.client
+    import urllib.parse
+    u = urllib.parse.urlsplit(base_url)
+    if params:
+        path += ("&" if "?" in path else "?") + urllib.parse.urlencode(
+            params, doseq=True)
+    body = None
+    hdrs = dict(headers or {})
+    if form is not None:
+        body = urllib.parse.urlencode(form, doseq=True).encode()
+        hdrs.setdefault("Content-Type", "application/x-www-form-urlencoded")
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=hdrs)
+        r = conn.getresponse()
+        data = r.read()
+        return Response(r.status, {k.lower(): v for k, v in r.getheaders()},
+                        data)
+    finally:
+        conn.close()
+
+
+def pkce_pair(length=128):
+    """(verifier, S256 challenge) as google-auth-oauthlib makes them."""
+    import base64
+    import hashlib
+    import secrets
+    import string
+    alphabet = string.ascii_letters + string.digits + "-._~"
+    verifier = "".join(secrets.choice(alphabet) for _ in range(length))
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(
+        verifier.encode()).digest()).decode().rstrip("=")
+    return verifier, challenge

@@ -370,12 +370,12 @@ class World:
             self.starts.append(acc)
             acc += n
         self.n_videos = acc
-        # playlists: my channel has 8, others 0..3
+        # playlists: my channel has 12, others 0..3
         self.pl_starts = []
         self.pl_counts = []
         acc = 0
         for c in range(self.n_channels):
-            n = 8 if c == 0 else r.randint(0, 3)
+            n = 12 if c == 0 else r.randint(0, 3)
             self.pl_starts.append(acc)
             self.pl_counts.append(n)
             acc += n
@@ -487,6 +487,9 @@ class World:
         tags = sorted({r.choice(WORDS) for _ in range(r.randint(0, 6))})
         lang = "en" if r.random() < 0.7 else r.choice(["ja", "ar", "he",
                                                        "pt", "hi", "fr"])
+        lang_set = r.random() < 0.6 or (c == 0 and j == self.me_replies)
+        if c == 0 and j == self.me_replies and not tags:
+            tags = ["notebook", "sqlite"]
         return dict(
             index=idx, id=self.video_id(idx), channel=c, pos=j,
             published=published, category=category, title=title,
@@ -494,7 +497,7 @@ class World:
                 title, idx, r.choice(WORDS)),
             tags=tags, duration=duration, views=views, likes=likes,
             hidden_likes=hidden, comments_disabled=disabled,
-            threads=max(0, threads), lang=lang,
+            threads=max(0, threads), lang=lang, lang_set=lang_set,
             definition="hd" if r.random() < 0.85 else "sd",
             caption=r.random() < 0.2, licensed=r.random() < 0.3,
             favorites=0,
