@@ -909,6 +909,19 @@ const char *yt_api_error_hint(const char *reason, long status)
     return "See the API's reason above; rerun with --resume to continue.";
 }
 
+int yt_api_units_charged(int cost, long status, const char *reason)
+{
+    if (status <= 0 || status == 401 || status == 429 || status >= 500)
+        return 0;
+    if (reason && (yt_api_reason_is_quota(reason) ||
+                   strcmp(reason, "rateLimitExceeded") == 0 ||
+                   strcmp(reason, "userRateLimitExceeded") == 0 ||
+                   strcmp(reason, "keyInvalid") == 0 ||
+                   strcmp(reason, "keyExpired") == 0))
+        return 0;
+    return cost;
+}
+
 long yt_api_backoff_ms(int attempt, long base_ms, long cap_ms,
                        long retry_after_s, double jitter01)
 {

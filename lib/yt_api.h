@@ -163,6 +163,13 @@ const char *yt_api_error_hint(const char *reason, long status);
 /* Non-zero for quota reasons (quotaExceeded, dailyLimitExceeded, ...). */
 int yt_api_reason_is_quota(const char *reason);
 
+/* Quota units a call of cost `cost` is charged given its answer: Google
+ * charges every answered request, invalid ones included, except those
+ * rejected before any work (401 bad credentials, quotaExceeded and other
+ * quota/rate rejections, keyInvalid, 5xx/429 server failures) -- the
+ * emulator's ledger follows the same rule.  status 0 (no answer) costs 0. */
+int yt_api_units_charged(int cost, long status, const char *reason);
+
 /* Delay before retry number `attempt` (0-based) in milliseconds: full-jitter
  * exponential backoff base * 2^attempt scaled by jitter01 in [0,1), at least
  * base/2, capped at cap_ms; a Retry-After (seconds, -1 when absent) raises

@@ -145,6 +145,14 @@ static void test_classify(void)
     TU_EQ_INT(yt_api_classify(YT_HTTP_E_CONNECT, 0, NULL), YT_API_RETRY);
     TU_EQ_INT(yt_api_classify(YT_HTTP_E_TOO_LARGE, 0, NULL), YT_API_FATAL);
     TU_EQ_INT(yt_api_classify(YT_HTTP_E_INSECURE, 0, NULL), YT_API_FATAL);
+    TU_EQ_INT(yt_api_units_charged(100, 200, NULL), 100);
+    TU_EQ_INT(yt_api_units_charged(1, 404, "videoNotFound"), 1);
+    TU_EQ_INT(yt_api_units_charged(1, 403, "commentsDisabled"), 1);
+    TU_EQ_INT(yt_api_units_charged(1, 400, "invalidPageToken"), 1);
+    TU_EQ_INT(yt_api_units_charged(1, 403, "quotaExceeded"), 0);
+    TU_EQ_INT(yt_api_units_charged(1, 401, "authError"), 0);
+    TU_EQ_INT(yt_api_units_charged(1, 503, "backendError"), 0);
+    TU_EQ_INT(yt_api_units_charged(1, 0, NULL), 0);
     TU_CHECK(yt_api_reason_is_quota("quotaExceeded"));
     TU_CHECK(!yt_api_reason_is_quota("rateLimitExceeded"));
     TU_CHECK(strstr(yt_api_error_hint("quotaExceeded", 403),
