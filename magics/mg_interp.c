@@ -1270,9 +1270,28 @@ static cJSON *interp_complete(void *self, const char *code, int cursor_pos,
         return m.arr;
     }
     (void)line;
-    add_schema_matches(in->db, &m, pre, plen, 1, NULL);
-    if (plen > 0)
-        add_keyword_matches(&m, pre, plen);
+    {
+        /* After FROM, JOIN, INTO, UPDATE or TABLE only a table fits. */
+        static const char *const before_table[] = {"FROM", "JOIN", "INTO",
+                                                   "UPDATE", "TABLE", NULL};
+        size_t pe = ws, pb;
+        int k, tables_only = 0;
+
+        while (pe > 0 && isspace((unsigned char)code[pe - 1]))
+            pe--;
+        pb = pe;
+        while (pb > 0 && isalpha((unsigned char)code[pb - 1]))
+            pb--;
+        if (pe < ws && pb < pe &&
+            (pb == 0 || !ident_char((unsigned char)code[pb - 1])))
+            for (k = 0; before_table[k]; k++)
+                if (pe - pb == strlen(before_table[k]) &&
+                    strncasecmp(code + pb, before_table[k], pe - pb) == 0)
+                    tables_only = 1;
+        add_schema_matches(in->db, &m, pre, plen, !tables_only, NULL);
+        if (plen > 0 && !tables_only)
+            add_keyword_matches(&m, pre, plen);
+    }
     return m.arr;
 }
 

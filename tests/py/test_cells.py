@@ -1,0 +1,344 @@
+"""The cell language end to end through the real kernel: SQL cells, tables,
+scalars, errors, magics, help pages, complete/inspect/is_complete, user
+expressions and interrupting a runaway query."""
+import os
+import queue
+import sqlite3
+import time
+
+import pytest
+
+import ytk
+
+
+def outputs(r):
+    """The messages a notebook would store as outputs."""
+    return r.of_type("stream", "display_data", "execute_result", "error",
+                     "clear_output", "update_display_data")
+
+
+def test_create_insert_select_table(kernel):
+    _, kc = kernel
+    r = ytk.execute(kc, "CREATE TABLE v(id INTEGER PRIMARY KEY, title TEXT,\n"
+                        "  views INTEGER);\n"
+                        "INSERT INTO v VALUES (1, '<script>alert(1)</script>', 10),\n"
+                        "  (2, 'Tom & Jerry: $5 and $10', NULL),\n"
+                        "  (3, 'مرحبا 😀', 30);\n"
+                        "SELECT * FROM v ORDER BY id;")
+    assert r.status == "ok"
+    assert r.stdout == "3 rows affected.\n"
+    res = r.of_type("execute_result")
+    assert len(res) == 1
+    data = res[0]["content"]["data"]
+    assert set(data) == {"text/plain", "text/html"}
+    html = data["text/html"]
+    assert html.startswith('<div class="tex2jax_ignore mathjax_ignore">')
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Tom &amp; Jerry: <span>$</span>5 and <span>$</span>10" in html
+    assert "<td><em>NULL</em></td>" in html
+    assert "مرحبا 😀" in html
+    assert "<th>id</th><th>title</th><th>views</th>" in html
+    assert "3 rows × 3 columns" in html
+    plain = data["text/plain"]
+    assert plain.splitlines()[0].split() == ["id", "title", "views"]
+    assert "<script>alert(1)</script>" in plain
+    assert plain.endswith("3 rows × 3 columns")
+    # the store is a real file under YTK_HOME
+    home = kernel_home(kc)
+    with sqlite3.connect(os.path.join(home, "store.sqlite")) as db:
+        assert db.execute("SELECT count(*) FROM v").fetchone()[0] == 3
+
+
+def kernel_home(kc):
+    r = ytk.execute(kc, "SELECT file FROM pragma_database_list WHERE name = 'main'")
+    path = r.of_type("execute_result")[0]["content"]["data"]["text/plain"]
+    return os.path.dirname(path)
+
+
+def test_scalar_result_is_plain_text(kernel):
+    _, kc = kernel
+    r = ytk.execute(kc, "SELECT 6 * 7")
+    assert r.status == "ok"
+    res = r.of_type("execute_result")
+    assert len(res) == 1
+    assert res[0]["content"]["data"] == {"text/plain": "42"}
+    assert len(outputs(r)) == 1
+
+
+def test_earlier_queries_are_display_data(kernel):
+    _, kc = kernel
+    r = ytk.execute(kc, "SELECT 1 AS a, 2 AS b;\nSELECT 'x';\nSELECT 3 AS c, 4 AS d;")
+    assert r.status == "ok"
+    kinds = [m["msg_type"] for m in outputs(r)]
+    assert kinds == ["display_data", "display_data", "execute_result"]
+    assert outputs(r)[1]["content"]["data"] == {"text/plain": "x"}
+    assert "<th>c</th><th>d</th>" in outputs(r)[2]["content"]["data"]["text/html"]
+
+
+def test_truncated_result_says_so(kernel):
+    _, kc = kernel
+    r = ytk.execute(kc, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+                        "FROM c WHERE x < 1234) SELECT x, x * x AS sq FROM c")
+    data = r.of_type("execute_result")[0]["content"]["data"]
+    assert "Showing 10 of 1,234 rows" in data["text/html"]
+    assert "Showing 10 of 1,234 rows" in data["text/plain"]
+    assert "<tr><td>1234</td><td>1522756</td></tr>" in data["text/html"]
+    assert "<tr><td>6</td>" not in data["text/html"]
+
+
+def test_sql_error_is_exactly_one_error(kernel):
+    _, kc = kernel
+    r = ytk.execute(kc, "SELECT * FROM no_such_table")
+    assert r.status == "error"
+    assert r.reply["content"]["ename"] == "SQLError"
+    outs = outputs(r)
+    assert len(outs) == 1 and outs[0]["msg_type"] == "error"
+    assert outs[0]["content"]["ename"] == "SQLError"
+    assert outs[0]["content"]["evalue"] == "no such table: no_such_table"
+
+
+def test_syntax_error_points_at_the_line(kernel):
+    _, kc = kernel
+    r = ytk.execute(kc, "SELECT 1;\n\nSELECT 2 FROMM x WHERE;")
+    assert r.status == "error"
+    err = r.errors[0]
+    assert err["ename"] == "SQLError"
+    assert "syntax error" in err["evalue"]
+    tb = "\n".join(err["traceback"])
+    assert "line 3" in tb
+    assert "SELECT 2 FROMM x WHERE;" in tb
+    # the first statement's result was still shown, before the error
+    kinds = [m["msg_type"] for m in outputs(r)]
+    assert kinds == ["display_data", "error"]
+
+
+def test_error_stops_the_cell(kernel):
+    _, kc = kernel
+    r = ytk.execute(kc, "CREATE TABLE s(a);\nINSERT INTO s VALUES (1);\n"
+                        "SELECT nope FROM s;\nINSERT INTO s VALUES (2);")
+    assert r.status == "error"
+    r = ytk.execute(kc, "SELECT count(*) FROM s")
+    assert r.of_type("execute_result")[0]["content"]["data"]["text/plain"] == "1"
+
+
+def test_store_rules(kernel):
+    """Foreign keys are enforced and extension loading is off."""
+    _, kc = kernel
+    r = ytk.execute(kc, "CREATE TABLE p(id INTEGER PRIMARY KEY);\n"
+                        "CREATE TABLE c(pid INTEGER REFERENCES p(id));\n"
+                        "INSERT INTO c VALUES (99);")
+    assert r.status == "error"
+    assert "FOREIGN KEY constraint failed" in r.errors[0]["evalue"]
+    r = ytk.execute(kc, "SELECT load_extension('/tmp/nothing')")
+    assert r.status == "error"
+    assert "not authorized" in r.errors[0]["evalue"]
+    r = ytk.execute(kc, "PRAGMA journal_mode")
+    assert r.of_type("execute_result")[0]["content"]["data"]["text/plain"] == "wal"
+
+
+def test_unknown_magic_lists_known_ones(kernel):
+    _, kc = kernel
+    r = ytk.execute(kc, "%lsmagik")
+    assert r.status == "error"
+    assert len(outputs(r)) == 1
+    e = r.errors[0]
+    assert e["ename"] == "UsageError"
+    assert "unknown magic %lsmagik" in e["evalue"]
+    assert "did you mean %lsmagic?" in e["evalue"]
+    for name in ("%clear", "%help", "%lsmagic", "%print", "%version", "%yt_fetch"):
+        assert name in e["evalue"]
+
+
+def test_bad_option_is_a_usage_error(kernel):
+    _, kc = kernel
+    r = ytk.execute(kc, "%print --stdrr hi")
+    assert r.status == "error"
+    e = r.errors[0]
+    assert e["ename"] == "UsageError"
+    assert "unknown option --stdrr (did you mean --stderr?)" in e["evalue"]
+    r = ytk.execute(kc, "SELECT 1;\n%%print\nx")
+    assert r.status == "error"
+    assert "first line" in r.errors[0]["evalue"]
+    r = ytk.execute(kc, "%%lsmagic\nbody")
+    assert r.status == "error"
+    assert "not a cell magic" in r.errors[0]["evalue"]
+
+
+def page_of(r):
+    pl = r.reply["content"]["payload"]
+    assert len(pl) == 1 and pl[0]["source"] == "page"
+    return pl[0]["data"]["text/plain"]
+
+
+def test_help_pages(kernel):
+    _, kc = kernel
+    r = ytk.execute(kc, "%help")
+    assert r.status == "ok"
+    text = page_of(r)
+    assert "cell language" in text
+    for name in ("%clear", "%help", "%lsmagic", "%print", "%version",
+                 "%yt_auth", "%yt_fetch", "%yt_plot"):
+        assert name in text
+    assert outputs(r) == []
+    for code in ("print?", "%print?", "%print --help", "%help print", "%help %print"):
+        r = ytk.execute(kc, code)
+        assert r.status == "ok", code
+        text = page_of(r)
+        assert text.startswith("%print -- "), code
+        assert "--stderr" in text, code
+    r = ytk.execute(kc, "CREATE TABLE vids(video_id TEXT PRIMARY KEY, title TEXT NOT NULL)")
+    r = ytk.execute(kc, "vids?")
+    text = page_of(r)
+    assert "table vids" in text and "video_id" in text and "NOT NULL" in text
+    r = ytk.execute(kc, "%help nosuch")
+    assert r.status == "error" and r.errors[0]["ename"] == "UsageError"
+
+
+def test_builtin_magics(kernel):
+    _, kc = kernel
+    r = ytk.execute(kc, "%print hello,   'big  world'\n%print --stderr oops")
+    assert r.stdout == "hello, big  world\n"
+    assert r.stderr == "oops\n"
+    r = ytk.execute(kc, "%%print\nline 1\n  line 2")
+    assert r.stdout == "line 1\n  line 2\n"
+    r = ytk.execute(kc, "%print before\n%clear\n%print after")
+    kinds = [m["msg_type"] for m in outputs(r)]
+    assert "clear_output" in kinds
+    assert kinds.index("clear_output") < len(kinds) - 1
+    r = ytk.execute(kc, "%lsmagic")
+    assert "Line magics:" in r.stdout and "Cell magics:" in r.stdout
+    assert "%%print" in r.stdout
+    r = ytk.execute(kc, "%version")
+    d = r.of_type("display_data")[0]["content"]["data"]
+    assert "SQLite" in d["text/plain"] and "libcurl" in d["text/plain"]
+    assert "libzmq" in d["text/html"] and "cairo" in d["text/html"]
+
+
+def test_magic_between_sql(kernel):
+    """Outputs stay in cell order; the last query is the result."""
+    _, kc = kernel
+    r = ytk.execute(kc, "SELECT 1 AS a, 2 AS b;\n%print mid\nSELECT 3 AS c, 4 AS d;")
+    kinds = [m["msg_type"] for m in outputs(r)]
+    assert kinds == ["display_data", "stream", "execute_result"]
+    r = ytk.execute(kc, "SELECT 1 AS a, 2 AS b;\n%print end")
+    kinds = [m["msg_type"] for m in outputs(r)]
+    assert kinds == ["execute_result", "stream"]
+
+
+def test_complete_inspect_is_complete(kernel):
+    _, kc = kernel
+    ytk.execute(kc, "CREATE TABLE videos(video_id TEXT, view_count INTEGER, title TEXT)")
+
+    def complete(code, pos=None):
+        kc.complete(code, len(code) if pos is None else pos)
+        return kc.get_shell_msg(timeout=ytk.TIMEOUT)["content"]
+
+    c = complete("%lsm")
+    assert c["status"] == "ok"
+    assert c["matches"] == ["%lsmagic"]
+    assert (c["cursor_start"], c["cursor_end"]) == (0, 4)
+    c = complete("%print --st")
+    assert c["matches"] == ["--stderr"]
+    assert (c["cursor_start"], c["cursor_end"]) == (7, 11)
+    c = complete("SELECT vi")
+    assert {"videos", "video_id", "view_count", "view"} <= set(c["matches"])
+    assert (c["cursor_start"], c["cursor_end"]) == (7, 9)
+    c = complete("SELECT videos.ti FROM videos", 16)
+    assert c["matches"] == ["title"]
+    assert (c["cursor_start"], c["cursor_end"]) == (14, 16)
+    # cursor positions count code points, not bytes
+    c = complete("-- 😀 é\nSELECT * FROM vid")
+    assert c["matches"] == ["videos"]
+    assert c["cursor_start"] == len("-- 😀 é\nSELECT * FROM ")
+
+    kc.inspect("%print hi", 3)
+    i = kc.get_shell_msg(timeout=ytk.TIMEOUT)["content"]
+    assert i["status"] == "ok" and i["found"] is True
+    assert "--stderr" in i["data"]["text/plain"]
+    kc.inspect("SELECT * FROM videos", 17)
+    i = kc.get_shell_msg(timeout=ytk.TIMEOUT)["content"]
+    assert i["found"] is True
+    assert "view_count" in i["data"]["text/plain"]
+    assert "INTEGER" in i["data"]["text/plain"]
+    kc.inspect("SELECT zzz", 9)
+    i = kc.get_shell_msg(timeout=ytk.TIMEOUT)["content"]
+    assert i["status"] == "ok" and i["found"] is False
+
+    def isc(code):
+        kc.is_complete(code)
+        return kc.get_shell_msg(timeout=ytk.TIMEOUT)["content"]
+
+    assert isc("SELECT 1;")["status"] == "complete"
+    r = isc("SELECT 1")
+    assert r["status"] == "incomplete" and r["indent"] == ""
+    assert isc("SELECT 'abc;")["status"] == "incomplete"
+    assert isc("%print 'abc")["status"] == "incomplete"
+    assert isc("%lsmagic")["status"] == "complete"
+    assert isc("")["status"] == "complete"
+    assert isc("SELECT 1;\n%%print\nx")["status"] == "invalid"
+
+
+def test_user_expressions(kernel):
+    _, kc = kernel
+    msg_id = kc.execute("SELECT 1;", user_expressions={
+        "answer": "6 * 7", "bad": "no_such_column", "text": "'a' || 'b'"})
+    while True:
+        rep = kc.get_shell_msg(timeout=ytk.TIMEOUT)
+        if rep["parent_header"].get("msg_id") == msg_id:
+            break
+    ue = rep["content"]["user_expressions"]
+    assert ue["answer"]["status"] == "ok"
+    assert ue["answer"]["data"] == {"text/plain": "42"}
+    assert ue["text"]["data"] == {"text/plain": "ab"}
+    assert ue["bad"]["status"] == "error"
+    assert ue["bad"]["ename"] == "SQLError"
+    ytk.drain_iopub(kc)
+
+
+def test_interrupt_long_query(kernel):
+    km, kc = kernel
+    code = ("CREATE TABLE kept(a);\nINSERT INTO kept VALUES (1);\n"
+            "%print started\n"
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+            "SELECT count(*) FROM c")
+    msg_id = kc.execute(code)
+    # wait until the cell is running (its first output arrived)
+    deadline = time.monotonic() + ytk.TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            m = kc.get_iopub_msg(timeout=1)
+        except queue.Empty:
+            continue
+        if (m["parent_header"].get("msg_id") == msg_id
+                and m["msg_type"] == "stream" and "started" in m["content"]["text"]):
+            break
+    km.interrupt_kernel()
+    reply = None
+    msgs = []
+    idle = False
+    while not (idle and reply):
+        assert time.monotonic() < deadline, "interrupt did not stop the query"
+        if reply is None:
+            try:
+                r = kc.get_shell_msg(timeout=0.05)
+                if r["parent_header"].get("msg_id") == msg_id:
+                    reply = r
+            except queue.Empty:
+                pass
+        try:
+            m = kc.get_iopub_msg(timeout=0.05)
+        except queue.Empty:
+            continue
+        if m["parent_header"].get("msg_id") != msg_id:
+            continue
+        msgs.append(m)
+        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+            idle = True
+    assert reply["content"]["status"] == "error"
+    assert reply["content"]["ename"] == "KeyboardInterrupt"
+    errs = [m for m in msgs if m["msg_type"] == "error"]
+    assert len(errs) == 1 and errs[0]["content"]["ename"] == "KeyboardInterrupt"
+    # the kernel keeps working and what ran before the query was kept
+    r = ytk.execute(kc, "SELECT count(*) FROM kept")
+    assert r.of_type("execute_result")[0]["content"]["data"]["text/plain"] == "1"
