@@ -246,7 +246,7 @@ int yt_token_parse(const char *data, size_t len, struct yt_token *out,
     } else if ((v = cJSON_GetObjectItemCaseSensitive(root, "expires_at")) &&
                !cJSON_IsNull(v)) {
         if (!cJSON_IsNumber(v) || !(v->valuedouble > 0) ||
-            v->valuedouble > 1e12) {
+            v->valuedouble > 253402300799.0) { /* 9999-12-31 */
             yt_errf(why, "field \"expires_at\" is not a unix time");
             goto bad;
         }
