@@ -887,6 +887,7 @@ static int run_queries(struct fetch *f, struct query *qs, int n,
             switch (cls) {
             case YT_API_OK:
                 q->attempt = 0;
+                f->refreshed = 0; /* a later expiry may refresh again */
                 if (store_page(f, q, root, serr) < 0) {
                     if (!f->fatal) {
                         f->fatal = 1;
@@ -1952,6 +1953,8 @@ static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
         goto out;
     }
     table_for_show = p.table;
+    if (p.recipe != 1)
+        count_rows(&f, p.table, 0);
 
     if (p.recipe == 1) {
         /* uploads: channels (1 unit) -> playlistItems pages -> videos. */
