@@ -1,0 +1,235 @@
+"""%yt_plot end to end through the real kernel: every kind's display bundle
+(SVG that parses as XML, PNG of the declared size x2, text summary), --save,
+hostile labels, large inputs, and the clear single errors."""
+import base64
+import os
+import struct
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import ytk
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+SETUP = """
+CREATE TABLE videos (id TEXT, title TEXT, category TEXT, fmt TEXT,
+                     views INTEGER, likes INTEGER, comments INTEGER,
+                     minutes REAL, published TEXT, note TEXT);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60)
+INSERT INTO videos
+SELECT printf('vid%02d', i),
+       'Video number ' || i,
+       CASE i % 4 WHEN 0 THEN 'Music' WHEN 1 THEN 'Gaming'
+                  WHEN 2 THEN 'Education' ELSE 'Science & Technology' END,
+       CASE WHEN i % 3 = 0 THEN 'short' ELSE 'video' END,
+       1000 * i * i + 500 * (i % 7),
+       40 * i + (i % 5) * 17,
+       i % 9,
+       2.5 + (i * 37 % 23),
+       date('2024-01-01', '+' || (i * 5) || ' days'),
+       CASE WHEN i % 2 THEN 'text' END
+FROM n;
+"""
+
+
+def one_display(res):
+    assert res.status == "ok", res.all_text()
+    disp = res.of_type("display_data")
+    assert len(disp) == 1, [m["msg_type"] for m in res.msgs]
+    assert not res.errors
+    return disp[0]["content"]
+
+
+def png_size(data):
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def check_bundle(content, kind_words):
+    data, meta = content["data"], content["metadata"]
+    assert set(data) == {"image/svg+xml", "image/png", "text/plain"}
+    svg = data["image/svg+xml"]
+    root = ET.fromstring(svg)  # well-formed XML or this raises
+    assert root.tag == SVG_NS + "svg"
+    w, h = meta["image/png"]["width"], meta["image/png"]["height"]
+    assert root.get("width") == str(w) and root.get("height") == str(h)
+    assert root.get("viewBox") == f"0 0 {w} {h}"
+    # flat: no scripts, styles, ids, references, foreign objects
+    for el in root.iter():
+        tag = el.tag.replace(SVG_NS, "")
+        assert tag in {"svg", "title", "desc", "rect", "line", "path", "circle",
+                       "text", "g"}, tag
+        for attr in el.attrib:
+            assert attr != "id" and "href" not in attr and not attr.startswith("on")
+    assert root.find(SVG_NS + "title") is not None
+    assert len(root.findall(f".//{SVG_NS}text")) >= 3
+    png = base64.b64decode(data["image/png"], validate=True)
+    assert png_size(png) == (2 * w, 2 * h)
+    text = data["text/plain"]
+    assert text.startswith(kind_words), text
+    return root, text
+
+
+@pytest.fixture
+def kc(kernel):
+    _, kc = kernel
+    res = ytk.execute(kc, SETUP)
+    assert res.status == "ok", res.all_text()
+    return kc
+
+
+def test_bar_line_form(kc):
+    res = ytk.execute(kc, "%yt_plot bar --from videos --x title --y views "
+                          "--top 8 --horizontal --title 'Most viewed videos'")
+    root, text = check_bundle(one_display(res), "Horizontal bar chart")
+    assert "'Most viewed videos'" in text and "8 bars" in text
+    assert "top 8 of 60 categories" in text
+    labels = [t.text for t in root.iter(SVG_NS + "text")]
+    assert "Video number 60" in labels  # the largest comes first
+
+
+def test_bar_grouped_and_stacked_cell_form(kc):
+    for extra, words in (("", "Bar chart"), ("--stacked", "Stacked bar chart")):
+        res = ytk.execute(kc, f"%%yt_plot bar --series fmt {extra} --title Uploads\n"
+                              "SELECT category, fmt, COUNT(*) AS n FROM videos\n"
+                              "GROUP BY 1, 2 ORDER BY 1, 2")
+        root, text = check_bundle(one_display(res), words)
+        assert "4 categories, 2 series" in text
+        labels = {t.text for t in root.iter(SVG_NS + "text")}
+        assert {"short", "video"} <= labels  # legend
+
+
+def test_line_dates(kc):
+    res = ytk.execute(kc, "%%yt_plot line --title 'Views over time'\n"
+                          "SELECT published, views FROM videos")
+    root, text = check_bundle(one_display(res), "Line chart")
+    assert "60 points" in text and "x 2024-01-06\u20132024-10-27" in text
+    labels = {t.text for t in root.iter(SVG_NS + "text")}
+    assert {"Mar", "Jun", "Sep"} <= labels  # calendar ticks
+    assert len(root.findall(f".//{SVG_NS}path")) == 1
+
+
+def test_line_series(kc):
+    res = ytk.execute(kc, "%yt_plot line --from videos --x published --y likes "
+                          "--series category --log-y")
+    root, text = check_bundle(one_display(res), "Line chart")
+    assert "4 series" in text
+    assert len(root.findall(f".//{SVG_NS}path")) == 4
+
+
+def test_scatter_color_and_bubble(kc):
+    res = ytk.execute(kc, "%yt_plot scatter --from videos --x views --y likes "
+                          "--color category --log-x")
+    root, text = check_bundle(one_display(res), "Scatter plot")
+    assert "60 points in 4 groups" in text
+    assert len(root.findall(f".//{SVG_NS}circle")) >= 60
+    res = ytk.execute(kc, "%yt_plot scatter --from videos --x views --y likes "
+                          "--size comments")
+    check_bundle(one_display(res), "Bubble chart")
+
+
+def test_hist_and_box(kc):
+    res = ytk.execute(kc, "%yt_plot hist --from videos --x minutes --bins 6")
+    root, text = check_bundle(one_display(res), "Histogram")
+    assert "60 values" in text
+    res = ytk.execute(kc, "%%yt_plot box --title 'Minutes by category'\n"
+                          "SELECT category, minutes FROM videos")
+    root, text = check_bundle(one_display(res), "Box plot")
+    assert "4 boxes, 60 values" in text
+
+
+def test_save_files(kc, tmp_path):
+    target = tmp_path / "charts" / "deep" / "views.png"
+    res = ytk.execute(kc, f"%yt_plot bar --from videos --x category --y views "
+                          f"--save {target} --width 500 --height 300")
+    content = one_display(res)
+    check_bundle(content, "Bar chart")
+    assert png_size(target.read_bytes()) == (1000, 600)
+    assert f"Saved {target}" in res.stdout
+    both = tmp_path / "out" / "chart"
+    res = ytk.execute(kc, f"%yt_plot hist --from videos --x views --save "
+                          f"{both}.svg --format both")
+    one_display(res)
+    ET.fromstring((tmp_path / "out" / "chart.svg").read_text())
+    assert png_size((tmp_path / "out" / "chart.png").read_bytes()) == (1280, 800)
+    # the saved SVG is the displayed one
+    svg_res = ytk.execute(kc, f"%yt_plot hist --from videos --x views --save "
+                              f"{tmp_path}/again.svg")
+    assert (tmp_path / "again.svg").read_text() == \
+        one_display(svg_res)["data"]["image/svg+xml"]
+
+
+def test_hostile_labels(kc):
+    res = ytk.execute(kc, """
+CREATE TABLE hostile (label TEXT, v INTEGER);
+INSERT INTO hostile VALUES ('<script>alert(1)</script>', 1), ('Tom & Jerry', 2),
+  ('$5 and $10', 3), ('🎸🔥 emoji', 4), ('שלום עולם', 5),
+  (CAST(X'626164FFFE7574663801' AS TEXT), 6);
+""")
+    assert res.status == "ok", res.all_text()
+    res = ytk.execute(kc, "%yt_plot bar --from hostile --x label --y v "
+                          "--title '</title><script>x</script> & \"q\"'")
+    root, text = check_bundle(one_display(res), "Bar chart")
+    svg = one_display(res)["data"]["image/svg+xml"]
+    assert "<script" not in svg
+    labels = [t.text for t in root.iter(SVG_NS + "text")]
+    # shown as text (escaped in the SVG), cut to fit the rotated label room
+    assert any(t and t.startswith("<script>alert(1)") for t in labels)
+    assert "Tom & Jerry" in labels and "$5 and $10" in labels
+    assert "🎸🔥 emoji" in labels and "שלום עולם" in labels
+    assert any(t and "\ufffd" in t and "\x01" not in t for t in labels)
+    assert root.find(SVG_NS + "title").text == '</title><script>x</script> & "q"'
+
+
+def test_million_rows(kc):
+    res = ytk.execute(kc, """
+CREATE TABLE big AS WITH RECURSIVE n(i) AS
+  (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 999999)
+SELECT i AS t, (i % 1000) * 0.5 + (i / 1000) AS v FROM n;
+""", timeout=300)
+    assert res.status == "ok", res.all_text()
+    for kind in ("line", "scatter"):
+        res = ytk.execute(kc, f"%yt_plot {kind} --from big --x t --y v", timeout=300)
+        root, text = check_bundle(one_display(res), "Line chart" if kind == "line"
+                                  else "Scatter plot")
+        assert "1000000 points" in text
+        svg = one_display(res)["data"]["image/svg+xml"]
+        assert len(svg.encode()) < 1_000_000
+
+
+@pytest.mark.parametrize("code, ename, words", [
+    ("%yt_plot pie --from videos --x a --y b", "UsageError",
+     ["unknown chart kind 'pie'", "bar, line, scatter, hist, box"]),
+    ("%yt_plot", "UsageError", ["needs a chart kind"]),
+    ("%yt_plot bar --from videos --x category --y viewz", "PlotError",
+     ["no column 'viewz'", "columns: id, title, category"]),
+    ("%yt_plot bar --from videoz --x a --y b", "PlotError",
+     ["no table 'videoz'", "videos"]),
+    ("%yt_plot bar --from videos --x category --y title", "PlotError",
+     ["'title' is not numeric", "'Video number 1'"]),
+    ("%%yt_plot line\nSELECT published, views FROM videos WHERE views < 0",
+     "PlotError", ["nothing to plot", "0 rows"]),
+    ("%yt_plot line --from videos --x title --y views", "PlotError",
+     ["neither a number nor an ISO-8601 date", "bar"]),
+    ("%yt_plot bar --from videos --x category", "UsageError",
+     ["needs --x COL and --y COL"]),
+    ("%yt_plot line --from videos --x views --y likes --top 3", "UsageError",
+     ["--top applies to bar"]),
+    ("%yt_plot bar --from videos --x category --y views --save out.gif",
+     "UsageError", [".svg or .png"]),
+    ("%%yt_plot bar\n", "UsageError", ["needs a SQL query"]),
+    ("%%yt_plot bar\nSELECT 1, 2; SELECT 3, 4", "UsageError", ["one query"]),
+    ("%yt_plot bar --from videos --x category --y views --width 10",
+     "UsageError", ["width"]),
+])
+def test_errors(kc, code, ename, words):
+    res = ytk.execute(kc, code)
+    assert res.status == "error"
+    assert len(res.errors) == 1, res.errors
+    err = res.errors[0]
+    assert err["ename"] == ename, err
+    for w in words:
+        assert w in err["evalue"], (w, err["evalue"])
+    assert not res.of_type("display_data")
