@@ -11,6 +11,13 @@ import pytest
 import ytk
 
 
+def run_failing(kc, code):
+    """Run a cell expected to fail.  stop_on_error=False: the kernel then
+    does not abort requests that arrive while it drains its queue, so the
+    next cell of the test cannot race with that drain."""
+    return ytk.execute(kc, code, stop_on_error=False)
+
+
 def outputs(r):
     """The messages a notebook would store as outputs."""
     return r.of_type("stream", "display_data", "execute_result", "error",
@@ -89,7 +96,7 @@ def test_truncated_result_says_so(kernel):
 
 def test_sql_error_is_exactly_one_error(kernel):
     _, kc = kernel
-    r = ytk.execute(kc, "SELECT * FROM no_such_table")
+    r = run_failing(kc, "SELECT * FROM no_such_table")
     assert r.status == "error"
     assert r.reply["content"]["ename"] == "SQLError"
     outs = outputs(r)
@@ -100,7 +107,7 @@ def test_sql_error_is_exactly_one_error(kernel):
 
 def test_syntax_error_points_at_the_line(kernel):
     _, kc = kernel
-    r = ytk.execute(kc, "SELECT 1;\n\nSELECT 2 FROMM x WHERE;")
+    r = run_failing(kc, "SELECT 1;\n\nSELECT 2 FROMM x WHERE;")
     assert r.status == "error"
     err = r.errors[0]
     assert err["ename"] == "SQLError"
@@ -115,7 +122,7 @@ def test_syntax_error_points_at_the_line(kernel):
 
 def test_error_stops_the_cell(kernel):
     _, kc = kernel
-    r = ytk.execute(kc, "CREATE TABLE s(a);\nINSERT INTO s VALUES (1);\n"
+    r = run_failing(kc, "CREATE TABLE s(a);\nINSERT INTO s VALUES (1);\n"
                         "SELECT nope FROM s;\nINSERT INTO s VALUES (2);")
     assert r.status == "error"
     r = ytk.execute(kc, "SELECT count(*) FROM s")
@@ -125,12 +132,12 @@ def test_error_stops_the_cell(kernel):
 def test_store_rules(kernel):
     """Foreign keys are enforced and extension loading is off."""
     _, kc = kernel
-    r = ytk.execute(kc, "CREATE TABLE p(id INTEGER PRIMARY KEY);\n"
+    r = run_failing(kc, "CREATE TABLE p(id INTEGER PRIMARY KEY);\n"
                         "CREATE TABLE c(pid INTEGER REFERENCES p(id));\n"
                         "INSERT INTO c VALUES (99);")
     assert r.status == "error"
     assert "FOREIGN KEY constraint failed" in r.errors[0]["evalue"]
-    r = ytk.execute(kc, "SELECT load_extension('/tmp/nothing')")
+    r = run_failing(kc, "SELECT load_extension('/tmp/nothing')")
     assert r.status == "error"
     assert "not authorized" in r.errors[0]["evalue"]
     r = ytk.execute(kc, "PRAGMA journal_mode")
@@ -139,7 +146,7 @@ def test_store_rules(kernel):
 
 def test_unknown_magic_lists_known_ones(kernel):
     _, kc = kernel
-    r = ytk.execute(kc, "%lsmagik")
+    r = run_failing(kc, "%lsmagik")
     assert r.status == "error"
     assert len(outputs(r)) == 1
     e = r.errors[0]
@@ -152,16 +159,17 @@ def test_unknown_magic_lists_known_ones(kernel):
 
 def test_bad_option_is_a_usage_error(kernel):
     _, kc = kernel
-    r = ytk.execute(kc, "%print --stdrr hi")
+    r = run_failing(kc, "%print --stdrr hi")
     assert r.status == "error"
     e = r.errors[0]
     assert e["ename"] == "UsageError"
     assert "unknown option --stdrr (did you mean --stderr?)" in e["evalue"]
-    r = ytk.execute(kc, "SELECT 1;\n%%print\nx")
+    r = run_failing(kc, "SELECT 1;\n%%print\nx")
     assert r.status == "error"
     assert "first line" in r.errors[0]["evalue"]
-    r = ytk.execute(kc, "%%lsmagic\nbody")
+    r = run_failing(kc, "%%lsmagic\nbody")
     assert r.status == "error"
+    assert len(r.errors) == 1, r.msgs
     assert "not a cell magic" in r.errors[0]["evalue"]
 
 
@@ -191,7 +199,7 @@ def test_help_pages(kernel):
     r = ytk.execute(kc, "vids?")
     text = page_of(r)
     assert "table vids" in text and "video_id" in text and "NOT NULL" in text
-    r = ytk.execute(kc, "%help nosuch")
+    r = run_failing(kc, "%help nosuch")
     assert r.status == "error" and r.errors[0]["ename"] == "UsageError"
 
 
@@ -281,7 +289,7 @@ def test_complete_inspect_is_complete(kernel):
 
 def test_user_expressions(kernel):
     _, kc = kernel
-    msg_id = kc.execute("SELECT 1;", user_expressions={
+    msg_id = kc.execute("SELECT 1;", stop_on_error=False, user_expressions={
         "answer": "6 * 7", "bad": "no_such_column", "text": "'a' || 'b'"})
     while True:
         rep = kc.get_shell_msg(timeout=ytk.TIMEOUT)
@@ -302,7 +310,7 @@ def test_interrupt_long_query(kernel):
             "%print started\n"
             "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
             "SELECT count(*) FROM c")
-    msg_id = kc.execute(code)
+    msg_id = kc.execute(code, stop_on_error=False)
     # wait until the cell is running (its first output arrived)
     deadline = time.monotonic() + ytk.TIMEOUT
     while time.monotonic() < deadline:
@@ -341,4 +349,5 @@ def test_interrupt_long_query(kernel):
     assert len(errs) == 1 and errs[0]["content"]["ename"] == "KeyboardInterrupt"
     # the kernel keeps working and what ran before the query was kept
     r = ytk.execute(kc, "SELECT count(*) FROM kept")
+    assert r.status == "ok", r.reply["content"]
     assert r.of_type("execute_result")[0]["content"]["data"]["text/plain"] == "1"
