@@ -404,6 +404,22 @@ static cJSON *error_content(const char *ename, const char *evalue,
     return c;
 }
 
+/* Take every request already waiting on shell into k->deferred. */
+static void collect_queued(struct kn_kernel *k)
+{
+    struct kn_msg m;
+    while (kn_recv(k, k->sock[KN_SHELL], "shell", &m) == 1) {
+        struct kn_msg *d = realloc(k->deferred,
+                                   (k->ndeferred + 1) * sizeof(*d));
+        if (!d) {
+            kn_msg_free(&m);
+            break;
+        }
+        k->deferred = d;
+        k->deferred[k->ndeferred++] = m;
+    }
+}
+
 static void do_execute(struct kn_kernel *k, const struct kn_msg *req)
 {
     const cJSON *cnt = req->content;
@@ -429,6 +445,9 @@ static void do_execute(struct kn_kernel *k, const struct kn_msg *req)
         kn_send_reply(k, k->sock[KN_SHELL], req, "execute_reply", reply);
         return;
     }
+    /* An interrupt counts from here on: before execute_input goes out, so
+     * a client that waits for execute_input and then interrupts is heard. */
+    atomic_store(&kn_g_interrupt, 0);
     memset(&x, 0, sizeof(x));
     x.k = k;
     x.req = req;
@@ -450,7 +469,6 @@ static void do_execute(struct kn_kernel *k, const struct kn_msg *req)
     if (store && k->hist && kn_hist_add(k->hist, x.count, code, err) < 0)
         fprintf(stderr, "ytkernel: %s\n", err);
 
-    atomic_store(&kn_g_interrupt, 0);
     rc = k->in->execute ? k->in->execute(k->in->self, &x, code) : 0;
     if (rc < 0 && !x.failed) {
         if (kn_exec_interrupted(&x))
@@ -468,8 +486,8 @@ static void do_execute(struct kn_kernel *k, const struct kn_msg *req)
         if (reply)
             cJSON_AddItemToObject(reply, "user_expressions",
                                   cJSON_CreateObject());
-        if (stop_on_error)
-            k->aborting = 1;
+        if (stop_on_error && !k->aborting)
+            collect_queued(k);
     } else {
         reply = ok_reply();
         if (reply)
@@ -819,17 +837,19 @@ static void watch_parent(struct kn_kernel *k)
         prctl(PR_SET_PDEATHSIG, SIGTERM);
 }
 
-/* Drain queued requests after a failed cell: executes get an error reply,
- * everything else is handled normally. */
-static void abort_queue(struct kn_kernel *k)
+/* Answer the requests collected after a failed cell: executes get an
+ * error reply (never "aborted"), everything else is handled normally. */
+static void answer_deferred(struct kn_kernel *k)
 {
-    struct kn_msg m;
-    int rc;
-    while (!atomic_load(&k->stop) &&
-           (rc = kn_recv(k, k->sock[KN_SHELL], "shell", &m)) == 1) {
-        shell_dispatch(k, &m);
-        kn_msg_free(&m);
+    k->aborting = 1;
+    for (size_t i = 0; i < k->ndeferred; i++) {
+        if (!atomic_load(&k->stop))
+            shell_dispatch(k, &k->deferred[i]);
+        kn_msg_free(&k->deferred[i]);
     }
+    free(k->deferred);
+    k->deferred = NULL;
+    k->ndeferred = 0;
     k->aborting = 0;
 }
 
@@ -903,8 +923,8 @@ int kn_kernel_run(const struct kn_config *cfg, const struct kn_interp *in)
                (r = kn_recv(k, k->sock[KN_SHELL], "shell", &m)) == 1) {
             shell_dispatch(k, &m);
             kn_msg_free(&m);
-            if (k->aborting)
-                abort_queue(k);
+            if (k->ndeferred)
+                answer_deferred(k);
         }
     }
     rc = 0;
@@ -955,6 +975,9 @@ out:
                                                 path, sizeof(path)) == 0)
                 unlink(path);
     }
+    for (size_t i = 0; i < k->ndeferred; i++)
+        kn_msg_free(&k->deferred[i]);
+    free(k->deferred);
     cJSON_Delete(k->kinfo);
     kn_hist_close(k->hist);
     kn_sess_free(&k->sess);

@@ -55,7 +55,13 @@ struct kn_kernel {
     int have_ctl, have_pub, have_hb;
 
     int execution_count;
-    int aborting;     /* drain queued executes after a failure */
+    int aborting;     /* answering the deferred requests below */
+    /* Requests that were already queued when a cell failed with
+     * stop_on_error: collected before that cell's reply is sent (so nothing
+     * sent after the client saw the reply is caught), answered after its
+     * idle -- executes with an error reply, the rest normally. */
+    struct kn_msg *deferred;
+    size_t ndeferred;
     atomic_int stop;  /* shutting down */
     atomic_int restart;
     pid_t parent_pid; /* JPY_PARENT_PID, 0 when unset */
