@@ -11,6 +11,12 @@ emulator's 302 to the app's loopback redirect listener), and exits 0 when
 the listener answers 2xx.  Exits 2 on a refused URL, 3 on an error page or
 non-2xx answer, 4 on a network error.  Never prints the URL's query (it
 carries the authorization code and state).
+
+Callers that wait for the browser to exit before serving their redirect
+listener (Python's webbrowser with a plain command) would deadlock with a
+browser that waits for that listener: use `--background` (or
+YTK_BROWSER_BACKGROUND=1, or Python's `... %s &` form), which returns at
+once and lets a detached child do the visit, like xdg-open does.
 """
 import http.client
 import sys
@@ -61,11 +67,31 @@ def fetch(url, timeout=30):
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
+    import os
+    argv = sys.argv[1:] if argv is None else list(argv)
+    background = os.environ.get("YTK_BROWSER_BACKGROUND", "") not in (
+        "", "0")
+    if "--background" in argv:
+        argv.remove("--background")
+        background = True
     if not argv:
-        sys.stderr.write("usage: python -m emulator.browser URL\n")
+        sys.stderr.write("usage: python -m emulator.browser [--background] "
+                         "URL\n")
         return 2
     url = argv[-1]
+    if background:
+        if os.fork() > 0:
+            return 0
+        os.setsid()
+        code = 1
+        try:
+            code = _visit(url)
+        finally:
+            os._exit(code)
+    return _visit(url)
+
+
+def _visit(url):
     try:
         status, final = fetch(url)
     except ValueError as e:
