@@ -708,7 +708,7 @@ class Emu:
             if route in ("device/approve", "device/deny"):
                 ok = self.device_decide(body.get("user_code"),
                                         route.endswith("approve"))
-                return (200 if ok else 404), {"ok": ok}
+                return 200, {"ok": ok}
         return 404, {"error": "unknown admin route %s" % route}
 
     # ------------------------------------------------------------ data api
