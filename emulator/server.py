@@ -912,13 +912,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         f.count -= 1
                     break
             emu.st.faults = [f for f in emu.st.faults if f.count != 0]
+        if fault is not None and fault.mode == "latency":
+            lat += fault.latency_ms
         if lat:
+            entry["delay_ms"] = lat
             time.sleep(lat / 1000.0)
         status = None
         if fault is not None:
             entry["fault"] = fault.mode
             if fault.mode == "latency":
-                time.sleep(fault.latency_ms / 1000.0)
+                pass
             elif fault.mode == "drop":
                 entry["status"] = 0
                 self._log(entry)
