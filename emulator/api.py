@@ -251,6 +251,9 @@ class Api:
             if k in body:
                 ordered[k] = body.pop(k)
         ordered.update(body)
+        if params.get("fields") and params["fields"][-1].strip():
+            ordered = apply_fields(ordered, parse_fields(
+                params["fields"][-1]))
         return 200, ordered, cost
 
     def _parts(self, name, p):
@@ -1288,6 +1291,80 @@ class Api:
             item["etag"] = etag_of(item)
             items.append(item)
         return {"kind": "youtube#i18nLanguageListResponse", "items": items}
+
+
+# -- partial responses: fields=items(id,snippet(title,thumbnails/default)) ---
+
+def parse_fields(text):
+    """Google's `fields` syntax -> tree {name: subtree or None}."""
+    pos = 0
+
+    def fail():
+        raise ApiError(400, "invalidParameter",
+                       "Invalid field selection %s" % text, domain="global",
+                       location="fields")
+
+    def parse_list(depth):
+        nonlocal pos
+        tree = {}
+        while True:
+            start = pos
+            while pos < len(text) and (text[pos].isalnum() or
+                                       text[pos] in "_*/-."):
+                pos += 1
+            path = text[start:pos].strip()
+            if not path or path.startswith("/") or path.endswith("/") or \
+                    "//" in path:
+                fail()
+            sub = None
+            if pos < len(text) and text[pos] == "(":
+                pos += 1
+                sub = parse_list(depth + 1)
+                if pos >= len(text) or text[pos] != ")":
+                    fail()
+                pos += 1
+            node = tree
+            names = path.split("/")
+            for n in names[:-1]:
+                nxt = node.get(n, {})
+                if nxt is None:  # already whole
+                    break
+                node[n] = nxt
+                node = nxt
+            else:
+                last = names[-1]
+                if last in node and node[last] is not None and sub:
+                    node[last].update(sub)
+                elif last not in node or sub is None:
+                    node[last] = sub
+            while pos < len(text) and text[pos] == " ":
+                pos += 1
+            if pos < len(text) and text[pos] == ",":
+                pos += 1
+                continue
+            if depth and pos < len(text) and text[pos] == ")":
+                return tree
+            if not depth and pos == len(text):
+                return tree
+            fail()
+
+    return parse_list(0)
+
+
+def apply_fields(value, tree):
+    if tree is None:
+        return value
+    if isinstance(value, list):
+        return [apply_fields(v, tree) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for k, v in value.items():
+        if k in tree:
+            out[k] = apply_fields(v, tree[k])
+        elif "*" in tree:
+            out[k] = apply_fields(v, tree["*"])
+    return out
 
 
 class _Seq:

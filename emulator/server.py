@@ -40,6 +40,11 @@ DEVICE_SCOPES = {YT + "youtube", YT + "youtube.readonly", "openid", "email",
 SECRET_NAMES = {"key", "access_token", "oauth_token", "client_secret", "code",
                 "code_verifier", "refresh_token", "token", "device_code",
                 "code_challenge", "id_token", "assertion", "password"}
+AUTH_PARAMS = {"client_id", "redirect_uri", "response_type", "scope", "state",
+               "code_challenge", "code_challenge_method", "access_type",
+               "prompt", "login_hint", "include_granted_scopes", "hd",
+               "nonce", "enable_granular_consent", "approval_prompt",
+               "authuser", "display", "response_mode"}
 OOB_URIS = {"urn:ietf:wg:oauth:2.0:oob", "urn:ietf:wg:oauth:2.0:oob:auto",
             "oob"}
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -303,6 +308,11 @@ class Emu:
                             " the app developer, register the redirect URI in"
                             " the Google Cloud Console. Request details: "
                             "redirect_uri=" + ru)
+        for k in p:
+            if k not in AUTH_PARAMS:
+                raise PageError(400, "invalid_request",
+                                "Parameter not allowed for this message "
+                                "type: %s" % k)
         rt = p.get("response_type")
         if not rt:
             raise PageError(400, "invalid_request",
@@ -863,8 +873,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not n:
             return b""
         n = int(n)
-        if n > 1 << 20:
-            raise ValueError("body too large")
+        if n < 0 or n > 1 << 20:
+            raise ValueError("bad or too large Content-Length")
         return self.rfile.read(n)
 
     def _handle(self, method):
@@ -875,7 +885,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             raw = self._read_body()
         except ValueError:
-            self._send(413, {"Content-Type": "text/plain"}, b"Too large")
+            self.close_connection = True
+            self._send(413, {"Content-Type": "text/plain"},
+                       b"Request body too large or bad Content-Length\n")
             return
         if path.startswith("/__admin/"):
             try:
@@ -1062,8 +1074,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             hdrs = dict(hdrs)
             hdrs["Content-Type"] = "application/json; charset=UTF-8"
             hdrs["Vary"] = "Origin, X-Origin, Referer"
-            return st, hdrs, json.dumps(body, indent=2, ensure_ascii=False) \
-                .encode("utf-8"), auth
+            pretty = (q.get("prettyPrint") or ["true"])[-1] != "false"
+            return st, hdrs, json.dumps(
+                body, indent=2 if pretty else None,
+                separators=None if pretty else (",", ":"),
+                ensure_ascii=False).encode("utf-8"), auth
         return self._notfound()
 
     @staticmethod

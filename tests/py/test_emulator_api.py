@@ -455,6 +455,28 @@ def test_activities_and_my_rating(emu, world, ro):
     assert len(liked) == last["pageInfo"]["totalResults"] > 50
 
 
+def test_fields_partial_response_and_pretty_print(emu, world):
+    up = world["uploads_playlist_id"]
+    r = emu.api("playlistItems", key=True, part="snippet,contentDetails",
+                playlistId=up, maxResults=3,
+                fields="nextPageToken,items(snippet(title,thumbnails/default"
+                       "),contentDetails/videoId)")
+    body = r.json()
+    assert set(body) == {"nextPageToken", "items"}
+    it = body["items"][0]
+    assert set(it) == {"snippet", "contentDetails"}
+    assert set(it["snippet"]) == {"title", "thumbnails"}
+    assert set(it["snippet"]["thumbnails"]) == {"default"}
+    assert set(it["contentDetails"]) == {"videoId"}
+    err(emu.api("playlistItems", key=True, part="id", playlistId=up,
+                fields="items(id"), 400, "invalidParameter")
+    compact = emu.api("playlistItems", key=True, part="id", playlistId=up,
+                      prettyPrint="false")
+    pretty = emu.api("playlistItems", key=True, part="id", playlistId=up)
+    assert b"\n" not in compact.body and b"\n  " in pretty.body
+    assert compact.json() == pretty.json()
+
+
 # ------------------------------------------------------------ quota, gzip
 
 def test_quota_ledger(tmp_path):

@@ -147,6 +147,8 @@ def test_authorization_redirects_with_code_state_scope(emu):
     ({"access_type": "forever"}, 400, "invalid_request", "access_type"),
     ({"prompt": "none consent"}, 400, "invalid_request", "prompt=none"),
     ({"prompt": "sometimes"}, 400, "invalid_request", "Invalid prompt"),
+    ({"flavour": "vanilla"}, 400, "invalid_request",
+     "Parameter not allowed for this message type: flavour"),
 ])
 def test_authorization_errors_are_html_pages(emu, over, status, error, text):
     params, _ = auth_params(emu, **over)
