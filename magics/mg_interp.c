@@ -703,19 +703,133 @@ static void sql_error_lines(struct kn_exec *x, const struct mg_part *part,
     }
 }
 
+/* Closest (case-insensitive edit distance <= 2) name from the first column
+ * of `query` to `word`; copies it to out and returns 1 when found. */
+static int closest_name(sqlite3 *db, const char *query, const char *word,
+                        char *out, size_t outlen)
+{
+    sqlite3_stmt *st = NULL;
+    char lw[128], lc[128];
+    int best = 3;
+    size_t i;
+
+    if (strlen(word) >= sizeof lw)
+        return 0;
+    for (i = 0; word[i]; i++)
+        lw[i] = (char)tolower((unsigned char)word[i]);
+    lw[i] = '\0';
+    if (sqlite3_prepare_v2(db, query, -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *c = (const char *)sqlite3_column_text(st, 0);
+        int d;
+
+        if (!c || strlen(c) >= sizeof lc)
+            continue;
+        for (i = 0; c[i]; i++)
+            lc[i] = (char)tolower((unsigned char)c[i]);
+        lc[i] = '\0';
+        d = mg_args_distance(lw, lc);
+        if (d < best) {
+            best = d;
+            snprintf(out, outlen, "%s", c);
+        }
+    }
+    sqlite3_finalize(st);
+    return best <= 2;
+}
+
+#define TABLES_Q                                                              \
+    "SELECT name FROM sqlite_schema WHERE type IN ('table','view') AND "    \
+    "name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
+
+/* One hint line for common mistakes: a shell dot-command, a misspelt
+ * table or column. */
+static void sql_hint(struct interp *in, struct kn_exec *x, const char *stmt,
+                     const char *msg)
+{
+    char near[128], line[600];
+
+    if (stmt[0] == '.') {
+        kn_exec_fail_line(x, "Hint: dot-commands of the sqlite3 shell are "
+                             "not SQL; use TABLE? for the columns of a "
+                             "table, or SELECT name FROM sqlite_schema.");
+        return;
+    }
+    if (strncmp(msg, "no such table: ", 15) == 0) {
+        const char *name = msg + 15, *dot = strrchr(name, '.');
+        sqlite3_stmt *st = NULL;
+        size_t used;
+        int n = 0;
+
+        if (dot)
+            name = dot + 1;
+        if (closest_name(in->db, TABLES_Q, name, near, sizeof near)) {
+            snprintf(line, sizeof line, "Hint: did you mean %s?", near);
+            kn_exec_fail_line(x, line);
+            return;
+        }
+        used = (size_t)snprintf(line, sizeof line, "Hint: tables in the "
+                                                   "store:");
+        if (sqlite3_prepare_v2(in->db, TABLES_Q, -1, &st, NULL) == SQLITE_OK)
+            while (sqlite3_step(st) == SQLITE_ROW && used < sizeof line) {
+                int m = snprintf(line + used, sizeof line - used, "%s %s",
+                                 n ? "," : "",
+                                 (const char *)sqlite3_column_text(st, 0));
+
+                if (m < 0)
+                    break;
+                used += (size_t)m;
+                n++;
+            }
+        sqlite3_finalize(st);
+        if (n == 0)
+            snprintf(line, sizeof line, "Hint: the store has no tables yet; "
+                                        "fetch data with %%yt_fetch or "
+                                        "CREATE TABLE.");
+        kn_exec_fail_line(x, line);
+        return;
+    }
+    if (strncmp(msg, "no such column: ", 16) == 0) {
+        const char *name = msg + 16, *dot = strrchr(name, '.');
+
+        if (dot)
+            name = dot + 1;
+        if (closest_name(in->db,
+                         "SELECT DISTINCT p.name FROM sqlite_schema s, "
+                         "pragma_table_info(s.name) p WHERE s.type IN "
+                         "('table','view')",
+                         name, near, sizeof near)) {
+            snprintf(line, sizeof line, "Hint: did you mean %s?", near);
+            kn_exec_fail_line(x, line);
+        }
+    }
+}
+
 static int fail_sql(struct interp *in, struct kn_exec *x, int rc,
                     const struct mg_part *part, const char *stmt_start,
                     int offset, const char *msg)
 {
     if ((rc & 0xFF) == SQLITE_INTERRUPT && kn_exec_interrupted(x)) {
+        const char *c;
+        int line = part->lineno;
+
+        while (isspace((unsigned char)*stmt_start))
+            stmt_start++;
+        for (c = part->text; c < stmt_start && *c; c++)
+            if (*c == '\n')
+                line++;
         kn_exec_fail(x, "KeyboardInterrupt",
-                     "query interrupted (statement at line %d stopped; "
-                     "earlier statements of the cell were kept)",
-                     part->lineno);
+                     "query interrupted (the statement at line %d was "
+                     "stopped; earlier statements of the cell were kept)",
+                     line);
         return -1;
     }
     kn_exec_fail(x, "SQLError", "%s", msg);
     sql_error_lines(x, part, stmt_start, offset);
+    while (isspace((unsigned char)*stmt_start))
+        stmt_start++;
+    sql_hint(in, x, stmt_start, msg);
     return -1;
 }
 
@@ -773,7 +887,7 @@ static int run_sql(struct interp *in, struct kn_exec *x,
 
             yt_buf_init(&html, OUT_MAX);
             yt_buf_init(&text, OUT_MAX);
-            rc = mg_table_render(st, MG_TABLE_LIMIT, NULL, &html, &text,
+            rc = mg_table_render(st, 0, NULL, &html, &text,
                                  &nrows, &scalar, err);
             if (rc < 0) {
                 yt_buf_free(&html);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 extern const struct mg_magic mg_clear_magic;
+extern const struct mg_magic mg_displaylimit_magic;
 extern const struct mg_magic mg_help_magic;
 extern const struct mg_magic mg_lsmagic_magic;
 extern const struct mg_magic mg_print_magic;
@@ -16,6 +17,7 @@ extern const struct mg_magic mg_yt_plot_magic;
 /* Sorted by name. */
 static const struct mg_magic *const registry[] = {
     &mg_clear_magic,
+    &mg_displaylimit_magic,
     &mg_help_magic,
     &mg_lsmagic_magic,
     &mg_print_magic,

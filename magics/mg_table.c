@@ -16,7 +16,19 @@
 #define HTML_CELL_COLS 80     /* display columns of text shown in HTML */
 #define TEXT_CELL_COLS 40     /* display columns per cell in the text twin */
 #define OUT_MAX (64u << 20)   /* cap of one rendered table */
-#define LIMIT_MAX 10000
+#define LIMIT_MAX MG_TABLE_LIMIT_MAX
+
+static int default_limit = MG_TABLE_LIMIT;
+
+int mg_table_default_limit(void)
+{
+    return default_limit;
+}
+
+void mg_table_set_default_limit(int n)
+{
+    default_limit = n < 1 ? 1 : n > LIMIT_MAX ? LIMIT_MAX : n;
+}
 
 /* ---------------------------------------------------------------- UTF-8 */
 
@@ -602,7 +614,7 @@ int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
     *nrows = 0;
     *scalar = 0;
     if (limit <= 0)
-        limit = MG_TABLE_LIMIT;
+        limit = default_limit;
     if (limit > LIMIT_MAX)
         limit = LIMIT_MAX;
     tail = limit / 2;

@@ -21,7 +21,7 @@ int mg_html_escape(struct yt_buf *b, const char *s, long len);
  * when as_result is non-zero, else as display_data.  A single scalar is
  * shown as text/plain only.  `summary` (may be NULL) is a line shown above the
  * table.  At most `limit` rows are shown (5 head + 5 tail style when
- * truncated); `limit` <= 0 means the default (10).  Returns 0, or -1 after
+ * truncated); `limit` <= 0 means the default (10, see %displaylimit).  Returns 0, or -1 after
  * kn_exec_fail() with the SQLite message. */
 int mg_table_show_query(struct kn_exec *x, sqlite3 *db, const char *sql,
                         const char *summary, int limit, int as_result);
@@ -54,5 +54,13 @@ int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
 
 /* Default number of rows shown (5 head + 5 tail when truncated). */
 #define MG_TABLE_LIMIT 10
+/* Largest display limit accepted. */
+#define MG_TABLE_LIMIT_MAX 10000
+
+/* The limit used when a caller passes limit <= 0 (initially MG_TABLE_LIMIT;
+ * changed by %displaylimit; process-wide, shell thread only). */
+int mg_table_default_limit(void);
+/* Set it; n is clamped to [1, MG_TABLE_LIMIT_MAX]. */
+void mg_table_set_default_limit(int n);
 
 #endif /* MG_TABLE_H */

@@ -94,6 +94,38 @@ def test_truncated_result_says_so(kernel):
     assert "<tr><td>6</td>" not in data["text/html"]
 
 
+def test_display_limit(kernel):
+    _, kc = kernel
+    q = ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+         "WHERE x < 100) SELECT x, -x AS neg FROM c")
+    r = ytk.execute(kc, "%displaylimit 4")
+    assert r.stdout == "Tables show up to 4 rows (the first 2 and the last 2 when there are more).\n"
+    html = ytk.execute(kc, q).of_type("execute_result")[0]["content"]["data"]["text/html"]
+    assert "Showing 4 of 100 rows (display limit 4" in html
+    assert "<tr><td>2</td>" in html and "<tr><td>3</td>" not in html
+    assert "<tr><td>99</td>" in html and "<tr><td>98</td>" not in html
+    r = run_failing(kc, "%displaylimit 0")
+    assert r.status == "error" and "from 1 to 10000" in r.errors[0]["evalue"]
+    r = ytk.execute(kc, "%displaylimit")
+    assert "up to 4 rows" in r.stdout
+
+
+def test_error_hints(kernel):
+    _, kc = kernel
+    r = run_failing(kc, "SELECT * FROM videos")
+    assert "no tables yet" in r.errors[0]["traceback"][-1]
+    ytk.execute(kc, "CREATE TABLE videos(title TEXT, view_count INTEGER)")
+    r = run_failing(kc, "SELECT * FROM vidoes")
+    assert r.errors[0]["evalue"] == "no such table: vidoes"
+    assert "did you mean videos?" in r.errors[0]["traceback"][-1]
+    r = run_failing(kc, "SELECT veiw_count\nFROM videos")
+    tb = r.errors[0]["traceback"]
+    assert "at line 1, column 8:" in tb
+    assert "did you mean view_count?" in tb[-1]
+    r = run_failing(kc, ".tables")
+    assert "dot-commands" in r.errors[0]["traceback"][-1]
+
+
 def test_sql_error_is_exactly_one_error(kernel):
     _, kc = kernel
     r = run_failing(kc, "SELECT * FROM no_such_table")
@@ -153,7 +185,8 @@ def test_unknown_magic_lists_known_ones(kernel):
     assert e["ename"] == "UsageError"
     assert "unknown magic %lsmagik" in e["evalue"]
     assert "did you mean %lsmagic?" in e["evalue"]
-    for name in ("%clear", "%help", "%lsmagic", "%print", "%version", "%yt_fetch"):
+    for name in ("%clear", "%displaylimit", "%help", "%lsmagic", "%print",
+                 "%version", "%yt_fetch"):
         assert name in e["evalue"]
 
 
