@@ -852,6 +852,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # our own log line instead
         pass
 
+    def version_string(self):
+        return self.server_version
+
     def do_GET(self):
         self._handle("GET")
 

@@ -175,28 +175,36 @@ def three_sig(n):
     return (n // q) * q
 
 
+M32 = 0xFFFFFFFF
+
+
+def _mix32(x):
+    """A 32-bit integer finaliser (murmur3 fmix32)."""
+    x ^= x >> 16
+    x = (x * 0x85EBCA6B) & M32
+    x ^= x >> 13
+    x = (x * 0xC2B2AE35) & M32
+    return x ^ (x >> 16)
+
+
 class Codec:
     """Keyed 64-bit Feistel permutation: ints <-> random-looking bytes."""
 
     def __init__(self, seed):
-        self.keys = [hashlib.blake2b(b"%d:round:%d" % (seed, i),
-                                     digest_size=8).digest()
-                     for i in range(4)]
-
-    def _f(self, half, k):
-        h = hashlib.blake2b(struct.pack(">I", half), key=k, digest_size=4)
-        return struct.unpack(">I", h.digest())[0]
+        self.keys = [struct.unpack(">I", hashlib.blake2b(
+            b"%d:round:%d" % (seed, i), digest_size=4).digest())[0]
+            for i in range(4)]
 
     def enc(self, value):
-        left, right = value >> 32, value & 0xFFFFFFFF
+        left, right = value >> 32, value & M32
         for k in self.keys:
-            left, right = right, left ^ self._f(right, k)
+            left, right = right, left ^ _mix32(right ^ k)
         return struct.pack(">II", left, right)
 
     def dec(self, raw):
         left, right = struct.unpack(">II", raw)
         for k in reversed(self.keys):
-            left, right = right ^ self._f(left, k), left
+            left, right = right ^ _mix32(left ^ k), left
         return (left << 32) | right
 
 
