@@ -254,8 +254,9 @@ static struct yt_http *new_http(struct kn_exec *x)
 static int auth_fail(struct kn_exec *x, const char *hint, const char *msg)
 {
     kn_exec_fail(x, "AuthError", "%s", msg);
-    if (hint)
-        kn_exec_fail_line(x, hint);
+    kn_exec_fail_line(x, hint ? hint
+                              : "Hint: %yt_auth? shows every subcommand and "
+                                "option; %yt_auth status shows what is saved.");
     return -1;
 }
 

@@ -3,6 +3,7 @@
  * tiny local HTTP server thread. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -702,13 +703,14 @@ static const unsigned char gz_hello[] = {
     0x00, 0x00, 0x19, 0x6a, 0xd2, 0xdf, 0x0a, 0x00, 0x00, 0x00};
 
 struct server {
-    int fd, port, stop;
-    int saw_gzip_accept, saw_bearer, saw_form;
-    int requests;
+    int fd, port;
+    _Atomic int stop; /* shared with the server thread */
+    _Atomic int saw_gzip_accept, saw_bearer, saw_form;
+    _Atomic int requests, connections;
     pthread_t th;
 };
 
-static void serve_one(struct server *s, int cfd)
+static int serve_one(struct server *s, int cfd)
 {
     char buf[8192], hdr[512];
     size_t len = 0;
@@ -716,9 +718,19 @@ static void serve_one(struct server *s, int cfd)
     const char *body = "";
     size_t blen = 0;
     const char *status = "200 OK", *extra = "";
+    const char *conn = "Connection: close\r\n";
+    int keep = 0;
 
-    while (len < sizeof buf - 1 &&
-           (n = read(cfd, buf + len, sizeof buf - 1 - len)) > 0) {
+    for (;;) {
+        struct pollfd pf = {.fd = cfd, .events = POLLIN};
+
+        if (len >= sizeof buf - 1 || s->stop)
+            break;
+        if (poll(&pf, 1, 50) <= 0)
+            continue;
+        n = read(cfd, buf + len, sizeof buf - 1 - len);
+        if (n <= 0)
+            break;
         len += (size_t)n;
         buf[len] = '\0';
         if (strstr(buf, "\r\n\r\n")) {
@@ -730,6 +742,8 @@ static void serve_one(struct server *s, int cfd)
         }
     }
     buf[len] = '\0';
+    if (len == 0)
+        return 0;
     s->requests++;
     if (strcasestr(buf, "Accept-Encoding:") &&
         strstr(strcasestr(buf, "Accept-Encoding:"), "gzip"))
@@ -751,8 +765,13 @@ static void serve_one(struct server *s, int cfd)
         snprintf(hdr, sizeof hdr,
                  "HTTP/1.1 200 OK\r\nContent-Length: 70000000\r\n\r\n");
         if (write(cfd, hdr, strlen(hdr)) < 0)
-            return;
-        return;
+            return 0;
+        return 0;
+    } else if (strncmp(buf, "GET /ka ", 8) == 0) {
+        body = "alive";
+        blen = 5;
+        conn = "";
+        keep = 1;
     } else if (strncmp(buf, "GET /n/", 7) == 0) {
         body = buf + 7; /* echo the number */
         blen = strcspn(body, " ");
@@ -762,10 +781,11 @@ static void serve_one(struct server *s, int cfd)
     }
     snprintf(hdr, sizeof hdr,
              "HTTP/1.1 %s\r\nContent-Type: application/json\r\n%s"
-             "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-             status, extra, blen);
+             "Content-Length: %zu\r\n%s\r\n",
+             status, extra, blen, conn);
     if (write(cfd, hdr, strlen(hdr)) < 0 || write(cfd, body, blen) < 0)
-        return;
+        return 0;
+    return keep;
 }
 
 static void *server_thread(void *arg)
@@ -781,7 +801,9 @@ static void *server_thread(void *arg)
             close(cfd);
             break;
         }
-        serve_one(s, cfd);
+        s->connections++;
+        while (serve_one(s, cfd) && !s->stop)
+            ;
         shutdown(cfd, SHUT_WR);
         close(cfd);
     }
@@ -904,6 +926,19 @@ static void test_http(void)
             yt_http_resp_free(&resps[i]);
         }
         free(errs);
+    }
+
+    /* Keep-alive: sequential requests reuse one connection. */
+    {
+        int before = s.connections, i;
+
+        snprintf(url, sizeof url, "http://127.0.0.1:%d/ka", s.port);
+        for (i = 0; i < 4; i++) {
+            TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YT_HTTP_OK);
+            TU_EQ_STR(resp.body, "alive");
+            yt_http_resp_free(&resp);
+        }
+        TU_EQ_INT(s.connections - before, 1);
     }
 
     /* Abort callback. */
