@@ -1502,12 +1502,16 @@ static const char *interp_is_complete(void *self, const char *code,
             mg_args_free_words(w);
         }
         if (p->kind == MG_PART_CELL) {
-            /* like IPython: a cell magic ends with an empty line */
-            size_t l = strlen(code);
+            /* like IPython: a cell magic ends with an empty (blank) last
+             * line, so a console lets the user type the body first */
+            const char *last = strrchr(code, '\n');
 
-            if (!p->body || !*p->body || code[l - 1] != '\n' ||
-                (l >= 2 && code[l - 2] != '\n'))
+            if (!last)
                 res = "incomplete";
+            else
+                for (; *last; last++)
+                    if (!isspace((unsigned char)*last))
+                        res = "incomplete";
         }
         if (p->kind == MG_PART_SQL && i == n - 1 &&
             !sql_blank(p->text, strlen(p->text)) &&

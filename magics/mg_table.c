@@ -13,6 +13,7 @@
 #include <string.h>
 
 #define CELL_KEEP 16384       /* bytes of one cell kept for display/title */
+#define SCALAR_KEEP (1u << 20) /* bytes kept of a possible single value */
 #define HTML_CELL_COLS 80     /* display columns of text shown in HTML */
 #define TEXT_CELL_COLS 40     /* display columns per cell in the text twin */
 #define OUT_MAX (64u << 20)   /* cap of one rendered table */
@@ -366,7 +367,8 @@ static int capture_blob(struct cell *c, const unsigned char *p, int n)
     return c->s ? 0 : -1;
 }
 
-static int capture(sqlite3_stmt *st, int ncol, struct cell *row)
+static int capture(sqlite3_stmt *st, int ncol, struct cell *row,
+                   size_t keep)
 {
     int i;
 
@@ -392,8 +394,8 @@ static int capture(sqlite3_stmt *st, int ncol, struct cell *row)
                 goto oom;
             c->kind = (t == SQLITE_INTEGER || t == SQLITE_FLOAT) ? CELL_NUM
                                                                    : CELL_TEXT;
-            if (n > CELL_KEEP) {
-                n = CELL_KEEP;
+            if (n > keep) {
+                n = keep;
                 /* back off to a code point boundary */
                 while (n > 0 && ((unsigned char)p[n] & 0xC0) == 0x80)
                     n--;
@@ -458,10 +460,24 @@ static int html_cell(struct yt_buf *h, const struct cell *c)
     }
     if (!fits)
         keep = prefix_cols(c->s, c->len, HTML_CELL_COLS - 1, &fits);
-    if (yt_buf_adds(h, "<td dir=\"auto\" style=\"text-align:left\" title=\"") < 0 ||
-        mg_html_escape_attr(h, c->s, (long)c->len) < 0 ||
-        yt_buf_adds(h, c->cut ? "…\">" : "\">") < 0 ||
-        mg_html_escape(h, c->s, (long)keep) < 0 ||
+    {
+        /* the title holds the text, at most CELL_KEEP bytes of it */
+        size_t tl = c->len;
+        int tcut = c->cut;
+
+        if (tl > CELL_KEEP) {
+            tl = CELL_KEEP;
+            while (tl > 0 && ((unsigned char)c->s[tl] & 0xC0) == 0x80)
+                tl--;
+            tcut = 1;
+        }
+        if (yt_buf_adds(h, "<td dir=\"auto\" style=\"text-align:left\" "
+                           "title=\"") < 0 ||
+            mg_html_escape_attr(h, c->s, (long)tl) < 0 ||
+            yt_buf_adds(h, tcut ? "…\">" : "\">") < 0)
+            return -1;
+    }
+    if (mg_html_escape(h, c->s, (long)keep) < 0 ||
         yt_buf_adds(h, "…</td>") < 0)
         return -1;
     return 0;
@@ -471,18 +487,25 @@ static int html_cell(struct yt_buf *h, const struct cell *c)
 static char *plain_cell(const struct cell *c)
 {
     struct yt_buf b, t;
-    size_t keep;
-    int fits;
+    size_t keep, n = c->len;
+    int fits, cut = c->cut;
     char *r = NULL;
 
     yt_buf_init(&b, CELL_KEEP * 4 + 16);
     yt_buf_init(&t, CELL_KEEP * 4 + 16);
+
     if (c->kind == CELL_NULL)
         return strdup("NULL");
-    if (clean_text(&b, c->s, c->len, 1) < 0)
+    if (n > CELL_KEEP) {
+        n = CELL_KEEP;
+        while (n > 0 && ((unsigned char)c->s[n] & 0xC0) == 0x80)
+            n--;
+        cut = 1;
+    }
+    if (clean_text(&b, c->s, n, 1) < 0)
         goto out;
     keep = prefix_cols(b.ptr, b.len, TEXT_CELL_COLS, &fits);
-    if (fits && !c->cut) {
+    if (fits && !cut) {
         r = yt_buf_take(&b);
         goto out;
     }
@@ -638,7 +661,11 @@ int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
         goto oom;
     while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (m < limit) {
-            if (capture(stmt, ncol, &head[m * ncol]) < 0)
+            /* the first value of a one-column result may be the whole
+             * (scalar) result: keep more of it */
+            if (capture(stmt, ncol, &head[m * ncol],
+                        m == 0 && ncol == 1 && !summary ? SCALAR_KEEP
+                                                        : CELL_KEEP) < 0)
                 goto oom;
             nhead++;
         }
@@ -646,7 +673,7 @@ int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
             struct cell *slot = &ring[(m % tail) * ncol];
 
             cells_free(slot, ncol);
-            if (capture(stmt, ncol, slot) < 0)
+            if (capture(stmt, ncol, slot, CELL_KEEP) < 0)
                 goto oom;
         }
         m++;

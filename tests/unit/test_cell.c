@@ -237,8 +237,10 @@ static void test_is_complete(void)
     ISC("%print \"a\" b", "complete");
     ISC("SELECT 1;\n%print hi", "complete");
     ISC("%%print", "incomplete");
-    ISC("%%print\nbody\n", "incomplete");
-    ISC("%%print\nbody\n\n", "complete");
+    ISC("%%print\nbody", "incomplete");
+    ISC("%%print\nbody\n", "complete");
+    ISC("%%print\nbody\n  ", "complete");
+    ISC("%%print\nSELECT 'x\n", "complete");
     ISC("SELECT 1;\n%%print\n", "invalid");
 #undef ISC
     mg_interp_destroy(&in);

@@ -303,6 +303,54 @@ static void test_render_long_text(void)
     sqlite3_close(db);
 }
 
+static void test_render_big_values(void)
+{
+    sqlite3 *db = mkdb();
+    /* a 100 kB single value is shown whole (scalar keeps up to 1 MiB) */
+    struct rendered r = render(db, "SELECT replace(hex(zeroblob(50000)), "
+                                   "'0', 'x')", 0, NULL);
+
+    TU_EQ_INT(r.rc, 0);
+    TU_EQ_INT(r.scalar, 1);
+    TU_EQ_INT((long)strlen(r.text), 100000);
+    rfree(&r);
+    /* in a one-column table the same value is cut: title <= 16 kB + … */
+    r = render(db, "SELECT replace(hex(zeroblob(50000)), '0', 'x') AS v "
+                   "UNION ALL SELECT 'short'", 0, NULL);
+    TU_EQ_INT(r.rc, 0);
+    TU_EQ_INT(r.scalar, 0);
+    TU_CHECK(strlen(r.html) < 20000);
+    TU_CHECK(strstr(r.html, "xxx…\">") != NULL);
+    TU_CHECK(strstr(r.text, "short") != NULL);
+    rfree(&r);
+    sqlite3_close(db);
+}
+
+static void test_default_limit(void)
+{
+    sqlite3 *db = mkdb();
+    struct rendered r;
+
+    TU_EQ_INT(mg_table_default_limit(), 10);
+    mg_table_set_default_limit(2);
+    r = render(db, "SELECT id FROM v ORDER BY id", 0, NULL);
+    TU_CHECK(strstr(r.html, "Showing 2 of 4 rows (display limit 2") != NULL);
+    TU_CHECK(strstr(r.html, "<tr><td>1</td>") != NULL);
+    TU_CHECK(strstr(r.html, "<tr><td>4</td>") != NULL);
+    TU_CHECK(strstr(r.html, "<tr><td>2</td>") == NULL);
+    rfree(&r);
+    /* an explicit limit wins over the default */
+    r = render(db, "SELECT id FROM v ORDER BY id", 10, NULL);
+    TU_CHECK(strstr(r.html, "Showing") == NULL);
+    rfree(&r);
+    mg_table_set_default_limit(0);
+    TU_EQ_INT(mg_table_default_limit(), 1);
+    mg_table_set_default_limit(1 << 30);
+    TU_EQ_INT(mg_table_default_limit(), MG_TABLE_LIMIT_MAX);
+    mg_table_set_default_limit(MG_TABLE_LIMIT);
+    sqlite3_close(db);
+}
+
 static int stop_now(void *p)
 {
     return 1;
@@ -337,6 +385,8 @@ int main(void)
     TU_RUN(test_render_scalar);
     TU_RUN(test_render_truncation);
     TU_RUN(test_render_long_text);
+    TU_RUN(test_render_big_values);
+    TU_RUN(test_default_limit);
     TU_RUN(test_render_error);
     return tu_report();
 }
