@@ -638,3 +638,27 @@ def test_login_interrupted(base_env, tmp_path):
         assert r.status == "ok"
     finally:
         s.stop()
+
+
+def test_web_client_uses_registered_redirect(session, emulator, tmp_path,
+                                             ytk_home):
+    import socket
+    with socket.socket() as sk:
+        sk.bind(("127.0.0.1", 0))
+        port = sk.getsockname()[1]
+    redirect = "http://127.0.0.1:%d/oauth2callback" % port
+    web = tmp_path / "client_secret_web.json"
+    web.write_text(json.dumps({"web": {
+        "client_id": emulator.client_id,
+        "client_secret": emulator.client_secret,
+        "auth_uri": emulator.base_url + "/o/oauth2/auth",
+        "token_uri": emulator.base_url + "/token",
+        "redirect_uris": ["https://example.com/cb", redirect]}}))
+    r = session.run("%%yt_auth login --client-secrets %s" % web)
+    assert r.status == "ok", r.all_text()
+    log = emulator.requests_log()
+    auth = [e for e in log if e["path"] == "/o/oauth2/v2/auth"][-1]
+    assert auth["query"]["redirect_uri"] == redirect
+    tok = [e for e in log if e["path"] == "/token"][-1]
+    assert tok["status"] == 200
+    assert token_file(ytk_home)["client_id"] == emulator.client_id
