@@ -11,9 +11,9 @@
 #     browser stand-in that gives consent and follows the redirect).
 # Afterwards: EMU_URL, EMU_PID, VENV, ROOT are set.
 #
-# ytk_emu_admin PYTHON_STATEMENTS
-#   runs Python with `emu` bound to an emulator.testing handle on the running
-#   emulator, so the demo can inject faults from outside the notebooks.
+# ytk_emu_admin ROUTE [JSON]
+#   POSTs to the running emulator's admin API (emulator/README.md), so the
+#   demo can inject faults from outside the notebooks.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV="$ROOT/.venv"
@@ -81,11 +81,13 @@ ytk_demo_setup() {
 }
 
 ytk_emu_admin() {
-    (cd "$ROOT" && "$VENV/bin/python" - "$EMU_URL" <<EOF
-import sys
-from emulator.testing import Emulator
-emu = Emulator.attach(sys.argv[1])
-$1
+    # ytk_emu_admin ROUTE [JSON]: POST to the emulator's admin API.
+    local body="${2:-}"
+    [ -n "$body" ] || body='{}'
+    "$VENV/bin/python" - "$EMU_URL/__admin/$1" "$body" <<'EOF'
+import sys, urllib.request
+req = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST",
+                             headers={"Content-Type": "application/json"})
+urllib.request.urlopen(req, timeout=30).read()
 EOF
-    )
 }

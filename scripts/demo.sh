@@ -44,15 +44,12 @@ run_nb() {
 run_nb 01-token-acquisition
 
 # The server misbehaves during notebook 2: the access token notebook 1 got is
-# expired now, new ones live only a few seconds, and the next two requests
-# to the videos endpoint fail with 503 backendError.
-ytk_emu_admin '
-emu.expire_access_tokens()
-emu.set_token_lifetime(5)
-emu.fault("/youtube/v3/videos", status=503, reason="backendError", count=2)
-'
+# expired now, and the next two requests to the videos endpoint fail with
+# 503 backendError.
+ytk_emu_admin expire-access-tokens
+ytk_emu_admin faults '{"path_pattern": "/youtube/v3/videos", "status": 503,
+                       "reason": "backendError", "count": 2}'
 run_nb 02-data-acquisition
-ytk_emu_admin 'emu.set_token_lifetime(3600)'
 
 run_nb 03-visualization
 

@@ -58,7 +58,7 @@ The result of the conversation is two strings: an **access token**, which the ke
 The flow used here is the *authorization code flow with PKCE* for desktop apps, the one Google recommends for programs running on your own computer:
 
 1. The kernel makes a random secret (the *code verifier*) and sends only its SHA-256 hash (the *code challenge*) with the sign-in request, plus a random `state`.
-2. Your browser opens Google's consent page; you sign in and allow read-only access to YouTube.
+2. Your browser opens Google's consent page; you sign in and allow access to your YouTube data.
 3. Google redirects your browser to a one-shot web server the kernel runs on `127.0.0.1` (a *loopback redirect*), carrying a one-time **authorization code** and the same `state`.
 4. The kernel checks the `state` and exchanges the code **plus the original verifier** for the tokens. Someone who intercepted the code could not use it without the verifier.
 
@@ -74,14 +74,14 @@ With a real Google account:
 
 `make demo` and `make lab` put the emulator's own client file there, so nothing is needed for a trial run.
 
-The next cell shows what the kernel knows before signing in: where the client file and token file are, and whether a token exists yet. Secrets are never printed: the client secret and tokens are redacted."""),
+The next cell shows what the kernel knows before signing in: whether a token exists yet, and where it will be saved. Whatever `status` prints, it never prints a secret: tokens and the client secret are always redacted."""),
     ("code", "%yt_auth status"),
     ("md", """## Step 1 to 4 · Sign in
 
 This one cell performs the whole flow above: it prepares PKCE and `state`, starts the loopback listener, shows the sign-in link (and opens it in your browser), waits for Google's redirect, exchanges the code, and saves `token.json`.
 
-We ask only for the **read-only** YouTube scope (`youtube.readonly`): enough to list your channel, uploads, subscriptions and public data, never enough to change anything. If your browser runs on another machine, use `%yt_auth login --manual` (paste the redirected URL when asked) or `%yt_auth device` (enter a short code on any device)."""),
-    ("code", "%yt_auth login --scopes youtube.readonly"),
+We ask for two scopes. `youtube.readonly` lets the kernel list your channel, uploads, subscriptions and public data, and nothing more. Google also requires `youtube.force-ssl` to read comment threads with OAuth (notebook 2 reads the comments of one of your videos); it is a wider permission, so drop it from the list if you do not need comments: the kernel only ever makes read (list) calls. If your browser runs on another machine, use `%yt_auth login --manual` (paste the redirected URL when asked) or `%yt_auth device` (enter a short code on any device)."""),
+    ("code", "%yt_auth login --scopes youtube.readonly,youtube.force-ssl"),
     ("md", """## Step 5 · Check the result
 
 `status` now shows which account is signed in, the granted scopes, and when the access token expires; the tokens themselves stay redacted."""),
@@ -117,8 +117,8 @@ Google gives every project **10,000 quota units per day**, reset at midnight Pac
     ("code", "%yt_fetch quota"),
     ("md", """## My channel
 
-One call (`channels.list` with `mine=true`, **1 unit**) returns your channel: its title, statistics and the id of its *uploads playlist*, which lists every video you published."""),
-    ("code", "%yt_fetch channels --mine --into my_channel"),
+One call (`channels.list` with `mine=true`, **1 unit**) returns your channel: its title, statistics and the id of its *uploads playlist*, which lists every video you published. It goes into the table `channels`."""),
+    ("code", "%yt_fetch channels --mine"),
     ("md", """## My uploads, with their statistics
 
 The expensive way to list a channel's videos is `search.list` (**100 units** per page of 50, and capped near 500 results). The `uploads` recipe walks the uploads playlist instead (`playlistItems.list`, **1 unit** per 50 videos) and then asks for the statistics and durations of those videos 50 at a time (`videos.list`, **1 unit** per 50). For a channel with 300 videos that is 6 + 6 = 12 units instead of 600+.
@@ -136,37 +136,43 @@ Look at the summary of the fetch above. Long collections meet two kinds of troub
 
 Whatever was fetched before a stop stays in the table (each page is committed as it arrives), and `--resume` continues a stopped fetch from its saved page.
 
-Every call is recorded, with its status and cost, in the request log table `_ytk_requests` (parameters are stored without any key or token). Here are the calls of this session, most recent first: a `401` followed by a successful retry is an expired token being refreshed; `5xx` lines followed by `200` are server errors that were retried."""),
-    ("code", """SELECT time, method, status, reason, outcome, quota_units, item_count
+Every call is recorded, with its status and cost, in the request log table `_ytk_requests` (parameters are stored without any key or token), so what happened can be checked afterwards with SQL. First, every call that did not succeed at once, in order: an `authError` (401) with outcome `auth` is an expired access token, which was refreshed before the call was sent again; `backendError` (503) or `internalError` (500) with outcome `retry` is a server error that was retried after a pause. No rows means nothing went wrong."""),
+    ("code", """SELECT time, method, status, reason, outcome
 FROM _ytk_requests
-ORDER BY id DESC
-LIMIT 15;"""),
+WHERE outcome <> 'ok'
+ORDER BY id;"""),
+    ("md", """And all calls so far, grouped by method and result. Failed calls cost no quota; every successful one costs its unit(s), and the counts show that each failed call was followed by a successful one."""),
+    ("code", """SELECT method, status, outcome, count(*) AS calls, sum(quota_units) AS units,
+       sum(item_count) AS items
+FROM _ytk_requests
+GROUP BY method, status, outcome
+ORDER BY method, status;"""),
     ("md", """## My subscriptions and the channels behind them
 
-`subscriptions.list(mine=true)` gives the channels you follow (**1 unit** per 50), but not their statistics. The `--with-channels` recipe then asks `channels.list` for those channels 50 ids at a time (**1 unit** per 50). The original project made one `channels` call per subscription; for 60 subscriptions that was 60 units instead of 2."""),
-    ("code", "%yt_fetch subscriptions --mine --with-channels --into my_subscriptions --channels-into subscribed_channels"),
+`subscriptions.list(mine=true)` gives the channels you follow (**1 unit** per 50), but not their statistics. The `--with-channels` recipe then asks `channels.list` for those channels 50 ids at a time (**1 unit** per 50). Subscriptions go into `subscriptions`, the channels next to yours in `channels`. The original project made one `channels` call per subscription; for 60 subscriptions that was 60 units instead of 2."""),
+    ("code", "%yt_fetch subscriptions --mine --with-channels"),
     ("md", """## The trending chart and its categories
 
 The *mostPopular* chart of a region is what YouTube shows as Trending. `videos.list(chart=mostPopular, regionCode=US)` returns up to 200 videos, 50 per call (**1 unit** each); videos only carry a category *id*, so we also fetch the category names for the region (`videoCategories.list`, **1 unit**)."""),
     ("code", "%yt_fetch videos --chart mostPopular --region US --into trending"),
-    ("code", "%yt_fetch video_categories --region US --into categories"),
+    ("code", "%yt_fetch video_categories --region US"),
     ("md", """## Comments on my most discussed video
 
-Comment threads come 100 per call (**1 unit**), each with at most 5 replies embedded; the kernel completes longer reply chains with `comments.list`. First, which upload has the most comments?"""),
+Comment threads come 100 per call (**1 unit**), each with at most 5 replies embedded; the kernel completes longer reply chains with `comments.list` (threads go into `comment_threads`, the completed replies into `comments`). Which video to read can come from a SQL query: first, which uploads have the most comments?"""),
     ("code", """SELECT video_id, title, comment_count
 FROM my_uploads
 ORDER BY comment_count DESC
 LIMIT 3;"""),
-    ("code", """%yt_fetch comment_threads --ids "SELECT video_id FROM my_uploads ORDER BY comment_count DESC LIMIT 1" --into comments"""),
+    ("code", '%yt_fetch comment_threads --ids "SELECT video_id FROM my_uploads ORDER BY comment_count DESC LIMIT 1"'),
     ("md", """## What we have now
 
 Everything lives in ordinary SQLite tables that any tool can read (the `sqlite3` shell, Python, R, DBeaver...). `%yt_fetch export TABLE FILE.csv` writes one out as CSV, JSON or NDJSON."""),
-    ("code", """SELECT 'my_channel' AS "table", count(*) AS "rows" FROM my_channel
+    ("code", """SELECT 'channels' AS "table", count(*) AS "rows" FROM channels
 UNION ALL SELECT 'my_uploads', count(*) FROM my_uploads
-UNION ALL SELECT 'my_subscriptions', count(*) FROM my_subscriptions
-UNION ALL SELECT 'subscribed_channels', count(*) FROM subscribed_channels
+UNION ALL SELECT 'subscriptions', count(*) FROM subscriptions
 UNION ALL SELECT 'trending', count(*) FROM trending
-UNION ALL SELECT 'categories', count(*) FROM categories
+UNION ALL SELECT 'video_categories', count(*) FROM video_categories
+UNION ALL SELECT 'comment_threads', count(*) FROM comment_threads
 UNION ALL SELECT 'comments', count(*) FROM comments;"""),
     ("md", """And the whole session cost this much quota (compare with the 10,000 units of a day):"""),
     ("code", "%yt_fetch quota"),
@@ -188,41 +194,70 @@ This notebook reads the tables that notebook 2 stored in `$YTK_HOME/store.sqlite
 The first three questions are those of the original 2017 project (which answered them with Tableau); the others are about your own uploads."""),
     ("md", """## Question 1 · Among my subscriptions, who has the most subscribers, and do they also have the most views?
 
-Each bubble is a channel you subscribe to: its position shows subscribers (across) and total views (up), its size the number of videos. Both axes are logarithmic because channel sizes span several orders of magnitude."""),
-    ("code", """SELECT title, subscriber_count, view_count, video_count
-FROM subscribed_channels
-WHERE subscriber_count IS NOT NULL
-ORDER BY subscriber_count DESC
+Subscriptions are joined with the `channels` table, which holds the statistics of each subscribed channel. Each bubble is a channel you subscribe to: its position shows subscribers (across) and total views (up), its size the number of videos. Both axes are logarithmic because channel sizes span several orders of magnitude."""),
+    ("code", """SELECT c.title, c.subscriber_count, c.view_count, c.video_count
+FROM subscriptions s
+JOIN channels c ON c.channel_id = s.channel_id
+WHERE c.subscriber_count IS NOT NULL
+ORDER BY c.subscriber_count DESC
 LIMIT 5;"""),
     plot("scatter", "q1-subscribers-vs-views",
          '--x subscriber_count --y view_count --size video_count --log-x --log-y '
          '--title "My subscriptions: subscribers vs total views" '
          '--xlabel "subscribers" --ylabel "total views"',
-         """SELECT title, subscriber_count, view_count, video_count
-FROM subscribed_channels
-WHERE subscriber_count > 0 AND view_count > 0;"""),
-    ("md", """**What the chart shows.** The bubbles line up along a rising diagonal: on a log–log scale, a channel with ten times more subscribers tends to have roughly ten times more views, so subscribers are a good first guess of reach. The spread around the line is the interesting part: channels above it get more views per subscriber (their videos travel beyond their audience), channels below it have a loyal but less active audience. Channels that hide their subscriber count are left out."""),
+         """SELECT c.subscriber_count, c.view_count, c.video_count
+FROM subscriptions s
+JOIN channels c ON c.channel_id = s.channel_id
+WHERE c.subscriber_count > 0 AND c.view_count > 0;"""),
+    ("md", """**What the chart shows.** The bubbles rise along a diagonal: on these log–log axes, a channel with ten times more subscribers tends to have roughly ten times more views, so the subscriber count is a good first guess of a channel's reach. In the run saved here, two giants stand apart at the top right (over 2.8 million subscribers and over 500 million views each), while most subscriptions are small channels with a few hundred to a few thousand subscribers. The spread around the diagonal is the interesting part: channels above it get more views per subscriber (their videos travel beyond their own audience), channels below it have fewer views than their audience would suggest. Large bubbles in the lower left are small channels with many videos: many uploads alone do not bring subscribers. Channels that hide their subscriber count are left out."""),
     ("md", """## Question 2 · Which categories reach the trending chart, month by month, and with how many views?
 
-The trending (*mostPopular*) chart joined with the category names; videos are grouped by the month they were published, and their views are summed per category."""),
+The trending (*mostPopular*) chart joined with the category names; videos are grouped by the month they were published, and their views are summed per category. To keep the chart readable, the six categories with the most views keep their own colour and the rest are summed as *Other* (the `WITH ... top` part of the query)."""),
     plot("bar", "q2-trending-views-by-category-per-month",
          '--x month --y views --series category --stacked '
          '--title "Trending videos (US): views by category and month published" '
          '--xlabel "month published" --ylabel "views"',
-         """SELECT strftime('%Y-%m', t.published_at) AS month,
-       coalesce(c.title, 'category ' || t.category_id) AS category,
-       sum(t.view_count) AS views
-FROM trending t
-LEFT JOIN categories c ON c.category_id = t.category_id
-GROUP BY month, category
+         """WITH v AS (
+  SELECT strftime('%Y-%m', t.published_at) AS month,
+         coalesce(c.title, 'category ' || t.category_id) AS category,
+         t.view_count
+  FROM trending t
+  LEFT JOIN video_categories c ON c.category_id = t.category_id
+), top AS (
+  SELECT category FROM v GROUP BY category ORDER BY sum(view_count) DESC LIMIT 6
+)
+SELECT month,
+       CASE WHEN category IN (SELECT category FROM top) THEN category ELSE 'Other' END AS category,
+       sum(view_count) AS views
+FROM v
+GROUP BY month, 2
 ORDER BY month, views DESC;"""),
-    ("md", """**What the chart shows.** Trending is dominated by recent videos: the last months carry most of the views, because a video enters the chart in its first days and keeps accumulating views afterwards. Within each month a few categories take the largest share, and the mix changes from month to month. The table below gives the same answer as numbers: for each category, in how many months it appeared and its total views."""),
+    ("md", """**What the chart shows.** Each bar is one month, split by category. In the run saved here, the views are very unevenly spread: two months tower over the others because each holds one hit (a *People & Blogs* video with 3.2 million views in August, an *Entertainment* video with 1.1 million in July); a chart of views is easily dominated by a single video. Counting videos instead of views (next chart) shows which categories reach the chart *regularly*."""),
+    plot("bar", "q2b-trending-videos-by-category-per-month",
+         '--x month --y videos --series category --stacked '
+         '--title "Trending videos (US): how many per category and month" '
+         '--xlabel "month published" --ylabel "videos on the chart"',
+         """WITH v AS (
+  SELECT strftime('%Y-%m', t.published_at) AS month,
+         coalesce(c.title, 'category ' || t.category_id) AS category
+  FROM trending t
+  LEFT JOIN video_categories c ON c.category_id = t.category_id
+), top AS (
+  SELECT category FROM v GROUP BY category ORDER BY count(*) DESC LIMIT 6
+)
+SELECT month,
+       CASE WHEN category IN (SELECT category FROM top) THEN category ELSE 'Other' END AS category,
+       count(*) AS videos
+FROM v
+GROUP BY month, 2
+ORDER BY month, videos DESC;"""),
+    ("md", """**What the chart shows.** Most videos on the chart were published in the last eight months: a video enters Trending while it is new. *People & Blogs* is on the chart every month from January to September 2026 and is the largest group, followed by *Film & Animation*; other categories come and go. The table gives the whole answer as numbers: for each category, in how many months it reached the chart, with how many videos and how many views in total."""),
     ("code", """SELECT coalesce(c.title, 'category ' || t.category_id) AS category,
        count(DISTINCT strftime('%Y-%m', t.published_at)) AS months_on_chart,
        count(*) AS videos,
        sum(t.view_count) AS views
 FROM trending t
-LEFT JOIN categories c ON c.category_id = t.category_id
+LEFT JOIN video_categories c ON c.category_id = t.category_id
 GROUP BY category
 ORDER BY views DESC;"""),
     ("md", """## Question 3 · Which categories, and which channels, contribute the most likes to trending?
@@ -235,7 +270,7 @@ The same chart, counting likes instead of views (dislike counts are private sinc
          """SELECT coalesce(c.title, 'category ' || t.category_id) AS category,
        sum(coalesce(t.like_count, 0)) AS likes
 FROM trending t
-LEFT JOIN categories c ON c.category_id = t.category_id
+LEFT JOIN video_categories c ON c.category_id = t.category_id
 GROUP BY category
 ORDER BY likes DESC;"""),
     plot("bar", "q3b-trending-likes-top-channels",
@@ -246,12 +281,21 @@ ORDER BY likes DESC;"""),
 FROM trending
 GROUP BY channel_id
 ORDER BY likes DESC;"""),
-    ("md", """**What the charts show.** Likes follow views closely (a like for every few dozen views), so the categories that bring the most views to trending also bring the most likes; the bars differ from question 2 where a category's audience is more or less inclined to press *like*. Among channels, a handful of big channels collect most of the likes: the top of the second chart is several times the tenth bar."""),
+    ("md", """**What the charts show.** Likes follow views (roughly one like for every 20 to 50 views), so the ranking of categories is close to the ranking by views: *People & Blogs* leads, then *Entertainment* and *Film & Animation*. Among channels the picture is even more concentrated: in the run saved here, the first channel owes its 172 thousand likes to a single video, and the top two channels together gather more likes than all the others combined. Being on the chart often is not the same as collecting likes: the next table lists the channels with the most videos on the chart."""),
+    ("code", """SELECT channel_title AS channel,
+       count(*) AS videos_on_chart,
+       sum(coalesce(like_count, 0)) AS likes,
+       sum(view_count) AS views
+FROM trending
+GROUP BY channel_id
+ORDER BY videos_on_chart DESC
+LIMIT 5;"""),
+    ("md", """The channel with the most videos on the chart (dozens of entries) collects far fewer likes than a channel with one hit: many modest videos versus one very popular one."""),
     ("md", """## Question 4 · Do my longer videos get more views?
 
-Each dot is one of my uploads: its length (in minutes, across) against its views (up, logarithmic). Shorts (under a minute) sit at the far left."""),
+Each dot is one of my uploads: its length in minutes (across) against its views (up). Both axes are logarithmic, so shorts of a few seconds and streams of several hours fit on one chart; shorts (under a minute) sit at the far left."""),
     plot("scatter", "q4-my-uploads-length-vs-views",
-         '--x minutes --y view_count --log-y '
+         '--x minutes --y view_count --log-x --log-y '
          '--title "My uploads: length vs views" '
          '--xlabel "length (minutes)" --ylabel "views"',
          """SELECT title, round(duration_s / 60.0, 1) AS minutes, view_count
@@ -269,7 +313,7 @@ FROM my_uploads
 WHERE view_count > 0
 GROUP BY length
 ORDER BY length;"""),
-    ("md", """**What the chart shows.** The dots form a wide cloud with no clear slope: on this channel, length alone does not predict views. Every length range contains both small and large successes, and the averages of the groups are close compared with the spread inside each group. If your own channel shows a slope, it is worth checking that it is not caused by something else (for example, older videos being both longer and more viewed)."""),
+    ("md", """**What the chart shows.** The dots form a wide horizontal band with no clear slope: on this channel, length alone does not predict views. Every length group holds both flops and successes (from a few hundred to over a hundred thousand views), and the typical views of the groups in the table are within about 20% of each other, which is small next to the spread inside each group. If your own channel shows a slope, check that it is not caused by something else, for example older videos being both longer and more viewed."""),
     ("md", """## Question 5 · At what time of day do my uploads get the most views?
 
 Upload hours are in UTC, as the API reports them. For each hour, the average views of the videos published in that hour, and how many there were."""),
@@ -284,7 +328,17 @@ FROM my_uploads
 WHERE view_count IS NOT NULL
 GROUP BY hour
 ORDER BY hour;"""),
-    ("md", """**What the chart shows.** The bars vary from hour to hour, but each hour holds only a handful of videos, so one hit can lift a whole bar: with this few uploads per hour, the differences are mostly noise rather than a best time to publish. A real pattern would show as several neighbouring hours standing out together, and would hold when the same question is asked of the median instead of the mean."""),
+    ("md", """**What the chart shows.** The bars jump from hour to hour with no pattern across neighbouring hours. Each hour holds only 6 to 20 videos, so a single hit lifts a whole bar: in the run saved here, the tallest bar (7:00 UTC) comes from ten videos, one of which has 177 thousand views. With this few uploads per hour, the differences are noise rather than a best time to publish. A real pattern would show as several neighbouring hours standing out together, and would still be there when the typical (geometric mean) views are compared instead of the average, as in the table below."""),
+    ("code", """SELECT CAST(strftime('%H', published_at) AS INTEGER) AS hour,
+       count(*) AS videos,
+       CAST(round(avg(view_count)) AS INTEGER) AS mean_views,
+       CAST(round(exp(avg(ln(view_count)))) AS INTEGER) AS typical_views,
+       max(view_count) AS best
+FROM my_uploads
+WHERE view_count > 0
+GROUP BY hour
+ORDER BY mean_views DESC
+LIMIT 5;"""),
     ("md", """## Question 6 · How have my uploads and their views evolved over the years?
 
 Views per month of publication for all my uploads: a line that shows both how active the channel was and how well each period's videos did."""),
@@ -298,7 +352,7 @@ Views per month of publication for all my uploads: a line that shows both how ac
 FROM my_uploads
 GROUP BY month
 ORDER BY month;"""),
-    ("md", """**What the chart shows.** The line is jagged from month to month (a single popular video makes a peak) but the level stays of the same order over the years: the channel publishes steadily and its older videos keep the views they gathered. The last months are lower, because recent videos have not yet had time to collect their views; comparing them with older months is only fair after a few weeks.
+    ("md", """**What the chart shows.** The line is jagged, because a channel that publishes three or four videos a month sees one popular video make a peak (the three highest months each hold a video with 80 to 180 thousand views). Beyond the peaks, the level stays of the same order over seven years: no growth and no decline. The very last point is low because its videos are only weeks old and are still collecting views; comparing recent months with older ones is only fair after a while.
 
 ### Going further
 

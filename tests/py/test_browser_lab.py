@@ -336,7 +336,7 @@ def test_interrupt_stops_slow_fetch(page, lab, filled):
     world = filled
     # Every request to the emulator now takes two seconds: a many-page fetch
     # takes minutes unless interrupted.
-    world.emu.set_latency(2.0)
+    world.emu.set_latency(2000)
     try:
         new_ytkernel_notebook(page, lab)
         cell = interrupt_and_check(
