@@ -152,12 +152,16 @@ static int find_logo_dir(const char *exe_dir, char *out, size_t len)
     char path[PATH_MAX + 64];
 
     for (int i = 0; i < 3; i++) {
+        int n;
+
         if (i == 0)
-            snprintf(out, len, "%s/jupyter/kernels/" SPEC_NAME, exe_dir);
+            n = snprintf(out, len, "%s/jupyter/kernels/" SPEC_NAME, exe_dir);
         else if (i == 1)
-            snprintf(out, len, "%s/../share/ytkernel/kernelspec", exe_dir);
+            n = snprintf(out, len, "%s/../share/ytkernel/kernelspec", exe_dir);
         else
-            snprintf(out, len, "%s/kernelspec", YTK_SOURCE_DIR);
+            n = snprintf(out, len, "%s/kernelspec", YTK_SOURCE_DIR);
+        if (n < 0 || (size_t)n >= len)
+            continue; /* path too long: not a candidate */
         snprintf(path, sizeof(path), "%s/%s", out, logos[0]);
         if (access(path, R_OK) == 0)
             return 0;
