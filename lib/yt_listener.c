@@ -461,44 +461,6 @@ static void respond(int fd, int status, const char *title, const char *msg)
     yt_buf_free(&all);
 }
 
-/* Read one request head from fd.  Returns a YT_LREQ_ code, or
- * YT_LISTEN_E_ABORTED (as 100) when aborted, 101 on timeout/EOF. */
-static int read_request(int fd, long long overall_deadline,
-                        yt_listener_abort_fn abort, void *arg,
-                        struct yt_redirect *out)
-{
-    char buf[YT_LISTENER_MAX_REQUEST];
-    size_t len = 0;
-    long long deadline = now_ms() + CONN_READ_MS;
-    int rc = YT_LREQ_MORE;
-
-    if (overall_deadline > 0 && overall_deadline < deadline)
-        deadline = overall_deadline;
-    while (rc == YT_LREQ_MORE) {
-        struct pollfd pf = {.fd = fd, .events = POLLIN};
-        long long left = deadline - now_ms();
-        ssize_t r;
-
-        if (abort && abort(arg))
-            return 100;
-        if (left <= 0)
-            return 101;
-        if (poll(&pf, 1, (int)(left < SLICE_MS ? left : SLICE_MS)) <= 0)
-            continue;
-        r = recv(fd, buf + len, sizeof buf - len, 0);
-        if (r < 0 && (errno == EAGAIN || errno == EINTR))
-            continue;
-        if (r <= 0)
-            return 101;
-        len += (size_t)r;
-        rc = yt_listener_parse_request(buf, len, out);
-        if (rc == YT_LREQ_MORE && len == sizeof buf)
-            rc = YT_LREQ_E_TOOBIG;
-    }
-    explicit_bzero(buf, sizeof buf);
-    return rc;
-}
-
 static int state_equal(const char *a, const char *b)
 {
     size_t n;
@@ -509,104 +471,192 @@ static int state_equal(const char *a, const char *b)
     return n == strlen(b) && CRYPTO_memcmp(a, b, n) == 0;
 }
 
+/* One client connection being read.  Several are served at once, so a
+ * browser's idle pre-connection cannot hold up the real redirect. */
+struct conn {
+    int fd;
+    long long deadline;
+    size_t len;
+    char buf[YT_LISTENER_MAX_REQUEST];
+};
+
+#define MAX_CONNS 8
+
+static void conn_close(struct conn *c)
+{
+    if (c->fd >= 0)
+        close(c->fd);
+    explicit_bzero(c->buf, c->len);
+    c->fd = -1;
+    c->len = 0;
+}
+
+/* Answer a parsed request on c.  Returns 0 to keep waiting, 1 when the
+ * redirect arrived (*out filled), YT_LISTEN_E_STATE on a state mismatch. */
+static int handle_request(struct conn *c, int prc, struct yt_redirect *r,
+                          const char *path, const char *expected_state,
+                          struct yt_redirect *out, char err[YT_ERR_LEN])
+{
+    if (prc == YT_LREQ_E_METHOD) {
+        respond(c->fd, 405, "Not allowed",
+                "This address only receives Google's sign-in redirect.");
+        return 0;
+    }
+    if (prc != YT_LREQ_OK) {
+        respond(c->fd, 400, "Bad request",
+                "This address only receives Google's sign-in redirect.");
+        return 0;
+    }
+    if (strcmp(r->path, path ? path : "/") != 0 ||
+        (!r->code && !r->error && !r->state)) {
+        respond(c->fd, 404, "Waiting for sign-in",
+                "This address only receives Google's sign-in redirect.");
+        yt_redirect_free(r);
+        return 0;
+    }
+    if (!state_equal(r->state, expected_state)) {
+        respond(c->fd, 400, "Sign-in rejected",
+                "The state parameter does not match the sign-in started in "
+                "the notebook, so this redirect was refused. Run "
+                "<code>%yt_auth login</code> again.");
+        yt_redirect_free(r);
+        yt_errf(err, "the redirect's state parameter did not match this "
+                     "login (a forged or stale redirect); nothing was saved");
+        return YT_LISTEN_E_STATE;
+    }
+    if (r->error) {
+        char code[64], msg[256];
+
+        safe_code(r->error, code, sizeof code);
+        snprintf(msg, sizeof msg,
+                 "Google reported <code>%s</code>: nothing was saved. You "
+                 "may close this tab.",
+                 code);
+        respond(c->fd, 200, "Sign-in not completed", msg);
+    } else {
+        respond(c->fd, 200, "Authentication complete",
+                "ytkernel received the authorization. You may close this "
+                "tab and return to the notebook.");
+    }
+    *out = *r;
+    memset(r, 0, sizeof *r);
+    return 1;
+}
+
 int yt_listener_wait(struct yt_listener *l, const char *path,
                      const char *expected_state, long timeout_ms,
                      yt_listener_abort_fn abort, void *arg,
                      struct yt_redirect *out, char err[YT_ERR_LEN])
 {
     long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+    struct conn *conns;
+    int i, rc = YT_LISTEN_E_IO;
 
     memset(out, 0, sizeof *out);
+    conns = calloc(MAX_CONNS, sizeof *conns);
+    if (!conns) {
+        yt_errf(err, "out of memory");
+        return YT_LISTEN_E_IO;
+    }
+    for (i = 0; i < MAX_CONNS; i++)
+        conns[i].fd = -1;
     for (;;) {
-        struct pollfd pf = {.fd = l->fd, .events = POLLIN};
-        struct yt_redirect r;
-        int cfd, rc, wait = SLICE_MS;
+        struct pollfd pf[MAX_CONNS + 1];
+        int idx[MAX_CONNS + 1];
+        int n = 0, wait = SLICE_MS, pr;
+        long long now = now_ms();
 
         if (abort && abort(arg)) {
-            yt_errf(err, "interrupted while waiting for the "
-                                      "browser's redirect");
-            return YT_LISTEN_E_ABORTED;
+            yt_errf(err, "interrupted while waiting for the browser's "
+                         "redirect");
+            rc = YT_LISTEN_E_ABORTED;
+            goto out;
         }
         if (deadline) {
-            long long left = deadline - now_ms();
-
-            if (left <= 0) {
+            if (deadline - now <= 0) {
                 yt_errf(err, "no redirect from the browser within %ld s",
-                         (timeout_ms + 999) / 1000);
-                return YT_LISTEN_E_TIMEOUT;
+                        (timeout_ms + 999) / 1000);
+                rc = YT_LISTEN_E_TIMEOUT;
+                goto out;
             }
-            if (left < wait)
-                wait = (int)left;
+            if (deadline - now < wait)
+                wait = (int)(deadline - now);
         }
-        rc = poll(&pf, 1, wait);
-        if (rc < 0 && errno != EINTR) {
+        /* Drop connections that took too long to send their request. */
+        for (i = 0; i < MAX_CONNS; i++)
+            if (conns[i].fd >= 0 && conns[i].deadline <= now)
+                conn_close(&conns[i]);
+        pf[n].fd = l->fd;
+        pf[n].events = POLLIN;
+        idx[n++] = -1;
+        for (i = 0; i < MAX_CONNS; i++) {
+            if (conns[i].fd < 0)
+                continue;
+            pf[n].fd = conns[i].fd;
+            pf[n].events = POLLIN;
+            idx[n++] = i;
+        }
+        pr = poll(pf, (nfds_t)n, wait);
+        if (pr < 0 && errno != EINTR) {
             yt_errf(err, "waiting for the redirect failed: %s",
-                     strerror(errno));
-            return YT_LISTEN_E_IO;
+                    strerror(errno));
+            rc = YT_LISTEN_E_IO;
+            goto out;
         }
-        if (rc <= 0)
+        if (pr <= 0)
             continue;
-        cfd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        if (cfd < 0)
-            continue;
-        rc = read_request(cfd, deadline, abort, arg, &r);
-        if (rc == 100) {
-            close(cfd);
-            yt_errf(err, "interrupted while waiting for the "
-                                      "browser's redirect");
-            return YT_LISTEN_E_ABORTED;
-        }
-        if (rc == 101) {
-            close(cfd);
-            continue;
-        }
-        if (rc == YT_LREQ_E_METHOD) {
-            respond(cfd, 405, "Not allowed",
-                    "This address only receives Google's sign-in redirect.");
-            close(cfd);
-            continue;
-        }
-        if (rc != YT_LREQ_OK) {
-            respond(cfd, 400, "Bad request",
-                    "This address only receives Google's sign-in redirect.");
-            close(cfd);
-            continue;
-        }
-        if (strcmp(r.path, path ? path : "/") != 0 ||
-            (!r.code && !r.error && !r.state)) {
-            respond(cfd, 404, "Waiting for sign-in",
-                    "This address only receives Google's sign-in redirect.");
-            yt_redirect_free(&r);
-            close(cfd);
-            continue;
-        }
-        if (!state_equal(r.state, expected_state)) {
-            respond(cfd, 400, "Sign-in rejected",
-                    "The state parameter does not match the sign-in started "
-                    "in the notebook, so this redirect was refused. Run "
-                    "<code>%yt_auth login</code> again.");
-            yt_redirect_free(&r);
-            close(cfd);
-            yt_errf(err, "the redirect's state parameter did not match this "
-                     "login (a forged or stale redirect); nothing was saved");
-            return YT_LISTEN_E_STATE;
-        }
-        if (r.error) {
-            char code[64], msg[256];
+        for (i = 1; i < n; i++) {
+            struct conn *c = &conns[idx[i]];
+            struct yt_redirect r;
+            ssize_t got;
+            int prc, hr;
 
-            safe_code(r.error, code, sizeof code);
-            snprintf(msg, sizeof msg,
-                     "Google reported <code>%s</code>: nothing was saved. "
-                     "You may close this tab.",
-                     code);
-            respond(cfd, 200, "Sign-in not completed", msg);
-        } else {
-            respond(cfd, 200, "Authentication complete",
-                    "ytkernel received the authorization. You may close this "
-                    "tab and return to the notebook.");
+            if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            got = recv(c->fd, c->buf + c->len, sizeof c->buf - c->len, 0);
+            if (got < 0 && (errno == EAGAIN || errno == EINTR))
+                continue;
+            if (got <= 0) {
+                conn_close(c);
+                continue;
+            }
+            c->len += (size_t)got;
+            prc = yt_listener_parse_request(c->buf, c->len, &r);
+            if (prc == YT_LREQ_MORE && c->len == sizeof c->buf)
+                prc = YT_LREQ_E_TOOBIG;
+            if (prc == YT_LREQ_MORE)
+                continue;
+            hr = handle_request(c, prc, &r, path, expected_state, out, err);
+            yt_redirect_free(&r);
+            conn_close(c);
+            if (hr != 0) {
+                rc = hr == 1 ? YT_LISTEN_OK : hr;
+                goto out;
+            }
         }
-        close(cfd);
-        *out = r;
-        return YT_LISTEN_OK;
+        if (pf[0].revents & POLLIN) {
+            int cfd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+            int slot = -1;
+
+            if (cfd < 0)
+                continue;
+            for (i = 0; i < MAX_CONNS; i++) {
+                if (conns[i].fd < 0) {
+                    slot = i;
+                    break;
+                }
+                if (slot < 0 || conns[i].deadline < conns[slot].deadline)
+                    slot = i;
+            }
+            conn_close(&conns[slot]); /* all busy: drop the oldest */
+            conns[slot].fd = cfd;
+            conns[slot].len = 0;
+            conns[slot].deadline = now_ms() + CONN_READ_MS;
+        }
     }
+out:
+    for (i = 0; i < MAX_CONNS; i++)
+        conn_close(&conns[i]);
+    free(conns);
+    return rc;
 }
