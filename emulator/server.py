@@ -845,6 +845,7 @@ REASON_INFO = {
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.0"  # status line even for garbage
     server_version = "ESF"
     sys_version = ""
     emu = None  # set on the subclass
