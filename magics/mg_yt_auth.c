@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1204,6 +1205,16 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
         if (tok.client_id)
             yt_buf_addf(&t, "\nOAuth client: %s", tok.client_id);
         yt_token_free(&tok);
+        {
+            struct stat st;
+
+            if (stat(path, &st) == 0 && (st.st_mode & 077))
+                yt_buf_addf(&t,
+                            "\nWarning: the token file is readable by "
+                            "others (mode %03o); run chmod 600 on it, or "
+                            "%%yt_auth refresh to rewrite it with mode 0600.",
+                            (unsigned)(st.st_mode & 0777));
+        }
     }
     krc = yt_api_key_load(c->home, &key, err);
     if (krc == 0) {

@@ -501,10 +501,13 @@ def test_requests_oauthlib_token_accepted(session, emulator, ytk_home):
                    "refresh_token": tok["refresh_token"],
                    "token_type": "Bearer", "expires_at": time.time() - 10,
                    "scope": tok["scopes"]}, f)
+    os.chmod(path, 0o644)
     st = session.run("%yt_auth status")
     assert st.status == "ok" and "expired" in text(st)
+    assert "readable by others (mode 644)" in text(st)
     r = session.run("%yt_auth refresh")
     assert r.status == "ok", r.all_text()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     new = token_file(ytk_home)
     assert new["client_id"] == emulator.client_id  # from client_secret.json
     assert new["refresh_token"] == tok["refresh_token"]
