@@ -54,6 +54,10 @@ def parse_args(argv=None):
                          "only allows youtube and youtube.readonly)")
     ap.add_argument("--quiet", action="store_true",
                     help="no request log lines on stderr")
+    ap.add_argument("--parent-pid", type=int, default=None,
+                    help="exit when the process with this id is gone (the "
+                         "test harness passes its own pid, so a killed test "
+                         "run leaves no emulator behind)")
     opts = ap.parse_args(argv)
     if opts.size not in ("small", "medium", "large"):
         try:
@@ -78,13 +82,22 @@ def main(argv=None):
         sys.stderr.write("emulator: cannot listen on 127.0.0.1:%d: %s\n" %
                          (opts.port, e))
         return 2
-    emu.write_files(os.path.abspath(opts.data_dir))
+    try:
+        emu.write_files(os.path.abspath(opts.data_dir))
+    except OSError as e:
+        sys.stderr.write("emulator: cannot write into --data-dir %s: %s\n" %
+                         (opts.data_dir, e.strerror or e))
+        srv.server_close()
+        return 2
 
-    def stop(signum, frame):
+    def stop(signum=None, frame=None):
         threading.Thread(target=srv.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if opts.parent_pid:
+        threading.Thread(target=_watch_parent, args=(opts.parent_pid, stop),
+                         daemon=True).start()
     sys.stdout.write("EMULATOR_URL=%s\n" % emu.base_url)
     sys.stdout.flush()
     try:
@@ -92,6 +105,20 @@ def main(argv=None):
     finally:
         srv.server_close()
     return 0
+
+
+def _watch_parent(pid, stop):
+    import time
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            sys.stderr.write("emulator: parent %d is gone, stopping\n" % pid)
+            stop()
+            return
+        except PermissionError:
+            pass
 
 
 if __name__ == "__main__":

@@ -42,7 +42,8 @@ def start_emulator(data_dir, timeout=30, **knobs):
     """Start `python -m emulator`, wait for its URL line, return Emulator."""
     data_dir = os.path.abspath(data_dir)
     os.makedirs(data_dir, exist_ok=True)
-    cmd = [sys.executable, "-m", "emulator", "--data-dir", data_dir]
+    cmd = [sys.executable, "-m", "emulator", "--data-dir", data_dir,
+           "--parent-pid", str(os.getpid())]
     if "port" not in knobs:
         cmd += ["--port", "0"]
     faults = knobs.pop("faults", None) or []

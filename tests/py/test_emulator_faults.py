@@ -192,3 +192,54 @@ def test_request_log_redacts_and_records(emu):
     assert emu.api_key not in text and tok["access_token"] not in text
     emu.clear_requests_log()
     assert emu.requests_log() == []
+
+
+def test_emulator_stops_when_its_parent_dies(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..",
+                                        ".."))
+    code = ("import sys, time; sys.path.insert(0, %r)\n"
+            "from emulator.testing import start_emulator\n"
+            "e = start_emulator(%r, quiet=True)\n"
+            "print(e.proc.pid, flush=True)\n"
+            "time.sleep(600)\n" % (root, str(tmp_path / "emu")))
+    parent = subprocess.Popen([sys.executable, "-c", code],
+                              stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    os.kill(child, 0)  # running
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    parent.stdout.close()
+    deadline = time.monotonic() + 30
+    gone = False
+    while time.monotonic() < deadline and not gone:
+        try:
+            # reap it if it is our grandchild turned zombie elsewhere
+            os.kill(child, 0)
+            with open("/proc/%d/stat" % child) as f:
+                gone = f.read().split()[2] == "Z"
+        except (ProcessLookupError, FileNotFoundError):
+            gone = True
+        time.sleep(0.2)
+    assert gone, "emulator outlived its parent"
+
+
+def test_unwritable_data_dir_is_a_clear_error(tmp_path):
+    import os
+    import subprocess
+    import sys
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..",
+                                        ".."))
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    p = subprocess.run([sys.executable, "-m", "emulator", "--data-dir",
+                        str(blocker / "sub")], cwd=root, capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode == 2
+    assert p.stdout == ""
+    assert "cannot write into --data-dir" in p.stderr
+    assert "Traceback" not in p.stderr
