@@ -37,11 +37,24 @@ int kn_hist_open(const char *path, struct kn_hist **out, char err[KN_ERR_LEN])
     if (rc != SQLITE_OK)
         goto dberr;
     sqlite3_busy_timeout(h->db, 3000);
+    /* WAL + synchronous=NORMAL: no fsync per recorded cell; a crash can
+     * lose at most the last lines, never corrupt the file. */
+    if (path)
+        sqlite3_exec(h->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+    if (sqlite3_exec(h->db, "PRAGMA synchronous=NORMAL", NULL, NULL,
+                     &msg) != SQLITE_OK ||
+        sqlite3_exec(h->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) !=
+            SQLITE_OK)
+        goto dberr;
     if (sqlite3_exec(h->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
         sqlite3_exec(h->db,
                      "INSERT INTO sessions(start) VALUES("
                      "strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
-                     NULL, NULL, &msg) != SQLITE_OK)
+                     NULL, NULL, &msg) != SQLITE_OK) {
+        sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+        goto dberr;
+    }
+    if (sqlite3_exec(h->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
         goto dberr;
     h->session = (int)sqlite3_last_insert_rowid(h->db);
     *out = h;
