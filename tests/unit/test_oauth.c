@@ -817,6 +817,16 @@ static int serve_one(struct server *s, int cfd)
         extra = "Retry-After: 7\r\n";
         body = "{}";
         blen = 2;
+    } else if (strncmp(buf, "GET /retrydate ", 15) == 0) {
+        status = "503 Service Unavailable";
+        extra = "Retry-After: Wed, 21 Oct 2015 07:28:00 GMT\r\n";
+        body = "{}";
+        blen = 2;
+    } else if (strncmp(buf, "GET /retrybad ", 14) == 0) {
+        status = "503 Service Unavailable";
+        extra = "Retry-After: soon\r\n";
+        body = "{}";
+        blen = 2;
     } else if (strncmp(buf, "GET /big ", 9) == 0) {
         snprintf(hdr, sizeof hdr,
                  "HTTP/1.1 200 OK\r\nContent-Length: 70000000\r\n\r\n");
@@ -939,6 +949,17 @@ static void test_http(void)
     TU_EQ_INT(resp.retry_after, 7);
     yt_http_resp_free(&resp);
 
+    /* An HTTP date in the past means "now"; garbage means absent. */
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/retrydate", s.port);
+    TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YT_HTTP_OK);
+    TU_EQ_INT(resp.status, 503);
+    TU_EQ_INT(resp.retry_after, 0);
+    yt_http_resp_free(&resp);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/retrybad", s.port);
+    TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YT_HTTP_OK);
+    TU_EQ_INT(resp.retry_after, -1);
+    yt_http_resp_free(&resp);
+
     /* POST form body. */
     snprintf(url, sizeof url, "http://127.0.0.1:%d/post", s.port);
     req.method = "POST";
@@ -1005,6 +1026,17 @@ static void test_http(void)
         snprintf(url, sizeof url, "http://127.0.0.1:%d/n/1", s.port);
         TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YT_HTTP_E_ABORTED);
         TU_CHECK(calls >= 1);
+        {
+            struct yt_http_req many[3] = {req, req, req};
+            struct yt_http_resp mr[3];
+            int mrc[3];
+
+            TU_EQ_INT(yt_http_perform_many(h, many, mr, mrc, 3, 2, NULL),
+                      YT_HTTP_E_ABORTED);
+            TU_EQ_INT(mrc[0], YT_HTTP_E_ABORTED);
+            TU_EQ_INT(mrc[1], YT_HTTP_E_ABORTED);
+            TU_EQ_INT(mrc[2], YT_HTTP_E_ABORTED);
+        }
         yt_http_set_abort(h, NULL, NULL);
     }
     server_stop(&s);
