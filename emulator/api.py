@@ -596,7 +596,7 @@ class Api:
         ch = w.channel(pl["channel"])
         item = {"kind": "youtube#playlist", "etag": None, "id": pl["id"]}
         if "snippet" in parts:
-            first = pl["items"][0] if pl["items"] else None
+            first = next((i for i in pl["items"] if i >= 0), None)
             base = "https://i.ytimg.com/vi/%s" % (w.video_id(first) if first
                                                    is not None else "")
             item["snippet"] = {
@@ -681,6 +681,8 @@ class Api:
 
     def playlist_item_resource(self, owner, pid, pos, vidx, parts):
         w = self.w
+        if vidx < 0:
+            return self._unavailable_item(owner, pid, pos, vidx, parts)
         v = w.video(vidx)
         item = {"kind": "youtube#playlistItem", "etag": None,
                 "id": self.playlist_item_id(pid, pos)}
@@ -704,6 +706,36 @@ class Api:
                 "videoPublishedAt": W.rfc3339(v["published"])}
         if "status" in parts:
             item["status"] = {"privacyStatus": "public"}
+        item["etag"] = etag_of(item)
+        return item
+
+    def _unavailable_item(self, owner, pid, pos, marker, parts):
+        """A deleted (-1) or private (-2) video in a playlist, as Google
+        shows it: placeholder title, no thumbnails, no owner, and an id
+        that videos.list does not know."""
+        w = self.w
+        vid = self.w.unavailable_video_id(pid, pos)
+        deleted = marker == -1
+        item = {"kind": "youtube#playlistItem", "etag": None,
+                "id": self.playlist_item_id(pid, pos)}
+        pl_idx = w.playlist_index(pid)
+        added = w.playlist(pl_idx)["published"] + 86400 * (1 + pos) \
+            if pl_idx is not None else w.channel(owner)["start"]
+        if "snippet" in parts:
+            item["snippet"] = {
+                "publishedAt": W.rfc3339(added),
+                "channelId": w.channel_id(owner),
+                "title": "Deleted video" if deleted else "Private video",
+                "description": "This video is unavailable." if deleted
+                else "This video is private.",
+                "thumbnails": {},
+                "channelTitle": w.channel(owner)["title"],
+                "playlistId": pid, "position": pos,
+                "resourceId": {"kind": "youtube#video", "videoId": vid}}
+        if "contentDetails" in parts:
+            item["contentDetails"] = {"videoId": vid}
+        if "status" in parts:
+            item["status"] = {} if deleted else {"privacyStatus": "private"}
         item["etag"] = etag_of(item)
         return item
 

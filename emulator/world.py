@@ -586,7 +586,9 @@ class World:
             size = r.randint(1, 40)
         items = []
         for i in range(size):
-            if c == 0 and k == 2 and i % 3 == 1:
+            if c == 0 and k == 2 and i in (4, 9):
+                items.append(-1 if i == 4 else -2)  # deleted / private
+            elif c == 0 and k == 2 and i % 3 == 1:
                 items.append(r.randrange(0, self.n_videos))
             else:
                 items.append(r.randrange(lo, hi))
@@ -596,6 +598,13 @@ class World:
                     description="Playlist %s" % title, items=items,
                     published=published,
                     privacy="private" if (c == 0 and k == 7) else "public")
+
+    def unavailable_video_id(self, pid, pos):
+        """Id of a deleted/private video in a playlist: it never decodes."""
+        raw = hashlib.blake2b(("gone:%d:%s:%d" % (self.seed, pid, pos))
+                              .encode(), digest_size=8).digest()
+        vid = b64(raw)
+        return vid if self.video_index(vid) is None else "0" + vid[1:]
 
     def channel_playlists(self, c):
         return list(range(self.pl_starts[c],
@@ -684,6 +693,9 @@ class World:
             "uploads_playlist_id": self.uploads_playlist_id(0),
             "my_playlist_ids": [self.playlist_id(p)
                                 for p in self.channel_playlists(0)],
+            # has a deleted (position 4) and a private (position 9) video
+            "playlist_with_unavailable_videos": self.playlist_id(
+                self.pl_starts[0] + 2),
             "video_with_many_replies": self.video_id(rep),
             "thread_with_many_replies": self.thread_id(rep, many[0]),
             "video_with_many_threads": self.video_id(big),

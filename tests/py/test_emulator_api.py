@@ -444,6 +444,27 @@ def test_playlists(emu, world, ro):
                 playlistId=private["id"]), 403, "playlistItemsNotAccessible")
 
 
+def test_deleted_and_private_videos_in_a_playlist(emu, world):
+    pid = world["playlist_with_unavailable_videos"]
+    items, _, _ = all_pages(emu, "playlistItems", key=True,
+                            part="snippet,contentDetails,status",
+                            playlistId=pid, maxResults=50)
+    gone = {i["snippet"]["position"]: i for i in items
+            if i["snippet"]["title"] in ("Deleted video", "Private video")}
+    assert sorted(gone) == [4, 9]
+    assert gone[4]["snippet"]["title"] == "Deleted video"
+    assert gone[9]["status"] == {"privacyStatus": "private"}
+    for it in gone.values():
+        assert it["snippet"]["thumbnails"] == {}
+        assert "videoOwnerChannelId" not in it["snippet"]
+        assert "videoPublishedAt" not in it["contentDetails"]
+    ids = [i["contentDetails"]["videoId"] for i in items]
+    found = emu.api("videos", key=True, part="id", id=",".join(ids)).json()
+    known = {v["id"] for v in found["items"]}
+    assert known == set(ids) - {it["contentDetails"]["videoId"]
+                                for it in gone.values()}
+
+
 def test_activities_and_my_rating(emu, world, ro):
     acts, _, _ = all_pages(emu, "activities", token=ro,
                            part="snippet,contentDetails", mine="true",
