@@ -192,6 +192,7 @@ int kn_exec_input(struct kn_exec *x, const char *prompt, int password,
     void *sock = k->sock[KN_STDIN];
     cJSON *c;
     struct kn_msg m;
+    char req_id[37];
     int r;
 
     *value = NULL;
@@ -212,7 +213,7 @@ int kn_exec_input(struct kn_exec *x, const char *prompt, int password,
     }
     cJSON_AddStringToObject(c, "prompt", prompt ? prompt : "");
     cJSON_AddBoolToObject(c, "password", password != 0);
-    if (kn_send_to(k, sock, x->req, "input_request", c) < 0) {
+    if (kn_send_to(k, sock, x->req, "input_request", c, req_id) < 0) {
         snprintf(err, KN_ERR_LEN, "cannot send input_request");
         return -1;
     }
@@ -237,7 +238,19 @@ int kn_exec_input(struct kn_exec *x, const char *prompt, int password,
         if (r == 0)
             continue;
         if (strcmp(m.msg_type, "input_reply") == 0) {
-            const cJSON *v = cJSON_GetObjectItemCaseSensitive(m.content,
+            const cJSON *pid = cJSON_GetObjectItemCaseSensitive(m.parent,
+                                                                "msg_id");
+            const cJSON *v;
+            /* A reply naming another request answers an abandoned prompt
+             * (jupyter_client sends no parent: accepted). */
+            if (cJSON_IsString(pid) && pid->valuestring &&
+                *pid->valuestring && strcmp(pid->valuestring, req_id) != 0) {
+                fprintf(stderr, "ytkernel: ignored an input_reply to an "
+                                "earlier prompt\n");
+                kn_msg_free(&m);
+                continue;
+            }
+            v = cJSON_GetObjectItemCaseSensitive(m.content,
                                                               "value");
             *value = strdup(cJSON_IsString(v) && v->valuestring
                                 ? v->valuestring

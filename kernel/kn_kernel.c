@@ -112,7 +112,7 @@ void kn_pub_flush(void *push)
 }
 
 int kn_send_to(struct kn_kernel *k, void *sock, const struct kn_msg *req,
-               const char *msg_type, cJSON *content)
+               const char *msg_type, cJSON *content, char *msg_id_out)
 {
     struct kn_out o;
     char err[KN_ERR_LEN];
@@ -124,6 +124,8 @@ int kn_send_to(struct kn_kernel *k, void *sock, const struct kn_msg *req,
         return -1;
     }
     rc = send_out(sock, req->idents, req->nidents, &o);
+    if (msg_id_out)
+        memcpy(msg_id_out, o.msg_id, sizeof(o.msg_id));
     if (rc < 0)
         fprintf(stderr, "ytkernel: cannot send %s: %s\n", msg_type,
                 zmq_strerror(errno));
@@ -134,7 +136,7 @@ int kn_send_to(struct kn_kernel *k, void *sock, const struct kn_msg *req,
 int kn_send_reply(struct kn_kernel *k, void *sock, const struct kn_msg *req,
                   const char *msg_type, cJSON *content)
 {
-    return kn_send_to(k, sock, req, msg_type, content);
+    return kn_send_to(k, sock, req, msg_type, content, NULL);
 }
 
 /* ---- receiving ---- */

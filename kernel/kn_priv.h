@@ -96,9 +96,10 @@ void kn_pub_flush(void *push);
 /* Send a reply to req on sock (a ROUTER).  Takes ownership of content. */
 int kn_send_reply(struct kn_kernel *k, void *sock, const struct kn_msg *req,
                   const char *msg_type, cJSON *content);
-/* Send msg_type to the identities of req on sock, with req as parent. */
+/* Send msg_type to the identities of req on sock, with req as parent.
+ * msg_id_out (may be NULL) receives the new message's id. */
 int kn_send_to(struct kn_kernel *k, void *sock, const struct kn_msg *req,
-               const char *msg_type, cJSON *content);
+               const char *msg_type, cJSON *content, char *msg_id_out);
 
 /* Receive one multipart message from sock and parse it.  Returns 1 and
  * fills m, 0 when nothing is waiting (or it was dropped, with one stderr

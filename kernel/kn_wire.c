@@ -274,6 +274,7 @@ int kn_wire_build(const struct kn_sess *s, const char *msg_type,
     if (!content)
         content = cJSON_CreateObject();
     kn_wire_uuid(id);
+    memcpy(o->msg_id, id, sizeof(id));
     kn_wire_date(date);
     if (!hdr || !cJSON_AddStringToObject(hdr, "msg_id", id) ||
         !cJSON_AddStringToObject(hdr, "session", s->session) ||

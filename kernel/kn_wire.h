@@ -49,6 +49,7 @@ struct kn_out {
     size_t len[4];
     char sig[KN_SIG_MAX];
     size_t siglen;
+    char msg_id[37]; /* the new message's id */
 };
 
 /* Fill s with a fresh session id, the user name and the key.  Returns 0, or

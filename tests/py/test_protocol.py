@@ -802,3 +802,59 @@ def test_install_prefix_writes_kernelspec(tmp_path):
     p = subprocess.run([KERNEL_BIN, "install", "--nope"], capture_output=True, text=True,
                        timeout=T)
     assert p.returncode != 0
+
+
+# -------------------------------------------------------------------- stdin
+# `%yt_auth key` without an argument asks for the key on stdin (password).
+
+def test_stdin_round_trip_with_password(kernel, ytk_home):
+    km, kc = kernel
+    asked = []
+    secret = "AIzaTEST-stdin-0123456789"
+
+    def answer(req):
+        asked.append(req)
+        return secret
+
+    r = ytk.execute(kc, "%yt_auth key", stdin_handler=answer)
+    assert r.status == "ok", r.all_text()
+    assert len(asked) == 1
+    assert asked[0]["password"] is True
+    assert "API key" in asked[0]["prompt"]
+    assert secret not in r.all_text()  # the secret is never echoed
+    saved = [p for p in ytk_home.rglob("*") if p.is_file() and secret in p.read_text(errors="ignore")]
+    assert saved, "the key typed on stdin was not stored"
+
+
+def test_stdin_not_allowed_is_an_error_without_input_request(kernel):
+    km, kc = kernel
+    mid = kc.execute("%yt_auth key", allow_stdin=False)
+    reply = shell_reply(kc, mid)
+    assert reply["content"]["status"] == "error"
+    assert "allow_stdin" in reply["content"]["evalue"] or "input" in reply["content"]["evalue"]
+    with pytest.raises(queue.Empty):
+        kc.get_stdin_msg(timeout=0.5)
+
+
+def test_interrupt_while_waiting_for_input(kernel, ytk_home):
+    km, kc = kernel
+    mid = kc.execute("%yt_auth key", allow_stdin=True)
+    req = kc.get_stdin_msg(timeout=T)
+    assert req["msg_type"] == "input_request"
+    assert req["parent_header"]["msg_id"] == mid
+    km.interrupt_kernel()
+    reply = shell_reply(kc, mid)
+    assert reply["content"]["status"] == "error"
+    assert reply["content"]["ename"] == "KeyboardInterrupt"
+    # a late answer to the abandoned prompt (naming it as parent, as
+    # JupyterLab does) is not taken by the next prompt
+    kc.stdin_channel.send(kc.session.msg("input_reply", {"value": "AIzaSTALE-answer-000000"},
+                                         parent=req["header"]))
+    asked = []
+    r = ytk.execute(kc, "%yt_auth key",
+                    stdin_handler=lambda q: asked.append(q) or "AIzaFRESH-answer-11111")
+    assert r.status == "ok"
+    assert len(asked) == 1
+    stored = "".join(p.read_text(errors="ignore") for p in ytk_home.rglob("*") if p.is_file())
+    assert "AIzaFRESH-answer-11111" in stored
+    assert "AIzaSTALE-answer-000000" not in stored
