@@ -53,7 +53,8 @@ def kernel_defs(build):
             "stream": lambda n: f"for i in range({n}):\n    print('line', i)",
         },
         "floor": {
-            "argv": lambda: [os.path.join(build, "bench", "floor"), "-f",
+            "argv": lambda: [os.environ.get("YTK_BENCH_FLOOR")
+                             or os.path.join(build, "bench", "floor"), "-f",
                              "{connection_file}"],
             "home": False,
             "trivial": "1",

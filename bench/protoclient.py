@@ -276,6 +276,31 @@ class RawClient:
                         text.append(json.loads(frames[d + 5])["text"])
         return status, n_io, n_stream, "".join(text)
 
+    def execute_collect(self, code, timeout=120.0, silent=False):
+        """Run `code`; return (execute_reply, [iopub messages]) with every
+        message fully decoded, once the reply and the idle status arrived."""
+        msg_id = self.send(self.shell, "execute_request", {
+            "code": code, "silent": silent, "store_history": not silent,
+            "user_expressions": {}, "allow_stdin": False, "stop_on_error": True})
+        reply, msgs, idle = None, [], False
+        deadline = time.monotonic() + timeout
+        while reply is None or not idle:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"execute did not finish: {code[:60]!r}")
+            for sock, _ in self.poller.poll(int(left * 1000) + 1):
+                m = self.recv_msg(sock)
+                if m["parent_header"].get("msg_id") != msg_id:
+                    continue
+                if sock is self.shell:
+                    reply = m
+                    continue
+                msgs.append(m)
+                if (m["msg_type"] == "status"
+                        and m["content"].get("execution_state") == "idle"):
+                    idle = True
+        return reply, msgs
+
     def execute_many(self, code, count, window=64, timeout=120.0):
         """Pipeline `count` executes of `code`, at most `window` in flight.
 
