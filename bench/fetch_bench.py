@@ -44,8 +44,8 @@ TASKS = ("W1", "W2", "W3")
 
 
 def start_bench_emulator(workdir, **knobs):
-    """The emulator with TCP_NODELAY (bench/emulator_nodelay.py says why)."""
-    from bench.emulator_nodelay import start as start_emulator
+    sys.path.insert(0, SOURCE)
+    from emulator.testing import start_emulator
     knobs.setdefault("quota_limit", 10 ** 9)
     knobs.setdefault("quiet", True)
     return start_emulator(os.path.join(workdir, "emulator"), **knobs)
