@@ -772,6 +772,11 @@ class Emu:
         try:
             status, body, cost = self.api.handle(name, q, principal)
             hdrs = {}
+            inm = headers.get("If-None-Match")
+            if inm and isinstance(body, dict) and body.get("etag") and \
+                    body["etag"] in [t.strip().strip('"').replace("W/", "")
+                                     for t in inm.split(",")]:
+                status, body = 304, None
         except A.ApiError as e:
             status, body, cost, hdrs = e.code, e.body(), 1, e.headers
         with st.lock:
@@ -1080,8 +1085,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self._notfound()
             st, body, hdrs, auth = emu.data_api(m.group(1), q, self.headers)
             hdrs = dict(hdrs)
+            if st == 304:
+                return 304, {"ETag": self.headers.get("If-None-Match")}, \
+                    b"", auth
             hdrs["Content-Type"] = "application/json; charset=UTF-8"
             hdrs["Vary"] = "Origin, X-Origin, Referer"
+            if st == 200 and isinstance(body, dict) and body.get("etag"):
+                hdrs["ETag"] = '"%s"' % body["etag"]
             pretty = (q.get("prettyPrint") or ["true"])[-1] != "false"
             return st, hdrs, json.dumps(
                 body, indent=2 if pretty else None,

@@ -558,6 +558,24 @@ def test_gzip_when_asked(emu, world):
     assert e.json()["error"]["code"] == 400
 
 
+def test_etag_and_if_none_match(emu, world):
+    params = dict(key=True, part="snippet", id=world["my_channel_id"])
+    r = emu.api("channels", **params)
+    etag = r.json()["etag"]
+    assert r.headers["etag"] == '"%s"' % etag
+    used = emu.quota_used()
+    r304 = emu.api("channels", headers={"If-None-Match": '"%s"' % etag},
+                   **params)
+    assert r304.status == 304 and r304.body == b""
+    assert emu.quota_used() == used + 1
+    r = emu.api("channels", headers={"If-None-Match": '"stale"'}, **params)
+    assert r.status == 200 and r.json()["etag"] == etag
+    # a different page is a different list
+    other = emu.api("channels", part="statistics", key=True,
+                    id=world["my_channel_id"]).json()["etag"]
+    assert other != etag
+
+
 def test_large_world_starts_and_serves(tmp_path):
     e = start_emulator(str(tmp_path / "emu"), size="large", quiet=True)
     try:
