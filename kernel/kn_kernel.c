@@ -865,6 +865,11 @@ int kn_kernel_run(const struct kn_config *cfg, const struct kn_interp *in)
     k->in = in;
     if (kn_conn_load(cfg->connection_file, &k->conn, err) < 0)
         goto fail;
+    if (k->conn.transport == KN_IPC && k->conn.ip[0] != '/')
+        fprintf(stderr, "ytkernel: warning: ipc path \"%s\" is relative "
+                        "(to this kernel's working directory); clients in "
+                        "another directory will not find it\n",
+                k->conn.ip);
     if (kn_sess_init(&k->sess, k->conn.key, k->conn.key_len, k->conn.scheme,
                      err) < 0)
         goto fail;

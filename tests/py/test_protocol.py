@@ -858,3 +858,40 @@ def test_interrupt_while_waiting_for_input(kernel, ytk_home):
     stored = "".join(p.read_text(errors="ignore") for p in ytk_home.rglob("*") if p.is_file())
     assert "AIzaFRESH-answer-11111" in stored
     assert "AIzaSTALE-answer-000000" not in stored
+
+
+def test_sigterm_is_a_clean_exit_that_removes_ipc_files(tmp_path, ytk_home):
+    ipc_dir = tmp_path / "ipc-term"
+    ipc_dir.mkdir()
+    rk = RawKernel(tmp_path, ytk_home, transport="ipc", ip=str(ipc_dir / "k"))
+    try:
+        rk.wait_ready()
+        assert len(os.listdir(ipc_dir)) == 5
+        rk.proc.send_signal(signal.SIGTERM)
+        assert wait_exit(rk.proc)
+        assert rk.proc.returncode == 0
+        assert os.listdir(ipc_dir) == []
+    finally:
+        rk.close()
+
+
+def test_relative_ipc_path_works_and_warns(tmp_path, ytk_home):
+    """A relative ipc prefix is relative to the kernel's cwd: it works when
+    both sides agree, and the kernel says so on stderr."""
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    old = os.getcwd()
+    os.chdir(workdir)
+    try:
+        rk = RawKernel(tmp_path, ytk_home, transport="ipc", ip="kernel-ipc",
+                       popen_args={"cwd": str(workdir), "stderr": subprocess.PIPE})
+        try:
+            rk.wait_ready()
+            rk.shutdown()
+            _, err = rk.proc.communicate(timeout=T)
+            assert b"relative" in err
+            assert rk.proc.returncode == 0
+        finally:
+            rk.close()
+    finally:
+        os.chdir(old)
