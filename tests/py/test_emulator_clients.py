@@ -289,3 +289,71 @@ def test_browser_standin_with_url_appended(emulator, browser_var):
 
     creds, _ = run_installed_flow(emulator, visit)
     assert creds.valid and creds.refresh_token
+
+
+# ---------------------------------------------------------------- stand-in
+
+def _standin(args, env_extra=None):
+    env = dict(os.environ, PYTHONPATH=ROOT, **(env_extra or {}))
+    return subprocess.run([os.path.join(ROOT, "emulator", "browser-standin")]
+                          + args, env=env, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_standin_refuses_non_loopback_urls():
+    for url in ("https://accounts.google.com/o/oauth2/v2/auth?x=1",
+                "http://example.com/", "file:///etc/passwd",
+                "http://127.0.0.1.example.com/", "ftp://127.0.0.1/"):
+        p = _standin([url])
+        assert p.returncode == 2, (url, p.stderr)
+        assert "refusing non-loopback URL" in p.stderr
+
+
+def test_standin_does_not_follow_redirects_off_loopback():
+    import http.server
+
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(302)
+            self.send_header("Location", "https://evil.example.com/steal")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.HTTPServer(("127.0.0.1", 0), Redirect)
+    t = threading.Thread(target=srv.handle_request)
+    t.start()
+    try:
+        with pytest.raises(ValueError):
+            browser.fetch("http://127.0.0.1:%d/" % srv.server_address[1])
+    finally:
+        t.join()
+        srv.server_close()
+
+
+def test_standin_exit_codes_and_no_secrets_printed(emulator):
+    emu = emulator
+    # an error page from the authorization endpoint: exit 3
+    p = _standin([emu.base_url + "/o/oauth2/v2/auth?client_id=nope"])
+    assert p.returncode == 3 and "401" in p.stderr
+    # consent given, but nobody listens on the redirect port: exit 4
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    from emulator.testing import pkce_pair
+    _, ch = pkce_pair()
+    url = emu.base_url + "/o/oauth2/v2/auth?" + urllib.parse.urlencode({
+        "client_id": emu.client_id, "response_type": "code",
+        "redirect_uri": "http://127.0.0.1:%d/" % port, "scope":
+        YT + "youtube.readonly", "state": "s3cr3tstate",
+        "code_challenge": ch, "code_challenge_method": "S256"})
+    p = _standin([url])
+    assert p.returncode == 4
+    assert "s3cr3tstate" not in p.stderr and "code=" not in p.stderr
+    assert "code_challenge" not in p.stderr
+    # no URL at all
+    assert _standin([]).returncode == 2
