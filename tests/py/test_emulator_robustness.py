@@ -146,3 +146,44 @@ def test_oauth_endpoints_with_random_forms(emu):
             assert set(body) == {"error", "error_description"}
     assert not [e for e in emu.requests_log() if e["status"] >= 500]
     json.dumps(emu.requests_log())
+
+
+def test_concurrent_clients_and_exact_quota(tmp_path):
+    import threading
+    e = start_emulator(str(tmp_path / "emu"), quiet=True)
+    try:
+        w = e.world()
+        tok = e.obtain_tokens([YT + "youtube.readonly"])["access_token"]
+        e.reset_quota()
+        results = []
+        lock = threading.Lock()
+
+        def worker(k):
+            mine = []
+            for i in range(40):
+                if i % 2:
+                    r = e.api("playlistItems", token=tok, part="snippet",
+                              playlistId=w["uploads_playlist_id"],
+                              maxResults=50)
+                else:
+                    r = e.api("videos", key=True, part="statistics",
+                              chart="mostPopular",
+                              regionCode=["US", "GB", "JP", "IN"][k % 4],
+                              maxResults=50)
+                mine.append((r.status, len(r.json()["items"])))
+            with lock:
+                results.extend(mine)
+
+        threads = [threading.Thread(target=worker, args=(k,))
+                   for k in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(results) == 320
+        assert all(s == 200 and n == 50 for s, n in results), results[:5]
+        assert e.quota_used() == 320
+        assert len([x for x in e.requests_log()
+                    if x["path"].startswith("/youtube/")]) == 320
+    finally:
+        e.stop()
