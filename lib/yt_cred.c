@@ -91,7 +91,8 @@ static int refresh_and_save(struct yt_http *h, const char *home,
     }
     rc = yt_oauth_refresh(h, t, why);
     if (rc == YT_OAUTH_E_INVALID_GRANT) {
-        yt_oauth_explain_invalid_grant(NULL, err);
+        yt_oauth_explain_invalid_grant(NULL, t->refresh_expiry,
+                                       (long long)time(NULL), err);
         return YT_CRED_E_REFRESH;
     }
     if (rc == YT_OAUTH_E_NET || rc == YT_OAUTH_E_ABORTED) {

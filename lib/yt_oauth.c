@@ -499,7 +499,7 @@ int yt_oauth_parse_token_response(long status, const char *body,
     const cJSON *v;
     char *access = NULL, *refresh = NULL, *scopes = NULL;
     long expires_in = 3600;
-    int rc;
+    int rc, refresh_was_new = 0;
 
     if (status < 200 || status >= 300) {
         rc = oauth_error(status, root, "the token endpoint", err);
@@ -559,6 +559,7 @@ int yt_oauth_parse_token_response(long status, const char *body,
         wipe_free(tok->refresh_token);
         tok->refresh_token = refresh;
         refresh = NULL;
+        refresh_was_new = 1;
     }
     if (scopes) {
         free(tok->scopes);
@@ -566,6 +567,15 @@ int yt_oauth_parse_token_response(long status, const char *body,
         scopes = NULL;
     }
     tok->expiry = now + expires_in;
+    {
+        long rexp;
+
+        if (get_long(root, "refresh_token_expires_in", &rexp) == 0 &&
+            rexp >= 0 && rexp <= 100L * 365 * 86400)
+            tok->refresh_expiry = now + rexp;
+        else if (refresh_was_new)
+            tok->refresh_expiry = 0; /* a new refresh token, no limit */
+    }
     rc = YT_OAUTH_OK;
 out:
     wipe_free(access);
@@ -937,11 +947,37 @@ out:
     return rc;
 }
 
-void yt_oauth_explain_invalid_grant(const char *what, char err[YT_ERR_LEN])
+void yt_oauth_explain_invalid_grant(const char *what, long long refresh_expiry,
+                                    long long now, char err[YT_ERR_LEN])
 {
-    yt_errf(err, "%s%sGoogle rejected the saved refresh token (invalid_grant): "
-             "it was revoked, or it expired (apps whose OAuth consent screen "
-             "is in \"Testing\" mode get refresh tokens that stop working "
-             "after 7 days); run %%yt_auth login to sign in again",
-             what ? what : "", what ? ": " : "");
+    const char *pre = what ? what : "", *sep = what ? ": " : "";
+    char when[32] = "";
+
+    if (refresh_expiry > 0) {
+        yt_token_format_time(refresh_expiry, when);
+        when[10] = ' ';
+        when[19] = '\0';
+    }
+    if (refresh_expiry > 0 && now >= refresh_expiry - 60)
+        yt_errf(err,
+                "%s%sGoogle rejected the saved refresh token (invalid_grant): "
+                "it expired on %s UTC -- Google limits refresh tokens of apps "
+                "whose OAuth consent screen is in \"Testing\" mode to 7 days; "
+                "run %%yt_auth login to sign in again (publishing the app "
+                "ends the weekly expiry)",
+                pre, sep, when);
+    else if (refresh_expiry > 0)
+        yt_errf(err,
+                "%s%sGoogle rejected the saved refresh token (invalid_grant): "
+                "it was revoked (it would have lasted until %s UTC, so it "
+                "did not just hit the 7-day limit of apps in \"Testing\" "
+                "mode); run %%yt_auth login to sign in again",
+                pre, sep, when);
+    else
+        yt_errf(err,
+                "%s%sGoogle rejected the saved refresh token (invalid_grant): "
+                "it was revoked, or it expired (apps whose OAuth consent "
+                "screen is in \"Testing\" mode get refresh tokens that stop "
+                "working after 7 days); run %%yt_auth login to sign in again",
+                pre, sep);
 }

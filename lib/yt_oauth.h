@@ -95,7 +95,8 @@ char *yt_oauth_auth_url(const char *client_id, const char *redirect_uri,
 
 /* Read a token endpoint answer (status + body) into tok: on success sets
  * token, expiry (now + expires_in), scopes (when given), refresh_token
- * (when given; an existing one is kept otherwise).  Maps Google's errors
+ * (when given; an existing one is kept otherwise), refresh_expiry (from
+ * refresh_token_expires_in, when given).  Maps Google's errors
  * to YT_OAUTH_E_* with the error and description in err. */
 int yt_oauth_parse_token_response(long status, const char *body,
                                   long long now, struct yt_token *tok,
@@ -149,7 +150,10 @@ int yt_oauth_device_poll(struct yt_http *h, const struct yt_client *c,
 void yt_device_free(struct yt_device *d);
 
 /* The message for an invalid_grant on refresh: why it happens and what to
- * run.  Fills err (prefixed with `what` when not NULL). */
-void yt_oauth_explain_invalid_grant(const char *what, char err[YT_ERR_LEN]);
+ * run.  When the refresh token's expiry is known (refresh_expiry > 0) it
+ * says which cause is likely: expired (Testing mode's 7 days) or revoked;
+ * otherwise both.  Fills err (prefixed with `what` when not NULL). */
+void yt_oauth_explain_invalid_grant(const char *what, long long refresh_expiry,
+                                    long long now, char err[YT_ERR_LEN]);
 
 #endif /* YT_OAUTH_H */

@@ -252,6 +252,14 @@ int yt_token_parse(const char *data, size_t len, struct yt_token *out,
         }
         out->expiry = (long long)v->valuedouble;
     }
+    v = cJSON_GetObjectItemCaseSensitive(root, "refresh_token_expiry");
+    if (v && !cJSON_IsNull(v) &&
+        (!cJSON_IsString(v) ||
+         yt_token_parse_time(v->valuestring, &out->refresh_expiry) != 0)) {
+        yt_errf(why, "field \"refresh_token_expiry\" is not a time like "
+                     "2025-01-01T12:00:00Z");
+        goto bad;
+    }
     if (!out->token && !out->refresh_token) {
         yt_errf(why, "it has neither \"token\"/\"access_token\" nor "
                  "\"refresh_token\"");
@@ -369,6 +377,13 @@ char *yt_token_to_json(const struct yt_token *t)
 
         yt_token_format_time(t->expiry, when);
         if (!cJSON_AddStringToObject(o, "expiry", when))
+            goto out;
+    }
+    if (t->refresh_expiry > 0) {
+        char when[32];
+
+        yt_token_format_time(t->refresh_expiry, when);
+        if (!cJSON_AddStringToObject(o, "refresh_token_expiry", when))
             goto out;
     }
     out = cJSON_Print(o);

@@ -4,6 +4,8 @@
  * Credentials.to_json() writes and from_authorized_user_file() reads):
  *   {"token", "refresh_token", "token_uri", "client_id", "client_secret",
  *    "scopes": [...], "expiry": "2025-01-01T12:00:00Z"}
+ * plus our own optional "refresh_token_expiry" (same time format; google-auth
+ * ignores fields it does not know).
  * The older requests-oauthlib shape ({"access_token", "refresh_token",
  * "expires_at" (epoch), "scope" (list or string), ...}) is accepted on load.
  *
@@ -37,6 +39,10 @@ struct yt_token {
     char *client_secret; /* or NULL */
     char *scopes;        /* space-separated granted scopes, or NULL */
     long long expiry;    /* unix time the access token expires, 0 unknown */
+    long long refresh_expiry; /* unix time the refresh token expires, 0
+                                 unknown (Google sends refresh_token_expires_in
+                                 for time-limited grants, e.g. apps in
+                                 "Testing" mode: 7 days) */
 };
 
 #define YT_TOKEN_OK 0

@@ -490,6 +490,12 @@ static int finish_login(struct kn_exec *x, struct yt_http *h,
     yt_buf_addf(&t, "\nRefresh token: %s",
                 tok->refresh_token ? "saved (refreshed automatically)"
                                    : "none (sign in again when it expires)");
+    if (tok->refresh_token && tok->refresh_expiry > 0) {
+        yt_buf_adds(&t, "; it stops working ");
+        fmt_expiry(tok->refresh_expiry, &t);
+        yt_buf_adds(&t, " -- a time-limited grant, as for apps in \"Testing\" "
+                        "mode (7 days)");
+    }
     yt_buf_addf(&t, "\nToken saved to %s (mode 0600)", path);
     missing = missing_scopes(asked, tok->scopes);
     if (missing) {
@@ -1202,6 +1208,11 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
         }
         yt_buf_addf(&t, "\nRefresh token: %s",
                     tok.refresh_token ? "present (redacted)" : "none");
+        if (tok.refresh_token && tok.refresh_expiry > 0) {
+            yt_buf_adds(&t, ", expires ");
+            fmt_expiry(tok.refresh_expiry, &t);
+            yt_buf_adds(&t, " (time-limited grant, e.g. \"Testing\" mode)");
+        }
         if (tok.client_id)
             yt_buf_addf(&t, "\nOAuth client: %s", tok.client_id);
         yt_token_free(&tok);

@@ -665,3 +665,52 @@ def test_web_client_uses_registered_redirect(session, emulator, tmp_path,
     tok = [e for e in log if e["path"] == "/token"][-1]
     assert tok["status"] == 200
     assert token_file(ytk_home)["client_id"] == emulator.client_id
+
+
+def test_testing_mode_expiry_told_apart_from_revocation(tmp_path, ytk_home):
+    """A grant with refresh_token_expires_in (apps in Testing mode): the
+    kernel records when the refresh token dies and, on invalid_grant, says
+    whether it expired (the 7-day limit) or was revoked."""
+    from emulator.testing import start_emulator
+    emu = start_emulator(str(tmp_path / "emu-testing"),
+                         refresh_token_lifetime=2)
+    env = {"YTK_HOME": str(ytk_home), "YTK_GOOGLE_BASE": emu.base_url,
+           "YTK_CLIENT_SECRETS": emu.client_secret_path, "BROWSER": STANDIN,
+           "YTK_API_KEY": ""}
+    s = Session(env, tmp_path)
+    try:
+        r = s.run("%yt_auth login")
+        assert r.status == "ok", r.all_text()
+        assert "time-limited grant" in text(r)
+        tok = token_file(ytk_home)
+        assert tok["refresh_token_expiry"].endswith("Z")
+        # google-auth still reads the file (it ignores our extra field)
+        from google.oauth2.credentials import Credentials
+        Credentials.from_authorized_user_file(
+            os.path.join(str(ytk_home), "token.json"))
+        # let the emulator's refresh token expire
+        from datetime import datetime, timezone
+        dies = datetime.strptime(tok["refresh_token_expiry"],
+                                 "%Y-%m-%dT%H:%M:%SZ").replace(
+                                     tzinfo=timezone.utc).timestamp()
+        while time.time() < dies + 1.5:
+            time.sleep(0.2)
+        r = s.run("%yt_auth refresh")
+        assert r.status == "error"
+        ev = r.errors[0]["evalue"]
+        assert "invalid_grant" in ev and "expired on" in ev
+        assert "Testing" in ev and "7 days" in ev and "revoked" not in ev
+
+        emu.set_refresh_token_lifetime(604800)
+        assert s.run("%yt_auth login").status == "ok"
+        tok2 = token_file(ytk_home)
+        emu.revoke_refresh_tokens()
+        r = s.run("%yt_auth refresh")
+        assert r.status == "error"
+        ev = r.errors[0]["evalue"]
+        assert "it was revoked" in ev and "%yt_auth login" in ev
+        s.assert_no_secrets(token_secrets(tok) + token_secrets(tok2) +
+                            emu_secrets(emu))
+    finally:
+        s.stop()
+        emu.stop()

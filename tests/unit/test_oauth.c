@@ -325,6 +325,7 @@ static void test_token_round_trip(void)
     t.client_secret = strdup("GOCSPX-sec\"ret\\");
     t.scopes = strdup("https://www.googleapis.com/auth/youtube.readonly");
     t.expiry = 1735732800LL;
+    t.refresh_expiry = 1736337600LL;
     snprintf(path, sizeof path, "%s/token.json", tmpdir);
     old = umask(0);
     TU_EQ_INT(yt_token_save(path, &t, err), YT_TOKEN_OK);
@@ -340,6 +341,7 @@ static void test_token_round_trip(void)
     TU_EQ_STR(back.client_secret, t.client_secret);
     TU_EQ_STR(back.scopes, t.scopes);
     TU_EQ_INT(back.expiry, t.expiry);
+    TU_EQ_INT(back.refresh_expiry, t.refresh_expiry);
     yt_token_free(&back);
     {
         char *json = yt_token_to_json(&t);
@@ -416,6 +418,16 @@ static void test_token_response(void)
     TU_EQ_STR(t.refresh_token, "1//Y");
     TU_EQ_INT(t.expiry, 4599);
     TU_EQ_STR(t.scopes, "https://www.googleapis.com/auth/youtube.readonly");
+    TU_EQ_INT(t.refresh_expiry, 0);
+    /* A time-limited grant (Testing mode) says when the refresh token dies. */
+    TU_EQ_INT(yt_oauth_parse_token_response(
+                  200,
+                  "{\"access_token\":\"ya29.X\",\"expires_in\":3599,"
+                  "\"refresh_token\":\"1//Y\",\"refresh_token_expires_in\":"
+                  "604800}",
+                  1000, &t, err),
+              YT_OAUTH_OK);
+    TU_EQ_INT(t.refresh_expiry, 605800);
     /* A refresh answer without refresh_token keeps the old one. */
     TU_EQ_INT(yt_oauth_parse_token_response(
                   200, "{\"access_token\":\"ya29.Z\",\"expires_in\":\"60\"}",
@@ -461,9 +473,20 @@ static void test_token_response(void)
     {
         char msg[YT_ERR_LEN];
 
-        yt_oauth_explain_invalid_grant(NULL, msg);
+        yt_oauth_explain_invalid_grant(NULL, 0, 1000, msg);
+        TU_CHECK(strstr(msg, "revoked, or it expired") != NULL);
         TU_CHECK(strstr(msg, "7 days") != NULL);
         TU_CHECK(strstr(msg, "Testing") != NULL);
+        TU_CHECK(strstr(msg, "%yt_auth login") != NULL);
+        /* known expiry, passed: the Testing-mode limit */
+        yt_oauth_explain_invalid_grant("refresh", 1735732800LL,
+                                       1735732800LL + 5, msg);
+        TU_CHECK(strncmp(msg, "refresh: ", 9) == 0);
+        TU_CHECK(strstr(msg, "expired on 2025-01-01 12:00:00 UTC") != NULL);
+        TU_CHECK(strstr(msg, "revoked") == NULL);
+        /* known expiry, still ahead: revoked */
+        yt_oauth_explain_invalid_grant(NULL, 1735732800LL, 1000, msg);
+        TU_CHECK(strstr(msg, "it was revoked") != NULL);
         TU_CHECK(strstr(msg, "%yt_auth login") != NULL);
     }
 }
