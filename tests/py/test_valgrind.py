@@ -42,7 +42,7 @@ TIMEOUT = 240  # valgrind slows the kernel 20-50x
 
 
 @pytest.fixture
-def valgrind_kernel(tmp_path, ytk_home):
+def valgrind_kernel(tmp_path, ytk_home, monkeypatch):
     spec_dir = tmp_path / "jupyter" / "kernels" / "ytkernel-valgrind"
     spec_dir.mkdir(parents=True)
     log = tmp_path / "valgrind.log"
@@ -65,8 +65,9 @@ def valgrind_kernel(tmp_path, ytk_home):
         "language": "sql",
         "interrupt_mode": "signal",
     }))
+    # The kernelspec manager reads JUPYTER_PATH from this process' environment.
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     env = dict(os.environ)
-    env["JUPYTER_PATH"] = str(tmp_path / "jupyter")
     env["YTK_HOME"] = str(ytk_home)
     km = KernelManager(kernel_name="ytkernel-valgrind")
     km.start_kernel(env=env)
