@@ -978,6 +978,42 @@ static int draw_boxes(const struct ch_chart *c, struct ch_draw *d,
     return 0;
 }
 
+/* Split a title over at most two lines of width maxw at a blank; the second
+ * line is cut with an ellipsis when still too long.  *l2 stays NULL when one
+ * line is enough.  Returns 0 or -1 (out of memory). */
+static int wrap_title(const char *t, double maxw, char **l1, char **l2)
+{
+    size_t n = strlen(t), cut = 0, i;
+
+    *l1 = *l2 = NULL;
+    if (ch_text_width(t, TITLE_SIZE, 0) <= maxw)
+        return (*l1 = strdup(t)) ? 0 : -1;
+    for (i = 1; i < n; i++) {
+        char *head;
+        double w;
+
+        if (t[i] != ' ')
+            continue;
+        head = strndup(t, i);
+        if (!head)
+            return -1;
+        w = ch_text_width(head, TITLE_SIZE, 0);
+        free(head);
+        if (w > maxw)
+            break;
+        cut = i;
+    }
+    if (cut == 0) {
+        *l1 = ch_text_fit(t, TITLE_SIZE, maxw);
+        return *l1 ? 0 : -1;
+    }
+    *l1 = strndup(t, cut);
+    while (t[cut] == ' ')
+        cut++;
+    *l2 = ch_text_fit(t + cut, TITLE_SIZE, maxw);
+    return *l1 && *l2 ? 0 : -1;
+}
+
 static int has_values(const struct ch_chart *c)
 {
     size_t i;
@@ -1001,10 +1037,10 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
     struct axis xa, ya, *cat = NULL, *val = NULL;
     struct frame f;
     double W, H, top, bottom, xlab_y = 0, ylab_x, legend_y = 0;
-    double ytick_w = 0, xtick_h = 18, right_extra = 0;
+    double ytick_w = 0, xtick_h = 18, right_extra = 0, left_extra = 0;
     size_t i, s;
     int iter, bar_labels = 0, legend = 0;
-    char *title_fit = NULL;
+    char *title_fit = NULL, *title_2 = NULL;
     int rc = -1;
 
     if (c->width < 200)
@@ -1136,15 +1172,38 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
                     if (vhi < 0)
                         vhi = 0;
                 }
-                if (bar_labels && c->kind == CH_BAR)
-                    vhi = vhi > 0 ? vhi * (c->horizontal ? 1.12 : 1.06) : vhi;
+                if (bar_labels && c->kind == CH_BAR) {
+                    /* room for the value labels beyond the longest bars,
+                     * from a rough guess of the plot's length in px */
+                    double span = vhi - vlo, px, need;
+
+                    if (c->horizontal) {
+                        px = W * 0.55;
+                        need = 4 + ch_text_width("\xE2\x88\x92" "8.8M",
+                                                 TICK_SIZE, 0);
+                    } else {
+                        px = H - 170;
+                        need = TICK_SIZE + 8;
+                    }
+                    if (px < 80)
+                        px = 80;
+                    if (vhi > 0)
+                        vhi += span * need / px;
+                    if (vlo < 0)
+                        vlo -= span * need / px;
+                }
             }
         } else if (ya.type == AX_LIN && c->kind == CH_LINE && vlo > 0
                    && vlo < vhi * 0.3) {
             vlo = 0; /* counts over time: start at zero when close to it */
         }
-        if ((val ? val->type : ya.type) == AX_LOG)
+        if ((val ? val->type : ya.type) == AX_LOG) {
             vlo = isfinite(r.ymin_pos) ? r.ymin_pos : 1;
+            /* bars grow from the bottom of the axis: keep the smallest one
+             * visible */
+            if (c->kind == CH_BAR || c->kind == CH_HIST)
+                vlo /= 2;
+        }
         r.ylo = vlo;
         r.yhi = vhi;
     }
@@ -1154,10 +1213,12 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
     /* ---- fixed parts of the frame: title, legend, captions ---- */
     top = PAD;
     if (c->title && *c->title) {
-        title_fit = ch_text_fit(c->title, TITLE_SIZE, (W - 2 * PAD) / 1.1);
-        if (!title_fit)
+        if (wrap_title(c->title, (W - 2 * PAD) / 1.1, &title_fit, &title_2)
+            < 0)
             goto oom;
         top += TITLE_SIZE + 8;
+        if (title_2)
+            top += TITLE_SIZE + 4;
     }
     legend = c->nseries > 1 && c->kind != CH_HIST && c->kind != CH_BOX;
     if (legend) {
@@ -1183,7 +1244,7 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
 
         f.top = top;
         f.bottom = bottom - xtick_h;
-        f.left = PAD + yextra + ytick_w + 8;
+        f.left = PAD + yextra + ytick_w + 8 + left_extra;
         f.right = W - PAD - right_extra;
         if (f.right - f.left < 60)
             f.right = f.left + 60;
@@ -1239,6 +1300,15 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
                 if (xa.label_every < 1)
                     xa.label_every = 1;
                 xtick_h = (m + TICK_SIZE) * 0.7071 + 10;
+                /* the first label hangs down-left of its bar */
+                {
+                    double w0 = ch_text_width(c->cats[0], TICK_SIZE, 0);
+                    double reach = (w0 > 110 ? 110 : w0) * 0.7071
+                                   - bw / 2 - TICK_SIZE * 0.3;
+
+                    if (f.left - reach < 4)
+                        left_extra += 4 - (f.left - reach);
+                }
             }
             right_extra = 0;
         } else {
@@ -1426,6 +1496,10 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
                                   TITLE_SIZE, CH_COLOUR_TEXT, CH_START, 0, 1)
                          < 0)
         goto oom;
+    if (title_2 && ch_draw_text(d, PAD, PAD + TITLE_SIZE * 1.8 + 4, title_2,
+                                TITLE_SIZE, CH_COLOUR_TEXT, CH_START, 0, 1)
+                       < 0)
+        goto oom;
     if (legend && draw_legend(c, d, PAD, legend_y, W - 2 * PAD) < 0)
         goto oom;
     {
@@ -1469,6 +1543,7 @@ oom:
     snprintf(err, CH_ERR_LEN, "out of memory while drawing the chart");
 out:
     free(title_fit);
+    free(title_2);
     return rc;
 }
 

@@ -529,6 +529,16 @@ void ch_ticks_time(double lo, double hi, int count, struct ch_ticks *t)
             && !strchr(t->label[idx], ':'))
             has_year = 1;
     }
+    /* Sub-day ticks: give the first label its day when it shows a time. */
+    if (t->n && strchr(t->label[0], ':')) {
+        struct tm_utc tm;
+        char buf[CH_LABEL_LEN + 32];
+
+        split_time(t->v[0], &tm);
+        snprintf(buf, sizeof(buf), "%s %u %s", month_abbr[tm.mon - 1],
+                 tm.mday, t->label[0]);
+        snprintf(t->label[0], CH_LABEL_LEN, "%.*s", CH_LABEL_LEN - 1, buf);
+    }
     /* Give the first label its year when no tick names one. */
     if (t->n && !has_year && unit != T_SEC && unit != T_MIN && unit != T_HOUR) {
         struct tm_utc tm;
