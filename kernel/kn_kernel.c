@@ -834,9 +834,14 @@ static void watch_parent(struct kn_kernel *k)
     k->parent_pid = (pid_t)pid;
     k->start_ppid = getppid();
     /* Also ask Linux to signal us (SIGTERM -> clean exit) when the parent
-     * goes; the control thread's poll of JPY_PARENT_PID covers the rest. */
-    if (k->start_ppid == k->parent_pid)
+     * goes; the control thread's poll of JPY_PARENT_PID covers the rest
+     * (e.g. a launcher that is not our direct parent).  Note Linux sends
+     * it when the parent *thread* that forked us ends. */
+    if (k->start_ppid == k->parent_pid) {
         prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != k->start_ppid) /* died before prctl */
+            g_term = 1;
+    }
 }
 
 /* Answer the requests collected after a failed cell: executes get an
@@ -934,6 +939,9 @@ int kn_kernel_run(const struct kn_config *cfg, const struct kn_interp *in)
                 answer_deferred(k);
         }
     }
+    if (g_term)
+        fprintf(stderr, "ytkernel: SIGTERM (or the parent died); shutting "
+                        "down\n");
     rc = 0;
     goto out;
 fail:
