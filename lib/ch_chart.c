@@ -396,6 +396,7 @@ struct axis {
     int nice;
     size_t label_every; /* band: show every k-th label */
     int rotate;         /* band on x: labels at -45 degrees */
+    int wrap;           /* band on x: labels on up to two lines */
 };
 
 static double amap(const struct axis *a, double v)
@@ -978,6 +979,38 @@ static int draw_boxes(const struct ch_chart *c, struct ch_draw *d,
     return 0;
 }
 
+/* Can `s` be shown on at most two lines of maxw px (tick font), breaking at
+ * one blank?  Returns 1 and sets *cut (0 = one line; else the blank's index)
+ * or 0. */
+static int split2(const char *s, double maxw, size_t *cut)
+{
+    size_t n = strlen(s), i, best = 0;
+    double best_w = 1e9;
+
+    *cut = 0;
+    if (ch_text_width(s, TICK_SIZE, 0) <= maxw)
+        return 1;
+    for (i = 1; i + 1 < n; i++) {
+        char *head;
+        double w1, w2;
+
+        if (s[i] != ' ')
+            continue;
+        head = strndup(s, i);
+        if (!head)
+            return 0;
+        w1 = ch_text_width(head, TICK_SIZE, 0);
+        free(head);
+        w2 = ch_text_width(s + i + 1, TICK_SIZE, 0);
+        if (w1 <= maxw && w2 <= maxw && fmax(w1, w2) < best_w) {
+            best_w = fmax(w1, w2);
+            best = i;
+        }
+    }
+    *cut = best;
+    return best > 0;
+}
+
 /* Split a title over at most two lines of width maxw at a blank; the second
  * line is cut with an ellipsis when still too long.  *l2 stays NULL when one
  * line is enough.  Returns 0 or -1 (out of memory). */
@@ -1290,11 +1323,23 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
             }
             if (m > 110)
                 m = 110;
+            xa.wrap = 0;
             if (m + 6 <= bw) {
                 xa.rotate = 0;
                 xa.label_every = 1;
                 xtick_h = 20;
-            } else {
+            } else if (c->ncat <= 30 && bw >= 40) {
+                size_t cut;
+
+                xa.wrap = 1;
+                for (i = 0; i < c->ncat && xa.wrap; i++)
+                    xa.wrap = split2(c->cats[i], bw - 6, &cut);
+            }
+            if (xa.wrap) {
+                xa.rotate = 0;
+                xa.label_every = 1;
+                xtick_h = TICK_SIZE * 2.2 + 12;
+            } else if (m + 6 > bw) {
                 xa.rotate = 1;
                 xa.label_every = (size_t)ceil(15 / (bw * 0.7071));
                 if (xa.label_every < 1)
@@ -1437,12 +1482,30 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
     if (xa.type == AX_BAND) {
         for (i = 0; i < c->ncat; i += xa.label_every) {
             double x = amap(&xa, (double)i);
-            char *lab = ch_text_fit(c->cats[i], TICK_SIZE, 110);
+            char *lab = xa.wrap ? strdup(c->cats[i])
+                                : ch_text_fit(c->cats[i], TICK_SIZE, 110);
             int bad;
 
             if (!lab)
                 goto oom;
-            if (xa.rotate)
+            if (xa.wrap) {
+                size_t cut = 0;
+                double y1 = f.bottom + 6 + TICK_SIZE * 0.8;
+
+                split2(c->cats[i], band_width(&xa) - 6, &cut);
+                if (cut) {
+                    lab[cut] = '\0'; /* lab is an uncut copy: it fits */
+                    bad = ch_draw_text(d, x, y1, lab, TICK_SIZE,
+                                       CH_COLOUR_TEXT, CH_MIDDLE, 0, 0);
+                    if (!bad)
+                        bad = ch_draw_text(d, x, y1 + TICK_SIZE * 1.2,
+                                           lab + cut + 1, TICK_SIZE,
+                                           CH_COLOUR_TEXT, CH_MIDDLE, 0, 0);
+                } else {
+                    bad = ch_draw_text(d, x, y1, lab, TICK_SIZE,
+                                       CH_COLOUR_TEXT, CH_MIDDLE, 0, 0);
+                }
+            } else if (xa.rotate)
                 bad = ch_draw_text(d, x + TICK_SIZE * 0.3, f.bottom + 10, lab,
                                    TICK_SIZE, CH_COLOUR_TEXT, CH_END, -45, 0);
             else

@@ -79,7 +79,8 @@ static int decimals_for(double step)
     return d < 0 ? 0 : d > 12 ? 12 : d;
 }
 
-/* Digits of |v| with `dec` decimals and thousands separators. */
+/* Digits of |v| with `dec` decimals; thousands separators from five digits
+ * on (1500 and 2019 stay as they are, 12,500 gets one). */
 static void plain_digits(double a, int dec, char *out, size_t outlen)
 {
     char tmp[64], *dot;
@@ -89,7 +90,8 @@ static void plain_digits(double a, int dec, char *out, size_t outlen)
     dot = strchr(tmp, '.');
     intlen = dot ? (size_t)(dot - tmp) : strlen(tmp);
     for (i = 0; tmp[i] && o + 1 < outlen; i++) {
-        if (i > 0 && i < intlen && (intlen - i) % 3 == 0 && o + 2 < outlen)
+        if (intlen > 4 && i > 0 && i < intlen && (intlen - i) % 3 == 0
+            && o + 2 < outlen)
             out[o++] = ',';
         out[o++] = tmp[i];
     }

@@ -967,6 +967,7 @@ static int set_options(struct plot *p)
     struct ch_chart *ch = &p->chart;
     const struct mg_args *a = p->a;
     const char *xl = mg_args_get(a, "xlabel"), *yl = mg_args_get(a, "ylabel");
+    const char *dxl, *dyl;
     long w = ch->width, h = ch->height;
     char err[MG_ERR_LEN];
 
@@ -985,26 +986,24 @@ static int set_options(struct plot *p)
     if (ch_chart_set_text(&ch->title, mg_args_get(a, "title")) < 0
         || ch_chart_set_text(&ch->source, mg_args_get(a, "source")) < 0)
         return -1;
-    if (!xl && !yl) {
-        switch (p->kind) {
-        case CH_HIST:
-            xl = p->col.xname;
-            yl = "Count";
-            break;
-        case CH_BAR:
-            if (ch->horizontal) {
-                xl = p->col.yname;
-                yl = NULL;
-            } else {
-                xl = p->col.xname;
-                yl = p->col.yname;
-            }
-            break;
-        default:
-            xl = p->col.xname;
-            yl = p->col.yname;
-        }
+    /* Each axis label defaults to the column it shows. */
+    switch (p->kind) {
+    case CH_HIST:
+        dxl = p->col.xname;
+        dyl = "Count";
+        break;
+    case CH_BAR:
+        dxl = ch->horizontal ? p->col.yname : p->col.xname;
+        dyl = ch->horizontal ? NULL : p->col.yname;
+        break;
+    default:
+        dxl = p->col.xname;
+        dyl = p->col.yname;
     }
+    if (!xl)
+        xl = dxl;
+    if (!yl)
+        yl = dyl;
     if (ch_chart_set_text(&ch->xlabel, xl) < 0
         || ch_chart_set_text(&ch->ylabel, yl) < 0)
         return -1;
