@@ -519,7 +519,56 @@ void yt_store_state_free(struct yt_store_state *st)
 struct idlist {
     char **v;
     long n, cap;
+    long *slots;   /* open-addressing set of indices into v, -1 = empty */
+    long nslots;   /* power of two, > 2 * n */
 };
+
+static unsigned long fnv1a(const char *s, size_t len)
+{
+    unsigned long h = 1469598103934665603UL;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211UL;
+    }
+    return h;
+}
+
+/* Index slot for (s, len): the slot holding it, or the empty one to use. */
+static long idlist_slot(const struct idlist *l, const char *s, size_t len)
+{
+    long mask = l->nslots - 1;
+    long i = (long)(fnv1a(s, len) & (unsigned long)mask);
+
+    while (l->slots[i] >= 0) {
+        const char *o = l->v[l->slots[i]];
+        if (strlen(o) == len && memcmp(o, s, len) == 0)
+            return i;
+        i = (i + 1) & mask;
+    }
+    return i;
+}
+
+static int idlist_grow_set(struct idlist *l)
+{
+    long ns = l->nslots ? l->nslots * 2 : 256, i;
+    long *old = l->slots, oldn = l->nslots;
+
+    l->slots = malloc((size_t)ns * sizeof(long));
+    if (!l->slots) {
+        l->slots = old;
+        return -1;
+    }
+    l->nslots = ns;
+    for (i = 0; i < ns; i++)
+        l->slots[i] = -1;
+    for (i = 0; i < l->n; i++)
+        l->slots[idlist_slot(l, l->v[i], strlen(l->v[i]))] = i;
+    (void)oldn;
+    free(old);
+    return 0;
+}
 
 static int idlist_add(struct idlist *l, const char *s, size_t len)
 {
@@ -533,9 +582,11 @@ static int idlist_add(struct idlist *l, const char *s, size_t len)
         len--;
     if (!len)
         return 0;
-    for (i = 0; i < l->n; i++)
-        if (strlen(l->v[i]) == len && memcmp(l->v[i], s, len) == 0)
-            return 0;
+    if ((l->n + 1) * 2 >= l->nslots && idlist_grow_set(l) < 0)
+        return -1;
+    i = idlist_slot(l, s, len);
+    if (l->slots[i] >= 0)
+        return 0; /* duplicate */
     if (l->n == l->cap) {
         long nc = l->cap ? l->cap * 2 : 64;
         char **nv = realloc(l->v, (size_t)nc * sizeof(*nv));
@@ -547,6 +598,7 @@ static int idlist_add(struct idlist *l, const char *s, size_t len)
     l->v[l->n] = strndup(s, len);
     if (!l->v[l->n])
         return -1;
+    l->slots[i] = l->n;
     l->n++;
     return 0;
 }
@@ -650,9 +702,11 @@ long yt_store_ids_resolve(sqlite3 *db, const char *spec, char ***ids,
                 p++;
         }
     }
+    free(l.slots);
     *ids = l.v;
     return l.n;
 fail:
+    free(l.slots);
     sqlite3_finalize(st);
     free(sql);
     yt_store_ids_free(l.v, l.n);

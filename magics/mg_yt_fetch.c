@@ -1252,6 +1252,13 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
     if (mg_args_get(a, "filter") &&
         extra_filters(x, p, mg_args_get(a, "filter")) < 0)
         return -1;
+    if (nfilter + (ids ? 1 : 0) > 1 && strcmp(resource, "search") != 0) {
+        snprintf(msg, sizeof(msg),
+                 "give one filter for %s (e.g. --mine, --id/--ids, "
+                 "--channel, --chart), not %d",
+                 resource, nfilter + (ids ? 1 : 0));
+        return usage_fail(x, msg);
+    }
     if (mg_args_has(a, "with-channels") && strcmp(resource, "subscriptions"))
         return usage_fail(x, "--with-channels only applies to subscriptions");
     if (mg_args_has(a, "with-channels"))
@@ -1306,8 +1313,8 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
         nfilter++; /* search works without a filter */
     if (strcmp(resource, "regions") == 0 || strcmp(resource, "languages") == 0)
         nfilter++;
-    if (mg_args_get(a, "filter"))
-        nfilter++;
+    if (mg_args_get(a, "filter") && !nfilter)
+        nfilter++; /* e.g. --filter myRating=like */
     if (!nfilter) {
         snprintf(msg, sizeof(msg),
                  "%s needs a filter (e.g. %s); see %%yt_fetch?", resource,
@@ -2104,8 +2111,10 @@ static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
         qs[0].limit = p.limit;
         qs[0].paginate = p.m->max_results > 0;
         qs[0].is_main = 1;
-        if (resumed && st.page_token)
+        if (resumed && st.page_token) {
             qs[0].page_token = strdup(st.page_token);
+            qs[0].got = st.items; /* --limit counts the earlier run too */
+        }
         if (p.limit > 0 && p.m->max_results > 0)
             f.est_pages = (p.limit + p.m->max_results - 1) / p.m->max_results;
         else if (strstr(yt_buf_str(&p.params), "chart=mostPopular"))

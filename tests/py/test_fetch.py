@@ -359,6 +359,10 @@ def test_usage_errors_send_nothing(emulator, kc, store):
         ("%yt_fetch videos --chart mostPopular --into 'bad name'",
          "invalid --into"),
         ("%yt_fetch videos --chart mostPopular --limit 0", "limit"),
+        ("%yt_fetch channels --mine --id UCx", "give one filter"),
+        ("%yt_fetch subscriptions --with-channels", "needs a filter"),
+        ("%yt_fetch videos --chart mostPopular --with-channels",
+         "only applies to subscriptions"),
     ]
     for code, needle in cases:
         r = run(kc, code, ok=False)

@@ -305,6 +305,20 @@ static void test_store_log_state_ids(void)
                              &ids, err);
     TU_EQ_INT(n, 1);
     yt_store_ids_free(ids, n);
+    /* Many ids with duplicates: order of first appearance kept. */
+    sqlite3_exec(db,
+                 "CREATE TABLE big(v TEXT);"
+                 "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 "
+                 "FROM c WHERE i < 29999) INSERT INTO big SELECT 'id' || "
+                 "(i % 20000) FROM c",
+                 NULL, NULL, NULL);
+    n = yt_store_ids_resolve(db, "big.v", &ids, err);
+    TU_EQ_INT(n, 20000);
+    if (n == 20000) {
+        TU_EQ_STR(ids[0], "id0");
+        TU_EQ_STR(ids[19999], "id19999");
+    }
+    yt_store_ids_free(ids, n);
     TU_CHECK(yt_store_ids_resolve(db, "SELECT nope FROM t", &ids, err) < 0);
     TU_CHECK(strstr(err, "no such column") != NULL);
     sqlite3_close(db);
