@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,56 @@ int kn_send_reply(struct kn_kernel *k, void *sock, const struct kn_msg *req,
 
 /* ---- receiving ---- */
 
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : 0;
+}
+
+/* Returns 1 when sig was seen recently (a replay), else records it. */
+static int replay_seen(struct kn_replay *r, const char *sig, size_t len)
+{
+    unsigned char key[16];
+    static const unsigned char zero[16];
+    uint64_t h = 0;
+    int seen = 0;
+
+    if (!r || len < 32)
+        return 0;
+    for (int i = 0; i < 16; i++)
+        key[i] = (unsigned char)(hexval(sig[2 * i]) << 4 |
+                                 hexval(sig[2 * i + 1]));
+    if (memcmp(key, zero, 16) == 0)
+        key[15] = 1; /* all-zero marks an empty slot */
+    memcpy(&h, key, sizeof(h));
+    pthread_mutex_lock(&r->mu);
+    for (int g = 0; g < 2 && !seen; g++) {
+        size_t i = h % (2 * KN_REPLAY_N);
+        while (memcmp(r->set[g][i], zero, 16) != 0) {
+            if (memcmp(r->set[g][i], key, 16) == 0) {
+                seen = 1;
+                break;
+            }
+            i = (i + 1) % (2 * KN_REPLAY_N);
+        }
+    }
+    if (!seen) {
+        size_t i = h % (2 * KN_REPLAY_N);
+        while (memcmp(r->set[r->cur][i], zero, 16) != 0)
+            i = (i + 1) % (2 * KN_REPLAY_N);
+        memcpy(r->set[r->cur][i], key, 16);
+        if (++r->count[r->cur] >= KN_REPLAY_N) {
+            r->cur ^= 1;
+            memset(r->set[r->cur], 0, sizeof(r->set[r->cur]));
+            r->count[r->cur] = 0;
+        }
+    }
+    pthread_mutex_unlock(&r->mu);
+    return seen;
+}
+
 int kn_recv(struct kn_kernel *k, void *sock, const char *chan,
             struct kn_msg *m)
 {
@@ -181,6 +232,13 @@ int kn_recv(struct kn_kernel *k, void *sock, const char *chan,
     }
     if (kn_wire_parse(frames, n, &k->sess.hmac, m, err) < 0) {
         fprintf(stderr, "ytkernel: dropped a message on %s: %s\n", chan, err);
+        goto out;
+    }
+    if (replay_seen(k->replay, frames[m->nidents + 1].data,
+                    frames[m->nidents + 1].len)) {
+        fprintf(stderr, "ytkernel: dropped a message on %s: replayed "
+                        "(duplicate signature)\n", chan);
+        kn_msg_free(m);
         goto out;
     }
     rc = 1;
@@ -878,6 +936,13 @@ int kn_kernel_run(const struct kn_config *cfg, const struct kn_interp *in)
     if (kn_sess_init(&k->sess, k->conn.key, k->conn.key_len, k->conn.scheme,
                      err) < 0)
         goto fail;
+    if (kn_hmac_enabled(&k->sess.hmac)) {
+        if (!(k->replay = calloc(1, sizeof(*k->replay)))) {
+            snprintf(err, KN_ERR_LEN, "out of memory");
+            goto fail;
+        }
+        pthread_mutex_init(&k->replay->mu, NULL);
+    }
     if (kn_hist_open(cfg->history_path, &k->hist, err) < 0) {
         fprintf(stderr, "ytkernel: %s; keeping history in memory\n", err);
         if (kn_hist_open(NULL, &k->hist, err) < 0)
@@ -993,6 +1058,10 @@ out:
     for (size_t i = 0; i < k->ndeferred; i++)
         kn_msg_free(&k->deferred[i]);
     free(k->deferred);
+    if (k->replay) {
+        pthread_mutex_destroy(&k->replay->mu);
+        free(k->replay);
+    }
     cJSON_Delete(k->kinfo);
     kn_hist_close(k->hist);
     kn_sess_free(&k->sess);

@@ -54,6 +54,8 @@ struct kn_kernel {
     pthread_t t_ctl, t_pub, t_hb;
     int have_ctl, have_pub, have_hb;
 
+    struct kn_replay *replay; /* recent signatures (NULL when unsigned) */
+
     int execution_count;
     int aborting;     /* answering the deferred requests below */
     /* Requests that were already queued when a cell failed with
@@ -66,6 +68,19 @@ struct kn_kernel {
     atomic_int restart;
     pid_t parent_pid; /* JPY_PARENT_PID, 0 when unset */
     pid_t start_ppid;
+};
+
+/* Replay guard: the signatures of recently accepted messages, in two
+ * generations of KN_REPLAY_N (the older one is dropped when the newer one
+ * fills).  A message whose signature was already seen is dropped: every
+ * genuine message is unique (uuid msg_id).  Guarded by mu (shell, stdin and
+ * control threads receive). */
+#define KN_REPLAY_N 2048
+struct kn_replay {
+    pthread_mutex_t mu;
+    unsigned char set[2][2 * KN_REPLAY_N][16];
+    int count[2];
+    int cur;
 };
 
 struct kn_exec {

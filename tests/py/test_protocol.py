@@ -293,6 +293,27 @@ def test_malformed_frames_are_dropped(kernel_err):
     assert log.count("dropped a message on shell") == 5, log
 
 
+def test_replayed_message_is_dropped(kernel_err):
+    km, kc, errpath = kernel_err
+    msg = kc.session.msg("execute_request", {
+        "code": "%print once", "silent": False, "store_history": True,
+        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True})
+    frames = kc.session.serialize(msg)
+    kc.shell_channel.socket.send_multipart(frames)
+    kc.shell_channel.socket.send_multipart(frames)  # the same bytes again
+    mid = msg["header"]["msg_id"]
+    assert shell_reply(kc, mid)["content"]["status"] == "ok"
+    msgs = iopub_for(kc, mid)
+    # the next request is answered, and the copy produced nothing
+    r = ytk.execute(kc, "%print after")
+    assert r.stdout == "after\n"
+    msgs += [m for m in ytk.drain_iopub(kc) if m["parent_header"].get("msg_id") == mid]
+    assert [m["content"]["text"] for m in msgs if m["msg_type"] == "stream"] == ["once\n"]
+    with pytest.raises(queue.Empty):
+        kc.get_shell_msg(timeout=0.3)
+    assert "replayed" in errpath.read_text()
+
+
 def test_unknown_msg_type_gets_busy_idle_and_no_reply(kernel):
     km, kc = kernel
     msg = kc.session.msg("no_such_request", {})
