@@ -799,16 +799,19 @@ static int prepare(struct plot *p, const char *body)
         yt_buf_free(&sql);
         return -1;
     }
-    yt_buf_free(&sql);
     if (!p->st) {
+        yt_buf_free(&sql);
         fail(p, "UsageError", "the cell body holds no SQL statement");
         return -1;
     }
+    /* tail points into sql: check it before freeing the buffer. */
     if (tail && !is_blank_sql(tail)) {
+        yt_buf_free(&sql);
         fail(p, "UsageError", "%%%%yt_plot takes one query; run the other "
                               "statements in a cell of their own");
         return -1;
     }
+    yt_buf_free(&sql);
     if (sqlite3_column_count(p->st) == 0) {
         fail(p, "UsageError", "the cell body must be a query that returns "
                               "rows (SELECT ...)");
