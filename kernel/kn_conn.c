@@ -34,16 +34,16 @@ static int get_port(const cJSON *root, const char *key, int tcp, int *out,
     if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
         v->valuedouble < (tcp ? 1 : 0) || v->valuedouble > 65535) {
         snprintf(err, KN_ERR_LEN,
-                 "connection file: \"%s\" must be an integer in %d..65535",
-                 key, tcp ? 1 : 0);
+                 "connection file: \"%s\" must be an integer in %d..65535", key,
+                 tcp ? 1 : 0);
         return -1;
     }
     *out = (int)v->valuedouble;
     return 0;
 }
 
-static const char *get_str(const cJSON *root, const char *key,
-                           const char *dflt, int *bad)
+static const char *get_str(const cJSON *root, const char *key, const char *dflt,
+                           int *bad)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
     if (!v || cJSON_IsNull(v))
@@ -72,8 +72,9 @@ int kn_conn_parse(const char *text, size_t len, struct kn_conn *c,
     }
     transport = get_str(root, "transport", "tcp", &bad);
     if (bad || !transport) {
-        snprintf(err, KN_ERR_LEN, "connection file: \"transport\" must be a "
-                                  "string");
+        snprintf(err, KN_ERR_LEN,
+                 "connection file: \"transport\" must be a "
+                 "string");
         goto out;
     }
     if (strcmp(transport, "tcp") == 0) {
@@ -87,16 +88,17 @@ int kn_conn_parse(const char *text, size_t len, struct kn_conn *c,
                  transport);
         goto out;
     }
-    ip = get_str(root, "ip", c->transport == KN_TCP ? "127.0.0.1"
-                                                    : "kernel-ipc", &bad);
+    ip = get_str(root, "ip",
+                 c->transport == KN_TCP ? "127.0.0.1" : "kernel-ipc", &bad);
     if (bad || !ip || !*ip) {
         snprintf(err, KN_ERR_LEN,
                  "connection file: \"ip\" must be a non-empty string");
         goto out;
     }
     if (strlen(ip) > 4096 || strpbrk(ip, "\n\r\t") != NULL) {
-        snprintf(err, KN_ERR_LEN, "connection file: \"ip\" is not a valid "
-                                  "address or path");
+        snprintf(err, KN_ERR_LEN,
+                 "connection file: \"ip\" is not a valid "
+                 "address or path");
         goto out;
     }
     if (c->transport == KN_TCP) {
@@ -110,8 +112,7 @@ int kn_conn_parse(const char *text, size_t len, struct kn_conn *c,
             goto oom;
         if (strpbrk(c->ip, "[]/ ") != NULL) {
             snprintf(err, KN_ERR_LEN,
-                     "connection file: \"ip\" \"%.64s\" is not an address",
-                     ip);
+                     "connection file: \"ip\" \"%.64s\" is not an address", ip);
             goto out;
         }
         c->ipv6 = strchr(c->ip, ':') != NULL;
@@ -209,8 +210,10 @@ int kn_conn_load(const char *path, struct kn_conn *c, char err[KN_ERR_LEN])
         goto out;
     }
     if (n > KN_CONN_MAX_FILE) {
-        snprintf(err, KN_ERR_LEN, "connection file %.200s is larger than "
-                                  "1 MiB", path);
+        snprintf(err, KN_ERR_LEN,
+                 "connection file %.200s is larger than "
+                 "1 MiB",
+                 path);
         goto out;
     }
     rc = kn_conn_parse(buf, n, c, err);
@@ -252,9 +255,10 @@ int kn_conn_endpoint(const struct kn_conn *c, enum kn_chan ch, char *out,
     if (c->transport == KN_IPC) {
         char path[KN_IPC_MAX_PATH + 2];
         if (kn_conn_ipc_path(c, ch, path, sizeof(path)) < 0) {
-            snprintf(err, KN_ERR_LEN, "ipc path for %s is longer than %d "
-                                      "bytes", kn_chan_name(ch),
-                     KN_IPC_MAX_PATH);
+            snprintf(err, KN_ERR_LEN,
+                     "ipc path for %s is longer than %d "
+                     "bytes",
+                     kn_chan_name(ch), KN_IPC_MAX_PATH);
             return -1;
         }
         n = snprintf(out, outlen, "ipc://%s", path);

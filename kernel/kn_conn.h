@@ -14,25 +14,18 @@
 
 #include "kn_exec.h" /* KN_ERR_LEN */
 
-enum kn_chan {
-    KN_SHELL = 0,
-    KN_CONTROL,
-    KN_STDIN,
-    KN_IOPUB,
-    KN_HB,
-    KN_NCHAN
-};
+enum kn_chan { KN_SHELL = 0, KN_CONTROL, KN_STDIN, KN_IOPUB, KN_HB, KN_NCHAN };
 
 enum kn_transport { KN_TCP = 0, KN_IPC };
 
 struct kn_conn {
     enum kn_transport transport;
-    char *ip;                /* address (tcp) or path prefix (ipc) */
-    int ipv6;                /* tcp address contains ':' */
-    int port[KN_NCHAN];      /* indexed by enum kn_chan */
-    unsigned char *key;      /* raw key bytes (may be empty, never NULL) */
+    char *ip;           /* address (tcp) or path prefix (ipc) */
+    int ipv6;           /* tcp address contains ':' */
+    int port[KN_NCHAN]; /* indexed by enum kn_chan */
+    unsigned char *key; /* raw key bytes (may be empty, never NULL) */
     size_t key_len;
-    char scheme[32];         /* digest after "hmac-", e.g. "sha256" */
+    char scheme[32]; /* digest after "hmac-", e.g. "sha256" */
 };
 
 /* Name of a channel ("shell", "control", ...). */

@@ -161,8 +161,8 @@ void kn_exec_fail(struct kn_exec *x, const char *ename, const char *fmt, ...)
     if (x->failed)
         return;
     x->failed = 1;
-    snprintf(x->ename, sizeof(x->ename), "%s", ename && *ename ? ename
-                                                               : "Error");
+    snprintf(x->ename, sizeof(x->ename), "%s",
+             ename && *ename ? ename : "Error");
     va_start(ap, fmt);
     vsnprintf(x->evalue, sizeof(x->evalue), fmt, ap);
     va_end(ap);
@@ -238,23 +238,21 @@ int kn_exec_input(struct kn_exec *x, const char *prompt, int password,
         if (r == 0)
             continue;
         if (strcmp(m.msg_type, "input_reply") == 0) {
-            const cJSON *pid = cJSON_GetObjectItemCaseSensitive(m.parent,
-                                                                "msg_id");
+            const cJSON *pid =
+                cJSON_GetObjectItemCaseSensitive(m.parent, "msg_id");
             const cJSON *v;
             /* A reply naming another request answers an abandoned prompt
              * (jupyter_client sends no parent: accepted). */
-            if (cJSON_IsString(pid) && pid->valuestring &&
-                *pid->valuestring && strcmp(pid->valuestring, req_id) != 0) {
+            if (cJSON_IsString(pid) && pid->valuestring && *pid->valuestring &&
+                strcmp(pid->valuestring, req_id) != 0) {
                 fprintf(stderr, "ytkernel: ignored an input_reply to an "
                                 "earlier prompt\n");
                 kn_msg_free(&m);
                 continue;
             }
-            v = cJSON_GetObjectItemCaseSensitive(m.content,
-                                                              "value");
-            *value = strdup(cJSON_IsString(v) && v->valuestring
-                                ? v->valuestring
-                                : "");
+            v = cJSON_GetObjectItemCaseSensitive(m.content, "value");
+            *value = strdup(cJSON_IsString(v) && v->valuestring ? v->valuestring
+                                                                : "");
             kn_msg_free(&m);
             if (!*value) {
                 snprintf(err, KN_ERR_LEN, "out of memory");

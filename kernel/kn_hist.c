@@ -30,10 +30,9 @@ int kn_hist_open(const char *path, struct kn_hist **out, char err[KN_ERR_LEN])
         snprintf(err, KN_ERR_LEN, "history: out of memory");
         return -1;
     }
-    rc = sqlite3_open_v2(path ? path : ":memory:", &h->db,
-                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                             SQLITE_OPEN_NOMUTEX,
-                         NULL);
+    rc = sqlite3_open_v2(
+        path ? path : ":memory:", &h->db,
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK)
         goto dberr;
     sqlite3_busy_timeout(h->db, 3000);
@@ -41,10 +40,9 @@ int kn_hist_open(const char *path, struct kn_hist **out, char err[KN_ERR_LEN])
      * lose at most the last lines, never corrupt the file. */
     if (path)
         sqlite3_exec(h->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
-    if (sqlite3_exec(h->db, "PRAGMA synchronous=NORMAL", NULL, NULL,
-                     &msg) != SQLITE_OK ||
-        sqlite3_exec(h->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) !=
-            SQLITE_OK)
+    if (sqlite3_exec(h->db, "PRAGMA synchronous=NORMAL", NULL, NULL, &msg) !=
+            SQLITE_OK ||
+        sqlite3_exec(h->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
         goto dberr;
     if (sqlite3_exec(h->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
         sqlite3_exec(h->db,
@@ -204,8 +202,10 @@ cJSON *kn_hist_query(struct kn_hist *h, const cJSON *req, char err[KN_ERR_LEN])
         const char *o = (const char *)sqlite3_column_text(st, 3);
         if (!item)
             goto oom;
-        cJSON_AddItemToArray(item, cJSON_CreateNumber(sqlite3_column_int(st, 0)));
-        cJSON_AddItemToArray(item, cJSON_CreateNumber(sqlite3_column_int(st, 1)));
+        cJSON_AddItemToArray(item,
+                             cJSON_CreateNumber(sqlite3_column_int(st, 0)));
+        cJSON_AddItemToArray(item,
+                             cJSON_CreateNumber(sqlite3_column_int(st, 1)));
         in = cJSON_CreateString(src ? src : "");
         if (output) {
             cJSON *pair = cJSON_CreateArray();

@@ -69,8 +69,8 @@ static int mac_raw(const struct kn_hmac *h, const struct kn_frame *parts,
     ctx = EVP_MAC_CTX_new(h->mac);
     if (!ctx)
         goto out;
-    params[0] = OSSL_PARAM_construct_utf8_string(
-        OSSL_MAC_PARAM_DIGEST, (char *)h->digest, 0);
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                                                 (char *)h->digest, 0);
     params[1] = OSSL_PARAM_construct_end();
     if (!EVP_MAC_init(ctx, h->key, h->key_len, params))
         goto out;

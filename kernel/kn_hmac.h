@@ -22,7 +22,7 @@ struct kn_hmac {
     void *mac;          /* EVP_MAC *, NULL when unsigned */
     unsigned char *key; /* NULL when unsigned */
     size_t key_len;
-    char digest[32];    /* e.g. "SHA256" */
+    char digest[32]; /* e.g. "SHA256" */
 };
 
 /* A borrowed view of one frame. */

@@ -22,8 +22,8 @@
 
 struct pending {
     int active;
-    char name;      /* 'o' or 'e' */
-    char *parent;   /* raw parent header bytes */
+    char name;    /* 'o' or 'e' */
+    char *parent; /* raw parent header bytes */
     size_t parent_len;
     char *text;
     size_t len, cap;
@@ -56,13 +56,12 @@ static int xpub_send(struct kn_kernel *k, const char *msg_type,
     int rc = -1;
     void *s = k->sock[KN_IOPUB];
 
-    if (kn_wire_build(&k->sess, msg_type, parent, parent_len, NULL, content,
-                      &o, err) < 0) {
+    if (kn_wire_build(&k->sess, msg_type, parent, parent_len, NULL, content, &o,
+                      err) < 0) {
         fprintf(stderr, "ytkernel: iopub: %s\n", err);
         return -1;
     }
-    snprintf(topic, sizeof(topic), "kernel.%s.%s", k->sess.session,
-             msg_type);
+    snprintf(topic, sizeof(topic), "kernel.%s.%s", k->sess.session, msg_type);
     if (send_retry(s, topic, strlen(topic), ZMQ_SNDMORE) < 0 ||
         send_retry(s, KN_DELIM, strlen(KN_DELIM), ZMQ_SNDMORE) < 0 ||
         send_retry(s, o.sig, o.siglen, ZMQ_SNDMORE) < 0)
@@ -87,8 +86,8 @@ static void flush_stream(struct kn_kernel *k, struct pending *p)
         return;
     if (p->len) {
         c = cJSON_CreateObject();
-        cJSON_AddStringToObject(c, "name", p->name == 'e' ? "stderr"
-                                                          : "stdout");
+        cJSON_AddStringToObject(c, "name",
+                                p->name == 'e' ? "stderr" : "stdout");
         cJSON_AddStringToObject(c, "text", p->text);
         xpub_send(k, "stream", p->parent, p->parent_len, c);
     }
@@ -166,8 +165,8 @@ static int handle_queue(struct kn_kernel *k, struct pending *p, int dontwait)
         zmq_msg_t tmp, *m = n < MAXPARTS ? &parts[n] : &tmp;
         zmq_msg_init(m);
         for (;;) {
-            if (zmq_msg_recv(m, k->pub_pull, first && dontwait ? ZMQ_DONTWAIT
-                                                               : 0) >= 0)
+            if (zmq_msg_recv(m, k->pub_pull,
+                             first && dontwait ? ZMQ_DONTWAIT : 0) >= 0)
                 break;
             if (errno == EINTR)
                 continue;
@@ -219,7 +218,8 @@ static void handle_subscription(struct kn_kernel *k, struct pending *p)
         zmq_msg_close(&m);
         return;
     }
-    if (zmq_msg_size(&m) >= 1 && *(const unsigned char *)zmq_msg_data(&m) == 1) {
+    if (zmq_msg_size(&m) >= 1 &&
+        *(const unsigned char *)zmq_msg_data(&m) == 1) {
         size_t len = zmq_msg_size(&m) - 1;
         if ((sub = malloc(len + 1))) {
             memcpy(sub, (const char *)zmq_msg_data(&m) + 1, len);

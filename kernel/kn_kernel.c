@@ -61,8 +61,8 @@ static int send_out(void *sock, const struct kn_frame *pre, size_t npre,
         send_retry(sock, o->sig, o->siglen, ZMQ_SNDMORE) < 0)
         return -1;
     for (int i = 0; i < 4; i++)
-        if (send_retry(sock, o->frame[i], o->len[i], i < 3 ? ZMQ_SNDMORE
-                                                           : 0) < 0)
+        if (send_retry(sock, o->frame[i], o->len[i], i < 3 ? ZMQ_SNDMORE : 0) <
+            0)
             return -1;
     return 0;
 }
@@ -81,8 +81,7 @@ int kn_pub(struct kn_kernel *k, void *push, const char *msg_type,
         fprintf(stderr, "ytkernel: %s\n", err);
         return -1;
     }
-    snprintf(topic, sizeof(topic), "kernel.%s.%s", k->sess.session,
-             msg_type);
+    snprintf(topic, sizeof(topic), "kernel.%s.%s", k->sess.session, msg_type);
     pre[0].data = "M";
     pre[0].len = 1;
     pre[1].data = topic;
@@ -161,8 +160,8 @@ static int replay_seen(struct kn_replay *r, const char *sig, size_t len)
     if (!r || len < 32)
         return 0;
     for (int i = 0; i < 16; i++)
-        key[i] = (unsigned char)(hexval(sig[2 * i]) << 4 |
-                                 hexval(sig[2 * i + 1]));
+        key[i] =
+            (unsigned char)(hexval(sig[2 * i]) << 4 | hexval(sig[2 * i + 1]));
     if (memcmp(key, zero, 16) == 0)
         key[15] = 1; /* all-zero marks an empty slot */
     memcpy(&h, key, sizeof(h));
@@ -192,8 +191,7 @@ static int replay_seen(struct kn_replay *r, const char *sig, size_t len)
     return seen;
 }
 
-int kn_recv(struct kn_kernel *k, void *sock, const char *chan,
-            struct kn_msg *m)
+int kn_recv(struct kn_kernel *k, void *sock, const char *chan, struct kn_msg *m)
 {
     zmq_msg_t parts[KN_MAX_FRAMES];
     struct kn_frame frames[KN_MAX_FRAMES];
@@ -222,8 +220,8 @@ int kn_recv(struct kn_kernel *k, void *sock, const char *chan,
             n++;
     }
     if (total > KN_MAX_FRAMES) {
-        fprintf(stderr, "ytkernel: dropped a message on %s: %zu frames\n",
-                chan, total);
+        fprintf(stderr, "ytkernel: dropped a message on %s: %zu frames\n", chan,
+                total);
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
@@ -236,8 +234,10 @@ int kn_recv(struct kn_kernel *k, void *sock, const char *chan,
     }
     if (replay_seen(k->replay, frames[m->nidents + 1].data,
                     frames[m->nidents + 1].len)) {
-        fprintf(stderr, "ytkernel: dropped a message on %s: replayed "
-                        "(duplicate signature)\n", chan);
+        fprintf(stderr,
+                "ytkernel: dropped a message on %s: replayed "
+                "(duplicate signature)\n",
+                chan);
         kn_msg_free(m);
         goto out;
     }
@@ -318,8 +318,10 @@ static void *control_main(void *arg)
             break;
         if (g_term || parent_gone(k)) {
             if (!g_term)
-                fprintf(stderr, "ytkernel: parent process %d is gone; "
-                                "exiting\n", (int)k->parent_pid);
+                fprintf(stderr,
+                        "ytkernel: parent process %d is gone; "
+                        "exiting\n",
+                        (int)k->parent_pid);
             request_stop(k, 0);
             break;
         }
@@ -337,8 +339,10 @@ static void *control_main(void *arg)
                 atomic_store(&kn_g_interrupt, 1);
                 do_shutdown(k, sock, &m);
             } else {
-                fprintf(stderr, "ytkernel: unknown message type %.64s on "
-                                "control; ignored\n", m.msg_type);
+                fprintf(stderr,
+                        "ytkernel: unknown message type %.64s on "
+                        "control; ignored\n",
+                        m.msg_type);
             }
             status(k, k->ctl_push, &m, "idle");
             kn_msg_free(&m);
@@ -408,12 +412,14 @@ static cJSON *eval_user_expressions(struct kn_kernel *k, const cJSON *exprs)
             continue;
         if (!cJSON_IsString(e) || !e->valuestring) {
             snprintf(ename, sizeof(ename), "TypeError");
-            snprintf(evalue, sizeof(evalue), "user expression is not a "
-                                             "string");
+            snprintf(evalue, sizeof(evalue),
+                     "user expression is not a "
+                     "string");
         } else if (!k->in->eval_expression) {
             snprintf(ename, sizeof(ename), "NotImplementedError");
-            snprintf(evalue, sizeof(evalue), "this kernel does not evaluate "
-                                             "user expressions");
+            snprintf(evalue, sizeof(evalue),
+                     "this kernel does not evaluate "
+                     "user expressions");
         } else {
             ok = k->in->eval_expression(k->in->self, e->valuestring, &data,
                                         ename, evalue);
@@ -469,8 +475,8 @@ static void collect_queued(struct kn_kernel *k)
 {
     struct kn_msg m;
     while (kn_recv(k, k->sock[KN_SHELL], "shell", &m) == 1) {
-        struct kn_msg *d = realloc(k->deferred,
-                                   (k->ndeferred + 1) * sizeof(*d));
+        struct kn_msg *d =
+            realloc(k->deferred, (k->ndeferred + 1) * sizeof(*d));
         if (!d) {
             kn_msg_free(&m);
             break;
@@ -553,9 +559,8 @@ static void do_execute(struct kn_kernel *k, const struct kn_msg *req)
         if (reply)
             cJSON_AddItemToObject(
                 reply, "user_expressions",
-                eval_user_expressions(
-                    k, cJSON_GetObjectItemCaseSensitive(cnt,
-                                                        "user_expressions")));
+                eval_user_expressions(k, cJSON_GetObjectItemCaseSensitive(
+                                             cnt, "user_expressions")));
     }
     if (reply) {
         cJSON_AddNumberToObject(reply, "execution_count", x.count);
@@ -574,8 +579,8 @@ static void do_execute(struct kn_kernel *k, const struct kn_msg *req)
 static void do_complete(struct kn_kernel *k, const struct kn_msg *req)
 {
     const char *code = get_str(req->content, "code");
-    const cJSON *pos = cJSON_GetObjectItemCaseSensitive(req->content,
-                                                       "cursor_pos");
+    const cJSON *pos =
+        cJSON_GetObjectItemCaseSensitive(req->content, "cursor_pos");
     int cursor, cs, ce;
     cJSON *matches = NULL, *c = ok_reply();
 
@@ -606,10 +611,10 @@ static void do_complete(struct kn_kernel *k, const struct kn_msg *req)
 static void do_inspect(struct kn_kernel *k, const struct kn_msg *req)
 {
     const char *code = get_str(req->content, "code");
-    const cJSON *pos = cJSON_GetObjectItemCaseSensitive(req->content,
-                                                       "cursor_pos");
-    const cJSON *dl = cJSON_GetObjectItemCaseSensitive(req->content,
-                                                      "detail_level");
+    const cJSON *pos =
+        cJSON_GetObjectItemCaseSensitive(req->content, "cursor_pos");
+    const cJSON *dl =
+        cJSON_GetObjectItemCaseSensitive(req->content, "detail_level");
     cJSON *data = NULL, *c = ok_reply();
     int found = 0, cursor;
 
@@ -731,8 +736,10 @@ static void shell_dispatch(struct kn_kernel *k, const struct kn_msg *m)
     else if (strcmp(t, "shutdown_request") == 0)
         do_shutdown(k, sock, m); /* deprecated on shell, still honoured */
     else
-        fprintf(stderr, "ytkernel: unknown message type %.64s on shell; "
-                        "ignored\n", t);
+        fprintf(stderr,
+                "ytkernel: unknown message type %.64s on shell; "
+                "ignored\n",
+                t);
     status(k, k->shell_push, m, "idle");
 }
 
@@ -761,8 +768,8 @@ static int bind_channels(struct kn_kernel *k, char err[KN_ERR_LEN])
 
     for (int i = 0; i < KN_NCHAN; i++) {
         void *s;
-        if (kn_conn_endpoint(&k->conn, (enum kn_chan)i, ep, sizeof(ep),
-                             err) < 0)
+        if (kn_conn_endpoint(&k->conn, (enum kn_chan)i, ep, sizeof(ep), err) <
+            0)
             return -1;
         if (!(s = make_socket(k, types[i], err)))
             return -1;
@@ -822,10 +829,9 @@ static cJSON *build_kernel_info(const struct kn_interp *in)
     cJSON_AddStringToObject(c, "implementation",
                             in->implementation ? in->implementation
                                                : "ytkernel");
-    cJSON_AddStringToObject(c, "implementation_version",
-                            in->implementation_version
-                                ? in->implementation_version
-                                : "0");
+    cJSON_AddStringToObject(
+        c, "implementation_version",
+        in->implementation_version ? in->implementation_version : "0");
     if (in->language_info)
         li = in->language_info(in->self);
     if (!cJSON_IsObject(li)) {
@@ -929,9 +935,10 @@ int kn_kernel_run(const struct kn_config *cfg, const struct kn_interp *in)
     if (kn_conn_load(cfg->connection_file, &k->conn, err) < 0)
         goto fail;
     if (k->conn.transport == KN_IPC && k->conn.ip[0] != '/')
-        fprintf(stderr, "ytkernel: warning: ipc path \"%s\" is relative "
-                        "(to this kernel's working directory); clients in "
-                        "another directory will not find it\n",
+        fprintf(stderr,
+                "ytkernel: warning: ipc path \"%s\" is relative "
+                "(to this kernel's working directory); clients in "
+                "another directory will not find it\n",
                 k->conn.ip);
     if (kn_sess_init(&k->sess, k->conn.key, k->conn.key_len, k->conn.scheme,
                      err) < 0)
@@ -1051,8 +1058,8 @@ out:
     if (k->conn.transport == KN_IPC) {
         char path[256];
         for (int i = 0; i < KN_NCHAN; i++)
-            if (k->bound[i] && kn_conn_ipc_path(&k->conn, (enum kn_chan)i,
-                                                path, sizeof(path)) == 0)
+            if (k->bound[i] && kn_conn_ipc_path(&k->conn, (enum kn_chan)i, path,
+                                                sizeof(path)) == 0)
                 unlink(path);
     }
     for (size_t i = 0; i < k->ndeferred; i++)

@@ -44,11 +44,11 @@ struct kn_kernel {
     struct kn_hist *hist;
     cJSON *kinfo; /* kernel_info_reply content, read-only after start */
 
-    void *sock[KN_NCHAN]; /* bound sockets */
-    int bound[KN_NCHAN];  /* bind succeeded (ipc files to unlink) */
-    void *pub_pull;       /* publisher side of the inproc queue */
-    void *shell_push;     /* main thread -> publisher */
-    void *ctl_push;       /* control thread -> publisher */
+    void *sock[KN_NCHAN];       /* bound sockets */
+    int bound[KN_NCHAN];        /* bind succeeded (ipc files to unlink) */
+    void *pub_pull;             /* publisher side of the inproc queue */
+    void *shell_push;           /* main thread -> publisher */
+    void *ctl_push;             /* control thread -> publisher */
     void *wake_main, *wake_ctl; /* inproc PAIR, control -> main */
 
     pthread_t t_ctl, t_pub, t_hb;
@@ -57,14 +57,14 @@ struct kn_kernel {
     struct kn_replay *replay; /* recent signatures (NULL when unsigned) */
 
     int execution_count;
-    int aborting;     /* answering the deferred requests below */
+    int aborting; /* answering the deferred requests below */
     /* Requests that were already queued when a cell failed with
      * stop_on_error: collected before that cell's reply is sent (so nothing
      * sent after the client saw the reply is caught), answered after its
      * idle -- executes with an error reply, the rest normally. */
     struct kn_msg *deferred;
     size_t ndeferred;
-    atomic_int stop;  /* shutting down */
+    atomic_int stop; /* shutting down */
     atomic_int restart;
     pid_t parent_pid; /* JPY_PARENT_PID, 0 when unset */
     pid_t start_ppid;
@@ -87,11 +87,11 @@ struct kn_exec {
     struct kn_kernel *k;
     const struct kn_msg *req;
     int count, silent, allow_stdin;
-    cJSON *payload;   /* array */
+    cJSON *payload; /* array */
     int failed;
     char ename[64];
     char evalue[KN_ERR_LEN];
-    cJSON *traceback; /* extra lines, array of strings */
+    cJSON *traceback;  /* extra lines, array of strings */
     char *result_text; /* text/plain of execute_result, for history */
 };
 

@@ -49,8 +49,8 @@ void kn_wire_date_at(const struct timespec *ts, char out[32])
     if (!gmtime_r(&t, &tm))
         memset(&tm, 0, sizeof(tm));
     snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
-             (tm.tm_year + 1900) % 10000, tm.tm_mon + 1, tm.tm_mday,
-             tm.tm_hour, tm.tm_min, tm.tm_sec, us);
+             (tm.tm_year + 1900) % 10000, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min, tm.tm_sec, us);
     snprintf(out, 32, "%.31s", buf);
 }
 
@@ -170,8 +170,9 @@ int kn_wire_parse(const struct kn_frame *frames, size_t n,
         goto fail;
     }
     if (n - d < 6) {
-        snprintf(err, KN_ERR_LEN, "expected signature and 4 JSON frames, "
-                                  "got %zu frames after the delimiter",
+        snprintf(err, KN_ERR_LEN,
+                 "expected signature and 4 JSON frames, "
+                 "got %zu frames after the delimiter",
                  n - d - 1);
         goto fail;
     }
@@ -315,8 +316,7 @@ oom:
     cJSON_Delete(metadata);
     cJSON_Delete(content);
     kn_out_free(o);
-    snprintf(err, KN_ERR_LEN, "out of memory building a %s message",
-             msg_type);
+    snprintf(err, KN_ERR_LEN, "out of memory building a %s message", msg_type);
     return -1;
 }
 

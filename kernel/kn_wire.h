@@ -29,19 +29,19 @@
 /* Who is talking: one per kernel process start. */
 struct kn_sess {
     struct kn_hmac hmac;
-    char session[37];  /* uuid4, new at every start */
+    char session[37]; /* uuid4, new at every start */
     char username[64];
 };
 
 struct kn_msg {
     struct kn_frame idents[KN_MAX_IDENTS]; /* owned copies (data malloc'd) */
     size_t nidents;
-    char *hdr_raw;   /* exact header bytes as received, NUL-terminated */
+    char *hdr_raw; /* exact header bytes as received, NUL-terminated */
     size_t hdr_len;
     cJSON *header, *parent, *metadata, *content; /* objects, owned */
-    const char *msg_type; /* points into header */
-    const char *msg_id;   /* points into header ("" when absent) */
-    size_t nbuffers;      /* raw buffers after content (ignored) */
+    const char *msg_type;                        /* points into header */
+    const char *msg_id; /* points into header ("" when absent) */
+    size_t nbuffers;    /* raw buffers after content (ignored) */
 };
 
 struct kn_out {

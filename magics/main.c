@@ -35,7 +35,8 @@ static void usage(FILE *f)
           "data: cells are SQL over a local SQLite store plus %magics.\n"
           "\n"
           "  -f FILE      run the kernel with the connection file FILE\n"
-          "  install      write the kernelspec \"" SPEC_NAME "\" (display name\n"
+          "  install      write the kernelspec \"" SPEC_NAME
+          "\" (display name\n"
           "               \"YouTube (C)\"); --user: ~/.local/share/jupyter,\n"
           "               --sys-prefix: the active venv/conda env, --prefix\n"
           "               DIR: DIR/share/jupyter; default /usr/local/share\n"
@@ -198,7 +199,8 @@ static int install(int argc, char **argv)
         }
     }
     if (strcmp(mode, "user") == 0) {
-        const char *jd = getenv("JUPYTER_DATA_DIR"), *x = getenv("XDG_DATA_HOME");
+        const char *jd = getenv("JUPYTER_DATA_DIR"),
+                   *x = getenv("XDG_DATA_HOME");
         const char *home = getenv("HOME");
         if (jd && *jd)
             snprintf(dest, sizeof(dest), "%s/kernels/" SPEC_NAME, jd);
@@ -240,8 +242,9 @@ static int install(int argc, char **argv)
     snprintf(exe_dir, sizeof(exe_dir), "%s", exe);
     *strrchr(exe_dir, '/') = '\0';
     if (find_logo_dir(exe_dir, logo_dir, sizeof(logo_dir)) < 0) {
-        fprintf(stderr, "ytkernel install: cannot find the logos (looked "
-                        "next to %s and in %s/kernelspec)\n",
+        fprintf(stderr,
+                "ytkernel install: cannot find the logos (looked "
+                "next to %s and in %s/kernelspec)\n",
                 exe, YTK_SOURCE_DIR);
         return 1;
     }
@@ -300,8 +303,8 @@ int main(int argc, char **argv)
         printf("ytkernel %s (Jupyter protocol 5.5)\n", YTK_VERSION);
         return 0;
     }
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-                      strcmp(argv[1], "-h") == 0)) {
+    if (argc >= 2 &&
+        (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         usage(stdout);
         return 0;
     }

@@ -7,8 +7,8 @@
 #include "../../kernel/kn_conn.h"
 #include "tu.h"
 
-#define PORTS                                                                 \
-    "\"shell_port\": 5001, \"control_port\": 5002, \"stdin_port\": 5003, "    \
+#define PORTS                                                                  \
+    "\"shell_port\": 5001, \"control_port\": 5002, \"stdin_port\": 5003, "     \
     "\"iopub_port\": 5004, \"hb_port\": 5005"
 
 static int parse(const char *text, struct kn_conn *c, char *err)

@@ -21,8 +21,7 @@ static void test_rfc4231_case2(void)
     struct kn_hmac h;
     struct kn_frame p[4];
     char err[KN_ERR_LEN], hex[KN_SIG_MAX];
-    TU_EQ_INT(kn_hmac_init(&h, (const unsigned char *)"Jefe", 4, "sha256",
-                           err),
+    TU_EQ_INT(kn_hmac_init(&h, (const unsigned char *)"Jefe", 4, "sha256", err),
               0);
     parts4(p, "what do ya", " want ", "for noth", "ing?");
     TU_EQ_INT(kn_hmac_sign(&h, p, 4, hex), 64);
@@ -37,12 +36,11 @@ static void test_reject(void)
     struct kn_hmac h, other;
     struct kn_frame p[4];
     char err[KN_ERR_LEN], hex[KN_SIG_MAX], bad[KN_SIG_MAX];
-    TU_EQ_INT(kn_hmac_init(&h, (const unsigned char *)"key-1", 5, "sha256",
-                           err),
-              0);
-    TU_EQ_INT(kn_hmac_init(&other, (const unsigned char *)"key-2", 5,
-                           "sha256", err),
-              0);
+    TU_EQ_INT(
+        kn_hmac_init(&h, (const unsigned char *)"key-1", 5, "sha256", err), 0);
+    TU_EQ_INT(
+        kn_hmac_init(&other, (const unsigned char *)"key-2", 5, "sha256", err),
+        0);
     parts4(p, "{\"msg_type\":\"x\"}", "{}", "{}", "{}");
     TU_EQ_INT(kn_hmac_sign(&h, p, 4, hex), 64);
     /* wrong key */
@@ -71,8 +69,7 @@ static void test_empty_key_unsigned(void)
     struct kn_hmac h;
     struct kn_frame p[4];
     char err[KN_ERR_LEN], hex[KN_SIG_MAX];
-    TU_EQ_INT(kn_hmac_init(&h, (const unsigned char *)"", 0, "sha256", err),
-              0);
+    TU_EQ_INT(kn_hmac_init(&h, (const unsigned char *)"", 0, "sha256", err), 0);
     TU_EQ_INT(kn_hmac_enabled(&h), 0);
     parts4(p, "{}", "{}", "{}", "{}");
     TU_EQ_INT(kn_hmac_sign(&h, p, 4, hex), 0);
@@ -91,8 +88,7 @@ static void test_other_digest(void)
     parts4(p, "a", "b", "c", "d");
     TU_EQ_INT(kn_hmac_sign(&h, p, 4, hex), 128);
     kn_hmac_free(&h);
-    TU_EQ_INT(kn_hmac_init(&h, (const unsigned char *)"k", 1, "nodigest",
-                           err),
+    TU_EQ_INT(kn_hmac_init(&h, (const unsigned char *)"k", 1, "nodigest", err),
               -1);
     TU_CHECK(strstr(err, "hmac-nodigest") != NULL);
 }

@@ -58,8 +58,7 @@ static int fake_execute(void *self, struct kn_exec *x, const char *code)
         return 0;
     }
     if (strcmp(code, "result") == 0) {
-        kn_exec_result(x, mime(kn_exec_silent(x) ? "silent!" : "shown"),
-                       NULL);
+        kn_exec_result(x, mime(kn_exec_silent(x) ? "silent!" : "shown"), NULL);
         return 0;
     }
     if (strcmp(code, "input") == 0) {
@@ -195,8 +194,9 @@ static cJSON *iopub_until_idle(const char *id)
         }
         if (strcmp(parent_id(&m), id) == 0) {
             cJSON *e = cJSON_CreateObject();
-            int idle = strcmp(m.msg_type, "status") == 0 &&
-                       strcmp(str_of(m.content, "execution_state"), "idle") == 0;
+            int idle =
+                strcmp(m.msg_type, "status") == 0 &&
+                strcmp(str_of(m.content, "execution_state"), "idle") == 0;
             cJSON_AddStringToObject(e, "type", m.msg_type);
             cJSON_AddItemToObject(e, "content", cJSON_Duplicate(m.content, 1));
             cJSON_AddItemToArray(out, e);
@@ -310,9 +310,9 @@ static void test_display_and_order(void)
     cJSON *reply, *msgs;
     char *s = execute("display", 0, &reply);
     const cJSON *e;
-    const char *order[] = {"status", "execute_input", "stream", "display_data",
-                           "update_display_data", "stream", "clear_output",
-                           "execute_result", "status"};
+    const char *order[] = {"status",       "execute_input",       "stream",
+                           "display_data", "update_display_data", "stream",
+                           "clear_output", "execute_result",      "status"};
     int i = 0;
 
     msgs = cJSON_Parse(s);
@@ -323,8 +323,7 @@ static void test_display_and_order(void)
         if (i < 9)
             TU_EQ_STR(str_of(e, "type"), order[i]);
         if (i == 3 || i == 4)
-            TU_EQ_STR(str_of(cJSON_GetObjectItem(c, "transient"),
-                             "display_id"),
+            TU_EQ_STR(str_of(cJSON_GetObjectItem(c, "transient"), "display_id"),
                       "disp-1");
         if (i == 4)
             TU_EQ_STR(str_of(cJSON_GetObjectItem(c, "data"), "text/plain"),
@@ -465,9 +464,9 @@ static void test_kernel_info_control_and_shutdown(pthread_t t)
     if (m.msg_type) {
         TU_EQ_STR(m.msg_type, "kernel_info_reply");
         TU_EQ_STR(str_of(m.content, "implementation"), "fake");
-        TU_EQ_STR(str_of(cJSON_GetObjectItem(m.content, "language_info"),
-                         "name"),
-                  "fake");
+        TU_EQ_STR(
+            str_of(cJSON_GetObjectItem(m.content, "language_info"), "name"),
+            "fake");
         kn_msg_free(&m);
     }
     msgs = iopub_until_idle(id);

@@ -52,8 +52,7 @@ static void test_parse_ok(void)
     TU_EQ_STR(m.msg_type, "execute_request");
     TU_EQ_STR(m.msg_id, "abc");
     TU_EQ_STR(m.hdr_raw, HDR); /* exact bytes kept for the parent echo */
-    TU_EQ_STR(cJSON_GetObjectItem(m.content, "code")->valuestring,
-              "SELECT 1");
+    TU_EQ_STR(cJSON_GetObjectItem(m.content, "code")->valuestring, "SELECT 1");
     TU_EQ_INT(m.nbuffers, 1);
     kn_msg_free(&m);
 }
@@ -109,8 +108,7 @@ static void test_unsigned_session(void)
     struct kn_frame f[8];
     struct kn_msg m;
     char err[KN_ERR_LEN];
-    TU_EQ_INT(kn_sess_init(&open, (const unsigned char *)"", 0, "sha256",
-                           err),
+    TU_EQ_INT(kn_sess_init(&open, (const unsigned char *)"", 0, "sha256", err),
               0);
     fr(&f[0], KN_DELIM);
     fr(&f[1], "");
@@ -139,8 +137,9 @@ static void test_build_round_trip(void)
 {
     /* parent header with odd spacing and key order must come back
      * byte for byte */
-    const char *parent = "{ \"msg_id\":\"p1\" ,\"msg_type\": \"execute_request\","
-                         "\"date\":\"2024-01-01T00:00:00Z\"}";
+    const char *parent =
+        "{ \"msg_id\":\"p1\" ,\"msg_type\": \"execute_request\","
+        "\"date\":\"2024-01-01T00:00:00Z\"}";
     struct kn_out o;
     struct kn_frame f[8];
     struct kn_msg m;
@@ -213,9 +212,9 @@ static void test_utf8(void)
     char *s;
     TU_CHECK(kn_utf8_valid("plain", 5));
     TU_CHECK(kn_utf8_valid("\xe2\x82\xac", 3));
-    TU_CHECK(!kn_utf8_valid("\xe2\x82", 2));       /* truncated */
-    TU_CHECK(!kn_utf8_valid("\xc0\xaf", 2));       /* overlong */
-    TU_CHECK(!kn_utf8_valid("\xed\xa0\x80", 3));   /* surrogate */
+    TU_CHECK(!kn_utf8_valid("\xe2\x82", 2));     /* truncated */
+    TU_CHECK(!kn_utf8_valid("\xc0\xaf", 2));     /* overlong */
+    TU_CHECK(!kn_utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
     s = kn_utf8_fix("a\xe2\x82", 3, &n);
     TU_EQ_STR(s, "a\xef\xbf\xbd\xef\xbf\xbd");
     TU_EQ_INT(n, 7);
