@@ -763,7 +763,7 @@ static int bind_channels(struct kn_kernel *k, char err[KN_ERR_LEN])
     static const int types[KN_NCHAN] = {ZMQ_ROUTER, ZMQ_ROUTER, ZMQ_ROUTER,
                                         ZMQ_XPUB, ZMQ_ROUTER};
     char ep[256];
-    int one = 1, hwm = 100000;
+    int one = 1, hwm = 20000; /* per subscriber, ~160 MB of 8 KB streams */
     int64_t maxmsg = KN_MAX_MSG_BYTES;
 
     for (int i = 0; i < KN_NCHAN; i++) {
