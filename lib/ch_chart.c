@@ -27,6 +27,28 @@
 #define SCATTER_THIN 5000 /* more scatter points than this get thinned */
 #define SCATTER_CELLS 20000.0
 
+/* n with thousands separators ("1,000,000") in a caller buffer. */
+struct count_str {
+    char s[32];
+};
+
+static struct count_str cnt(size_t n)
+{
+    struct count_str r;
+    char tmp[32];
+    size_t len, i, o = 0;
+
+    snprintf(tmp, sizeof(tmp), "%zu", n);
+    len = strlen(tmp);
+    for (i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            r.s[o++] = ',';
+        r.s[o++] = tmp[i];
+    }
+    r.s[o] = '\0';
+    return r;
+}
+
 /* ---------------------------------------------------------------- model */
 
 void ch_chart_init(struct ch_chart *c, enum ch_kind kind)
@@ -371,7 +393,8 @@ int ch_chart_top(struct ch_chart *c, size_t top)
     for (i = keep; i < c->ncat; i++)
         free(ncats[i]);
     if (keep < c->ncat)
-        ch_chart_add_note(c, "top %zu of %zu categories", keep, c->ncat);
+        ch_chart_add_note(c, "top %zu of %s categories", keep,
+                          cnt(c->ncat).s);
     free(c->cats);
     c->cats = ncats;
     c->catcap = c->ncat;
@@ -871,7 +894,8 @@ static int draw_scatter(struct ch_chart *c, struct ch_draw *d,
         gh = (size_t)(ph / cell) + 2;
         r = 1.6;
         opacity = 0.6;
-        ch_chart_add_note(c, "%zu points, one drawn per %.0f-px cell", total,
+        ch_chart_add_note(c, "%s points, one drawn per %.0f-px cell",
+                          cnt(total).s,
                           cell);
     } else if (total > 1000) {
         r = 2.2;
@@ -1047,6 +1071,20 @@ static int wrap_title(const char *t, double maxw, char **l1, char **l2)
     return *l1 && *l2 ? 0 : -1;
 }
 
+/* Might some line series be downsampled (and noted)?  draw_line_series
+ * keeps 2 points per pixel of plot width; the plot is narrower than the
+ * canvas, so more points than the canvas has pixels may be reduced.  (A
+ * false yes only costs an empty caption line.) */
+static int line_needs_lttb(const struct ch_chart *c, double width)
+{
+    size_t s;
+
+    for (s = 0; s < c->nseries; s++)
+        if ((double)c->series[s].n > width)
+            return 1;
+    return 0;
+}
+
 static int has_values(const struct ch_chart *c)
 {
     size_t i;
@@ -1109,8 +1147,8 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
             free(c->cat_hash);
             c->cat_hash = NULL;
             c->cat_hcap = 0;
-            ch_chart_add_note(c, "first %d of %zu categories (use --top N)",
-                              CH_MAX_CATEGORIES, n);
+            ch_chart_add_note(c, "first %d of %s categories (use --top N)",
+                              CH_MAX_CATEGORIES, cnt(n).s);
         }
         bar_range(c, &r);
         r.xlo = 0;
@@ -1263,7 +1301,8 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
     if (c->source && *c->source)
         bottom -= CAPTION_SIZE + 5;
     /* the note line is reserved after drawing decides on it (scatter) */
-    if (c->note[0] || (c->kind == CH_SCATTER && r.points > SCATTER_THIN))
+    if (c->note[0] || (c->kind == CH_SCATTER && r.points > SCATTER_THIN)
+        || (c->kind == CH_LINE && line_needs_lttb(c, W)))
         bottom -= CAPTION_SIZE + 5;
     if (c->xlabel && *c->xlabel) {
         xlab_y = bottom;
@@ -1409,8 +1448,8 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
             if (draw_line_series(c, d, s, &xa, &ya, f.right - f.left) < 0)
                 goto oom;
         if (c->info.drawn < c->info.points)
-            ch_chart_add_note(c, "%zu points drawn of %zu (LTTB downsampling)",
-                              c->info.drawn, c->info.points);
+            ch_chart_add_note(c, "%s points drawn of %s (LTTB downsampling)",
+                              cnt(c->info.drawn).s, cnt(c->info.points).s);
         break;
     case CH_SCATTER:
         if (draw_scatter(c, d, &xa, &ya, &f, r.smax) < 0)
@@ -1638,7 +1677,7 @@ int ch_chart_summary(const struct ch_chart *c, struct yt_buf *b)
         return -1;
     switch (c->kind) {
     case CH_BAR:
-        if (yt_buf_addf(b, "%zu bars", in->drawn) < 0)
+        if (yt_buf_addf(b, "%s bars", cnt(in->drawn).s) < 0)
             return -1;
         if (c->nseries > 1
             && yt_buf_addf(b, " in %zu categories, %zu series", c->ncat,
@@ -1648,22 +1687,23 @@ int ch_chart_summary(const struct ch_chart *c, struct yt_buf *b)
     case CH_LINE:
         if (c->nseries > 1 && yt_buf_addf(b, "%zu series, ", c->nseries) < 0)
             return -1;
-        if (yt_buf_addf(b, "%zu points", in->points) < 0)
+        if (yt_buf_addf(b, "%s points", cnt(in->points).s) < 0)
             return -1;
         break;
     case CH_SCATTER:
-        if (yt_buf_addf(b, "%zu points", in->points) < 0)
+        if (yt_buf_addf(b, "%s points", cnt(in->points).s) < 0)
             return -1;
         if (c->nseries > 1 && yt_buf_addf(b, " in %zu groups", c->nseries) < 0)
             return -1;
         break;
     case CH_HIST:
-        if (yt_buf_addf(b, "%zu values in %zu bins", in->points,
+        if (yt_buf_addf(b, "%s values in %zu bins", cnt(in->points).s,
                         c->nseries ? c->series[0].n : 0) < 0)
             return -1;
         break;
     case CH_BOX:
-        if (yt_buf_addf(b, "%zu boxes, %zu values", c->ncat, in->points) < 0)
+        if (yt_buf_addf(b, "%zu boxes, %s values", c->ncat,
+                        cnt(in->points).s) < 0)
             return -1;
         break;
     }

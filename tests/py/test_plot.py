@@ -194,7 +194,7 @@ SELECT i AS t, (i % 1000) * 0.5 + (i / 1000) AS v FROM n;
         res = ytk.execute(kc, f"%yt_plot {kind} --from big --x t --y v", timeout=300)
         root, text = check_bundle(one_display(res), "Line chart" if kind == "line"
                                   else "Scatter plot")
-        assert "1000000 points" in text
+        assert "1,000,000 points" in text
         svg = one_display(res)["data"]["image/svg+xml"]
         assert len(svg.encode()) < 1_000_000
 
