@@ -100,6 +100,13 @@ SYSTEM_PARAMS = {"$.xgafv", "access_token", "alt", "callback", "fields", "key",
                  "upload_protocol"}
 COST = {"search": 100}
 SEARCH_CAP = 500
+# a search over the whole world considers at most this many matching videos
+# (visited in a fixed pseudo-random order); narrower searches (a channel, a
+# publishedAfter/Before window with fewer matches) are exhaustive on worlds
+# up to SEARCH_VISIT_CAP videos
+SEARCH_SCAN_CAP = 2000
+# ...and generates at most this many videos to find them
+SEARCH_VISIT_CAP = 25000
 
 
 class ApiError(Exception):
@@ -1115,10 +1122,12 @@ class Api:
                            " if you set a value for the <code>eventType</code>"
                            ", <code>videoCaption</code>, ... parameters.",
                            location="type")
+        self._search_estimate = None
         if p.get("eventType") in ("live", "upcoming"):
             matches = []
         else:
             matches = self._search_matches(p, types, after, before)
+        estimate = self._search_estimate
         if p.get("forMine") == "true":
             matches = [m for m in matches if m[0] == "video" and
                        w.video(m[1])["channel"] == 0]
@@ -1136,7 +1145,9 @@ class Api:
         items = [self._search_item(m, parts) for m in matches[start:end]]
         region = p.get("regionCode", "US").upper()
         extras["regionCode"] = region if region in self.region_set else "US"
-        reported = total if total < 1000 else min(1000000, total * 7)
+        # Google's totalResults is an estimate capped at 1,000,000: exact
+        # here when the search looked at everything, else extrapolated
+        reported = min(1000000, total if estimate is None else estimate)
         return self._envelope(kind, items, reported, mr, extras)
 
     def _search_matches(self, p, types, after, before):
@@ -1173,9 +1184,25 @@ class Api:
         defin = p.get("videoDefinition", "any")
         out = []
         if "video" in types:
-            rng = range(*w.channel_video_range(chans[0])) if chans else \
-                range(w.n_videos)
-            for i in rng:
+            if chans:
+                rng = range(*w.channel_video_range(chans[0]))
+            else:
+                rng = _Stride(w.n_videos, w.seed)
+            found = generated = 0
+            for scanned, i in enumerate(rng, 1):
+                if not chans and (found >= SEARCH_SCAN_CAP or
+                                  generated >= SEARCH_VISIT_CAP):
+                    # like the real index, a broad search does not look at
+                    # everything: estimate the total from the sample
+                    self._search_estimate = int(found * w.n_videos /
+                                                (scanned - 1))
+                    break
+                if after is not None or before is not None:
+                    lo, hi = w.video_time_bounds(i)
+                    if (after is not None and hi < after) or (
+                            before is not None and lo >= before):
+                        continue
+                generated += 1
                 v = w.video(i)
                 if after is not None and v["published"] < after:
                     continue
@@ -1197,6 +1224,7 @@ class Api:
                 if not score:
                     continue
                 rel = score * (1 + v["views"]) ** 0.5
+                found += 1
                 out.append(("video", i, v["published"], v["views"],
                             v["likes"], v["title"], rel))
         if "channel" in types:
@@ -1397,6 +1425,27 @@ def apply_fields(value, tree):
         elif "*" in tree:
             out[k] = apply_fields(v, tree["*"])
     return out
+
+
+class _Stride:
+    """0..n-1 in a fixed scattered order (a stride coprime with n)."""
+
+    def __init__(self, n, seed):
+        import math as _m
+        self.n = n
+        step = 7919 + 2 * (seed % 1000)
+        while _m.gcd(step, n) != 1:
+            step += 1
+        self.step = step % n or 1
+        self.start = (seed * 2654435761) % n if n else 0
+
+    def __iter__(self):
+        i = self.start
+        for _ in range(self.n):
+            yield i
+            i += self.step
+            if i >= self.n:
+                i -= self.n
 
 
 class _Seq:

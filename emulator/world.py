@@ -511,6 +511,17 @@ class World:
             favorites=0,
         )
 
+    def video_time_bounds(self, idx):
+        """(earliest, latest) publish time video idx can have, without
+        generating it (see video(): published is monotonic per channel)."""
+        c = self.channel_of_video(idx)
+        ch = self.channel(c)
+        j = idx - self.starts[c]
+        n = self.counts[c]
+        span = ch["end"] - ch["start"]
+        return (ch["start"] + int(span * j / n),
+                ch["start"] + int(span * (j + 0.9) / n) + 1)
+
     def channel_video_range(self, c):
         return self.starts[c], self.starts[c] + self.counts[c]
 

@@ -369,6 +369,20 @@ def test_search_cap_order_filters_and_escaping(emu, world):
     assert all("2022-01-01" <= d < "2023-01-01" for d in dates)
     assert all(i["snippet"]["channelId"] == me for i in r["items"])
     assert r["regionCode"] == "US"
+    # a window below the cap is exhaustive: same count as the uploads
+    ups, _, _ = all_pages(emu, "playlistItems", key=True,
+                          part="contentDetails",
+                          playlistId=world["uploads_playlist_id"],
+                          maxResults=50)
+    in_2022 = [u for u in ups if "2022-01-01" <= u["contentDetails"][
+        "videoPublishedAt"] < "2023-01-01"]
+    found, last, _ = all_pages(emu, "search", key=True, part="id",
+                               channelId=me, type="video", maxResults=50,
+                               publishedAfter="2022-01-01T00:00:00Z",
+                               publishedBefore="2023-01-01T00:00:00Z")
+    assert len(found) == len(in_2022) == last["pageInfo"]["totalResults"]
+    assert {f["id"]["videoId"] for f in found} == {
+        u["contentDetails"]["videoId"] for u in in_2022}
     err(emu.api("search", key=True, part="snippet",
                 publishedAfter="yesterday"), 400, "invalidParameter")
     err(emu.api("search", key=True, part="snippet", videoDuration="short"),
