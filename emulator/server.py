@@ -59,6 +59,12 @@ def _rand(n):
     return secrets.token_urlsafe(n)[:n]
 
 
+def _same(a, b):
+    """Constant-time comparison that also takes non-ASCII input."""
+    return secrets.compare_digest(a.encode("utf-8", "surrogatepass"),
+                                  b.encode("utf-8", "surrogatepass"))
+
+
 class OAuthError(Exception):
     def __init__(self, status, error, description):
         super().__init__(description)
@@ -417,12 +423,14 @@ class Emu:
         if not secret:
             raise OAuthError(400, "invalid_request", "client_secret is "
                              "missing.")
-        if not secrets.compare_digest(secret, client["client_secret"]):
+        if not _same(secret, client["client_secret"]):
             raise OAuthError(401, "invalid_client", "Unauthorized")
         return client
 
     def token(self, form, headers):
         gt = form.get("grant_type", "")
+        if gt == "http://oauth.net/grant_type/device/1.0":  # legacy name
+            gt = "urn:ietf:params:oauth:grant-type:device_code"
         if gt not in ("authorization_code", "refresh_token",
                       "urn:ietf:params:oauth:grant-type:device_code"):
             raise OAuthError(400, "unsupported_grant_type",
@@ -464,8 +472,7 @@ class Emu:
                         "ascii").rstrip("=")
             else:
                 calc = ver
-            if not PKCE_RE.match(ver) or not secrets.compare_digest(
-                    calc, rec["challenge"]):
+            if not PKCE_RE.match(ver) or not _same(calc, rec["challenge"]):
                 raise OAuthError(400, "invalid_grant",
                                  "Invalid code verifier.")
         rec["used"] = True
@@ -742,7 +749,7 @@ class Emu:
             who = principal["client_id"]
             kind = "bearer"
         elif key:
-            if not secrets.compare_digest(key, st.api_key):
+            if not _same(key, st.api_key):
                 body = A.error_body(
                     400, "keyInvalid", "API key not valid. Please pass a "
                     "valid API key.", domain="usageLimits",

@@ -144,6 +144,18 @@ def test_oauth_endpoints_with_random_forms(emu):
         body = r.json()
         if r.status != 200:
             assert set(body) == {"error", "error_description"}
+    # non-ASCII secrets with a valid client id, keys and tokens
+    for form in ({"grant_type": "refresh_token", "client_id": emu.client_id,
+                  "client_secret": "🎉", "refresh_token": "1//x"},
+                 {"grant_type": "authorization_code",
+                  "client_id": emu.client_id, "client_secret": "sécret",
+                  "code": "4/0Aé", "redirect_uri": "http://127.0.0.1/",
+                  "code_verifier": "é" * 50}):
+        r = emu.request("POST", "/token", form=form)
+        assert r.status in (400, 401), r.text()
+    assert emu.api("videos", key="AIza🎉", part="id", id="x").status == 400
+    assert emu.api("videos", access_token="ya29.🎉", part="id",
+                   id="x").status == 401
     assert not [e for e in emu.requests_log() if e["status"] >= 500]
     json.dumps(emu.requests_log())
 
