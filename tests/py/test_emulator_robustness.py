@@ -85,6 +85,70 @@ def test_random_parameters_never_crash(emu):
     assert not [e for e in emu.requests_log() if e["status"] >= 500]
 
 
+def test_random_options_on_valid_requests(emu):
+    """One valid filter per request plus random optional parameters: walks
+    deeper paths (orders, windows, tokens, formats) than random filters."""
+    w = emu.world()
+    tok = emu.obtain_tokens([YT + "youtube.readonly",
+                             YT + "youtube.force-ssl"])["access_token"]
+    me = w["my_channel_id"]
+    filters = {
+        "channels": [{"id": me}, {"mine": "true"},
+                     {"forHandle": w["my_handle"]}],
+        "playlists": [{"channelId": me}, {"mine": "true"},
+                      {"id": w["my_playlist_ids"][2]}],
+        "playlistItems": [{"playlistId": w["uploads_playlist_id"]},
+                          {"playlistId": w[
+                              "playlist_with_unavailable_videos"]}],
+        "videos": [{"chart": "mostPopular"}, {"myRating": "like"},
+                   {"id": w["video_with_many_replies"]}],
+        "search": [{}, {"channelId": me}, {"q": "tips"}],
+        "commentThreads": [{"videoId": w["video_with_many_replies"]},
+                           {"allThreadsRelatedToChannelId": me}],
+        "comments": [{"parentId": w["thread_with_many_replies"]}],
+        "subscriptions": [{"mine": "true"}, {"channelId": me}],
+        "activities": [{"channelId": me}, {"mine": "true"}],
+        "videoCategories": [{"regionCode": "JP"}],
+        "i18nRegions": [{}], "i18nLanguages": [{}],
+    }
+    options = {
+        "order": ["date", "rating", "relevance", "title", "viewCount",
+                  "videoCount", "time", "alphabetical", "unread", "bogus"],
+        "regionCode": ["US", "GB", "JP", "IN", "BR", "zz"],
+        "videoCategoryId": ["10", "20", "28", "18", "999"],
+        "publishedAfter": ["2020-01-01T00:00:00Z", "2026-01-01T00:00:00+02:00"],
+        "publishedBefore": ["2023-06-01T00:00:00Z", "1999-01-01T00:00:00Z"],
+        "type": ["video", "channel", "playlist", "video,channel", "movie"],
+        "textFormat": ["html", "plainText", "markdown"],
+        "searchTerms": ["great", "script", "é"],
+        "maxResults": ["0", "1", "7", "20", "50", "100"],
+        "pageToken": ["CAUQAA", "CAUQAQ", "CJADEAA", "CNAPEAA", "x"],
+        "videoDuration": ["short", "medium", "long", "any"],
+        "videoDefinition": ["high", "standard"],
+        "forChannelId": [w["subscribed_channel_ids"][0]],
+        "hl": ["en", "ja"],
+        "fields": ["items(id,snippet/title),nextPageToken", "pageInfo"],
+    }
+    rng = random.Random(99)
+    ok = 0
+    for name in sorted(filters):
+        allowed = [o for o in options if o in emu_api.PARAMS[name] or
+                   o == "fields"]
+        for _ in range(60):
+            q = dict(rng.choice(filters[name]))
+            for o in rng.sample(allowed, min(len(allowed),
+                                             rng.randint(0, 4))):
+                q[o] = rng.choice(options[o])
+            q["part"] = ",".join(sorted(emu_api.PARTS[name]))
+            if name == "search":
+                q["part"] = "snippet"
+            r = emu.api(name, token=tok, **q)
+            check(r, name, "fields" in q)
+            ok += r.status == 200
+    assert ok > 300  # most combinations are valid and answered
+    assert not [e for e in emu.requests_log() if e["status"] >= 500]
+
+
 def raw(emu, data):
     u = urllib.parse.urlsplit(emu.base_url)
     with socket.create_connection((u.hostname, u.port), timeout=10) as s:
