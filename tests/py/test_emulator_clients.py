@@ -357,3 +357,90 @@ def test_standin_exit_codes_and_no_secrets_printed(emulator):
     assert "code_challenge" not in p.stderr
     # no URL at all
     assert _standin([]).returncode == 2
+
+
+# ---------------------------------------------------------------- pyyoutube
+
+def test_python_youtube_client_parses_emulator_responses(emulator):
+    """The peer client python-youtube 0.9.9 (typed response models), pointed
+    at the emulator through its class-level URLs: reads our client_secret
+    file, does the code exchange, parses list responses into its models and
+    our error envelope into PyYouTubeException."""
+    import pyyoutube
+    emu = emulator
+    world = emu.world()
+
+    class EmuClient(pyyoutube.Client):
+        BASE_URL = emu.base_url + "/youtube/v3/"
+        AUTHORIZATION_URL = emu.base_url + "/o/oauth2/v2/auth"
+        EXCHANGE_ACCESS_TOKEN_URL = emu.base_url + "/token"
+        REVOKE_TOKEN_URL = emu.base_url + "/revoke"
+
+    # OAuth with the client_secret.json the emulator wrote
+    oc = EmuClient(client_secret_path=emu.client_secret_path)
+    assert oc.client_id == emu.client_id
+    ru = "http://127.0.0.1:8766/"
+    url, state = oc.get_authorize_url(redirect_uri=ru,
+                                      scope=[YT + "youtube.readonly"])
+    r = emu.request("GET", url[len(emu.base_url):])
+    assert r.status == 302
+    tok = oc.generate_access_token(
+        authorization_response=r.headers["location"].replace(
+            "http://", "https://", 1), redirect_uri=ru,
+        scope=[YT + "youtube.readonly"], state=state)
+    assert tok.access_token.startswith("ya29.") and tok.refresh_token
+    mine = oc.channels.list(parts="snippet,statistics,contentDetails",
+                            mine=True)
+    ch = mine.items[0]
+    assert ch.id == world["my_channel_id"]
+    assert ch.contentDetails.relatedPlaylists.uploads == world[
+        "uploads_playlist_id"]
+    assert int(ch.statistics.videoCount) == world["counts"]["my_uploads"]
+    subs = oc.subscriptions.list(parts="snippet", mine=True, max_results=50)
+    assert subs.pageInfo.totalResults == world["counts"]["subscriptions"]
+    assert subs.items[0].snippet.resourceId.channelId.startswith("UC")
+
+    kc = EmuClient(api_key=emu.api_key)
+    pages, token, n = 0, None, 0
+    while True:
+        resp = kc.playlistItems.list(parts="snippet,contentDetails",
+                                     playlist_id=world["uploads_playlist_id"],
+                                     max_results=50, page_token=token)
+        n += len(resp.items)
+        pages += 1
+        token = resp.nextPageToken
+        if not token:
+            break
+    assert n == world["counts"]["my_uploads"]
+    first = resp.items[-1]
+    assert first.contentDetails.videoId == first.snippet.resourceId.videoId
+    vids = kc.videos.list(parts="snippet,statistics,contentDetails",
+                          chart="mostPopular", region_code="GB",
+                          max_results=50)
+    assert len(vids.items) == 50
+    v = vids.items[0]
+    assert int(v.statistics.viewCount) >= int(vids.items[1].statistics
+                                              .viewCount)
+    assert v.contentDetails.duration.startswith("PT")
+    assert v.snippet.string_to_datetime(v.snippet.publishedAt).year >= 2024
+    threads = kc.commentThreads.list(
+        parts="snippet,replies", video_id=world["video_with_many_replies"],
+        max_results=100)
+    big = [t for t in threads.items if t.snippet.totalReplyCount > 5][0]
+    assert len(big.replies.comments) == 5
+    replies = kc.comments.list(parts="snippet", parent_id=big.id,
+                               max_results=100)
+    assert len(replies.items) == big.snippet.totalReplyCount
+    found = kc.search.list(parts="snippet", q="tips", type="video",
+                           max_results=10)
+    assert found.items and found.items[0].id.kind == "youtube#video"
+    cats = kc.videoCategories.list(parts="snippet", region_code="US")
+    assert any(c.snippet.title == "Music" for c in cats.items)
+    regions = kc.i18nRegions.list(parts="snippet")
+    assert any(r.snippet.gl == "JP" for r in regions.items)
+
+    with pytest.raises(pyyoutube.PyYouTubeException) as ei:
+        kc.commentThreads.list(parts="snippet",
+                               video_id=world["comments_disabled_video"])
+    assert ei.value.status_code == 403
+    assert "disabled comments" in ei.value.message
