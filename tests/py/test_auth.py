@@ -714,3 +714,28 @@ def test_testing_mode_expiry_told_apart_from_revocation(tmp_path, ytk_home):
     finally:
         s.stop()
         emu.stop()
+
+
+def test_device_flow_interrupted(base_env, tmp_path, emulator, ytk_home):
+    s = Session(dict(base_env, BROWSER=""), tmp_path)
+    try:
+        kc = s.kc
+        msg_id = kc.execute("%%yt_auth device --client-secrets %s" %
+                            emulator.device_client_secret_path)
+        deadline = time.monotonic() + ytk.TIMEOUT
+        while True:
+            assert time.monotonic() < deadline
+            m = kc.get_iopub_msg(timeout=ytk.TIMEOUT)
+            if m["parent_header"].get("msg_id") == msg_id and \
+                    m["msg_type"] == "display_data":
+                break
+        s.km.interrupt_kernel()
+        reply = kc.get_shell_msg(timeout=ytk.TIMEOUT)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = kc.get_shell_msg(timeout=ytk.TIMEOUT)
+        assert reply["content"]["status"] == "error"
+        assert reply["content"]["ename"] == "KeyboardInterrupt"
+        assert not os.path.exists(os.path.join(str(ytk_home), "token.json"))
+        assert s.run("%yt_auth status").status == "ok"
+    finally:
+        s.stop()
