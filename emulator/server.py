@@ -1062,8 +1062,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                      "Missing required parameter: token")
                 emu.revoke(tok)
                 return 200, {"Content-Type": J}, b"{}", None
-            if path in ("/tokeninfo", "/oauth2/v3/tokeninfo",
-                        "/oauth2/v1/tokeninfo"):
+            if path in ("/tokeninfo", "/oauth2/v3/tokeninfo"):
                 params = dict(single)
                 params.update(fsingle)
                 out = emu.tokeninfo(params)
