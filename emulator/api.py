@@ -465,7 +465,7 @@ class Api:
         items = [self.channel_resource(c, parts) for c in found]
         if not items:
             out = {"kind": kind, "pageInfo": {"totalResults": 0,
-                                              "resultsPerPage": 0}}
+                                              "resultsPerPage": mr}}
             return out
         return self._envelope(kind, items, len(items), mr if f != "id"
                               else len(items))
