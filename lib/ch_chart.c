@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ch_lttb.h"
 #include "ch_palette.h"
@@ -467,6 +468,13 @@ static void axis_ticks(struct axis *a, double lo, double hi, int count)
     }
 }
 
+/* A log axis over more than three decades: minor grid lines would crowd the
+ * plot, so only labelled ticks get one. */
+static int busy_log(const struct axis *a)
+{
+    return a->type == AX_LOG && log10(a->hi) - log10(a->lo) > 3.01;
+}
+
 /* Do the labels of a horizontal axis overlap (gap < 8 px)? */
 static int x_labels_overlap(const struct axis *a)
 {
@@ -709,6 +717,51 @@ static int draw_legend(const struct ch_chart *c, struct ch_draw *d, double x0,
         x += w;
     }
     return 0;
+}
+
+/* Value labels on single-series bars: only when each fits its bar's band
+ * (estimated from the canvas, as the frame is not known yet). */
+static int bar_labels_fit(const struct ch_chart *c, double W, double H)
+{
+    double maxw = 0, bw;
+    size_t i;
+
+    if (c->ncat == 0 || c->nseries != 1)
+        return 0;
+    if (c->horizontal)
+        return (double)c->ncat * 15 <= H - 110;
+    for (i = 0; i < c->ncat && i < c->series[0].n; i++) {
+        char lab[CH_LABEL_LEN];
+        double w;
+
+        if (!isfinite(c->series[0].pts[i].y))
+            continue;
+        ch_format_compact(c->series[0].pts[i].y, lab, sizeof(lab));
+        w = ch_text_width(lab, TICK_SIZE, 0);
+        if (w > maxw)
+            maxw = w;
+    }
+    bw = (W - 2 * PAD - 70) / (double)c->ncat;
+    return maxw + 8 <= bw * 0.8;
+}
+
+/* A series called "Other" (the rest, summed in SQL) goes last: legend and
+ * stack end with it. */
+static void other_last(struct ch_chart *c)
+{
+    size_t i;
+
+    for (i = 0; i + 1 < c->nseries; i++) {
+        if (strcasecmp(c->series[i].name, "other") == 0
+            || strcasecmp(c->series[i].name, "others") == 0) {
+            struct ch_series o = c->series[i];
+
+            memmove(&c->series[i], &c->series[i + 1],
+                    (c->nseries - i - 1) * sizeof(o));
+            c->series[c->nseries - 1] = o;
+            return;
+        }
+    }
 }
 
 /* Bar value domain (grouped or stacked) over all categories. */
@@ -1128,6 +1181,7 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
         return -1;
     }
     limit_series(c);
+    other_last(c);
 
     /* ---- data ranges ---- */
     ranges_init(&r);
@@ -1153,7 +1207,7 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
         bar_range(c, &r);
         r.xlo = 0;
         r.xhi = (double)c->ncat;
-        bar_labels = c->nseries == 1 && c->ncat <= 24;
+        bar_labels = c->nseries == 1 && bar_labels_fit(c, W, H);
         break;
     case CH_LINE:
     case CH_SCATTER:
@@ -1417,6 +1471,9 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
         for (i = 0; i < (size_t)ya.t.n; i++) {
             double y = round(amap(&ya, ya.t.v[i])) + 0.5;
 
+            if (!ya.t.label[i][0] && busy_log(&ya))
+                continue;
+
             if (ch_draw_line(d, f.left, y, f.right, y, CH_COLOUR_GRID,
                              ya.t.label[i][0] ? 1 : 0.5, 0) < 0)
                 goto oom;
@@ -1427,6 +1484,8 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
         for (i = 0; i < (size_t)xa.t.n; i++) {
             double x = round(amap(&xa, xa.t.v[i])) + 0.5;
 
+            if (!xa.t.label[i][0] && busy_log(&xa))
+                continue;
             if (ch_draw_line(d, x, f.top, x, f.bottom, CH_COLOUR_GRID,
                              xa.t.label[i][0] ? 1 : 0.5, 0) < 0)
                 goto oom;
