@@ -66,6 +66,23 @@ def parse_args(argv=None):
         except ValueError:
             ap.error("--size must be small, medium, large or a number of "
                      "videos >= 200")
+    if opts.uploads is not None and not 20 <= opts.uploads <= 1000000:
+        ap.error("--uploads must be between 20 and 1000000")
+    if opts.subscriptions is not None and not 0 <= opts.subscriptions <= \
+            100000:
+        ap.error("--subscriptions must be between 0 and 100000")
+    if opts.comment_threads is not None and not 0 <= opts.comment_threads \
+            <= 1000000:
+        ap.error("--comment-threads must be between 0 and 1000000")
+    if opts.size not in ("small", "medium", "large") and int(opts.size) > \
+            1000000:
+        ap.error("--size is at most 1000000 videos")
+    for name in ("token_lifetime", "quota_limit", "device_interval",
+                 "device_code_lifetime"):
+        if getattr(opts, name) < 1:
+            ap.error("--%s must be at least 1" % name.replace("_", "-"))
+    if opts.latency_ms < 0:
+        ap.error("--latency-ms must not be negative")
     for spec in opts.fault:
         try:
             parse_fault_spec(spec)

@@ -243,3 +243,41 @@ def test_unwritable_data_dir_is_a_clear_error(tmp_path):
     assert p.stdout == ""
     assert "cannot write into --data-dir" in p.stderr
     assert "Traceback" not in p.stderr
+
+
+@pytest.mark.parametrize("args,msg", [
+    (["--uploads", "5"], "--uploads must be between"),
+    (["--size", "tiny"], "--size must be small, medium, large"),
+    (["--size", "5000000"], "--size is at most"),
+    (["--token-lifetime", "0"], "--token-lifetime must be at least 1"),
+    (["--consent", "maybe"], "invalid choice"),
+])
+def test_bad_command_line_is_refused(tmp_path, args, msg):
+    import os
+    import subprocess
+    import sys
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..",
+                                        ".."))
+    p = subprocess.run([sys.executable, "-m", "emulator", "--data-dir",
+                        str(tmp_path / "emu")] + args, cwd=root,
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and p.stdout == ""
+    assert msg in p.stderr
+
+
+def test_smallest_world_knobs(tmp_path):
+    e = start_emulator(str(tmp_path / "emu"), uploads=20, subscriptions=0,
+                       comment_threads=0, quiet=True)
+    try:
+        w = e.world()
+        assert w["counts"]["my_uploads"] == 20
+        assert w["counts"]["subscriptions"] == 0
+        assert w["counts"]["threads_on_big_video"] == 0
+        tok = e.obtain_tokens()["access_token"]
+        r = e.api("subscriptions", token=tok, part="id", mine="true")
+        assert r.status == 200 and r.json()["items"] == []
+        r = e.api("commentThreads", key=True, part="id",
+                  videoId=w["video_with_many_threads"])
+        assert r.status == 200 and r.json()["items"] == []
+    finally:
+        e.stop()
