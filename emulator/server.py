@@ -1098,7 +1098,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             hdrs["Vary"] = "Origin, X-Origin, Referer"
             if st == 200 and isinstance(body, dict) and body.get("etag"):
                 hdrs["ETag"] = '"%s"' % body["etag"]
-            pretty = (q.get("prettyPrint") or ["true"])[-1] != "false"
+            default = "false" if emu.opts.compact_json else "true"
+            pretty = (q.get("prettyPrint") or [default])[-1] != "false"
             return st, hdrs, json.dumps(
                 body, indent=2 if pretty else None,
                 separators=None if pretty else (",", ":"),

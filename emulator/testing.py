@@ -10,7 +10,8 @@ The emulator runs as a subprocess (`sys.executable -m emulator`); its stderr
 Knobs (keyword arguments) map to command-line flags: seed, size, uploads,
 subscriptions, comment_threads, token_lifetime, refresh_token_lifetime,
 quota_limit, consent, faults (list of --fault specs), latency_ms,
-device_interval, device_code_lifetime, device_any_scope, port.
+device_interval, device_code_lifetime, device_any_scope, compact_json,
+quiet, port.
 """
 import json
 import os
@@ -53,6 +54,8 @@ def start_emulator(data_dir, timeout=30, **knobs):
         cmd.append("--device-any-scope")
     if knobs.pop("quiet", False):
         cmd.append("--quiet")
+    if knobs.pop("compact_json", False):
+        cmd.append("--compact-json")
     for k, v in knobs.items():
         if k not in _FLAGS:
             raise TypeError("unknown emulator knob %r" % k)

@@ -512,6 +512,17 @@ def test_fields_partial_response_and_pretty_print(emu, world):
     assert compact.json() == pretty.json()
 
 
+def test_compact_json_knob(tmp_path):
+    e = start_emulator(str(tmp_path / "emu"), compact_json=True, quiet=True)
+    try:
+        r = e.api("i18nRegions", key=True, part="snippet")
+        assert b"\n" not in r.body and r.json()["items"]
+        r = e.api("i18nRegions", key=True, part="snippet", prettyPrint="true")
+        assert b"\n  " in r.body
+    finally:
+        e.stop()
+
+
 # ------------------------------------------------------------ quota, gzip
 
 def test_quota_ledger(tmp_path):
