@@ -301,7 +301,7 @@ int yt_store_upsert_items(sqlite3 *db, const char *table, enum yt_api_kind k,
             (*bad)++;
             continue;
         }
-        raw = cJSON_PrintUnformatted(item);
+        raw = cJSON_PrintBuffered(item, 8192, 0);
         if (!raw) {
             yt_api_row_free(&row);
             snprintf(err, YT_STORE_ERR_LEN, "out of memory");

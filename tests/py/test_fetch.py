@@ -294,8 +294,17 @@ def test_api_key_public_data(emulator, ytk_home):
     """Public data with an API key only: the key goes in the URL but never
     into the log or the output."""
     assert not os.path.exists(os.path.join(str(ytk_home), "token.json"))
-    env = {"YTK_HOME": str(ytk_home), "YTK_GOOGLE_BASE": emulator.base_url,
-           "YTK_API_KEY": emulator.api_key}
+    env = {"YTK_HOME": str(ytk_home), "YTK_GOOGLE_BASE": emulator.base_url}
+    # No credentials at all: a clear error naming what to run, no request.
+    km, kc2 = ytk.start_kernel(env=env)
+    try:
+        r = run(kc2, "%yt_fetch videos --chart mostPopular", ok=False)
+        assert r.errors[0]["ename"] == "AuthError"
+        assert "%yt_auth" in r.all_text()
+        assert api_requests(emulator) == []
+    finally:
+        ytk.stop_kernel(km, kc2)
+    env["YTK_API_KEY"] = emulator.api_key
     km, kc2 = ytk.start_kernel(env=env)
     try:
         r = run(kc2, "%yt_fetch videos --chart mostPopular --region GB "
@@ -313,6 +322,15 @@ def test_api_key_public_data(emulator, ytk_home):
         assert "%yt_auth login" in r.all_text()
     finally:
         ytk.stop_kernel(km, kc2)
+
+
+def test_token_file_option(emulator, kc, store, ytk_home, tmp_path):
+    other = tmp_path / "elsewhere.json"
+    os.rename(os.path.join(str(ytk_home), "token.json"), other)
+    r = run(kc, "%yt_fetch channels --mine", ok=False)
+    assert r.errors[0]["ename"] == "AuthError"
+    run(kc, "%%yt_fetch channels --mine --token-file %s" % other)
+    assert store.count("channels") == 1
 
 
 def test_quota_magic_matches_ledger(emulator, kc, store):
