@@ -332,6 +332,48 @@ static void test_complete(void)
     rmhome();
 }
 
+/* For every registered magic: "%name --" offers each of its options,
+ * "%name " each of its subcommands, inspect finds its help. */
+static void test_complete_registry(void)
+{
+    struct kn_interp in = mk();
+    const struct mg_magic *const *all = mg_registry_all();
+    int i, k, cs, ce;
+
+    for (i = 0; all[i]; i++) {
+        const struct mg_magic *mg = all[i];
+        char code[160], want[160];
+        cJSON *m, *d = NULL;
+
+        snprintf(code, sizeof code, "%s%s --", mg->line ? "%" : "%%",
+                 mg->name);
+        m = in.complete(in.self, code, (int)strlen(code), &cs, &ce);
+        for (k = 0; mg->opts && mg->opts[k].name; k++) {
+            snprintf(want, sizeof want, "--%s", mg->opts[k].name);
+            if (!has(m, want))
+                fprintf(stderr, "%s: missing %s\n", code, want);
+            TU_CHECK(has(m, want));
+        }
+        TU_CHECK(has(m, "--help"));
+        TU_EQ_INT(cs, (int)strlen(code) - 2);
+        cJSON_Delete(m);
+
+        snprintf(code, sizeof code, "%s%s ", mg->line ? "%" : "%%",
+                 mg->name);
+        m = in.complete(in.self, code, (int)strlen(code), &cs, &ce);
+        for (k = 0; mg->subcommands && mg->subcommands[k]; k++)
+            TU_CHECK(has(m, mg->subcommands[k]));
+        cJSON_Delete(m);
+
+        TU_EQ_INT(in.inspect(in.self, code, 2, 0, &d), 1);
+        TU_CHECK(d && strstr(cJSON_GetStringValue(cJSON_GetObjectItem(
+                                 d, "text/plain")), mg->name) != NULL);
+        cJSON_Delete(d);
+    }
+    mg_interp_destroy(&in);
+    rmhome();
+}
+
 static void test_inspect_and_eval(void)
 {
     struct kn_interp in = mk();
@@ -409,6 +451,7 @@ int main(void)
     TU_RUN(test_create_fails_cleanly);
     TU_RUN(test_is_complete);
     TU_RUN(test_complete);
+    TU_RUN(test_complete_registry);
     TU_RUN(test_inspect_and_eval);
     return tu_report();
 }
