@@ -5,6 +5,7 @@ import os
 import queue
 import sqlite3
 import time
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -47,6 +48,11 @@ def test_create_insert_select_table(kernel):
     assert "مرحبا 😀" in html
     assert "<th>id</th><th>title</th><th>views</th>" in html
     assert "3 rows × 3 columns" in html
+    # well-formed markup: it parses as XML, and the cells hold the input text
+    root = ET.fromstring(html)
+    cells = [td.text or "".join(td.itertext()) for td in root.iter("td")]
+    assert cells[1] == "<script>alert(1)</script>"
+    assert "".join(root.findall(".//td")[4].itertext()) == "Tom & Jerry: $5 and $10"
     plain = data["text/plain"]
     assert plain.splitlines()[0].split() == ["id", "title", "views"]
     assert "<script>alert(1)</script>" in plain
