@@ -50,6 +50,37 @@ static struct count_str cnt(size_t n)
     return r;
 }
 
+/* Viridis (van der Walt & Smith), colour-blind safe and monotone in
+ * lightness; the last, yellowest tenth is left out for contrast on white. */
+static uint32_t viridis(double t)
+{
+    static const uint32_t stops[9] = {0x440154, 0x482878, 0x3E4A89,
+                                      0x31688E, 0x26828E, 0x1F9E89,
+                                      0x35B779, 0x6DCD59, 0xB4DE2C};
+    double pos;
+    int i, k;
+    uint32_t out = 0;
+
+    if (!(t >= 0))
+        t = 0;
+    if (t > 1)
+        t = 1;
+    pos = t * 8;
+    i = (int)pos;
+    if (i >= 8)
+        i = 7;
+    pos -= i;
+    for (k = 0; k < 3; k++) {
+        int sh = 16 - 8 * k;
+        double a = (stops[i] >> sh) & 0xFF, b = (stops[i + 1] >> sh) & 0xFF;
+
+        out |= (uint32_t)lround(a + (b - a) * pos) << sh;
+    }
+    return out;
+}
+
+#define COLOUR_LEVELS 32
+
 /* ---------------------------------------------------------------- model */
 
 void ch_chart_init(struct ch_chart *c, enum ch_kind kind)
@@ -73,6 +104,7 @@ void ch_chart_free(struct ch_chart *c)
     free(c->xlabel);
     free(c->ylabel);
     free(c->source);
+    free(c->colour_label);
     for (i = 0; i < c->ncat; i++)
         free(c->cats[i]);
     free(c->cats);
@@ -230,7 +262,18 @@ int ch_chart_point(struct ch_chart *c, int series, double x, double y,
     se->pts[se->n].x = x;
     se->pts[se->n].y = y;
     se->pts[se->n].s = s;
+    se->pts[se->n].c = NAN;
     se->n++;
+    return 0;
+}
+
+int ch_chart_point_coloured(struct ch_chart *c, int series, double x,
+                            double y, double s, double v)
+{
+    if (ch_chart_point(c, series, x, y, s) < 0)
+        return -1;
+    c->series[series].pts[c->series[series].n - 1].c = v;
+    c->has_colour = 1;
     return 0;
 }
 
@@ -249,6 +292,7 @@ int ch_chart_bar(struct ch_chart *c, const char *cat, int series, double y)
             se->pts[se->n].x = (double)se->n;
             se->pts[se->n].y = NAN;
             se->pts[se->n].s = 0;
+            se->pts[se->n].c = NAN;
             se->n++;
         }
     }
@@ -383,6 +427,7 @@ int ch_chart_top(struct ch_chart *c, size_t top)
             np[i].x = (double)i;
             np[i].y = from < se->n ? se->pts[from].y : NAN;
             np[i].s = 0;
+            np[i].c = NAN;
         }
         free(se->pts);
         se->pts = np;
@@ -545,6 +590,7 @@ struct ranges {
     double xlo, xhi, ylo, yhi;
     double ymin_pos, xmin_pos; /* smallest positive values (log scales) */
     double smax;               /* largest bubble size */
+    double cmin, cmax;         /* colour-scale values */
     size_t points;
 };
 
@@ -553,6 +599,8 @@ static void ranges_init(struct ranges *r)
     r->xlo = r->ylo = r->xmin_pos = r->ymin_pos = INFINITY;
     r->xhi = r->yhi = -INFINITY;
     r->smax = 0;
+    r->cmin = INFINITY;
+    r->cmax = -INFINITY;
     r->points = 0;
 }
 
@@ -764,6 +812,42 @@ static void other_last(struct ch_chart *c)
     }
 }
 
+/* Colour scale legend: "label  min [gradient] max" on one row. */
+static int draw_colourbar(const struct ch_chart *c, struct ch_draw *d,
+                          double x, double y, double cmin, double cmax)
+{
+    char lo[CH_LABEL_LEN], hi[CH_LABEL_LEN];
+    double cy = y - LABEL_SIZE * 0.35, w;
+    int k;
+
+    if (c->colour_label && *c->colour_label) {
+        char *lab = ch_text_fit(c->colour_label, LABEL_SIZE, 200);
+
+        if (!lab)
+            return -1;
+        w = ch_text_width(lab, LABEL_SIZE, 0);
+        k = ch_draw_text(d, x, y, lab, LABEL_SIZE, CH_COLOUR_TEXT, CH_START, 0,
+                         0);
+        free(lab);
+        if (k < 0)
+            return -1;
+        x += w + 10;
+    }
+    ch_format_compact(cmin, lo, sizeof(lo));
+    ch_format_compact(cmax, hi, sizeof(hi));
+    if (ch_draw_text(d, x, y, lo, TICK_SIZE, CH_COLOUR_MUTED, CH_START, 0, 0)
+        < 0)
+        return -1;
+    x += ch_text_width(lo, TICK_SIZE, 0) + 6;
+    for (k = 0; k < COLOUR_LEVELS; k++)
+        if (ch_draw_rect(d, x + k * 4, cy - 5, 4.3, 10,
+                         viridis(k / (COLOUR_LEVELS - 1.0)), CH_NONE, 0) < 0)
+            return -1;
+    x += COLOUR_LEVELS * 4 + 6;
+    return ch_draw_text(d, x, y, hi, TICK_SIZE, CH_COLOUR_MUTED, CH_START, 0,
+                        0);
+}
+
 /* Bar value domain (grouped or stacked) over all categories. */
 static void bar_range(const struct ch_chart *c, struct ranges *r)
 {
@@ -927,11 +1011,64 @@ out:
     return rc;
 }
 
+
+struct level_idx {
+    int level;
+    size_t idx;
+};
+
+static int cmp_level(const void *a, const void *b)
+{
+    const struct level_idx *x = a, *y = b;
+
+    if (x->level != y->level)
+        return x->level < y->level ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Colour the circles d->prims[start..] by level (-1 = no value, grey) and
+ * reorder them by level, so high values are on top and the SVG groups runs
+ * of one colour. */
+static int colour_circles(struct ch_draw *d, size_t start, const int *levels)
+{
+    size_t n = d->n - start, i;
+    struct level_idx *li = malloc((n ? n : 1) * sizeof(*li));
+    struct ch_prim *copy = malloc((n ? n : 1) * sizeof(*copy));
+
+    if (!li || !copy) {
+        free(li);
+        free(copy);
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        li[i].level = levels[i];
+        li[i].idx = i;
+    }
+    qsort(li, n, sizeof(*li), cmp_level);
+    memcpy(copy, d->prims + start, n * sizeof(*copy));
+    for (i = 0; i < n; i++) {
+        struct ch_prim *p = &d->prims[start + i];
+        uint32_t col = li[i].level < 0
+                           ? 0xAAAAAA
+                           : viridis(li[i].level / (COLOUR_LEVELS - 1.0));
+
+        *p = copy[li[i].idx];
+        p->fill = col;
+        if (p->stroke != CH_NONE)
+            p->stroke = col;
+    }
+    free(li);
+    free(copy);
+    return 0;
+}
+
 static int draw_scatter(struct ch_chart *c, struct ch_draw *d,
                         const struct axis *xa, const struct axis *ya,
-                        const struct frame *f, double smax)
+                        const struct frame *f, double smax, double cmin,
+                        double cmax)
 {
-    size_t total = 0, si, i;
+    size_t total = 0, si, i, start = d->n, nlev = 0, caplev = 0;
+    int *levels = NULL, rc = -1;
     double cell = 0, pw = f->right - f->left, ph = f->bottom - f->top;
     double r = 3.5, opacity = 0.75, rmax = fmin(pw, ph) / 16;
     size_t gw = 0, gh = 0;
@@ -964,7 +1101,7 @@ static int draw_scatter(struct ch_chart *c, struct ch_draw *d,
             free(seen);
             seen = calloc(gw * gh, 1);
             if (!seen)
-                return -1;
+                goto out;
         }
         for (i = 0; i < s->n; i++) {
             const struct ch_pt *p = &s->pts[i];
@@ -992,20 +1129,40 @@ static int draw_scatter(struct ch_chart *c, struct ch_draw *d,
                 double sv = isfinite(p->s) && p->s > 0 ? p->s : 0;
 
                 rr = smax > 0 ? 2 + (rmax - 2) * sqrt(sv / smax) : r;
-                if (ch_draw_circle(d, px, py, rr, col, col, 0.55) < 0) {
-                    free(seen);
-                    return -1;
-                }
+                if (ch_draw_circle(d, px, py, rr, col, col, 0.55) < 0)
+                    goto out;
             } else if (ch_draw_circle(d, px, py, rr, col, CH_NONE, opacity)
                        < 0) {
-                free(seen);
-                return -1;
+                goto out;
+            }
+            if (c->has_colour) {
+                if (nlev == caplev) {
+                    size_t ncap = caplev ? caplev * 2 : 1024;
+                    int *nl = realloc(levels, ncap * sizeof(int));
+
+                    if (!nl)
+                        goto out;
+                    levels = nl;
+                    caplev = ncap;
+                }
+                levels[nlev++] =
+                    !isfinite(p->c) ? -1
+                    : cmax > cmin
+                        ? (int)fmin(COLOUR_LEVELS - 1,
+                                    floor((p->c - cmin) / (cmax - cmin)
+                                          * COLOUR_LEVELS))
+                        : COLOUR_LEVELS / 2;
             }
             c->info.drawn++;
         }
     }
+    if (c->has_colour && colour_circles(d, start, levels) < 0)
+        goto out;
+    rc = 0;
+out:
     free(seen);
-    return 0;
+    free(levels);
+    return rc;
 }
 
 static int cmp_pt_s_desc(const void *a, const void *b)
@@ -1163,7 +1320,8 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
     double W, H, top, bottom, xlab_y = 0, ylab_x, legend_y = 0;
     double ytick_w = 0, xtick_h = 18, right_extra = 0, left_extra = 0;
     size_t i, s;
-    int iter, bar_labels = 0, legend = 0;
+    int iter, bar_labels = 0, legend = 0, colourbar = 0;
+    double colourbar_y = 0;
     char *title_fit = NULL, *title_2 = NULL;
     int rc = -1;
 
@@ -1219,6 +1377,10 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
                 if (c->has_size && isfinite(se->pts[i].s)
                     && se->pts[i].s > r.smax)
                     r.smax = se->pts[i].s;
+                if (c->has_colour && isfinite(se->pts[i].c)) {
+                    r.cmin = fmin(r.cmin, se->pts[i].c);
+                    r.cmax = fmax(r.cmax, se->pts[i].c);
+                }
             }
             r.points += se->n;
             if (c->kind == CH_LINE) {
@@ -1346,9 +1508,14 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
             top += TITLE_SIZE + 4;
     }
     legend = c->nseries > 1 && c->kind != CH_HIST && c->kind != CH_BOX;
+    colourbar = c->kind == CH_SCATTER && c->has_colour && isfinite(r.cmin);
     if (legend) {
         legend_y = top + LABEL_SIZE;
         top += legend_rows(c, W - 2 * PAD) * 18 + 4;
+    }
+    if (colourbar) {
+        colourbar_y = top + LABEL_SIZE;
+        top += 22;
     }
     top += 8; /* room for the top tick label */
     bottom = H - PAD;
@@ -1511,7 +1678,7 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
                               cnt(c->info.drawn).s, cnt(c->info.points).s);
         break;
     case CH_SCATTER:
-        if (draw_scatter(c, d, &xa, &ya, &f, r.smax) < 0)
+        if (draw_scatter(c, d, &xa, &ya, &f, r.smax, r.cmin, r.cmax) < 0)
             goto oom;
         break;
     case CH_HIST:
@@ -1662,6 +1829,8 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
                        < 0)
         goto oom;
     if (legend && draw_legend(c, d, PAD, legend_y, W - 2 * PAD) < 0)
+        goto oom;
+    if (colourbar && draw_colourbar(c, d, PAD, colourbar_y, r.cmin, r.cmax) < 0)
         goto oom;
     {
         double y = H - PAD;

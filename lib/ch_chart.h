@@ -33,6 +33,7 @@ enum ch_kind { CH_BAR = 1, CH_LINE, CH_SCATTER, CH_HIST, CH_BOX };
 
 struct ch_pt {
     double x, y, s; /* s: bubble size (scatter), right bin edge (hist) */
+    double c;       /* scatter with a colour scale: the colour value */
 };
 
 struct ch_series {
@@ -67,6 +68,8 @@ struct ch_chart {
     int x_time;     /* line/scatter: x is UTC seconds since the epoch */
     int x_has_clock;/* ... and times of day matter */
     int has_size;   /* scatter: s is a bubble size */
+    int has_colour; /* scatter: c is a value on a sequential colour scale */
+    char *colour_label; /* name shown on the colour scale (may be NULL) */
 
     char **cats; /* categories (bar, box) in order */
     size_t ncat, catcap;
@@ -88,7 +91,7 @@ void ch_chart_init(struct ch_chart *c, enum ch_kind kind);
 void ch_chart_free(struct ch_chart *c);
 
 /* Copy `v` (may be NULL) into *field (one of c->title, xlabel, ylabel,
- * source). */
+ * source, colour_label). */
 int ch_chart_set_text(char **field, const char *v);
 
 /* Append a note (joined with "; "). */
@@ -104,6 +107,10 @@ long ch_chart_category(struct ch_chart *c, const char *name);
 /* Line/scatter point (s = bubble size or 0). */
 int ch_chart_point(struct ch_chart *c, int series, double x, double y,
                    double s);
+/* Scatter point coloured by value v on a sequential scale (viridis); sets
+ * c->has_colour.  NaN v is drawn grey. */
+int ch_chart_point_coloured(struct ch_chart *c, int series, double x,
+                            double y, double s, double v);
 
 /* Bar value of category `cat` in series `series`; repeated pairs add up. */
 int ch_chart_bar(struct ch_chart *c, const char *cat, int series, double y);

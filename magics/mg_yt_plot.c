@@ -82,6 +82,8 @@ struct plot {
     struct ch_chart chart;
     size_t rows;
     enum { XM_UNKNOWN, XM_NUMBER, XM_TIME } xmode;
+    int colour_by; /* --color given (col.series is its column) */
+    enum { CM_UNKNOWN, CM_NUMBER, CM_TEXT } cmode;
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -357,12 +359,46 @@ static int read_points(struct plot *p)
         }
         if (kept >= MAX_POINTS)
             continue;
+        if (p->colour_by && p->cmode != CM_TEXT) {
+            /* --color: numbers get a colour scale, text one colour per
+             * value; the first non-NULL value decides */
+            int t = sqlite3_column_type(p->st, p->col.series);
+            double v = NAN;
+
+            if (p->cmode == CM_UNKNOWN && t != SQLITE_NULL)
+                p->cmode = (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
+                               ? CM_NUMBER : CM_TEXT;
+            if (p->cmode != CM_TEXT) {
+                if (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
+                    v = sqlite3_column_double(p->st, p->col.series);
+                if ((s = ch_chart_series(ch, "")) < 0
+                    || ch_chart_point_coloured(ch, s, x, y, z, v) < 0)
+                    goto oom;
+                kept++;
+                continue;
+            }
+        }
         if (p->col.series >= 0
             && (s = ch_chart_series(ch, text_value(p->st, p->col.series))) < 0)
             goto oom;
         if (ch_chart_point(ch, s, x, y, z) < 0)
             goto oom;
         kept++;
+    }
+    if (p->colour_by && p->cmode == CM_TEXT) {
+        /* rows read before the first value had no colour: name them */
+        size_t i;
+
+        ch->has_colour = 0;
+        for (i = 0; i < ch->nseries; i++)
+            if (ch->series[i].name[0] == '\0') {
+                char *n = strdup("(null)");
+
+                if (!n)
+                    goto oom;
+                free(ch->series[i].name);
+                ch->series[i].name = n;
+            }
     }
     if (r == 0 && kept >= MAX_POINTS)
         ch_chart_add_note(ch, "first %d of %zu rows plotted", MAX_POINTS,
@@ -886,6 +922,7 @@ static int resolve_columns(struct plot *p)
     if (series && (p->col.series = find_col(p, series, color ? "color"
                                                              : "series")) < 0)
         return -1;
+    p->colour_by = color != NULL;
     if (size && (p->col.size = find_col(p, size, "size")) < 0)
         return -1;
     if (x && (p->col.x = find_col(p, x, "x")) < 0)
@@ -986,6 +1023,9 @@ static int set_options(struct plot *p)
     ch->horizontal = mg_args_has(a, "horizontal");
     ch->stacked = mg_args_has(a, "stacked");
     ch->has_size = p->col.size >= 0;
+    if (p->colour_by
+        && ch_chart_set_text(&ch->colour_label, p->col.sname) < 0)
+        return -1;
     if (ch_chart_set_text(&ch->title, mg_args_get(a, "title")) < 0
         || ch_chart_set_text(&ch->source, mg_args_get(a, "source")) < 0)
         return -1;
@@ -1218,8 +1258,10 @@ const struct mg_magic mg_yt_plot_magic = {
         "           or, with --stacked, stacks; --horizontal; --top N\n"
         "  line     numeric or ISO-8601 date x; --series COL for one line\n"
         "           per value; a million points are reduced with LTTB\n"
-        "  scatter  --color COL groups points, --size COL makes bubbles;\n"
-        "           large inputs are thinned to one point per pixel cell\n"
+        "  scatter  --color COL colours points (text: one colour per value,\n"
+        "           numbers: a colour scale; CAST(col AS TEXT) for groups),\n"
+        "           --size COL makes bubbles; large inputs are thinned to\n"
+        "           one point per pixel cell\n"
         "  hist     distribution of --x COL; --bins N\n"
         "  box      quartiles of --y COL per group --x COL\n"
         "In the cell form --x and --y default to the first two columns.\n"

@@ -128,6 +128,20 @@ def test_scatter_color_and_bubble(kc):
     res = ytk.execute(kc, "%yt_plot scatter --from videos --x views --y likes "
                           "--size comments")
     check_bundle(one_display(res), "Bubble chart")
+    # numbers colour on a scale (legend: column name, min, max), text by value
+    res = ytk.execute(kc, "%yt_plot scatter --from videos --x views --y likes "
+                          "--color minutes")
+    root, text = check_bundle(one_display(res), "Scatter plot")
+    labels = [t.text for t in root.iter(SVG_NS + "text")]
+    assert "minutes" in labels and "2.5" in labels and "24.5" in labels
+    fills = {g.get("fill") for g in root.iter(SVG_NS + "g")}
+    assert len(fills) >= 10
+    res = ytk.execute(kc, "%yt_plot scatter --from videos --x views --y likes "
+                          "--color note")
+    root, text = check_bundle(one_display(res), "Scatter plot")
+    assert "in 2 groups" in text
+    labels = [t.text for t in root.iter(SVG_NS + "text")]
+    assert "text" in labels and "(null)" in labels
 
 
 def test_hist_and_box(kc):

@@ -481,6 +481,24 @@ static void build_scatter(struct ch_chart *c, int bubble)
     }
 }
 
+static void build_scatter_colour(struct ch_chart *c)
+{
+    int s, i;
+
+    ch_chart_init(c, CH_SCATTER);
+    set_texts(c, "Views and likes, coloured by video length", "Views",
+              "Likes");
+    ch_chart_set_text(&c->colour_label, "Minutes");
+    lcg_state = 11;
+    s = ch_chart_series(c, "");
+    for (i = 0; i < 120; i++) {
+        double minutes = 1 + rnd() * 40, x = 2e3 + rnd() * 3e5;
+
+        ch_chart_point_coloured(c, s, x, x * (0.01 + minutes / 1500), 0,
+                                i == 5 ? NAN : minutes);
+    }
+}
+
 static void build_scatter_log(struct ch_chart *c)
 {
     int s, i;
@@ -580,6 +598,7 @@ static const struct golden goldens[] = {
     {"scatter", b_scatter},
     {"bubble", b_bubble},
     {"scatter_log", build_scatter_log},
+    {"scatter_colour", build_scatter_colour},
     {"hist", build_hist},
     {"box", build_box},
     {"hostile", build_hostile},
