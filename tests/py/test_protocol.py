@@ -921,3 +921,22 @@ def test_relative_ipc_path_works_and_warns(tmp_path, ytk_home):
             rk.close()
     finally:
         os.chdir(old)
+
+
+def test_port_in_use_is_a_clear_error(tmp_path, ytk_home):
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    ports = free_ports(4)
+    cf = tmp_path / "busy.json"
+    cf.write_text(json.dumps({
+        "transport": "tcp", "ip": "127.0.0.1", "shell_port": ports[0],
+        "control_port": ports[1], "stdin_port": ports[2], "iopub_port": ports[3],
+        "hb_port": busy.getsockname()[1], "key": "k", "signature_scheme": "hmac-sha256"}))
+    try:
+        p = subprocess.run([KERNEL_BIN, "-f", str(cf)], capture_output=True,
+                           env=dict(os.environ, YTK_HOME=str(ytk_home)), timeout=T)
+    finally:
+        busy.close()
+    assert p.returncode != 0
+    assert b"hb" in p.stderr and b"in use" in p.stderr
