@@ -1122,12 +1122,11 @@ class Api:
                            " if you set a value for the <code>eventType</code>"
                            ", <code>videoCaption</code>, ... parameters.",
                            location="type")
-        self._search_estimate = None
         if p.get("eventType") in ("live", "upcoming"):
-            matches = []
+            matches, estimate = [], None
         else:
-            matches = self._search_matches(p, types, after, before)
-        estimate = self._search_estimate
+            matches, estimate = self._search_matches(p, types, after,
+                                                     before)
         if p.get("forMine") == "true":
             matches = [m for m in matches if m[0] == "video" and
                        w.video(m[1])["channel"] == 0]
@@ -1151,6 +1150,7 @@ class Api:
         return self._envelope(kind, items, reported, mr, extras)
 
     def _search_matches(self, p, types, after, before):
+        """-> (matches, estimated total or None when exhaustive)"""
         w = self.w
         q = p.get("q", "").strip().lower()
         ors = []  # list of alternatives, each a (must, mustnot) pair
@@ -1175,10 +1175,11 @@ class Api:
         if p.get("channelId"):
             c = w.channel_index(p["channelId"])
             if c is None:
-                return []
+                return [], None
             chans = [c]
         else:
             chans = None
+        estimate = None
         dur = p.get("videoDuration", "any")
         cat = p.get("videoCategoryId")
         defin = p.get("videoDefinition", "any")
@@ -1194,8 +1195,7 @@ class Api:
                                   generated >= SEARCH_VISIT_CAP):
                     # like the real index, a broad search does not look at
                     # everything: estimate the total from the sample
-                    self._search_estimate = int(found * w.n_videos /
-                                                (scanned - 1))
+                    estimate = int(found * w.n_videos / (scanned - 1))
                     break
                 if after is not None or before is not None:
                     lo, hi = w.video_time_bounds(i)
@@ -1255,7 +1255,9 @@ class Api:
                 if score:
                     out.append(("playlist", x, pl["published"], 0, 0,
                                 pl["title"], score))
-        return out
+        if estimate is not None:  # sampled videos + exact channels/playlists
+            estimate += sum(1 for m in out if m[0] != "video")
+        return out, estimate
 
     def _search_item(self, m, parts):
         w = self.w
