@@ -776,6 +776,9 @@ class Emu:
                        '#quota">quota</a>.')
                 return 403, A.error_body(403, "quotaExceeded", msg,
                                          domain="youtube.quota"), {}, kind
+            # reserve now, so concurrent requests cannot overshoot the limit
+            reserved = cost
+            st.quota_used[who] = st.quota_used.get(who, 0) + reserved
         try:
             status, body, cost = self.api.handle(name, q, principal)
             hdrs = {}
@@ -786,8 +789,10 @@ class Emu:
                 status, body = 304, None
         except A.ApiError as e:
             status, body, cost, hdrs = e.code, e.body(), 1, e.headers
-        with st.lock:
-            st.quota_used[who] = st.quota_used.get(who, 0) + cost
+        if cost != reserved:
+            with st.lock:
+                st.quota_used[who] = st.quota_used.get(who, 0) + cost - \
+                    reserved
         return status, body, hdrs, kind
 
     @staticmethod

@@ -263,3 +263,27 @@ def test_concurrent_clients_and_exact_quota(tmp_path):
                     if x["path"].startswith("/youtube/")]) == 320
     finally:
         e.stop()
+
+
+def test_concurrent_searches_never_overshoot_the_limit(tmp_path):
+    import threading
+    e = start_emulator(str(tmp_path / "emu"), quota_limit=1000, quiet=True)
+    try:
+        statuses = []
+        lock = threading.Lock()
+
+        def worker():
+            for _ in range(5):
+                r = e.api("search", key=True, part="id", type="channel")
+                with lock:
+                    statuses.append(r.status)
+
+        threads = [threading.Thread(target=worker) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert statuses.count(200) == 10 and statuses.count(403) == 20
+        assert e.quota_used() == 1000
+    finally:
+        e.stop()
