@@ -39,10 +39,11 @@ def parse_args(argv=None):
                     help="daily quota units (default 10000)")
     ap.add_argument("--consent", choices=("approve", "deny"),
                     default="approve", help="what the simulated user answers")
-    ap.add_argument("--fault", action="append", default=[],
+    ap.add_argument("--fault", action="extend", nargs="+", default=[],
                     help="PATTERN[,status=N][,reason=R][,count=N]"
                          "[,retry_after=S][,mode=status|drop|truncate|"
-                         "latency][,latency_ms=N] (repeatable)")
+                         "latency][,latency_ms=N], or a JSON object "
+                         "(several may follow one --fault; repeatable)")
     ap.add_argument("--latency-ms", type=int, default=0,
                     help="added to every request")
     ap.add_argument("--device-interval", type=int, default=5,
