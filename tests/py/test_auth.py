@@ -739,3 +739,45 @@ def test_device_flow_interrupted(base_env, tmp_path, emulator, ytk_home):
         assert s.run("%yt_auth status").status == "ok"
     finally:
         s.stop()
+
+
+@pytest.fixture
+def auth_process_env(emulator, monkeypatch):
+    """The valgrind fixture starts the kernel with this process' env."""
+    monkeypatch.setenv("YTK_GOOGLE_BASE", emulator.base_url)
+    monkeypatch.setenv("YTK_CLIENT_SECRETS", emulator.client_secret_path)
+    monkeypatch.setenv("BROWSER", STANDIN)
+    monkeypatch.setenv("YTK_API_KEY", "")
+
+
+from test_valgrind import valgrind_kernel  # noqa: E402,F401  (fixture)
+
+
+@pytest.mark.skipif(ytk.ASAN, reason="valgrind and ASan don't mix; runs in "
+                    "the normal build")
+def test_auth_session_under_memcheck(auth_process_env, valgrind_kernel,
+                                     emulator):
+    """The auth subcommands under valgrind memcheck (test_valgrind's
+    harness): no memory errors, no definite leaks."""
+    import re
+    from test_valgrind import TIMEOUT as VT, read_status
+    km, kc, log, status = valgrind_kernel
+    for code, want in [("%yt_auth login", "ok"), ("%yt_auth status", "ok"),
+                       ("%yt_auth refresh", "ok"),
+                       ("%yt_auth login --no-wait", "ok"),
+                       ("%yt_auth code http://127.0.0.1:1/?code=bad", "error"),
+                       ("%yt_auth key AIzaSyTESTKEY0123456789", "ok"),
+                       ("%yt_auth revoke", "ok"), ("%yt_auth logout", "ok"),
+                       ("%yt_auth nope", "error")]:
+        r = ytk.execute(kc, code, timeout=VT)
+        assert r.status == want, (code, r.all_text())
+    kc.shutdown()
+    code = read_status(status, timeout=VT)
+    text = log.read_text() if log.exists() else ""
+    assert code is not None, "the kernel did not exit after shutdown_request"
+    summary = re.search(r"ERROR SUMMARY: (\d+) errors", text)
+    assert summary and summary.group(1) == "0", text[-6000:]
+    lost = re.search(r"definitely lost: ([\d,]+) bytes", text)
+    if lost:
+        assert lost.group(1) == "0", text[-6000:]
+    assert code == 0, text[-6000:]
