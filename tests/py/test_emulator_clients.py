@@ -35,13 +35,15 @@ SCOPES = [YT + "youtube.readonly", YT + "youtube.force-ssl"]
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
-def youtube(emu, creds=None, key=None):
-    # the discovery doc's rootUrl is https://youtube.googleapis.com/ and the
-    # method paths are "youtube/v3/…": api_endpoint replaces the root, so
-    # it must end with "/".
+def youtube(emu, creds=None, key=None, slash=False):
+    # The discovery doc's rootUrl is https://youtube.googleapis.com/ with
+    # servicePath "" and method paths "youtube/v3/…"; api_endpoint replaces
+    # the root and the method path is urljoin'ed onto it, so the bare base
+    # URL and the base URL with "/" both reach /youtube/v3/….
     return build("youtube", "v3", credentials=creds, developerKey=key,
                  static_discovery=True, cache_discovery=False,
-                 client_options={"api_endpoint": emu.base_url + "/"})
+                 client_options={"api_endpoint": emu.base_url +
+                                 ("/" if slash else "")})
 
 
 def run_installed_flow(emu, visit_url=None):
@@ -211,7 +213,9 @@ def test_revoked_or_expired_refresh_token_gives_invalid_grant(emulator, how):
 def test_api_key_client_retries_and_http_errors(emulator):
     emu = emulator
     world = emu.world()
-    yt = youtube(emu, key=emu.api_key)
+    yt = youtube(emu, key=emu.api_key, slash=True)
+    assert yt.i18nRegions().list(part="id").uri.startswith(
+        emu.base_url + "/youtube/v3/i18nRegions?")
     # comments with an API key are fine
     resp = yt.commentThreads().list(part="snippet", maxResults=5,
                                     videoId=world["video_with_many_replies"]
