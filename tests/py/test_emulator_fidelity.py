@@ -284,6 +284,23 @@ def shape(value):
     return out
 
 
+def kinds(value):
+    """path -> set of "kind" values found there."""
+    out = {}
+
+    def rec(v, path):
+        if isinstance(v, dict):
+            for k, x in v.items():
+                if k == "kind" and isinstance(x, str):
+                    out.setdefault(path, set()).add(x)
+                rec(x, path + "." + k)
+        elif isinstance(v, list):
+            for x in v:
+                rec(x, path + "[]")
+    rec(value, "$")
+    return out
+
+
 # Fields present in the 2019-2022 recordings that the emulator does not
 # produce, each for a stated reason.
 ALLOWED_MISSING = {
@@ -395,6 +412,11 @@ def test_recorded_response_shapes_match(emu, token, world, rel):
     wrong = sorted("%s: recorded %s, emulator %s" % (k, want[k], got[k])
                    for k in want if k in got and want[k] != got[k])
     assert not wrong, "%s: %s" % (rel, wrong)
+    # every "kind" value at a path matches (youtube#comment inside threads,
+    # youtube#video in resourceId, ...)
+    wk, gk = kinds(fixture), kinds(mine)
+    bad = {k: (wk[k], gk.get(k)) for k in wk if not wk[k] <= gk.get(k, set())}
+    assert not bad, "%s: kind values differ %s" % (rel, bad)
 
 
 def test_recorded_error_body_shape_matches(emu):
