@@ -33,10 +33,23 @@ lab: YTK_HOME=$YTK_HOME
 lab: open the URL JupyterLab prints below, pick 01-token-acquisition.ipynb,
      and run the notebooks in order (kernel "YouTube (C)").  Ctrl-C to stop.
 MSG
-# Not exec: the EXIT trap must stop the emulator when JupyterLab ends.
+# JupyterLab runs as a background job, so one Ctrl-C (or SIGTERM) reaches
+# only this script, which stops JupyterLab cleanly and then, through the EXIT
+# trap, the emulator.
 "$VENV/bin/jupyter" lab --ServerApp.ip=127.0.0.1 \
     --ServerApp.port="${LAB_PORT:-8888}" \
     --ServerApp.root_dir="$ROOT/notebooks" \
     --LabApp.news_url= \
     --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
-    "${open_args[@]}" "${root_args[@]}"
+    "${open_args[@]}" "${root_args[@]}" </dev/null &
+LAB_PID=$!
+stop_lab() {
+    echo "lab: stopping JupyterLab and the emulator"
+    kill -TERM "$LAB_PID" 2>/dev/null || true
+}
+trap stop_lab INT TERM
+status=0
+wait "$LAB_PID" || status=$?
+# A signal interrupts the first wait; wait again for JupyterLab to finish.
+kill -0 "$LAB_PID" 2>/dev/null && { wait "$LAB_PID" || status=$?; }
+exit "$status"
