@@ -193,6 +193,8 @@ struct fetch {
     int interrupted;
     int single_target; /* a skip of the only query is an error */
     long missing_ids;  /* ids a batch call did not return */
+    long resumed_pages; /* pages stored by the run this one resumes */
+    long resumed_items;
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -358,7 +360,8 @@ static void progress_publish(struct fetch *f, int final, const char *final_text)
             yt_buf_addf(&t, "%s: %ld pages", f->label, f->pages);
         }
         snprintf(line, sizeof(line),
-                 " · %ld items · %ld quota units · %s%s", f->items, f->units,
+                 " · %ld item%s · %ld quota unit%s · %s%s", f->items,
+                 f->items == 1 ? "" : "s", f->units, f->units == 1 ? "" : "s",
                  el, f->retries ? " · retrying" : "");
         yt_buf_adds(&t, line);
         yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\">");
@@ -711,8 +714,8 @@ static void save_state(struct fetch *f, const struct query *mainq)
     st.page_token = mainq ? mainq->page_token : NULL;
     st.started_at = f->started_at;
     st.phase = f->phase;
-    st.pages = f->pages;
-    st.items = f->items;
+    st.pages = f->resumed_pages + f->pages;
+    st.items = f->resumed_items + f->items;
     yt_store_state_put(f->db, &st, f->desc, err);
 }
 
@@ -1631,6 +1634,9 @@ static void summary_text(struct fetch *f, struct yt_buf *s, const char *verb)
     if (f->retries)
         yt_buf_addf(s, " (%ld retr%s)", f->retries,
                     f->retries == 1 ? "y" : "ies");
+    if (f->resumed_pages > 0)
+        yt_buf_addf(s, " (resumed after %ld earlier page%s)",
+                    f->resumed_pages, f->resumed_pages == 1 ? "" : "s");
 }
 
 static int finish(struct fetch *f, enum yt_api_kind kind, const char *table,
@@ -1651,15 +1657,16 @@ static int finish(struct fetch *f, enum yt_api_kind kind, const char *table,
         rc = -1;
     } else if (!ok || f->fatal) {
         summary_text(f, &s, "Stopped: kept");
-        yt_buf_adds(&s, ". Fix the cause, then rerun with --resume.");
+        yt_buf_adds(&s, f->pages ? ". Fix the cause, then rerun with --resume."
+                                 : ". Nothing was stored.");
         progress_publish(f, 1, yt_buf_str(&s));
         if (!f->fatal)
             kn_exec_fail(f->x, "YouTubeAPIError", "fetch stopped");
-        {
+        if (f->pages > 0) {
             char line[300];
             snprintf(line, sizeof(line),
                      "Kept %ld item%s fetched before the error (%ld page%s); "
-                     "the resume point is saved.",
+                     "the resume point is saved: rerun with --resume.",
                      f->items, f->items == 1 ? "" : "s", f->pages,
                      f->pages == 1 ? "" : "s");
             kn_exec_fail_line(f->x, line);
@@ -1927,6 +1934,8 @@ static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
         int g = yt_store_state_get(c->db, f.key, &st, err);
         if (g == 1) {
             resumed = 1;
+            f.resumed_pages = st.pages;
+            f.resumed_items = st.items;
             snprintf(f.started_at, sizeof(f.started_at), "%s",
                      st.started_at ? st.started_at : f.started_at);
             set_phase(&f, st.phase ? st.phase : "main");
