@@ -2,6 +2,8 @@
 token refresh on expiry, fatal reasons that stop but keep every stored page,
 --resume without loss or duplicates, quota exhausted, per-item skips and
 interrupts."""
+import json
+import os
 import threading
 import time
 
@@ -19,6 +21,7 @@ CHART = "%yt_fetch videos --chart mostPopular --region US"
 def kernel_env(kernel_env, emulator, ytk_home):
     write_token(emulator, ytk_home)
     kernel_env.update(FAST_ENV)
+    kernel_env["YTK_FETCH_TIMEOUT_MS"] = "3000"
     return kernel_env
 
 
@@ -79,6 +82,35 @@ def test_retryable_errors_mid_fetch_recover(emulator, kc, store, fault):
     # server although the client never saw its status
     charged_unseen = 2 if fault.get("mode") == "truncate" else 0
     assert emulator.quota_used() == store.logged_units() + charged_unseen
+
+
+def test_timeout_is_retried(emulator, kc, store):
+    # one answer slower than the 3 s request timeout of this module
+    emulator.fault(page_pattern("videos", 50), mode="latency",
+                   latency_ms=4500, count=1)
+    r = run(kc, CHART)
+    assert r.status == "ok", r.all_text()[-1500:]
+    assert store.count("videos") == 200
+    assert store.rows("SELECT reason FROM _ytk_requests WHERE outcome = "
+                      "'retry'") == [("timeout",)]
+
+
+def test_401_mid_fetch_refreshes_once_and_continues(emulator, kc, store,
+                                                    ytk_home):
+    token_path = os.path.join(str(ytk_home), "token.json")
+    before = json.load(open(token_path))["token"]
+    emulator.fault(page_pattern("videos", 100), status=401, count=1)
+    r = run(kc, CHART)
+    assert r.status == "ok", r.all_text()[-1500:]
+    assert store.count("videos") == 200
+    assert store.count("_ytk_requests", "outcome = 'auth'") == 1
+    refreshes = [q for q in emulator.requests_log()
+                 if q["path"] == "/token" and
+                 (q.get("form") or {}).get("grant_type") == "refresh_token"]
+    assert len(refreshes) >= 1
+    # the refreshed token was saved for the next session
+    assert json.load(open(token_path))["token"] != before
+    assert emulator.quota_used() == store.logged_units()
 
 
 def test_retries_are_bounded(emulator, kc, store):
