@@ -277,3 +277,182 @@ char *ch_text_fit(const char *text, double size, double maxw)
     memcpy(out + cut, "\xE2\x80\xA6", 4); /* U+2026 and the NUL */
     return out;
 }
+
+/* ---- bidi for renderers that draw code points left to right ---- */
+
+enum bidi_class { BC_L, BC_R, BC_EN, BC_N };
+
+static enum bidi_class bidi_class(unsigned cp)
+{
+    if (cp >= '0' && cp <= '9')
+        return BC_EN;
+    if ((cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF)
+        || (cp >= 0xFE70 && cp <= 0xFEFF) || (cp >= 0x10800 && cp <= 0x10FFF)
+        || (cp >= 0x1E800 && cp <= 0x1EFFF))
+        return BC_R;
+    if ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z')
+        || (cp >= 0xC0 && cp < 0x2000 && cp != 0xD7 && cp != 0xF7)
+        || (cp >= 0x2C00 && cp < 0xFB1D && !(cp >= 0xFE00 && cp <= 0xFE0F))
+        || cp >= 0x1F000) /* letters of other scripts, emoji */
+        return BC_L;
+    return BC_N;
+}
+
+static unsigned mirror(unsigned cp)
+{
+    switch (cp) {
+    case '(': return ')';
+    case ')': return '(';
+    case '[': return ']';
+    case ']': return '[';
+    case '{': return '}';
+    case '}': return '{';
+    case '<': return '>';
+    case '>': return '<';
+    case 0xAB: return 0xBB;
+    case 0xBB: return 0xAB;
+    }
+    return cp;
+}
+
+static size_t utf8_put(unsigned cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+char *ch_text_visual(const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = strlen(text), i = 0, m = 0, k, o = 0;
+    unsigned *cp = NULL;
+    unsigned char *lv = NULL;
+    enum bidi_class *bc = NULL;
+    int base = -1, any_r = 0, maxlv = 0, level;
+    char *out = NULL;
+
+    cp = malloc((n + 1) * sizeof(*cp));
+    bc = malloc((n + 1) * sizeof(*bc));
+    lv = malloc(n + 1);
+    if (!cp || !bc || !lv)
+        goto out;
+    while (i < n) {
+        i += ch_utf8_next(s + i, n - i, &cp[m]);
+        bc[m] = bidi_class(cp[m]);
+        if (bc[m] == BC_R)
+            any_r = 1;
+        if (base < 0 && (bc[m] == BC_L || bc[m] == BC_R))
+            base = bc[m] == BC_R;
+        m++;
+    }
+    if (!any_r)
+        goto encode; /* nothing right-to-left: same order */
+    if (base < 0)
+        base = 0;
+    /* Digits after right-to-left text (or at the start of a right-to-left
+     * paragraph) behave as right-to-left for neutrals (rule W2/N1). */
+    {
+        int last_strong = base;
+
+        for (k = 0; k < m; k++) {
+            if (bc[k] == BC_L)
+                last_strong = 0;
+            else if (bc[k] == BC_R)
+                last_strong = 1;
+            lv[k] = (unsigned char)last_strong; /* context for digits */
+        }
+    }
+    /* Neutrals: the direction of their strong neighbours when both agree
+     * (digits count as R in R context), else the paragraph's. */
+    for (k = 0; k < m; k++) {
+        size_t a, b;
+        int before, after;
+
+        if (bc[k] != BC_N)
+            continue;
+        a = k;
+        while (a > 0 && bc[a - 1] == BC_N)
+            a--;
+        b = k;
+        while (b < m && bc[b] == BC_N)
+            b++;
+        before = a == 0 ? base
+                 : bc[a - 1] == BC_EN ? (lv[a - 1] ? 1 : 0)
+                                      : bc[a - 1] == BC_R;
+        after = b == m ? base
+                : bc[b] == BC_EN ? (lv[b] ? 1 : 0)
+                                 : bc[b] == BC_R;
+        for (; a < b; a++)
+            bc[a] = before == after ? (before ? BC_R : BC_L)
+                                    : (base ? BC_R : BC_L);
+        k = b - 1;
+    }
+    /* Levels (rules I1/I2). */
+    for (k = 0; k < m; k++) {
+        int ctx_r = lv[k];
+
+        if (base == 0)
+            level = bc[k] == BC_R ? 1 : bc[k] == BC_EN && ctx_r ? 2 : 0;
+        else
+            level = bc[k] == BC_R ? 1 : 2;
+        lv[k] = (unsigned char)level;
+        if (level > maxlv)
+            maxlv = level;
+    }
+    /* Mirror brackets at odd levels, then reverse runs (rule L2). */
+    for (k = 0; k < m; k++)
+        if (lv[k] & 1)
+            cp[k] = mirror(cp[k]);
+    for (level = maxlv; level >= 1; level--) {
+        for (k = 0; k < m;) {
+            size_t a, b;
+
+            if (lv[k] < level) {
+                k++;
+                continue;
+            }
+            a = k;
+            while (k < m && lv[k] >= level)
+                k++;
+            for (b = k - 1; a < b; a++, b--) {
+                unsigned t = cp[a];
+                unsigned char tl = lv[a];
+
+                cp[a] = cp[b];
+                cp[b] = t;
+                lv[a] = lv[b];
+                lv[b] = tl;
+            }
+        }
+    }
+encode:
+    out = malloc(m * 4 + 1);
+    if (!out)
+        goto out;
+    for (k = 0; k < m; k++)
+        o += utf8_put(cp[k], out + o);
+    out[o] = '\0';
+out:
+    free(cp);
+    free(bc);
+    free(lv);
+    return out;
+}

@@ -81,6 +81,16 @@ void ch_draw_set_opacity(struct ch_draw *d, double opacity);
  * form or surrogate yields length 1 and *cp = 0xFFFD. */
 size_t ch_utf8_next(const unsigned char *s, size_t n, unsigned *cp);
 
+/* Visual (left-to-right drawing) order of UTF-8 `text` for renderers
+ * without bidi support (cairo's toy text API): a simplified Unicode
+ * bidirectional algorithm (UAX #9: strong L/R classes, European digits,
+ * neutrals resolved from their neighbours, paragraph direction from the
+ * first strong character, runs reversed by level, brackets mirrored in
+ * right-to-left runs).  No Arabic shaping.  Returns a malloc'ed copy (the
+ * same order when there is nothing right-to-left), always valid UTF-8
+ * (invalid input bytes become U+FFFD), NULL when out of memory. */
+char *ch_text_visual(const char *text);
+
 /* Estimated advance width in px of UTF-8 `text` at font size `size`. */
 double ch_text_width(const char *text, double size, int bold);
 

@@ -86,9 +86,13 @@ static void stroke_prim(cairo_t *cr, const struct ch_prim *p)
 static int draw_text(cairo_t *cr, const struct ch_prim *p)
 {
     cairo_text_extents_t ext;
-    char *txt = clean_utf8(p->text);
+    char *clean = clean_utf8(p->text), *txt;
     double dx = 0;
 
+    if (!clean)
+        return -1;
+    txt = ch_text_visual(clean); /* cairo's toy API has no bidi */
+    free(clean);
     if (!txt)
         return -1;
     cairo_save(cr);

@@ -5,7 +5,8 @@
  * starts one of our five entities, valid UTF-8 throughout, no character XML
  * forbids.  The same bytes also go through the text-width estimate, the
  * label cutter (which must cut on code point boundaries of what it keeps) and
- * the ISO-8601 parser, which must not crash. */
+ * the ISO-8601 parser, which must not crash; the PNG's bidi reordering must
+ * return valid UTF-8 with as many code points as it was given. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(cut);
     }
     (void)ch_parse_time(z, &secs, &has);
+    {
+        char *vis = ch_text_visual(z);
+
+        if (vis) {
+            size_t a = 0, b = 0, i, nz = strlen(z), nv = strlen(vis);
+            unsigned cp;
+
+            for (i = 0; i < nz; a++)
+                i += ch_utf8_next((const unsigned char *)z + i, nz - i, &cp);
+            for (i = 0; i < nv; b++) {
+                size_t len = ch_utf8_next((const unsigned char *)vis + i,
+                                          nv - i, &cp);
+
+                if (cp == 0xFFFD && len == 1
+                    && memcmp(vis + i, "\xEF\xBF\xBD", 3) != 0)
+                    abort(); /* invalid UTF-8 produced */
+                i += len;
+            }
+            if (a != b)
+                abort();
+            free(vis);
+        }
+    }
     free(z);
     return 0;
 }

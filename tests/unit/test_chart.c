@@ -900,6 +900,31 @@ static void test_text_fit(void)
     free(s);
 }
 
+static void check_visual(const char *in, const char *want)
+{
+    char *v = ch_text_visual(in);
+
+    TU_EQ_STR(v, want);
+    free(v);
+}
+
+/* PNG text goes through a small bidi pass (cairo's toy API has none). */
+static void test_bidi(void)
+{
+    check_visual("plain text (1)", "plain text (1)");
+    check_visual("\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D", /* shalom */
+                 "\xD7\x9D\xD7\x95\xD7\x9C\xD7\xA9");
+    /* two Hebrew words: word order and letters reversed */
+    check_visual("\xD7\x90\xD7\x91 \xD7\x92\xD7\x93",
+                 "\xD7\x93\xD7\x92 \xD7\x91\xD7\x90");
+    /* Hebrew inside English keeps the English order */
+    check_visual("Hi \xD7\x90\xD7\x91!", "Hi \xD7\x91\xD7\x90!");
+    /* numbers inside Hebrew keep their digit order */
+    check_visual("\xD7\x90\xD7\x91 2024", "2024 \xD7\x91\xD7\x90");
+    /* brackets mirror in right-to-left runs */
+    check_visual("(\xD7\x90\xD7\x91)", "(\xD7\x91\xD7\x90)");
+}
+
 int main(void)
 {
     TU_RUN(test_linear_ticks);
@@ -909,6 +934,7 @@ int main(void)
     TU_RUN(test_lttb);
     TU_RUN(test_svg_escape);
     TU_RUN(test_text_fit);
+    TU_RUN(test_bidi);
     TU_RUN(test_summary);
     TU_RUN(test_no_overlap);
     TU_RUN(test_goldens);
