@@ -164,6 +164,14 @@ def test_every_resource(emulator, kc, store):
     run(kc, '%yt_fetch videos --ids "SELECT video_id FROM playlist_items"')
     assert store.count("videos") == store.scalar(
         "SELECT COUNT(DISTINCT video_id) FROM playlist_items")
+    # hidden counts are NULL, not 0
+    run(kc, "%%yt_fetch videos --id %s,%s --into special" % (
+        w["hidden_likes_video"], w["comments_disabled_video"]))
+    assert store.rows("SELECT like_count IS NULL, view_count IS NOT NULL "
+                      "FROM special WHERE video_id = ?",
+                      w["hidden_likes_video"]) == [(1, 1)]
+    assert store.rows("SELECT comment_count IS NULL FROM special WHERE "
+                      "video_id = ?", w["comments_disabled_video"]) == [(1,)]
     run(kc, "%yt_fetch videos --my-rating like --into liked")
     assert store.count("liked") > 0
     run(kc, "%%yt_fetch comments --parent %s" % w["thread_with_many_replies"])
