@@ -332,9 +332,14 @@ enum cell_kind { CELL_NULL, CELL_NUM, CELL_TEXT, CELL_BLOB };
 
 struct cell {
     enum cell_kind kind;
-    char *s;     /* display text (NUL-terminated), NULL for CELL_NULL */
+    char *s;     /* display text (NUL-terminated); for CELL_NUM only after
+                    cell_format(); may hold a stale buffer for CELL_NULL */
     size_t len;
-    int cut;     /* s holds only the first CELL_KEEP bytes */
+    size_t cap;  /* bytes allocated at s (buffers are reused row to row) */
+    int cut;     /* s holds only the first `keep` bytes */
+    int is_real; /* CELL_NUM: value in d, else in i */
+    sqlite3_int64 i;
+    double d;
 };
 
 static void cells_free(struct cell *c, int n)
@@ -344,29 +349,47 @@ static void cells_free(struct cell *c, int n)
     for (i = 0; i < n; i++) {
         free(c[i].s);
         c[i].s = NULL;
+        c[i].cap = 0;
     }
+}
+
+/* Make c->s hold n bytes from p (plus a NUL), reusing its buffer. */
+static int cell_set(struct cell *c, const char *p, size_t n)
+{
+    if (n + 1 > c->cap) {
+        size_t ncap = c->cap ? c->cap : 32;
+        char *q;
+
+        while (ncap < n + 1)
+            ncap *= 2;
+        q = realloc(c->s, ncap);
+        if (!q)
+            return -1;
+        c->s = q;
+        c->cap = ncap;
+    }
+    memcpy(c->s, p, n);
+    c->s[n] = '\0';
+    c->len = n;
+    return 0;
 }
 
 static int capture_blob(struct cell *c, const unsigned char *p, int n)
 {
-    struct yt_buf b;
-    int i, show = n < 16 ? n : 16;
+    char t[128];
+    int i, k, show = n < 16 ? n : 16;
 
-    yt_buf_init(&b, 1024);
-    if (yt_buf_adds(&b, "X'") < 0)
-        return -1;
+    k = snprintf(t, sizeof t, "X'");
     for (i = 0; i < show; i++)
-        if (yt_buf_addf(&b, "%02X", p[i]) < 0)
-            return -1;
-    if (yt_buf_adds(&b, show < n ? "…'" : "'") < 0)
-        return -1;
-    if (show < n && yt_buf_addf(&b, " (%d bytes)", n) < 0)
-        return -1;
-    c->len = b.len;
-    c->s = yt_buf_take(&b);
-    return c->s ? 0 : -1;
+        k += snprintf(t + k, sizeof t - (size_t)k, "%02X", p[i]);
+    k += snprintf(t + k, sizeof t - (size_t)k, "%s", show < n ? "…'" : "'");
+    if (show < n)
+        k += snprintf(t + k, sizeof t - (size_t)k, " (%d bytes)", n);
+    return cell_set(c, t, (size_t)k);
 }
 
+/* Copy the current row; numbers are kept as numbers (formatted only when
+ * shown), text is copied up to `keep` bytes. */
 static int capture(sqlite3_stmt *st, int ncol, struct cell *row,
                    size_t keep)
 {
@@ -376,24 +399,32 @@ static int capture(sqlite3_stmt *st, int ncol, struct cell *row,
         struct cell *c = &row[i];
         int t = sqlite3_column_type(st, i);
 
-        memset(c, 0, sizeof *c);
+        c->cut = 0;
+        c->len = 0;
         if (t == SQLITE_NULL) {
             c->kind = CELL_NULL;
+        } else if (t == SQLITE_INTEGER) {
+            c->kind = CELL_NUM;
+            c->is_real = 0;
+            c->i = sqlite3_column_int64(st, i);
+        } else if (t == SQLITE_FLOAT) {
+            c->kind = CELL_NUM;
+            c->is_real = 1;
+            c->d = sqlite3_column_double(st, i);
         } else if (t == SQLITE_BLOB) {
             const unsigned char *p = sqlite3_column_blob(st, i);
             int n = sqlite3_column_bytes(st, i);
 
             c->kind = CELL_BLOB;
             if (capture_blob(c, p ? p : (const unsigned char *)"", n) < 0)
-                goto oom;
+                return -1;
         } else {
             const char *p = (const char *)sqlite3_column_text(st, i);
             size_t n = (size_t)sqlite3_column_bytes(st, i);
 
             if (!p)
-                goto oom;
-            c->kind = (t == SQLITE_INTEGER || t == SQLITE_FLOAT) ? CELL_NUM
-                                                                   : CELL_TEXT;
+                return -1;
+            c->kind = CELL_TEXT;
             if (n > keep) {
                 n = keep;
                 /* back off to a code point boundary */
@@ -401,18 +432,26 @@ static int capture(sqlite3_stmt *st, int ncol, struct cell *row,
                     n--;
                 c->cut = 1;
             }
-            c->s = malloc(n + 1);
-            if (!c->s)
-                goto oom;
-            memcpy(c->s, p, n);
-            c->s[n] = '\0';
-            c->len = n;
+            if (cell_set(c, p, n) < 0)
+                return -1;
         }
     }
     return 0;
-oom:
-    cells_free(row, i + 1);
-    return -1;
+}
+
+/* Give a shown number its text, formatted like SQLite's own
+ * sqlite3_column_text() (so 1.5, -2.0, 1e+20). */
+static int cell_format(struct cell *c)
+{
+    char t[64];
+
+    if (c->kind != CELL_NUM)
+        return 0;
+    if (c->is_real)
+        sqlite3_snprintf(sizeof t, t, "%!.15g", c->d);
+    else
+        sqlite3_snprintf(sizeof t, t, "%lld", (long long)c->i);
+    return cell_set(c, t, strlen(t));
 }
 
 /* ------------------------------------------------------------ rendering */
@@ -629,7 +668,7 @@ int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
 {
     int ncol = sqlite3_column_count(stmt);
     int tail, headshow, i, r, nshow = 0, rc = -SQLITE_NOMEM, src;
-    long m = 0, nhead = 0;
+    long m = 0;
     struct cell *head = NULL, *ring = NULL, **rows = NULL;
     char **hdr = NULL;
     char cnt[32], lim[32];
@@ -667,12 +706,10 @@ int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
                         m == 0 && ncol == 1 && !summary ? SCALAR_KEEP
                                                         : CELL_KEEP) < 0)
                 goto oom;
-            nhead++;
         }
         if (tail) {
             struct cell *slot = &ring[(m % tail) * ncol];
 
-            cells_free(slot, ncol);
             if (capture(stmt, ncol, slot, CELL_KEEP) < 0)
                 goto oom;
         }
@@ -698,9 +735,11 @@ int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
 
     /* One row of one column without a summary: the plain value. */
     if (m == 1 && ncol == 1 && !summary) {
-        const struct cell *c = &head[0];
+        struct cell *c = &head[0];
 
         *scalar = 1;
+        if (cell_format(c) < 0)
+            goto oom;
         if (c->kind == CELL_NULL ? yt_buf_adds(text, "NULL") < 0
                                  : clean_text(text, c->s, c->len, 0) < 0)
             goto oom;
@@ -721,6 +760,10 @@ int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
         for (r = 0; r < tail; r++)
             rows[nshow++] = &ring[((m - tail + r) % tail) * ncol];
     }
+    for (r = 0; r < nshow; r++)
+        for (i = 0; rows[r] && i < ncol; i++)
+            if (cell_format(&rows[r][i]) < 0)
+                goto oom;
 
     /* HTML */
     if (yt_buf_adds(html, "<div class=\"tex2jax_ignore mathjax_ignore\">\n") < 0)
@@ -792,7 +835,7 @@ oom:
     rc = -SQLITE_NOMEM;
 out:
     if (head) {
-        for (r = 0; r < nhead; r++)
+        for (r = 0; r < limit; r++)
             cells_free(&head[r * ncol], ncol);
         free(head);
     }
