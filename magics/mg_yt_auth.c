@@ -152,6 +152,10 @@ static int spawn_browser(const char *entry, const char *url, char *why,
         mg_args_free_words(words);
         return -1;
     }
+    /* A trailing "&" (webbrowser's "run in the background") is implied:
+     * the browser always runs detached. */
+    if (argc > 1 && strcmp(words[argc - 1], "&") == 0)
+        argc--;
     argv = calloc((size_t)argc + 2, sizeof *argv);
     if (!argv)
         goto out;

@@ -781,3 +781,30 @@ def test_auth_session_under_memcheck(auth_process_env, valgrind_kernel,
     if lost:
         assert lost.group(1) == "0", text[-6000:]
     assert code == 0, text[-6000:]
+
+
+def test_browser_variable_conventions(base_env, tmp_path, emulator, ytk_home):
+    """$BROWSER as Python's webbrowser reads it: ':'-separated commands
+    tried in order, "%s" replaced by the URL, a trailing "&" allowed; run
+    without a shell, detached."""
+    browser = "/nonexistent/browser:%s -m emulator.browser %%s &" % \
+        sys.executable
+    env = dict(base_env, BROWSER=browser, PYTHONPATH=ytk.SOURCE_DIR)
+    s = Session(env, tmp_path)
+    try:
+        r = s.run("%yt_auth login")
+        assert r.status == "ok", r.all_text()
+        assert "Opened the page with $BROWSER" in r.texts()[0]
+        assert "Authenticated" in text(r)
+    finally:
+        s.stop()
+    # nothing startable: the link is still shown, and the note says so
+    env = dict(base_env, BROWSER="/nonexistent/browser")
+    s = Session(env, tmp_path)
+    try:
+        r = s.run("%yt_auth login --timeout 1")
+        assert r.status == "error"
+        assert "Could not open $BROWSER" in r.texts()[0]
+        assert "/o/oauth2/v2/auth?" in r.texts()[0]
+    finally:
+        s.stop()
