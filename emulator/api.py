@@ -5,10 +5,10 @@ cost).  Authentication, quota and faults are handled by the server; this
 module only knows resources, filters, parts, paging and the per-method
 errors (notFound, commentsDisabled, invalid parameters...).
 """
+import base64
 import hashlib
 import html
 import re
-import struct
 import time
 
 from . import world as W
@@ -1043,9 +1043,10 @@ class Api:
         ch = w.channel(c)
         for i in vids[start:end]:
             v = w.video(i)
+            # like Google's: base64 of a 25-digit decimal string
+            digits = "%013d%012d" % (v["published"] * 1000, i * 7919 + c)
             item = {"kind": "youtube#activity", "etag": None,
-                    "id": W.b64(struct.pack(">QI", v["published"] * 1000 + i,
-                                            c))}
+                    "id": base64.b64encode(digits.encode()).decode()}
             if "snippet" in parts:
                 item["snippet"] = {
                     "publishedAt": W.rfc3339(v["published"]),

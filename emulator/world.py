@@ -315,18 +315,20 @@ class World:
         return p
 
     def thread_id(self, v, t):
-        return "Ug" + b64(self._enc(TAG_THREAD, (v << 24) | t, 4)) + \
-            "4AaABAg"
+        # like Google's: "Ug" + one of w/x/y/z + 16 chars + "4AaABAg"
+        return "Ug" + "wxyz"[(v + t) % 4] + b64(self._enc(
+            TAG_THREAD, (v << 24) | t, 4)) + "4AaABAg"
 
     def thread_index(self, tid):
-        if not isinstance(tid, str) or len(tid) != 25 or not \
+        if not isinstance(tid, str) or len(tid) != 26 or not \
                 tid.startswith("Ug") or not tid.endswith("4AaABAg"):
             return None
         try:
-            val = self._dec(TAG_THREAD, unb64(tid[2:18]), 4)
+            val = self._dec(TAG_THREAD, unb64(tid[3:19]), 4)
         except (ValueError, TypeError):
             return None
-        if val is None:
+        if val is None or tid[2] != "wxyz"[((val >> 24) + (val & 0xFFFFFF))
+                                          % 4]:
             return None
         v, t = val >> 24, val & 0xFFFFFF
         if v >= self.n_videos or t >= self.video(v)["threads"]:
@@ -631,8 +633,8 @@ class World:
 
     def subscription_id(self, k):
         raw = hashlib.blake2b(b"sub%d:%d" % (self.seed, k),
-                              digest_size=24).digest()
-        return b64(struct.pack(">I", k ^ 0x5A5A5A5A) + raw[:28])
+                              digest_size=28).digest()
+        return b64(struct.pack(">I", k ^ 0x5A5A5A5A) + raw)  # 43 chars
 
     def subscription_index(self, sid):
         try:

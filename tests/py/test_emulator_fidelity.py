@@ -428,3 +428,41 @@ def test_recorded_error_body_shape_matches(emu):
     mine = r.json()
     assert shape(fixture) == {k: v for k, v in shape(mine).items()
                               if not k.startswith("$.error.errors[].loc")}
+
+
+def id_format(value):
+    """Length, 2-char prefix (for prefixed ids) and alphabet of an id."""
+    import re
+    alphabet = ("b64url" if re.fullmatch(r"[A-Za-z0-9_\-]+", value) else
+                "b64" if re.fullmatch(r"[A-Za-z0-9+/]+=*", value) else
+                "b64url.b64url" if re.fullmatch(
+                    r"[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+", value) else "other")
+    prefix = value[:2] if value[:2] in ("UC", "UU", "PL", "Ug") else ""
+    return len(value), prefix, alphabet
+
+
+@pytest.mark.parametrize("rel,resource,make", [
+    ("channels/info.json", "channels",
+     lambda w: dict(id=w["my_channel_id"])),
+    ("videos/videos_info_single.json", "videos",
+     lambda w: dict(id=w["video_with_many_replies"])),
+    ("playlists/playlists_paged_1.json", "playlists",
+     lambda w: dict(channelId=w["my_channel_id"])),
+    ("playlist_items/playlist_items_paged_1.json", "playlistItems",
+     lambda w: dict(playlistId=w["my_playlist_ids"][0])),
+    ("comment_threads/comment_threads_by_video_paged_1.json",
+     "commentThreads", lambda w: dict(videoId=w["video_with_many_replies"])),
+    ("comments/comments_by_parent_paged_1.json", "comments",
+     lambda w: dict(parentId=w["thread_with_many_replies"])),
+    ("subscriptions/subscriptions_by_mine_p1.json", "subscriptions",
+     lambda w: dict(mine="true")),
+    ("activities/activities_by_mine_p1.json", "activities",
+     lambda w: dict(mine="true")),
+])
+def test_ids_look_like_recorded_ids(emu, token, world, rel, resource, make):
+    with open(os.path.join(FIXTURES, rel), encoding="utf-8") as f:
+        recorded = {id_format(i["id"]) for i in json.load(f)["items"]}
+    r = emu.api(resource, token=token, part="id", maxResults=20,
+                **make(world))
+    ours = {id_format(i["id"]) for i in r.json()["items"]}
+    assert ours and ours <= recorded, (rel, ours, recorded)
