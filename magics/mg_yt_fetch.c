@@ -534,6 +534,34 @@ static int store_threads_extra(struct fetch *f, const cJSON *items,
 }
 
 static int mark_done_ids(struct fetch *f, const struct query *q, char *err);
+
+/* Remember which channel is the signed-in user's (for dry-run estimates). */
+static int remember_my_channel(struct fetch *f, const cJSON *item, char *err)
+{
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (!cJSON_IsString(id))
+        return 0;
+    if (sqlite3_prepare_v2(f->db,
+                           "INSERT OR REPLACE INTO _ytk_meta (key, value) "
+                           "VALUES ('my_channel_id', ?1)",
+                           -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, YT_STORE_ERR_LEN, "cannot remember the channel: %s",
+                 sqlite3_errmsg(f->db));
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, id->valuestring, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        snprintf(err, YT_STORE_ERR_LEN, "cannot remember the channel: %s",
+                 sqlite3_errmsg(f->db));
+        return -1;
+    }
+    return 0;
+}
 static int mark_one_done(struct fetch *f, const char *id, char *err);
 
 /* Store one successful page of q.  Returns 0, or -1 with err. */
@@ -573,6 +601,10 @@ static int store_page(struct fetch *f, struct query *q, cJSON *root,
            q->pages + 1 < MAX_PAGES_PER_QUERY &&
            !(q->page_token && strcmp(q->page_token, next->valuestring) == 0);
     if (q->nbatch && mark_done_ids(f, q, err) < 0)
+        goto fail_tx;
+    if (q->m->kind == YT_KIND_CHANNEL && stored == 1 &&
+        strstr(q->params, "mine=true") &&
+        remember_my_channel(f, cJSON_GetArrayItem(items, 0), err) < 0)
         goto fail_tx;
     if (!more && q->listing_id && mark_one_done(f, q->listing_id, err) < 0)
         goto fail_tx;
@@ -657,7 +689,9 @@ static int done_init(sqlite3 *db, char *err)
     if (sqlite3_exec(db,
                      "CREATE TABLE IF NOT EXISTS _ytk_fetch_done ("
                      " fetch_key TEXT NOT NULL, item_id TEXT NOT NULL,"
-                     " PRIMARY KEY (fetch_key, item_id))",
+                     " PRIMARY KEY (fetch_key, item_id));"
+                     "CREATE TABLE IF NOT EXISTS _ytk_meta ("
+                     " key TEXT PRIMARY KEY, value TEXT)",
                      NULL, NULL, &msg) != SQLITE_OK) {
         snprintf(err, YT_STORE_ERR_LEN, "cannot create _ytk_fetch_done: %s",
                  msg ? msg : "?");
@@ -1355,6 +1389,41 @@ static char *fetch_key(const char *resource, const struct plan *p,
 
 /* ------------------------------------------------------------ dry run */
 
+/* videoCount of the channel an uploads recipe names, from the store (a
+ * previous channels fetch), or -1 when unknown. */
+static long known_video_count(sqlite3 *db, const struct mg_args *a)
+{
+    sqlite3_stmt *st = NULL;
+    const char *sql = NULL, *arg = NULL;
+    char handle[200];
+    long vc = -1;
+
+    if (mg_args_get(a, "channel")) {
+        sql = "SELECT video_count FROM channels WHERE channel_id = ?1";
+        arg = mg_args_get(a, "channel");
+    } else if (mg_args_get(a, "handle")) {
+        const char *h = mg_args_get(a, "handle");
+        snprintf(handle, sizeof(handle), "%s%s", h[0] == '@' ? "" : "@", h);
+        sql = "SELECT video_count FROM channels WHERE custom_url = ?1 "
+              "COLLATE NOCASE";
+        arg = handle;
+    } else if (mg_args_has(a, "mine")) {
+        sql = "SELECT video_count FROM channels WHERE channel_id = "
+              "(SELECT value FROM _ytk_meta WHERE key = 'my_channel_id')";
+    }
+    if (!sql || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return -1;
+    }
+    if (arg)
+        sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_type(st, 0) == SQLITE_INTEGER)
+        vc = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return vc;
+}
+
 static void dry_line(struct yt_buf *t, const char *path, const char *params,
                      int cost, const char *calls)
 {
@@ -1384,10 +1453,18 @@ static int dry_run(struct mg_ctx *c, const struct mg_args *a, struct plan *p)
                  "1 call (finds the uploads playlist)");
         yt_buf_free(&pp);
         total += 1;
-        if (p->limit > 0) {
-            long pages = (p->limit + 49) / 50;
-            snprintf(calls, sizeof(calls), "%ld page%s (--limit %ld)", pages,
-                     pages == 1 ? "" : "s", p->limit);
+        long vc = known_video_count(c->db, a);
+        if (p->limit > 0 && (vc < 0 || p->limit < vc))
+            vc = p->limit;
+        if (vc >= 0) {
+            long pages = vc ? (vc + 49) / 50 : 1;
+            snprintf(calls, sizeof(calls),
+                     "1 unit per page, %ld page%s estimated (%s %ld videos)",
+                     pages, pages == 1 ? "" : "s",
+                     p->limit > 0 && vc == p->limit ? "--limit"
+                                                    : "videoCount in the "
+                                                      "store:",
+                     vc);
             total += 2 * pages;
         } else {
             snprintf(calls, sizeof(calls),

@@ -247,6 +247,15 @@ def test_dry_run_spends_nothing(emulator, kc, store):
     assert api_requests(emulator) == []
     assert emulator.quota_used() == 0
     assert store.scalar("SELECT COUNT(*) FROM _ytk_requests") == 0
+    # once the channel is known, the estimate uses its videoCount
+    run(kc, "%yt_fetch channels --mine")
+    used = emulator.quota_used()
+    n = emulator.world()["counts"]["my_uploads"]
+    pages = -(-n // 50)
+    r = run(kc, "%yt_fetch uploads --mine --dry-run")
+    assert "%d pages estimated" % pages in r.all_text()
+    assert "Estimated cost: %d quota units" % (1 + 2 * pages) in r.all_text()
+    assert emulator.quota_used() == used
 
 
 def test_hostile_titles_stored_raw_shown_escaped(emulator, kc, store):
