@@ -834,8 +834,7 @@ static int fail_sql(struct interp *in, struct kn_exec *x, int rc,
 }
 
 static int run_sql(struct interp *in, struct kn_exec *x,
-                   const struct mg_part *part, struct pending *pd,
-                   int sql_later)
+                   const struct mg_part *part, struct pending *pd)
 {
     const char *sql = part->text;
 
@@ -915,7 +914,6 @@ static int run_sql(struct interp *in, struct kn_exec *x,
         sqlite3_finalize(st);
         sql = tail && tail > sql ? tail : sql + strlen(sql);
     }
-    (void)sql_later;
     return 0;
 }
 
@@ -947,7 +945,7 @@ static int interp_execute(void *self, struct kn_exec *x, const char *code)
         }
         switch (p->kind) {
         case MG_PART_SQL:
-            rc = run_sql(in, x, p, &pd, sql_later);
+            rc = run_sql(in, x, p, &pd);
             break;
         case MG_PART_HELP:
             flush_pending(x, &pd, !sql_later);
@@ -1252,7 +1250,6 @@ static cJSON *interp_complete(void *self, const char *code, int cursor_pos,
     struct interp *in = self;
     struct matches m;
     size_t cur, ls, ws, i;
-    const char *line;
     char pre[256];
     size_t plen;
 
@@ -1267,7 +1264,6 @@ static cJSON *interp_complete(void *self, const char *code, int cursor_pos,
     ls = cur;
     while (ls > 0 && code[ls - 1] != '\n')
         ls--;
-    line = code + ls;
     ws = cur;
     while (ws > ls && ident_char((unsigned char)code[ws - 1]))
         ws--;
@@ -1383,7 +1379,6 @@ static cJSON *interp_complete(void *self, const char *code, int cursor_pos,
         }
         return m.arr;
     }
-    (void)line;
     {
         /* After FROM, JOIN, INTO, UPDATE or TABLE only a table fits. */
         static const char *const before_table[] = {"FROM", "JOIN", "INTO",
