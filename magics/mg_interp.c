@@ -37,6 +37,7 @@ struct interp {
 struct pending {
     cJSON *table;     /* mime bundle, or NULL */
     long long affected; /* rows changed by DML since the table */
+    int dml;            /* a DML statement ran since the table */
 };
 
 static int progress_cb(void *arg)
@@ -320,10 +321,11 @@ static void flush_pending(struct kn_exec *x, struct pending *pd, int final)
             kn_exec_display(x, pd->table, NULL, NULL);
         pd->table = NULL;
     }
-    if (pd->affected > 0) {
+    if (pd->dml) {
         kn_exec_printf(x, 0, "%lld row%s affected.\n", pd->affected,
                        pd->affected == 1 ? "" : "s");
         pd->affected = 0;
+        pd->dml = 0;
     }
 }
 
@@ -332,6 +334,7 @@ static void drop_pending(struct pending *pd)
     cJSON_Delete(pd->table);
     pd->table = NULL;
     pd->affected = 0;
+    pd->dml = 0;
 }
 
 /* Known magics as "%a, %b, ..." into out. */
@@ -875,8 +878,10 @@ static int run_sql(struct interp *in, struct kn_exec *x,
             first_keyword(start, kw, sizeof kw);
             if (strcmp(kw, "INSERT") == 0 || strcmp(kw, "UPDATE") == 0 ||
                 strcmp(kw, "DELETE") == 0 || strcmp(kw, "REPLACE") == 0 ||
-                strcmp(kw, "WITH") == 0)
+                strcmp(kw, "WITH") == 0) {
                 pd->affected += sqlite3_changes64(in->db);
+                pd->dml = 1;
+            }
         } else {
             struct yt_buf html, text;
             char err[512];
@@ -921,7 +926,7 @@ static int interp_execute(void *self, struct kn_exec *x, const char *code)
 {
     struct interp *in = self;
     struct mg_part *parts = NULL;
-    struct pending pd = {NULL, 0};
+    struct pending pd = {NULL, 0, 0};
     char err[MG_ERR_LEN];
     int n, i, rc = 0;
 

@@ -100,6 +100,22 @@ def test_truncated_result_says_so(kernel):
     assert "<tr><td>6</td>" not in data["text/html"]
 
 
+def test_rows_affected(kernel):
+    _, kc = kernel
+    r = ytk.execute(kc, "CREATE TABLE ra(a INTEGER);")
+    assert r.stdout == "" and outputs(r) == []
+    r = ytk.execute(kc, "INSERT INTO ra VALUES (1), (2), (3);\n"
+                        "UPDATE ra SET a = a + 1 WHERE a > 1;")
+    assert r.stdout == "5 rows affected.\n"
+    r = ytk.execute(kc, "DELETE FROM ra WHERE a > 100;")
+    assert r.stdout == "0 rows affected.\n"
+    # the count comes after the table it follows, and the table stays the result
+    r = ytk.execute(kc, "SELECT a, a * 2 AS b FROM ra;\nDELETE FROM ra WHERE a = 1;")
+    kinds = [m["msg_type"] for m in outputs(r)]
+    assert kinds == ["execute_result", "stream"]
+    assert r.stdout == "1 row affected.\n"
+
+
 def test_display_limit(kernel):
     _, kc = kernel
     q = ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
