@@ -127,8 +127,7 @@ int mg_args_split(const char *line, int *argc, char ***argv,
                     p++;
                     break;
                 }
-                if (*p == '\\' && p[1] &&
-                    strchr("\"\\$`", p[1]) != NULL) {
+                if (*p == '\\' && p[1] && strchr("\"\\$`", p[1]) != NULL) {
                     if (yt_buf_add(&w, p + 1, 1) < 0)
                         goto toolong;
                     p += 2;
@@ -210,8 +209,8 @@ static void list_options(const struct mg_opt *spec, char *out, size_t outlen)
                          spec[k].shortname, spec[k].name,
                          spec[k].takes_value ? " VALUE" : "");
         else
-            m = snprintf(out + used, outlen - used, " --%s%s",
-                         spec[k].name, spec[k].takes_value ? " VALUE" : "");
+            m = snprintf(out + used, outlen - used, " --%s%s", spec[k].name,
+                         spec[k].takes_value ? " VALUE" : "");
         if (m < 0)
             break;
         used += (size_t)m;
@@ -322,8 +321,8 @@ static int looks_negative_number(const char *w, const struct mg_opt *spec)
 }
 
 /* Record option o with value; checks for repetition. */
-static int take_opt(struct mg_args *a, const struct mg_opt *o,
-                    const char *val, char err[MG_ERR_LEN])
+static int take_opt(struct mg_args *a, const struct mg_opt *o, const char *val,
+                    char err[MG_ERR_LEN])
 {
     int k;
 
@@ -383,15 +382,19 @@ int mg_args_parse(const char *line, const struct mg_opt *spec,
                          name);
                 near = closest_opt(spec, nm);
                 if (near)
-                    set_err(err, "unknown option --%s (did you mean --%s?); "
-                                 "%s", nm, near->name, valid);
+                    set_err(err,
+                            "unknown option --%s (did you mean --%s?); "
+                            "%s",
+                            nm, near->name, valid);
                 else
                     set_err(err, "unknown option --%s; %s", nm, valid);
                 goto out;
             }
             if (eq && !o->takes_value) {
-                set_err(err, "option --%s is a flag and takes no value: "
-                             "write --%s alone", o->name, o->name);
+                set_err(err,
+                        "option --%s is a flag and takes no value: "
+                        "write --%s alone",
+                        o->name, o->name);
                 goto out;
             }
             if (o->takes_value && !eq) {
@@ -418,8 +421,7 @@ int mg_args_parse(const char *line, const struct mg_opt *spec,
                     break;
                 }
             if (!o) {
-                if ((unsigned char)w[k] >= 0x80 ||
-                    (unsigned char)w[k] < 0x20)
+                if ((unsigned char)w[k] >= 0x80 || (unsigned char)w[k] < 0x20)
                     set_err(err, "unknown option in '%.40s'; %s", w, valid);
                 else
                     set_err(err, "unknown option -%c; %s", w[k], valid);
@@ -431,9 +433,10 @@ int mg_args_parse(const char *line, const struct mg_opt *spec,
                         goto out;
                 } else {
                     if (i + 1 >= argc) {
-                        set_err(err, "option -%c/--%s needs a value: "
-                                     "-%c VALUE", o->shortname, o->name,
-                                o->shortname);
+                        set_err(err,
+                                "option -%c/--%s needs a value: "
+                                "-%c VALUE",
+                                o->shortname, o->name, o->shortname);
                         goto out;
                     }
                     if (take_opt(out, o, argv[++i], err) < 0)
@@ -508,8 +511,10 @@ int mg_args_get_long(const struct mg_args *a, const char *name, long lo,
     errno = 0;
     n = strtol(v, &end, 10);
     if (!*v || *end || errno == ERANGE || n < lo || n > hi) {
-        set_err(err, "option --%s expects a whole number from %ld to %ld, "
-                     "got '%.40s'", name, lo, hi, v);
+        set_err(err,
+                "option --%s expects a whole number from %ld to %ld, "
+                "got '%.40s'",
+                name, lo, hi, v);
         return -1;
     }
     *out = n;

@@ -19,18 +19,18 @@
 #define MG_ERR_LEN 512
 
 struct mg_opt {
-    const char *name;   /* long name without dashes, e.g. "limit" */
-    char shortname;     /* 0 when none */
-    int takes_value;    /* 1 = needs a value, 0 = flag */
-    const char *help;   /* one line, shown in usage and completion */
+    const char *name; /* long name without dashes, e.g. "limit" */
+    char shortname;   /* 0 when none */
+    int takes_value;  /* 1 = needs a value, 0 = flag */
+    const char *help; /* one line, shown in usage and completion */
 };
 
 struct mg_args {
     int npos;
-    char **pos;   /* positional words */
+    char **pos; /* positional words */
     int nopt;
-    char **optname;  /* long names of options given */
-    char **optval;   /* their values ("" for flags) */
+    char **optname; /* long names of options given */
+    char **optval;  /* their values ("" for flags) */
 };
 
 /* Split `line` into words.  On success returns 0 and sets *argv (NULL

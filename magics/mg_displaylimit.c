@@ -12,8 +12,7 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
 
     if (a->npos > 1) {
         kn_exec_fail(c->x, "UsageError",
-                     "%%displaylimit takes one number, got %d words",
-                     a->npos);
+                     "%%displaylimit takes one number, got %d words", a->npos);
         return -1;
     }
     if (v) {
@@ -23,7 +22,8 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
         if (!*v || *end || l < 1 || l > MG_TABLE_LIMIT_MAX) {
             kn_exec_fail(c->x, "UsageError",
                          "%%displaylimit expects a whole number of rows from "
-                         "1 to %d, got '%.40s'", MG_TABLE_LIMIT_MAX, v);
+                         "1 to %d, got '%.40s'",
+                         MG_TABLE_LIMIT_MAX, v);
             return -1;
         }
         mg_table_set_default_limit((int)l);
@@ -31,8 +31,10 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
     n = mg_table_default_limit();
     kn_exec_printf(c->x, 0, "Tables show up to %d row%s", n, n == 1 ? "" : "s");
     if (n > 1)
-        kn_exec_printf(c->x, 0, " (the first %d and the last %d when there "
-                                "are more)", n - n / 2, n / 2);
+        kn_exec_printf(c->x, 0,
+                       " (the first %d and the last %d when there "
+                       "are more)",
+                       n - n / 2, n / 2);
     kn_exec_printf(c->x, 0, ".\n");
     return 0;
 }

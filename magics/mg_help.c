@@ -43,8 +43,7 @@ int mg_help_format(const struct mg_magic *m, struct yt_buf *out)
     if (!have_opts && m->opts && m->opts[0].name &&
         yt_buf_adds(out, "  (see above)\n") < 0)
         return -1;
-    if (yt_buf_addf(out, "  %-28s %s\n", "-h, --help",
-                    "show this help") < 0)
+    if (yt_buf_addf(out, "  %-28s %s\n", "-h, --help", "show this help") < 0)
         return -1;
     if (m->subcommands && m->subcommands[0]) {
         if (yt_buf_adds(out, "\nSubcommands:") < 0)
@@ -55,12 +54,14 @@ int mg_help_format(const struct mg_magic *m, struct yt_buf *out)
         if (yt_buf_adds(out, "\n") < 0)
             return -1;
     }
-    if (yt_buf_addf(out, "\nForms: %s%s%s\n",
-                    m->line ? "%" : "", m->line ? m->name : "",
+    if (yt_buf_addf(out, "\nForms: %s%s%s\n", m->line ? "%" : "",
+                    m->line ? m->name : "",
                     m->cell ? (m->line ? " (line), %%" : "%%") : " (line)") < 0)
         return -1;
-    if (m->cell && yt_buf_addf(out, "%s (cell: first line, the rest of the "
-                                    "cell is its body)\n", m->name) < 0)
+    if (m->cell && yt_buf_addf(out,
+                               "%s (cell: first line, the rest of the "
+                               "cell is its body)\n",
+                               m->name) < 0)
         return -1;
     return 0;
 }
@@ -70,31 +71,38 @@ int mg_help_overview(const char *home, struct yt_buf *out)
     const struct mg_magic *const *all = mg_registry_all();
     int i;
 
-    if (yt_buf_addf(out,
-        "ytkernel %s -- the cell language\n"
-        "\n"
-        "A cell holds SQL (SQLite dialect) run against your local store%s%s%s,\n"
-        "and magics:\n"
-        "\n"
-        "  SELECT ...;             SQL: statements run in order; the rows of\n"
-        "                          the last query are the cell's result (a\n"
-        "                          table, or the plain value of a single value;\n"
-        "                          10 rows shown: 5 first, 5 last; see\n"
-        "                          %%displaylimit)\n"
-        "  %%name args              a line magic (any line of the cell)\n"
-        "  %%%%name args             a cell magic (first line; the rest of the\n"
-        "                          cell is its body)\n"
-        "  %%name? or name?         help of a magic (or %%name --help)\n"
-        "  table?                  columns and size of a table\n"
-        "\n"
-        "Arguments are quoted like in a shell ('...' or \"...\"); options are\n"
-        "--name VALUE, --name=VALUE or -x VALUE; -- ends the options.\n"
-        "Tab completes magics, options, tables, columns and SQL keywords;\n"
-        "Shift-Tab shows the help of a magic or the schema of a table.\n"
-        "\n"
-        "Magics:\n",
-        YTK_VERSION, home ? " (" : "", home ? home : "",
-        home ? "/store.sqlite)" : "") < 0)
+    if (yt_buf_addf(
+            out,
+            "ytkernel %s -- the cell language\n"
+            "\n"
+            "A cell holds SQL (SQLite dialect) run against your local "
+            "store%s%s%s,\n"
+            "and magics:\n"
+            "\n"
+            "  SELECT ...;             SQL: statements run in order; the rows "
+            "of\n"
+            "                          the last query are the cell's result "
+            "(a\n"
+            "                          table, or the plain value of a single "
+            "value;\n"
+            "                          10 rows shown: 5 first, 5 last; see\n"
+            "                          %%displaylimit)\n"
+            "  %%name args              a line magic (any line of the cell)\n"
+            "  %%%%name args             a cell magic (first line; the rest of "
+            "the\n"
+            "                          cell is its body)\n"
+            "  %%name? or name?         help of a magic (or %%name --help)\n"
+            "  table?                  columns and size of a table\n"
+            "\n"
+            "Arguments are quoted like in a shell ('...' or \"...\"); options "
+            "are\n"
+            "--name VALUE, --name=VALUE or -x VALUE; -- ends the options.\n"
+            "Tab completes magics, options, tables, columns and SQL keywords;\n"
+            "Shift-Tab shows the help of a magic or the schema of a table.\n"
+            "\n"
+            "Magics:\n",
+            YTK_VERSION, home ? " (" : "", home ? home : "",
+            home ? "/store.sqlite)" : "") < 0)
         return -1;
     for (i = 0; all[i]; i++) {
         char nm[80];

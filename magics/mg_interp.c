@@ -35,7 +35,7 @@ struct interp {
 
 /* Output held back so the last table of a cell becomes its execute_result. */
 struct pending {
-    cJSON *table;     /* mime bundle, or NULL */
+    cJSON *table;       /* mime bundle, or NULL */
     long long affected; /* rows changed by DML since the table */
     int dml;            /* a DML statement ran since the table */
 };
@@ -59,8 +59,7 @@ static int ident_char(unsigned char c)
 }
 
 /* SQL lexer state carried across lines: which quote or comment is open. */
-enum sql_state { SQ_NONE, SQ_SINGLE, SQ_DOUBLE, SQ_BACK, SQ_BRACKET,
-                 SQ_BLOCK };
+enum sql_state { SQ_NONE, SQ_SINGLE, SQ_DOUBLE, SQ_BACK, SQ_BRACKET, SQ_BLOCK };
 
 static enum sql_state sql_scan(const char *s, size_t n, enum sql_state st)
 {
@@ -168,8 +167,7 @@ static int help_form(const char *s, size_t n, char *name, size_t namelen)
 }
 
 static int add_part(struct mg_part **parts, int *n, enum mg_part_kind kind,
-                    const char *text, size_t tlen, const char *body,
-                    int lineno)
+                    const char *text, size_t tlen, const char *body, int lineno)
 {
     struct mg_part *p = realloc(*parts, (size_t)(*n + 1) * sizeof *p);
 
@@ -225,8 +223,8 @@ int mg_cell_split(const char *code, struct mg_part **parts,
             t++;
             tl--;
         }
-        while (tl > 0 && (t[tl - 1] == '\r' || t[tl - 1] == ' ' ||
-                          t[tl - 1] == '\t'))
+        while (tl > 0 &&
+               (t[tl - 1] == '\r' || t[tl - 1] == ' ' || t[tl - 1] == '\t'))
             tl--;
         if (st == SQ_NONE && tl >= 2 && t[0] == '%' && t[1] == '%') {
             if (seen_content) {
@@ -255,9 +253,9 @@ int mg_cell_split(const char *code, struct mg_part **parts,
         }
         if (st == SQ_NONE && tl >= 2 && t[0] == '%' &&
             (isalpha((unsigned char)t[1]) || t[1] == '_')) {
-            if (sql_start && add_part(&v, &n, MG_PART_SQL, sql_start,
-                                      (size_t)(p - sql_start), NULL,
-                                      sql_line) < 0)
+            if (sql_start &&
+                add_part(&v, &n, MG_PART_SQL, sql_start,
+                         (size_t)(p - sql_start), NULL, sql_line) < 0)
                 goto oom;
             sql_start = NULL;
             if (help_form(t, tl, name, sizeof name)) {
@@ -272,9 +270,9 @@ int mg_cell_split(const char *code, struct mg_part **parts,
                    (!sql_start ||
                     sql_blank(sql_start, (size_t)(p - sql_start)) ||
                     sqlite3_complete(sql_start))) {
-            if (sql_start && add_part(&v, &n, MG_PART_SQL, sql_start,
-                                      (size_t)(p - sql_start), NULL,
-                                      sql_line) < 0)
+            if (sql_start &&
+                add_part(&v, &n, MG_PART_SQL, sql_start,
+                         (size_t)(p - sql_start), NULL, sql_line) < 0)
                 goto oom;
             sql_start = NULL;
             if (add_part(&v, &n, MG_PART_HELP, name, strlen(name), NULL,
@@ -364,9 +362,9 @@ static const struct mg_magic *closest_magic(const char *name)
     for (i = 0; all[i]; i++) {
         int d = mg_args_distance(name, all[i]->name);
 
-        if (d < bestd || (d <= 3 && strncmp(all[i]->name, name,
-                                            strlen(name)) == 0 &&
-                          strlen(name) >= 2 && !best)) {
+        if (d < bestd ||
+            (d <= 3 && strncmp(all[i]->name, name, strlen(name)) == 0 &&
+             strlen(name) >= 2 && !best)) {
             bestd = d < bestd ? d : bestd;
             best = all[i];
         }
@@ -384,11 +382,11 @@ static void fail_unknown_magic(struct kn_exec *x, const char *pct,
     if (near)
         kn_exec_fail(x, "UsageError",
                      "unknown magic %s%.60s (did you mean %s%s?); known "
-                     "magics: %s", pct, name, pct, near->name, known);
+                     "magics: %s",
+                     pct, name, pct, near->name, known);
     else
-        kn_exec_fail(x, "UsageError",
-                     "unknown magic %s%.60s; known magics: %s", pct, name,
-                     known);
+        kn_exec_fail(x, "UsageError", "unknown magic %s%.60s; known magics: %s",
+                     pct, name, known);
     kn_exec_fail_line(x, "Run %lsmagic to list magics, %help NAME for one.");
 }
 
@@ -499,8 +497,8 @@ static int run_help(struct interp *in, struct kn_exec *x, const char *name)
 
         known_magics(known, sizeof known);
         kn_exec_fail(x, "UsageError",
-                     "no magic or table named '%.60s'; known magics: %s",
-                     name, known);
+                     "no magic or table named '%.60s'; known magics: %s", name,
+                     known);
         goto out;
     }
     kn_exec_page(x, yt_buf_str(&b));
@@ -553,7 +551,8 @@ static int run_magic(struct interp *in, struct kn_exec *x,
     if (k == 0) {
         kn_exec_fail(x, "UsageError",
                      "expected a magic name after %s (line %d); run "
-                     "%%lsmagic to list them", pct, part->lineno);
+                     "%%lsmagic to list them",
+                     pct, part->lineno);
         return -1;
     }
     if (*rest && !isspace((unsigned char)*rest)) {
@@ -584,13 +583,15 @@ static int run_magic(struct interp *in, struct kn_exec *x,
     if (part->kind == MG_PART_CELL && !m->cell) {
         kn_exec_fail(x, "UsageError",
                      "%%%%%s is not a cell magic: write %%%s ... on a line "
-                     "of its own", name, name);
+                     "of its own",
+                     name, name);
         return -1;
     }
     if (part->kind == MG_PART_LINE && !m->line) {
         kn_exec_fail(x, "UsageError",
                      "%%%s is a cell magic: make %%%%%s ... the first line "
-                     "of the cell", name, name);
+                     "of the cell",
+                     name, name);
         return -1;
     }
     if (mg_args_parse(rest, m->opts, &a, err) < 0) {
@@ -685,7 +686,8 @@ static void sql_error_lines(struct kn_exec *x, const struct mg_part *part,
         while (w > 0 && w < (int)(le - ls) &&
                ((unsigned char)ls[w] & 0xC0) == 0x80)
             w--;
-        if (yt_buf_add(&b, "    ", 4) == 0 && yt_buf_add(&b, ls, (size_t)w) == 0) {
+        if (yt_buf_add(&b, "    ", 4) == 0 &&
+            yt_buf_add(&b, ls, (size_t)w) == 0) {
             kn_exec_fail_line(x, yt_buf_str(&b));
             if (offset >= 0 && col - 1 <= w) {
                 yt_buf_reset(&b);
@@ -742,8 +744,8 @@ static int closest_name(sqlite3 *db, const char *query, const char *word,
     return best <= 2;
 }
 
-#define TABLES_Q                                                              \
-    "SELECT name FROM sqlite_schema WHERE type IN ('table','view') AND "    \
+#define TABLES_Q                                                               \
+    "SELECT name FROM sqlite_schema WHERE type IN ('table','view') AND "       \
     "name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
 
 /* One hint line for common mistakes: a shell dot-command, a misspelt
@@ -772,8 +774,9 @@ static void sql_hint(struct interp *in, struct kn_exec *x, const char *stmt,
             kn_exec_fail_line(x, line);
             return;
         }
-        used = (size_t)snprintf(line, sizeof line, "Hint: tables in the "
-                                                   "store:");
+        used = (size_t)snprintf(line, sizeof line,
+                                "Hint: tables in the "
+                                "store:");
         if (sqlite3_prepare_v2(in->db, TABLES_Q, -1, &st, NULL) == SQLITE_OK)
             while (sqlite3_step(st) == SQLITE_ROW && used < sizeof line) {
                 int m = snprintf(line + used, sizeof line - used, "%s %s",
@@ -787,9 +790,10 @@ static void sql_hint(struct interp *in, struct kn_exec *x, const char *stmt,
             }
         sqlite3_finalize(st);
         if (n == 0)
-            snprintf(line, sizeof line, "Hint: the store has no tables yet; "
-                                        "fetch data with %%yt_fetch or "
-                                        "CREATE TABLE.");
+            snprintf(line, sizeof line,
+                     "Hint: the store has no tables yet; "
+                     "fetch data with %%yt_fetch or "
+                     "CREATE TABLE.");
         kn_exec_fail_line(x, line);
         return;
     }
@@ -856,8 +860,7 @@ static int run_sql(struct interp *in, struct kn_exec *x,
         if (rc != SQLITE_OK) {
             int off = sqlite3_error_offset(in->db);
 
-            return fail_sql(in, x, rc, part, sql, off,
-                            sqlite3_errmsg(in->db));
+            return fail_sql(in, x, rc, part, sql, off, sqlite3_errmsg(in->db));
         }
         if (!st) { /* only blanks or comments left */
             sql = tail && tail > sql ? tail : sql + strlen(sql);
@@ -891,8 +894,8 @@ static int run_sql(struct interp *in, struct kn_exec *x,
 
             yt_buf_init(&html, OUT_MAX);
             yt_buf_init(&text, OUT_MAX);
-            rc = mg_table_render(st, 0, NULL, &html, &text,
-                                 &nrows, &scalar, err);
+            rc = mg_table_render(st, 0, NULL, &html, &text, &nrows, &scalar,
+                                 err);
             if (rc < 0) {
                 yt_buf_free(&html);
                 yt_buf_free(&text);
@@ -992,8 +995,8 @@ static int interp_eval(void *self, const char *expr, cJSON **data,
     in->budget = EVAL_BUDGET;
     if (sqlite3_prepare_v2(in->db, sql, -1, &st, &tail) != SQLITE_OK || !st) {
         snprintf(ename, 64, "SQLError");
-        snprintf(evalue, KN_ERR_LEN, "%s", st ? "empty expression"
-                                              : sqlite3_errmsg(in->db));
+        snprintf(evalue, KN_ERR_LEN, "%s",
+                 st ? "empty expression" : sqlite3_errmsg(in->db));
         goto out;
     }
     if (tail && !sql_blank(tail, strlen(tail))) {
@@ -1005,8 +1008,9 @@ static int interp_eval(void *self, const char *expr, cJSON **data,
     }
     if (!sqlite3_stmt_readonly(st)) {
         snprintf(ename, 64, "UsageError");
-        snprintf(evalue, KN_ERR_LEN, "user expressions must not change the "
-                                     "store");
+        snprintf(evalue, KN_ERR_LEN,
+                 "user expressions must not change the "
+                 "store");
         goto out;
     }
     src = sqlite3_step(st);
@@ -1037,8 +1041,9 @@ static int interp_eval(void *self, const char *expr, cJSON **data,
             struct yt_buf h;
 
             yt_buf_init(&h, OUT_MAX);
-            if (mg_table_render(st, 1, NULL, &h, &b, &nrows, &scalar,
-                                err) < 0 || !scalar) {
+            if (mg_table_render(st, 1, NULL, &h, &b, &nrows, &scalar, err) <
+                    0 ||
+                !scalar) {
                 yt_buf_free(&h);
                 yt_buf_free(&b);
                 cJSON_Delete(*data);
@@ -1143,9 +1148,8 @@ static int has_match(const struct matches *m, const char *s)
 {
     cJSON *it;
 
-    cJSON_ArrayForEach(it, m->arr)
-        if (strcmp(it->valuestring, s) == 0)
-            return 1;
+    cJSON_ArrayForEach(it,
+                       m->arr) if (strcmp(it->valuestring, s) == 0) return 1;
     return 0;
 }
 
@@ -1163,9 +1167,8 @@ static int prefix_ci(const char *s, const char *pre, size_t n)
 }
 
 /* Tables/views and, when `columns`, their columns matching prefix. */
-static void add_schema_matches(sqlite3 *db, struct matches *m,
-                               const char *pre, size_t n, int columns,
-                               const char *only_table)
+static void add_schema_matches(sqlite3 *db, struct matches *m, const char *pre,
+                               size_t n, int columns, const char *only_table)
 {
     sqlite3_stmt *st = NULL;
 
@@ -1206,11 +1209,12 @@ static void add_schema_matches(sqlite3 *db, struct matches *m,
 }
 
 static const char *const sql_functions[] = {
-    "abs", "avg", "coalesce", "count", "date", "datetime", "group_concat",
-    "ifnull", "iif", "instr", "json_extract", "julianday", "length", "lower",
-    "ltrim", "max", "min", "nullif", "printf", "replace", "round", "rtrim",
-    "strftime", "substr", "sum", "time", "total", "trim", "typeof", "unixepoch",
-    "upper", NULL,
+    "abs",          "avg",     "coalesce", "count", "date",         "datetime",
+    "group_concat", "ifnull",  "iif",      "instr", "json_extract", "julianday",
+    "length",       "lower",   "ltrim",    "max",   "min",          "nullif",
+    "printf",       "replace", "round",    "rtrim", "strftime",     "substr",
+    "sum",          "time",    "total",    "trim",  "typeof",       "unixepoch",
+    "upper",        NULL,
 };
 
 static void add_keyword_matches(struct matches *m, const char *pre, size_t n)
@@ -1386,7 +1390,7 @@ static cJSON *interp_complete(void *self, const char *code, int cursor_pos,
     }
     {
         /* After FROM, JOIN, INTO, UPDATE or TABLE only a table fits. */
-        static const char *const before_table[] = {"FROM", "JOIN", "INTO",
+        static const char *const before_table[] = {"FROM",   "JOIN",  "INTO",
                                                    "UPDATE", "TABLE", NULL};
         size_t pe = ws, pb;
         int k, tables_only = 0;
@@ -1455,8 +1459,8 @@ static int interp_inspect(void *self, const char *code, int cursor_pos,
                 const char *c = (const char *)sqlite3_column_text(st, 1);
                 const char *ty = (const char *)sqlite3_column_text(st, 2);
 
-                if (yt_buf_addf(&b, "column %s.%s %s\n", t ? t : "",
-                                c ? c : "", ty && *ty ? ty : "(any)") < 0)
+                if (yt_buf_addf(&b, "column %s.%s %s\n", t ? t : "", c ? c : "",
+                                ty && *ty ? ty : "(any)") < 0)
                     break;
                 found = 1;
             }
@@ -1514,8 +1518,7 @@ static const char *interp_is_complete(void *self, const char *code,
                         res = "incomplete";
         }
         if (p->kind == MG_PART_SQL && i == n - 1 &&
-            !sql_blank(p->text, strlen(p->text)) &&
-            !sqlite3_complete(p->text))
+            !sql_blank(p->text, strlen(p->text)) && !sqlite3_complete(p->text))
             res = "incomplete";
     }
     mg_cell_free(parts, n);
@@ -1547,7 +1550,7 @@ static int make_dirs(const char *path, char err[MG_ERR_LEN])
         snprintf(err, MG_ERR_LEN, "out of memory");
         return -1;
     }
-    for (s = p + 1; ; s++) {
+    for (s = p + 1;; s++) {
         if (*s == '/' || *s == '\0') {
             char c = *s;
 
@@ -1555,7 +1558,8 @@ static int make_dirs(const char *path, char err[MG_ERR_LEN])
             if (mkdir(p, 0700) < 0 && errno != EEXIST) {
                 snprintf(err, MG_ERR_LEN,
                          "cannot create %s: %s (set YTK_HOME to a writable "
-                         "directory)", p, strerror(errno));
+                         "directory)",
+                         p, strerror(errno));
                 goto out;
             }
             *s = c;
@@ -1564,8 +1568,10 @@ static int make_dirs(const char *path, char err[MG_ERR_LEN])
         }
     }
     if (stat(path, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-        snprintf(err, MG_ERR_LEN, "%s is not a directory (set YTK_HOME to a "
-                                  "directory)", path);
+        snprintf(err, MG_ERR_LEN,
+                 "%s is not a directory (set YTK_HOME to a "
+                 "directory)",
+                 path);
         goto out;
     }
     rc = 0;
@@ -1584,8 +1590,9 @@ int mg_interp_create(const char *home, struct kn_interp *out,
 
     memset(out, 0, sizeof *out);
     if (!home || !*home) {
-        snprintf(err, MG_ERR_LEN, "no home directory for the store: set "
-                                  "YTK_HOME");
+        snprintf(err, MG_ERR_LEN,
+                 "no home directory for the store: set "
+                 "YTK_HOME");
         return -1;
     }
     in = calloc(1, sizeof *in);
@@ -1604,8 +1611,8 @@ int mg_interp_create(const char *home, struct kn_interp *out,
         goto out;
     }
     if (sqlite3_open_v2(path, &in->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                        NULL) != SQLITE_OK) {
         snprintf(err, MG_ERR_LEN, "cannot open the store %s: %s", path,
                  in->db ? sqlite3_errmsg(in->db) : "out of memory");
         goto out;
@@ -1614,8 +1621,9 @@ int mg_interp_create(const char *home, struct kn_interp *out,
     sqlite3_db_config(in->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
     sqlite3_busy_timeout(in->db, 5000);
     sqlite3_extended_result_codes(in->db, 1);
-    if (sqlite3_exec(in->db, "PRAGMA journal_mode=WAL; "
-                             "PRAGMA foreign_keys=ON;",
+    if (sqlite3_exec(in->db,
+                     "PRAGMA journal_mode=WAL; "
+                     "PRAGMA foreign_keys=ON;",
                      NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, MG_ERR_LEN, "cannot set up the store %s: %s", path,
                  sqlite3_errmsg(in->db));

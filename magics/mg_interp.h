@@ -40,17 +40,17 @@ void mg_interp_destroy(struct kn_interp *in);
 /* ---- Pure helpers, exposed for unit tests and fuzzing ---- */
 
 enum mg_part_kind {
-    MG_PART_SQL = 0,   /* text: SQL (one or more statements, lines joined) */
-    MG_PART_LINE,      /* text: the magic line after '%' ("name args") */
-    MG_PART_CELL,      /* text: "name args" of the %% line; body: the rest */
-    MG_PART_HELP       /* text: magic name whose help is asked for */
+    MG_PART_SQL = 0, /* text: SQL (one or more statements, lines joined) */
+    MG_PART_LINE,    /* text: the magic line after '%' ("name args") */
+    MG_PART_CELL,    /* text: "name args" of the %% line; body: the rest */
+    MG_PART_HELP     /* text: magic name whose help is asked for */
 };
 
 struct mg_part {
     enum mg_part_kind kind;
-    char *text;   /* owned */
-    char *body;   /* owned, MG_PART_CELL only (may be "") */
-    int lineno;   /* 1-based line where the part starts */
+    char *text; /* owned */
+    char *body; /* owned, MG_PART_CELL only (may be "") */
+    int lineno; /* 1-based line where the part starts */
 };
 
 /* Split a cell into parts in order.  Returns the number of parts (>= 0) and

@@ -28,7 +28,8 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
                 goto oom;
         }
     }
-    if (yt_buf_adds(&b, "\nRun %help NAME (or NAME?) for the usage of one.\n") < 0)
+    if (yt_buf_adds(&b, "\nRun %help NAME (or NAME?) for the usage of one.\n") <
+        0)
         goto oom;
     kn_exec_stream(c->x, 0, yt_buf_str(&b));
     rc = 0;

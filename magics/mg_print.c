@@ -28,15 +28,15 @@ oom:
     return -1;
 }
 
-static int run_cell(struct mg_ctx *c, const struct mg_args *a,
-                    const char *body)
+static int run_cell(struct mg_ctx *c, const struct mg_args *a, const char *body)
 {
     size_t n = strlen(body);
 
     if (a->npos > 0) {
         kn_exec_fail(c->x, "UsageError",
                      "%%%%print prints its body; put the text below the "
-                     "%%%%print line (got '%.40s' on it)", a->pos[0]);
+                     "%%%%print line (got '%.40s' on it)",
+                     a->pos[0]);
         return -1;
     }
     kn_exec_stream(c->x, mg_args_has(a, "stderr"), body);

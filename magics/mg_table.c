@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CELL_KEEP 16384       /* bytes of one cell kept for display/title */
+#define CELL_KEEP 16384        /* bytes of one cell kept for display/title */
 #define SCALAR_KEEP (1u << 20) /* bytes kept of a possible single value */
-#define HTML_CELL_COLS 80     /* display columns of text shown in HTML */
-#define TEXT_CELL_COLS 40     /* display columns per cell in the text twin */
-#define OUT_MAX (64u << 20)   /* cap of one rendered table */
+#define HTML_CELL_COLS 80      /* display columns of text shown in HTML */
+#define TEXT_CELL_COLS 40      /* display columns per cell in the text twin */
+#define OUT_MAX (64u << 20)    /* cap of one rendered table */
 #define LIMIT_MAX MG_TABLE_LIMIT_MAX
 
 static int default_limit = MG_TABLE_LIMIT;
@@ -68,8 +68,8 @@ static int utf8_next(const unsigned char *s, size_t n, unsigned *cp)
         }
         v = (v << 6) | (s[i] & 0x3F);
     }
-    if ((len == 3 && v < 0x800) || (len == 4 && v < 0x10000) ||
-        v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+    if ((len == 3 && v < 0x800) || (len == 4 && v < 0x10000) || v > 0x10FFFF ||
+        (v >= 0xD800 && v <= 0xDFFF)) {
         *cp = 0xFFFD;
         return 1;
     }
@@ -116,16 +116,18 @@ struct range {
 };
 
 static const struct range zero_width[] = {
-    {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x05BF, 0x05BF},
-    {0x05C1, 0x05C2}, {0x05C4, 0x05C5}, {0x05C7, 0x05C7}, {0x0610, 0x061A},
-    {0x064B, 0x065F}, {0x0670, 0x0670}, {0x06D6, 0x06DC}, {0x06DF, 0x06E4},
-    {0x06E7, 0x06E8}, {0x06EA, 0x06ED}, {0x0900, 0x0902}, {0x093A, 0x093A},
-    {0x093C, 0x093C}, {0x0941, 0x0948}, {0x094D, 0x094D}, {0x0951, 0x0957},
-    {0x0962, 0x0963}, {0x0E31, 0x0E31}, {0x0E34, 0x0E3A}, {0x0E47, 0x0E4E},
-    {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF}, {0x200B, 0x200F}, {0x202A, 0x202E},
-    {0x2060, 0x2064}, {0x20D0, 0x20FF}, {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F},
-    {0xFEFF, 0xFEFF}, {0x1F3FB, 0x1F3FF}, {0xE0000, 0xE007F},
-    {0xE0100, 0xE01EF},
+    {0x0300, 0x036F},   {0x0483, 0x0489},   {0x0591, 0x05BD},
+    {0x05BF, 0x05BF},   {0x05C1, 0x05C2},   {0x05C4, 0x05C5},
+    {0x05C7, 0x05C7},   {0x0610, 0x061A},   {0x064B, 0x065F},
+    {0x0670, 0x0670},   {0x06D6, 0x06DC},   {0x06DF, 0x06E4},
+    {0x06E7, 0x06E8},   {0x06EA, 0x06ED},   {0x0900, 0x0902},
+    {0x093A, 0x093A},   {0x093C, 0x093C},   {0x0941, 0x0948},
+    {0x094D, 0x094D},   {0x0951, 0x0957},   {0x0962, 0x0963},
+    {0x0E31, 0x0E31},   {0x0E34, 0x0E3A},   {0x0E47, 0x0E4E},
+    {0x1AB0, 0x1AFF},   {0x1DC0, 0x1DFF},   {0x200B, 0x200F},
+    {0x202A, 0x202E},   {0x2060, 0x2064},   {0x20D0, 0x20FF},
+    {0xFE00, 0xFE0F},   {0xFE20, 0xFE2F},   {0xFEFF, 0xFEFF},
+    {0x1F3FB, 0x1F3FF}, {0xE0000, 0xE007F}, {0xE0100, 0xE01EF},
 };
 
 static const struct range wide[] = {
@@ -225,13 +227,26 @@ static int escape(struct yt_buf *b, const char *s, long len, int attr)
             return -1;
         run = 0;
         switch (c) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        case '$': rep = attr ? "$" : "<span>$</span>"; break;
-        default: break;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&#39;";
+            break;
+        case '$':
+            rep = attr ? "$" : "<span>$</span>";
+            break;
+        default:
+            break;
         }
         if (rep) {
             if (yt_buf_adds(b, rep) < 0)
@@ -332,8 +347,8 @@ enum cell_kind { CELL_NULL, CELL_NUM, CELL_TEXT, CELL_BLOB };
 
 struct cell {
     enum cell_kind kind;
-    char *s;     /* display text (NUL-terminated); for CELL_NUM only after
-                    cell_format(); may hold a stale buffer for CELL_NULL */
+    char *s; /* display text (NUL-terminated); for CELL_NUM only after
+                cell_format(); may hold a stale buffer for CELL_NULL */
     size_t len;
     size_t cap;  /* bytes allocated at s (buffers are reused row to row) */
     int cut;     /* s holds only the first `keep` bytes */
@@ -390,8 +405,7 @@ static int capture_blob(struct cell *c, const unsigned char *p, int n)
 
 /* Copy the current row; numbers are kept as numbers (formatted only when
  * shown), text is copied up to `keep` bytes. */
-static int capture(sqlite3_stmt *st, int ncol, struct cell *row,
-                   size_t keep)
+static int capture(sqlite3_stmt *st, int ncol, struct cell *row, size_t keep)
 {
     int i;
 
@@ -479,7 +493,8 @@ static int html_cell(struct yt_buf *h, const struct cell *c)
     case CELL_NULL:
         return yt_buf_adds(h, "<td><em>NULL</em></td>");
     case CELL_NUM:
-        if (yt_buf_adds(h, "<td>") < 0 || mg_html_escape(h, c->s, (long)c->len) < 0)
+        if (yt_buf_adds(h, "<td>") < 0 ||
+            mg_html_escape(h, c->s, (long)c->len) < 0)
             return -1;
         return yt_buf_adds(h, "</td>");
     case CELL_BLOB:
@@ -516,8 +531,7 @@ static int html_cell(struct yt_buf *h, const struct cell *c)
             yt_buf_adds(h, tcut ? "…\">" : "\">") < 0)
             return -1;
     }
-    if (mg_html_escape(h, c->s, (long)keep) < 0 ||
-        yt_buf_adds(h, "…</td>") < 0)
+    if (mg_html_escape(h, c->s, (long)keep) < 0 || yt_buf_adds(h, "…</td>") < 0)
         return -1;
     return 0;
 }
@@ -610,8 +624,7 @@ static int text_table(struct yt_buf *t, int ncol, char **hdr,
         long cw = mg_text_width(hdr[i], -1);
 
         if ((i && yt_buf_adds(t, "  ") < 0) ||
-            (!left[i] && pad(t, w[i] - cw) < 0) ||
-            yt_buf_adds(t, hdr[i]) < 0 ||
+            (!left[i] && pad(t, w[i] - cw) < 0) || yt_buf_adds(t, hdr[i]) < 0 ||
             (left[i] && i + 1 < ncol && pad(t, w[i] - cw) < 0))
             goto out;
     }
@@ -766,7 +779,8 @@ int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
                 goto oom;
 
     /* HTML */
-    if (yt_buf_adds(html, "<div class=\"tex2jax_ignore mathjax_ignore\">\n") < 0)
+    if (yt_buf_adds(html, "<div class=\"tex2jax_ignore mathjax_ignore\">\n") <
+        0)
         goto oom;
     if (summary && (yt_buf_adds(html, "<p>") < 0 ||
                     mg_html_escape(html, summary, -1) < 0 ||
@@ -801,8 +815,9 @@ int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
     fmt_count(m, cnt);
     fmt_count(limit, lim);
     if (m > limit) {
-        if (yt_buf_addf(html, "<p>Showing %d of %s rows (display limit %s; "
-                              "use LIMIT and OFFSET to see the others)</p>\n",
+        if (yt_buf_addf(html,
+                        "<p>Showing %d of %s rows (display limit %s; "
+                        "use LIMIT and OFFSET to see the others)</p>\n",
                         limit, cnt, lim) < 0)
             goto oom;
     } else if (yt_buf_addf(html, "<p>%s row%s × %d column%s</p>\n", cnt,
@@ -819,8 +834,9 @@ int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
     if (text_table(text, ncol, hdr, rows, nshow) < 0)
         goto oom;
     if (m > limit) {
-        if (yt_buf_addf(text, "Showing %d of %s rows (display limit %s; "
-                              "use LIMIT and OFFSET to see the others)",
+        if (yt_buf_addf(text,
+                        "Showing %d of %s rows (display limit %s; "
+                        "use LIMIT and OFFSET to see the others)",
                         limit, cnt, lim) < 0)
             goto oom;
     } else if (yt_buf_addf(text, "%s row%s × %d column%s", cnt,

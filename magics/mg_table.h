@@ -21,8 +21,8 @@ int mg_html_escape(struct yt_buf *b, const char *s, long len);
  * when as_result is non-zero, else as display_data.  A single scalar is
  * shown as text/plain only.  `summary` (may be NULL) is a line shown above the
  * table.  At most `limit` rows are shown (5 head + 5 tail style when
- * truncated); `limit` <= 0 means the default (10, see %displaylimit).  Returns 0, or -1 after
- * kn_exec_fail() with the SQLite message. */
+ * truncated); `limit` <= 0 means the default (10, see %displaylimit).  Returns
+ * 0, or -1 after kn_exec_fail() with the SQLite message. */
 int mg_table_show_query(struct kn_exec *x, sqlite3 *db, const char *sql,
                         const char *summary, int limit, int as_result);
 

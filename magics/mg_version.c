@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <string.h>
 #include <zmq.h>
 
 static int run_line(struct mg_ctx *c, const struct mg_args *a)
@@ -27,13 +28,19 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
     zmq_version(&maj, &min, &pat);
     snprintf(zv, sizeof zv, "%d.%d.%d", maj, min, pat);
     snprintf(pv, sizeof pv, "%s", "5.5");
-    rows[0][0] = "ytkernel";    rows[0][1] = YTK_VERSION;
-    rows[1][0] = "protocol";    rows[1][1] = pv;
-    rows[2][0] = "SQLite";      rows[2][1] = sqlite3_libversion();
-    rows[3][0] = "libcurl";     rows[3][1] = cv ? cv->version : "?";
-    rows[4][0] = "libzmq";      rows[4][1] = zv;
-    rows[5][0] = "cairo";       rows[5][1] = cairo_version_string();
-    rows[6][0] = "cJSON";       rows[6][1] = cJSON_Version();
+    {
+        const char *v[7][2] = {
+            {"ytkernel", YTK_VERSION},
+            {"protocol", pv},
+            {"SQLite", sqlite3_libversion()},
+            {"libcurl", cv ? cv->version : "?"},
+            {"libzmq", zv},
+            {"cairo", cairo_version_string()},
+            {"cJSON", cJSON_Version()},
+        };
+
+        memcpy(rows, v, sizeof rows);
+    }
 
     yt_buf_init(&html, 1u << 16);
     yt_buf_init(&text, 1u << 16);
@@ -59,7 +66,8 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
                     OpenSSL_version(OPENSSL_VERSION)) < 0)
         goto oom;
     data = cJSON_CreateObject();
-    if (!data || !cJSON_AddStringToObject(data, "text/plain", yt_buf_str(&text)) ||
+    if (!data ||
+        !cJSON_AddStringToObject(data, "text/plain", yt_buf_str(&text)) ||
         !cJSON_AddStringToObject(data, "text/html", yt_buf_str(&html)))
         goto oom;
     kn_exec_display(c->x, data, NULL, NULL);

@@ -45,8 +45,8 @@ static void check_utf8_xml(const unsigned char *p, size_t n)
             cp = (cp << 6) | (p[i + k] & 0x3F);
         }
         if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
-            cp == 0xFFFE || cp == 0xFFFF)
+            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE ||
+            cp == 0xFFFF)
             abort();
         i += (size_t)len;
     }
@@ -54,8 +54,8 @@ static void check_utf8_xml(const unsigned char *p, size_t n)
 
 static void check_escaped(const char *s, size_t n, int attr)
 {
-    static const char *const ents[] = {"&amp;", "&lt;", "&gt;", "&quot;",
-                                        "&#39;", NULL};
+    static const char *const ents[] = {"&amp;",  "&lt;",  "&gt;",
+                                       "&quot;", "&#39;", NULL};
     size_t i = 0;
 
     check_utf8_xml((const unsigned char *)s, n);

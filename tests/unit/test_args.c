@@ -26,7 +26,8 @@ static char **split(const char *line, int *n)
 static void test_split_quotes_and_escapes(void)
 {
     int n = -1;
-    char **v = split("  a 'b c'  \"d \\\"e\\\" \\\\ \\n\" f\\ g h\\'i '' \"\"", &n);
+    char **v =
+        split("  a 'b c'  \"d \\\"e\\\" \\\\ \\n\" f\\ g h\\'i '' \"\"", &n);
 
     TU_CHECK(v != NULL);
     if (!v)
@@ -92,8 +93,9 @@ static void test_parse_forms(void)
     char err[MG_ERR_LEN] = "";
     long lim = 0;
 
-    TU_EQ_INT(mg_args_parse("videos --limit 5 -e --max-results=50 mine",
-                            spec, &a, err), 0);
+    TU_EQ_INT(mg_args_parse("videos --limit 5 -e --max-results=50 mine", spec,
+                            &a, err),
+              0);
     TU_EQ_INT(a.npos, 2);
     TU_EQ_STR(mg_args_pos(&a, 0), "videos");
     TU_EQ_STR(mg_args_pos(&a, 1), "mine");
@@ -131,8 +133,8 @@ static void test_parse_forms(void)
     mg_args_free(&a);
 
     /* a value may itself start with '-' and may be quoted */
-    TU_EQ_INT(mg_args_parse("--limit '-2' --max_results \"1 0\"", spec, &a,
-                            err), 0);
+    TU_EQ_INT(
+        mg_args_parse("--limit '-2' --max_results \"1 0\"", spec, &a, err), 0);
     TU_EQ_STR(mg_args_get(&a, "limit"), "-2");
     TU_EQ_STR(mg_args_get(&a, "max_results"), "1 0");
     mg_args_free(&a);

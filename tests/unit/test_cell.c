@@ -23,7 +23,8 @@ static void test_split_sql_and_magics(void)
     struct mg_part *p = NULL;
     int n = split("CREATE TABLE t(a);\nINSERT INTO t VALUES (1);\n"
                   "  %print  hi there  \n"
-                  "SELECT *\n  FROM t;\n%lsmagic", &p);
+                  "SELECT *\n  FROM t;\n%lsmagic",
+                  &p);
 
     TU_EQ_INT(n, 4);
     if (n == 4) {
@@ -80,7 +81,8 @@ static void test_split_quotes_protect_percent(void)
     struct mg_part *p = NULL;
     /* a line starting with % inside a SQL string or comment stays SQL */
     int n = split("SELECT 'a\n%print no\n' AS s, /*\n%%x\n*/ 1\n"
-                  "FROM t WHERE a LIKE '\n%x%';\n% 2\n", &p);
+                  "FROM t WHERE a LIKE '\n%x%';\n% 2\n",
+                  &p);
 
     TU_EQ_INT(n, 1);
     if (n == 1) {
@@ -165,9 +167,8 @@ static int has(cJSON *arr, const char *s)
 {
     cJSON *it;
 
-    cJSON_ArrayForEach(it, arr)
-        if (cJSON_IsString(it) && strcmp(it->valuestring, s) == 0)
-            return 1;
+    cJSON_ArrayForEach(it, arr) if (cJSON_IsString(it) &&
+                                    strcmp(it->valuestring, s) == 0) return 1;
     return 0;
 }
 
@@ -221,8 +222,7 @@ static void test_is_complete(void)
     struct kn_interp in = mk();
     const char *ind = NULL;
 
-#define ISC(code, want)                                                       \
-    TU_EQ_STR(in.is_complete(in.self, code, &ind), want)
+#define ISC(code, want) TU_EQ_STR(in.is_complete(in.self, code, &ind), want)
     ISC("", "complete");
     ISC("   \n", "complete");
     ISC("-- just a comment", "complete");
@@ -258,10 +258,12 @@ static void test_complete(void)
 
     snprintf(path, sizeof path, "%s/store.sqlite", home);
     sqlite3_open(path, &db);
-    TU_EQ_INT(sqlite3_exec(db, "CREATE TABLE videos(video_id TEXT PRIMARY "
-                               "KEY, title TEXT, view_count INTEGER);"
-                               "CREATE TABLE channels(channel_id, title);",
-                           NULL, NULL, NULL), SQLITE_OK);
+    TU_EQ_INT(sqlite3_exec(db,
+                           "CREATE TABLE videos(video_id TEXT PRIMARY "
+                           "KEY, title TEXT, view_count INTEGER);"
+                           "CREATE TABLE channels(channel_id, title);",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
     sqlite3_close(db);
 
     m = in.complete(in.self, "%lsm", 4, &cs, &ce);
@@ -345,8 +347,7 @@ static void test_complete_registry(void)
         char code[160], want[160];
         cJSON *m, *d = NULL;
 
-        snprintf(code, sizeof code, "%s%s --", mg->line ? "%" : "%%",
-                 mg->name);
+        snprintf(code, sizeof code, "%s%s --", mg->line ? "%" : "%%", mg->name);
         m = in.complete(in.self, code, (int)strlen(code), &cs, &ce);
         for (k = 0; mg->opts && mg->opts[k].name; k++) {
             snprintf(want, sizeof want, "--%s", mg->opts[k].name);
@@ -358,16 +359,16 @@ static void test_complete_registry(void)
         TU_EQ_INT(cs, (int)strlen(code) - 2);
         cJSON_Delete(m);
 
-        snprintf(code, sizeof code, "%s%s ", mg->line ? "%" : "%%",
-                 mg->name);
+        snprintf(code, sizeof code, "%s%s ", mg->line ? "%" : "%%", mg->name);
         m = in.complete(in.self, code, (int)strlen(code), &cs, &ce);
         for (k = 0; mg->subcommands && mg->subcommands[k]; k++)
             TU_CHECK(has(m, mg->subcommands[k]));
         cJSON_Delete(m);
 
         TU_EQ_INT(in.inspect(in.self, code, 2, 0, &d), 1);
-        TU_CHECK(d && strstr(cJSON_GetStringValue(cJSON_GetObjectItem(
-                                 d, "text/plain")), mg->name) != NULL);
+        TU_CHECK(d && strstr(cJSON_GetStringValue(
+                                 cJSON_GetObjectItem(d, "text/plain")),
+                             mg->name) != NULL);
         cJSON_Delete(d);
     }
     mg_interp_destroy(&in);
@@ -388,22 +389,23 @@ static void test_inspect_and_eval(void)
 
     TU_EQ_INT(in.eval_expression(in.self,
                                  "'CREATE TABLE t(a INTEGER NOT NULL, b "
-                                 "TEXT)'", &d, ename, evalue), 0);
+                                 "TEXT)'",
+                                 &d, ename, evalue),
+              0);
     cJSON_Delete(d);
     /* user expressions must not write */
-    TU_EQ_INT(in.eval_expression(in.self, "1; CREATE TABLE x(a)", &d, ename,
-                                 evalue), -1);
+    TU_EQ_INT(
+        in.eval_expression(in.self, "1; CREATE TABLE x(a)", &d, ename, evalue),
+        -1);
     TU_CHECK(strstr(evalue, "one SQL expression") != NULL);
     TU_EQ_INT(in.eval_expression(in.self, "6*7", &d, ename, evalue), 0);
-    TU_EQ_STR(cJSON_GetStringValue(cJSON_GetObjectItem(d, "text/plain")),
-              "42");
+    TU_EQ_STR(cJSON_GetStringValue(cJSON_GetObjectItem(d, "text/plain")), "42");
     cJSON_Delete(d);
     TU_EQ_INT(in.eval_expression(in.self, "NULL", &d, ename, evalue), 0);
     TU_EQ_STR(cJSON_GetStringValue(cJSON_GetObjectItem(d, "text/plain")),
               "NULL");
     cJSON_Delete(d);
-    TU_EQ_INT(in.eval_expression(in.self, "nosuchcol", &d, ename, evalue),
-              -1);
+    TU_EQ_INT(in.eval_expression(in.self, "nosuchcol", &d, ename, evalue), -1);
     TU_EQ_STR(ename, "SQLError");
     TU_CHECK(strstr(evalue, "no such column") != NULL);
     TU_CHECK(d == NULL);
@@ -414,9 +416,11 @@ static void test_inspect_and_eval(void)
 
         snprintf(path, sizeof path, "%s/store.sqlite", home);
         sqlite3_open(path, &db);
-        sqlite3_exec(db, "CREATE TABLE videos(video_id TEXT PRIMARY KEY, "
-                         "title TEXT NOT NULL); INSERT INTO videos VALUES "
-                         "('a', 'x'), ('b', 'y');", NULL, NULL, NULL);
+        sqlite3_exec(db,
+                     "CREATE TABLE videos(video_id TEXT PRIMARY KEY, "
+                     "title TEXT NOT NULL); INSERT INTO videos VALUES "
+                     "('a', 'x'), ('b', 'y');",
+                     NULL, NULL, NULL);
         sqlite3_close(db);
     }
     TU_EQ_INT(in.inspect(in.self, "SELECT * FROM videos", 16, 0, &d), 1);

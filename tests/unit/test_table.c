@@ -53,13 +53,21 @@ static void test_escape_utf8(void)
     TU_EQ_STR(s, "😀 שלום 日本");
     free(s);
     /* invalid bytes -> U+FFFD; overlong '/' and a lone surrogate too */
-    s = esc("a\xff" "b\xc0\xaf" "c\xed\xa0\x80" "d\xe2\x82", -1);
-    TU_EQ_STR(s, "a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd"
+    s = esc("a\xff"
+            "b\xc0\xaf"
+            "c\xed\xa0\x80"
+            "d\xe2\x82",
+            -1);
+    TU_EQ_STR(s, "a\xef\xbf\xbd"
+                 "b\xef\xbf\xbd\xef\xbf\xbd"
                  "c\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
                  "d\xef\xbf\xbd\xef\xbf\xbd");
     free(s);
     /* XML-illegal controls dropped; tab/newline kept; U+FFFE dropped */
-    s = esc("a\x01\x08\x0b\x0c\x1f" "b\tc\nd\xef\xbf\xbe" "e", -1);
+    s = esc("a\x01\x08\x0b\x0c\x1f"
+            "b\tc\nd\xef\xbf\xbe"
+            "e",
+            -1);
     TU_EQ_STR(s, "ab\tc\nde");
     free(s);
     /* explicit length with an embedded NUL: NUL dropped, rest kept */
@@ -99,8 +107,8 @@ static struct rendered render(sqlite3 *db, const char *sql, int limit,
         r.rc = -99;
         return r;
     }
-    r.rc = mg_table_render(st, limit, summary, &h, &t, &r.nrows, &r.scalar,
-                           r.err);
+    r.rc =
+        mg_table_render(st, limit, summary, &h, &t, &r.nrows, &r.scalar, r.err);
     sqlite3_finalize(st);
     r.html = yt_buf_take(&h);
     r.text = yt_buf_take(&t);
@@ -130,8 +138,10 @@ static sqlite3 *mkdb(void)
 static void test_render_escapes(void)
 {
     sqlite3 *db = mkdb();
-    struct rendered r = render(db, "SELECT id, title AS \"<t>\", price, b "
-                                   "FROM v ORDER BY id", 0, "v & <summary>");
+    struct rendered r = render(db,
+                               "SELECT id, title AS \"<t>\", price, b "
+                               "FROM v ORDER BY id",
+                               0, "v & <summary>");
 
     TU_EQ_INT(r.rc, 0);
     TU_EQ_INT(r.nrows, 4);
@@ -196,9 +206,11 @@ static void test_render_scalar(void)
 static void test_render_truncation(void)
 {
     sqlite3 *db = mkdb();
-    struct rendered r = render(db,
-        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
-        "WHERE x < 1234) SELECT x, 'row ' || x AS label FROM c", 0, NULL);
+    struct rendered r =
+        render(db,
+               "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+               "WHERE x < 1234) SELECT x, 'row ' || x AS label FROM c",
+               0, NULL);
     const char *dots;
     int i;
 
@@ -228,8 +240,10 @@ static void test_render_truncation(void)
     rfree(&r);
 
     /* just over the limit: tail rows overlap the head buffer */
-    r = render(db, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
-                   "FROM c WHERE x < 11) SELECT x FROM c", 0, NULL);
+    r = render(db,
+               "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+               "FROM c WHERE x < 11) SELECT x FROM c",
+               0, NULL);
     TU_EQ_INT(r.nrows, 11);
     TU_CHECK(strstr(r.html, "<tr><td>5</td>") != NULL);
     TU_CHECK(strstr(r.html, "<tr><td>6</td>") == NULL);
@@ -239,13 +253,17 @@ static void test_render_truncation(void)
     rfree(&r);
 
     /* exactly the limit: all rows, no note; custom limit 3 */
-    r = render(db, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
-                   "FROM c WHERE x < 10) SELECT x FROM c", 0, NULL);
+    r = render(db,
+               "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+               "FROM c WHERE x < 10) SELECT x FROM c",
+               0, NULL);
     TU_CHECK(strstr(r.html, "Showing") == NULL);
     TU_CHECK(strstr(r.html, "<tr><td>6</td>") != NULL);
     rfree(&r);
-    r = render(db, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
-                   "FROM c WHERE x < 10) SELECT x FROM c", 3, NULL);
+    r = render(db,
+               "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+               "FROM c WHERE x < 10) SELECT x FROM c",
+               3, NULL);
     TU_CHECK(strstr(r.html, "Showing 3 of 10 rows (display limit 3") != NULL);
     TU_CHECK(strstr(r.html, "<tr><td>2</td>") != NULL);
     TU_CHECK(strstr(r.html, "<tr><td>3</td>") == NULL);
@@ -266,8 +284,10 @@ static void test_render_long_text(void)
     sqlite3 *db = mkdb();
     /* 100 CJK characters = 200 columns: cut to fit 80 columns with … and
      * the whole text in title */
-    struct rendered r = render(db, "SELECT 1, replace(hex(zeroblob(100)), "
-                                   "'00', '日')", 0, NULL);
+    struct rendered r = render(db,
+                               "SELECT 1, replace(hex(zeroblob(100)), "
+                               "'00', '日')",
+                               0, NULL);
     const char *td, *gt;
     char *full;
     size_t i;
@@ -307,16 +327,20 @@ static void test_render_big_values(void)
 {
     sqlite3 *db = mkdb();
     /* a 100 kB single value is shown whole (scalar keeps up to 1 MiB) */
-    struct rendered r = render(db, "SELECT replace(hex(zeroblob(50000)), "
-                                   "'0', 'x')", 0, NULL);
+    struct rendered r = render(db,
+                               "SELECT replace(hex(zeroblob(50000)), "
+                               "'0', 'x')",
+                               0, NULL);
 
     TU_EQ_INT(r.rc, 0);
     TU_EQ_INT(r.scalar, 1);
     TU_EQ_INT((long)strlen(r.text), 100000);
     rfree(&r);
     /* in a one-column table the same value is cut: title <= 16 kB + … */
-    r = render(db, "SELECT replace(hex(zeroblob(50000)), '0', 'x') AS v "
-                   "UNION ALL SELECT 'short'", 0, NULL);
+    r = render(db,
+               "SELECT replace(hex(zeroblob(50000)), '0', 'x') AS v "
+               "UNION ALL SELECT 'short'",
+               0, NULL);
     TU_EQ_INT(r.rc, 0);
     TU_EQ_INT(r.scalar, 0);
     TU_CHECK(strlen(r.html) < 20000);
@@ -368,8 +392,10 @@ static void test_render_error(void)
     rfree(&r);
     /* interrupted by the progress handler */
     sqlite3_progress_handler(db, 100, stop_now, NULL);
-    r = render(db, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
-                   "FROM c) SELECT count(*) FROM c", 0, NULL);
+    r = render(db,
+               "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+               "FROM c) SELECT count(*) FROM c",
+               0, NULL);
     TU_EQ_INT(r.rc, -SQLITE_INTERRUPT);
     rfree(&r);
     sqlite3_close(db);
