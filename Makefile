@@ -22,9 +22,7 @@ build-asan: setup
 
 # The whole suite: normal build, then the ASan+UBSan build, then short fuzzing.
 test: build build-asan
-	cd $(BUILD) && ctest --output-on-failure -j1 $(CTEST_ARGS)
-	cd $(BUILD_ASAN) && ctest --output-on-failure -j1 -LE browser $(CTEST_ARGS)
-	$(MAKE) fuzz FUZZ_SECONDS=10
+	CTEST_ARGS="$(CTEST_ARGS)" FUZZ_SECONDS=10 scripts/test.sh $(BUILD) $(BUILD_ASAN)
 
 demo: build
 	scripts/demo.sh $(BUILD)
