@@ -121,7 +121,7 @@ One call (`channels.list` with `mine=true`, **1 unit**) returns your channel: it
     ("code", "%yt_fetch channels --mine"),
     ("md", """## My uploads, with their statistics
 
-The expensive way to list a channel's videos is `search.list` (**100 units** per page of 50, and capped near 500 results). The `uploads` recipe walks the uploads playlist instead (`playlistItems.list`, **1 unit** per 50 videos) and then asks for the statistics and durations of those videos 50 at a time (`videos.list`, **1 unit** per 50). For a channel with 300 videos that is 6 + 6 = 12 units instead of 600+.
+The expensive way to list a channel's videos is `search.list` (**100 units** per page of 50, and capped near 500 results). The `uploads` recipe walks the uploads playlist instead (`playlistItems.list`, **1 unit** per 50 videos) and then asks for the statistics and durations of those videos 50 at a time (`videos.list`, **1 unit** per 50). For a channel with 300 videos that is 1 (finding the playlist) + 6 + 6 = 13 units, where search would cost over 600.
 
 Let's see the plan and its cost first: `--dry-run` calls nothing."""),
     ("code", "%yt_fetch uploads --mine --dry-run"),

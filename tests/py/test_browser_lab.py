@@ -312,7 +312,7 @@ def interrupt_and_check(page, code, what):
         arg=cell.locator(".jp-InputPrompt").first.element_handle())
     ind = panel(page).locator(".jp-Notebook-ExecutionIndicator").first
     page.wait_for_function("el => el.dataset.status === 'busy'", arg=ind.element_handle())
-    time.sleep(2)  # let it get properly into the slow part
+    time.sleep(4)  # let it get properly into the slow part
     assert "*" in prompt_of(cell), f"{what} finished before it could be interrupted"
     shot(page, f"interrupt-{what}-busy")
     panel(page).locator("[data-jp-item-name='interrupt'] button, "
@@ -334,32 +334,19 @@ def test_interrupt_stops_slow_sql(page, lab):
 
 def test_interrupt_stops_slow_fetch(page, lab, filled):
     world = filled
-    # Every request to the emulator now takes two seconds: a many-page fetch
-    # takes minutes unless interrupted.
-    world.emu.set_latency(2000)
+    # Every request to the emulator now takes three seconds: the uploads
+    # recipe (channel, 6 playlist pages, 6 video batches) takes well over half
+    # a minute unless interrupted.
+    world.emu.set_latency(3000)
     try:
         new_ytkernel_notebook(page, lab)
-        cell = interrupt_and_check(
-            page, "%yt_fetch comment_threads --video " + first_video_with_comments(world)
-            + " --into browser_slow_comments", "fetch")
+        interrupt_and_check(
+            page, "%yt_fetch uploads --mine --into browser_slow_uploads", "fetch")
     finally:
         world.emu.set_latency(0)
-    # What was fetched before the interrupt is kept, and the kernel answers.
-    cell = run_cell(page, "SELECT count(*) AS n FROM sqlite_master;")
-    assert re.search(r"\d", outputs_text(cell))
-
-
-def first_video_with_comments(world):
-    import sqlite3
-    db = sqlite3.connect(os.path.join(world.home, "store.sqlite"))
-    try:
-        row = db.execute(
-            "SELECT video_id FROM comment_threads GROUP BY video_id "
-            "ORDER BY count(*) DESC LIMIT 1").fetchone()
-    finally:
-        db.close()
-    assert row, "notebook 2 stored no comment threads"
-    return row[0]
+    # The kernel is alive and answers the next cell.
+    cell = run_cell(page, "SELECT 'still here' AS status;")
+    assert "still here" in outputs_text(cell)
 
 
 def test_restart_works(page, lab):

@@ -148,6 +148,24 @@ def test_charts_saved_and_not_blank(demo):
     assert len(shown) == len(saved)
 
 
+def test_papermill_runs_notebook3(demo, tmp_path):
+    """papermill (no parameters) runs the same notebook unmodified; its
+    charts go next to the output notebook (--cwd)."""
+    out = tmp_path / "pm"
+    out.mkdir()
+    env = dict(demo.env)
+    subprocess.run([os.path.join(ytk.SOURCE_DIR, ".venv", "bin", "papermill"),
+                    "--cwd", str(out), "--kernel", "ytkernel", "--no-progress-bar",
+                    os.path.join(nbrun.NB_DIR, "03-visualization.ipynb"),
+                    str(out / "03.ipynb")],
+                   check=True, env=env, capture_output=True, timeout=900)
+    nb = nbformat.read(str(out / "03.ipynb"), as_version=4)
+    assert nbrun.error_outputs(nb) == []
+    assert all(c.execution_count for c in nbrun.code_cells(nb))
+    for rel in nbrun.saved_images(nb):
+        assert nbrun.png_info(str(out / rel))[2] >= 4, rel
+
+
 def test_no_secret_in_executed_notebooks_or_html(demo, tmp_path):
     secrets = nbrun.secret_strings(os.path.join(demo.home, "token.json"),
                                    os.path.join(demo.home, "client_secret.json"))
