@@ -490,3 +490,20 @@ def test_userinfo(emu):
     assert r.status == 200 and r.json()["email"] == "ytk.demo@example.com"
     r = emu.request("GET", "/oauth2/v3/userinfo")
     assert r.status == 401
+
+
+def test_include_granted_scopes_adds_earlier_grants(tmp_path):
+    e = start_emulator(str(tmp_path / "emu"), quiet=True)
+    try:
+        e.obtain_tokens([RO])
+        q = e.authorize([YT + "youtube.force-ssl"],
+                        include_granted_scopes="true")
+        assert q["scope"].split() == [YT + "youtube.force-ssl", RO]
+        q = e.authorize([YT + "youtube.force-ssl"])
+        assert q["scope"] == YT + "youtube.force-ssl"
+        # the short names email and profile are accepted and expanded
+        q = e.authorize(["email", "profile"])
+        assert q["scope"].split() == [YT + "userinfo.email",
+                                      YT + "userinfo.profile"]
+    finally:
+        e.stop()
