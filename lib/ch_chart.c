@@ -466,6 +466,7 @@ struct axis {
     size_t label_every; /* band: show every k-th label */
     int rotate;         /* band on x: labels at -45 degrees */
     int wrap;           /* band on x: labels on up to two lines */
+    double maxlab;      /* band on x: longest label in px */
 };
 
 static double amap(const struct axis *a, double v)
@@ -1503,6 +1504,14 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
         if (wrap_title(c->title, (W - 2 * PAD) / 1.1, &title_fit, &title_2)
             < 0)
             goto oom;
+        if (title_2 && H < 300) { /* small chart: one line, cut */
+            free(title_fit);
+            free(title_2);
+            title_2 = NULL;
+            title_fit = ch_text_fit(c->title, TITLE_SIZE, (W - 2 * PAD) / 1.1);
+            if (!title_fit)
+                goto oom;
+        }
         top += TITLE_SIZE + 8;
         if (title_2)
             top += TITLE_SIZE + 4;
@@ -1581,8 +1590,14 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
                 if (w > m)
                     m = w;
             }
-            if (m > 110)
-                m = 110;
+            /* rotated labels are cut so that the plot keeps ~60 px */
+            xa.maxlab = ((bottom - top) - 70) / 0.7071 - TICK_SIZE;
+            if (xa.maxlab > 110)
+                xa.maxlab = 110;
+            if (xa.maxlab < 24)
+                xa.maxlab = 24;
+            if (m > xa.maxlab)
+                m = xa.maxlab;
             xa.wrap = 0;
             if (m + 6 <= bw) {
                 xa.rotate = 0;
@@ -1608,7 +1623,7 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
                 /* the first label hangs down-left of its bar */
                 {
                     double w0 = ch_text_width(c->cats[0], TICK_SIZE, 0);
-                    double reach = (w0 > 110 ? 110 : w0) * 0.7071
+                    double reach = fmin(w0, xa.maxlab) * 0.7071
                                    - bw / 2 - TICK_SIZE * 0.3;
 
                     if (f.left - reach < 4)
@@ -1748,7 +1763,8 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
         for (i = 0; i < c->ncat; i += xa.label_every) {
             double x = amap(&xa, (double)i);
             char *lab = xa.wrap ? strdup(c->cats[i])
-                                : ch_text_fit(c->cats[i], TICK_SIZE, 110);
+                                : ch_text_fit(c->cats[i], TICK_SIZE,
+                                              xa.maxlab);
             int bad;
 
             if (!lab)

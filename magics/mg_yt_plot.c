@@ -54,8 +54,8 @@ static const struct mg_opt plot_opts[] = {
     {"stacked", 0, 0, "bar: stack series instead of grouping them"},
     {"top", 'n', 1, "bar: keep the N largest categories, largest first"},
     {"bins", 'b', 1, "hist: number of bins (default from the data)"},
-    {"width", 'W', 1, "width in px (default 640)"},
-    {"height", 'H', 1, "height in px (default 400)"},
+    {"width", 'W', 1, "width in px, 200-2000 (default 640)"},
+    {"height", 'H', 1, "height in px, 150-2000 (default 400)"},
     {"save", 'o', 1, "also write the chart to PATH (.svg or .png)"},
     {"format", 0, 1, "what --save writes: svg, png or both"},
     {NULL, 0, 0, NULL},
@@ -1011,8 +1011,8 @@ static int set_options(struct plot *p)
     long w = ch->width, h = ch->height;
     char err[MG_ERR_LEN];
 
-    if (mg_args_get_long(a, "width", 200, 4000, &w, err) < 0
-        || mg_args_get_long(a, "height", 150, 4000, &h, err) < 0) {
+    if (mg_args_get_long(a, "width", 200, 2000, &w, err) < 0
+        || mg_args_get_long(a, "height", 150, 2000, &h, err) < 0) {
         fail(p, "UsageError", "%%yt_plot: %s", err);
         return -1;
     }
@@ -1269,7 +1269,8 @@ const struct mg_magic mg_yt_plot_magic = {
         "Options:\n"
         "  --title TEXT, --xlabel TEXT, --ylabel TEXT, --source TEXT\n"
         "  --log-x, --log-y            logarithmic axes (values > 0)\n"
-        "  --width PX, --height PX     size (default 640 x 400)\n"
+        "  --width PX, --height PX     size (default 640 x 400, at most\n"
+        "                              2000 x 2000)\n"
         "  --save PATH                 write PATH (.svg or .png); folders\n"
         "                              are created\n"
         "  --format svg|png|both       what --save writes\n"
