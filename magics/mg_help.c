@@ -6,28 +6,51 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Append the subcommands, wrapped at ~72 columns. */
+static int add_subcommands(const struct mg_magic *m, struct yt_buf *out)
+{
+    size_t col = 0;
+    int i;
+
+    if (yt_buf_adds(out, "\nSubcommands (first word):\n ") < 0)
+        return -1;
+    col = 1;
+    for (i = 0; m->subcommands[i]; i++) {
+        size_t w = strlen(m->subcommands[i]) + 1;
+
+        if (col + w > 72) {
+            if (yt_buf_adds(out, "\n ") < 0)
+                return -1;
+            col = 1;
+        }
+        if (yt_buf_addf(out, " %s", m->subcommands[i]) < 0)
+            return -1;
+        col += w;
+    }
+    return yt_buf_adds(out, "\n");
+}
+
 int mg_help_format(const struct mg_magic *m, struct yt_buf *out)
 {
-    int i, have_opts = m->opts && m->opts[0].name;
+    int i, documented = 0;
     char probe[80];
 
-    if (yt_buf_addf(out, "%%%s -- %s\n\n", m->name,
+    if (yt_buf_addf(out, "%s%s -- %s\n\n", m->line ? "%" : "%%", m->name,
                     m->summary ? m->summary : "") < 0)
         return -1;
     if (m->help && (yt_buf_adds(out, m->help) < 0 ||
                     (m->help[0] && m->help[strlen(m->help) - 1] != '\n' &&
                      yt_buf_adds(out, "\n") < 0)))
         return -1;
-    /* Skip the generated list when the help text already documents the
-     * options itself. */
-    if (have_opts) {
+    /* The generated list is complete (it is the parser's table); when the
+     * help text already explains the options it is the reference list. */
+    if (m->opts && m->opts[0].name) {
         snprintf(probe, sizeof probe, "--%s", m->opts[0].name);
-        if (m->help && strstr(m->help, probe))
-            have_opts = 0;
+        documented = m->help && strstr(m->help, probe) != NULL;
     }
-    if (yt_buf_adds(out, "\nOptions:\n") < 0)
+    if (yt_buf_adds(out, documented ? "\nAll options:\n" : "\nOptions:\n") < 0)
         return -1;
-    for (i = 0; have_opts && m->opts[i].name; i++) {
+    for (i = 0; m->opts && m->opts[i].name; i++) {
         const struct mg_opt *o = &m->opts[i];
         char lhs[96];
 
@@ -40,76 +63,63 @@ int mg_help_format(const struct mg_magic *m, struct yt_buf *out)
         if (yt_buf_addf(out, "  %-28s %s\n", lhs, o->help ? o->help : "") < 0)
             return -1;
     }
-    if (!have_opts && m->opts && m->opts[0].name &&
-        yt_buf_adds(out, "  (see above)\n") < 0)
-        return -1;
     if (yt_buf_addf(out, "  %-28s %s\n", "-h, --help", "show this help") < 0)
         return -1;
-    if (m->subcommands && m->subcommands[0]) {
-        if (yt_buf_adds(out, "\nSubcommands:") < 0)
-            return -1;
-        for (i = 0; m->subcommands[i]; i++)
-            if (yt_buf_addf(out, " %s", m->subcommands[i]) < 0)
-                return -1;
-        if (yt_buf_adds(out, "\n") < 0)
-            return -1;
-    }
-    if (yt_buf_addf(out, "\nForms: %s%s%s\n", m->line ? "%" : "",
-                    m->line ? m->name : "",
-                    m->cell ? (m->line ? " (line), %%" : "%%") : " (line)") < 0)
+    if (m->subcommands && m->subcommands[0] && add_subcommands(m, out) < 0)
+        return -1;
+    if (yt_buf_adds(out, "\n") < 0)
+        return -1;
+    if (m->line && yt_buf_addf(out,
+                               "Line magic: %%%s ARGS (any line of a "
+                               "cell)\n",
+                               m->name) < 0)
         return -1;
     if (m->cell && yt_buf_addf(out,
-                               "%s (cell: first line, the rest of the "
-                               "cell is its body)\n",
+                               "Cell magic: %%%%%s ARGS as the first "
+                               "line; the rest of the cell is its "
+                               "body\n",
                                m->name) < 0)
         return -1;
     return 0;
 }
+
+static const char overview[] =
+    "A cell holds SQL (SQLite dialect) and magics:\n"
+    "\n"
+    "  SELECT ...;       SQL: statements run in order; the rows of the last\n"
+    "                    query are the cell's result (a table, or the plain\n"
+    "                    value of a single value); 10 rows are shown, the\n"
+    "                    first 5 and the last 5 (see %displaylimit)\n"
+    "  %name args        a line magic (any line of the cell)\n"
+    "  %%name args       a cell magic (first line; the rest of the cell is\n"
+    "                    its body)\n"
+    "  %name? or name?   help of a magic (or %name --help)\n"
+    "  table?            columns and size of a table\n"
+    "\n"
+    "Arguments are quoted like in a shell ('...' or \"...\"); options are\n"
+    "--name VALUE, --name=VALUE or -x VALUE; -- ends the options.\n"
+    "Tab completes magics, options, tables, columns and SQL keywords;\n"
+    "Shift-Tab shows the help of a magic or the schema of a table.\n";
 
 int mg_help_overview(const char *home, struct yt_buf *out)
 {
     const struct mg_magic *const *all = mg_registry_all();
     int i;
 
-    if (yt_buf_addf(
-            out,
-            "ytkernel %s -- the cell language\n"
-            "\n"
-            "A cell holds SQL (SQLite dialect) run against your local "
-            "store%s%s%s,\n"
-            "and magics:\n"
-            "\n"
-            "  SELECT ...;             SQL: statements run in order; the rows "
-            "of\n"
-            "                          the last query are the cell's result "
-            "(a\n"
-            "                          table, or the plain value of a single "
-            "value;\n"
-            "                          10 rows shown: 5 first, 5 last; see\n"
-            "                          %%displaylimit)\n"
-            "  %%name args              a line magic (any line of the cell)\n"
-            "  %%%%name args             a cell magic (first line; the rest of "
-            "the\n"
-            "                          cell is its body)\n"
-            "  %%name? or name?         help of a magic (or %%name --help)\n"
-            "  table?                  columns and size of a table\n"
-            "\n"
-            "Arguments are quoted like in a shell ('...' or \"...\"); options "
-            "are\n"
-            "--name VALUE, --name=VALUE or -x VALUE; -- ends the options.\n"
-            "Tab completes magics, options, tables, columns and SQL keywords;\n"
-            "Shift-Tab shows the help of a magic or the schema of a table.\n"
-            "\n"
-            "Magics:\n",
-            YTK_VERSION, home ? " (" : "", home ? home : "",
-            home ? "/store.sqlite)" : "") < 0)
+    if (yt_buf_addf(out, "ytkernel %s -- the cell language\n\n", YTK_VERSION) <
+            0 ||
+        yt_buf_adds(out, overview) < 0)
+        return -1;
+    if (home && yt_buf_addf(out, "\nThe store: %s/store.sqlite\n", home) < 0)
+        return -1;
+    if (yt_buf_adds(out, "\nMagics:\n") < 0)
         return -1;
     for (i = 0; all[i]; i++) {
         char nm[80];
 
         snprintf(nm, sizeof nm, "%s%s", all[i]->line ? "%" : "%%",
                  all[i]->name);
-        if (yt_buf_addf(out, "  %-22s  %s\n", nm,
+        if (yt_buf_addf(out, "  %-16s  %s\n", nm,
                         all[i]->summary ? all[i]->summary : "") < 0)
             return -1;
     }
