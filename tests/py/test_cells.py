@@ -359,8 +359,7 @@ def test_user_expressions(kernel):
     ytk.drain_iopub(kc)
 
 
-def test_interrupt_long_query(kernel):
-    km, kc = kernel
+def run_and_interrupt(km, kc, by_message):
     code = ("CREATE TABLE kept(a);\nINSERT INTO kept VALUES (1);\n"
             "%print started\n"
             "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
@@ -376,7 +375,10 @@ def test_interrupt_long_query(kernel):
         if (m["parent_header"].get("msg_id") == msg_id
                 and m["msg_type"] == "stream" and "started" in m["content"]["text"]):
             break
-    km.interrupt_kernel()
+    if by_message:
+        kc.control_channel.send(kc.session.msg("interrupt_request", {}))
+    else:
+        km.interrupt_kernel()
     reply = None
     msgs = []
     idle = False
@@ -406,3 +408,9 @@ def test_interrupt_long_query(kernel):
     r = ytk.execute(kc, "SELECT count(*) FROM kept")
     assert r.status == "ok", r.reply["content"]
     assert r.of_type("execute_result")[0]["content"]["data"]["text/plain"] == "1"
+
+
+@pytest.mark.parametrize("by_message", [False, True], ids=["sigint", "interrupt_request"])
+def test_interrupt_long_query(kernel, by_message):
+    km, kc = kernel
+    run_and_interrupt(km, kc, by_message)
