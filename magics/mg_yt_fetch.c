@@ -104,6 +104,8 @@ static const char fetch_help[] =
     "                               100 units a page, ~500 results at most\n"
     "  comment_threads              --video ID | --channel ID | --ids "
     "VIDEO_IDS\n"
+    "                               (with --ids, --limit applies per "
+    "video)\n"
     "                               replies beyond the embedded 5 are "
     "completed\n"
     "                               with comments.list into `comments`\n"
@@ -804,6 +806,8 @@ static int run_queries(struct fetch *f, struct query *qs, int n,
     char **urls = NULL, **logp = NULL;
     int ret = -1, i;
 
+    if (n <= 0)
+        return 0;
     reqs = calloc((size_t)n, sizeof(*reqs));
     resps = calloc((size_t)n, sizeof(*resps));
     rcs = calloc((size_t)n, sizeof(*rcs));

@@ -191,6 +191,20 @@ def test_every_resource(emulator, kc, store):
     assert_ledger(emulator, store)
 
 
+def test_empty_listing(emulator, kc, store):
+    run(kc, "%yt_fetch playlists --mine")
+    empty = store.scalar("SELECT playlist_id FROM playlists WHERE "
+                         "item_count = 0")
+    assert empty
+    r = run(kc, "%%yt_fetch playlist_items --playlist %s" % empty)
+    assert "Fetched 0 playlist_items in 1 page" in r.all_text()
+    assert store.count("playlist_items") == 0
+    r = run(kc, '%yt_fetch videos --ids "SELECT video_id FROM '
+            'playlist_items"', ok=False)
+    assert r.errors[0]["ename"] == "UsageError"
+    assert "no ids" in r.all_text()
+
+
 def test_search_warns_and_paginates(emulator, kc, store):
     r = run(kc, '%yt_fetch search --q "coffee" --type video --limit 120')
     assert "100 quota units per page" in r.all_text()
