@@ -105,6 +105,13 @@ def test_uploads_recipe_minimum_quota(emulator, kc, store):
     assert emulator.quota_used() == 1 + 2 * pages
     assert_ledger(emulator, store)
     assert "%d quota units" % (1 + 2 * pages) in r.all_text()
+    # another channel's uploads, by id, limited
+    other = w["subscribed_channel_ids"][0]
+    run(kc, "%%yt_fetch uploads --channel %s --limit 20 --into theirs" % other)
+    assert store.count("theirs") == min(20, store.scalar(
+        "SELECT video_count FROM channels WHERE channel_id = ?", other))
+    assert store.scalar("SELECT COUNT(DISTINCT channel_id) FROM theirs") == 1
+    assert store.scalar("SELECT channel_id FROM theirs LIMIT 1") == other
 
 
 def test_subscriptions_with_channels(emulator, kc, store):
