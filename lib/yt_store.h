@@ -65,7 +65,8 @@ struct yt_store_log_entry {
     int items;             /* items in the response */
     const char *reason;    /* error reason or transport error, may be NULL */
     const char *outcome;   /* ok, retry, skip, fatal, auth, aborted */
-    long ms;               /* duration */
+    long ms;               /* wall time of the request (of its round when
+                              several were sent concurrently) */
     const char *fetch_id;  /* id of the %yt_fetch run */
 };
 int yt_store_log(sqlite3 *db, const struct yt_store_log_entry *e,

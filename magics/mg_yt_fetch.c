@@ -1000,6 +1000,8 @@ static int run_queries(struct fetch *f, struct query *qs, int n,
         }
         for (k = 0; k < active; k++) {
             yt_http_resp_free(&resps[k]);
+            if (urls[k]) /* may hold the API key */
+                explicit_bzero(urls[k], strlen(urls[k]));
             free(urls[k]);
             free(logp[k]);
             urls[k] = logp[k] = NULL;
