@@ -866,6 +866,19 @@ static int run_sql(struct interp *in, struct kn_exec *x,
             sql = tail && tail > sql ? tail : sql + strlen(sql);
             continue;
         }
+        if (sqlite3_bind_parameter_count(st) > 0) {
+            /* Unbound parameters would silently be NULL. */
+            const char *pn = sqlite3_bind_parameter_name(st, 1);
+            char msg[KN_ERR_LEN];
+
+            snprintf(msg, sizeof msg,
+                     "the statement uses the parameter %s and there are no "
+                     "values to bind: write the value into the SQL "
+                     "(strings in 'single quotes')",
+                     pn ? pn : "?");
+            sqlite3_finalize(st);
+            return fail_sql(in, x, SQLITE_ERROR, part, start, -1, msg);
+        }
         if (sqlite3_column_count(st) == 0) {
             char kw[16];
 
@@ -1004,6 +1017,15 @@ static int interp_eval(void *self, const char *expr, cJSON **data,
         snprintf(evalue, KN_ERR_LEN,
                  "a user expression is one SQL expression, not several "
                  "statements");
+        goto out;
+    }
+    if (sqlite3_bind_parameter_count(st) > 0) {
+        snprintf(ename, 64, "UsageError");
+        snprintf(evalue, KN_ERR_LEN,
+                 "user expressions cannot use parameters (%s)",
+                 sqlite3_bind_parameter_name(st, 1)
+                     ? sqlite3_bind_parameter_name(st, 1)
+                     : "?");
         goto out;
     }
     if (!sqlite3_stmt_readonly(st)) {

@@ -174,6 +174,19 @@ def test_syntax_error_points_at_the_line(kernel):
     assert kinds == ["display_data", "error"]
 
 
+def test_parameters_are_an_error(kernel):
+    """SQLite reads $5, :id and ? as parameters; unbound they would be NULL."""
+    _, kc = kernel
+    for code, name in (("SELECT $5 AS price", "$5"), ("SELECT :id", ":id"),
+                       ("SELECT ?", "?")):
+        r = run_failing(kc, code)
+        assert r.status == "error", code
+        assert r.errors[0]["ename"] == "SQLError"
+        assert f"uses the parameter {name}" in r.errors[0]["evalue"]
+    r = ytk.execute(kc, "SELECT '$5' AS price")
+    assert r.of_type("execute_result")[0]["content"]["data"] == {"text/plain": "$5"}
+
+
 def test_error_stops_the_cell(kernel):
     _, kc = kernel
     r = run_failing(kc, "CREATE TABLE s(a);\nINSERT INTO s VALUES (1);\n"
