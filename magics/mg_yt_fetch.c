@@ -80,7 +80,7 @@ static const char *const fetch_subcommands[] = {
     "channels", "playlists", "playlist_items", "videos", "search",
     "comment_threads", "comments", "subscriptions", "activities",
     "video_categories", "regions", "languages", "uploads", "quota",
-    "export", "log", NULL};
+    "export", "log", "status", NULL};
 
 static const char fetch_help[] =
     "%yt_fetch RESOURCE [filters] [--part P] [--limit N] [--into TABLE]\n"
@@ -122,6 +122,8 @@ static const char fetch_help[] =
     "Other:\n"
     "  %yt_fetch quota              today's quota units (Pacific day)\n"
     "  %yt_fetch log [N]            the last N logged requests\n"
+    "  %yt_fetch status             stopped fetches that --resume can "
+    "continue\n"
     "  %yt_fetch export TABLE FILE.csv|.json|.ndjson\n"
     "\n"
     "Environment: YTK_FETCH_BACKOFF_MS (retry base, default 1000),\n"
@@ -1887,6 +1889,23 @@ static int sub_log(struct mg_ctx *c, const struct mg_args *a)
                                (int)n, 1);
 }
 
+static int sub_status(struct mg_ctx *c)
+{
+    char err[YT_STORE_ERR_LEN];
+
+    if (yt_store_init(c->db, err) < 0) {
+        kn_exec_fail(c->x, "StoreError", "%s", err);
+        return -1;
+    }
+    return mg_table_show_query(
+        c->x, c->db,
+        "SELECT description AS fetch, phase, pages, items, started_at, "
+        "updated_at FROM _ytk_fetch_state ORDER BY updated_at",
+        "Stopped fetches: rerun the same %yt_fetch line with --resume to "
+        "continue one",
+        50, 1);
+}
+
 static int sub_export(struct mg_ctx *c, const struct mg_args *a)
 {
     const char *table = mg_args_pos(a, 1), *file = mg_args_pos(a, 2);
@@ -2279,6 +2298,8 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
         return sub_export(c, a);
     if (strcmp(sub, "log") == 0)
         return sub_log(c, a);
+    if (strcmp(sub, "status") == 0)
+        return sub_status(c);
     if (mg_args_pos(a, 1)) {
         char msg[300];
         snprintf(msg, sizeof(msg),

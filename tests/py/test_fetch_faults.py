@@ -123,11 +123,15 @@ def test_retries_are_bounded(emulator, kc, store):
     assert any("Gave up after 5 retries" in line for line in err["traceback"])
     assert store.count("videos") == 50  # the first page is kept
     assert len(api_requests(emulator, "videos")) == 1 + 6
+    r = run(kc, "%yt_fetch status")
+    assert "chart=mostPopular" in r.all_text()
+    assert store.count("_ytk_fetch_state") == 1
     emulator.clear_faults()
     r = run(kc, CHART + " --resume")
     assert r.status == "ok"
     assert store.count("videos") == 200
     no_dupes(store, "videos", "video_id")
+    assert store.count("_ytk_fetch_state") == 0
 
 
 FATAL = [
