@@ -815,13 +815,27 @@ static void other_last(struct ch_chart *c)
 
 /* Colour scale legend: "label  min [gradient] max" on one row. */
 static int draw_colourbar(const struct ch_chart *c, struct ch_draw *d,
-                          double x, double y, double cmin, double cmax)
+                          double x, double y, double cmin, double cmax,
+                          double avail)
 {
     char lo[CH_LABEL_LEN], hi[CH_LABEL_LEN];
-    double cy = y - LABEL_SIZE * 0.35, w;
-    int k;
+    double cy = y - LABEL_SIZE * 0.35, w, step = 4, ends;
+    int k, with_label = c->colour_label && *c->colour_label;
 
-    if (c->colour_label && *c->colour_label) {
+    ch_format_compact(cmin, lo, sizeof(lo));
+    ch_format_compact(cmax, hi, sizeof(hi));
+    ends = ch_text_width(lo, TICK_SIZE, 0) + ch_text_width(hi, TICK_SIZE, 0)
+           + 12;
+    /* the gradient shrinks (down to 2 px a step), then the label goes */
+    if (with_label
+        && ends + COLOUR_LEVELS * 2 + 10
+               + fmin(200, ch_text_width(c->colour_label, LABEL_SIZE, 0))
+           > avail)
+        with_label = 0;
+    if (with_label)
+        ends += 10 + fmin(200, ch_text_width(c->colour_label, LABEL_SIZE, 0));
+    step = fmax(2, fmin(4, (avail - ends) / COLOUR_LEVELS));
+    if (with_label) {
         char *lab = ch_text_fit(c->colour_label, LABEL_SIZE, 200);
 
         if (!lab)
@@ -834,17 +848,15 @@ static int draw_colourbar(const struct ch_chart *c, struct ch_draw *d,
             return -1;
         x += w + 10;
     }
-    ch_format_compact(cmin, lo, sizeof(lo));
-    ch_format_compact(cmax, hi, sizeof(hi));
     if (ch_draw_text(d, x, y, lo, TICK_SIZE, CH_COLOUR_MUTED, CH_START, 0, 0)
         < 0)
         return -1;
     x += ch_text_width(lo, TICK_SIZE, 0) + 6;
     for (k = 0; k < COLOUR_LEVELS; k++)
-        if (ch_draw_rect(d, x + k * 4, cy - 5, 4.3, 10,
+        if (ch_draw_rect(d, x + k * step, cy - 5, step + 0.3, 10,
                          viridis(k / (COLOUR_LEVELS - 1.0)), CH_NONE, 0) < 0)
             return -1;
-    x += COLOUR_LEVELS * 4 + 6;
+    x += COLOUR_LEVELS * step + 6;
     return ch_draw_text(d, x, y, hi, TICK_SIZE, CH_COLOUR_MUTED, CH_START, 0,
                         0);
 }
@@ -1582,7 +1594,7 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
 
         /* x axis */
         if (xa.type == AX_BAND) {
-            double bw = band_width(&xa), m = 0;
+            double bw = band_width(&xa), m = 0, m_full;
 
             for (i = 0; i < c->ncat; i++) {
                 double w = ch_text_width(c->cats[i], TICK_SIZE, 0);
@@ -1590,14 +1602,14 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
                 if (w > m)
                     m = w;
             }
-            /* rotated labels are cut so that the plot keeps ~60 px */
-            xa.maxlab = ((bottom - top) - 70) / 0.7071 - TICK_SIZE;
+            m_full = m;
+            /* slanted labels are cut so that they take at most 35% of the
+             * height below the title */
+            xa.maxlab = (0.35 * (bottom - top) - 10) / 0.7071 - TICK_SIZE;
             if (xa.maxlab > 110)
                 xa.maxlab = 110;
-            if (xa.maxlab < 24)
-                xa.maxlab = 24;
             if (m > xa.maxlab)
-                m = xa.maxlab;
+                m = fmax(xa.maxlab, 0);
             xa.wrap = 0;
             if (m + 6 <= bw) {
                 xa.rotate = 0;
@@ -1620,8 +1632,17 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
                 if (xa.label_every < 1)
                     xa.label_every = 1;
                 xtick_h = (m + TICK_SIZE) * 0.7071 + 10;
+                /* no room for slanted labels: thin them flat instead */
+                if (xa.maxlab < 40) {
+                    double lw = fmin(m_full, 80) + 6;
+
+                    xa.rotate = 0;
+                    xa.label_every = (size_t)ceil(lw / bw);
+                    xa.maxlab = bw * (double)xa.label_every - 6;
+                    xtick_h = 20;
+                }
                 /* the first label hangs down-left of its bar */
-                {
+                if (xa.rotate) {
                     double w0 = ch_text_width(c->cats[0], TICK_SIZE, 0);
                     double reach = fmin(w0, xa.maxlab) * 0.7071
                                    - bw / 2 - TICK_SIZE * 0.3;
@@ -1760,6 +1781,8 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
         }
     }
     if (xa.type == AX_BAND) {
+        double flat_end = -1e9; /* right end of the last flat label */
+
         for (i = 0; i < c->ncat; i += xa.label_every) {
             double x = amap(&xa, (double)i);
             char *lab = xa.wrap ? strdup(c->cats[i])
@@ -1789,9 +1812,22 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
             } else if (xa.rotate)
                 bad = ch_draw_text(d, x + TICK_SIZE * 0.3, f.bottom + 10, lab,
                                    TICK_SIZE, CH_COLOUR_TEXT, CH_END, -45, 0);
-            else
-                bad = ch_draw_text(d, x, f.bottom + 6 + TICK_SIZE * 0.8, lab,
-                                   TICK_SIZE, CH_COLOUR_TEXT, CH_MIDDLE, 0, 0);
+            else {
+                /* a flat label wider than its band stays on the canvas */
+                double hw = ch_text_width(lab, TICK_SIZE, 0) / 2;
+
+                if (x + hw > W - 2)
+                    x = W - 2 - hw;
+                if (x - hw < 2)
+                    x = 2 + hw;
+                bad = 0;
+                if (x - hw >= flat_end + 4) /* else: skip, it would overlap */
+                    bad = ch_draw_text(d, x, f.bottom + 6 + TICK_SIZE * 0.8,
+                                       lab, TICK_SIZE, CH_COLOUR_TEXT,
+                                       CH_MIDDLE, 0, 0);
+                if (x - hw >= flat_end + 4)
+                    flat_end = x + hw;
+            }
             free(lab);
             if (bad < 0)
                 goto oom;
@@ -1846,7 +1882,8 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
         goto oom;
     if (legend && draw_legend(c, d, PAD, legend_y, W - 2 * PAD) < 0)
         goto oom;
-    if (colourbar && draw_colourbar(c, d, PAD, colourbar_y, r.cmin, r.cmax) < 0)
+    if (colourbar && draw_colourbar(c, d, PAD, colourbar_y, r.cmin, r.cmax,
+                                    W - 2 * PAD) < 0)
         goto oom;
     {
         double y = H - PAD;

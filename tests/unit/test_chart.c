@@ -809,40 +809,124 @@ static void test_summary(void)
     ch_chart_free(&c);
 }
 
-/* Labels of the x axis never overlap, whatever the number of categories. */
+/* Labels of the x axis never overlap, whatever the number of categories and
+ * the size: slanted ones keep ~13 px apart, flat ones (same baseline) keep
+ * a gap. */
 static void test_no_overlap(void)
 {
+    static const int sizes[][2] = {{640, 400}, {300, 200}, {1000, 300}};
     int ncat;
+    size_t z;
 
-    for (ncat = 2; ncat <= 200; ncat = ncat * 3 / 2 + 1) {
-        struct ch_chart c;
-        struct ch_draw d;
-        char err[CH_ERR_LEN], name[64];
-        double prev_x = -1e9;
-        int s, i, bad = 0;
-        size_t k;
+    for (z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+        for (ncat = 2; ncat <= 200; ncat = ncat * 3 / 2 + 1) {
+            struct ch_chart c;
+            struct ch_draw d;
+            char err[CH_ERR_LEN], name[64];
+            double prev_x = -1e9;
+            int s, i, bad = 0;
+            size_t k, j;
 
-        ch_chart_init(&c, CH_BAR);
-        s = ch_chart_series(&c, "");
-        for (i = 0; i < ncat; i++) {
-            snprintf(name, sizeof(name), "Category number %d", i);
-            ch_chart_bar(&c, name, s, i + 1);
+            ch_chart_init(&c, CH_BAR);
+            c.width = sizes[z][0];
+            c.height = sizes[z][1];
+            s = ch_chart_series(&c, "");
+            for (i = 0; i < ncat; i++) {
+                snprintf(name, sizeof(name), "Category number %d", i);
+                ch_chart_bar(&c, name, s, i + 1);
+            }
+            TU_CHECK(ch_chart_layout(&c, &d, err) == 0);
+            for (k = 0; k < d.n; k++) {
+                const struct ch_prim *p = &d.prims[k];
+
+                if (p->kind != CH_P_TEXT)
+                    continue;
+                if (p->rotate != 0) {
+                    if (p->x - prev_x < 13 * 1.414 - 0.01)
+                        bad++;
+                    prev_x = p->x;
+                    TU_CHECK(p->y < d.height);
+                    continue;
+                }
+                /* flat: against every later text on the same baseline */
+                for (j = k + 1; j < d.n; j++) {
+                    const struct ch_prim *q = &d.prims[j];
+                    double wp, wq;
+
+                    if (q->kind != CH_P_TEXT || q->rotate != 0 || q->y != p->y
+                        || q->anchor != CH_MIDDLE || p->anchor != CH_MIDDLE)
+                        continue;
+                    wp = ch_text_width(p->text, p->size, 0);
+                    wq = ch_text_width(q->text, q->size, 0);
+                    if (fabs(p->x - q->x) < (wp + wq) / 2 + 2) {
+                        fprintf(stderr, "  %dx%d, %d bars: \"%s\" and \"%s\" "
+                                        "overlap\n", sizes[z][0], sizes[z][1],
+                                ncat, p->text, q->text);
+                        bad++;
+                    }
+                }
+            }
+            TU_EQ_INT(bad, 0);
+            ch_draw_free(&d);
+            ch_chart_free(&c);
         }
-        TU_CHECK(ch_chart_layout(&c, &d, err) == 0);
-        for (k = 0; k < d.n; k++) {
-            const struct ch_prim *p = &d.prims[k];
+    }
+}
 
-            if (p->kind != CH_P_TEXT || p->rotate == 0)
-                continue;
-            /* rotated -45: successive labels need ~13 px apart */
-            if (p->x - prev_x < 13 * 1.414 - 0.01)
-                bad++;
-            prev_x = p->x;
-            TU_CHECK(p->y < d.height); /* inside the canvas */
+/* Every label of every golden chart stays on the canvas, at the default
+ * size and at small ones. */
+static void test_inside_canvas(void)
+{
+    static const int sizes[][2] = {{640, 400}, {400, 300}, {300, 200},
+                                   {200, 150}, {1200, 500}};
+    size_t g, k, z;
+
+    for (g = 0; g < sizeof(goldens) / sizeof(goldens[0]); g++) {
+        for (z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+            struct ch_chart c;
+            struct ch_draw d;
+            char err[CH_ERR_LEN];
+            double W = sizes[z][0], H = sizes[z][1];
+
+            goldens[g].build(&c);
+            c.width = sizes[z][0];
+            c.height = sizes[z][1];
+            TU_CHECK(ch_chart_layout(&c, &d, err) == 0);
+            for (k = 0; k < d.n; k++) {
+                const struct ch_prim *p = &d.prims[k];
+                double w, l, r, t, b;
+
+                if (p->kind != CH_P_TEXT)
+                    continue;
+                w = ch_text_width(p->text, p->size, p->bold);
+                if (p->rotate == 0) {
+                    l = p->x - (p->anchor == CH_MIDDLE ? w / 2
+                                : p->anchor == CH_END  ? w
+                                                       : 0);
+                    r = l + w;
+                    t = p->y - p->size * 0.8;
+                    b = p->y + p->size * 0.25;
+                } else if (p->rotate == -90) {
+                    l = p->x - p->size * 0.8;
+                    r = p->x;
+                    t = p->y - w / 2;
+                    b = p->y + w / 2;
+                } else { /* -45, anchored at its end */
+                    l = p->x - w * 0.7071;
+                    r = p->x;
+                    t = p->y - p->size;
+                    b = p->y + w * 0.7071;
+                }
+                if (l < -1 || r > W + 1 || t < -1 || b > H + 1) {
+                    fprintf(stderr, "  %s %gx%g: \"%s\" at %.0f,%.0f leaves "
+                                    "the canvas\n", goldens[g].name, W, H,
+                            p->text, p->x, p->y);
+                    TU_CHECK(0);
+                }
+            }
+            ch_draw_free(&d);
+            ch_chart_free(&c);
         }
-        TU_EQ_INT(bad, 0);
-        ch_draw_free(&d);
-        ch_chart_free(&c);
     }
 }
 
@@ -937,6 +1021,7 @@ int main(void)
     TU_RUN(test_bidi);
     TU_RUN(test_summary);
     TU_RUN(test_no_overlap);
+    TU_RUN(test_inside_canvas);
     TU_RUN(test_goldens);
     TU_RUN(test_million);
     return tu_report();
