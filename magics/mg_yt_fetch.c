@@ -199,6 +199,8 @@ struct fetch {
     long missing_ids;  /* ids a batch call did not return */
     long resumed_pages; /* pages stored by the run this one resumes */
     long resumed_items;
+    long total_results; /* largest pageInfo.totalResults of the main query */
+    int search_capped;  /* search ended with more results announced */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -582,6 +584,13 @@ static int store_page(struct fetch *f, struct query *q, cJSON *root,
 
     yt_api_iso_now(fetched_at);
     n = cJSON_GetArraySize(items);
+    if (q->is_main) {
+        const cJSON *tr = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(root, "pageInfo"),
+            "totalResults");
+        if (cJSON_IsNumber(tr) && tr->valuedouble > f->total_results)
+            f->total_results = (long)tr->valuedouble;
+    }
     /* --limit: keep only what is still wanted. */
     if (q->limit >= 0 && q->got + n > q->limit && cJSON_IsArray(items)) {
         long keep = q->limit - q->got, i;
@@ -633,6 +642,10 @@ static int store_page(struct fetch *f, struct query *q, cJSON *root,
         }
     } else {
         q->done = 1;
+        if (q->is_main && q->m->kind == YT_KIND_SEARCH &&
+            !cJSON_IsString(next) && q->limit < 0 &&
+            f->total_results > q->got)
+            f->search_capped = 1;
     }
     return 0;
 fail_tx:
@@ -1769,6 +1782,15 @@ static int finish(struct fetch *f, enum yt_api_kind kind, const char *table,
                     yt_buf_str(&f->skipped));
         note(f->x, yt_buf_str(&w));
         yt_buf_free(&w);
+    }
+    if (rc == 0 && f->search_capped) {
+        char line[300];
+        snprintf(line, sizeof(line),
+                 "search announced about %ld results but stops near 500: "
+                 "slice the period with --published-after/--published-before "
+                 "to get more (100 units a page each).",
+                 f->total_results);
+        note(f->x, line);
     }
     if (rc == 0 && f->missing_ids > 0) {
         char line[200];

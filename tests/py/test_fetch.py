@@ -221,6 +221,12 @@ def test_search_warns_and_paginates(emulator, kc, store):
     assert [qparam(q, "maxResults") for q in reqs] == ["50", "50", "20"]
     assert emulator.quota_used() == 300
     assert_ledger(emulator, store)
+    # without --limit: every page up to the ~500 cap, and a note saying so
+    r = run(kc, "%yt_fetch search --type video --into s_all")
+    assert store.count("s_all") == 500
+    assert "stops near 500" in r.all_text()
+    assert emulator.quota_used() == 300 + 1000
+    assert_ledger(emulator, store)
 
 
 def test_many_pages_and_limit(emulator, kc, store):
