@@ -77,8 +77,7 @@ static const struct yt_api_col video_cols[] = {
     {"category_id", T, YT_CONV_TEXT, "snippet.categoryId"},
     {"tags", T, YT_CONV_JSON, "snippet.tags"},
     {"default_language", T, YT_CONV_TEXT, "snippet.defaultLanguage"},
-    {"default_audio_language", T, YT_CONV_TEXT,
-     "snippet.defaultAudioLanguage"},
+    {"default_audio_language", T, YT_CONV_TEXT, "snippet.defaultAudioLanguage"},
     {"live_broadcast_content", T, YT_CONV_TEXT, "snippet.liveBroadcastContent"},
     {"duration", T, YT_CONV_TEXT, "contentDetails.duration"},
     {"duration_s", I, YT_CONV_DURATION_S, "contentDetails.duration"},
@@ -98,8 +97,7 @@ static const struct yt_api_col video_cols[] = {
 };
 
 static const struct yt_api_col search_cols[] = {
-    {"result_id", T, YT_CONV_TEXT,
-     "id.videoId|id.channelId|id.playlistId"},
+    {"result_id", T, YT_CONV_TEXT, "id.videoId|id.channelId|id.playlistId"},
     {"result_kind", T, YT_CONV_TEXT, "id.kind"},
     {"video_id", T, YT_CONV_TEXT, "id.videoId"},
     {"channel_id", T, YT_CONV_TEXT, "snippet.channelId"},
@@ -125,8 +123,7 @@ static const struct yt_api_col comment_thread_cols[] = {
      "snippet.topLevelComment.snippet.textDisplay"},
     {"text_original", T, YT_CONV_TEXT,
      "snippet.topLevelComment.snippet.textOriginal"},
-    {"like_count", I, YT_CONV_INT,
-     "snippet.topLevelComment.snippet.likeCount"},
+    {"like_count", I, YT_CONV_INT, "snippet.topLevelComment.snippet.likeCount"},
     {"published_at", T, YT_CONV_TEXT,
      "snippet.topLevelComment.snippet.publishedAt"},
     {"updated_at", T, YT_CONV_TEXT,
@@ -201,23 +198,26 @@ static const struct yt_api_col language_cols[] = {
 #undef T
 #undef I
 
-#define KIND(n, k, c) {n, k, c, (int)(sizeof(c) / sizeof(c[0]))}
+#define KIND(n, k, c)                                                          \
+    {                                                                          \
+        n, k, c, (int)(sizeof(c) / sizeof(c[0]))                               \
+    }
 static const struct yt_api_kind_info kinds[YT_KIND_COUNT] = {
     [YT_KIND_CHANNEL] = KIND("channels", "youtube#channel", channel_cols),
     [YT_KIND_PLAYLIST] = KIND("playlists", "youtube#playlist", playlist_cols),
     [YT_KIND_PLAYLIST_ITEM] =
         KIND("playlist_items", "youtube#playlistItem", playlist_item_cols),
     [YT_KIND_VIDEO] = KIND("videos", "youtube#video", video_cols),
-    [YT_KIND_SEARCH] = KIND("search_results", "youtube#searchResult",
-                            search_cols),
-    [YT_KIND_COMMENT_THREAD] = KIND("comment_threads", "youtube#commentThread",
-                                    comment_thread_cols),
+    [YT_KIND_SEARCH] =
+        KIND("search_results", "youtube#searchResult", search_cols),
+    [YT_KIND_COMMENT_THREAD] =
+        KIND("comment_threads", "youtube#commentThread", comment_thread_cols),
     [YT_KIND_COMMENT] = KIND("comments", "youtube#comment", comment_cols),
     [YT_KIND_SUBSCRIPTION] =
         KIND("subscriptions", "youtube#subscription", subscription_cols),
     [YT_KIND_ACTIVITY] = KIND("activities", "youtube#activity", activity_cols),
-    [YT_KIND_VIDEO_CATEGORY] = KIND("video_categories", "youtube#videoCategory",
-                                    video_category_cols),
+    [YT_KIND_VIDEO_CATEGORY] =
+        KIND("video_categories", "youtube#videoCategory", video_category_cols),
     [YT_KIND_REGION] = KIND("i18n_regions", "youtube#i18nRegion", region_cols),
     [YT_KIND_LANGUAGE] =
         KIND("i18n_languages", "youtube#i18nLanguage", language_cols),
@@ -489,8 +489,7 @@ int yt_api_flatten(enum yt_api_kind k, const cJSON *item,
         return -1;
     }
     if (!cJSON_IsObject(item)) {
-        snprintf(err, YT_API_ERR_LEN, "%s item is not a JSON object",
-                 ki->name);
+        snprintf(err, YT_API_ERR_LEN, "%s item is not a JSON object", ki->name);
         return -1;
     }
     row->vals = calloc((size_t)ki->ncols, sizeof(*row->vals));
@@ -671,8 +670,7 @@ void yt_api_iso_now(char out[32])
     {
         char base[24];
         strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm_utc);
-        snprintf(out, 32, "%.19s.%03dZ", base,
-                 (int)(tv.tv_usec / 1000) % 1000);
+        snprintf(out, 32, "%.19s.%03dZ", base, (int)(tv.tv_usec / 1000) % 1000);
     }
 }
 
@@ -764,27 +762,54 @@ int yt_api_error_parse(const char *body, long http_status,
     return found;
 }
 
-static const char *const fatal_reasons[] = {
-    "quotaExceeded", "dailyLimitExceeded", "dailyLimitExceededUnreg",
-    "insufficientPermissions", "keyInvalid", "keyExpired",
-    "accessNotConfigured", "ipRefererBlocked", "missingRequiredParameter",
-    "invalidPageToken", "incompatibleParameters", "invalidFilters",
-    "unexpectedParameter", "invalidParameter", "badRequest",
-    "invalidChannelId", "invalidRegionCode", "invalidVideoId",
-    "unsupportedLanguageCode", "invalidCriteria", "invalidValue",
-    "required", "authError", NULL};
+static const char *const fatal_reasons[] = {"quotaExceeded",
+                                            "dailyLimitExceeded",
+                                            "dailyLimitExceededUnreg",
+                                            "insufficientPermissions",
+                                            "keyInvalid",
+                                            "keyExpired",
+                                            "accessNotConfigured",
+                                            "ipRefererBlocked",
+                                            "missingRequiredParameter",
+                                            "invalidPageToken",
+                                            "incompatibleParameters",
+                                            "invalidFilters",
+                                            "unexpectedParameter",
+                                            "invalidParameter",
+                                            "badRequest",
+                                            "invalidChannelId",
+                                            "invalidRegionCode",
+                                            "invalidVideoId",
+                                            "unsupportedLanguageCode",
+                                            "invalidCriteria",
+                                            "invalidValue",
+                                            "required",
+                                            "authError",
+                                            NULL};
 
 static const char *const retry_reasons[] = {
     "rateLimitExceeded", "userRateLimitExceeded", "backendError",
-    "internalError", "serviceUnavailable", NULL};
+    "internalError",     "serviceUnavailable",    NULL};
 
-static const char *const skip_reasons[] = {
-    "forbidden", "commentsDisabled", "channelClosed", "channelSuspended",
-    "subscriptionForbidden", "playlistItemsNotAccessible",
-    "processingFailure", "videoNotFound", "channelNotFound",
-    "playlistNotFound", "notFound", "commentNotFound",
-    "commentThreadNotFound", "playlistForbidden", "accountClosed",
-    "accountSuspended", "subscriberNotFound", "videoChartNotFound", NULL};
+static const char *const skip_reasons[] = {"forbidden",
+                                           "commentsDisabled",
+                                           "channelClosed",
+                                           "channelSuspended",
+                                           "subscriptionForbidden",
+                                           "playlistItemsNotAccessible",
+                                           "processingFailure",
+                                           "videoNotFound",
+                                           "channelNotFound",
+                                           "playlistNotFound",
+                                           "notFound",
+                                           "commentNotFound",
+                                           "commentThreadNotFound",
+                                           "playlistForbidden",
+                                           "accountClosed",
+                                           "accountSuspended",
+                                           "subscriberNotFound",
+                                           "videoChartNotFound",
+                                           NULL};
 
 static int in_list(const char *const *list, const char *s)
 {
@@ -805,8 +830,7 @@ int yt_api_reason_is_quota(const char *reason)
                       strcmp(reason, "dailyLimitExceededUnreg") == 0);
 }
 
-enum yt_api_class yt_api_classify(int http_rc, long status,
-                                  const char *reason)
+enum yt_api_class yt_api_classify(int http_rc, long status, const char *reason)
 {
     if (http_rc != YT_HTTP_OK) {
         if (http_rc == YT_HTTP_E_TIMEOUT || http_rc == YT_HTTP_E_TRANSFER ||

@@ -49,17 +49,18 @@ enum yt_api_conv {
 };
 
 struct yt_api_col {
-    const char *name;   /* SQLite column name */
-    const char *sqltype;/* "TEXT" or "INTEGER" */
+    const char *name;    /* SQLite column name */
+    const char *sqltype; /* "TEXT" or "INTEGER" */
     enum yt_api_conv conv;
     /* Dotted JSON path in the item; alternatives separated by '|', the first
-     * present one wins, e.g. "contentDetails.videoId|snippet.resourceId.videoId". */
+     * present one wins, e.g.
+     * "contentDetails.videoId|snippet.resourceId.videoId". */
     const char *path;
 };
 
 struct yt_api_kind_info {
-    const char *name;          /* "videos" ... (default table name) */
-    const char *api_kind;      /* "youtube#video" (item kind) */
+    const char *name;              /* "videos" ... (default table name) */
+    const char *api_kind;          /* "youtube#video" (item kind) */
     const struct yt_api_col *cols; /* cols[0] is the primary key */
     int ncols;
 };
@@ -68,14 +69,14 @@ const struct yt_api_kind_info *yt_api_kind_get(enum yt_api_kind k);
 
 /* ---- Methods ---- */
 struct yt_api_method {
-    const char *name;          /* resource word of %yt_fetch: "videos" */
-    const char *path;          /* API path below /youtube/v3/: "videos" */
-    int cost;                  /* quota units per call (Google's table) */
-    int max_results;           /* maxResults ceiling, 0 = no maxResults */
-    const char *default_part;  /* part= when --part is not given */
-    const char *parts;         /* every part we allow, comma separated */
-    const char *filters;       /* API filter parameters allowed, comma sep. */
-    enum yt_api_kind kind;     /* table shape of its items */
+    const char *name;         /* resource word of %yt_fetch: "videos" */
+    const char *path;         /* API path below /youtube/v3/: "videos" */
+    int cost;                 /* quota units per call (Google's table) */
+    int max_results;          /* maxResults ceiling, 0 = no maxResults */
+    const char *default_part; /* part= when --part is not given */
+    const char *parts;        /* every part we allow, comma separated */
+    const char *filters;      /* API filter parameters allowed, comma sep. */
+    enum yt_api_kind kind;    /* table shape of its items */
 };
 
 /* NULL-terminated-by-name table of every method. */
@@ -96,8 +97,8 @@ struct yt_api_val {
 };
 
 struct yt_api_row {
-    int n;                     /* == kind's ncols */
-    struct yt_api_val *vals;   /* owned */
+    int n;                   /* == kind's ncols */
+    struct yt_api_val *vals; /* owned */
 };
 
 /* Flatten one API item into a row of kind k's columns.  Values absent from
@@ -128,10 +129,10 @@ void yt_api_iso_now(char out[32]);
 
 /* ---- Errors ---- */
 struct yt_api_error {
-    long code;           /* error.code, else the HTTP status */
-    char reason[64];     /* errors[0].reason, ErrorInfo reason, or status */
-    char status[64];     /* error.status ("PERMISSION_DENIED"), may be "" */
-    char message[400];   /* error.message, else errors[0].message */
+    long code;         /* error.code, else the HTTP status */
+    char reason[64];   /* errors[0].reason, ErrorInfo reason, or status */
+    char status[64];   /* error.status ("PERMISSION_DENIED"), may be "" */
+    char message[400]; /* error.message, else errors[0].message */
 };
 
 /* Parse an error body (may be NULL / not JSON / not an error envelope).
@@ -141,11 +142,11 @@ int yt_api_error_parse(const char *body, long http_status,
                        struct yt_api_error *e);
 
 enum yt_api_class {
-    YT_API_OK = 0,  /* 2xx */
-    YT_API_RETRY,   /* 5xx, 429, rate limits, dropped, truncated, timeout */
-    YT_API_AUTH,    /* 401: refresh the token once, then retry */
-    YT_API_FATAL,   /* quota, permissions, bad key, bad request: stop */
-    YT_API_SKIP     /* per-item: forbidden, commentsDisabled, not found */
+    YT_API_OK = 0, /* 2xx */
+    YT_API_RETRY,  /* 5xx, 429, rate limits, dropped, truncated, timeout */
+    YT_API_AUTH,   /* 401: refresh the token once, then retry */
+    YT_API_FATAL,  /* quota, permissions, bad key, bad request: stop */
+    YT_API_SKIP    /* per-item: forbidden, commentsDisabled, not found */
 };
 
 /* Classify a response.  http_rc is the yt_http result code (0 = a response
@@ -153,8 +154,7 @@ enum yt_api_class {
  * fatal), status the HTTP status, reason the parsed reason (may be NULL).
  * An aborted transfer is reported as YT_API_FATAL: callers check for
  * interrupts before classifying. */
-enum yt_api_class yt_api_classify(int http_rc, long status,
-                                  const char *reason);
+enum yt_api_class yt_api_classify(int http_rc, long status, const char *reason);
 const char *yt_api_class_name(enum yt_api_class c);
 
 /* One line the user can act on for this reason/status (never NULL). */

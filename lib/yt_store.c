@@ -21,31 +21,30 @@ static int db_fail(sqlite3 *db, char err[YT_STORE_ERR_LEN], const char *what)
 
 int yt_store_init(sqlite3 *db, char err[YT_STORE_ERR_LEN])
 {
-    static const char sql[] =
-        "CREATE TABLE IF NOT EXISTS _ytk_requests ("
-        " id INTEGER PRIMARY KEY,"
-        " time TEXT NOT NULL,"
-        " pacific_day TEXT NOT NULL,"
-        " method TEXT NOT NULL,"
-        " params TEXT,"
-        " status INTEGER,"
-        " quota_units INTEGER NOT NULL DEFAULT 0,"
-        " item_count INTEGER,"
-        " reason TEXT,"
-        " outcome TEXT,"
-        " duration_ms INTEGER,"
-        " fetch_id TEXT);"
-        "CREATE INDEX IF NOT EXISTS _ytk_requests_day"
-        " ON _ytk_requests(pacific_day);"
-        "CREATE TABLE IF NOT EXISTS _ytk_fetch_state ("
-        " fetch_key TEXT PRIMARY KEY,"
-        " description TEXT,"
-        " phase TEXT,"
-        " page_token TEXT,"
-        " started_at TEXT,"
-        " pages INTEGER,"
-        " items INTEGER,"
-        " updated_at TEXT);";
+    static const char sql[] = "CREATE TABLE IF NOT EXISTS _ytk_requests ("
+                              " id INTEGER PRIMARY KEY,"
+                              " time TEXT NOT NULL,"
+                              " pacific_day TEXT NOT NULL,"
+                              " method TEXT NOT NULL,"
+                              " params TEXT,"
+                              " status INTEGER,"
+                              " quota_units INTEGER NOT NULL DEFAULT 0,"
+                              " item_count INTEGER,"
+                              " reason TEXT,"
+                              " outcome TEXT,"
+                              " duration_ms INTEGER,"
+                              " fetch_id TEXT);"
+                              "CREATE INDEX IF NOT EXISTS _ytk_requests_day"
+                              " ON _ytk_requests(pacific_day);"
+                              "CREATE TABLE IF NOT EXISTS _ytk_fetch_state ("
+                              " fetch_key TEXT PRIMARY KEY,"
+                              " description TEXT,"
+                              " phase TEXT,"
+                              " page_token TEXT,"
+                              " started_at TEXT,"
+                              " pages INTEGER,"
+                              " items INTEGER,"
+                              " updated_at TEXT);";
     char *msg = NULL;
 
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -125,9 +124,9 @@ static int pk_is(sqlite3 *db, const char *table, const char *name)
     sqlite3_stmt *st = NULL;
     int ok = 0, n = 0;
 
-    if (sqlite3_prepare_v2(db,
-                           "SELECT name FROM pragma_table_info(?1) WHERE pk > 0",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            db, "SELECT name FROM pragma_table_info(?1) WHERE pk > 0", -1, &st,
+            NULL) != SQLITE_OK)
         return 0;
     sqlite3_bind_text(st, 1, table, -1, SQLITE_TRANSIENT);
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -170,15 +169,14 @@ int yt_store_table_ensure(sqlite3 *db, const char *table, enum yt_api_kind k,
         for (i = 0; i < ki->ncols; i++)
             yt_buf_addf(&sql, "%s %s%s, ", ki->cols[i].name,
                         ki->cols[i].sqltype, i == 0 ? " PRIMARY KEY" : "");
-        if (yt_buf_adds(&sql, "raw TEXT NOT NULL, fetched_at TEXT NOT NULL)")
-            < 0) {
+        if (yt_buf_adds(&sql, "raw TEXT NOT NULL, fetched_at TEXT NOT NULL)") <
+            0) {
             snprintf(err, YT_STORE_ERR_LEN, "out of memory");
             goto out;
         }
-        if (sqlite3_exec(db, yt_buf_str(&sql), NULL, NULL, &msg) !=
-            SQLITE_OK) {
-            snprintf(err, YT_STORE_ERR_LEN, "cannot create table %s: %s",
-                     table, msg ? msg : "?");
+        if (sqlite3_exec(db, yt_buf_str(&sql), NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(err, YT_STORE_ERR_LEN, "cannot create table %s: %s", table,
+                     msg ? msg : "?");
             goto out;
         }
         ret = 0;
@@ -199,8 +197,7 @@ int yt_store_table_ensure(sqlite3 *db, const char *table, enum yt_api_kind k,
         yt_buf_reset(&sql);
         yt_buf_addf(&sql, "ALTER TABLE \"%s\" ADD COLUMN %s %s", table,
                     ki->cols[i].name, ki->cols[i].sqltype);
-        if (sqlite3_exec(db, yt_buf_str(&sql), NULL, NULL, &msg) !=
-            SQLITE_OK) {
+        if (sqlite3_exec(db, yt_buf_str(&sql), NULL, NULL, &msg) != SQLITE_OK) {
             snprintf(err, YT_STORE_ERR_LEN, "cannot add column %s to %s: %s",
                      ki->cols[i].name, table, msg ? msg : "?");
             goto out;
@@ -210,8 +207,7 @@ int yt_store_table_ensure(sqlite3 *db, const char *table, enum yt_api_kind k,
         yt_buf_reset(&sql);
         yt_buf_addf(&sql, "ALTER TABLE \"%s\" ADD COLUMN fetched_at TEXT",
                     table);
-        if (sqlite3_exec(db, yt_buf_str(&sql), NULL, NULL, &msg) !=
-            SQLITE_OK) {
+        if (sqlite3_exec(db, yt_buf_str(&sql), NULL, NULL, &msg) != SQLITE_OK) {
             snprintf(err, YT_STORE_ERR_LEN, "cannot add fetched_at to %s: %s",
                      table, msg ? msg : "?");
             goto out;
@@ -285,8 +281,7 @@ int yt_store_upsert_items(sqlite3 *db, const char *table, enum yt_api_kind k,
         snprintf(err, YT_STORE_ERR_LEN, "out of memory");
         goto out;
     }
-    if (sqlite3_prepare_v2(db, yt_buf_str(&sql), -1, &st, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, yt_buf_str(&sql), -1, &st, NULL) != SQLITE_OK) {
         db_fail(db, err, "cannot prepare the upsert");
         goto out;
     }
@@ -326,8 +321,7 @@ int yt_store_upsert_items(sqlite3 *db, const char *table, enum yt_api_kind k,
             }
         }
         sqlite3_bind_text(st, ki->ncols + 1, raw, -1, free);
-        sqlite3_bind_text(st, ki->ncols + 2, fetched_at, -1,
-                          SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, ki->ncols + 2, fetched_at, -1, SQLITE_TRANSIENT);
         rc = sqlite3_step(st);
         yt_api_row_free(&row);
         if (rc != SQLITE_DONE) {
@@ -425,8 +419,8 @@ static char *col_dup(sqlite3_stmt *st, int i)
     return t ? strdup((const char *)t) : NULL;
 }
 
-int yt_store_state_get(sqlite3 *db, const char *key,
-                       struct yt_store_state *st, char err[YT_STORE_ERR_LEN])
+int yt_store_state_get(sqlite3 *db, const char *key, struct yt_store_state *st,
+                       char err[YT_STORE_ERR_LEN])
 {
     sqlite3_stmt *q = NULL;
     int rc;
@@ -519,8 +513,8 @@ void yt_store_state_free(struct yt_store_state *st)
 struct idlist {
     char **v;
     long n, cap;
-    long *slots;   /* open-addressing set of indices into v, -1 = empty */
-    long nslots;   /* power of two, > 2 * n */
+    long *slots; /* open-addressing set of indices into v, -1 = empty */
+    long nslots; /* power of two, > 2 * n */
 };
 
 static unsigned long fnv1a(const char *s, size_t len)
@@ -676,8 +670,8 @@ long yt_store_ids_resolve(sqlite3 *db, const char *spec, char ***ids,
         }
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             const unsigned char *t = sqlite3_column_text(st, 0);
-            if (t && idlist_add(&l, (const char *)t,
-                                strlen((const char *)t)) < 0) {
+            if (t &&
+                idlist_add(&l, (const char *)t, strlen((const char *)t)) < 0) {
                 snprintf(err, YT_STORE_ERR_LEN, "out of memory");
                 goto fail;
             }
@@ -815,8 +809,7 @@ long yt_store_export(sqlite3 *db, const char *table, const char *path,
                 cJSON *v = NULL;
                 switch (sqlite3_column_type(st, i)) {
                 case SQLITE_INTEGER:
-                    v = cJSON_CreateNumber(
-                        (double)sqlite3_column_int64(st, i));
+                    v = cJSON_CreateNumber((double)sqlite3_column_int64(st, i));
                     break;
                 case SQLITE_FLOAT:
                     v = cJSON_CreateNumber(sqlite3_column_double(st, i));
@@ -826,8 +819,7 @@ long yt_store_export(sqlite3 *db, const char *table, const char *path,
                     break;
                 default: {
                     const char *t = (const char *)sqlite3_column_text(st, i);
-                    if (strcmp(name, "raw") == 0 ||
-                        strcmp(name, "tags") == 0 ||
+                    if (strcmp(name, "raw") == 0 || strcmp(name, "tags") == 0 ||
                         strcmp(name, "topic_categories") == 0)
                         v = cJSON_Parse(t);
                     if (!v)

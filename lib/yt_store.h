@@ -56,18 +56,18 @@ int yt_store_upsert_items(sqlite3 *db, const char *table, enum yt_api_kind k,
 
 /* One row of _ytk_requests. */
 struct yt_store_log_entry {
-    const char *time;      /* ISO-8601 UTC (yt_api_iso_now) */
+    const char *time;        /* ISO-8601 UTC (yt_api_iso_now) */
     const char *pacific_day; /* quota day, "YYYY-MM-DD" */
-    const char *method;    /* API path: "videos", "commentThreads" */
-    const char *params;    /* query string WITHOUT key/access_token */
-    long status;           /* HTTP status, 0 when no response */
-    int units;             /* quota units charged */
-    int items;             /* items in the response */
-    const char *reason;    /* error reason or transport error, may be NULL */
-    const char *outcome;   /* ok, retry, skip, fatal, auth, aborted */
-    long ms;               /* wall time of the request (of its round when
-                              several were sent concurrently) */
-    const char *fetch_id;  /* id of the %yt_fetch run */
+    const char *method;      /* API path: "videos", "commentThreads" */
+    const char *params;      /* query string WITHOUT key/access_token */
+    long status;             /* HTTP status, 0 when no response */
+    int units;               /* quota units charged */
+    int items;               /* items in the response */
+    const char *reason;      /* error reason or transport error, may be NULL */
+    const char *outcome;     /* ok, retry, skip, fatal, auth, aborted */
+    long ms;                 /* wall time of the request (of its round when
+                                several were sent concurrently) */
+    const char *fetch_id;    /* id of the %yt_fetch run */
 };
 int yt_store_log(sqlite3 *db, const struct yt_store_log_entry *e,
                  char err[YT_STORE_ERR_LEN]);
@@ -78,17 +78,16 @@ long long yt_store_quota_day(sqlite3 *db, const char *pacific_day);
 /* Saved state of a stopped fetch, keyed by a description of the fetch. */
 struct yt_store_state {
     char *fetch_key;
-    char *page_token;  /* NULL when the stop was not inside a pagination */
-    char *started_at;  /* ISO time the interrupted fetch started */
-    char *phase;       /* recipe phase, e.g. "playlist", "videos" */
+    char *page_token; /* NULL when the stop was not inside a pagination */
+    char *started_at; /* ISO time the interrupted fetch started */
+    char *phase;      /* recipe phase, e.g. "playlist", "videos" */
     long pages, items;
 };
 /* Returns 1 and fills st when a state exists, 0 when none, -1 on error. */
-int yt_store_state_get(sqlite3 *db, const char *key,
-                       struct yt_store_state *st, char err[YT_STORE_ERR_LEN]);
-int yt_store_state_put(sqlite3 *db, const struct yt_store_state *st,
-                       const char *description,
+int yt_store_state_get(sqlite3 *db, const char *key, struct yt_store_state *st,
                        char err[YT_STORE_ERR_LEN]);
+int yt_store_state_put(sqlite3 *db, const struct yt_store_state *st,
+                       const char *description, char err[YT_STORE_ERR_LEN]);
 int yt_store_state_delete(sqlite3 *db, const char *key,
                           char err[YT_STORE_ERR_LEN]);
 void yt_store_state_free(struct yt_store_state *st);

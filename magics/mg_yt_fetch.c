@@ -65,10 +65,12 @@ static const struct mg_opt fetch_opts[] = {
     {"hl", 0, 1, "language of localized text"},
     {"search-terms", 0, 1, "comment_threads: only threads matching"},
     {"filter", 'f', 1, "extra API filter key=value[&key=value]"},
-    {"with-channels", 0, 0, "subscriptions: also fetch the channels' "
-                             "statistics"},
-    {"comments-into", 0, 1, "comment_threads: table for comments "
-                             "(default comments)"},
+    {"with-channels", 0, 0,
+     "subscriptions: also fetch the channels' "
+     "statistics"},
+    {"comments-into", 0, 1,
+     "comment_threads: table for comments "
+     "(default comments)"},
     {"dry-run", 0, 0, "show the planned calls and their cost, spend nothing"},
     {"resume", 0, 0, "continue a stopped fetch from its saved page token"},
     {"token-file", 0, 1, "token file (default $YTK_HOME/token.json)"},
@@ -77,14 +79,20 @@ static const struct mg_opt fetch_opts[] = {
 };
 
 static const char *const fetch_subcommands[] = {
-    "channels", "playlists", "playlist_items", "videos", "search",
-    "comment_threads", "comments", "subscriptions", "activities",
-    "video_categories", "regions", "languages", "uploads", "quota",
-    "export", "log", "status", NULL};
+    "channels",       "playlists",
+    "playlist_items", "videos",
+    "search",         "comment_threads",
+    "comments",       "subscriptions",
+    "activities",     "video_categories",
+    "regions",        "languages",
+    "uploads",        "quota",
+    "export",         "log",
+    "status",         NULL};
 
 static const char fetch_help[] =
     "%yt_fetch RESOURCE [filters] [--part P] [--limit N] [--into TABLE]\n"
-    "          [--ids \"SQL or list\"] [--dry-run] [--resume] [--token-file F]\n"
+    "          [--ids \"SQL or list\"] [--dry-run] [--resume] [--token-file "
+    "F]\n"
     "\n"
     "Fetch YouTube Data API v3 lists into the local SQLite store: typed\n"
     "columns, the full item as JSON in `raw`, `fetched_at`; refetching\n"
@@ -135,22 +143,22 @@ static const char fetch_help[] =
 
 struct query {
     const struct yt_api_method *m;
-    char *params;      /* encoded, without maxResults/pageToken/key */
-    char *page_token;  /* next page to fetch, NULL = first */
-    char *table;       /* where items go */
+    char *params;        /* encoded, without maxResults/pageToken/key */
+    char *page_token;    /* next page to fetch, NULL = first */
+    char *table;         /* where items go */
     char *fill_video_id; /* video_id for comments lacking one */
-    char *label;       /* what it is for messages ("video abc") */
-    char **batch_ids;  /* ids of an id batch (for the done set) */
+    char *label;         /* what it is for messages ("video abc") */
+    char **batch_ids;    /* ids of an id batch (for the done set) */
     int nbatch;
-    char *listing_id;  /* per-id listing: id marked done when it ends */
-    long limit;        /* max items, -1 none */
+    char *listing_id; /* per-id listing: id marked done when it ends */
+    long limit;       /* max items, -1 none */
     long got;
     int pages;
-    int paginate;      /* follow nextPageToken */
+    int paginate; /* follow nextPageToken */
     int done, skipped;
     int attempt;
     long retry_after;
-    int is_main;       /* its page token is the resume point */
+    int is_main; /* its page token is the resume point */
 };
 
 struct tcount {
@@ -168,10 +176,10 @@ struct fetch {
     int refreshed;
     char *api_base;
     char fetch_id[37];
-    char started_at[32];   /* of this run, or of the resumed one */
-    char *key;             /* resume key */
-    char *desc;            /* human description of the fetch */
-    char *phase;           /* current phase name */
+    char started_at[32]; /* of this run, or of the resumed one */
+    char *key;           /* resume key */
+    char *desc;          /* human description of the fetch */
+    char *phase;         /* current phase name */
     double t0;
     /* progress */
     char disp_id[37];
@@ -193,10 +201,10 @@ struct fetch {
     long backoff_base, backoff_cap;
     int max_retries, parallel;
     /* outcome */
-    int fatal;        /* kn_exec_fail was called */
+    int fatal; /* kn_exec_fail was called */
     int interrupted;
-    int single_target; /* a skip of the only query is an error */
-    long missing_ids;  /* ids a batch call did not return */
+    int single_target;  /* a skip of the only query is an error */
+    long missing_ids;   /* ids a batch call did not return */
     long resumed_pages; /* pages stored by the run this one resumes */
     long resumed_items;
     long total_results; /* largest pageInfo.totalResults of the main query */
@@ -365,10 +373,9 @@ static void progress_publish(struct fetch *f, int final, const char *final_text)
         } else {
             yt_buf_addf(&t, "%s: %ld pages", f->label, f->pages);
         }
-        snprintf(line, sizeof(line),
-                 " · %ld item%s · %ld quota unit%s · %s%s", f->items,
-                 f->items == 1 ? "" : "s", f->units, f->units == 1 ? "" : "s",
-                 el, f->retries ? " · retrying" : "");
+        snprintf(line, sizeof(line), " · %ld item%s · %ld quota unit%s · %s%s",
+                 f->items, f->items == 1 ? "" : "s", f->units,
+                 f->units == 1 ? "" : "s", el, f->retries ? " · retrying" : "");
         yt_buf_adds(&t, line);
         yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\">");
         if (f->est_pages > 0)
@@ -434,24 +441,24 @@ static void fail_api(struct fetch *f, const struct query *q,
     } else {
         if (yt_api_reason_is_quota(e->reason))
             ename = "QuotaExceeded";
-        else if (e->code == 401 || strcmp(e->reason,
-                                          "insufficientPermissions") == 0)
+        else if (e->code == 401 ||
+                 strcmp(e->reason, "insufficientPermissions") == 0)
             ename = "AuthError";
         kn_exec_fail(f->x, ename, "%s.list: %ld %s: %s", q->m->path, e->code,
                      e->reason[0] ? e->reason : "(no reason)", e->message);
         snprintf(line, sizeof(line),
                  "API error: code=%ld reason=%s%s%s message=%s", e->code,
-                 e->reason[0] ? e->reason : "-",
-                 e->status[0] ? " status=" : "", e->status, e->message);
+                 e->reason[0] ? e->reason : "-", e->status[0] ? " status=" : "",
+                 e->status, e->message);
         kn_exec_fail_line(f->x, line);
     }
     if (q->label) {
         snprintf(line, sizeof(line), "While fetching: %s", q->label);
         kn_exec_fail_line(f->x, line);
     }
-    snprintf(line, sizeof(line), "Hint: %s",
-             yt_api_error_hint(http_rc ? NULL : e->reason,
-                               http_rc ? 503 : e->code));
+    snprintf(
+        line, sizeof(line), "Hint: %s",
+        yt_api_error_hint(http_rc ? NULL : e->reason, http_rc ? 503 : e->code));
     kn_exec_fail_line(f->x, line);
 }
 
@@ -499,11 +506,11 @@ static int store_threads_extra(struct fetch *f, const cJSON *items,
     cJSON_ArrayForEach(t, items)
     {
         const cJSON *sn = cJSON_GetObjectItemCaseSensitive(t, "snippet");
-        const cJSON *top = cJSON_GetObjectItemCaseSensitive(sn,
-                                                            "topLevelComment");
+        const cJSON *top =
+            cJSON_GetObjectItemCaseSensitive(sn, "topLevelComment");
         const cJSON *vid = cJSON_GetObjectItemCaseSensitive(sn, "videoId");
-        const cJSON *total = cJSON_GetObjectItemCaseSensitive(
-            sn, "totalReplyCount");
+        const cJSON *total =
+            cJSON_GetObjectItemCaseSensitive(sn, "totalReplyCount");
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(t, "id");
         const cJSON *reps = cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(t, "replies"), "comments");
@@ -524,8 +531,8 @@ static int store_threads_extra(struct fetch *f, const cJSON *items,
         }
         if (cJSON_GetArraySize(arr) > 0 &&
             yt_store_upsert_items(f->db, f->comments_table, YT_KIND_COMMENT,
-                                  arr, fetched_at, video ? fill : NULL,
-                                  &stored, &bad, err) < 0) {
+                                  arr, fetched_at, video ? fill : NULL, &stored,
+                                  &bad, err) < 0) {
             cJSON_Delete(arr);
             return -1;
         }
@@ -571,12 +578,10 @@ static int remember_my_channel(struct fetch *f, const cJSON *item, char *err)
 static int mark_one_done(struct fetch *f, const char *id, char *err);
 
 /* Store one successful page of q.  Returns 0, or -1 with err. */
-static int store_page(struct fetch *f, struct query *q, cJSON *root,
-                      char *err)
+static int store_page(struct fetch *f, struct query *q, cJSON *root, char *err)
 {
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
-    const cJSON *next = cJSON_GetObjectItemCaseSensitive(root,
-                                                         "nextPageToken");
+    const cJSON *next = cJSON_GetObjectItemCaseSensitive(root, "nextPageToken");
     const char *fill[3] = {"video_id", q->fill_video_id, NULL};
     char fetched_at[32];
     int stored = 0, bad = 0, n, more;
@@ -586,8 +591,7 @@ static int store_page(struct fetch *f, struct query *q, cJSON *root,
     n = cJSON_GetArraySize(items);
     if (q->is_main) {
         const cJSON *tr = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(root, "pageInfo"),
-            "totalResults");
+            cJSON_GetObjectItemCaseSensitive(root, "pageInfo"), "totalResults");
         if (cJSON_IsNumber(tr) && tr->valuedouble > f->total_results)
             f->total_results = (long)tr->valuedouble;
     }
@@ -596,8 +600,8 @@ static int store_page(struct fetch *f, struct query *q, cJSON *root,
         long keep = q->limit - q->got, i;
         cut = cJSON_CreateArray();
         for (i = 0; i < keep && i < n; i++)
-            cJSON_AddItemReferenceToArray(cut, cJSON_GetArrayItem(items,
-                                                                  (int)i));
+            cJSON_AddItemReferenceToArray(cut,
+                                          cJSON_GetArrayItem(items, (int)i));
         items = cut;
     }
     if (yt_store_begin(f->db, err) < 0)
@@ -643,8 +647,7 @@ static int store_page(struct fetch *f, struct query *q, cJSON *root,
     } else {
         q->done = 1;
         if (q->is_main && q->m->kind == YT_KIND_SEARCH &&
-            !cJSON_IsString(next) && q->limit < 0 &&
-            f->total_results > q->got)
+            !cJSON_IsString(next) && q->limit < 0 && f->total_results > q->got)
             f->search_capped = 1;
     }
     return 0;
@@ -877,8 +880,8 @@ static int run_queries(struct fetch *f, struct query *qs, int n,
             reqs[k].method = "GET";
             reqs[k].url = urls[k];
             reqs[k].bearer = f->cred.access_token;
-            reqs[k].timeout_ms = env_long("YTK_FETCH_TIMEOUT_MS", 60000, 100,
-                                          600000);
+            reqs[k].timeout_ms =
+                env_long("YTK_FETCH_TIMEOUT_MS", 60000, 100, 600000);
             memset(&resps[k], 0, sizeof(resps[k]));
             rcs[k] = 0;
             errs[k][0] = '\0';
@@ -896,8 +899,8 @@ static int run_queries(struct fetch *f, struct query *qs, int n,
             int nitems = 0;
 
             memset(&e, 0, sizeof(e));
-            if (rcs[k] == YT_HTTP_E_ABORTED || (rcs[k] != YT_HTTP_OK &&
-                                                kn_exec_interrupted(f->x))) {
+            if (rcs[k] == YT_HTTP_E_ABORTED ||
+                (rcs[k] != YT_HTTP_OK && kn_exec_interrupted(f->x))) {
                 f->interrupted = 1;
                 log_request(f, q, logp[k], resps[k].status, 0, "interrupted",
                             "aborted", t);
@@ -906,17 +909,17 @@ static int run_queries(struct fetch *f, struct query *qs, int n,
             if (rcs[k] != YT_HTTP_OK) {
                 cls = yt_api_classify(rcs[k], 0, NULL);
                 snprintf(e.reason, sizeof(e.reason), "%s",
-                         rcs[k] == YT_HTTP_E_TIMEOUT ? "timeout"
+                         rcs[k] == YT_HTTP_E_TIMEOUT    ? "timeout"
                          : rcs[k] == YT_HTTP_E_TRANSFER ? "transferError"
-                         : rcs[k] == YT_HTTP_E_CONNECT ? "connectError"
-                                                       : "httpError");
+                         : rcs[k] == YT_HTTP_E_CONNECT  ? "connectError"
+                                                        : "httpError");
                 snprintf(e.message, sizeof(e.message), "%s", errs[k]);
             } else if (resps[k].status >= 200 && resps[k].status < 300) {
                 root = cJSON_Parse(resps[k].body ? resps[k].body : "");
                 if (!cJSON_IsObject(root) ||
                     (cJSON_GetObjectItemCaseSensitive(root, "items") &&
-                     !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(
-                         root, "items")))) {
+                     !cJSON_IsArray(
+                         cJSON_GetObjectItemCaseSensitive(root, "items")))) {
                     cls = YT_API_RETRY;
                     snprintf(e.reason, sizeof(e.reason), "invalidJSON");
                     snprintf(e.message, sizeof(e.message),
@@ -967,8 +970,7 @@ static int run_queries(struct fetch *f, struct query *qs, int n,
                 }
                 {
                     double j = (double)random() / ((double)RAND_MAX + 1.0);
-                    long ms = yt_api_backoff_ms(q->attempt - 1,
-                                                f->backoff_base,
+                    long ms = yt_api_backoff_ms(q->attempt - 1, f->backoff_base,
                                                 f->backoff_cap,
                                                 resps[k].retry_after, j);
                     if (ms > sleep_ms)
@@ -1072,18 +1074,18 @@ out:
 /* ------------------------------------------------------------ planning */
 
 struct plan {
-    const char *resource;        /* user word */
+    const char *resource; /* user word */
     const struct yt_api_method *m;
-    struct yt_buf params;        /* encoded filters + part */
+    struct yt_buf params; /* encoded filters + part */
     char *table;
-    char **ids;                  /* --ids resolved */
+    char **ids; /* --ids resolved */
     long nids;
-    const char *ids_param;       /* API filter the ids go into */
-    int ids_batch;               /* 50 per call, else one query per id */
+    const char *ids_param; /* API filter the ids go into */
+    int ids_batch;         /* 50 per call, else one query per id */
     long limit;
-    int recipe;                  /* 0 none, 1 uploads, 2 subs+channels */
-    char *uploads_playlist;      /* recipe 1 */
-    struct yt_buf chan_params;   /* recipe 1: channels.list filter */
+    int recipe;                /* 0 none, 1 uploads, 2 subs+channels */
+    char *uploads_playlist;    /* recipe 1 */
+    struct yt_buf chan_params; /* recipe 1: channels.list filter */
 };
 
 static void plan_free(struct plan *p)
@@ -1148,9 +1150,8 @@ static int check_parts(struct kn_exec *x, const struct yt_api_method *m,
             p = e ? e + 1 : NULL;
         }
         if (!found) {
-            snprintf(msg, sizeof(msg),
-                     "unknown part '%.60s' for %s; valid: %s", tok, m->name,
-                     m->parts);
+            snprintf(msg, sizeof(msg), "unknown part '%.60s' for %s; valid: %s",
+                     tok, m->name, m->parts);
             ok = 0;
             break;
         }
@@ -1178,8 +1179,9 @@ static int extra_filters(struct kn_exec *x, struct plan *p, const char *spec)
         }
         *eq = '\0';
         if (!yt_api_method_allows(p->m, tok)) {
-            snprintf(msg, sizeof(msg), "%.60s is not a filter of %s; valid: "
-                                       "%.200s",
+            snprintf(msg, sizeof(msg),
+                     "%.60s is not a filter of %s; valid: "
+                     "%.200s",
                      tok, p->resource, p->m->filters);
             free(dup);
             return usage_fail(x, msg);
@@ -1222,8 +1224,7 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
         if (mg_args_has(a, "mine"))
             qp_add(&p->chan_params, "mine", "true"), nfilter++;
         if (mg_args_get(a, "channel"))
-            qp_add(&p->chan_params, "id", mg_args_get(a, "channel")),
-                nfilter++;
+            qp_add(&p->chan_params, "id", mg_args_get(a, "channel")), nfilter++;
         if (mg_args_get(a, "handle"))
             qp_add(&p->chan_params, "forHandle", mg_args_get(a, "handle")),
                 nfilter++;
@@ -1262,8 +1263,8 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
 
     /* Resource-specific filters. */
     if (mg_args_has(a, "mine")) {
-        const char *param = strcmp(resource, "search") == 0 ? "forMine"
-                                                             : "mine";
+        const char *param =
+            strcmp(resource, "search") == 0 ? "forMine" : "mine";
         if ((r = map_filter(x, a, p, "mine", param, "true")) < 0)
             return -1;
         nfilter += r;
@@ -1321,8 +1322,8 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
         return usage_fail(x, "--with-channels only applies to subscriptions");
     if (mg_args_has(a, "with-channels"))
         p->recipe = 2;
-    if (mg_args_get(a, "chart") && strcmp(mg_args_get(a, "chart"),
-                                          "mostPopular") != 0)
+    if (mg_args_get(a, "chart") &&
+        strcmp(mg_args_get(a, "chart"), "mostPopular") != 0)
         return usage_fail(x, "--chart takes mostPopular (the only chart)");
 
     if (ids) {
@@ -1330,9 +1331,12 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
             const char *res, *param;
             int batch;
         } idmap[] = {
-            {"channels", "id", 1},        {"playlists", "id", 1},
-            {"videos", "id", 1},          {"comments", "id", 1},
-            {"subscriptions", "id", 1},   {"playlist_items", "playlistId", 0},
+            {"channels", "id", 1},
+            {"playlists", "id", 1},
+            {"videos", "id", 1},
+            {"comments", "id", 1},
+            {"subscriptions", "id", 1},
+            {"playlist_items", "playlistId", 0},
             {"comment_threads", "videoId", 0},
             {"activities", "channelId", 0},
             {"video_categories", "id", 1},
@@ -1381,7 +1385,7 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
                  : strcmp(resource, "comment_threads") == 0
                      ? "--video ID or --channel ID"
                  : strcmp(resource, "playlist_items") == 0 ? "--playlist ID"
-                 : strcmp(resource, "comments") == 0 ? "--parent ID"
+                 : strcmp(resource, "comments") == 0       ? "--parent ID"
                                                      : "--mine or --channel "
                                                        "ID");
         return usage_fail(x, msg);
@@ -1462,8 +1466,9 @@ static int dry_run(struct mg_ctx *c, const struct mg_args *a, struct plan *p)
 
     yt_buf_init(&t, 1u << 20);
     yt_buf_init(&h, 1u << 20);
-    yt_buf_addf(&t, "Dry run of %%yt_fetch %s (nothing sent, no quota "
-                    "spent). Planned calls:\n",
+    yt_buf_addf(&t,
+                "Dry run of %%yt_fetch %s (nothing sent, no quota "
+                "spent). Planned calls:\n",
                 p->recipe == 1 ? "uploads" : p->resource);
     if (p->recipe == 1) {
         struct yt_buf pp;
@@ -1494,8 +1499,8 @@ static int dry_run(struct mg_ctx *c, const struct mg_args *a, struct plan *p)
             known = 0;
         }
         dry_line(&t, "playlistItems",
-                 "part=snippet,contentDetails&playlistId=UU…&maxResults=50",
-                 1, calls);
+                 "part=snippet,contentDetails&playlistId=UU…&maxResults=50", 1,
+                 calls);
         dry_line(&t, "videos", yt_buf_str(&p->params), 1,
                  p->limit > 0 ? "one call per 50 videos (same count as "
                                 "playlist pages)"
@@ -1537,13 +1542,14 @@ static int dry_run(struct mg_ctx *c, const struct mg_args *a, struct plan *p)
         else if (strcmp(m->name, "search") == 0)
             pages = 10; /* ~500 results cap */
         if (pages > 0) {
-            snprintf(calls, sizeof(calls), "%d unit%s per page, %ld page%s "
-                                           "estimated%s",
+            snprintf(calls, sizeof(calls),
+                     "%d unit%s per page, %ld page%s "
+                     "estimated%s",
                      m->cost, m->cost == 1 ? "" : "s", pages,
                      pages == 1 ? "" : "s",
                      strcmp(m->name, "search") == 0 && p->limit <= 0
                          ? " (at most; search stops near 500 results)"
-                     : p->limit > 0 ? " (--limit)"
+                     : p->limit > 0        ? " (--limit)"
                      : m->max_results == 0 ? ""
                                            : " (the chart holds ~200 videos)");
             total += pages * m->cost;
@@ -1567,16 +1573,17 @@ static int dry_run(struct mg_ctx *c, const struct mg_args *a, struct plan *p)
         yt_buf_addf(&t, "Estimated cost: %ld quota unit%s.\n", total,
                     total == 1 ? "" : "s");
     else
-        yt_buf_addf(&t, "Estimated cost: at least %ld quota unit%s (more "
-                        "pages cost more).\n",
+        yt_buf_addf(&t,
+                    "Estimated cost: at least %ld quota unit%s (more "
+                    "pages cost more).\n",
                     total ? total : 1, total == 1 ? "" : "s");
     {
         char day[11];
         long long used;
         yt_api_pacific_day(time(NULL), day);
         used = yt_store_quota_day(c->db, day);
-        yt_buf_addf(&t, "Used today (Pacific day %s): %lld of %ld units.",
-                    day, used < 0 ? 0 : used,
+        yt_buf_addf(&t, "Used today (Pacific day %s): %lld of %ld units.", day,
+                    used < 0 ? 0 : used,
                     env_long("YTK_DAILY_QUOTA", 10000, 1, 1000000000));
     }
     yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\"><pre>");
@@ -1639,8 +1646,8 @@ static int make_id_queries(struct fetch *f, const struct yt_api_method *m,
         q->limit = -1;
         q->paginate = !batch;
         if (batch) {
-            if (asprintf(&q->label, "%s batch of %ld ids starting %s",
-                         m->path, n, todo[i]) < 0)
+            if (asprintf(&q->label, "%s batch of %ld ids starting %s", m->path,
+                         n, todo[i]) < 0)
                 q->label = NULL;
         } else if (asprintf(&q->label, "%s %s=%s", m->path, ids_param,
                             todo[i]) < 0)
@@ -1706,8 +1713,7 @@ static void summary_text(struct fetch *f, struct yt_buf *s, const char *verb)
     for (i = 0; i < f->ncounts; i++) {
         char *sql = NULL;
         sqlite3_stmt *st = NULL;
-        if (asprintf(&sql,
-                     "SELECT COUNT(*) FROM \"%s\" WHERE fetched_at >= ?1",
+        if (asprintf(&sql, "SELECT COUNT(*) FROM \"%s\" WHERE fetched_at >= ?1",
                      f->counts[i].table) < 0)
             continue;
         if (sqlite3_prepare_v2(f->db, sql, -1, &st, NULL) == SQLITE_OK) {
@@ -1722,9 +1728,10 @@ static void summary_text(struct fetch *f, struct yt_buf *s, const char *verb)
     if (!f->ncounts)
         yt_buf_adds(s, "0 rows");
     for (i = 0; i < f->ncounts; i++)
-        yt_buf_addf(s, "%s%ld %s", i == 0 ? "" : i == f->ncounts - 1
-                                                     ? " and "
-                                                     : ", ",
+        yt_buf_addf(s, "%s%ld %s",
+                    i == 0                ? ""
+                    : i == f->ncounts - 1 ? " and "
+                                          : ", ",
                     f->counts[i].rows, f->counts[i].table);
     yt_buf_addf(s, " in %ld page%s, %ld quota unit%s, %s", f->pages,
                 f->pages == 1 ? "" : "s", f->units, f->units == 1 ? "" : "s",
@@ -1733,8 +1740,8 @@ static void summary_text(struct fetch *f, struct yt_buf *s, const char *verb)
         yt_buf_addf(s, " (%ld retr%s)", f->retries,
                     f->retries == 1 ? "y" : "ies");
     if (f->resumed_pages > 0)
-        yt_buf_addf(s, " (resumed after %ld earlier page%s)",
-                    f->resumed_pages, f->resumed_pages == 1 ? "" : "s");
+        yt_buf_addf(s, " (resumed after %ld earlier page%s)", f->resumed_pages,
+                    f->resumed_pages == 1 ? "" : "s");
 }
 
 static int finish(struct fetch *f, enum yt_api_kind kind, const char *table,
@@ -1777,9 +1784,8 @@ static int finish(struct fetch *f, enum yt_api_kind kind, const char *table,
     if (f->nskipped) {
         struct yt_buf w;
         yt_buf_init(&w, 1u << 20);
-        yt_buf_addf(&w, "Skipped %d item%s (per-item errors):\n%s",
-                    f->nskipped, f->nskipped == 1 ? "" : "s",
-                    yt_buf_str(&f->skipped));
+        yt_buf_addf(&w, "Skipped %d item%s (per-item errors):\n%s", f->nskipped,
+                    f->nskipped == 1 ? "" : "s", yt_buf_str(&f->skipped));
         note(f->x, yt_buf_str(&w));
         yt_buf_free(&w);
     }
@@ -1835,8 +1841,9 @@ static int finish(struct fetch *f, enum yt_api_kind kind, const char *table,
             struct yt_buf sql;
 
             yt_buf_init(&sql, 1u << 16);
-            yt_buf_addf(&sql, "SELECT %s FROM \"%s\" WHERE fetched_at >= "
-                              "'%s' ORDER BY rowid",
+            yt_buf_addf(&sql,
+                        "SELECT %s FROM \"%s\" WHERE fetched_at >= "
+                        "'%s' ORDER BY rowid",
                         preview[kind], table, f->started_at);
             rc = mg_table_show_query(f->x, f->db, yt_buf_str(&sql),
                                      yt_buf_str(&s), show < 0 ? 10 : show, 1);
@@ -1906,8 +1913,9 @@ static int sub_log(struct mg_ctx *c, const struct mg_args *a)
              "quota_units, item_count, reason, outcome, duration_ms FROM "
              "_ytk_requests ORDER BY id DESC LIMIT %ld) ORDER BY id",
              n);
-    return mg_table_show_query(c->x, c->db, sql, "Request log (no secrets "
-                                                 "are recorded)",
+    return mg_table_show_query(c->x, c->db, sql,
+                               "Request log (no secrets "
+                               "are recorded)",
                                (int)n, 1);
 }
 
@@ -1935,9 +1943,8 @@ static int sub_export(struct mg_ctx *c, const struct mg_args *a)
     long n;
 
     if (!table || !file || mg_args_pos(a, 3))
-        return usage_fail(c->x,
-                          "usage: %yt_fetch export TABLE FILE.csv|.json|"
-                          ".ndjson");
+        return usage_fail(c->x, "usage: %yt_fetch export TABLE FILE.csv|.json|"
+                                ".ndjson");
     n = yt_store_export(c->db, table, file, err);
     if (n < 0) {
         kn_exec_fail(c->x, "ExportError", "%s", err);
@@ -1989,8 +1996,8 @@ static int setup_fetch(struct fetch *f, struct mg_ctx *c,
         kn_exec_fail(c->x, "StoreError", "%s", err);
         return -1;
     }
-    rc = yt_cred_load(f->http, c->home, mg_args_get(a, "token-file"),
-                      &f->cred, err);
+    rc = yt_cred_load(f->http, c->home, mg_args_get(a, "token-file"), &f->cred,
+                      err);
     if (rc != YT_CRED_OK) {
         kn_exec_fail(c->x, "AuthError", "%s", err);
         kn_exec_fail_line(c->x, rc == YT_CRED_E_NONE
@@ -2044,9 +2051,9 @@ static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
     }
     if (setup_fetch(&f, c, a, p.recipe == 1 ? "uploads" : resource) < 0)
         goto out;
-    f.comments_table = strdup(mg_args_get(a, "comments-into")
-                                  ? mg_args_get(a, "comments-into")
-                                  : "comments");
+    f.comments_table =
+        strdup(mg_args_get(a, "comments-into") ? mg_args_get(a, "comments-into")
+                                               : "comments");
     if (!yt_store_valid_table(f.comments_table)) {
         usage_fail(c->x, "invalid --comments-into table name");
         goto out;
@@ -2087,8 +2094,8 @@ static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
                               p.recipe == 1 ? YT_KIND_VIDEO : p.m->kind,
                               err) < 0 ||
         (p.m->kind == YT_KIND_COMMENT_THREAD &&
-         yt_store_table_ensure(c->db, f.comments_table, YT_KIND_COMMENT,
-                               err) < 0)) {
+         yt_store_table_ensure(c->db, f.comments_table, YT_KIND_COMMENT, err) <
+             0)) {
         kn_exec_fail(c->x, "StoreError", "%s", err);
         goto out;
     }
@@ -2195,8 +2202,8 @@ static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
             for (w = uploads; *w; w++)
                 if (!(isalnum((unsigned char)*w) || *w == '_' || *w == '-'))
                     break;
-            if (asprintf(&where, "AND playlist_id = '%s'",
-                         *w ? "" : uploads) < 0)
+            if (asprintf(&where, "AND playlist_id = '%s'", *w ? "" : uploads) <
+                0)
                 where = NULL;
         }
         free(uploads);

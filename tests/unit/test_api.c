@@ -87,7 +87,8 @@ static void test_error_parse(void)
     TU_EQ_INT(yt_api_error_parse("{\"error\":\"invalid_grant\","
                                  "\"error_description\":\"Token has been "
                                  "expired or revoked.\"}",
-                                 400, &e), 1);
+                                 400, &e),
+              1);
     TU_EQ_STR(e.reason, "invalid_grant");
     TU_EQ_STR(e.message, "Token has been expired or revoked.");
 
@@ -116,8 +117,7 @@ static void test_classify(void)
     TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 200, NULL), YT_API_OK);
     TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 401, "authError"), YT_API_AUTH);
     TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 401, NULL), YT_API_AUTH);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 500, "internalError"),
-              YT_API_RETRY);
+    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 500, "internalError"), YT_API_RETRY);
     TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 503, "backendError"), YT_API_RETRY);
     TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 502, ""), YT_API_RETRY);
     TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 429, NULL), YT_API_RETRY);
@@ -125,8 +125,7 @@ static void test_classify(void)
               YT_API_RETRY);
     TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 403, "userRateLimitExceeded"),
               YT_API_RETRY);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 403, "quotaExceeded"),
-              YT_API_FATAL);
+    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 403, "quotaExceeded"), YT_API_FATAL);
     TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 403, "dailyLimitExceeded"),
               YT_API_FATAL);
     TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 403, "insufficientPermissions"),
@@ -213,8 +212,8 @@ static void test_methods(void)
     m = yt_api_method_find("search");
     TU_CHECK(m && m->cost == 100 && m->max_results == 50);
     m = yt_api_method_find("comment_threads");
-    TU_CHECK(m && m->max_results == 100 && strcmp(m->path, "commentThreads")
-                                               == 0);
+    TU_CHECK(m && m->max_results == 100 &&
+             strcmp(m->path, "commentThreads") == 0);
     TU_CHECK(yt_api_method_find("commentThreads") == m);
     m = yt_api_method_find("videos");
     TU_CHECK(m && m->cost == 1 && m->max_results == 50);
@@ -247,9 +246,17 @@ static void test_store_log_state_ids(void)
     sqlite3 *db;
     char err[YT_STORE_ERR_LEN];
     struct yt_store_log_entry e = {
-        "2026-01-01T00:00:00.000Z", "2025-12-31", "videos",
-        "part=snippet&key=SECRETKEY&id=a&access_token=ya29.SECRET", 200, 1, 5,
-        NULL, "ok", 12, "f1"};
+        "2026-01-01T00:00:00.000Z",
+        "2025-12-31",
+        "videos",
+        "part=snippet&key=SECRETKEY&id=a&access_token=ya29.SECRET",
+        200,
+        1,
+        5,
+        NULL,
+        "ok",
+        12,
+        "f1"};
     struct yt_store_state st = {0}, got;
     char **ids;
     long n;
@@ -267,9 +274,11 @@ static void test_store_log_state_ids(void)
     TU_EQ_INT(yt_store_quota_day(db, "2026-01-01"), 100);
     TU_EQ_INT(yt_store_quota_day(db, "2026-01-02"), 0);
     TU_EQ_INT(q1(db, "SELECT COUNT(*) FROM _ytk_requests WHERE params LIKE "
-                     "'%SECRET%'"), 0);
+                     "'%SECRET%'"),
+              0);
     TU_EQ_INT(q1(db, "SELECT COUNT(*) FROM _ytk_requests WHERE params = "
-                     "'part=snippet&id=a'"), 3);
+                     "'part=snippet&id=a'"),
+              3);
 
     st.fetch_key = "k1";
     st.page_token = "TOKEN2";
@@ -293,8 +302,10 @@ static void test_store_log_state_ids(void)
         TU_EQ_STR(ids[3], "d");
     }
     yt_store_ids_free(ids, n);
-    sqlite3_exec(db, "CREATE TABLE t(v TEXT); INSERT INTO t VALUES ('x'),"
-                     "('y'),('x'),(NULL)", NULL, NULL, NULL);
+    sqlite3_exec(db,
+                 "CREATE TABLE t(v TEXT); INSERT INTO t VALUES ('x'),"
+                 "('y'),('x'),(NULL)",
+                 NULL, NULL, NULL);
     n = yt_store_ids_resolve(db, "SELECT v FROM t", &ids, err);
     TU_EQ_INT(n, 2);
     yt_store_ids_free(ids, n);
@@ -332,12 +343,13 @@ static void test_export(void)
     size_t n;
 
     TU_EQ_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
-    sqlite3_exec(db,
-                 "CREATE TABLE v(video_id TEXT PRIMARY KEY, title TEXT, "
-                 "view_count INTEGER, raw TEXT);"
-                 "INSERT INTO v VALUES ('a','Say \"hi\", $5',10,'{\"id\":\"a\"}'),"
-                 "('b',NULL,NULL,'{\"id\":\"b\"}')",
-                 NULL, NULL, NULL);
+    sqlite3_exec(
+        db,
+        "CREATE TABLE v(video_id TEXT PRIMARY KEY, title TEXT, "
+        "view_count INTEGER, raw TEXT);"
+        "INSERT INTO v VALUES ('a','Say \"hi\", $5',10,'{\"id\":\"a\"}'),"
+        "('b',NULL,NULL,'{\"id\":\"b\"}')",
+        NULL, NULL, NULL);
     snprintf(path, sizeof(path), "/tmp/ytk_test_export_%d.csv", (int)getpid());
     TU_EQ_INT(yt_store_export(db, "v", path, err), 2);
     f = fopen(path, "rb");

@@ -49,9 +49,8 @@ static const cJSON *item_at(const cJSON *resp, int i)
 }
 
 /* Value of column `name` in a flattened row. */
-static const struct yt_api_val *col(enum yt_api_kind k,
-                                    const struct yt_api_row *r,
-                                    const char *name)
+static const struct yt_api_val *
+col(enum yt_api_kind k, const struct yt_api_row *r, const char *name)
 {
     int i = yt_api_col_index(k, name);
     static const struct yt_api_val missing = {YT_V_NULL, 0, NULL};
@@ -63,18 +62,18 @@ static const struct yt_api_val *col(enum yt_api_kind k,
     return &r->vals[i];
 }
 
-#define COL_TEXT(k, r, name, want)                                            \
-    do {                                                                      \
-        const struct yt_api_val *v_ = col(k, r, name);                        \
-        TU_EQ_INT(v_->type, YT_V_TEXT);                                       \
-        if (v_->type == YT_V_TEXT)                                            \
-            TU_EQ_STR(v_->s, want);                                           \
+#define COL_TEXT(k, r, name, want)                                             \
+    do {                                                                       \
+        const struct yt_api_val *v_ = col(k, r, name);                         \
+        TU_EQ_INT(v_->type, YT_V_TEXT);                                        \
+        if (v_->type == YT_V_TEXT)                                             \
+            TU_EQ_STR(v_->s, want);                                            \
     } while (0)
-#define COL_INT(k, r, name, want)                                             \
-    do {                                                                      \
-        const struct yt_api_val *v_ = col(k, r, name);                        \
-        TU_EQ_INT(v_->type, YT_V_INT);                                        \
-        TU_EQ_INT(v_->i, want);                                               \
+#define COL_INT(k, r, name, want)                                              \
+    do {                                                                       \
+        const struct yt_api_val *v_ = col(k, r, name);                         \
+        TU_EQ_INT(v_->type, YT_V_INT);                                         \
+        TU_EQ_INT(v_->i, want);                                                \
     } while (0)
 #define COL_NULL(k, r, name) TU_EQ_INT(col(k, r, name)->type, YT_V_NULL)
 
@@ -247,8 +246,8 @@ static void test_search_and_threads(void)
     cJSON_Delete(resp);
 
     resp = load("comment_threads/comment_threads_by_video_paged_1.json");
-    TU_EQ_INT(yt_api_flatten(YT_KIND_COMMENT_THREAD, item_at(resp, 0), &r,
-                             err), 0);
+    TU_EQ_INT(yt_api_flatten(YT_KIND_COMMENT_THREAD, item_at(resp, 0), &r, err),
+              0);
     COL_TEXT(YT_KIND_COMMENT_THREAD, &r, "video_id", "F1UP7wRCPH8");
     COL_TEXT(YT_KIND_COMMENT_THREAD, &r, "author_channel_id",
              "UCzj-CjKYmGlZ7vTL-vOe57A");
@@ -256,12 +255,12 @@ static void test_search_and_threads(void)
              "<a href=\"http://google.com/\">Google.com</a>");
     COL_INT(YT_KIND_COMMENT_THREAD, &r, "is_public", 1);
     yt_api_row_free(&r);
-    TU_EQ_INT(yt_api_flatten(YT_KIND_COMMENT_THREAD, item_at(resp, 2), &r,
-                             err), 0);
+    TU_EQ_INT(yt_api_flatten(YT_KIND_COMMENT_THREAD, item_at(resp, 2), &r, err),
+              0);
     COL_INT(YT_KIND_COMMENT_THREAD, &r, "like_count", 4);
     yt_api_row_free(&r);
-    TU_EQ_INT(yt_api_flatten(YT_KIND_COMMENT_THREAD, item_at(resp, 4), &r,
-                             err), 0);
+    TU_EQ_INT(yt_api_flatten(YT_KIND_COMMENT_THREAD, item_at(resp, 4), &r, err),
+              0);
     COL_INT(YT_KIND_COMMENT_THREAD, &r, "total_reply_count", 2);
     yt_api_row_free(&r);
     cJSON_Delete(resp);
@@ -284,8 +283,8 @@ static void test_search_and_threads(void)
     cJSON_Delete(resp);
 
     resp = load("playlist_items/playlist_items_paged_1.json");
-    TU_EQ_INT(yt_api_flatten(YT_KIND_PLAYLIST_ITEM, item_at(resp, 0), &r,
-                             err), 0);
+    TU_EQ_INT(yt_api_flatten(YT_KIND_PLAYLIST_ITEM, item_at(resp, 0), &r, err),
+              0);
     COL_TEXT(YT_KIND_PLAYLIST_ITEM, &r, "video_id", "CvTApw9X8aA");
     COL_INT(YT_KIND_PLAYLIST_ITEM, &r, "position", 0);
     COL_TEXT(YT_KIND_PLAYLIST_ITEM, &r, "playlist_id",
@@ -328,24 +327,29 @@ static void test_store_pages(void)
     TU_EQ_INT(yt_store_upsert_items(db, "pl", YT_KIND_PLAYLIST_ITEM,
                                     cJSON_GetObjectItem(p1, "items"),
                                     "2026-01-01T00:00:00.000Z", NULL, &stored,
-                                    &bad, err), 0);
+                                    &bad, err),
+              0);
     TU_EQ_INT(stored, 10);
     TU_EQ_INT(bad, 0);
     TU_EQ_INT(yt_store_commit(db, err), 0);
     TU_EQ_INT(yt_store_upsert_items(db, "pl", YT_KIND_PLAYLIST_ITEM,
                                     cJSON_GetObjectItem(p2, "items"),
                                     "2026-01-01T00:00:01.000Z", NULL, &stored,
-                                    &bad, err), 0);
+                                    &bad, err),
+              0);
     TU_EQ_INT(stored, 3);
     TU_EQ_INT(yt_store_upsert_items(db, "pl", YT_KIND_PLAYLIST_ITEM,
                                     cJSON_GetObjectItem(p1, "items"),
                                     "2026-01-01T00:00:02.000Z", NULL, &stored,
-                                    &bad, err), 0);
+                                    &bad, err),
+              0);
     TU_EQ_INT(count(db, "SELECT COUNT(*) FROM pl"), 13);
     TU_EQ_INT(count(db, "SELECT COUNT(*) FROM pl WHERE fetched_at = "
-                        "'2026-01-01T00:00:02.000Z'"), 10);
+                        "'2026-01-01T00:00:02.000Z'"),
+              10);
     TU_EQ_INT(count(db, "SELECT COUNT(*) FROM pl WHERE "
-                        "typeof(position) = 'integer'"), 13);
+                        "typeof(position) = 'integer'"),
+              13);
     TU_EQ_INT(count(db, "SELECT COUNT(*) FROM pl WHERE json_valid(raw)"), 13);
     /* The same table cannot be reused for another resource. */
     TU_CHECK(yt_store_table_ensure(db, "pl", YT_KIND_VIDEO, err) < 0);
