@@ -432,3 +432,16 @@ def test_usage_errors_send_nothing(emulator, kc, store):
         assert r.errors[0]["ename"] == "UsageError", (code, r.errors)
         assert needle in r.all_text(), (code, r.all_text())
     assert api_requests(emulator) == []
+
+
+def test_help(emulator, kc):
+    r = run(kc, "%yt_fetch?")
+    pages = [p for p in r.reply["content"].get("payload", [])
+             if p.get("source") == "page"]
+    assert pages
+    text = repr(pages)
+    for word in ("uploads", "--with-channels", "--resume", "--dry-run",
+                 "quota", "export", "YTK_FETCH_BACKOFF_MS"):
+        assert word in text, word
+    r = run(kc, "%yt_fetch", ok=False)
+    assert r.errors[0]["ename"] == "UsageError"
