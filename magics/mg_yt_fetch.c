@@ -1049,6 +1049,10 @@ static int run_queries(struct fetch *f, struct query *qs, int n,
             char err[YT_ERR_LEN];
             f->refreshed = 1;
             if (yt_cred_refresh(f->http, &f->cred, err) != YT_CRED_OK) {
+                if (kn_exec_interrupted(f->x)) {
+                    f->interrupted = 1;
+                    break;
+                }
                 f->fatal = 1;
                 kn_exec_fail(f->x, "AuthError",
                              "the access token expired and could not be "
