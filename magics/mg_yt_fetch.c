@@ -107,6 +107,7 @@ static const char fetch_help[] =
     "  videos (videos)              --id/--ids | --chart mostPopular "
     "[--region US]\n"
     "                               [--category N] | --my-rating like\n"
+    "                               | --mine / --channel ID (= uploads)\n"
     "  search (search_results)      --q TERMS [--channel ID] [--type video]\n"
     "                               [--order date] [--published-after T]\n"
     "                               100 units a page, ~500 results at most\n"
@@ -2033,6 +2034,17 @@ static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
 
     memset(&f, 0, sizeof(f));
     memset(&st, 0, sizeof(st));
+    /* "my videos" / "a channel's videos": the uploads recipe is the cheap
+     * way (videos.list has no such filter; search would cost 100x). */
+    if (strcmp(resource, "videos") == 0 &&
+        (mg_args_has(a, "mine") || mg_args_get(a, "channel") ||
+         mg_args_get(a, "handle")) &&
+        !mg_args_get(a, "ids") && !mg_args_get(a, "id") &&
+        !mg_args_get(a, "chart") && !mg_args_get(a, "my-rating")) {
+        note(c->x, "videos of a channel: running the uploads recipe "
+                   "(uploads playlist + videos.list, 1 unit per 50 videos).");
+        resource = "uploads";
+    }
     if (make_plan(c, a, resource, &p) < 0) {
         plan_free(&p);
         return -1;

@@ -105,6 +105,12 @@ def test_uploads_recipe_minimum_quota(emulator, kc, store):
     assert emulator.quota_used() == 1 + 2 * pages
     assert_ledger(emulator, store)
     assert "%d quota units" % (1 + 2 * pages) in r.all_text()
+    # "videos --mine" is the same recipe (the README's first example)
+    emulator.clear_requests_log()
+    r = run(kc, "%yt_fetch videos --mine --limit 60 --into mine60")
+    assert "uploads recipe" in r.all_text()
+    assert store.count("mine60") == 60
+    assert api_requests(emulator, "search") == []
     # another channel's uploads, by id, limited
     other = w["subscribed_channel_ids"][0]
     run(kc, "%%yt_fetch uploads --channel %s --limit 20 --into theirs" % other)
