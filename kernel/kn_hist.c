@@ -40,8 +40,10 @@ int kn_hist_open(const char *path, struct kn_hist **out, char err[KN_ERR_LEN])
      * lose at most the last lines, never corrupt the file. */
     if (path)
         sqlite3_exec(h->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
-    if (sqlite3_exec(h->db, "PRAGMA synchronous=NORMAL", NULL, NULL, &msg) !=
-            SQLITE_OK ||
+    /* History is written once per cell and read rarely: a small page
+     * cache keeps RSS flat however long the history grows. */
+    if (sqlite3_exec(h->db, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-128",
+                     NULL, NULL, &msg) != SQLITE_OK ||
         sqlite3_exec(h->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
         goto dberr;
     if (sqlite3_exec(h->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
