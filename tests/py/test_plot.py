@@ -2,8 +2,10 @@
 (SVG that parses as XML, PNG of the declared size x2, text summary), --save,
 hostile labels, large inputs, and the clear single errors."""
 import base64
+import queue
 import os
 import struct
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -247,3 +249,46 @@ def test_errors(kc, code, ename, words):
     for w in words:
         assert w in err["evalue"], (w, err["evalue"])
     assert not res.of_type("display_data")
+
+
+def test_interrupt_endless_query(kernel):
+    """An endless query streaming into a plot stops on interrupt with one
+    KeyboardInterrupt error, and the kernel keeps working."""
+    km, kc = kernel
+    msg_id = kc.execute("%%yt_plot line\nWITH RECURSIVE c(x) AS (SELECT 1 "
+                        "UNION ALL SELECT x + 1 FROM c) SELECT x, x % 97 FROM c")
+    deadline = time.monotonic() + ytk.TIMEOUT
+    while time.monotonic() < deadline:  # wait until the cell runs
+        try:
+            m = kc.get_iopub_msg(timeout=1)
+        except queue.Empty:
+            continue
+        if (m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "status"
+                and m["content"]["execution_state"] == "busy"):
+            break
+    time.sleep(1.0)  # let rows stream
+    km.interrupt_kernel()
+    reply, msgs, idle = None, [], False
+    while not (idle and reply):
+        assert time.monotonic() < deadline, "interrupt did not stop the plot"
+        if reply is None:
+            try:
+                r = kc.get_shell_msg(timeout=0.05)
+                if r["parent_header"].get("msg_id") == msg_id:
+                    reply = r
+            except queue.Empty:
+                pass
+        try:
+            m = kc.get_iopub_msg(timeout=0.05)
+        except queue.Empty:
+            continue
+        if m["parent_header"].get("msg_id") == msg_id:
+            msgs.append(m)
+            if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+                idle = True
+    assert reply["content"]["status"] == "error"
+    errs = [m["content"] for m in msgs if m["msg_type"] == "error"]
+    assert len(errs) == 1 and errs[0]["ename"] == "KeyboardInterrupt", errs
+    assert not [m for m in msgs if m["msg_type"] == "display_data"]
+    res = ytk.execute(kc, "%%yt_plot bar\nSELECT 'a', 1 UNION ALL SELECT 'b', 2")
+    check_bundle(one_display(res), "Bar chart")
