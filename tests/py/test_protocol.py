@@ -825,6 +825,17 @@ def test_install_prefix_writes_kernelspec(tmp_path):
                        timeout=T, env=dict(os.environ, JUPYTER_DATA_DIR=str(tmp_path / "jd")))
     assert p.returncode == 0, p.stderr
     assert (tmp_path / "jd" / "kernels" / "ytkernel" / "kernel.json").exists()
+    # --sys-prefix: the active venv, and a clear error without one
+    env = dict(os.environ, VIRTUAL_ENV=str(tmp_path / "venv"))
+    env.pop("CONDA_PREFIX", None)
+    p = subprocess.run([KERNEL_BIN, "install", "--sys-prefix"], capture_output=True, text=True,
+                       timeout=T, env=env)
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "venv" / "share" / "jupyter" / "kernels" / "ytkernel" / "logo-svg.svg").exists()
+    env.pop("VIRTUAL_ENV")
+    p = subprocess.run([KERNEL_BIN, "install", "--sys-prefix"], capture_output=True, text=True,
+                       timeout=T, env=env)
+    assert p.returncode != 0 and "--prefix" in p.stderr
     p = subprocess.run([KERNEL_BIN, "install", "--nope"], capture_output=True, text=True,
                        timeout=T)
     assert p.returncode != 0
