@@ -79,9 +79,13 @@ def test_100k_executes_rss_flat(raw_kernel):
     assert sanitizer_reports(kp.stderr_text()) == []
     if not ytk.ASAN:
         growth = after - before
+        hist = os.path.join(kp.env["YTK_HOME"], "history.sqlite")
         assert growth < 1024, (
             f"RSS grew by {growth} KiB over {N_EXEC} executes "
-            f"({before} -> {after} KiB)")
+            f"({before} -> {after} KiB); history.sqlite is now "
+            f"{os.path.getsize(hist) // 1024} KiB (SQLite's page cache of the "
+            f"history connection fills up to cache_size, 2 MB by default, as "
+            f"the history grows)")
 
 
 def test_three_clients_all_receive_iopub(raw_kernel):
@@ -120,14 +124,16 @@ def test_three_clients_all_receive_iopub(raw_kernel):
             assert "execute_result" in seen, (i, seen)
 
 
-LINES = 100_000
+# ASan+UBSan: 20,000 lines (instrumented string handling makes the 100,000-
+# line cell take many minutes there); the normal build checks 100,000.
+LINES = 20_000 if ytk.ASAN else 100_000
 
 
 def test_100k_lines_all_delivered_and_batched(raw_kernel):
     kp, connect = raw_kernel
     c = connect()
-    # The cell language has no loops: the cell is 100,000 `%print` lines,
-    # i.e. 100,000 separate writes to stdout that the kernel must batch.
+    # The cell language has no loops: the cell is LINES `%print` lines,
+    # i.e. LINES separate writes to stdout that the kernel must batch.
     code = "\n".join(f"%print line {i}" for i in range(LINES))
     st, n_io, n_stream, text = c.execute_fast(code, timeout=600, stream_lines=True)
     assert st == "ok"
