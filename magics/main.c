@@ -15,7 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cairo.h>
 #include <cjson/cJSON.h>
+#include <math.h>
 
 #include "../kernel/kn_kernel.h"
 #include "mg_interp.h"
@@ -146,21 +148,94 @@ out:
     return rc;
 }
 
-/* Find the directory holding the logos: next to the binary in the build
- * tree, an installed data dir, or the source tree. */
+/* The logo (same drawing as kernelspec/logo-*.png): a red rounded screen,
+ * a white play triangle and three table rows.  Used by `install` when the
+ * logo files are not next to the binary (e.g. an installed copy). */
+static const char logo_svg[] =
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" height=\"64\" "
+    "viewBox=\"0 0 64 64\">\n"
+    "  <title>ytkernel</title>\n"
+    "  <rect x=\"2.56\" y=\"10.24\" width=\"58.88\" height=\"43.52\" "
+    "rx=\"11.52\" ry=\"11.52\" fill=\"#db1717\"/>\n"
+    "  <polygon points=\"12.8,20.48 28.16,32 12.8,43.52\" fill=\"#ffffff\"/>\n"
+    "  <rect x=\"33.28\" y=\"19.84\" width=\"19.2\" height=\"5.76\" "
+    "fill=\"#ffffff\"/>\n"
+    "  <rect x=\"33.28\" y=\"28.8\" width=\"19.2\" height=\"5.76\" "
+    "fill=\"#ffffff\"/>\n"
+    "  <rect x=\"33.28\" y=\"37.76\" width=\"19.2\" height=\"5.76\" "
+    "fill=\"#ffffff\"/>\n"
+    "</svg>\n";
+
+static int draw_logo_png(const char *path, int size)
+{
+    double s = size, r = 0.18 * s, x = 0.04 * s, y = 0.16 * s;
+    double w = 0.92 * s, h = 0.68 * s;
+    cairo_surface_t *sf =
+        cairo_image_surface_create(CAIRO_FORMAT_ARGB32, size, size);
+    cairo_t *cr = cairo_create(sf);
+    int rc;
+
+    cairo_new_sub_path(cr);
+    cairo_arc(cr, x + w - r, y + r, r, -M_PI / 2, 0);
+    cairo_arc(cr, x + w - r, y + h - r, r, 0, M_PI / 2);
+    cairo_arc(cr, x + r, y + h - r, r, M_PI / 2, M_PI);
+    cairo_arc(cr, x + r, y + r, r, M_PI, 3 * M_PI / 2);
+    cairo_close_path(cr);
+    cairo_set_source_rgb(cr, 0.86, 0.09, 0.09);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_move_to(cr, 0.20 * s, 0.32 * s);
+    cairo_line_to(cr, 0.44 * s, 0.50 * s);
+    cairo_line_to(cr, 0.20 * s, 0.68 * s);
+    cairo_close_path(cr);
+    cairo_fill(cr);
+    for (int i = 0; i < 3; i++) {
+        cairo_rectangle(cr, 0.52 * s, (0.31 + i * 0.14) * s, 0.30 * s,
+                        0.09 * s);
+        cairo_fill(cr);
+    }
+    rc = cairo_surface_write_to_png(sf, path) == CAIRO_STATUS_SUCCESS ? 0 : -1;
+    cairo_destroy(cr);
+    cairo_surface_destroy(sf);
+    return rc;
+}
+
+/* Write the three logos into dest without source files. */
+static int draw_logos(const char *dest)
+{
+    char path[PATH_MAX + 64];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/logo-32x32.png", dest);
+    if (draw_logo_png(path, 32) < 0)
+        return -1;
+    snprintf(path, sizeof(path), "%s/logo-64x64.png", dest);
+    if (draw_logo_png(path, 64) < 0)
+        return -1;
+    snprintf(path, sizeof(path), "%s/logo-svg.svg", dest);
+    if (!(f = fopen(path, "w")))
+        return -1;
+    if (fputs(logo_svg, f) < 0) {
+        fclose(f);
+        return -1;
+    }
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* Find the directory holding the logo files: next to the binary in the
+ * build tree, or an installed data dir.  Returns -1 when there is none (the
+ * logos are then drawn). */
 static int find_logo_dir(const char *exe_dir, char *out, size_t len)
 {
     char path[PATH_MAX + 64];
 
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 2; i++) {
         int n;
 
         if (i == 0)
             n = snprintf(out, len, "%s/jupyter/kernels/" SPEC_NAME, exe_dir);
-        else if (i == 1)
-            n = snprintf(out, len, "%s/../share/ytkernel/kernelspec", exe_dir);
         else
-            n = snprintf(out, len, "%s/kernelspec", YTK_SOURCE_DIR);
+            n = snprintf(out, len, "%s/../share/ytkernel/kernelspec", exe_dir);
         if (n < 0 || (size_t)n >= len)
             continue; /* path too long: not a candidate */
         snprintf(path, sizeof(path), "%s/%s", out, logos[0]);
@@ -241,13 +316,8 @@ static int install(int argc, char **argv)
     exe[n] = '\0';
     snprintf(exe_dir, sizeof(exe_dir), "%s", exe);
     *strrchr(exe_dir, '/') = '\0';
-    if (find_logo_dir(exe_dir, logo_dir, sizeof(logo_dir)) < 0) {
-        fprintf(stderr,
-                "ytkernel install: cannot find the logos (looked "
-                "next to %s and in %s/kernelspec)\n",
-                exe, YTK_SOURCE_DIR);
-        return 1;
-    }
+    if (find_logo_dir(exe_dir, logo_dir, sizeof(logo_dir)) < 0)
+        logo_dir[0] = '\0'; /* draw them instead */
     if (mkdirs(dest, 0755) < 0) {
         fprintf(stderr, "ytkernel install: cannot create %s: %s%s\n", dest,
                 strerror(errno),
@@ -278,7 +348,13 @@ static int install(int argc, char **argv)
         goto out;
     }
     f = NULL;
-    for (size_t i = 0; i < sizeof(logos) / sizeof(logos[0]); i++) {
+    if (!logo_dir[0] && draw_logos(dest) < 0) {
+        fprintf(stderr, "ytkernel install: cannot write the logos in %s: %s\n",
+                dest, strerror(errno));
+        goto out;
+    }
+    for (size_t i = 0; logo_dir[0] && i < sizeof(logos) / sizeof(logos[0]);
+         i++) {
         snprintf(from, sizeof(from), "%s/%s", logo_dir, logos[i]);
         snprintf(to, sizeof(to), "%s/%s", dest, logos[i]);
         if (copy_file(from, to) < 0) {

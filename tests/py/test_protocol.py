@@ -825,6 +825,17 @@ def test_install_prefix_writes_kernelspec(tmp_path):
                        timeout=T, env=dict(os.environ, JUPYTER_DATA_DIR=str(tmp_path / "jd")))
     assert p.returncode == 0, p.stderr
     assert (tmp_path / "jd" / "kernels" / "ytkernel" / "kernel.json").exists()
+    # a copy of the binary away from the build tree draws the same logos
+    lone = tmp_path / "lone"
+    lone.mkdir()
+    shutil.copy(KERNEL_BIN, lone / "ytkernel")
+    p = subprocess.run([str(lone / "ytkernel"), "install", "--prefix", str(lone / "pfx")],
+                       capture_output=True, text=True, timeout=T)
+    assert p.returncode == 0, p.stderr
+    d2 = lone / "pfx" / "share" / "jupyter" / "kernels" / "ytkernel"
+    for name in ("logo-32x32.png", "logo-64x64.png", "logo-svg.svg"):
+        src = os.path.join(ytk.SOURCE_DIR, "kernelspec", name)
+        assert (d2 / name).read_bytes() == open(src, "rb").read(), name
     # --sys-prefix: the active venv, and a clear error without one
     env = dict(os.environ, VIRTUAL_ENV=str(tmp_path / "venv"))
     env.pop("CONDA_PREFIX", None)
