@@ -336,3 +336,26 @@ def test_single_target_error_is_clear(emulator, kc, store):
     r = run(kc, "%yt_fetch channels --handle @nobody-here-xyz")
     assert r.status == "ok"  # no match is an empty answer, not an error
     assert store.count("channels") == 0
+
+
+def test_error_while_completing_replies_then_resume(emulator, kc, store):
+    """A fatal error in the comments.list completion of a threads page: the
+    page's threads are kept, and --resume redoes that page so every thread
+    ends with all its replies, none twice."""
+    w = emulator.world()
+    vid = w["video_with_many_replies"]
+    emulator.fault("/youtube/v3/comments", status=403,
+                   reason="quotaExceeded", count=1)
+    code = "%%yt_fetch comment_threads --video %s" % vid
+    r = run(kc, code)
+    assert r.status == "error"
+    assert r.errors[0]["ename"] == "QuotaExceeded"
+    assert store.count("comment_threads") > 0
+    r = run(kc, code + " --resume")
+    assert r.status == "ok", r.all_text()[-1500:]
+    threads = store.rows("SELECT thread_id, total_reply_count FROM "
+                         "comment_threads WHERE video_id = ?", vid)
+    for tid, total in threads:
+        assert store.count("comments", "parent_id = '%s'" % tid) == total
+    no_dupes(store, "comments", "comment_id")
+    no_dupes(store, "comment_threads", "thread_id")
