@@ -1438,6 +1438,16 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
         snprintf(err, CH_ERR_LEN, "nothing to plot: no finite values");
         return -1;
     }
+    if ((c->log_y && !isfinite(r.ymin_pos))
+        || (c->log_x && (c->kind == CH_LINE || c->kind == CH_SCATTER)
+            && !isfinite(r.xmin_pos))) {
+        const char *ax = c->log_y && !isfinite(r.ymin_pos) ? "y" : "x";
+
+        snprintf(err, CH_ERR_LEN, "--log-%s needs positive values, and every "
+                                  "%s value is 0 or negative: drop --log-%s "
+                                  "or filter the rows in SQL", ax, ax, ax);
+        return -1;
+    }
     c->info.xlo = r.xlo;
     c->info.xhi = r.xhi;
     c->info.ylo = r.ylo;

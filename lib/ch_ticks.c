@@ -114,6 +114,22 @@ void ch_format_tick(double v, double step, double maxabs, char *out,
         snprintf(out, outlen, "0");
         return;
     }
+    if (isfinite(maxabs) && maxabs > 0
+        && (maxabs >= 1e15 || (maxabs < 1e-3 && decimals_for(step) > 5))) {
+        /* beyond the suffixes, or tiny: scientific, one exponent for the
+         * axis ("1.2e−9") */
+        int e = (int)floor(log10(maxabs));
+        double unit = pow(10, e);
+        char num[48];
+
+        dec = decimals_for(step / unit);
+        if (dec > 6)
+            dec = 6;
+        snprintf(num, sizeof(num), "%.*fe%s%d", dec, fabs(v) / unit,
+                 e < 0 ? MINUS : "", abs(e));
+        with_sign(v, num, out, outlen);
+        return;
+    }
     if (maxabs >= 1e4 && isfinite(maxabs)) {
         int u = maxabs >= 1e12 ? 4 : maxabs >= 1e9 ? 3 : maxabs >= 1e6 ? 2 : 1;
 

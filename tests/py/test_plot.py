@@ -239,6 +239,10 @@ SELECT i AS t, (i % 1000) * 0.5 + (i / 1000) AS v FROM n;
     ("%%yt_plot bar\nSELECT 1, 2; SELECT 3, 4", "UsageError", ["one query"]),
     ("%yt_plot bar --from videos --x category --y views --width 10",
      "UsageError", ["width"]),
+    ("%%yt_plot line --log-y\nSELECT views, -likes FROM videos", "PlotError",
+     ["--log-y needs positive values"]),
+    ("%yt_plot hist --from videos --x minutes --log-x", "UsageError",
+     ["--log-x applies to line and scatter"]),
 ])
 def test_errors(kc, code, ename, words):
     res = ytk.execute(kc, code)

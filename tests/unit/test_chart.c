@@ -105,6 +105,14 @@ static void test_linear_ticks(void)
         TU_CHECK(fabs(t.v[0] / t.step - round(t.v[0] / t.step)) < 1e-9);
     }
 
+    /* tiny and enormous values: scientific, one exponent per axis */
+    ch_ticks_linear(1e-9, 2e-9, 5, 1, &t);
+    TU_CHECK(ticks_are(&t, "1.0e\xE2\x88\x92" "9 1.2e\xE2\x88\x92" "9 "
+                           "1.4e\xE2\x88\x92" "9 1.6e\xE2\x88\x92" "9 "
+                           "1.8e\xE2\x88\x92" "9 2.0e\xE2\x88\x92" "9"));
+    ch_ticks_linear(0, 3e15, 3, 1, &t);
+    TU_CHECK(ticks_are(&t, "0 1e15 2e15 3e15"));
+
     /* years on a numeric axis read as years */
     ch_ticks_linear(2015, 2024, 5, 0, &t);
     TU_CHECK(ticks_are(&t, "2016 2018 2020 2022 2024"));
@@ -665,8 +673,10 @@ static cairo_status_t read_mem(void *closure, unsigned char *data,
     return CAIRO_STATUS_SUCCESS;
 }
 
-/* Decode PNG bytes with cairo; check size and that it is not blank. */
-static int png_check(const unsigned char *png, size_t len, int w, int h)
+/* Decode PNG bytes with cairo; check size and that it is not blank: at
+ * least `min_coloured` coloured pixels (marks) and some dark ones (text). */
+static int png_check_n(const unsigned char *png, size_t len, int w, int h,
+                       int min_coloured)
 {
     struct png_read r = {png, len, 0};
     cairo_surface_t *s = cairo_image_surface_create_from_png_stream(read_mem,
@@ -700,7 +710,7 @@ static int png_check(const unsigned char *png, size_t len, int w, int h)
         }
     }
     /* text is dark, marks are coloured: a blank or white image has neither */
-    ok = dark > 200 && coloured > 200;
+    ok = dark > 200 && coloured >= min_coloured;
     if (!ok)
         fprintf(stderr, "  PNG looks blank (dark %d, coloured %d)\n", dark,
                 coloured);
@@ -711,6 +721,11 @@ static int png_check(const unsigned char *png, size_t len, int w, int h)
 out:
     cairo_surface_destroy(s);
     return ok;
+}
+
+static int png_check(const unsigned char *png, size_t len, int w, int h)
+{
+    return png_check_n(png, len, w, h, 200);
 }
 
 static void test_goldens(void)
@@ -930,6 +945,122 @@ static void test_inside_canvas(void)
     }
 }
 
+/* Degenerate inputs still give a finite, sensible chart. */
+static void test_degenerate(void)
+{
+    int k;
+
+    for (k = 0; k < 12; k++) {
+        struct ch_chart c;
+        char *svg = NULL, *summary = NULL, err[CH_ERR_LEN];
+        unsigned char *png = NULL;
+        size_t svg_len, png_len;
+        int s;
+        double v[1] = {7};
+
+        switch (k) {
+        case 0: /* one point on a line */
+            ch_chart_init(&c, CH_LINE);
+            ch_chart_point(&c, ch_chart_series(&c, ""), 3, 4, 0);
+            break;
+        case 1: /* one point on a time line */
+            ch_chart_init(&c, CH_LINE);
+            c.x_time = 1;
+            ch_chart_point(&c, ch_chart_series(&c, ""), 1.7e9, 4, 0);
+            break;
+        case 2: /* one bar of zero */
+            ch_chart_init(&c, CH_BAR);
+            ch_chart_bar(&c, "only", ch_chart_series(&c, ""), 0);
+            break;
+        case 3: /* all negative bars */
+            ch_chart_init(&c, CH_BAR);
+            s = ch_chart_series(&c, "");
+            ch_chart_bar(&c, "a", s, -5);
+            ch_chart_bar(&c, "b", s, -0.5);
+            break;
+        case 4: /* log scale with zeros and negatives among the values */
+            ch_chart_init(&c, CH_BAR);
+            c.log_y = 1;
+            s = ch_chart_series(&c, "");
+            ch_chart_bar(&c, "a", s, 0);
+            ch_chart_bar(&c, "b", s, -3);
+            ch_chart_bar(&c, "c", s, 30);
+            break;
+        case 5: /* the same point many times */
+            ch_chart_init(&c, CH_SCATTER);
+            s = ch_chart_series(&c, "");
+            for (int i = 0; i < 50; i++)
+                ch_chart_point(&c, s, 1, 1, 0);
+            break;
+        case 6: /* a one-value box */
+            ch_chart_init(&c, CH_BOX);
+            ch_chart_box(&c, "x", v, 1);
+            break;
+        case 7: /* one histogram bin */
+            ch_chart_init(&c, CH_HIST);
+            ch_chart_hist_bin(&c, 6.5, 7.5, 12);
+            break;
+        case 8: /* infinite and NaN values are skipped */
+            ch_chart_init(&c, CH_LINE);
+            s = ch_chart_series(&c, "");
+            ch_chart_point(&c, s, 0, NAN, 0);
+            ch_chart_point(&c, s, 1, INFINITY, 0);
+            ch_chart_point(&c, s, 2, 5, 0);
+            ch_chart_point(&c, s, 3, 6, 0);
+            break;
+        case 9: /* huge and tiny magnitudes */
+            ch_chart_init(&c, CH_SCATTER);
+            s = ch_chart_series(&c, "");
+            ch_chart_point(&c, s, 1e-9, 1e15, 0);
+            ch_chart_point(&c, s, 2e-9, 3e15, 0);
+            break;
+        case 10: /* log x with only non-positive values: an error */
+            ch_chart_init(&c, CH_SCATTER);
+            c.log_x = 1;
+            s = ch_chart_series(&c, "");
+            ch_chart_point(&c, s, 0, 1, 0);
+            ch_chart_point(&c, s, -1, 2, 0);
+            TU_CHECK(ch_chart_render(&c, &svg, &svg_len, &png, &png_len,
+                                     &summary, err) < 0);
+            TU_CHECK(strstr(err, "--log-x") && strstr(err, "positive"));
+            ch_chart_free(&c);
+            continue;
+        default: /* many series: the 8 largest are kept */
+            ch_chart_init(&c, CH_LINE);
+            for (int i = 0; i < 12; i++) {
+                char name[16];
+
+                snprintf(name, sizeof(name), "s%d", i);
+                s = ch_chart_series(&c, name);
+                for (int j = 0; j <= i; j++)
+                    ch_chart_point(&c, s, j, i * j, 0);
+            }
+        }
+        if (ch_chart_render(&c, &svg, &svg_len, &png, &png_len, &summary,
+                            err) < 0) {
+            fprintf(stderr, "  case %d: %s\n", k, err);
+            TU_CHECK(0);
+        } else {
+            TU_CHECK(strstr(svg, "nan") == NULL && strstr(svg, "inf") == NULL);
+            char path[1024];
+
+            /* few marks (a zero bar has none), but axes and labels */
+            TU_CHECK(png_check_n(png, png_len, c.width * 2, c.height * 2, 0));
+            snprintf(path, sizeof(path), "%s/chart-degenerate-%d.png",
+                     out_dir(), k);
+            TU_CHECK(write_file(path, png, png_len) == 0);
+            if (k == 11) {
+                TU_EQ_INT(c.nseries, 8);
+                TU_CHECK(strstr(summary, "8 largest of 12 series") != NULL);
+            }
+        }
+        free(svg);
+        free(png);
+        free(summary);
+        ch_chart_free(&c);
+    }
+}
+
 /* A million-point line and scatter stay small and bounded. */
 static void test_million(void)
 {
@@ -1022,6 +1153,7 @@ int main(void)
     TU_RUN(test_summary);
     TU_RUN(test_no_overlap);
     TU_RUN(test_inside_canvas);
+    TU_RUN(test_degenerate);
     TU_RUN(test_goldens);
     TU_RUN(test_million);
     return tu_report();
