@@ -11,9 +11,13 @@
  * two per horizontal pixel go through LTTB (ch_lttb.h); scatters keep one
  * point per small pixel cell; so the drawing list stays bounded (a few tens
  * of thousands of primitives at most) whatever the number of rows.
+ * Layout also edits the model in place: line points are sorted by x, bubbles
+ * by size, series beyond CH_MAX_SERIES and categories beyond
+ * CH_MAX_CATEGORIES are dropped (with a note), an "Other" series moves last.
  *
  * Ownership: the chart owns every string and array in it.  String fields
- * (title, xlabel, ylabel, source) are set with ch_chart_set_text() which
+ * (title, xlabel, ylabel, source, colour_label) are set with
+ * ch_chart_set_text(), which
  * copies.  ch_chart_free() releases everything.  Functions return 0 (or an
  * index >= 0) on success and -1 when out of memory (or with a message in
  * `err` where there is one).
