@@ -17,10 +17,9 @@
  *
  * Ownership: the chart owns every string and array in it.  String fields
  * (title, xlabel, ylabel, source, colour_label) are set with
- * ch_chart_set_text(), which
- * copies.  ch_chart_free() releases everything.  Functions return 0 (or an
- * index >= 0) on success and -1 when out of memory (or with a message in
- * `err` where there is one).
+ * ch_chart_set_text(), which copies.  ch_chart_free() releases everything.
+ * Functions return 0 (or an index >= 0) on success and -1 when out of memory
+ * (or with a message in `err` where there is one).
  */
 #ifndef CH_CHART_H
 #define CH_CHART_H
