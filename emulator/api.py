@@ -403,8 +403,8 @@ class Api:
                   "subscriberCount": str(W.three_sig(ch["subscribers"])),
                   "hiddenSubscriberCount": ch["hidden_subs"],
                   "videoCount": str(w.counts[c])}
-            if ch["hidden_subs"]:
-                st["subscriberCount"] = "0"
+            if ch["hidden_subs"]:  # hidden: the count is left out
+                del st["subscriberCount"]
             item["statistics"] = st
         if "status" in parts:
             item["status"] = {"privacyStatus": "public", "isLinked": True,

@@ -291,6 +291,8 @@ def test_subscriptions_heavy_tailed(emu, world, ro):
                     id=",".join(ids[i:i + 50]), maxResults=50).json()
         stats += [c["statistics"] for c in r["items"]]
     assert len(stats) == len(ids)
+    hidden = [s for s in stats if s["hiddenSubscriberCount"]]
+    assert all("subscriberCount" not in s for s in hidden)
     subsc = sorted(int(s["subscriberCount"]) for s in stats
                    if not s["hiddenSubscriberCount"])
     views = [int(s["viewCount"]) for s in stats]
