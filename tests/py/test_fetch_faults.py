@@ -247,7 +247,9 @@ def test_access_token_expires_mid_fetch(emulator, ytk_home):
                      if q["path"] == "/token" and
                      (q.get("form") or {}).get("grant_type") ==
                      "refresh_token"]
-        assert len(refreshes) >= auth
+        # concurrent batches refused together share one refresh
+        assert len(refreshes) >= 1
+        assert store.count("_ytk_requests", "outcome = 'fatal'") == 0
         for s in secrets_of(emulator, ytk_home):
             assert s not in r.all_text()
         assert emulator.quota_used() == store.logged_units()
