@@ -258,7 +258,7 @@ def test_access_token_expires_mid_fetch(emulator, ytk_home):
 
 
 def test_revoked_refresh_token_stops_with_auth_error(emulator, kc, store):
-    emulator.set_latency(150)
+    emulator.set_latency(300)
 
     def expire_later():
         deadline = time.monotonic() + 20
