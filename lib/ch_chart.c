@@ -20,10 +20,10 @@
 #include "ch_svg.h"
 #include "ch_ticks.h"
 
-#define PAD 14.0          /* outer margin */
+#define PAD 14.0 /* outer margin */
 #define TITLE_SIZE 16.0
-#define LABEL_SIZE 12.0   /* axis titles, legend */
-#define TICK_SIZE 11.0    /* tick labels */
+#define LABEL_SIZE 12.0 /* axis titles, legend */
+#define TICK_SIZE 11.0  /* tick labels */
 #define CAPTION_SIZE 10.5
 #define SCATTER_THIN 5000 /* more scatter points than this get thinned */
 #define SCATTER_CELLS 20000.0
@@ -249,8 +249,7 @@ long ch_chart_category(struct ch_chart *c, const char *name)
     return (long)c->ncat++;
 }
 
-int ch_chart_point(struct ch_chart *c, int series, double x, double y,
-                   double s)
+int ch_chart_point(struct ch_chart *c, int series, double x, double y, double s)
 {
     struct ch_series *se;
 
@@ -267,8 +266,8 @@ int ch_chart_point(struct ch_chart *c, int series, double x, double y,
     return 0;
 }
 
-int ch_chart_point_coloured(struct ch_chart *c, int series, double x,
-                            double y, double s, double v)
+int ch_chart_point_coloured(struct ch_chart *c, int series, double x, double y,
+                            double s, double v)
 {
     if (ch_chart_point(c, series, x, y, s) < 0)
         return -1;
@@ -320,8 +319,7 @@ static double quantile(const double *a, size_t n, double p)
     return a[i] + (a[i + 1] - a[i]) * (pos - f);
 }
 
-int ch_chart_box(struct ch_chart *c, const char *cat, const double *v,
-                 size_t n)
+int ch_chart_box(struct ch_chart *c, const char *cat, const double *v, size_t n)
 {
     long ci;
     struct ch_box *b;
@@ -339,8 +337,7 @@ int ch_chart_box(struct ch_chart *c, const char *cat, const double *v,
         if (!nb)
             return -1;
         c->boxes = nb;
-        memset(&c->boxes[c->nbox], 0,
-               ((size_t)ci + 1 - c->nbox) * sizeof(*nb));
+        memset(&c->boxes[c->nbox], 0, ((size_t)ci + 1 - c->nbox) * sizeof(*nb));
         c->nbox = (size_t)ci + 1;
     }
     b = &c->boxes[ci];
@@ -439,8 +436,7 @@ int ch_chart_top(struct ch_chart *c, size_t top)
     for (i = keep; i < c->ncat; i++)
         free(ncats[i]);
     if (keep < c->ncat)
-        ch_chart_add_note(c, "top %zu of %s categories", keep,
-                          cnt(c->ncat).s);
+        ch_chart_add_note(c, "top %zu of %s categories", keep, cnt(c->ncat).s);
     free(c->cats);
     c->cats = ncats;
     c->catcap = c->ncat;
@@ -458,8 +454,8 @@ enum axis_type { AX_LIN, AX_LOG, AX_TIME, AX_BAND };
 
 struct axis {
     enum axis_type type;
-    double lo, hi;  /* domain */
-    double r0, r1;  /* pixel range */
+    double lo, hi; /* domain */
+    double r0, r1; /* pixel range */
     struct ch_ticks t;
     size_t nband;
     int nice;
@@ -756,8 +752,8 @@ static int draw_legend(const struct ch_chart *c, struct ch_draw *d, double x0,
         } else if (c->kind == CH_SCATTER) {
             if (ch_draw_circle(d, x0 + x + 6, cy, 5, col, CH_NONE, 0.85) < 0)
                 return -1;
-        } else if (ch_draw_rect(d, x0 + x, cy - 6, 12, 12, col, CH_NONE, 0)
-                   < 0) {
+        } else if (ch_draw_rect(d, x0 + x, cy - 6, 12, 12, col, CH_NONE, 0) <
+                   0) {
             return -1;
         }
         if (ch_draw_text(d, x0 + x + 18, y, name, LABEL_SIZE, CH_COLOUR_TEXT,
@@ -801,8 +797,8 @@ static void other_last(struct ch_chart *c)
     size_t i;
 
     for (i = 0; i + 1 < c->nseries; i++) {
-        if (strcasecmp(c->series[i].name, "other") == 0
-            || strcasecmp(c->series[i].name, "others") == 0) {
+        if (strcasecmp(c->series[i].name, "other") == 0 ||
+            strcasecmp(c->series[i].name, "others") == 0) {
             struct ch_series o = c->series[i];
 
             memmove(&c->series[i], &c->series[i + 1],
@@ -814,9 +810,8 @@ static void other_last(struct ch_chart *c)
 }
 
 /* Colour scale legend: "label  min [gradient] max" on one row. */
-static int draw_colourbar(const struct ch_chart *c, struct ch_draw *d,
-                          double x, double y, double cmin, double cmax,
-                          double avail)
+static int draw_colourbar(const struct ch_chart *c, struct ch_draw *d, double x,
+                          double y, double cmin, double cmax, double avail)
 {
     char lo[CH_LABEL_LEN], hi[CH_LABEL_LEN];
     double cy = y - LABEL_SIZE * 0.35, w, step = 4, ends;
@@ -824,13 +819,13 @@ static int draw_colourbar(const struct ch_chart *c, struct ch_draw *d,
 
     ch_format_compact(cmin, lo, sizeof(lo));
     ch_format_compact(cmax, hi, sizeof(hi));
-    ends = ch_text_width(lo, TICK_SIZE, 0) + ch_text_width(hi, TICK_SIZE, 0)
-           + 12;
+    ends =
+        ch_text_width(lo, TICK_SIZE, 0) + ch_text_width(hi, TICK_SIZE, 0) + 12;
     /* the gradient shrinks (down to 2 px a step), then the label goes */
-    if (with_label
-        && ends + COLOUR_LEVELS * 2 + 10
-               + fmin(200, ch_text_width(c->colour_label, LABEL_SIZE, 0))
-           > avail)
+    if (with_label &&
+        ends + COLOUR_LEVELS * 2 + 10 +
+                fmin(200, ch_text_width(c->colour_label, LABEL_SIZE, 0)) >
+            avail)
         with_label = 0;
     if (with_label)
         ends += 10 + fmin(200, ch_text_width(c->colour_label, LABEL_SIZE, 0));
@@ -848,8 +843,8 @@ static int draw_colourbar(const struct ch_chart *c, struct ch_draw *d,
             return -1;
         x += w + 10;
     }
-    if (ch_draw_text(d, x, y, lo, TICK_SIZE, CH_COLOUR_MUTED, CH_START, 0, 0)
-        < 0)
+    if (ch_draw_text(d, x, y, lo, TICK_SIZE, CH_COLOUR_MUTED, CH_START, 0, 0) <
+        0)
         return -1;
     x += ch_text_width(lo, TICK_SIZE, 0) + 6;
     for (k = 0; k < COLOUR_LEVELS; k++)
@@ -895,12 +890,13 @@ static void bar_range(const struct ch_chart *c, struct ranges *r)
 }
 
 static int draw_bars(const struct ch_chart *c, struct ch_draw *d,
-                     const struct axis *cat, const struct axis *val,
-                     int labels)
+                     const struct axis *cat, const struct axis *val, int labels)
 {
     double bw = band_width(cat), gap = bw * 0.2, group, sub;
     double base_v = val->type == AX_LOG ? val->lo
-                    : (0 < val->lo ? val->lo : 0 > val->hi ? val->hi : 0);
+                                        : (0 < val->lo   ? val->lo
+                                           : 0 > val->hi ? val->hi
+                                                         : 0);
     size_t i, s;
     int grouped = !c->stacked && c->nseries > 1;
 
@@ -942,12 +938,12 @@ static int draw_bars(const struct ch_chart *c, struct ch_draw *d,
             if (c->horizontal) {
                 if (ch_draw_rect(d, p0, off, p1 - p0, sub, col, CH_NONE, 0) < 0)
                     return -1;
-            } else if (ch_draw_rect(d, off, p1, sub, p0 - p1, col, CH_NONE, 0)
-                       < 0) {
+            } else if (ch_draw_rect(d, off, p1, sub, p0 - p1, col, CH_NONE, 0) <
+                       0) {
                 return -1;
             }
-            if (c->stacked && c->nseries > 1 && sub > 4
-                && fabs(p1 - p0) > 1.5) {
+            if (c->stacked && c->nseries > 1 && sub > 4 &&
+                fabs(p1 - p0) > 1.5) {
                 /* white hairline between stacked segments */
                 d->prims[d->n - 1].stroke = 0xFFFFFF;
                 d->prims[d->n - 1].stroke_width = 0.5;
@@ -1000,9 +996,9 @@ static int draw_line_series(struct ch_chart *c, struct ch_draw *d, size_t si,
     for (i = 0; i < k; i++) {
         const struct ch_pt *p = &s->pts[idx[i]];
 
-        if (!isfinite(p->x) || !isfinite(p->y)
-            || (xa->type == AX_LOG && p->x <= 0)
-            || (ya->type == AX_LOG && p->y <= 0))
+        if (!isfinite(p->x) || !isfinite(p->y) ||
+            (xa->type == AX_LOG && p->x <= 0) ||
+            (ya->type == AX_LOG && p->y <= 0))
             continue;
         pts[2 * m] = amap(xa, p->x);
         pts[2 * m + 1] = amap(ya, p->y);
@@ -1023,7 +1019,6 @@ out:
     free(pts);
     return rc;
 }
-
 
 struct level_idx {
     int level;
@@ -1098,8 +1093,7 @@ static int draw_scatter(struct ch_chart *c, struct ch_draw *d,
         r = 1.6;
         opacity = 0.6;
         ch_chart_add_note(c, "%s points, one drawn per %.0f-px cell",
-                          cnt(total).s,
-                          cell);
+                          cnt(total).s, cell);
     } else if (total > 1000) {
         r = 2.2;
         opacity = 0.6;
@@ -1120,9 +1114,9 @@ static int draw_scatter(struct ch_chart *c, struct ch_draw *d,
             const struct ch_pt *p = &s->pts[i];
             double px, py, rr = r;
 
-            if (!isfinite(p->x) || !isfinite(p->y)
-                || (xa->type == AX_LOG && p->x <= 0)
-                || (ya->type == AX_LOG && p->y <= 0))
+            if (!isfinite(p->x) || !isfinite(p->y) ||
+                (xa->type == AX_LOG && p->x <= 0) ||
+                (ya->type == AX_LOG && p->y <= 0))
                 continue;
             px = amap(xa, p->x);
             py = amap(ya, p->y);
@@ -1144,8 +1138,8 @@ static int draw_scatter(struct ch_chart *c, struct ch_draw *d,
                 rr = smax > 0 ? 2 + (rmax - 2) * sqrt(sv / smax) : r;
                 if (ch_draw_circle(d, px, py, rr, col, col, 0.55) < 0)
                     goto out;
-            } else if (ch_draw_circle(d, px, py, rr, col, CH_NONE, opacity)
-                       < 0) {
+            } else if (ch_draw_circle(d, px, py, rr, col, CH_NONE, opacity) <
+                       0) {
                 goto out;
             }
             if (c->has_colour) {
@@ -1162,8 +1156,8 @@ static int draw_scatter(struct ch_chart *c, struct ch_draw *d,
                     !isfinite(p->c) ? -1
                     : cmax > cmin
                         ? (int)fmin(COLOUR_LEVELS - 1,
-                                    floor((p->c - cmin) / (cmax - cmin)
-                                          * COLOUR_LEVELS))
+                                    floor((p->c - cmin) / (cmax - cmin) *
+                                          COLOUR_LEVELS))
                         : COLOUR_LEVELS / 2;
             }
             c->info.drawn++;
@@ -1204,14 +1198,14 @@ static int draw_boxes(const struct ch_chart *c, struct ch_draw *d,
         ymed = amap(val, b->med);
         ylo = amap(val, b->lo);
         yhi = amap(val, b->hi);
-        if (ch_draw_line(d, cx, yhi, cx, yq3, CH_COLOUR_TEXT, 1, 0) < 0
-            || ch_draw_line(d, cx, ylo, cx, yq1, CH_COLOUR_TEXT, 1, 0) < 0
-            || ch_draw_line(d, cx - boxw / 4, yhi, cx + boxw / 4, yhi,
-                            CH_COLOUR_TEXT, 1, 0) < 0
-            || ch_draw_line(d, cx - boxw / 4, ylo, cx + boxw / 4, ylo,
-                            CH_COLOUR_TEXT, 1, 0) < 0
-            || ch_draw_rect(d, cx - boxw / 2, yq3, boxw, yq1 - yq3, col,
-                            CH_COLOUR_TEXT, 1) < 0)
+        if (ch_draw_line(d, cx, yhi, cx, yq3, CH_COLOUR_TEXT, 1, 0) < 0 ||
+            ch_draw_line(d, cx, ylo, cx, yq1, CH_COLOUR_TEXT, 1, 0) < 0 ||
+            ch_draw_line(d, cx - boxw / 4, yhi, cx + boxw / 4, yhi,
+                         CH_COLOUR_TEXT, 1, 0) < 0 ||
+            ch_draw_line(d, cx - boxw / 4, ylo, cx + boxw / 4, ylo,
+                         CH_COLOUR_TEXT, 1, 0) < 0 ||
+            ch_draw_rect(d, cx - boxw / 2, yq3, boxw, yq1 - yq3, col,
+                         CH_COLOUR_TEXT, 1) < 0)
             return -1;
         d->prims[d->n - 1].opacity = 1;
         d->prims[d->n - 1].fill = 0xA6CEE3; /* light blue box */
@@ -1324,8 +1318,7 @@ static int has_values(const struct ch_chart *c)
     return 0;
 }
 
-int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
-                    char err[CH_ERR_LEN])
+int ch_chart_layout(struct ch_chart *c, struct ch_draw *d, char err[CH_ERR_LEN])
 {
     struct ranges r;
     struct axis xa, ya, *cat = NULL, *val = NULL;
@@ -1347,8 +1340,9 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
     ch_draw_init(d, c->width, c->height);
     memset(&c->info, 0, sizeof(c->info));
     if (!has_values(c)) {
-        snprintf(err, CH_ERR_LEN, "nothing to plot: the query returned no "
-                                  "usable values");
+        snprintf(err, CH_ERR_LEN,
+                 "nothing to plot: the query returned no "
+                 "usable values");
         return -1;
     }
     limit_series(c);
@@ -1387,8 +1381,8 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
 
             for (i = 0; i < se->n; i++) {
                 ranges_add(&r, se->pts[i].x, se->pts[i].y);
-                if (c->has_size && isfinite(se->pts[i].s)
-                    && se->pts[i].s > r.smax)
+                if (c->has_size && isfinite(se->pts[i].s) &&
+                    se->pts[i].s > r.smax)
                     r.smax = se->pts[i].s;
                 if (c->has_colour && isfinite(se->pts[i].c)) {
                     r.cmin = fmin(r.cmin, se->pts[i].c);
@@ -1438,14 +1432,16 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
         snprintf(err, CH_ERR_LEN, "nothing to plot: no finite values");
         return -1;
     }
-    if ((c->log_y && !isfinite(r.ymin_pos))
-        || (c->log_x && (c->kind == CH_LINE || c->kind == CH_SCATTER)
-            && !isfinite(r.xmin_pos))) {
+    if ((c->log_y && !isfinite(r.ymin_pos)) ||
+        (c->log_x && (c->kind == CH_LINE || c->kind == CH_SCATTER) &&
+         !isfinite(r.xmin_pos))) {
         const char *ax = c->log_y && !isfinite(r.ymin_pos) ? "y" : "x";
 
-        snprintf(err, CH_ERR_LEN, "--log-%s needs positive values, and every "
-                                  "%s value is 0 or negative: drop --log-%s "
-                                  "or filter the rows in SQL", ax, ax, ax);
+        snprintf(err, CH_ERR_LEN,
+                 "--log-%s needs positive values, and every "
+                 "%s value is 0 or negative: drop --log-%s "
+                 "or filter the rows in SQL",
+                 ax, ax, ax);
         return -1;
     }
     c->info.xlo = r.xlo;
@@ -1489,7 +1485,8 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
 
                     if (c->horizontal) {
                         px = W * 0.55;
-                        need = 4 + ch_text_width("\xE2\x88\x92" "8.8M",
+                        need = 4 + ch_text_width("\xE2\x88\x92"
+                                                 "8.8M",
                                                  TICK_SIZE, 0);
                     } else {
                         px = H - 170;
@@ -1503,8 +1500,8 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
                         vlo -= span * need / px;
                 }
             }
-        } else if (ya.type == AX_LIN && c->kind == CH_LINE && vlo > 0
-                   && vlo < vhi * 0.3) {
+        } else if (ya.type == AX_LIN && c->kind == CH_LINE && vlo > 0 &&
+                   vlo < vhi * 0.3) {
             vlo = 0; /* counts over time: start at zero when close to it */
         }
         if ((val ? val->type : ya.type) == AX_LOG) {
@@ -1523,8 +1520,7 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
     /* ---- fixed parts of the frame: title, legend, captions ---- */
     top = PAD;
     if (c->title && *c->title) {
-        if (wrap_title(c->title, (W - 2 * PAD) / 1.1, &title_fit, &title_2)
-            < 0)
+        if (wrap_title(c->title, (W - 2 * PAD) / 1.1, &title_fit, &title_2) < 0)
             goto oom;
         if (title_2 && H < 300) { /* small chart: one line, cut */
             free(title_fit);
@@ -1553,8 +1549,8 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
     if (c->source && *c->source)
         bottom -= CAPTION_SIZE + 5;
     /* the note line is reserved after drawing decides on it (scatter) */
-    if (c->note[0] || (c->kind == CH_SCATTER && r.points > SCATTER_THIN)
-        || (c->kind == CH_LINE && line_needs_lttb(c, W)))
+    if (c->note[0] || (c->kind == CH_SCATTER && r.points > SCATTER_THIN) ||
+        (c->kind == CH_LINE && line_needs_lttb(c, W)))
         bottom -= CAPTION_SIZE + 5;
     if (c->xlabel && *c->xlabel) {
         xlab_y = bottom;
@@ -1654,8 +1650,8 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
                 /* the first label hangs down-left of its bar */
                 if (xa.rotate) {
                     double w0 = ch_text_width(c->cats[0], TICK_SIZE, 0);
-                    double reach = fmin(w0, xa.maxlab) * 0.7071
-                                   - bw / 2 - TICK_SIZE * 0.3;
+                    double reach =
+                        fmin(w0, xa.maxlab) * 0.7071 - bw / 2 - TICK_SIZE * 0.3;
 
                     if (f.left - reach < 4)
                         left_extra += 4 - (f.left - reach);
@@ -1674,8 +1670,8 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
             lastw = xa.t.n ? ch_text_width(xa.t.label[xa.t.n - 1], TICK_SIZE, 0)
                            : 0;
             if (xa.t.n && amap(&xa, xa.t.v[xa.t.n - 1]) + lastw / 2 > W - 4)
-                right_extra += amap(&xa, xa.t.v[xa.t.n - 1]) + lastw / 2
-                               - (W - 4);
+                right_extra +=
+                    amap(&xa, xa.t.v[xa.t.n - 1]) + lastw / 2 - (W - 4);
         }
     }
 
@@ -1692,8 +1688,8 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
                 goto oom;
         }
     }
-    if (xa.type != AX_BAND
-        && (c->kind == CH_SCATTER || (c->kind == CH_BAR && c->horizontal))) {
+    if (xa.type != AX_BAND &&
+        (c->kind == CH_SCATTER || (c->kind == CH_BAR && c->horizontal))) {
         for (i = 0; i < (size_t)xa.t.n; i++) {
             double x = round(amap(&xa, xa.t.v[i])) + 0.5;
 
@@ -1759,10 +1755,9 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
     if (val && val->type == AX_LIN && val->lo < 0 && val->hi > 0) {
         double z = round(amap(val, 0)) + 0.5;
 
-        if (val == &ya ? ch_draw_line(d, f.left, z, f.right, z, CH_COLOUR_AXIS,
-                                      1, 0)
-                       : ch_draw_line(d, z, f.top, z, f.bottom, CH_COLOUR_AXIS,
-                                      1, 0))
+        if (val == &ya
+                ? ch_draw_line(d, f.left, z, f.right, z, CH_COLOUR_AXIS, 1, 0)
+                : ch_draw_line(d, z, f.top, z, f.bottom, CH_COLOUR_AXIS, 1, 0))
             goto oom;
     }
     if (ya.type == AX_BAND) {
@@ -1796,8 +1791,7 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
         for (i = 0; i < c->ncat; i += xa.label_every) {
             double x = amap(&xa, (double)i);
             char *lab = xa.wrap ? strdup(c->cats[i])
-                                : ch_text_fit(c->cats[i], TICK_SIZE,
-                                              xa.maxlab);
+                                : ch_text_fit(c->cats[i], TICK_SIZE, xa.maxlab);
             int bad;
 
             if (!lab)
@@ -1809,15 +1803,15 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
                 split2(c->cats[i], band_width(&xa) - 6, &cut);
                 if (cut) {
                     lab[cut] = '\0'; /* lab is an uncut copy: it fits */
-                    bad = ch_draw_text(d, x, y1, lab, TICK_SIZE,
-                                       CH_COLOUR_TEXT, CH_MIDDLE, 0, 0);
+                    bad = ch_draw_text(d, x, y1, lab, TICK_SIZE, CH_COLOUR_TEXT,
+                                       CH_MIDDLE, 0, 0);
                     if (!bad)
                         bad = ch_draw_text(d, x, y1 + TICK_SIZE * 1.2,
                                            lab + cut + 1, TICK_SIZE,
                                            CH_COLOUR_TEXT, CH_MIDDLE, 0, 0);
                 } else {
-                    bad = ch_draw_text(d, x, y1, lab, TICK_SIZE,
-                                       CH_COLOUR_TEXT, CH_MIDDLE, 0, 0);
+                    bad = ch_draw_text(d, x, y1, lab, TICK_SIZE, CH_COLOUR_TEXT,
+                                       CH_MIDDLE, 0, 0);
                 }
             } else if (xa.rotate)
                 bad = ch_draw_text(d, x + TICK_SIZE * 0.3, f.bottom + 10, lab,
@@ -1882,18 +1876,17 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
     }
 
     /* ---- title, legend, captions ---- */
-    if (title_fit && ch_draw_text(d, PAD, PAD + TITLE_SIZE * 0.8, title_fit,
-                                  TITLE_SIZE, CH_COLOUR_TEXT, CH_START, 0, 1)
-                         < 0)
+    if (title_fit &&
+        ch_draw_text(d, PAD, PAD + TITLE_SIZE * 0.8, title_fit, TITLE_SIZE,
+                     CH_COLOUR_TEXT, CH_START, 0, 1) < 0)
         goto oom;
     if (title_2 && ch_draw_text(d, PAD, PAD + TITLE_SIZE * 1.8 + 4, title_2,
-                                TITLE_SIZE, CH_COLOUR_TEXT, CH_START, 0, 1)
-                       < 0)
+                                TITLE_SIZE, CH_COLOUR_TEXT, CH_START, 0, 1) < 0)
         goto oom;
     if (legend && draw_legend(c, d, PAD, legend_y, W - 2 * PAD) < 0)
         goto oom;
-    if (colourbar && draw_colourbar(c, d, PAD, colourbar_y, r.cmin, r.cmax,
-                                    W - 2 * PAD) < 0)
+    if (colourbar &&
+        draw_colourbar(c, d, PAD, colourbar_y, r.cmin, r.cmax, W - 2 * PAD) < 0)
         goto oom;
     {
         double y = H - PAD;
@@ -1970,9 +1963,8 @@ int ch_chart_summary(const struct ch_chart *c, struct yt_buf *b)
     case CH_BAR:
         if (yt_buf_addf(b, "%s bars", cnt(in->drawn).s) < 0)
             return -1;
-        if (c->nseries > 1
-            && yt_buf_addf(b, " in %zu categories, %zu series", c->ncat,
-                           c->nseries) < 0)
+        if (c->nseries > 1 && yt_buf_addf(b, " in %zu categories, %zu series",
+                                          c->ncat, c->nseries) < 0)
             return -1;
         break;
     case CH_LINE:
@@ -1993,8 +1985,8 @@ int ch_chart_summary(const struct ch_chart *c, struct yt_buf *b)
             return -1;
         break;
     case CH_BOX:
-        if (yt_buf_addf(b, "%zu boxes, %s values", c->ncat,
-                        cnt(in->points).s) < 0)
+        if (yt_buf_addf(b, "%zu boxes, %s values", c->ncat, cnt(in->points).s) <
+            0)
             return -1;
         break;
     }
@@ -2012,8 +2004,8 @@ int ch_chart_summary(const struct ch_chart *c, struct yt_buf *b)
         ch_format_compact(lo, a, sizeof(a));
         ch_format_compact(hi, z, sizeof(z));
         if (yt_buf_addf(b, ", %s %s\xE2\x80\x93%s",
-                        c->kind == CH_BAR && c->horizontal ? "x" : "y", a, z)
-            < 0)
+                        c->kind == CH_BAR && c->horizontal ? "x" : "y", a,
+                        z) < 0)
             return -1;
     } else {
         ch_format_compact(in->yhi, z, sizeof(z));

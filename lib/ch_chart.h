@@ -29,7 +29,7 @@
 #include "yt_buf.h"
 
 #define CH_ERR_LEN 256
-#define CH_MAX_SERIES 8      /* more series are cut, with a note */
+#define CH_MAX_SERIES 8       /* more series are cut, with a note */
 #define CH_MAX_CATEGORIES 500 /* more categories are cut, with a note */
 
 enum ch_kind { CH_BAR = 1, CH_LINE, CH_SCATTER, CH_HIST, CH_BOX };
@@ -66,12 +66,12 @@ struct ch_chart {
     char *title, *xlabel, *ylabel, *source; /* may be NULL */
     int width, height;                      /* CSS px, default 640 x 400 */
     int log_x, log_y;
-    int horizontal; /* bar: categories on the y axis */
-    int stacked;    /* bar: stack series instead of grouping */
-    int x_time;     /* line/scatter: x is UTC seconds since the epoch */
-    int x_has_clock;/* ... and times of day matter */
-    int has_size;   /* scatter: s is a bubble size */
-    int has_colour; /* scatter: c is a value on a sequential colour scale */
+    int horizontal;     /* bar: categories on the y axis */
+    int stacked;        /* bar: stack series instead of grouping */
+    int x_time;         /* line/scatter: x is UTC seconds since the epoch */
+    int x_has_clock;    /* ... and times of day matter */
+    int has_size;       /* scatter: s is a bubble size */
+    int has_colour;     /* scatter: c is a value on a sequential colour scale */
     char *colour_label; /* name shown on the colour scale (may be NULL) */
 
     char **cats; /* categories (bar, box) in order */
@@ -85,9 +85,9 @@ struct ch_chart {
     struct ch_box *boxes; /* box: one per category */
     size_t nbox;
 
-    size_t rows_skipped;    /* NULL or unusable values (caller counts) */
-    char note[256];         /* shown as a caption line and in the summary */
-    struct ch_info info;    /* filled by ch_chart_layout */
+    size_t rows_skipped; /* NULL or unusable values (caller counts) */
+    char note[256];      /* shown as a caption line and in the summary */
+    struct ch_info info; /* filled by ch_chart_layout */
 };
 
 void ch_chart_init(struct ch_chart *c, enum ch_kind kind);
@@ -112,8 +112,8 @@ int ch_chart_point(struct ch_chart *c, int series, double x, double y,
                    double s);
 /* Scatter point coloured by value v on a sequential scale (viridis); sets
  * c->has_colour.  NaN v is drawn grey. */
-int ch_chart_point_coloured(struct ch_chart *c, int series, double x,
-                            double y, double s, double v);
+int ch_chart_point_coloured(struct ch_chart *c, int series, double x, double y,
+                            double s, double v);
 
 /* Bar value of category `cat` in series `series`; repeated pairs add up. */
 int ch_chart_bar(struct ch_chart *c, const char *cat, int series, double y);

@@ -76,8 +76,8 @@ int ch_draw_rect(struct ch_draw *d, double x, double y, double w, double h,
     return 0;
 }
 
-int ch_draw_line(struct ch_draw *d, double x1, double y1, double x2,
-                 double y2, uint32_t stroke, double stroke_width, int dash)
+int ch_draw_line(struct ch_draw *d, double x1, double y1, double x2, double y2,
+                 uint32_t stroke, double stroke_width, int dash)
 {
     struct ch_prim *p = push(d, CH_P_LINE);
 
@@ -215,8 +215,9 @@ size_t ch_utf8_next(const unsigned char *s, size_t n, unsigned *cp)
         }
         v = (v << 6) | (s[i] & 0x3F);
     }
-    if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF))
-        || (v >= 0xD800 && v <= 0xDFFF)) {
+    if ((len == 3 && v < 0x800) ||
+        (len == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
+        (v >= 0xD800 && v <= 0xDFFF)) {
         *cp = 0xFFFD;
         return 1;
     }
@@ -228,8 +229,8 @@ static double cp_width(unsigned cp)
 {
     if (cp >= 32 && cp < 127)
         return ascii_w[cp - 32] / 2048.0;
-    if ((cp >= 0x300 && cp < 0x370) || cp == 0x200D
-        || (cp >= 0xFE00 && cp <= 0xFE0F))
+    if ((cp >= 0x300 && cp < 0x370) || cp == 0x200D ||
+        (cp >= 0xFE00 && cp <= 0xFE0F))
         return 0; /* combining marks, joiners, variation selectors */
     if (cp >= 0x1100)
         return 1.0; /* CJK, emoji and other wide glyphs */
@@ -286,14 +287,14 @@ static enum bidi_class bidi_class(unsigned cp)
 {
     if (cp >= '0' && cp <= '9')
         return BC_EN;
-    if ((cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF)
-        || (cp >= 0xFE70 && cp <= 0xFEFF) || (cp >= 0x10800 && cp <= 0x10FFF)
-        || (cp >= 0x1E800 && cp <= 0x1EFFF))
+    if ((cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF) ||
+        (cp >= 0xFE70 && cp <= 0xFEFF) || (cp >= 0x10800 && cp <= 0x10FFF) ||
+        (cp >= 0x1E800 && cp <= 0x1EFFF))
         return BC_R;
-    if ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z')
-        || (cp >= 0xC0 && cp < 0x2000 && cp != 0xD7 && cp != 0xF7)
-        || (cp >= 0x2C00 && cp < 0xFB1D && !(cp >= 0xFE00 && cp <= 0xFE0F))
-        || cp >= 0x1F000) /* letters of other scripts, emoji */
+    if ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
+        (cp >= 0xC0 && cp < 0x2000 && cp != 0xD7 && cp != 0xF7) ||
+        (cp >= 0x2C00 && cp < 0xFB1D && !(cp >= 0xFE00 && cp <= 0xFE0F)) ||
+        cp >= 0x1F000) /* letters of other scripts, emoji */
         return BC_L;
     return BC_N;
 }
@@ -301,16 +302,26 @@ static enum bidi_class bidi_class(unsigned cp)
 static unsigned mirror(unsigned cp)
 {
     switch (cp) {
-    case '(': return ')';
-    case ')': return '(';
-    case '[': return ']';
-    case ']': return '[';
-    case '{': return '}';
-    case '}': return '{';
-    case '<': return '>';
-    case '>': return '<';
-    case 0xAB: return 0xBB;
-    case 0xBB: return 0xAB;
+    case '(':
+        return ')';
+    case ')':
+        return '(';
+    case '[':
+        return ']';
+    case ']':
+        return '[';
+    case '{':
+        return '}';
+    case '}':
+        return '{';
+    case '<':
+        return '>';
+    case '>':
+        return '<';
+    case 0xAB:
+        return 0xBB;
+    case 0xBB:
+        return 0xAB;
     }
     return cp;
 }
@@ -394,15 +405,15 @@ char *ch_text_visual(const char *text)
         b = k;
         while (b < m && bc[b] == BC_N)
             b++;
-        before = a == 0 ? base
+        before = a == 0               ? base
                  : bc[a - 1] == BC_EN ? (lv[a - 1] ? 1 : 0)
                                       : bc[a - 1] == BC_R;
-        after = b == m ? base
+        after = b == m           ? base
                 : bc[b] == BC_EN ? (lv[b] ? 1 : 0)
                                  : bc[b] == BC_R;
         for (; a < b; a++)
-            bc[a] = before == after ? (before ? BC_R : BC_L)
-                                    : (base ? BC_R : BC_L);
+            bc[a] =
+                before == after ? (before ? BC_R : BC_L) : (base ? BC_R : BC_L);
         k = b - 1;
     }
     /* Levels (rules I1/I2). */

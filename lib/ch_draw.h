@@ -37,18 +37,18 @@ enum ch_anchor { CH_START = 0, CH_MIDDLE, CH_END };
 struct ch_prim {
     enum ch_prim_kind kind;
     double x, y, x2, y2, w, h, r;
-    uint32_t fill;     /* 0xRRGGBB or CH_NONE */
-    uint32_t stroke;   /* 0xRRGGBB or CH_NONE */
+    uint32_t fill;   /* 0xRRGGBB or CH_NONE */
+    uint32_t stroke; /* 0xRRGGBB or CH_NONE */
     double stroke_width;
-    double opacity;    /* fill/stroke opacity, 1 = opaque */
-    int dash;          /* non-zero: dashed stroke */
-    double *pts;       /* CH_P_PATH: 2*npts doubles, owned */
+    double opacity; /* fill/stroke opacity, 1 = opaque */
+    int dash;       /* non-zero: dashed stroke */
+    double *pts;    /* CH_P_PATH: 2*npts doubles, owned */
     size_t npts;
-    char *text;        /* CH_P_TEXT: UTF-8 (sanitised by the back ends) */
-    double size;       /* font size in px */
+    char *text;  /* CH_P_TEXT: UTF-8 (sanitised by the back ends) */
+    double size; /* font size in px */
     int bold;
     enum ch_anchor anchor;
-    double rotate;     /* degrees */
+    double rotate; /* degrees */
 };
 
 struct ch_draw {
@@ -62,8 +62,8 @@ void ch_draw_free(struct ch_draw *d);
 
 int ch_draw_rect(struct ch_draw *d, double x, double y, double w, double h,
                  uint32_t fill, uint32_t stroke, double stroke_width);
-int ch_draw_line(struct ch_draw *d, double x1, double y1, double x2,
-                 double y2, uint32_t stroke, double stroke_width, int dash);
+int ch_draw_line(struct ch_draw *d, double x1, double y1, double x2, double y2,
+                 uint32_t stroke, double stroke_width, int dash);
 /* Copies `pts` (2*npts doubles: x0, y0, x1, y1, ...). */
 int ch_draw_path(struct ch_draw *d, const double *pts, size_t npts,
                  uint32_t stroke, double stroke_width);

@@ -3,8 +3,8 @@
 
 #include <math.h>
 
-#define X(i) xy[(i) * stride]
-#define Y(i) xy[(i) * stride + 1]
+#define X(i) xy[(i)*stride]
+#define Y(i) xy[(i)*stride + 1]
 
 size_t ch_lttb(const double *xy, size_t stride, size_t n, size_t threshold,
                size_t *out)
@@ -43,8 +43,8 @@ size_t ch_lttb(const double *xy, size_t stride, size_t n, size_t threshold,
             end = n - 1;
         best = start;
         for (i = start; i < end; i++) {
-            double area = fabs((X(a) - ax) * (Y(i) - Y(a))
-                               - (X(a) - X(i)) * (ay - Y(a)));
+            double area =
+                fabs((X(a) - ax) * (Y(i) - Y(a)) - (X(a) - X(i)) * (ay - Y(a)));
 
             if (area > best_area) {
                 best_area = area;

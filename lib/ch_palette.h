@@ -10,10 +10,10 @@
 
 #define CH_PALETTE_SIZE 8
 
-#define CH_COLOUR_TEXT 0x222222u   /* titles, labels */
-#define CH_COLOUR_MUTED 0x555555u  /* tick labels, captions */
-#define CH_COLOUR_AXIS 0x888888u   /* axis line and tick marks */
-#define CH_COLOUR_GRID 0xe5e5e5u   /* grid lines */
+#define CH_COLOUR_TEXT 0x222222u  /* titles, labels */
+#define CH_COLOUR_MUTED 0x555555u /* tick labels, captions */
+#define CH_COLOUR_AXIS 0x888888u  /* axis line and tick marks */
+#define CH_COLOUR_GRID 0xe5e5e5u  /* grid lines */
 
 /* Colour of series i (0xRRGGBB); wraps after CH_PALETTE_SIZE. */
 uint32_t ch_palette(int i);

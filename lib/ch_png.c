@@ -37,8 +37,7 @@ static void register_cleanup(void)
 static void set_colour(cairo_t *cr, uint32_t c, double alpha)
 {
     cairo_set_source_rgba(cr, ((c >> 16) & 0xFF) / 255.0,
-                          ((c >> 8) & 0xFF) / 255.0, (c & 0xFF) / 255.0,
-                          alpha);
+                          ((c >> 8) & 0xFF) / 255.0, (c & 0xFF) / 255.0, alpha);
 }
 
 /* Valid UTF-8 copy of s with control characters dropped (cairo rejects
@@ -55,8 +54,8 @@ static char *clean_utf8(const char *s)
         unsigned cp;
         size_t len = ch_utf8_next(p + i, n - i, &cp);
 
-        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE
-            || cp == 0xFFFF) {
+        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE ||
+            cp == 0xFFFF) {
             if (cp == '\t' || cp == '\n' || cp == '\r')
                 out[o++] = ' ';
         } else if (cp == 0xFFFD && len == 1) {
@@ -186,13 +185,12 @@ struct sprite {
 
 static int same_sprite(const struct sprite *sp, const struct ch_prim *p)
 {
-    return sp->s && sp->fill == p->fill && sp->stroke == p->stroke
-           && sp->opacity == p->opacity && sp->r == p->r
-           && sp->stroke_width == p->stroke_width;
+    return sp->s && sp->fill == p->fill && sp->stroke == p->stroke &&
+           sp->opacity == p->opacity && sp->r == p->r &&
+           sp->stroke_width == p->stroke_width;
 }
 
-static int make_sprite(struct sprite *sp, const struct ch_prim *p,
-                       double scale)
+static int make_sprite(struct sprite *sp, const struct ch_prim *p, double scale)
 {
     cairo_t *cr;
     int size;
@@ -235,8 +233,8 @@ static int make_sprite(struct sprite *sp, const struct ch_prim *p,
 
 /* Stamp the circle at its device position.  The caller has set the
  * identity matrix. */
-static void stamp(cairo_t *cr, const struct sprite *sp,
-                  const struct ch_prim *p, double scale)
+static void stamp(cairo_t *cr, const struct sprite *sp, const struct ch_prim *p,
+                  double scale)
 {
     double dx = floor(p->x * scale) - sp->half;
     double dy = floor(p->y * scale) - sp->half;
@@ -274,8 +272,8 @@ int ch_png_render(const struct ch_draw *d, double scale, unsigned char **png,
     *png = NULL;
     *len = 0;
     if (w <= 0 || h <= 0 || w > 16384 || h > 16384) {
-        snprintf(err, CH_PNG_ERR_LEN, "image size %dx%d px is out of range",
-                 w, h);
+        snprintf(err, CH_PNG_ERR_LEN, "image size %dx%d px is out of range", w,
+                 h);
         goto out;
     }
     surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
@@ -291,17 +289,17 @@ int ch_png_render(const struct ch_draw *d, double scale, unsigned char **png,
     for (i = 0; i < d->n; i++) {
         const struct ch_prim *p = &d->prims[i];
 
-        if (p->kind == CH_P_CIRCLE
-            && (p->r + p->stroke_width) * scale <= SPRITE_MAX_R) {
+        if (p->kind == CH_P_CIRCLE &&
+            (p->r + p->stroke_width) * scale <= SPRITE_MAX_R) {
             /* a run of small circles: stamp them in device space */
             cairo_save(cr);
             cairo_identity_matrix(cr);
-            for (; i < d->n && d->prims[i].kind == CH_P_CIRCLE
-                   && (d->prims[i].r + d->prims[i].stroke_width) * scale
-                          <= SPRITE_MAX_R;
+            for (; i < d->n && d->prims[i].kind == CH_P_CIRCLE &&
+                   (d->prims[i].r + d->prims[i].stroke_width) * scale <=
+                       SPRITE_MAX_R;
                  i++) {
-                if (!same_sprite(&sp, &d->prims[i])
-                    && make_sprite(&sp, &d->prims[i], scale) < 0) {
+                if (!same_sprite(&sp, &d->prims[i]) &&
+                    make_sprite(&sp, &d->prims[i], scale) < 0) {
                     cairo_restore(cr);
                     snprintf(err, CH_PNG_ERR_LEN, "cairo: cannot draw points");
                     goto out;

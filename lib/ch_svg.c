@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define FONT_STACK                                                            \
-    "system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', Helvetica, Arial, " \
+#define FONT_STACK                                                             \
+    "system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', Helvetica, Arial, "  \
     "sans-serif"
 
 int ch_svg_escape(struct yt_buf *b, const char *s, long len)
@@ -22,12 +22,24 @@ int ch_svg_escape(struct yt_buf *b, const char *s, long len)
 
         if (c >= 0x20 && c < 0x7F) {
             switch (c) {
-            case '&': rep = "&amp;"; break;
-            case '<': rep = "&lt;"; break;
-            case '>': rep = "&gt;"; break;
-            case '"': rep = "&quot;"; break;
-            case '\'': rep = "&#39;"; break;
-            default: i++; continue;
+            case '&':
+                rep = "&amp;";
+                break;
+            case '<':
+                rep = "&lt;";
+                break;
+            case '>':
+                rep = "&gt;";
+                break;
+            case '"':
+                rep = "&quot;";
+                break;
+            case '\'':
+                rep = "&#39;";
+                break;
+            default:
+                i++;
+                continue;
             }
         } else if (c < 0x80) {
             /* C0 controls and DEL: whitespace becomes a space, rest dropped */
@@ -36,8 +48,7 @@ int ch_svg_escape(struct yt_buf *b, const char *s, long len)
             clen = ch_utf8_next(p + i, n - i, &cp);
             if (cp == 0xFFFD && clen == 1)
                 rep = "\xEF\xBF\xBD";
-            else if ((cp >= 0x80 && cp <= 0x9F) || cp == 0xFFFE
-                     || cp == 0xFFFF)
+            else if ((cp >= 0x80 && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF)
                 rep = "";
             else {
                 i += clen;
@@ -97,7 +108,8 @@ static int stroke_attrs(struct yt_buf *b, const struct ch_prim *p)
         return 0;
     if (attr_colour(b, "stroke", p->stroke) < 0)
         return -1;
-    if (p->stroke_width != 1.0 && attr_num(b, "stroke-width", p->stroke_width) < 0)
+    if (p->stroke_width != 1.0 &&
+        attr_num(b, "stroke-width", p->stroke_width) < 0)
         return -1;
     if (p->dash && yt_buf_adds(b, " stroke-dasharray=\"4 3\"") < 0)
         return -1;
@@ -106,25 +118,25 @@ static int stroke_attrs(struct yt_buf *b, const struct ch_prim *p)
 
 static int same_circle_style(const struct ch_prim *a, const struct ch_prim *b)
 {
-    return b->kind == CH_P_CIRCLE && a->fill == b->fill
-           && a->stroke == b->stroke && a->opacity == b->opacity;
+    return b->kind == CH_P_CIRCLE && a->fill == b->fill &&
+           a->stroke == b->stroke && a->opacity == b->opacity;
 }
 
 static int write_circles(struct yt_buf *b, const struct ch_prim *p, size_t n)
 {
     size_t i;
 
-    if (yt_buf_adds(b, "<g") < 0 || attr_colour(b, "fill", p->fill) < 0
-        || attr_opacity(b, "fill-opacity", p->opacity) < 0
-        || stroke_attrs(b, p) < 0
-        || (p->stroke != CH_NONE
-            && attr_opacity(b, "stroke-opacity", p->opacity) < 0)
-        || yt_buf_adds(b, ">") < 0)
+    if (yt_buf_adds(b, "<g") < 0 || attr_colour(b, "fill", p->fill) < 0 ||
+        attr_opacity(b, "fill-opacity", p->opacity) < 0 ||
+        stroke_attrs(b, p) < 0 ||
+        (p->stroke != CH_NONE &&
+         attr_opacity(b, "stroke-opacity", p->opacity) < 0) ||
+        yt_buf_adds(b, ">") < 0)
         return -1;
     for (i = 0; i < n; i++) {
-        if (yt_buf_adds(b, "<circle") < 0 || attr_num(b, "cx", p[i].x) < 0
-            || attr_num(b, "cy", p[i].y) < 0 || attr_num(b, "r", p[i].r) < 0
-            || yt_buf_adds(b, "/>") < 0)
+        if (yt_buf_adds(b, "<circle") < 0 || attr_num(b, "cx", p[i].x) < 0 ||
+            attr_num(b, "cy", p[i].y) < 0 || attr_num(b, "r", p[i].r) < 0 ||
+            yt_buf_adds(b, "/>") < 0)
             return -1;
     }
     return yt_buf_adds(b, "</g>\n");
@@ -134,20 +146,20 @@ static int write_text(struct yt_buf *b, const struct ch_prim *p)
 {
     static const char *anchors[] = {"start", "middle", "end"};
 
-    if (yt_buf_adds(b, "<text") < 0 || attr_num(b, "x", p->x) < 0
-        || attr_num(b, "y", p->y) < 0 || attr_num(b, "font-size", p->size) < 0
-        || attr_colour(b, "fill", p->fill) < 0)
+    if (yt_buf_adds(b, "<text") < 0 || attr_num(b, "x", p->x) < 0 ||
+        attr_num(b, "y", p->y) < 0 || attr_num(b, "font-size", p->size) < 0 ||
+        attr_colour(b, "fill", p->fill) < 0)
         return -1;
-    if (p->anchor != CH_START
-        && yt_buf_addf(b, " text-anchor=\"%s\"", anchors[p->anchor]) < 0)
+    if (p->anchor != CH_START &&
+        yt_buf_addf(b, " text-anchor=\"%s\"", anchors[p->anchor]) < 0)
         return -1;
     if (p->bold && yt_buf_adds(b, " font-weight=\"bold\"") < 0)
         return -1;
     if (p->rotate != 0) {
-        if (yt_buf_adds(b, " transform=\"rotate(") < 0 || num(b, p->rotate) < 0
-            || yt_buf_adds(b, " ") < 0 || num(b, p->x) < 0
-            || yt_buf_adds(b, " ") < 0 || num(b, p->y) < 0
-            || yt_buf_adds(b, ")\"") < 0)
+        if (yt_buf_adds(b, " transform=\"rotate(") < 0 ||
+            num(b, p->rotate) < 0 || yt_buf_adds(b, " ") < 0 ||
+            num(b, p->x) < 0 || yt_buf_adds(b, " ") < 0 || num(b, p->y) < 0 ||
+            yt_buf_adds(b, ")\"") < 0)
             return -1;
     }
     if (yt_buf_adds(b, ">") < 0 || ch_svg_escape(b, p->text, -1) < 0)
@@ -161,31 +173,33 @@ static int write_prim(struct yt_buf *b, const struct ch_prim *p)
 
     switch (p->kind) {
     case CH_P_RECT:
-        if (yt_buf_adds(b, "<rect") < 0 || attr_num(b, "x", p->x) < 0
-            || attr_num(b, "y", p->y) < 0 || attr_num(b, "width", p->w) < 0
-            || attr_num(b, "height", p->h) < 0
-            || attr_colour(b, "fill", p->fill) < 0
-            || attr_opacity(b, "fill-opacity", p->opacity) < 0
-            || stroke_attrs(b, p) < 0 || yt_buf_adds(b, "/>\n") < 0)
+        if (yt_buf_adds(b, "<rect") < 0 || attr_num(b, "x", p->x) < 0 ||
+            attr_num(b, "y", p->y) < 0 || attr_num(b, "width", p->w) < 0 ||
+            attr_num(b, "height", p->h) < 0 ||
+            attr_colour(b, "fill", p->fill) < 0 ||
+            attr_opacity(b, "fill-opacity", p->opacity) < 0 ||
+            stroke_attrs(b, p) < 0 || yt_buf_adds(b, "/>\n") < 0)
             return -1;
         return 0;
     case CH_P_LINE:
-        if (yt_buf_adds(b, "<line") < 0 || attr_num(b, "x1", p->x) < 0
-            || attr_num(b, "y1", p->y) < 0 || attr_num(b, "x2", p->x2) < 0
-            || attr_num(b, "y2", p->y2) < 0 || stroke_attrs(b, p) < 0
-            || attr_opacity(b, "stroke-opacity", p->opacity) < 0
-            || yt_buf_adds(b, "/>\n") < 0)
+        if (yt_buf_adds(b, "<line") < 0 || attr_num(b, "x1", p->x) < 0 ||
+            attr_num(b, "y1", p->y) < 0 || attr_num(b, "x2", p->x2) < 0 ||
+            attr_num(b, "y2", p->y2) < 0 || stroke_attrs(b, p) < 0 ||
+            attr_opacity(b, "stroke-opacity", p->opacity) < 0 ||
+            yt_buf_adds(b, "/>\n") < 0)
             return -1;
         return 0;
     case CH_P_PATH:
-        if (yt_buf_adds(b, "<path fill=\"none\"") < 0 || stroke_attrs(b, p) < 0
-            || attr_opacity(b, "stroke-opacity", p->opacity) < 0
-            || yt_buf_adds(b, " stroke-linejoin=\"round\""
-                              " stroke-linecap=\"round\" d=\"") < 0)
+        if (yt_buf_adds(b, "<path fill=\"none\"") < 0 ||
+            stroke_attrs(b, p) < 0 ||
+            attr_opacity(b, "stroke-opacity", p->opacity) < 0 ||
+            yt_buf_adds(b, " stroke-linejoin=\"round\""
+                           " stroke-linecap=\"round\" d=\"") < 0)
             return -1;
         for (i = 0; i < p->npts; i++) {
-            if (yt_buf_adds(b, i ? "L" : "M") < 0 || num(b, p->pts[2 * i]) < 0
-                || yt_buf_adds(b, " ") < 0 || num(b, p->pts[2 * i + 1]) < 0)
+            if (yt_buf_adds(b, i ? "L" : "M") < 0 ||
+                num(b, p->pts[2 * i]) < 0 || yt_buf_adds(b, " ") < 0 ||
+                num(b, p->pts[2 * i + 1]) < 0)
                 return -1;
         }
         return yt_buf_adds(b, "\"/>\n");
@@ -197,8 +211,8 @@ static int write_prim(struct yt_buf *b, const struct ch_prim *p)
     return 0;
 }
 
-int ch_svg_render(const struct ch_draw *d, const char *title,
-                  const char *desc, struct yt_buf *out)
+int ch_svg_render(const struct ch_draw *d, const char *title, const char *desc,
+                  struct yt_buf *out)
 {
     size_t i;
 
@@ -208,15 +222,16 @@ int ch_svg_render(const struct ch_draw *d, const char *title,
                     "font-family=\"" FONT_STACK "\">\n",
                     d->width, d->height, d->width, d->height) < 0)
         return -1;
-    if (yt_buf_adds(out, "<title>") < 0
-        || ch_svg_escape(out, title ? title : "Chart", -1) < 0
-        || yt_buf_adds(out, "</title>\n") < 0)
+    if (yt_buf_adds(out, "<title>") < 0 ||
+        ch_svg_escape(out, title ? title : "Chart", -1) < 0 ||
+        yt_buf_adds(out, "</title>\n") < 0)
         return -1;
-    if (desc && *desc
-        && (yt_buf_adds(out, "<desc>") < 0 || ch_svg_escape(out, desc, -1) < 0
-            || yt_buf_adds(out, "</desc>\n") < 0))
+    if (desc && *desc &&
+        (yt_buf_adds(out, "<desc>") < 0 || ch_svg_escape(out, desc, -1) < 0 ||
+         yt_buf_adds(out, "</desc>\n") < 0))
         return -1;
-    if (yt_buf_addf(out, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n",
+    if (yt_buf_addf(out,
+                    "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n",
                     d->width, d->height) < 0)
         return -1;
     for (i = 0; i < d->n; i++) {

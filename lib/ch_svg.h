@@ -27,7 +27,7 @@ int ch_svg_escape(struct yt_buf *b, const char *s, long len);
 /* Write the whole SVG document for `d` to `out`.  `title` and `desc` (may be
  * NULL) become <title> and <desc>.  Returns 0, -1 when out of memory or over
  * the buffer cap. */
-int ch_svg_render(const struct ch_draw *d, const char *title,
-                  const char *desc, struct yt_buf *out);
+int ch_svg_render(const struct ch_draw *d, const char *title, const char *desc,
+                  struct yt_buf *out);
 
 #endif /* CH_SVG_H */

@@ -90,8 +90,8 @@ static void plain_digits(double a, int dec, char *out, size_t outlen)
     dot = strchr(tmp, '.');
     intlen = dot ? (size_t)(dot - tmp) : strlen(tmp);
     for (i = 0; tmp[i] && o + 1 < outlen; i++) {
-        if (intlen > 4 && i > 0 && i < intlen && (intlen - i) % 3 == 0
-            && o + 2 < outlen)
+        if (intlen > 4 && i > 0 && i < intlen && (intlen - i) % 3 == 0 &&
+            o + 2 < outlen)
             out[o++] = ',';
         out[o++] = tmp[i];
     }
@@ -114,8 +114,8 @@ void ch_format_tick(double v, double step, double maxabs, char *out,
         snprintf(out, outlen, "0");
         return;
     }
-    if (isfinite(maxabs) && maxabs > 0
-        && (maxabs >= 1e15 || (maxabs < 1e-3 && decimals_for(step) > 5))) {
+    if (isfinite(maxabs) && maxabs > 0 &&
+        (maxabs >= 1e15 || (maxabs < 1e-3 && decimals_for(step) > 5))) {
         /* beyond the suffixes, or tiny: scientific, one exponent for the
          * axis ("1.2e−9") */
         int e = (int)floor(log10(maxabs));
@@ -426,15 +426,12 @@ static const struct {
     int step;
     double dur;
 } intervals[] = {
-    {T_SEC, 1, 1},          {T_SEC, 5, 5},
-    {T_SEC, 15, 15},        {T_SEC, 30, 30},
-    {T_MIN, 1, 60},         {T_MIN, 5, 300},
-    {T_MIN, 15, 900},       {T_MIN, 30, 1800},
-    {T_HOUR, 1, 3600},      {T_HOUR, 3, 10800},
-    {T_HOUR, 6, 21600},     {T_HOUR, 12, 43200},
-    {T_DAY, 1, 86400},      {T_DAY, 2, 172800},
-    {T_WEEK, 1, 604800},    {T_MONTH, 1, 2592000},
-    {T_MONTH, 3, 7776000},  {T_YEAR, 1, 31536000},
+    {T_SEC, 1, 1},         {T_SEC, 5, 5},         {T_SEC, 15, 15},
+    {T_SEC, 30, 30},       {T_MIN, 1, 60},        {T_MIN, 5, 300},
+    {T_MIN, 15, 900},      {T_MIN, 30, 1800},     {T_HOUR, 1, 3600},
+    {T_HOUR, 3, 10800},    {T_HOUR, 6, 21600},    {T_HOUR, 12, 43200},
+    {T_DAY, 1, 86400},     {T_DAY, 2, 172800},    {T_WEEK, 1, 604800},
+    {T_MONTH, 1, 2592000}, {T_MONTH, 3, 7776000}, {T_YEAR, 1, 31536000},
 };
 #define NINTERVALS (sizeof(intervals) / sizeof(intervals[0]))
 
@@ -543,8 +540,8 @@ void ch_ticks_time(double lo, double hi, int count, struct ch_ticks *t)
     }
     for (idx = 0; idx < t->n; idx++) {
         time_label(t->v[idx], t->label[idx], CH_LABEL_LEN);
-        if (isdigit((unsigned char)t->label[idx][0])
-            && !strchr(t->label[idx], ':'))
+        if (isdigit((unsigned char)t->label[idx][0]) &&
+            !strchr(t->label[idx], ':'))
             has_year = 1;
     }
     /* Sub-day ticks: give the first label its day when it shows a time. */
@@ -553,8 +550,8 @@ void ch_ticks_time(double lo, double hi, int count, struct ch_ticks *t)
         char buf[CH_LABEL_LEN + 32];
 
         split_time(t->v[0], &tm);
-        snprintf(buf, sizeof(buf), "%s %u %s", month_abbr[tm.mon - 1],
-                 tm.mday, t->label[0]);
+        snprintf(buf, sizeof(buf), "%s %u %s", month_abbr[tm.mon - 1], tm.mday,
+                 t->label[0]);
         snprintf(t->label[0], CH_LABEL_LEN, "%.*s", CH_LABEL_LEN - 1, buf);
     }
     /* Give the first label its year when no tick names one. */
@@ -604,11 +601,12 @@ int ch_parse_time(const char *s, double *secs, int *has_time)
         p++;
         if (digits(&p, 2, &d) < 0)
             return -1;
-        if (d < 1 || d > mdays[mo - 1]
-            || (mo == 2 && d == 29
-                && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
+        if (d < 1 || d > mdays[mo - 1] ||
+            (mo == 2 && d == 29 &&
+             !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
             return -1;
-        if ((*p == 'T' || *p == 't' || *p == ' ') && isdigit((unsigned char)p[1])) {
+        if ((*p == 'T' || *p == 't' || *p == ' ') &&
+            isdigit((unsigned char)p[1])) {
             p++;
             if (digits(&p, 2, &h) < 0 || *p++ != ':' || digits(&p, 2, &mi) < 0)
                 return -1;
@@ -652,8 +650,8 @@ int ch_parse_time(const char *s, double *secs, int *has_time)
         p++;
     if (*p)
         return -1;
-    *secs = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400.0
-            + h * 3600 + mi * 60 + sec + frac - offset;
+    *secs = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400.0 + h * 3600 +
+            mi * 60 + sec + frac - offset;
     if (has_time)
         *has_time = clock;
     return 0;

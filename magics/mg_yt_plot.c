@@ -61,8 +61,8 @@ static const struct mg_opt plot_opts[] = {
     {NULL, 0, 0, NULL},
 };
 
-static const char *const plot_kinds[] = {"bar", "line", "scatter", "hist",
-                                         "box", NULL};
+static const char *const plot_kinds[] = {"bar",  "line", "scatter",
+                                         "hist", "box",  NULL};
 
 #define KINDS_LIST "bar, line, scatter, hist, box"
 
@@ -132,10 +132,10 @@ static int find_col(struct plot *p, const char *name, const char *opt)
         if (strcasecmp(sqlite3_column_name(p->st, i), name) == 0)
             return i;
     column_list(p->st, list, sizeof(list));
-    fail(p, "PlotError", "no column '%s' in the %s (given with --%s); "
-                         "columns: %s",
-         name, mg_args_get(p->a, "from") ? "table" : "query result", opt,
-         list);
+    fail(p, "PlotError",
+         "no column '%s' in the %s (given with --%s); "
+         "columns: %s",
+         name, mg_args_get(p->a, "from") ? "table" : "query result", opt, list);
     kn_exec_fail_line(p->c->x, "Pick one of the columns listed, e.g. "
                                "--x COLUMN --y COLUMN, or rename it in SQL "
                                "with AS.");
@@ -176,14 +176,22 @@ static int num_value(sqlite3_stmt *st, int col, double *out)
     }
 }
 
-static const char *text_value(sqlite3_stmt *st, int col)
+/* A value as a category name.  Floats print without a trailing ".0" (an
+ * hour stored as 5.0 reads "5"); `buf` holds that form (32 bytes). */
+static const char *cat_name(sqlite3_stmt *st, int col, char *buf)
 {
     const char *s;
 
-    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+    switch (sqlite3_column_type(st, col)) {
+    case SQLITE_NULL:
         return "(null)";
-    s = (const char *)sqlite3_column_text(st, col);
-    return s ? s : "";
+    case SQLITE_FLOAT:
+        snprintf(buf, 32, "%.15g", sqlite3_column_double(st, col));
+        return buf;
+    default:
+        s = (const char *)sqlite3_column_text(st, col);
+        return s ? s : "";
+    }
 }
 
 /* Short, printable excerpt of a value for error messages. */
@@ -213,8 +221,9 @@ static void fail_not_numeric(struct plot *p, int col, const char *name,
     char ex[64];
 
     excerpt(p->st, col, ex, sizeof(ex));
-    fail(p, "PlotError", "%s column '%s' is not numeric (row %zu has %s); "
-                         "plot a number column or CAST(%s AS REAL)",
+    fail(p, "PlotError",
+         "%s column '%s' is not numeric (row %zu has %s); "
+         "plot a number column or CAST(%s AS REAL)",
          role, name, p->rows + 1, ex, name);
     kn_exec_fail_line(p->c->x, "Plot a number: aggregate in SQL (COUNT(*), "
                                "SUM(...)), or CAST(col AS REAL) if the "
@@ -228,8 +237,8 @@ static int step(struct plot *p)
     int rc = sqlite3_step(p->st);
 
     if (rc == SQLITE_ROW) {
-        if ((p->rows & (INTERRUPT_EVERY - 1)) == 0 && p->rows
-            && kn_exec_interrupted(p->c->x)) {
+        if ((p->rows & (INTERRUPT_EVERY - 1)) == 0 && p->rows &&
+            kn_exec_interrupted(p->c->x)) {
             fail(p, "KeyboardInterrupt", "plot interrupted after %zu rows",
                  p->rows);
             return -1;
@@ -250,6 +259,7 @@ static int step(struct plot *p)
 
 static int read_bar(struct plot *p)
 {
+    char tv_buf[32];
     struct ch_chart *ch = &p->chart;
     int r, s = 0;
     double y;
@@ -268,10 +278,11 @@ static int read_bar(struct plot *p)
             ch->rows_skipped++;
             continue;
         }
-        if (p->col.series >= 0
-            && (s = ch_chart_series(ch, text_value(p->st, p->col.series))) < 0)
+        if (p->col.series >= 0 &&
+            (s = ch_chart_series(ch, cat_name(p->st, p->col.series, tv_buf))) <
+                0)
             goto oom;
-        if (ch_chart_bar(ch, text_value(p->st, p->col.x), s, y) < 0)
+        if (ch_chart_bar(ch, cat_name(p->st, p->col.x, tv_buf), s, y) < 0)
             goto oom;
     }
     return r;
@@ -304,9 +315,10 @@ static int x_value(struct plot *p, double *x)
         char ex[64];
 
         excerpt(p->st, p->col.x, ex, sizeof(ex));
-        fail(p, "PlotError", "x column '%s' is neither a number nor an "
-                             "ISO-8601 date (row %zu has %s); for categories "
-                             "use %%yt_plot bar",
+        fail(p, "PlotError",
+             "x column '%s' is neither a number nor an "
+             "ISO-8601 date (row %zu has %s); for categories "
+             "use %%yt_plot bar",
              p->col.xname, p->rows + 1, ex);
         kn_exec_fail_line(p->c->x, "Dates are read as YYYY-MM-DD or "
                                    "YYYY-MM-DDTHH:MM:SSZ.");
@@ -319,14 +331,16 @@ static int x_value(struct plot *p, double *x)
     }
     return k;
 mixed:
-    fail(p, "PlotError", "x column '%s' mixes dates and numbers (row %zu); "
-                         "make it all dates or all numbers in SQL",
+    fail(p, "PlotError",
+         "x column '%s' mixes dates and numbers (row %zu); "
+         "make it all dates or all numbers in SQL",
          p->col.xname, p->rows + 1);
     return -1;
 }
 
 static int read_points(struct plot *p)
 {
+    char tv_buf[32];
     struct ch_chart *ch = &p->chart;
     int r, s = 0, kx, ky;
     size_t kept = 0;
@@ -367,19 +381,21 @@ static int read_points(struct plot *p)
 
             if (p->cmode == CM_UNKNOWN && t != SQLITE_NULL)
                 p->cmode = (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
-                               ? CM_NUMBER : CM_TEXT;
+                               ? CM_NUMBER
+                               : CM_TEXT;
             if (p->cmode != CM_TEXT) {
                 if (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
                     v = sqlite3_column_double(p->st, p->col.series);
-                if ((s = ch_chart_series(ch, "")) < 0
-                    || ch_chart_point_coloured(ch, s, x, y, z, v) < 0)
+                if ((s = ch_chart_series(ch, "")) < 0 ||
+                    ch_chart_point_coloured(ch, s, x, y, z, v) < 0)
                     goto oom;
                 kept++;
                 continue;
             }
         }
-        if (p->col.series >= 0
-            && (s = ch_chart_series(ch, text_value(p->st, p->col.series))) < 0)
+        if (p->col.series >= 0 &&
+            (s = ch_chart_series(ch, cat_name(p->st, p->col.series, tv_buf))) <
+                0)
             goto oom;
         if (ch_chart_point(ch, s, x, y, z) < 0)
             goto oom;
@@ -405,8 +421,9 @@ static int read_points(struct plot *p)
                           p->rows);
     return r;
 oom:
-    fail(p, "MemoryError", "out of memory reading the rows (%zu so far); "
-                           "aggregate in SQL or add a LIMIT",
+    fail(p, "MemoryError",
+         "out of memory reading the rows (%zu so far); "
+         "aggregate in SQL or add a LIMIT",
          p->rows);
     return -1;
 }
@@ -493,8 +510,8 @@ static int read_hist(struct plot *p)
     }
     for (i = 0; i < nb; i++) {
         if (ch_chart_hist_bin(ch, first + (double)i * step_w,
-                              first + (double)(i + 1) * step_w, counts[i])
-            < 0) {
+                              first + (double)(i + 1) * step_w,
+                              counts[i]) < 0) {
             free(counts);
             fail(p, "MemoryError", "out of memory");
             return -1;
@@ -519,13 +536,15 @@ static int cmp_double(const void *a, const void *b)
 
 static int read_box(struct plot *p)
 {
+    char tv_buf[32];
     struct group *g = NULL;
     size_t ng = 0, i, dropped_groups = 0;
     int r, k, rc = -1;
     double v;
 
     while ((r = step(p)) > 0) {
-        const char *name = p->col.x >= 0 ? text_value(p->st, p->col.x) : "";
+        const char *name =
+            p->col.x >= 0 ? cat_name(p->st, p->col.x, tv_buf) : "";
         struct group *grp = NULL;
 
         k = num_value(p->st, p->col.y, &v);
@@ -579,8 +598,7 @@ static int read_box(struct plot *p)
             goto oom;
     }
     if (dropped_groups)
-        ch_chart_add_note(&p->chart, "first %d groups shown",
-                          MAX_BOX_GROUPS);
+        ch_chart_add_note(&p->chart, "first %d groups shown", MAX_BOX_GROUPS);
     rc = 0;
     goto out;
 oom:
@@ -658,16 +676,19 @@ static int save_paths(struct plot *p, char *svg_path, char *png_path,
     size_t stem;
 
     svg_path[0] = png_path[0] = '\0';
-    if (format && strcmp(format, "svg") && strcmp(format, "png")
-        && strcmp(format, "both")) {
-        fail(p, "UsageError", "%%yt_plot: --format must be svg, png or both, "
-                              "not '%s'", format);
+    if (format && strcmp(format, "svg") && strcmp(format, "png") &&
+        strcmp(format, "both")) {
+        fail(p, "UsageError",
+             "%%yt_plot: --format must be svg, png or both, "
+             "not '%s'",
+             format);
         return -1;
     }
     if (!save) {
         if (format) {
-            fail(p, "UsageError", "%%yt_plot: --format says what --save "
-                                  "writes; add --save PATH");
+            fail(p, "UsageError",
+                 "%%yt_plot: --format says what --save "
+                 "writes; add --save PATH");
             return -1;
         }
         return 0;
@@ -682,8 +703,10 @@ static int save_paths(struct plot *p, char *svg_path, char *png_path,
         dot = NULL;
     stem = dot ? (size_t)(dot - save) : strlen(save);
     if (dot && strcasecmp(dot, ".svg") && strcasecmp(dot, ".png")) {
-        fail(p, "UsageError", "%%yt_plot: --save %s: the file name must end "
-                              "in .svg or .png", save);
+        fail(p, "UsageError",
+             "%%yt_plot: --save %s: the file name must end "
+             "in .svg or .png",
+             save);
         return -1;
     }
     if (format && strcmp(format, "both") == 0) {
@@ -692,9 +715,11 @@ static int save_paths(struct plot *p, char *svg_path, char *png_path,
         want_svg = strcmp(format, "svg") == 0;
         want_png = !want_svg;
         if (dot && strcasecmp(dot + 1, format) != 0) {
-            fail(p, "UsageError", "%%yt_plot: --save %s does not match "
-                                  "--format %s; use --format both to write "
-                                  "both files", save, format);
+            fail(p, "UsageError",
+                 "%%yt_plot: --save %s does not match "
+                 "--format %s; use --format both to write "
+                 "both files",
+                 save, format);
             return -1;
         }
     } else if (dot) {
@@ -788,14 +813,16 @@ static int prepare(struct plot *p, const char *body)
     yt_buf_init(&sql, 1 << 20);
     if (body) {
         if (from) {
-            fail(p, "UsageError", "%%%%yt_plot takes its data from the query "
-                                  "in the cell body; drop --from");
+            fail(p, "UsageError",
+                 "%%%%yt_plot takes its data from the query "
+                 "in the cell body; drop --from");
             return -1;
         }
         if (is_blank_sql(body)) {
-            fail(p, "UsageError", "%%%%yt_plot %s needs a SQL query in the "
-                                  "cell body, e.g. SELECT category, "
-                                  "COUNT(*) AS videos FROM videos GROUP BY 1",
+            fail(p, "UsageError",
+                 "%%%%yt_plot %s needs a SQL query in the "
+                 "cell body, e.g. SELECT category, "
+                 "COUNT(*) AS videos FROM videos GROUP BY 1",
                  p->kind_word);
             return -1;
         }
@@ -805,17 +832,18 @@ static int prepare(struct plot *p, const char *body)
         const char *q;
 
         if (!from || !*from) {
-            fail(p, "UsageError", "%%yt_plot %s needs --from TABLE --x COL "
-                                  "--y COL, or use %%%%yt_plot %s with a SQL "
-                                  "query as the cell body",
+            fail(p, "UsageError",
+                 "%%yt_plot %s needs --from TABLE --x COL "
+                 "--y COL, or use %%%%yt_plot %s with a SQL "
+                 "query as the cell body",
                  p->kind_word, p->kind_word);
             return -1;
         }
         if (yt_buf_adds(&sql, "SELECT * FROM \"") < 0)
             goto oom;
         for (q = from; *q; q++)
-            if (yt_buf_add(&sql, q, 1) < 0
-                || (*q == '"' && yt_buf_add(&sql, "\"", 1) < 0))
+            if (yt_buf_add(&sql, q, 1) < 0 ||
+                (*q == '"' && yt_buf_add(&sql, "\"", 1) < 0))
                 goto oom;
         if (yt_buf_adds(&sql, "\"") < 0)
             goto oom;
@@ -843,14 +871,16 @@ static int prepare(struct plot *p, const char *body)
     /* tail points into sql: check it before freeing the buffer. */
     if (tail && !is_blank_sql(tail)) {
         yt_buf_free(&sql);
-        fail(p, "UsageError", "%%%%yt_plot takes one query; run the other "
-                              "statements in a cell of their own");
+        fail(p, "UsageError",
+             "%%%%yt_plot takes one query; run the other "
+             "statements in a cell of their own");
         return -1;
     }
     yt_buf_free(&sql);
     if (sqlite3_column_count(p->st) == 0) {
-        fail(p, "UsageError", "the cell body must be a query that returns "
-                              "rows (SELECT ...)");
+        fail(p, "UsageError",
+             "the cell body must be a query that returns "
+             "rows (SELECT ...)");
         return -1;
     }
     return 0;
@@ -866,8 +896,8 @@ static int first_free(const struct plot *p, int ncol)
     int i;
 
     for (i = 0; i < ncol; i++)
-        if (i != p->col.x && i != p->col.y && i != p->col.series
-            && i != p->col.size)
+        if (i != p->col.x && i != p->col.y && i != p->col.series &&
+            i != p->col.size)
             return i;
     return -1;
 }
@@ -884,9 +914,10 @@ static int resolve_columns(struct plot *p)
 
     p->col.x = p->col.y = p->col.series = p->col.size = -1;
     if (color && series) {
-        fail(p, "UsageError", "%%yt_plot: give --color or --series, not both "
-                              "(they both split points into coloured "
-                              "groups)");
+        fail(p, "UsageError",
+             "%%yt_plot: give --color or --series, not both "
+             "(they both split points into coloured "
+             "groups)");
         return -1;
     }
     if (color)
@@ -895,13 +926,15 @@ static int resolve_columns(struct plot *p)
         if (!x)
             x = y;
         if (x && y && x != y && strcasecmp(x, y) != 0) {
-            fail(p, "UsageError", "%%yt_plot hist plots one column: give "
-                                  "--x COL (the values to bin)");
+            fail(p, "UsageError",
+                 "%%yt_plot hist plots one column: give "
+                 "--x COL (the values to bin)");
             return -1;
         }
         if (!x && from) {
-            fail(p, "UsageError", "%%yt_plot hist needs --x COL, the column "
-                                  "whose values are binned");
+            fail(p, "UsageError",
+                 "%%yt_plot hist needs --x COL, the column "
+                 "whose values are binned");
             return -1;
         }
         p->col.x = x ? find_col(p, x, "x") : 0;
@@ -914,13 +947,14 @@ static int resolve_columns(struct plot *p)
         char list[600];
 
         column_list(p->st, list, sizeof(list));
-        fail(p, "UsageError", "%%yt_plot %s --from %s needs --x COL and "
-                              "--y COL; columns: %s",
+        fail(p, "UsageError",
+             "%%yt_plot %s --from %s needs --x COL and "
+             "--y COL; columns: %s",
              p->kind_word, mg_args_get(a, "from"), list);
         return -1;
     }
-    if (series && (p->col.series = find_col(p, series, color ? "color"
-                                                             : "series")) < 0)
+    if (series &&
+        (p->col.series = find_col(p, series, color ? "color" : "series")) < 0)
         return -1;
     p->colour_by = color != NULL;
     if (size && (p->col.size = find_col(p, size, "size")) < 0)
@@ -933,9 +967,11 @@ static int resolve_columns(struct plot *p)
      * a one-column query is one box of its values. */
     if (p->kind == CH_BOX && !x && (from || ncol == 1)) {
         if (!y && from) {
-            fail(p, "UsageError", "%%yt_plot box --from %s needs --y COL "
-                                  "(the values) and optionally --x COL (the "
-                                  "groups)", mg_args_get(a, "from"));
+            fail(p, "UsageError",
+                 "%%yt_plot box --from %s needs --y COL "
+                 "(the values) and optionally --x COL (the "
+                 "groups)",
+                 mg_args_get(a, "from"));
             return -1;
         }
         if (!y)
@@ -946,19 +982,20 @@ static int resolve_columns(struct plot *p)
         if (!y)
             p->col.y = first_free(p, ncol);
         if (p->col.x < 0 || p->col.y < 0) {
-            fail(p, "PlotError", "the query returns %d column%s; a %s chart "
-                                 "needs x and y columns, e.g. SELECT day, "
-                                 "COUNT(*) AS videos ... GROUP BY day",
+            fail(p, "PlotError",
+                 "the query returns %d column%s; a %s chart "
+                 "needs x and y columns, e.g. SELECT day, "
+                 "COUNT(*) AS videos ... GROUP BY day",
                  ncol, ncol == 1 ? "" : "s", p->kind_word);
             return -1;
         }
     }
     p->col.xname = p->col.x >= 0 ? sqlite3_column_name(p->st, p->col.x) : NULL;
     p->col.yname = sqlite3_column_name(p->st, p->col.y);
-    p->col.sname = p->col.series >= 0
-                       ? sqlite3_column_name(p->st, p->col.series) : NULL;
-    p->col.zname = p->col.size >= 0 ? sqlite3_column_name(p->st, p->col.size)
-                                    : NULL;
+    p->col.sname =
+        p->col.series >= 0 ? sqlite3_column_name(p->st, p->col.series) : NULL;
+    p->col.zname =
+        p->col.size >= 0 ? sqlite3_column_name(p->st, p->col.size) : NULL;
     return 0;
 }
 
@@ -970,16 +1007,17 @@ static int check_kind_options(struct plot *p)
         enum ch_kind kind;
         const char *what;
     } only[] = {
-        {"horizontal", CH_BAR, "bar"}, {"stacked", CH_BAR, "bar"},
-        {"top", CH_BAR, "bar"},        {"bins", CH_HIST, "hist"},
+        {"horizontal", CH_BAR, "bar"},   {"stacked", CH_BAR, "bar"},
+        {"top", CH_BAR, "bar"},          {"bins", CH_HIST, "hist"},
         {"size", CH_SCATTER, "scatter"}, {"color", CH_SCATTER, "scatter"},
     };
     size_t i;
 
     for (i = 0; i < sizeof(only) / sizeof(only[0]); i++) {
         if (mg_args_has(p->a, only[i].opt) && p->kind != only[i].kind) {
-            fail(p, "UsageError", "%%yt_plot: --%s applies to %s charts, not "
-                                  "%s",
+            fail(p, "UsageError",
+                 "%%yt_plot: --%s applies to %s charts, not "
+                 "%s",
                  only[i].opt, only[i].what, p->kind_word);
             if (strcmp(only[i].opt, "color") == 0)
                 kn_exec_fail_line(p->c->x, "Use --series COL to split bars "
@@ -987,16 +1025,18 @@ static int check_kind_options(struct plot *p)
             return -1;
         }
     }
-    if (mg_args_has(p->a, "series")
-        && (p->kind == CH_HIST || p->kind == CH_BOX)) {
-        fail(p, "UsageError", "%%yt_plot: --series applies to bar, line and "
-                              "scatter charts");
+    if (mg_args_has(p->a, "series") &&
+        (p->kind == CH_HIST || p->kind == CH_BOX)) {
+        fail(p, "UsageError",
+             "%%yt_plot: --series applies to bar, line and "
+             "scatter charts");
         return -1;
     }
-    if (mg_args_has(p->a, "log-x")
-        && (p->kind == CH_BAR || p->kind == CH_BOX || p->kind == CH_HIST)) {
-        fail(p, "UsageError", "%%yt_plot: --log-x applies to line and scatter "
-                              "charts (the value axis is --log-y)");
+    if (mg_args_has(p->a, "log-x") &&
+        (p->kind == CH_BAR || p->kind == CH_BOX || p->kind == CH_HIST)) {
+        fail(p, "UsageError",
+             "%%yt_plot: --log-x applies to line and scatter "
+             "charts (the value axis is --log-y)");
         return -1;
     }
     return 0;
@@ -1011,8 +1051,8 @@ static int set_options(struct plot *p)
     long w = ch->width, h = ch->height;
     char err[MG_ERR_LEN];
 
-    if (mg_args_get_long(a, "width", 200, 2000, &w, err) < 0
-        || mg_args_get_long(a, "height", 150, 2000, &h, err) < 0) {
+    if (mg_args_get_long(a, "width", 200, 2000, &w, err) < 0 ||
+        mg_args_get_long(a, "height", 150, 2000, &h, err) < 0) {
         fail(p, "UsageError", "%%yt_plot: %s", err);
         return -1;
     }
@@ -1023,11 +1063,10 @@ static int set_options(struct plot *p)
     ch->horizontal = mg_args_has(a, "horizontal");
     ch->stacked = mg_args_has(a, "stacked");
     ch->has_size = p->col.size >= 0;
-    if (p->colour_by
-        && ch_chart_set_text(&ch->colour_label, p->col.sname) < 0)
+    if (p->colour_by && ch_chart_set_text(&ch->colour_label, p->col.sname) < 0)
         return -1;
-    if (ch_chart_set_text(&ch->title, mg_args_get(a, "title")) < 0
-        || ch_chart_set_text(&ch->source, mg_args_get(a, "source")) < 0)
+    if (ch_chart_set_text(&ch->title, mg_args_get(a, "title")) < 0 ||
+        ch_chart_set_text(&ch->source, mg_args_get(a, "source")) < 0)
         return -1;
     /* Each axis label defaults to the column it shows. */
     switch (p->kind) {
@@ -1047,8 +1086,8 @@ static int set_options(struct plot *p)
         xl = dxl;
     if (!yl)
         yl = dyl;
-    if (ch_chart_set_text(&ch->xlabel, xl) < 0
-        || ch_chart_set_text(&ch->ylabel, yl) < 0)
+    if (ch_chart_set_text(&ch->xlabel, xl) < 0 ||
+        ch_chart_set_text(&ch->ylabel, yl) < 0)
         return -1;
     return 0;
 }
@@ -1067,13 +1106,13 @@ static int publish(struct plot *p)
     yt_buf_init(&text, 1 << 20);
     if (save_paths(p, svg_path, png_path, sizeof(svg_path)) < 0)
         goto out;
-    if (ch_chart_render(ch, &svg, &svg_len, &png, &png_len, &summary, err)
-        < 0) {
+    if (ch_chart_render(ch, &svg, &svg_len, &png, &png_len, &summary, err) <
+        0) {
         if (strncmp(err, "nothing to plot", 15) == 0) {
-            fail(p, "PlotError", "nothing to plot: the query returned %zu "
-                                 "rows%s",
-                 p->rows,
-                 ch->rows_skipped ? ", all with NULL values" : "");
+            fail(p, "PlotError",
+                 "nothing to plot: the query returned %zu "
+                 "rows%s",
+                 p->rows, ch->rows_skipped ? ", all with NULL values" : "");
             kn_exec_fail_line(p->c->x, "Check the query on its own (without "
                                        "%%yt_plot) and its WHERE clause.");
         } else {
@@ -1108,11 +1147,11 @@ static int publish(struct plot *p)
         goto oom;
     }
     cJSON_AddItemToObject(meta, "image/png", pm);
-    if (!cJSON_AddStringToObject(data, "image/svg+xml", svg)
-        || !cJSON_AddStringToObject(data, "image/png", b64)
-        || !cJSON_AddStringToObject(data, "text/plain", yt_buf_str(&text))
-        || !cJSON_AddNumberToObject(pm, "width", ch->width)
-        || !cJSON_AddNumberToObject(pm, "height", ch->height))
+    if (!cJSON_AddStringToObject(data, "image/svg+xml", svg) ||
+        !cJSON_AddStringToObject(data, "image/png", b64) ||
+        !cJSON_AddStringToObject(data, "text/plain", yt_buf_str(&text)) ||
+        !cJSON_AddNumberToObject(pm, "width", ch->width) ||
+        !cJSON_AddNumberToObject(pm, "height", ch->height))
         goto oom;
     kn_exec_display(p->c->x, data, meta, NULL);
     data = meta = NULL;
@@ -1141,8 +1180,8 @@ static int run(struct mg_ctx *c, const struct mg_args *a, const char *body)
     p.c = c;
     p.a = a;
     if (!kind) {
-        kn_exec_fail(c->x, "UsageError", "%%yt_plot needs a chart kind: "
-                                         KINDS_LIST);
+        kn_exec_fail(c->x, "UsageError",
+                     "%%yt_plot needs a chart kind: " KINDS_LIST);
         kn_exec_fail_line(c->x, "e.g. %yt_plot bar --from videos --x title "
                                 "--y viewCount --top 10");
         return -1;
@@ -1151,31 +1190,31 @@ static int run(struct mg_ctx *c, const struct mg_args *a, const char *body)
         p.kind = CH_BAR;
     else if (strcasecmp(kind, "line") == 0)
         p.kind = CH_LINE;
-    else if (strcasecmp(kind, "scatter") == 0
-             || strcasecmp(kind, "bubble") == 0)
+    else if (strcasecmp(kind, "scatter") == 0 ||
+             strcasecmp(kind, "bubble") == 0)
         p.kind = CH_SCATTER;
-    else if (strcasecmp(kind, "hist") == 0
-             || strcasecmp(kind, "histogram") == 0)
+    else if (strcasecmp(kind, "hist") == 0 ||
+             strcasecmp(kind, "histogram") == 0)
         p.kind = CH_HIST;
     else if (strcasecmp(kind, "box") == 0)
         p.kind = CH_BOX;
     else {
-        kn_exec_fail(c->x, "UsageError", "unknown chart kind '%s'; kinds: "
-                                         KINDS_LIST, kind);
+        kn_exec_fail(c->x, "UsageError",
+                     "unknown chart kind '%s'; kinds: " KINDS_LIST, kind);
         return -1;
     }
     p.kind_word = kind;
     if (mg_args_pos(a, 1)) {
-        kn_exec_fail(c->x, "UsageError", "%%yt_plot: unexpected '%s' after "
-                                         "the kind; options start with --",
+        kn_exec_fail(c->x, "UsageError",
+                     "%%yt_plot: unexpected '%s' after "
+                     "the kind; options start with --",
                      mg_args_pos(a, 1));
         return -1;
     }
     if (check_kind_options(&p) < 0)
         return -1;
     ch_chart_init(&p.chart, p.kind);
-    if (prepare(&p, body) < 0 || resolve_columns(&p) < 0
-        || set_options(&p) < 0)
+    if (prepare(&p, body) < 0 || resolve_columns(&p) < 0 || set_options(&p) < 0)
         goto out;
     switch (p.kind) {
     case CH_BAR:
@@ -1211,8 +1250,8 @@ static int run(struct mg_ctx *c, const struct mg_args *a, const char *body)
             goto out;
         }
     }
-    if (p.chart.x_time && p.chart.x_has_clock && p.chart.xlabel
-        && !mg_args_has(a, "xlabel")) {
+    if (p.chart.x_time && p.chart.x_has_clock && p.chart.xlabel &&
+        !mg_args_has(a, "xlabel")) {
         struct yt_buf b;
 
         yt_buf_init(&b, 4096);
@@ -1236,8 +1275,7 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
     return run(c, a, NULL);
 }
 
-static int run_cell(struct mg_ctx *c, const struct mg_args *a,
-                    const char *body)
+static int run_cell(struct mg_ctx *c, const struct mg_args *a, const char *body)
 {
     return run(c, a, body);
 }

@@ -29,16 +29,15 @@ static void check_escaped(const char *s, size_t n)
 
         if (p[i] == '<' || p[i] == '>' || p[i] == '"' || p[i] == '\'')
             abort();
-        if (p[i] == '&' && strncmp(s + i, "&amp;", 5) != 0
-            && strncmp(s + i, "&lt;", 4) != 0 && strncmp(s + i, "&gt;", 4) != 0
-            && strncmp(s + i, "&quot;", 6) != 0
-            && strncmp(s + i, "&#39;", 5) != 0)
+        if (p[i] == '&' && strncmp(s + i, "&amp;", 5) != 0 &&
+            strncmp(s + i, "&lt;", 4) != 0 && strncmp(s + i, "&gt;", 4) != 0 &&
+            strncmp(s + i, "&quot;", 6) != 0 && strncmp(s + i, "&#39;", 5) != 0)
             abort();
         len = ch_utf8_next(p + i, n - i, &cp);
         if (cp == 0xFFFD && len == 1)
             abort(); /* invalid UTF-8 survived */
-        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE
-            || cp == 0xFFFF)
+        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE ||
+            cp == 0xFFFF)
             abort(); /* control characters (tab/newline become spaces) */
         i += len;
     }
@@ -85,11 +84,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (i = 0; i < nz; a++)
                 i += ch_utf8_next((const unsigned char *)z + i, nz - i, &cp);
             for (i = 0; i < nv; b++) {
-                size_t len = ch_utf8_next((const unsigned char *)vis + i,
-                                          nv - i, &cp);
+                size_t len =
+                    ch_utf8_next((const unsigned char *)vis + i, nv - i, &cp);
 
-                if (cp == 0xFFFD && len == 1
-                    && memcmp(vis + i, "\xEF\xBF\xBD", 3) != 0)
+                if (cp == 0xFFFD && len == 1 &&
+                    memcmp(vis + i, "\xEF\xBF\xBD", 3) != 0)
                     abort(); /* invalid UTF-8 produced */
                 i += len;
             }

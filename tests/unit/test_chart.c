@@ -72,8 +72,11 @@ static void test_linear_ticks(void)
 
     /* negative ranges and the real minus sign */
     ch_ticks_linear(-7.5, 2, 5, 1, &t);
-    TU_CHECK(ticks_are(&t, "\xE2\x88\x92" "8 \xE2\x88\x92" "6 \xE2\x88\x92"
-                           "4 \xE2\x88\x92" "2 0 2"));
+    TU_CHECK(ticks_are(&t, "\xE2\x88\x92"
+                           "8 \xE2\x88\x92"
+                           "6 \xE2\x88\x92"
+                           "4 \xE2\x88\x92"
+                           "2 0 2"));
     ch_ticks_linear(-0.03, -0.01, 4, 1, &t);
     TU_CHECK(t.n >= 3 && t.v[0] == -0.03);
 
@@ -107,9 +110,15 @@ static void test_linear_ticks(void)
 
     /* tiny and enormous values: scientific, one exponent per axis */
     ch_ticks_linear(1e-9, 2e-9, 5, 1, &t);
-    TU_CHECK(ticks_are(&t, "1.0e\xE2\x88\x92" "9 1.2e\xE2\x88\x92" "9 "
-                           "1.4e\xE2\x88\x92" "9 1.6e\xE2\x88\x92" "9 "
-                           "1.8e\xE2\x88\x92" "9 2.0e\xE2\x88\x92" "9"));
+    TU_CHECK(ticks_are(&t, "1.0e\xE2\x88\x92"
+                           "9 1.2e\xE2\x88\x92"
+                           "9 "
+                           "1.4e\xE2\x88\x92"
+                           "9 1.6e\xE2\x88\x92"
+                           "9 "
+                           "1.8e\xE2\x88\x92"
+                           "9 2.0e\xE2\x88\x92"
+                           "9"));
     ch_ticks_linear(0, 3e15, 3, 1, &t);
     TU_CHECK(ticks_are(&t, "0 1e15 2e15 3e15"));
 
@@ -141,7 +150,8 @@ static void test_number_format(void)
     ch_format_compact(0.25, b, sizeof(b));
     TU_EQ_STR(b, "0.25");
     ch_format_compact(-2500, b, sizeof(b));
-    TU_EQ_STR(b, "\xE2\x88\x92" "2.5K");
+    TU_EQ_STR(b, "\xE2\x88\x92"
+                 "2.5K");
     ch_format_compact(7.2e9, b, sizeof(b));
     TU_EQ_STR(b, "7.2B");
     ch_format_tick(1500, 500, 3000, b, sizeof(b));
@@ -202,10 +212,10 @@ static void test_dates(void)
     TU_CHECK(ch_parse_time("1970-01-01", &v, &has) == 0 && v == 0 && !has);
     TU_CHECK(ch_parse_time("2024-02-29T12:30:00Z", &v, &has) == 0 && has);
     TU_CHECK(v == 1709209800);
-    TU_CHECK(ch_parse_time("2024-02-29T14:30:00+02:00", &v, NULL) == 0
-             && v == 1709209800);
-    TU_CHECK(ch_parse_time("2024-02-29 12:30:00.250", &v, NULL) == 0
-             && v == 1709209800.25);
+    TU_CHECK(ch_parse_time("2024-02-29T14:30:00+02:00", &v, NULL) == 0 &&
+             v == 1709209800);
+    TU_CHECK(ch_parse_time("2024-02-29 12:30:00.250", &v, NULL) == 0 &&
+             v == 1709209800.25);
     TU_CHECK(ch_parse_time("2024-03", &v, NULL) == 0);
     TU_CHECK(ch_parse_time("2023-02-29", &v, NULL) < 0);
     TU_CHECK(ch_parse_time("2024-13-01", &v, NULL) < 0);
@@ -260,8 +270,8 @@ static void test_lttb(void)
         xy[2 * i] = (double)i;
         xy[2 * i + 1] = sin((double)i / 300.0);
     }
-    xy[2 * 4321 + 1] = 50;   /* a spike */
-    xy[2 * 7777 + 1] = -40;  /* a dip */
+    xy[2 * 4321 + 1] = 50;  /* a spike */
+    xy[2 * 7777 + 1] = -40; /* a dip */
     k = ch_lttb(xy, 2, N, 500, idx);
     TU_EQ_INT(k, 500);
     TU_EQ_INT(idx[0], 0);
@@ -303,16 +313,16 @@ static int escaped_ok(const char *s)
         if (p[i] == '<' || p[i] == '>' || p[i] == '"' || p[i] == '\'')
             return 0;
         if (p[i] == '&') {
-            if (strncmp(s + i, "&amp;", 5) && strncmp(s + i, "&lt;", 4)
-                && strncmp(s + i, "&gt;", 4) && strncmp(s + i, "&quot;", 6)
-                && strncmp(s + i, "&#39;", 5))
+            if (strncmp(s + i, "&amp;", 5) && strncmp(s + i, "&lt;", 4) &&
+                strncmp(s + i, "&gt;", 4) && strncmp(s + i, "&quot;", 6) &&
+                strncmp(s + i, "&#39;", 5))
                 return 0;
         }
         len = ch_utf8_next(p + i, n - i, &cp);
         if (cp == 0xFFFD && len == 1)
             return 0; /* invalid UTF-8 left in */
-        if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
-            || cp == 0xFFFE || cp == 0xFFFF)
+        if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+            cp == 0xFFFE || cp == 0xFFFF)
             return 0;
         i += len;
     }
@@ -346,13 +356,25 @@ static void test_svg_escape(void)
     free(e);
     /* invalid UTF-8: lone continuation, truncated sequence, overlong, CESU
      * surrogate, byte 0xFF */
-    e = esc("a\x80" "b\xE2\x82" "c\xC0\xAF" "d\xED\xA0\x80" "e\xFF", -1);
+    e = esc("a\x80"
+            "b\xE2\x82"
+            "c\xC0\xAF"
+            "d\xED\xA0\x80"
+            "e\xFF",
+            -1);
     TU_CHECK(escaped_ok(e));
-    TU_CHECK(strncmp(e, "a\xEF\xBF\xBD" "b", 5) == 0);
+    TU_CHECK(strncmp(e,
+                     "a\xEF\xBF\xBD"
+                     "b",
+                     5) == 0);
     free(e);
     /* control characters dropped, whitespace to spaces, NUL inside */
-    e = esc("a\x01\x02\x1b[31mb\tc\nd\x7f" "e\xC2\x85" "f\xEF\xBF\xBEg", -1);
-    TU_EQ_STR(e, "a[31mb c de" "fg");
+    e = esc("a\x01\x02\x1b[31mb\tc\nd\x7f"
+            "e\xC2\x85"
+            "f\xEF\xBF\xBEg",
+            -1);
+    TU_EQ_STR(e, "a[31mb c de"
+                 "fg");
     free(e);
     e = esc("x\0y", 3);
     TU_EQ_STR(e, "xy");
@@ -377,9 +399,14 @@ static void set_texts(struct ch_chart *c, const char *title, const char *xl,
     ch_chart_set_text(&c->ylabel, yl);
 }
 
-static const char *const categories[] = {
-    "Music", "Gaming", "Education", "Comedy", "Science & Technology",
-    "Travel & Events", "Howto & Style", "Film & Animation"};
+static const char *const categories[] = {"Music",
+                                         "Gaming",
+                                         "Education",
+                                         "Comedy",
+                                         "Science & Technology",
+                                         "Travel & Events",
+                                         "Howto & Style",
+                                         "Film & Animation"};
 static const double views[] = {3400000, 2150000, 1720000, 990000,
                                870000,  412000,  268000,  151000};
 
@@ -404,8 +431,9 @@ static void build_bar_grouped(struct ch_chart *c, int stacked)
 
     ch_chart_init(c, CH_BAR);
     c->stacked = stacked;
-    set_texts(c, stacked ? "Uploads per month by format"
-                         : "Uploads per month, shorts vs videos vs live",
+    set_texts(c,
+              stacked ? "Uploads per month by format"
+                      : "Uploads per month, shorts vs videos vs live",
               "Month (2024)", "Uploads");
     for (i = 0; i < 12; i++)
         for (k = 0; k < 3; k++)
@@ -416,10 +444,16 @@ static void build_bar_grouped(struct ch_chart *c, int stacked)
 static void build_bar_horizontal(struct ch_chart *c)
 {
     static const char *chans[] = {
-        "Kurzgesagt \xE2\x80\x93 In a Nutshell", "Veritasium",
-        "3Blue1Brown", "Tom Scott", "Numberphile",
+        "Kurzgesagt \xE2\x80\x93 In a Nutshell",
+        "Veritasium",
+        "3Blue1Brown",
+        "Tom Scott",
+        "Numberphile",
         "SmarterEveryDay with a very long channel name that needs cutting",
-        "Computerphile", "Stand-up Maths", "Physics Girl", "Vsauce"};
+        "Computerphile",
+        "Stand-up Maths",
+        "Physics Girl",
+        "Vsauce"};
     static const double subs[] = {21.9e6, 16.2e6, 6.4e6, 6.3e6, 4.6e6,
                                   11.4e6, 2.4e6,  1.1e6, 2.9e6, 22.1e6};
     int s, i;
@@ -464,8 +498,8 @@ static void build_line_numeric(struct ch_chart *c)
               "Viewers still watching (%)");
     s = ch_chart_series(c, "");
     for (i = 0; i <= 30; i++)
-        ch_chart_point(c, s, i * 20.0, 100.0 * exp(-i / 18.0) + (i == 12 ? 6 : 0),
-                       0);
+        ch_chart_point(c, s, i * 20.0,
+                       100.0 * exp(-i / 18.0) + (i == 12 ? 6 : 0), 0);
 }
 
 static void build_scatter(struct ch_chart *c, int bubble)
@@ -475,15 +509,16 @@ static void build_scatter(struct ch_chart *c, int bubble)
 
     ch_chart_init(c, CH_SCATTER);
     c->has_size = bubble;
-    set_texts(c, bubble ? "Channels: subscribers, views and uploads"
-                        : "Likes against views, per video",
+    set_texts(c,
+              bubble ? "Channels: subscribers, views and uploads"
+                     : "Likes against views, per video",
               bubble ? "Subscribers" : "Views", bubble ? "Views" : "Likes");
     lcg_state = 7;
     for (i = 0; i < (bubble ? 24 : 150); i++) {
         int g = i % 3, s = ch_chart_series(c, groups[g]);
         double x = bubble ? 1e4 + rnd() * 2e6 : 500 + rnd() * rnd() * 4e5;
-        double y = bubble ? x * (20 + rnd() * 80) : x * (0.01 + 0.03 * rnd())
-                                                       * (1 + g * 0.4);
+        double y = bubble ? x * (20 + rnd() * 80)
+                          : x * (0.01 + 0.03 * rnd()) * (1 + g * 0.4);
 
         ch_chart_point(c, s, x, y, bubble ? 10 + rnd() * 900 : 0);
     }
@@ -494,8 +529,7 @@ static void build_scatter_colour(struct ch_chart *c)
     int s, i;
 
     ch_chart_init(c, CH_SCATTER);
-    set_texts(c, "Views and likes, coloured by video length", "Views",
-              "Likes");
+    set_texts(c, "Views and likes, coloured by video length", "Views", "Likes");
     ch_chart_set_text(&c->colour_label, "Minutes");
     lcg_state = 11;
     s = ch_chart_series(c, "");
@@ -559,15 +593,18 @@ static void build_box(struct ch_chart *c)
 
 static void build_hostile(struct ch_chart *c)
 {
-    static const char *cats[] = {
-        "<script>alert(1)</script>", "Tom & Jerry", "$5 and $10",
-        "\xF0\x9F\x8E\xB8\xF0\x9F\x94\xA5 emoji", "\xD7\xA9\xD7\x9C\xD7\x95"
-        "\xD7\x9D \xD7\xA2\xD7\x95\xD7\x9C\xD7\x9D", "bad\xFF\xFEutf8\x01\x02"};
+    static const char *cats[] = {"<script>alert(1)</script>",
+                                 "Tom & Jerry",
+                                 "$5 and $10",
+                                 "\xF0\x9F\x8E\xB8\xF0\x9F\x94\xA5 emoji",
+                                 "\xD7\xA9\xD7\x9C\xD7\x95"
+                                 "\xD7\x9D \xD7\xA2\xD7\x95\xD7\x9C\xD7\x9D",
+                                 "bad\xFF\xFEutf8\x01\x02"};
     int s, i;
 
     ch_chart_init(c, CH_BAR);
-    set_texts(c, "</title><script>x</script> & \"quotes\" 'here'",
-              "<b>x</b>", "y & \x1b[31mred");
+    set_texts(c, "</title><script>x</script> & \"quotes\" 'here'", "<b>x</b>",
+              "y & \x1b[31mred");
     ch_chart_set_text(&c->source, "]]> <!-- --> &amp;");
     s = ch_chart_series(c, "");
     for (i = 0; i < 6; i++)
@@ -679,8 +716,8 @@ static int png_check_n(const unsigned char *png, size_t len, int w, int h,
                        int min_coloured)
 {
     struct png_read r = {png, len, 0};
-    cairo_surface_t *s = cairo_image_surface_create_from_png_stream(read_mem,
-                                                                    &r);
+    cairo_surface_t *s =
+        cairo_image_surface_create_from_png_stream(read_mem, &r);
     int ok = 0, x, y, stride, dark = 0, coloured = 0;
     unsigned char *data;
 
@@ -689,8 +726,8 @@ static int png_check_n(const unsigned char *png, size_t len, int w, int h,
         cairo_surface_destroy(s);
         return 0;
     }
-    if (cairo_image_surface_get_width(s) != w
-        || cairo_image_surface_get_height(s) != h) {
+    if (cairo_image_surface_get_width(s) != w ||
+        cairo_image_surface_get_height(s) != h) {
         fprintf(stderr, "  PNG is %dx%d, want %dx%d\n",
                 cairo_image_surface_get_width(s),
                 cairo_image_surface_get_height(s), w, h);
@@ -740,8 +777,8 @@ static void test_goldens(void)
         size_t svg_len, png_len, want_len = 0;
 
         goldens[g].build(&c);
-        if (ch_chart_render(&c, &svg, &svg_len, &png, &png_len, &summary,
-                            err) < 0) {
+        if (ch_chart_render(&c, &svg, &svg_len, &png, &png_len, &summary, err) <
+            0) {
             fprintf(stderr, "  %s: %s\n", goldens[g].name, err);
             TU_CHECK(0);
             ch_chart_free(&c);
@@ -752,8 +789,8 @@ static void test_goldens(void)
         TU_CHECK(strstr(svg, "<style") == NULL);
         TU_CHECK(strstr(svg, " id=") == NULL);
         TU_CHECK(strstr(svg, "href") == NULL);
-        TU_CHECK(strncmp(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\"", 39)
-                 == 0);
+        TU_CHECK(
+            strncmp(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\"", 39) == 0);
         snprintf(path, sizeof(path), "%s/chart-%s.png", out_dir(),
                  goldens[g].name);
         TU_CHECK(write_file(path, png, png_len) == 0);
@@ -772,8 +809,10 @@ static void test_goldens(void)
                 snprintf(path, sizeof(path), "%s/chart-%s.svg", out_dir(),
                          goldens[g].name);
                 write_file(path, svg, svg_len);
-                fprintf(stderr, "  %s differs from its golden; new output in "
-                                "%s\n", goldens[g].name, path);
+                fprintf(stderr,
+                        "  %s differs from its golden; new output in "
+                        "%s\n",
+                        goldens[g].name, path);
                 TU_CHECK(0);
             }
             free(want);
@@ -798,7 +837,8 @@ static void test_summary(void)
     TU_CHECK(ch_chart_summary(&c, &b) == 0);
     TU_EQ_STR(yt_buf_str(&b),
               "Bar chart: 'Views by category' \xE2\x80\x94 8 bars, "
-              "y 0\xE2\x80\x93" "3.4M");
+              "y 0\xE2\x80\x93"
+              "3.4M");
     yt_buf_free(&b);
     ch_draw_free(&d);
     ch_chart_free(&c);
@@ -809,8 +849,8 @@ static void test_summary(void)
     TU_CHECK(ch_chart_summary(&c, &b) == 0);
     TU_CHECK(strstr(yt_buf_str(&b), "Line chart: 'Daily views, first half of "
                                     "2024' \xE2\x80\x94 2 series, 364 points, "
-                                    "x 2024-01-01\xE2\x80\x93" "2024-06-30")
-             != NULL);
+                                    "x 2024-01-01\xE2\x80\x93"
+                                    "2024-06-30") != NULL);
     yt_buf_free(&b);
     ch_draw_free(&d);
     ch_chart_free(&c);
@@ -868,15 +908,18 @@ static void test_no_overlap(void)
                     const struct ch_prim *q = &d.prims[j];
                     double wp, wq;
 
-                    if (q->kind != CH_P_TEXT || q->rotate != 0 || q->y != p->y
-                        || q->anchor != CH_MIDDLE || p->anchor != CH_MIDDLE)
+                    if (q->kind != CH_P_TEXT || q->rotate != 0 ||
+                        q->y != p->y || q->anchor != CH_MIDDLE ||
+                        p->anchor != CH_MIDDLE)
                         continue;
                     wp = ch_text_width(p->text, p->size, 0);
                     wq = ch_text_width(q->text, q->size, 0);
                     if (fabs(p->x - q->x) < (wp + wq) / 2 + 2) {
-                        fprintf(stderr, "  %dx%d, %d bars: \"%s\" and \"%s\" "
-                                        "overlap\n", sizes[z][0], sizes[z][1],
-                                ncat, p->text, q->text);
+                        fprintf(stderr,
+                                "  %dx%d, %d bars: \"%s\" and \"%s\" "
+                                "overlap\n",
+                                sizes[z][0], sizes[z][1], ncat, p->text,
+                                q->text);
                         bad++;
                     }
                 }
@@ -892,8 +935,8 @@ static void test_no_overlap(void)
  * size and at small ones. */
 static void test_inside_canvas(void)
 {
-    static const int sizes[][2] = {{640, 400}, {400, 300}, {300, 200},
-                                   {200, 150}, {1200, 500}};
+    static const int sizes[][2] = {
+        {640, 400}, {400, 300}, {300, 200}, {200, 150}, {1200, 500}};
     size_t g, k, z;
 
     for (g = 0; g < sizeof(goldens) / sizeof(goldens[0]); g++) {
@@ -933,9 +976,10 @@ static void test_inside_canvas(void)
                     b = p->y + w * 0.7071;
                 }
                 if (l < -1 || r > W + 1 || t < -1 || b > H + 1) {
-                    fprintf(stderr, "  %s %gx%g: \"%s\" at %.0f,%.0f leaves "
-                                    "the canvas\n", goldens[g].name, W, H,
-                            p->text, p->x, p->y);
+                    fprintf(stderr,
+                            "  %s %gx%g: \"%s\" at %.0f,%.0f leaves "
+                            "the canvas\n",
+                            goldens[g].name, W, H, p->text, p->x, p->y);
                     TU_CHECK(0);
                 }
             }
@@ -1036,8 +1080,8 @@ static void test_degenerate(void)
                     ch_chart_point(&c, s, j, i * j, 0);
             }
         }
-        if (ch_chart_render(&c, &svg, &svg_len, &png, &png_len, &summary,
-                            err) < 0) {
+        if (ch_chart_render(&c, &svg, &svg_len, &png, &png_len, &summary, err) <
+            0) {
             fprintf(stderr, "  case %d: %s\n", k, err);
             TU_CHECK(0);
         } else {
@@ -1088,8 +1132,8 @@ static void test_million(void)
         TU_CHECK(c.info.points == 1000000);
         TU_CHECK(png_check(png, png_len, 1280, 800));
         printf("  %s: 1,000,000 points -> %zu drawn, SVG %zu bytes, PNG %zu "
-               "bytes\n", kind ? "scatter" : "line", c.info.drawn, svg_len,
-               png_len);
+               "bytes\n",
+               kind ? "scatter" : "line", c.info.drawn, svg_len, png_len);
         free(svg);
         free(png);
         free(summary);
@@ -1099,8 +1143,8 @@ static void test_million(void)
 
 static void test_text_fit(void)
 {
-    char *s = ch_text_fit("SmarterEveryDay with a very long channel name", 11,
-                          80);
+    char *s =
+        ch_text_fit("SmarterEveryDay with a very long channel name", 11, 80);
 
     TU_CHECK(ch_text_width(s, 11, 0) <= 80);
     TU_CHECK(strstr(s, "\xE2\x80\xA6") != NULL);
@@ -1110,7 +1154,8 @@ static void test_text_fit(void)
     free(s);
     /* never cuts inside a UTF-8 sequence */
     s = ch_text_fit("\xF0\x9F\x8E\xB8\xF0\x9F\x8E\xB8\xF0\x9F\x8E\xB8\xF0\x9F"
-                    "\x8E\xB8", 10, 25);
+                    "\x8E\xB8",
+                    10, 25);
     TU_CHECK(escaped_ok(s));
     free(s);
 }
