@@ -191,7 +191,9 @@ static int replay_seen(struct kn_replay *r, const char *sig, size_t len)
     return seen;
 }
 
-int kn_recv(struct kn_kernel *k, void *sock, const char *chan, struct kn_msg *m)
+/* One message: 1 parsed, 2 dropped, 0 nothing waiting, -1 terminating. */
+static int recv_one(struct kn_kernel *k, void *sock, const char *chan,
+                    struct kn_msg *m)
 {
     zmq_msg_t parts[KN_MAX_FRAMES];
     struct kn_frame frames[KN_MAX_FRAMES];
@@ -222,6 +224,7 @@ int kn_recv(struct kn_kernel *k, void *sock, const char *chan, struct kn_msg *m)
     if (total > KN_MAX_FRAMES) {
         fprintf(stderr, "ytkernel: dropped a message on %s: %zu frames\n", chan,
                 total);
+        rc = 2;
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
@@ -230,6 +233,7 @@ int kn_recv(struct kn_kernel *k, void *sock, const char *chan, struct kn_msg *m)
     }
     if (kn_wire_parse(frames, n, &k->sess.hmac, m, err) < 0) {
         fprintf(stderr, "ytkernel: dropped a message on %s: %s\n", chan, err);
+        rc = 2;
         goto out;
     }
     if (replay_seen(k->replay, frames[m->nidents + 1].data,
@@ -239,12 +243,21 @@ int kn_recv(struct kn_kernel *k, void *sock, const char *chan, struct kn_msg *m)
                 "(duplicate signature)\n",
                 chan);
         kn_msg_free(m);
+        rc = 2;
         goto out;
     }
     rc = 1;
 out:
     for (size_t i = 0; i < n; i++)
         zmq_msg_close(&parts[i]);
+    return rc;
+}
+
+int kn_recv(struct kn_kernel *k, void *sock, const char *chan, struct kn_msg *m)
+{
+    int rc;
+    while ((rc = recv_one(k, sock, chan, m)) == 2)
+        ; /* dropped: look at the next one */
     return rc;
 }
 

@@ -116,9 +116,10 @@ int kn_send_reply(struct kn_kernel *k, void *sock, const struct kn_msg *req,
 int kn_send_to(struct kn_kernel *k, void *sock, const struct kn_msg *req,
                const char *msg_type, cJSON *content, char *msg_id_out);
 
-/* Receive one multipart message from sock and parse it.  Returns 1 and
- * fills m, 0 when nothing is waiting (or it was dropped, with one stderr
- * line), -1 when the context is terminating. */
+/* Receive the next valid message from sock without waiting.  Returns 1 and
+ * fills m, 0 when nothing (valid) is waiting, -1 when the context is
+ * terminating.  Malformed, badly signed and replayed messages are dropped
+ * on the way, with one stderr line each. */
 int kn_recv(struct kn_kernel *k, void *sock, const char *chan,
             struct kn_msg *m);
 

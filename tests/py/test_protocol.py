@@ -474,6 +474,19 @@ def test_stop_on_error_aborts_queued_cells_with_error_replies(kernel):
     assert ytk.execute(kc, "%print runs again").stdout == "runs again\n"
 
 
+def test_stop_on_error_sees_past_a_dropped_message(kernel):
+    km, kc = kernel
+    first = kc.execute(SLOW_ERROR)
+    bad = kc.session.serialize(kc.session.msg("execute_request", {"code": "%print bad"}))
+    bad[1] = b"0" * 64
+    kc.shell_channel.socket.send_multipart(bad)
+    queued = kc.execute("%print must not run")
+    assert shell_reply(kc, first)["content"]["status"] == "error"
+    r = shell_reply(kc, queued)
+    assert r["content"]["status"] == "error" and r["content"]["ename"]
+    assert "stream" not in types(iopub_for(kc, queued))
+
+
 def test_stop_on_error_false_keeps_running(kernel):
     km, kc = kernel
     first = kc.execute(SLOW_ERROR, stop_on_error=False)
