@@ -296,3 +296,26 @@ def test_interrupt_endless_query(kernel):
     assert not [m for m in msgs if m["msg_type"] == "display_data"]
     res = ytk.execute(kc, "%%yt_plot bar\nSELECT 'a', 1 UNION ALL SELECT 'b', 2")
     check_bundle(one_display(res), "Bar chart")
+
+
+def test_golden_svgs_are_flat_wellformed_xml():
+    """Every golden SVG (the hostile one included) parses as XML and holds
+    only flat, script-free elements."""
+    gdir = os.path.join(ytk.SOURCE_DIR, "tests", "golden", "chart")
+    names = sorted(n for n in os.listdir(gdir) if n.endswith(".svg"))
+    assert {"bar.svg", "line.svg", "scatter.svg", "hist.svg", "box.svg",
+            "hostile.svg"} <= set(names)
+    for n in names:
+        with open(os.path.join(gdir, n), encoding="utf-8") as f:
+            root = ET.fromstring(f.read())
+        assert root.tag == SVG_NS + "svg", n
+        for el in root.iter():
+            assert el.tag.replace(SVG_NS, "") in {
+                "svg", "title", "desc", "rect", "line", "path", "circle",
+                "text", "g"}, (n, el.tag)
+            assert not any(a == "id" or "href" in a or a.startswith("on")
+                           for a in el.attrib), (n, el.attrib)
+    hostile = ET.parse(os.path.join(gdir, "hostile.svg")).getroot()
+    texts = [t.text for t in hostile.iter(SVG_NS + "text")]
+    assert hostile.find(SVG_NS + "title").text.startswith("</title><script>")
+    assert "$5 and $10" in texts and "Tom & Jerry" in texts
