@@ -42,7 +42,8 @@ def parse_args(argv=None):
     ap.add_argument("--fault", action="extend", nargs="+", default=[],
                     help="PATTERN[,status=N][,reason=R][,count=N]"
                          "[,retry_after=S][,mode=status|drop|truncate|"
-                         "latency][,latency_ms=N], or a JSON object "
+                         "latency][,latency_ms=N][,after=N], or a JSON "
+                         "object "
                          "(several may follow one --fault; repeatable)")
     ap.add_argument("--latency-ms", type=int, default=0,
                     help="added to every request")

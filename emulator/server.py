@@ -119,7 +119,7 @@ class State:
 
 class Fault:
     def __init__(self, pattern, status=500, reason=None, count=1,
-                 retry_after=None, mode="status", latency_ms=0):
+                 retry_after=None, mode="status", latency_ms=0, after=0):
         if mode not in ("status", "drop", "truncate", "latency"):
             raise ValueError("fault mode must be status, drop, truncate or "
                              "latency")
@@ -130,6 +130,9 @@ class Fault:
         self.retry_after = retry_after
         self.mode = mode
         self.latency_ms = int(latency_ms or 0)
+        self.after = int(after or 0)  # matching requests let through first
+        if self.after < 0:
+            raise ValueError("after must not be negative")
 
     def matches(self, path, full):
         p = self.pattern
@@ -141,7 +144,7 @@ class Fault:
         return dict(path_pattern=self.pattern, status=self.status,
                     reason=self.reason, count=self.count,
                     retry_after=self.retry_after, mode=self.mode,
-                    latency_ms=self.latency_ms)
+                    latency_ms=self.latency_ms, after=self.after)
 
 
 def parse_fault_spec(spec):
@@ -159,7 +162,7 @@ def parse_fault_spec(spec):
         k, v = f.split("=", 1)
         k = k.strip().replace("-", "_")
         if k not in ("status", "reason", "count", "retry_after", "mode",
-                     "latency_ms"):
+                     "latency_ms", "after"):
             raise ValueError("unknown fault option %r" % k)
         kw[k] = v
     return Fault(fields[0], **kw)
@@ -944,6 +947,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             full = path + ("?" + u.query if u.query else "")
             for f in emu.st.faults:
                 if f.count != 0 and f.matches(path, full):
+                    if f.after > 0:  # let this one through
+                        f.after -= 1
+                        break
                     fault = f
                     if f.count > 0:
                         f.count -= 1

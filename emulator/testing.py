@@ -163,13 +163,15 @@ class Emulator:
                     "utf-8", "replace")))
 
     def fault(self, path_pattern, status=500, reason=None, count=1,
-              retry_after=None, mode="status", latency_ms=0):
+              retry_after=None, mode="status", latency_ms=0, after=0):
         """Fail the next `count` requests whose path matches (substring, or
-        fnmatch when the pattern has * ? [).  count=-1: until cleared."""
+        fnmatch when the pattern has * ? [), after letting `after` matching
+        requests through (a fault in the middle of a paginated fetch).
+        count=-1: until cleared."""
         return self._admin("POST", "faults", dict(
             path_pattern=path_pattern, status=status, reason=reason,
             count=count, retry_after=retry_after, mode=mode,
-            latency_ms=latency_ms))
+            latency_ms=latency_ms, after=after))
 
     def faults(self):
         return self._admin("GET", "faults")["faults"]

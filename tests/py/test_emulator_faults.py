@@ -85,6 +85,22 @@ def test_patterns_substring_and_fnmatch(emu):
                    regionCode="US").status == 200
 
 
+def test_fault_after_n_requests_hits_the_middle_of_a_fetch(emu):
+    up = emu.world()["uploads_playlist_id"]
+    emu.fault("/youtube/v3/playlistItems", status=503, after=2, count=1)
+    statuses, token = [], None
+    for _ in range(4):
+        params = dict(key=True, part="id", playlistId=up, maxResults=50)
+        if token:
+            params["pageToken"] = token
+        r = emu.api("playlistItems", **params)
+        statuses.append(r.status)
+        if r.status == 200:
+            token = r.json()["nextPageToken"]
+    assert statuses == [200, 200, 503, 200]
+    assert emu.faults() == []
+
+
 def test_faults_on_oauth_endpoints(emu):
     emu.fault("/token", status=503, count=1)
     r = emu.request("POST", "/token", form={"grant_type": "refresh_token"})
@@ -141,6 +157,7 @@ def test_latency_fault_and_global_latency(emu):
 def test_faults_from_the_command_line(tmp_path):
     e = start_emulator(str(tmp_path / "emu"), quiet=True, faults=[
         "/youtube/v3/videos,status=503,count=1,retry_after=3",
+        "/youtube/v3/i18nRegions,status=500,after=1",
         '{"path_pattern": "/youtube/v3/search", "status": 403, '
         '"reason": "quotaExceeded", "count": -1}'], latency_ms=5)
     try:
@@ -149,6 +166,8 @@ def test_faults_from_the_command_line(tmp_path):
         assert videos(e).status == 200
         r = e.api("search", key=True, part="snippet")
         assert r.json()["error"]["errors"][0]["reason"] == "quotaExceeded"
+        assert [e.api("i18nRegions", key=True, part="id").status
+                for _ in range(3)] == [200, 500, 200]
         assert e.requests_log()[-1]["delay_ms"] == 5
     finally:
         e.stop()
