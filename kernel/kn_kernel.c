@@ -565,7 +565,7 @@ static void do_execute(struct kn_kernel *k, const struct kn_msg *req)
         if (reply)
             cJSON_AddItemToObject(reply, "user_expressions",
                                   cJSON_CreateObject());
-        if (stop_on_error && !k->aborting)
+        if (stop_on_error && !silent && !k->aborting)
             collect_queued(k);
     } else {
         reply = ok_reply();
