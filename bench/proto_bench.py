@@ -84,6 +84,13 @@ def summary_ms(values):
             "n": len(values)}
 
 
+def cpu_seconds(pid):
+    """utime + stime of a process (all its threads), in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def mem_of(pid):
     d = proc_status(pid)
     return {k: d.get(k) for k in ("VmRSS", "VmHWM", "RssAnon", "RssFile")}
@@ -138,11 +145,15 @@ def measure_kernel(name, defn, args, workdir):
             if st != "ok":
                 raise RuntimeError(f"{name}: {code!r} -> {st}")
         lat = []
+        cpu0 = cpu_seconds(kp.pid)
         for _ in range(args.execs):
             t0 = time.perf_counter()
             c.execute_fast(code)
             lat.append(time.perf_counter() - t0)
         res["execute"] = summary_ms(lat)
+        # The kernel's own CPU (user + system, all threads) per execute.
+        res["execute"]["kernel_cpu_us"] = round(
+            (cpu_seconds(kp.pid) - cpu0) / args.execs * 1e6, 1)
 
         for _ in range(min(args.warmup, 50)):
             c.kernel_info()

@@ -177,6 +177,7 @@ def markdown(res):
         row("start → kernel_info_reply, median ms", lambda k: _get(k, "start", "median_ms"), ".1f")
         row("execute round trip, median ms", lambda k: _get(k, "execute", "median_ms"))
         row("execute round trip, p99 ms", lambda k: _get(k, "execute", "p99_ms"))
+        row("kernel CPU per execute, µs", lambda k: _get(k, "execute", "kernel_cpu_us"), ".0f")
         row("kernel_info round trip, median ms", lambda k: _get(k, "kernel_info", "median_ms"))
         row("kernel_info round trip, p99 ms", lambda k: _get(k, "kernel_info", "p99_ms"))
         row("VmRSS after start, MB", lambda k: (_get(k, "mem_start_kb", "VmRSS") or 0) / 1024, ".1f")
