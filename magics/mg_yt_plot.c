@@ -218,9 +218,20 @@ static void excerpt(sqlite3_stmt *st, int col, char *out, size_t outlen)
 static void fail_not_numeric(struct plot *p, int col, const char *name,
                              const char *role)
 {
+    const char *txt = (const char *)sqlite3_column_text(p->st, col);
+    double t;
     char ex[64];
 
     excerpt(p->st, col, ex, sizeof(ex));
+    if (txt && ch_parse_time(txt, &t, NULL) == 0) {
+        /* dates: counting per period is a GROUP BY and a bar chart */
+        fail(p, "PlotError",
+             "%s column '%s' holds dates (row %zu has %s); to count per "
+             "period use %%%%yt_plot bar with SELECT strftime('%%Y-%%m', %s) "
+             "AS month, COUNT(*) ... GROUP BY month",
+             role, name, p->rows + 1, ex, name);
+        return;
+    }
     fail(p, "PlotError",
          "%s column '%s' is not numeric (row %zu has %s); "
          "plot a number column or CAST(%s AS REAL)",

@@ -241,6 +241,8 @@ SELECT i AS t, (i % 1000) * 0.5 + (i / 1000) AS v FROM n;
      "UsageError", ["width"]),
     ("%%yt_plot line --log-y\nSELECT views, -likes FROM videos", "PlotError",
      ["--log-y needs positive values"]),
+    ("%yt_plot hist --from videos --x published", "PlotError",
+     ["holds dates", "GROUP BY month"]),
     ("%yt_plot hist --from videos --x minutes --log-x", "UsageError",
      ["--log-x applies to line and scatter"]),
 ])
