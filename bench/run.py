@@ -154,7 +154,8 @@ def markdown(res):
     L = []
     m = res["meta"]
     L.append(f"Run {m['date']} on {m['machine']} ({m['cpus']} CPUs), commit "
-             f"`{m['commit']}`, {m['duration_s']:.0f} s"
+             f"`{m['commit']}`, {m['duration_s']:.0f} s, load average "
+             f"{m.get('loadavg_start', 0):.1f} at start / {m.get('loadavg_end', 0):.1f} at end"
              + (" — **quick sizes, not a real run**" if m.get("quick") else "") + ".")
     L.append("")
     pk = _get(res, "proto", "kernels")
@@ -288,6 +289,7 @@ def main(argv=None):
         "machine": f"{platform.system()} {platform.machine()}",
         "cpus": os.cpu_count(), "commit": git_commit(), "quick": args.quick,
         "python": platform.python_version(),
+        "loadavg_start": os.getloadavg()[0],
     }}
     workdir = tempfile.mkdtemp(prefix="ytk-bench-")
     try:
@@ -303,6 +305,7 @@ def main(argv=None):
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     res["meta"]["duration_s"] = round(time.monotonic() - t_start, 1)
+    res["meta"]["loadavg_end"] = os.getloadavg()[0]
     res["targets"] = [{"target": n, "measured": v, "met": m} for n, v, m in targets(res)]
     os.makedirs(args.results_dir, exist_ok=True)
     with open(os.path.join(args.results_dir, "latest.json"), "w") as f:
