@@ -49,7 +49,7 @@ class DemoWorld:
         os.makedirs(self.home)
         os.makedirs(self.nb_dir)
         for name in NOTEBOOKS:
-            shutil.copy(os.path.join(NB_DIR, name + ".ipynb"), self.nb_dir)
+            copy_without_outputs(os.path.join(NB_DIR, name + ".ipynb"), self.nb_dir)
         self.emu = start_emulator(os.path.join(self.root, "emulator"))
         secret = os.path.join(self.emu.data_dir, "client_secret.json")
         shutil.copy(secret, os.path.join(self.home, "client_secret.json"))
@@ -75,6 +75,19 @@ class DemoWorld:
 
     def stop(self):
         self.emu.stop()
+
+
+def copy_without_outputs(src, dst_dir):
+    """Copy a notebook as a person would start it: the committed copies keep
+    the outputs of a demo run, which must not pass for fresh ones."""
+    nb = nbformat.read(src, as_version=4)
+    for c in nb.cells:
+        if c.cell_type == "code":
+            c.outputs = []
+            c.execution_count = None
+    dst = os.path.join(dst_dir, os.path.basename(src))
+    nbformat.write(nb, dst)
+    return dst
 
 
 def run_notebook(path, env, allow_errors=False, timeout=CELL_TIMEOUT):

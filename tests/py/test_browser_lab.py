@@ -364,15 +364,35 @@ def test_restart_works(page, lab):
     assert "alive after restart" in outputs_text(cell)
 
 
-def run_all_and_check_charts(page, name, nb_path):
+def wait_kernel_connected(lab, path, timeout=120):
+    """Until the server has a session for `path` whose kernel is idle with a
+    browser connected: the toolbar can say idle before the page's websocket
+    is up, and a Run All clicked then is lost."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for s in api(lab, "GET", "/api/sessions"):
+            k = s.get("kernel") or {}
+            if (s.get("path") == path and k.get("execution_state") == "idle"
+                    and k.get("connections", 0) >= 1):
+                return
+        time.sleep(0.25)
+    raise AssertionError(f"no connected idle kernel for {path}")
+
+
+def run_all_and_check_charts(page, lab, name, nb_path):
     nb = nbrun.nbformat.read(nb_path, as_version=4)
     n_code = len(nbrun.code_cells(nb))
     n_plots = sum(1 for c in nbrun.code_cells(nb) if "%yt_plot" in c.source)
     assert n_plots >= 5, "notebook 3 should answer at least five questions with charts"
     wait_idle(page)
+    # The copy has no outputs (nbrun.copy_without_outputs): nothing ran yet.
+    prompts = panel(page).locator(".jp-CodeCell .jp-InputPrompt")
+    texts = "prompts => prompts.map(p => p.textContent)"
+    assert not re.search(r"\d", "".join(prompts.evaluate_all(texts)))
+    assert chart_images(panel(page)).count() == 0
+    wait_kernel_connected(lab, os.path.basename(nb_path))
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-    prompts = panel(page).locator(".jp-CodeCell .jp-InputPrompt")
     page.wait_for_function(
         """([n]) => {
             const ps = [...document.querySelectorAll(
@@ -380,7 +400,9 @@ def run_all_and_check_charts(page, name, nb_path):
             return ps.length >= n && ps.every(p => /\\[\\d+\\]/.test(p.textContent));
         }""", arg=[n_code], timeout=CELL_TIMEOUT)
     wait_idle(page)
-    assert prompts.count() == n_code
+    # A fresh kernel ran every code cell once, in order.
+    numbers = [re.sub(r"\D", "", t) for t in prompts.evaluate_all(texts)]
+    assert numbers == [str(i) for i in range(1, n_code + 1)], numbers
     assert_no_error(panel(page))
     charts = chart_images(panel(page))
     assert charts.count() == n_plots, (charts.count(), n_plots)
@@ -391,18 +413,25 @@ def run_all_and_check_charts(page, name, nb_path):
     shot(page, name)
 
 
+def fresh_notebook3(world):
+    return nbrun.copy_without_outputs(
+        os.path.join(nbrun.NB_DIR, "03-visualization.ipynb"), world.nb_dir)
+
+
 def test_notebook3_in_lab_shows_charts(page, lab, filled):
+    fresh_notebook3(filled)
     open_lab(page, lab, "/lab/tree/03-visualization.ipynb")
     panel(page).locator(".jp-Cell").first.wait_for()
     kernel_name = panel(page).locator("[data-jp-item-name='kernelName']").first
     page.wait_for_function("el => el.textContent.includes('YouTube (C)')",
                            arg=kernel_name.element_handle())
-    run_all_and_check_charts(page, "lab-notebook3",
+    run_all_and_check_charts(page, lab, "lab-notebook3",
                              os.path.join(nbrun.NB_DIR, "03-visualization.ipynb"))
 
 
 def test_notebook3_in_notebook7_shows_charts(page, lab, filled):
+    fresh_notebook3(filled)
     page.goto(f"{lab['base']}/notebooks/03-visualization.ipynb?token={lab['token']}")
     panel(page).locator(".jp-Cell").first.wait_for()
-    run_all_and_check_charts(page, "nb7-notebook3",
+    run_all_and_check_charts(page, lab, "nb7-notebook3",
                              os.path.join(nbrun.NB_DIR, "03-visualization.ipynb"))
