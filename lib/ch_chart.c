@@ -711,14 +711,22 @@ static const char *kind_name(const struct ch_chart *c)
 }
 
 /* Legend items laid out in rows from (x0, y) within width; returns rows. */
-static int legend_rows(const struct ch_chart *c, double width)
+/* Longest series name the legend shows (longer ones are cut). */
+static double legend_name_max(double width)
+{
+    return fmin(260, width - 34);
+}
+
+static int legend_rows(const struct ch_chart *c, double width, double namemax)
 {
     double x = 0;
     int rows = 1;
     size_t i;
 
     for (i = 0; i < c->nseries; i++) {
-        double w = 18 + ch_text_width(c->series[i].name, LABEL_SIZE, 0) + 16;
+        double w =
+            18 +
+            fmin(ch_text_width(c->series[i].name, LABEL_SIZE, 0), namemax) + 16;
 
         if (x > 0 && x + w > width) {
             rows++;
@@ -730,34 +738,38 @@ static int legend_rows(const struct ch_chart *c, double width)
 }
 
 static int draw_legend(const struct ch_chart *c, struct ch_draw *d, double x0,
-                       double y, double width)
+                       double y, double width, double namemax)
 {
     double x = 0;
     size_t i;
 
     for (i = 0; i < c->nseries; i++) {
-        const char *name = c->series[i].name;
-        double w = 18 + ch_text_width(name, LABEL_SIZE, 0) + 16;
+        char *name = ch_text_fit(c->series[i].name, LABEL_SIZE, namemax);
+        double w;
         uint32_t col = ch_palette((int)i);
         double cy = y - LABEL_SIZE * 0.35;
+        int bad;
+
+        if (!name)
+            return -1;
+        w = 18 + ch_text_width(name, LABEL_SIZE, 0) + 16;
 
         if (x > 0 && x + w > width) {
             y += 18;
             cy += 18;
             x = 0;
         }
-        if (c->kind == CH_LINE) {
-            if (ch_draw_line(d, x0 + x, cy, x0 + x + 14, cy, col, 2.5, 0) < 0)
-                return -1;
-        } else if (c->kind == CH_SCATTER) {
-            if (ch_draw_circle(d, x0 + x + 6, cy, 5, col, CH_NONE, 0.85) < 0)
-                return -1;
-        } else if (ch_draw_rect(d, x0 + x, cy - 6, 12, 12, col, CH_NONE, 0) <
-                   0) {
-            return -1;
-        }
-        if (ch_draw_text(d, x0 + x + 18, y, name, LABEL_SIZE, CH_COLOUR_TEXT,
-                         CH_START, 0, 0) < 0)
+        if (c->kind == CH_LINE)
+            bad = ch_draw_line(d, x0 + x, cy, x0 + x + 14, cy, col, 2.5, 0);
+        else if (c->kind == CH_SCATTER)
+            bad = ch_draw_circle(d, x0 + x + 6, cy, 5, col, CH_NONE, 0.85);
+        else
+            bad = ch_draw_rect(d, x0 + x, cy - 6, 12, 12, col, CH_NONE, 0);
+        if (!bad)
+            bad = ch_draw_text(d, x0 + x + 18, y, name, LABEL_SIZE,
+                               CH_COLOUR_TEXT, CH_START, 0, 0);
+        free(name);
+        if (bad < 0)
             return -1;
         x += w;
     }
@@ -1327,7 +1339,7 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d, char err[CH_ERR_LEN])
     double ytick_w = 0, xtick_h = 18, right_extra = 0, left_extra = 0;
     size_t i, s;
     int iter, bar_labels = 0, legend = 0, colourbar = 0;
-    double colourbar_y = 0;
+    double colourbar_y = 0, legend_max = 0;
     char *title_fit = NULL, *title_2 = NULL;
     int rc = -1;
 
@@ -1537,8 +1549,15 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d, char err[CH_ERR_LEN])
     legend = c->nseries > 1 && c->kind != CH_HIST && c->kind != CH_BOX;
     colourbar = c->kind == CH_SCATTER && c->has_colour && isfinite(r.cmin);
     if (legend) {
+        /* short canvases get fewer legend rows: names are cut instead */
+        int maxrows = H < 250 ? 1 : H < 400 ? 2 : 4;
+
         legend_y = top + LABEL_SIZE;
-        top += legend_rows(c, W - 2 * PAD) * 18 + 4;
+        legend_max = legend_name_max(W - 2 * PAD);
+        while (legend_rows(c, W - 2 * PAD, legend_max) > maxrows &&
+               legend_max > 24)
+            legend_max -= 8;
+        top += legend_rows(c, W - 2 * PAD, legend_max) * 18 + 4;
     }
     if (colourbar) {
         colourbar_y = top + LABEL_SIZE;
@@ -1569,7 +1588,7 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d, char err[CH_ERR_LEN])
         if (f.right - f.left < 60)
             f.right = f.left + 60;
         if (f.bottom - f.top < 40)
-            f.bottom = f.top + 40;
+            f.top = fmax(PAD, f.bottom - 40); /* keep the axes on canvas */
         xa.r0 = f.left;
         xa.r1 = f.right;
         ya.r0 = f.bottom;
@@ -1883,7 +1902,7 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d, char err[CH_ERR_LEN])
     if (title_2 && ch_draw_text(d, PAD, PAD + TITLE_SIZE * 1.8 + 4, title_2,
                                 TITLE_SIZE, CH_COLOUR_TEXT, CH_START, 0, 1) < 0)
         goto oom;
-    if (legend && draw_legend(c, d, PAD, legend_y, W - 2 * PAD) < 0)
+    if (legend && draw_legend(c, d, PAD, legend_y, W - 2 * PAD, legend_max) < 0)
         goto oom;
     if (colourbar &&
         draw_colourbar(c, d, PAD, colourbar_y, r.cmin, r.cmax, W - 2 * PAD) < 0)

@@ -931,22 +931,40 @@ static void test_no_overlap(void)
     }
 }
 
-/* Every label of every golden chart stays on the canvas, at the default
- * size and at small ones. */
+static void build_long_names(struct ch_chart *c)
+{
+    static const char *names[] = {
+        "A channel with a remarkably long name that would never fit in a "
+        "legend row of any sensible chart at all, not even a wide one",
+        "Short", "Another quite long series name, but less so"};
+    int k, i;
+
+    ch_chart_init(c, CH_LINE);
+    set_texts(c, "Series with long names", "x", "y");
+    for (k = 0; k < 3; k++)
+        for (i = 0; i < 10; i++)
+            ch_chart_point(c, ch_chart_series(c, names[k]), i, i * (k + 1), 0);
+}
+
+/* Every label of every golden chart (and of a few extra ones) stays on the
+ * canvas, at the default size and at small ones. */
 static void test_inside_canvas(void)
 {
     static const int sizes[][2] = {
         {640, 400}, {400, 300}, {300, 200}, {200, 150}, {1200, 500}};
-    size_t g, k, z;
+    static const struct golden extra[] = {{"long_names", build_long_names}};
+    size_t g, k, z, ng = sizeof(goldens) / sizeof(goldens[0]);
 
-    for (g = 0; g < sizeof(goldens) / sizeof(goldens[0]); g++) {
+    for (g = 0; g < ng + 1; g++) {
+        const struct golden *gd = g < ng ? &goldens[g] : &extra[g - ng];
+
         for (z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
             struct ch_chart c;
             struct ch_draw d;
             char err[CH_ERR_LEN];
             double W = sizes[z][0], H = sizes[z][1];
 
-            goldens[g].build(&c);
+            gd->build(&c);
             c.width = sizes[z][0];
             c.height = sizes[z][1];
             TU_CHECK(ch_chart_layout(&c, &d, err) == 0);
@@ -979,7 +997,7 @@ static void test_inside_canvas(void)
                     fprintf(stderr,
                             "  %s %gx%g: \"%s\" at %.0f,%.0f leaves "
                             "the canvas\n",
-                            goldens[g].name, W, H, p->text, p->x, p->y);
+                            gd->name, W, H, p->text, p->x, p->y);
                     TU_CHECK(0);
                 }
             }
