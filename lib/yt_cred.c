@@ -11,20 +11,12 @@
 #include "yt_err.h"
 #include "yt_token.h"
 
-static void wipe_free(char *s)
-{
-    if (s) {
-        explicit_bzero(s, strlen(s));
-        free(s);
-    }
-}
-
 void yt_cred_free(struct yt_cred *c)
 {
     if (!c)
         return;
-    wipe_free(c->access_token);
-    wipe_free(c->api_key);
+    yt_wipe_free(c->access_token);
+    yt_wipe_free(c->api_key);
     free(c->token_path);
     free(c->scopes);
     memset(c, 0, sizeof *c);
@@ -61,7 +53,7 @@ static int fill_client(struct yt_token *t, const char *home,
     if (rc != YT_OAUTH_OK)
         return -1;
     free(t->client_id);
-    wipe_free(t->client_secret);
+    yt_wipe_free(t->client_secret);
     t->client_id = c.client_id;
     t->client_secret = c.client_secret;
     c.client_id = c.client_secret = NULL;
@@ -227,7 +219,7 @@ int yt_cred_refresh(struct yt_http *h, struct yt_cred *c,
             yt_errf(err, "out of memory");
             rc = YT_CRED_E_IO;
         } else {
-            wipe_free(c->access_token);
+            yt_wipe_free(c->access_token);
             c->access_token = tok;
             if (sc) {
                 free(c->scopes);

@@ -28,20 +28,12 @@ struct yt_listener {
     int port;
 };
 
-static void wipe_free(char *s)
-{
-    if (s) {
-        explicit_bzero(s, strlen(s));
-        free(s);
-    }
-}
-
 void yt_redirect_free(struct yt_redirect *r)
 {
     if (!r)
         return;
     free(r->path);
-    wipe_free(r->code);
+    yt_wipe_free(r->code);
     free(r->state);
     free(r->error);
     free(r->error_description);

@@ -19,14 +19,6 @@
 #define FORM_CT "application/x-www-form-urlencoded"
 #define OAUTH_TIMEOUT_MS 30000L
 
-static void wipe_free(char *s)
-{
-    if (s) {
-        explicit_bzero(s, strlen(s));
-        free(s);
-    }
-}
-
 static void wipe_buf(struct yt_buf *b)
 {
     if (b->ptr)
@@ -41,7 +33,7 @@ void yt_client_free(struct yt_client *c)
     if (!c)
         return;
     free(c->client_id);
-    wipe_free(c->client_secret);
+    yt_wipe_free(c->client_secret);
     free(c->redirect_uri);
     memset(c, 0, sizeof *c);
 }
@@ -552,11 +544,11 @@ int yt_oauth_parse_token_response(long status, const char *body,
         yt_errf(err, "the token endpoint's answer has a malformed expires_in");
         goto out;
     }
-    wipe_free(tok->token);
+    yt_wipe_free(tok->token);
     tok->token = access;
     access = NULL;
     if (refresh) {
-        wipe_free(tok->refresh_token);
+        yt_wipe_free(tok->refresh_token);
         tok->refresh_token = refresh;
         refresh = NULL;
         refresh_was_new = 1;
@@ -578,8 +570,8 @@ int yt_oauth_parse_token_response(long status, const char *body,
     }
     rc = YT_OAUTH_OK;
 out:
-    wipe_free(access);
-    wipe_free(refresh);
+    yt_wipe_free(access);
+    yt_wipe_free(refresh);
     free(scopes);
     if (root) {
         /* wipe token strings held by the tree */
@@ -829,7 +821,7 @@ void yt_device_free(struct yt_device *d)
 {
     if (!d)
         return;
-    wipe_free(d->device_code);
+    yt_wipe_free(d->device_code);
     free(d->user_code);
     free(d->verification_url);
     memset(d, 0, sizeof *d);

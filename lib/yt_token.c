@@ -16,23 +16,15 @@
 
 #include "yt_buf.h"
 
-static void wipe_free(char *s)
-{
-    if (s) {
-        explicit_bzero(s, strlen(s));
-        free(s);
-    }
-}
-
 void yt_token_free(struct yt_token *t)
 {
     if (!t)
         return;
-    wipe_free(t->token);
-    wipe_free(t->refresh_token);
+    yt_wipe_free(t->token);
+    yt_wipe_free(t->refresh_token);
     free(t->token_uri);
     free(t->client_id);
-    wipe_free(t->client_secret);
+    yt_wipe_free(t->client_secret);
     free(t->scopes);
     memset(t, 0, sizeof *t);
 }

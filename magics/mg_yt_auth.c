@@ -28,6 +28,7 @@
 
 #include "../lib/yt_buf.h"
 #include "../lib/yt_cred.h"
+#include "../lib/yt_err.h"
 #include "../lib/yt_http.h"
 #include "../lib/yt_listener.h"
 #include "../lib/yt_oauth.h"
@@ -855,8 +856,7 @@ static int do_login(struct mg_ctx *c, const struct mg_args *a)
             goto out;
         }
         rc = finish_pending(x, pasted, display_id);
-        explicit_bzero(pasted, strlen(pasted));
-        free(pasted);
+        yt_wipe_free(pasted);
         goto out;
     }
 
@@ -1145,14 +1145,8 @@ static int do_key(struct mg_ctx *c, const struct mg_args *a)
     show_msg(x, NULL, 0, yt_buf_str(&t));
     rc = 0;
 out:
-    if (key) {
-        explicit_bzero(key, strlen(key));
-        free(key);
-    }
-    if (line) {
-        explicit_bzero(line, strlen(line));
-        free(line);
-    }
+    yt_wipe_free(key);
+    yt_wipe_free(line);
     free(path);
     yt_buf_free(&t);
     return rc;
@@ -1238,8 +1232,7 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
                     getenv("YTK_API_KEY") && *getenv("YTK_API_KEY")
                         ? "$YTK_API_KEY"
                         : "saved by %yt_auth key");
-        explicit_bzero(key, strlen(key));
-        free(key);
+        yt_wipe_free(key);
     } else if (krc == YT_TOKEN_E_NOENT) {
         yt_buf_adds(&t, "\nAPI key: none");
     } else {
