@@ -187,34 +187,29 @@ out:
 int yt_client_load(const char *path, struct yt_client *out,
                    char err[YT_ERR_LEN])
 {
-    struct yt_buf b;
-    char chunk[4096];
-    FILE *f;
-    size_t n;
+    char *data;
+    size_t len;
     int rc;
 
     memset(out, 0, sizeof *out);
-    f = fopen(path, "rb");
-    if (!f) {
-        yt_errf(err, "cannot read client secrets %s: %s (download it from "
-                 "Google Cloud Console > Credentials, or pass --client-id "
-                 "and --client-secret)",
-                 path, strerror(errno));
+    rc = yt_file_read_private(path, "client secrets", 1024 * 1024, &data, &len,
+                              err);
+    if (rc == YT_TOKEN_E_NOMEM)
+        return YT_OAUTH_E_NOMEM;
+    if (rc == YT_TOKEN_E_NOENT || rc == YT_TOKEN_E_IO) {
+        /* err says which file and why; say where to get one */
+        size_t n = strlen(err);
+
+        snprintf(err + n, YT_ERR_LEN - n,
+                 " (download it from Google Cloud Console > Credentials, or "
+                 "pass --client-id and --client-secret)");
         return YT_OAUTH_E_CLIENT;
     }
-    yt_buf_init(&b, 1024 * 1024);
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (yt_buf_add(&b, chunk, n) != 0) {
-            fclose(f);
-            yt_errf(err, "%s is too large for client secrets",
-                     path);
-            return YT_OAUTH_E_CLIENT;
-        }
-    }
-    fclose(f);
-    explicit_bzero(chunk, sizeof chunk);
-    rc = yt_client_parse(yt_buf_str(&b), b.len, path, out, err);
-    wipe_buf(&b);
+    if (rc != YT_TOKEN_OK)
+        return YT_OAUTH_E_CLIENT;
+    rc = yt_client_parse(data, len, path, out, err);
+    explicit_bzero(data, len);
+    free(data);
     return rc;
 }
 

@@ -268,54 +268,71 @@ out:
     return rc;
 }
 
-int yt_token_load(const char *path, struct yt_token *out,
-                  char err[YT_ERR_LEN])
+int yt_file_read_private(const char *path, const char *what, size_t max,
+                         char **data, size_t *len, char err[YT_ERR_LEN])
 {
     struct yt_buf b;
     char chunk[4096];
     FILE *f;
     size_t n;
-    int rc;
+    int rc = YT_TOKEN_E_IO;
 
-    memset(out, 0, sizeof *out);
+    *data = NULL;
+    *len = 0;
     f = fopen(path, "rb");
     if (!f) {
         int e = errno;
 
-        yt_errf(err, "cannot read token file %s: %s", path,
-                 strerror(e));
+        yt_errf(err, "cannot read %s %s: %s", what, path, strerror(e));
         return e == ENOENT ? YT_TOKEN_E_NOENT : YT_TOKEN_E_IO;
     }
-    yt_buf_init(&b, YT_TOKEN_MAX_FILE + 1);
+    yt_buf_init(&b, max + 1);
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (yt_buf_add(&b, chunk, n) != 0) {
-            fclose(f);
-            explicit_bzero(chunk, sizeof chunk);
-            yt_errf(err, "token file %s is larger than %u KiB",
-                     path, YT_TOKEN_MAX_FILE / 1024);
-            return YT_TOKEN_E_FORMAT;
+        if (yt_buf_add(&b, chunk, n) != 0) { /* frees b */
+            yt_errf(err, "%s %s is larger than %zu KiB", what, path,
+                    max / 1024);
+            rc = YT_TOKEN_E_FORMAT;
+            goto out;
         }
     }
-    explicit_bzero(chunk, sizeof chunk);
     if (ferror(f)) {
-        fclose(f);
-        if (b.ptr)
-            explicit_bzero(b.ptr, b.len);
-        yt_buf_free(&b);
-        yt_errf(err, "cannot read token file %s", path);
-        return YT_TOKEN_E_IO;
+        yt_errf(err, "cannot read %s %s: read error", what, path);
+        goto out;
     }
+    *len = b.len;
+    *data = yt_buf_take(&b);
+    if (!*data) {
+        yt_errf(err, "out of memory reading %s %s", what, path);
+        rc = YT_TOKEN_E_NOMEM;
+        goto out;
+    }
+    rc = YT_TOKEN_OK;
+out:
     fclose(f);
-    {
-        char why[YT_ERR_LEN];
-
-        rc = yt_token_parse(yt_buf_str(&b), b.len, out, why);
-        if (rc != YT_TOKEN_OK)
-            yt_errf(err, "%s: %s", path, why);
-    }
+    explicit_bzero(chunk, sizeof chunk);
     if (b.ptr)
-        explicit_bzero(b.ptr, b.len);
+        explicit_bzero(b.ptr, b.cap);
     yt_buf_free(&b);
+    return rc;
+}
+
+int yt_token_load(const char *path, struct yt_token *out,
+                  char err[YT_ERR_LEN])
+{
+    char why[YT_ERR_LEN], *data;
+    size_t len;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    rc = yt_file_read_private(path, "token file", YT_TOKEN_MAX_FILE, &data,
+                              &len, err);
+    if (rc != YT_TOKEN_OK)
+        return rc;
+    rc = yt_token_parse(data, len, out, why);
+    if (rc != YT_TOKEN_OK)
+        yt_errf(err, "%s: %s", path, why);
+    explicit_bzero(data, len);
+    free(data);
     return rc;
 }
 

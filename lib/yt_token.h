@@ -68,6 +68,15 @@ char *yt_token_to_json(const struct yt_token *t);
 int yt_token_save(const char *path, const struct yt_token *t,
                   char err[YT_ERR_LEN]);
 
+/* Read the whole file at path (at most `max` bytes) into *data, NUL
+ * terminated, with its length in *len; the caller wipes and frees *data.
+ * Read buffers are wiped.  YT_TOKEN_E_NOENT when there is no file,
+ * YT_TOKEN_E_FORMAT when it is larger than max, YT_TOKEN_E_IO or
+ * YT_TOKEN_E_NOMEM otherwise, with err naming `what` ("token file") and
+ * path.  Used for the token file and the client secrets. */
+int yt_file_read_private(const char *path, const char *what, size_t max,
+                         char **data, size_t *len, char err[YT_ERR_LEN]);
+
 /* Write `len` bytes to path atomically with mode 0600 (used for the token and
  * the API key file). */
 int yt_file_write_private(const char *path, const char *data, size_t len,
