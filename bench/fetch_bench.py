@@ -35,7 +35,7 @@ import time
 
 from bench.peers import PEERS
 from bench.protoclient import KernelProcess, RawClient
-from bench.proto_bench import ytkernel_argv
+from bench.proto_bench import cpu_seconds, ytkernel_argv
 
 SOURCE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCOPES = ("https://www.googleapis.com/auth/youtube.readonly",
@@ -136,9 +136,11 @@ def run_ytkernel(build, emu, task, facts, workdir):
         emu.clear_requests_log()
         q0 = emu.quota_used()
         code = ytkernel_cell(task, facts)
+        e0, k0 = cpu_seconds(emu.proc.pid), cpu_seconds(kp.pid)
         t0 = time.perf_counter()
         st, n_io, _, _ = c.execute_fast(code, timeout=1800)
         wall = time.perf_counter() - t0
+        e1, k1 = cpu_seconds(emu.proc.pid), cpu_seconds(kp.pid)
         q1 = emu.quota_used()
         reqs = api_requests(emu)
         c.shutdown(timeout=30)
@@ -147,6 +149,7 @@ def run_ytkernel(build, emu, task, facts, workdir):
         kp.wait(timeout=30)
     res = {"status": st, "cell": code, "wall_s": round(wall, 3),
            "requests": len(reqs), "quota": q1 - q0,
+           "client_cpu_s": round(k1 - k0, 2), "emulator_cpu_s": round(e1 - e0, 2),
            "counts": ytkernel_counts(home, task)}
     shutil.rmtree(home, ignore_errors=True)
     return res
@@ -157,6 +160,7 @@ def run_peer(name, emu, task, facts, token):
     client = make(emu.base_url, token)
     emu.clear_requests_log()
     q0 = emu.quota_used()
+    e0, p0 = cpu_seconds(emu.proc.pid), time.process_time()
     t0 = time.perf_counter()
     try:
         counts = tasks[task](client, video_id=facts["video_with_many_threads"])
@@ -164,9 +168,11 @@ def run_peer(name, emu, task, facts, token):
     except Exception as e:  # record it; the other clients still run
         counts, status = {}, f"error: {type(e).__name__}: {str(e)[:200]}"
     wall = time.perf_counter() - t0
+    e1, p1 = cpu_seconds(emu.proc.pid), time.process_time()
     q1 = emu.quota_used()
     return {"status": status, "wall_s": round(wall, 3),
             "requests": len(api_requests(emu)), "quota": q1 - q0,
+            "client_cpu_s": round(p1 - p0, 2), "emulator_cpu_s": round(e1 - e0, 2),
             "counts": counts}
 
 

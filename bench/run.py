@@ -200,16 +200,17 @@ def markdown(res):
         f = res["fetch"]
         L.append(f"### Fetching (emulator `--size {f['size']}`, {f['latency_ms']} ms added to every request)")
         L.append("")
-        L.append("| task | client | wall s | requests | quota units | min quota | latency floor s | wall / floor | rows match |")
-        L.append("|---|---|---|---|---|---|---|---|---|")
+        L.append("| task | client | wall s | requests | quota units | min quota | latency floor s | wall / floor | client CPU s | emulator CPU s | rows match |")
+        L.append("|---|---|---|---|---|---|---|---|---|---|---|")
         for task, t in ft.items():
             for cl, r in t["clients"].items():
                 if "wall_s" not in r:
-                    L.append(f"| {task} | {cl} | {r.get('status')} | | | | | | |")
+                    L.append(f"| {task} | {cl} | {r.get('status')} | | | | | | | | |")
                     continue
                 L.append(f"| {task} | {cl} | {r['wall_s']:.2f} | {r['requests']} | {r['quota']} | "
                          f"{t['min_quota']} | {t['latency_floor_s']:.2f} | "
                          f"{r['wall_s'] / t['latency_floor_s']:.2f}x | "
+                         f"{fmt(r.get('client_cpu_s'))} | {fmt(r.get('emulator_cpu_s'))} | "
                          f"{'yes' if r.get('counts_ok') else 'NO ' + json.dumps(r.get('counts'))} |")
         L.append("")
     st = res.get("store")
