@@ -522,14 +522,17 @@ int yt_oauth_parse_token_response(long status, const char *body,
             struct yt_buf b;
             const cJSON *e;
 
+            int ok = 1;
+
             yt_buf_init(&b, 64 * 1024);
-            cJSON_ArrayForEach(e, v) if (cJSON_IsString(e))
+            cJSON_ArrayForEach(e, v)
             {
-                if (b.len)
-                    yt_buf_adds(&b, " ");
-                yt_buf_adds(&b, e->valuestring);
+                if (cJSON_IsString(e) &&
+                    ((b.len && yt_buf_adds(&b, " ") != 0) ||
+                     yt_buf_adds(&b, e->valuestring) != 0))
+                    ok = 0;
             }
-            scopes = yt_oauth_expand_scopes(yt_buf_str(&b));
+            scopes = ok ? yt_oauth_expand_scopes(yt_buf_str(&b)) : NULL;
             yt_buf_free(&b);
         }
     }
@@ -640,30 +643,20 @@ static int token_call(struct yt_http *h, struct yt_buf *form,
     return rc;
 }
 
-int yt_oauth_exchange(struct yt_http *h, const struct yt_client *c,
-                      const char *code, const char *verifier,
-                      const char *redirect_uri, struct yt_token *tok,
-                      char err[YT_ERR_LEN])
+/* A grant that creates a new token (code exchange, device poll): POST form
+ * to the token endpoint and, on success, replace *tok with the answer plus
+ * the client and the endpoint used.  Wipes and frees form.  On failure *tok
+ * is untouched. */
+static int new_token(struct yt_http *h, const struct yt_client *c,
+                     struct yt_buf *form, const char *what,
+                     struct yt_token *tok, char err[YT_ERR_LEN])
 {
-    struct yt_buf form;
     struct yt_token fresh;
     int rc;
 
     memset(&fresh, 0, sizeof fresh);
-    yt_buf_init(&form, 64 * 1024);
-    if (form_add(&form, "code", code) ||
-        form_add(&form, "client_id", c->client_id) ||
-        form_add(&form, "client_secret", c->client_secret) ||
-        form_add(&form, "redirect_uri", redirect_uri) ||
-        form_add(&form, "grant_type", "authorization_code") ||
-        form_add(&form, "code_verifier", verifier)) {
-        wipe_buf(&form);
-        yt_errf(err, "out of memory");
-        return YT_OAUTH_E_NOMEM;
-    }
-    rc = token_call(h, &form, &fresh, "exchanging the authorization code",
-                    err);
-    wipe_buf(&form);
+    rc = token_call(h, form, &fresh, what, err);
+    wipe_buf(form);
     if (rc != YT_OAUTH_OK)
         goto out;
     fresh.client_id = strdup(c->client_id);
@@ -680,6 +673,33 @@ int yt_oauth_exchange(struct yt_http *h, const struct yt_client *c,
 out:
     yt_token_free(&fresh);
     return rc;
+}
+
+/* The form could not be built: wipe it and say so. */
+static int form_nomem(struct yt_buf *form, char err[YT_ERR_LEN])
+{
+    wipe_buf(form);
+    yt_errf(err, "out of memory");
+    return YT_OAUTH_E_NOMEM;
+}
+
+int yt_oauth_exchange(struct yt_http *h, const struct yt_client *c,
+                      const char *code, const char *verifier,
+                      const char *redirect_uri, struct yt_token *tok,
+                      char err[YT_ERR_LEN])
+{
+    struct yt_buf form;
+
+    yt_buf_init(&form, 64 * 1024);
+    if (form_add(&form, "code", code) ||
+        form_add(&form, "client_id", c->client_id) ||
+        form_add(&form, "client_secret", c->client_secret) ||
+        form_add(&form, "redirect_uri", redirect_uri) ||
+        form_add(&form, "grant_type", "authorization_code") ||
+        form_add(&form, "code_verifier", verifier))
+        return form_nomem(&form, err);
+    return new_token(h, c, &form, "exchanging the authorization code", tok,
+                     err);
 }
 
 int yt_oauth_refresh(struct yt_http *h, struct yt_token *tok,
@@ -699,11 +719,8 @@ int yt_oauth_refresh(struct yt_http *h, struct yt_token *tok,
     if (form_add(&form, "grant_type", "refresh_token") ||
         form_add(&form, "client_id", tok->client_id) ||
         form_add(&form, "client_secret", tok->client_secret) ||
-        form_add(&form, "refresh_token", tok->refresh_token)) {
-        wipe_buf(&form);
-        yt_errf(err, "out of memory");
-        return YT_OAUTH_E_NOMEM;
-    }
+        form_add(&form, "refresh_token", tok->refresh_token))
+        return form_nomem(&form, err);
     rc = token_call(h, &form, tok, "refreshing the access token", err);
     wipe_buf(&form);
     if (rc == YT_OAUTH_OK) {
@@ -725,11 +742,8 @@ int yt_oauth_revoke(struct yt_http *h, const char *token,
     int rc;
 
     yt_buf_init(&form, 64 * 1024);
-    if (form_add(&form, "token", token)) {
-        wipe_buf(&form);
-        yt_errf(err, "out of memory");
-        return YT_OAUTH_E_NOMEM;
-    }
+    if (form_add(&form, "token", token))
+        return form_nomem(&form, err);
     rc = post_form(h, YT_EP_REVOKE, &form, &resp, "revoking the token", err);
     wipe_buf(&form);
     if (rc != YT_OAUTH_OK)
@@ -775,11 +789,8 @@ int yt_oauth_tokeninfo(struct yt_http *h, const char *access_token,
     memset(out, 0, sizeof *out);
     /* POST keeps the token out of URLs and request logs. */
     yt_buf_init(&form, 64 * 1024);
-    if (form_add(&form, "access_token", access_token)) {
-        wipe_buf(&form);
-        yt_errf(err, "out of memory");
-        return YT_OAUTH_E_NOMEM;
-    }
+    if (form_add(&form, "access_token", access_token))
+        return form_nomem(&form, err);
     rc = post_form(h, YT_EP_TOKENINFO, &form, &resp, "tokeninfo", err);
     wipe_buf(&form);
     if (rc != YT_OAUTH_OK)
@@ -835,11 +846,8 @@ int yt_oauth_device_start(struct yt_http *h, const struct yt_client *c,
     memset(out, 0, sizeof *out);
     yt_buf_init(&form, 64 * 1024);
     if (form_add(&form, "client_id", c->client_id) ||
-        form_add(&form, "scope", scopes)) {
-        wipe_buf(&form);
-        yt_errf(err, "out of memory");
-        return YT_OAUTH_E_NOMEM;
-    }
+        form_add(&form, "scope", scopes))
+        return form_nomem(&form, err);
     rc = post_form(h, YT_EP_DEVICE_CODE, &form, &resp,
                    "requesting a device code", err);
     wipe_buf(&form);
@@ -899,39 +907,16 @@ int yt_oauth_device_poll(struct yt_http *h, const struct yt_client *c,
                          char err[YT_ERR_LEN])
 {
     struct yt_buf form;
-    struct yt_token fresh;
-    int rc;
 
-    memset(&fresh, 0, sizeof fresh);
     yt_buf_init(&form, 64 * 1024);
     if (form_add(&form, "client_id", c->client_id) ||
         form_add(&form, "client_secret", c->client_secret) ||
         form_add(&form, "device_code", device_code) ||
         form_add(&form, "grant_type",
-                 "urn:ietf:params:oauth:grant-type:device_code")) {
-        wipe_buf(&form);
-        yt_errf(err, "out of memory");
-        return YT_OAUTH_E_NOMEM;
-    }
-    rc = token_call(h, &form, &fresh, "polling for the device authorization",
-                    err);
-    wipe_buf(&form);
-    if (rc != YT_OAUTH_OK)
-        goto out;
-    fresh.client_id = strdup(c->client_id);
-    fresh.client_secret = strdup(c->client_secret);
-    fresh.token_uri = yt_http_endpoint(YT_EP_TOKEN);
-    if (!fresh.client_id || !fresh.client_secret || !fresh.token_uri) {
-        yt_errf(err, "out of memory");
-        rc = YT_OAUTH_E_NOMEM;
-        goto out;
-    }
-    yt_token_free(tok);
-    *tok = fresh;
-    memset(&fresh, 0, sizeof fresh);
-out:
-    yt_token_free(&fresh);
-    return rc;
+                 "urn:ietf:params:oauth:grant-type:device_code"))
+        return form_nomem(&form, err);
+    return new_token(h, c, &form, "polling for the device authorization", tok,
+                     err);
 }
 
 void yt_oauth_explain_invalid_grant(const char *what, long long refresh_expiry,
