@@ -43,9 +43,10 @@ ytk_demo_setup() {
     [ -x "$VENV/bin/jupyter" ] || ytk_die "$VENV is not set up (run scripts/setup.sh)"
 
     # Register the kernel inside the venv only (nothing in ~ or /usr).
-    "$VENV/bin/jupyter" kernelspec install --sys-prefix --replace \
-        --name ytkernel "$spec" >/dev/null \
-        || ytk_die "could not install the kernelspec into $VENV"
+    local msg
+    msg=$("$VENV/bin/jupyter" kernelspec install --sys-prefix --replace \
+        --name ytkernel "$spec" 2>&1) \
+        || ytk_die "could not install the kernelspec into $VENV: $msg"
 
     rm -rf "$state"
     mkdir -p "$state/emulator" "$state/home"
