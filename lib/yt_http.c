@@ -323,12 +323,17 @@ static int on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
 
 static void xfer_cleanup(struct xfer *t)
 {
+    struct curl_slist *l;
+
     if (t->easy) {
         if (t->h && t->h->multi)
             curl_multi_remove_handle(t->h->multi, t->easy);
         curl_easy_cleanup(t->easy);
         t->easy = NULL;
     }
+    /* the headers hold the bearer token */
+    for (l = t->headers; l; l = l->next)
+        explicit_bzero(l->data, strlen(l->data));
     curl_slist_free_all(t->headers);
     t->headers = NULL;
     yt_buf_free(&t->body);
@@ -542,10 +547,11 @@ int yt_http_perform_many(struct yt_http *h, const struct yt_http_req *reqs,
             }
             if (curl_multi_add_handle(h->multi, t[i].easy) != CURLM_OK) {
                 rcs[i] = YT_HTTP_E_NOMEM;
-                yt_errf(ERRBUF(i), "could not start request");
+                yt_errf(ERRBUF(i),
+                        "could not start a request to %s (libcurl refused "
+                        "it; retry, or restart the kernel)",
+                        t[i].host);
                 t[i].done = 1;
-                curl_easy_cleanup(t[i].easy);
-                t[i].easy = NULL;
                 xfer_cleanup(&t[i]);
                 continue;
             }

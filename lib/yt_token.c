@@ -262,6 +262,19 @@ int yt_token_parse(const char *data, size_t len, struct yt_token *out,
 bad:
     yt_errf(err, "not a token file we understand: %s", why);
 out:
+    if (cJSON_IsObject(root)) {
+        /* wipe the secrets held by the parsed tree */
+        static const char *const secret[] = {"token", "access_token",
+                                             "refresh_token", "client_secret"};
+        size_t i;
+
+        for (i = 0; i < sizeof secret / sizeof secret[0]; i++) {
+            cJSON *item = cJSON_GetObjectItemCaseSensitive(root, secret[i]);
+
+            if (cJSON_IsString(item))
+                explicit_bzero(item->valuestring, strlen(item->valuestring));
+        }
+    }
     cJSON_Delete(root);
     if (rc != YT_TOKEN_OK)
         yt_token_free(out);
@@ -548,11 +561,17 @@ int yt_api_key_load(const char *home, char **key, char err[YT_ERR_LEN])
             return YT_TOKEN_E_FORMAT;
         }
         *key = strdup(env);
-        return *key ? 0 : YT_TOKEN_E_NOMEM;
+        if (!*key) {
+            yt_errf(err, "out of memory reading YTK_API_KEY");
+            return YT_TOKEN_E_NOMEM;
+        }
+        return 0;
     }
     path = yt_api_key_path(home);
-    if (!path)
+    if (!path) {
+        yt_errf(err, "out of memory");
         return YT_TOKEN_E_NOMEM;
+    }
     f = fopen(path, "r");
     if (!f) {
         rc = errno == ENOENT ? YT_TOKEN_E_NOENT : YT_TOKEN_E_IO;
@@ -578,6 +597,8 @@ int yt_api_key_load(const char *home, char **key, char err[YT_ERR_LEN])
     }
     *key = strdup(line);
     explicit_bzero(line, sizeof line);
+    if (!*key)
+        yt_errf(err, "out of memory reading %s", path);
     free(path);
     return *key ? 0 : YT_TOKEN_E_NOMEM;
 }
