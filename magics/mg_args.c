@@ -70,6 +70,20 @@ static int push_word(char ***argv, int *argc, size_t *cap, char *w)
     return 0;
 }
 
+/* Move the word collected in w to the vector. */
+static int end_word(struct yt_buf *w, char ***argv, int *argc, size_t *cap,
+                    char err[MG_ERR_LEN])
+{
+    char *s = yt_buf_take(w);
+
+    if (!s || push_word(argv, argc, cap, s) < 0) {
+        free(s);
+        set_err(err, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
 int mg_args_split(const char *line, int *argc, char ***argv,
                   char err[MG_ERR_LEN])
 {
@@ -91,16 +105,9 @@ int mg_args_split(const char *line, int *argc, char ***argv,
         char c = *p;
 
         if (is_blank(c)) {
-            if (in_word) {
-                char *s = yt_buf_take(&w);
-
-                if (!s || push_word(&v, &n, &cap, s) < 0) {
-                    free(s);
-                    set_err(err, "out of memory");
-                    goto out;
-                }
-                in_word = 0;
-            }
+            if (in_word && end_word(&w, &v, &n, &cap, err) < 0)
+                goto out;
+            in_word = 0;
             p++;
             continue;
         }
@@ -153,15 +160,8 @@ int mg_args_split(const char *line, int *argc, char ***argv,
             p++;
         }
     }
-    if (in_word) {
-        char *s = yt_buf_take(&w);
-
-        if (!s || push_word(&v, &n, &cap, s) < 0) {
-            free(s);
-            set_err(err, "out of memory");
-            goto out;
-        }
-    }
+    if (in_word && end_word(&w, &v, &n, &cap, err) < 0)
+        goto out;
     *argv = v;
     *argc = n;
     v = NULL;
