@@ -669,6 +669,29 @@ out:
     return rc;
 }
 
+/* The line under a table: "Showing 10 of 1,234 rows (...)" when truncated,
+ * else "3 rows × 2 columns".  html: wrapped in <p>...</p> and a newline. */
+static int footer(struct yt_buf *b, int html, long m, int limit, int ncol)
+{
+    char cnt[32], lim[32];
+
+    fmt_count(m, cnt);
+    fmt_count(limit, lim);
+    if (html && yt_buf_adds(b, "<p>") < 0)
+        return -1;
+    if (m > limit) {
+        if (yt_buf_addf(b,
+                        "Showing %d of %s rows (display limit %s; "
+                        "use LIMIT and OFFSET to see the others)",
+                        limit, cnt, lim) < 0)
+            return -1;
+    } else if (yt_buf_addf(b, "%s row%s × %d column%s", cnt, m == 1 ? "" : "s",
+                           ncol, ncol == 1 ? "" : "s") < 0) {
+        return -1;
+    }
+    return html ? yt_buf_adds(b, "</p>\n") : 0;
+}
+
 static void set_err(char *err, const char *msg)
 {
     if (err)
@@ -684,7 +707,6 @@ int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
     long m = 0;
     struct cell *head = NULL, *ring = NULL, **rows = NULL;
     char **hdr = NULL;
-    char cnt[32], lim[32];
 
     *nrows = 0;
     *scalar = 0;
@@ -810,39 +832,17 @@ int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
         if (yt_buf_adds(html, "</tr>\n") < 0)
             goto oom;
     }
-    if (yt_buf_adds(html, "</tbody>\n</table>\n") < 0)
-        goto oom;
-    fmt_count(m, cnt);
-    fmt_count(limit, lim);
-    if (m > limit) {
-        if (yt_buf_addf(html,
-                        "<p>Showing %d of %s rows (display limit %s; "
-                        "use LIMIT and OFFSET to see the others)</p>\n",
-                        limit, cnt, lim) < 0)
-            goto oom;
-    } else if (yt_buf_addf(html, "<p>%s row%s × %d column%s</p>\n", cnt,
-                           m == 1 ? "" : "s", ncol, ncol == 1 ? "" : "s") < 0) {
-        goto oom;
-    }
-    if (yt_buf_adds(html, "</div>") < 0)
+    if (yt_buf_adds(html, "</tbody>\n</table>\n") < 0 ||
+        footer(html, 1, m, limit, ncol) < 0 || yt_buf_adds(html, "</div>") < 0)
         goto oom;
 
     /* text/plain twin */
     if (summary && (clean_text(text, summary, strlen(summary), 1) < 0 ||
                     yt_buf_adds(text, "\n") < 0))
         goto oom;
-    if (text_table(text, ncol, hdr, rows, nshow) < 0)
+    if (text_table(text, ncol, hdr, rows, nshow) < 0 ||
+        footer(text, 0, m, limit, ncol) < 0)
         goto oom;
-    if (m > limit) {
-        if (yt_buf_addf(text,
-                        "Showing %d of %s rows (display limit %s; "
-                        "use LIMIT and OFFSET to see the others)",
-                        limit, cnt, lim) < 0)
-            goto oom;
-    } else if (yt_buf_addf(text, "%s row%s × %d column%s", cnt,
-                           m == 1 ? "" : "s", ncol, ncol == 1 ? "" : "s") < 0) {
-        goto oom;
-    }
     rc = 0;
     goto out;
 oom:
