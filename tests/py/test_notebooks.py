@@ -180,6 +180,9 @@ def test_no_secret_in_executed_notebooks_or_html(demo, tmp_path):
             text = open(f, encoding="utf-8").read()
             for s in secrets:
                 assert s not in text, f"a secret leaked into {os.path.basename(f)}"
+        # Tokens issued earlier in the run (refreshed since) are not in
+        # token.json any more: look for their shapes too.
+        assert_no_token_patterns(nbformat.read(path, as_version=4), name)
 
 
 def test_committed_notebooks_are_clean():
@@ -195,21 +198,31 @@ def test_committed_notebooks_are_clean():
         first = nb.cells[0]
         assert first.cell_type == "markdown"
         assert re.search(r"emulator", first.source, re.I), "note about outputs"
-        # Everything but base64 images (whose alphabet matches anything).
-        parts = [json.dumps(nb.metadata)]
-        for c in nb.cells:
-            parts.append(c.source)
-            for o in c.get("outputs", []):
-                parts.append(json.dumps({k: v for k, v in o.items() if k != "data"}))
-                parts += [v if isinstance(v, str) else json.dumps(v)
-                          for m, v in o.get("data", {}).items() if m != "image/png"]
-        text = "\n".join(parts)
-        assert "ya29." not in text and "GOCSPX" not in text
-        for pat in (r"ya29\.[\w-]{10,}", r"1//[\w-]{20,}", r"GOCSPX-[\w-]{10,}",
-                    r"AIza[\w-]{30,}", r'"(access_token|refresh_token|client_secret)"\s*:'):
-            assert not re.search(pat, text), (name, pat)
+        assert_no_token_patterns(nb, name)
         assert not re.search(r"__admin|\bfault\(|set_token_lifetime|expire_access", "\n".join(
             c.source for c in nb.cells)), "notebooks never touch the emulator's admin API"
+
+
+def text_without_images(nb):
+    """Everything in a notebook but base64 images (whose alphabet matches
+    anything)."""
+    parts = [json.dumps(nb.metadata)]
+    for c in nb.cells:
+        parts.append(c.source)
+        for o in c.get("outputs", []):
+            parts.append(json.dumps({k: v for k, v in o.items() if k != "data"}))
+            parts += [v if isinstance(v, str) else json.dumps(v)
+                      for m, v in o.get("data", {}).items() if m != "image/png"]
+    return "\n".join(parts)
+
+
+def assert_no_token_patterns(nb, name):
+    """Google's token shapes (the emulator issues the same): access tokens
+    ya29.*, refresh tokens 1//*, client secrets GOCSPX-*, API keys AIza*."""
+    text = text_without_images(nb)
+    for pat in (r"ya29\.[\w-]{10,}", r"1//[\w-]{20,}", r"GOCSPX-[\w-]{10,}",
+                r"AIza[\w-]{30,}", r'"(access_token|refresh_token|client_secret)"\s*:'):
+        assert not re.search(pat, text), (name, pat)
 
 
 SMALL_NB_CELLS = [
