@@ -128,7 +128,7 @@ Let's see the plan and its cost first: `--dry-run` calls nothing."""),
     ("code", "%yt_fetch uploads --mine --into my_uploads"),
     ("md", """### When the server fails or the token expires
 
-Look at the summary of the fetch above. Long collections meet two kinds of trouble, and the kernel handles both without stopping:
+Look at the summary of the fetch above: it may mention retries. Long collections meet two kinds of passing trouble, which the kernel handles without stopping, and some lasting ones:
 
 * **An expired access token** (HTTP 401): the kernel refreshes it with the refresh token from notebook 1 and retries the same request once. If the refresh itself fails (`invalid_grant`), it stops and explains what to run.
 * **A server error** (HTTP 500/503, or 429 / `rateLimitExceeded`): it waits and retries with exponential backoff and random jitter, honouring `Retry-After`, a bounded number of times.
@@ -141,7 +141,7 @@ Every call is recorded, with its status and cost, in the request log table `_ytk
 FROM _ytk_requests
 WHERE outcome <> 'ok'
 ORDER BY id;"""),
-    ("md", """And all calls so far, grouped by method and result. Failed calls cost no quota; every successful one costs its unit(s), and the counts show that each failed call was followed by a successful one."""),
+    ("md", """And all calls so far, grouped by method and result, with the quota units the kernel counted for them:"""),
     ("code", """SELECT method, status, outcome, count(*) AS calls, sum(quota_units) AS units,
        sum(item_count) AS items
 FROM _ytk_requests
@@ -149,7 +149,7 @@ GROUP BY method, status, outcome
 ORDER BY method, status;"""),
     ("md", """## My subscriptions and the channels behind them
 
-`subscriptions.list(mine=true)` gives the channels you follow (**1 unit** per 50), but not their statistics. The `--with-channels` recipe then asks `channels.list` for those channels 50 ids at a time (**1 unit** per 50). Subscriptions go into `subscriptions`, the channels next to yours in `channels`. The original project made one `channels` call per subscription; for 60 subscriptions that was 60 units instead of 2."""),
+`subscriptions.list(mine=true)` gives the channels you follow (**1 unit** per 50), but not their statistics. The `--with-channels` recipe then asks `channels.list` for those channels 50 ids at a time (**1 unit** per 50). Subscriptions go into `subscriptions`, the channels next to yours in `channels`. For 60 subscriptions that is 2 + 2 = 4 units; the original project made one `channels` call per subscription, which would cost 62."""),
     ("code", "%yt_fetch subscriptions --mine --with-channels"),
     ("md", """## The trending chart and its categories
 
