@@ -5,7 +5,7 @@
  *
  * Ownership: the `struct interp` behind kn_interp.self owns the store handle
  * and the strings it hands to the kernel (banner); mg_interp_destroy() frees
- * them.  Tables shown by SQL cells are rendered with mg_table_render().
+ * them.  Tables shown by SQL cells are rendered with mg_table_bundle().
  */
 #include "mg_interp.h"
 
@@ -899,35 +899,14 @@ static int run_sql(struct interp *in, struct kn_exec *x,
                 pd->dml = 1;
             }
         } else {
-            struct yt_buf html, text;
             char err[512];
-            long nrows = 0;
             int scalar = 0;
             cJSON *data;
 
-            yt_buf_init(&html, OUT_MAX);
-            yt_buf_init(&text, OUT_MAX);
-            rc = mg_table_render(st, 0, NULL, &html, &text, &nrows, &scalar,
-                                 err);
+            rc = mg_table_bundle(st, 0, NULL, &data, &scalar, err);
             if (rc < 0) {
-                yt_buf_free(&html);
-                yt_buf_free(&text);
                 sqlite3_finalize(st);
                 return fail_sql(in, x, -rc, part, start, -1, err);
-            }
-            data = cJSON_CreateObject();
-            if (data) {
-                cJSON_AddStringToObject(data, "text/plain", yt_buf_str(&text));
-                if (!scalar)
-                    cJSON_AddStringToObject(data, "text/html",
-                                            yt_buf_str(&html));
-            }
-            yt_buf_free(&html);
-            yt_buf_free(&text);
-            if (!data) {
-                sqlite3_finalize(st);
-                kn_exec_fail(x, "MemoryError", "out of memory");
-                return -1;
             }
             flush_pending(x, pd, 0);
             pd->table = data;
@@ -989,97 +968,94 @@ static int interp_execute(void *self, struct kn_exec *x, const char *code)
 
 /* ------------------------------------------------------ other hooks */
 
+/* Fill the error name and value of a user expression; returns -1. */
+static int eval_fail(char ename[64], char evalue[KN_ERR_LEN], const char *name,
+                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int eval_fail(char ename[64], char evalue[KN_ERR_LEN], const char *name,
+                     const char *fmt, ...)
+{
+    va_list ap;
+
+    snprintf(ename, 64, "%s", name);
+    va_start(ap, fmt);
+    vsnprintf(evalue, KN_ERR_LEN, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
 static int interp_eval(void *self, const char *expr, cJSON **data,
                        char ename[64], char evalue[KN_ERR_LEN])
 {
     struct interp *in = self;
     sqlite3_stmt *st = NULL;
     const char *tail = NULL;
-    char *sql = NULL;
-    int rc = -1, src;
+    char *sql = NULL, err[512];
+    int rc = -1, prc, src, scalar = 0;
 
     *data = NULL;
     sql = sqlite3_mprintf("SELECT %s", expr ? expr : "");
-    if (!sql) {
-        snprintf(ename, 64, "MemoryError");
-        snprintf(evalue, KN_ERR_LEN, "out of memory");
-        return -1;
-    }
+    if (!sql)
+        return eval_fail(ename, evalue, "MemoryError", "out of memory");
     in->budget = EVAL_BUDGET;
-    if (sqlite3_prepare_v2(in->db, sql, -1, &st, &tail) != SQLITE_OK || !st) {
-        snprintf(ename, 64, "SQLError");
-        snprintf(evalue, KN_ERR_LEN, "%s",
-                 st ? "empty expression" : sqlite3_errmsg(in->db));
+    prc = sqlite3_prepare_v2(in->db, sql, -1, &st, &tail);
+    if (prc != SQLITE_OK || !st) {
+        eval_fail(ename, evalue, "SQLError", "%s",
+                  prc == SQLITE_OK ? "empty expression"
+                                   : sqlite3_errmsg(in->db));
         goto out;
     }
     if (tail && !sql_blank(tail, strlen(tail))) {
-        snprintf(ename, 64, "UsageError");
-        snprintf(evalue, KN_ERR_LEN,
-                 "a user expression is one SQL expression, not several "
-                 "statements");
+        eval_fail(ename, evalue, "UsageError",
+                  "a user expression is one SQL expression, not several "
+                  "statements");
         goto out;
     }
     if (sqlite3_bind_parameter_count(st) > 0) {
-        snprintf(ename, 64, "UsageError");
-        snprintf(evalue, KN_ERR_LEN,
-                 "user expressions cannot use parameters (%s)",
-                 sqlite3_bind_parameter_name(st, 1)
-                     ? sqlite3_bind_parameter_name(st, 1)
-                     : "?");
+        const char *pn = sqlite3_bind_parameter_name(st, 1);
+
+        eval_fail(ename, evalue, "UsageError",
+                  "user expressions cannot use parameters (%s)",
+                  pn ? pn : "?");
         goto out;
     }
     if (!sqlite3_stmt_readonly(st)) {
-        snprintf(ename, 64, "UsageError");
-        snprintf(evalue, KN_ERR_LEN,
-                 "user expressions must not change the "
-                 "store");
+        eval_fail(ename, evalue, "UsageError",
+                  "user expressions must not change the store");
         goto out;
     }
     src = sqlite3_step(st);
     if (src != SQLITE_ROW && src != SQLITE_DONE) {
-        snprintf(ename, 64, "SQLError");
-        snprintf(evalue, KN_ERR_LEN, "%s",
-                 (src & 0xFF) == SQLITE_INTERRUPT
-                     ? "expression took too long and was stopped"
-                     : sqlite3_errmsg(in->db));
+        eval_fail(ename, evalue, "SQLError", "%s",
+                  (src & 0xFF) == SQLITE_INTERRUPT
+                      ? "expression took too long and was stopped"
+                      : sqlite3_errmsg(in->db));
         goto out;
     }
-    *data = cJSON_CreateObject();
-    if (!*data) {
-        snprintf(ename, 64, "MemoryError");
-        snprintf(evalue, KN_ERR_LEN, "out of memory");
-        goto out;
-    }
-    if (src == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        struct yt_buf b;
-        long nrows;
-        int scalar;
-        char err[512];
-
-        /* Render through the table code for the same cleaning rules. */
-        sqlite3_reset(st);
-        yt_buf_init(&b, OUT_MAX);
-        {
-            struct yt_buf h;
-
-            yt_buf_init(&h, OUT_MAX);
-            if (mg_table_render(st, 1, NULL, &h, &b, &nrows, &scalar, err) <
-                    0 ||
-                !scalar) {
-                yt_buf_free(&h);
-                yt_buf_free(&b);
-                cJSON_Delete(*data);
-                *data = NULL;
-                snprintf(ename, 64, "SQLError");
-                snprintf(evalue, KN_ERR_LEN, "%s", err);
-                goto out;
-            }
-            yt_buf_free(&h);
+    if (src == SQLITE_DONE || sqlite3_column_type(st, 0) == SQLITE_NULL) {
+        *data = cJSON_CreateObject();
+        if (!*data ||
+            !cJSON_AddStringToObject(*data, "text/plain", "NULL")) {
+            cJSON_Delete(*data);
+            *data = NULL;
+            eval_fail(ename, evalue, "MemoryError", "out of memory");
+            goto out;
         }
-        cJSON_AddStringToObject(*data, "text/plain", yt_buf_str(&b));
-        yt_buf_free(&b);
-    } else {
-        cJSON_AddStringToObject(*data, "text/plain", "NULL");
+        rc = 0;
+        goto out;
+    }
+    /* Render through the table code for the same cleaning rules. */
+    sqlite3_reset(st);
+    if (mg_table_bundle(st, 1, NULL, data, &scalar, err) < 0) {
+        eval_fail(ename, evalue, "SQLError", "%s", err);
+        goto out;
+    }
+    if (!scalar) {
+        cJSON_Delete(*data);
+        *data = NULL;
+        eval_fail(ename, evalue, "UsageError",
+                  "a user expression must give one value; this one gives "
+                  "more than one row or column");
+        goto out;
     }
     rc = 0;
 out:

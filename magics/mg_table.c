@@ -869,48 +869,61 @@ out:
     return rc;
 }
 
+int mg_table_bundle(sqlite3_stmt *stmt, int limit, const char *summary,
+                    cJSON **out, int *scalar, char err[512])
+{
+    struct yt_buf html, text;
+    long nrows = 0;
+    cJSON *data = NULL;
+    int rc;
+
+    *out = NULL;
+    yt_buf_init(&html, OUT_MAX);
+    yt_buf_init(&text, OUT_MAX);
+    rc = mg_table_render(stmt, limit, summary, &html, &text, &nrows, scalar,
+                         err);
+    if (rc < 0 || sqlite3_column_count(stmt) == 0)
+        goto out;
+    data = cJSON_CreateObject();
+    if (!data ||
+        !cJSON_AddStringToObject(data, "text/plain", yt_buf_str(&text)) ||
+        (!*scalar &&
+         !cJSON_AddStringToObject(data, "text/html", yt_buf_str(&html)))) {
+        cJSON_Delete(data);
+        set_err(err, "out of memory while showing a table (result too large "
+                     "to show)");
+        rc = -SQLITE_NOMEM;
+        goto out;
+    }
+    *out = data;
+out:
+    yt_buf_free(&html);
+    yt_buf_free(&text);
+    return rc;
+}
+
 int mg_table_show_stmt(struct kn_exec *x, sqlite3_stmt *stmt,
                        const char *summary, int limit, int as_result)
 {
-    struct yt_buf html, text;
     char err[512] = "";
-    long nrows = 0;
     int scalar = 0, rc;
     cJSON *data = NULL;
 
-    yt_buf_init(&html, OUT_MAX);
-    yt_buf_init(&text, OUT_MAX);
-    rc = mg_table_render(stmt, limit, summary, &html, &text, &nrows, &scalar,
-                         err);
+    rc = mg_table_bundle(stmt, limit, summary, &data, &scalar, err);
     if (rc < 0) {
         if (rc == -SQLITE_INTERRUPT && kn_exec_interrupted(x))
             kn_exec_fail(x, "KeyboardInterrupt", "query interrupted");
         else
             kn_exec_fail(x, "SQLError", "%s", err);
-        rc = -1;
-        goto out;
+        return -1;
     }
-    if (sqlite3_column_count(stmt) == 0)
-        goto out;
-    data = cJSON_CreateObject();
-    if (!data ||
-        !cJSON_AddStringToObject(data, "text/plain", yt_buf_str(&text)) ||
-        (!scalar &&
-         !cJSON_AddStringToObject(data, "text/html", yt_buf_str(&html)))) {
-        cJSON_Delete(data);
-        kn_exec_fail(x, "MemoryError", "out of memory while showing a table");
-        rc = -1;
-        goto out;
-    }
+    if (!data)
+        return 0; /* no columns: nothing to show */
     if (as_result)
         kn_exec_result(x, data, NULL);
     else
         kn_exec_display(x, data, NULL, NULL);
-    rc = 0;
-out:
-    yt_buf_free(&html);
-    yt_buf_free(&text);
-    return rc;
+    return 0;
 }
 
 int mg_table_show_query(struct kn_exec *x, sqlite3 *db, const char *sql,

@@ -52,6 +52,14 @@ int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
                     struct yt_buf *html, struct yt_buf *text, long *nrows,
                     int *scalar, char err[512]);
 
+/* mg_table_render into a mime bundle: {"text/plain"} for a scalar, else
+ * {"text/plain", "text/html"}.  Returns 0 with *out set (the caller owns it
+ * and frees it with cJSON_Delete, or hands it to kn_exec_result/display;
+ * NULL when the statement has no columns), or a negative code and err as
+ * mg_table_render (-SQLITE_NOMEM also when the bundle cannot be built). */
+int mg_table_bundle(sqlite3_stmt *stmt, int limit, const char *summary,
+                    cJSON **out, int *scalar, char err[512]);
+
 /* Default number of rows shown (5 head + 5 tail when truncated). */
 #define MG_TABLE_LIMIT 10
 /* Largest display limit accepted. */

@@ -358,7 +358,8 @@ def test_complete_inspect_is_complete(kernel):
 def test_user_expressions(kernel):
     _, kc = kernel
     msg_id = kc.execute("SELECT 1;", stop_on_error=False, user_expressions={
-        "answer": "6 * 7", "bad": "no_such_column", "text": "'a' || 'b'"})
+        "answer": "6 * 7", "bad": "no_such_column", "text": "'a' || 'b'",
+        "pair": "1, 2"})
     while True:
         rep = kc.get_shell_msg(timeout=ytk.TIMEOUT)
         if rep["parent_header"].get("msg_id") == msg_id:
@@ -369,6 +370,10 @@ def test_user_expressions(kernel):
     assert ue["text"]["data"] == {"text/plain": "ab"}
     assert ue["bad"]["status"] == "error"
     assert ue["bad"]["ename"] == "SQLError"
+    # two columns are not one value: a clear message, not an empty one
+    assert ue["pair"]["status"] == "error"
+    assert ue["pair"]["ename"] == "UsageError"
+    assert "one value" in ue["pair"]["evalue"]
     ytk.drain_iopub(kc)
 
 

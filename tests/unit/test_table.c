@@ -401,6 +401,52 @@ static void test_render_error(void)
     sqlite3_close(db);
 }
 
+/* The mime bundle: text/plain only for a scalar, both for a table, none
+ * for a statement without columns; errors come back as from render. */
+static void test_bundle(void)
+{
+    sqlite3 *db = mkdb();
+    sqlite3_stmt *st = NULL;
+    cJSON *data = NULL;
+    char err[512];
+    int scalar = -1;
+
+    sqlite3_prepare_v2(db, "SELECT 6 * 7", -1, &st, NULL);
+    TU_EQ_INT(mg_table_bundle(st, 0, NULL, &data, &scalar, err), 0);
+    TU_EQ_INT(scalar, 1);
+    TU_EQ_STR(cJSON_GetStringValue(cJSON_GetObjectItem(data, "text/plain")),
+              "42");
+    TU_CHECK(cJSON_GetObjectItem(data, "text/html") == NULL);
+    cJSON_Delete(data);
+    sqlite3_finalize(st);
+
+    sqlite3_prepare_v2(db, "SELECT 1 AS a, '<b>' AS b", -1, &st, NULL);
+    TU_EQ_INT(mg_table_bundle(st, 0, NULL, &data, &scalar, err), 0);
+    TU_EQ_INT(scalar, 0);
+    TU_CHECK(strstr(cJSON_GetStringValue(
+                        cJSON_GetObjectItem(data, "text/html")),
+                    "<td dir=\"auto\" style=\"text-align:left\">&lt;b&gt;"
+                    "</td>") != NULL);
+    TU_CHECK(strstr(cJSON_GetStringValue(
+                        cJSON_GetObjectItem(data, "text/plain")),
+                    "1 row × 2 columns") != NULL);
+    cJSON_Delete(data);
+    sqlite3_finalize(st);
+
+    sqlite3_prepare_v2(db, "CREATE TABLE t(x)", -1, &st, NULL);
+    TU_EQ_INT(mg_table_bundle(st, 0, NULL, &data, &scalar, err), 0);
+    TU_CHECK(data == NULL);
+    sqlite3_finalize(st);
+
+    sqlite3_prepare_v2(db, "SELECT json_extract('not json', '$.a')", -1, &st,
+                       NULL);
+    TU_CHECK(mg_table_bundle(st, 0, NULL, &data, &scalar, err) < 0);
+    TU_CHECK(data == NULL);
+    TU_CHECK(strstr(err, "malformed JSON") != NULL);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     TU_RUN(test_escape_basic);
@@ -414,5 +460,6 @@ int main(void)
     TU_RUN(test_render_big_values);
     TU_RUN(test_default_limit);
     TU_RUN(test_render_error);
+    TU_RUN(test_bundle);
     return tu_report();
 }
