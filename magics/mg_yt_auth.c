@@ -515,6 +515,17 @@ static int finish_login(struct kn_exec *x, struct yt_http *h,
     return 0;
 }
 
+/* The browser came back with error=... instead of a code. */
+static int redirect_error(struct kn_exec *x, const char *error)
+{
+    return auth_fail(x, "Hint: run %yt_auth login again and allow access.",
+                     strcmp(error, "access_denied") == 0
+                         ? "sign-in was declined in the browser "
+                           "(access_denied); nothing was saved"
+                         : "Google reported an error for this sign-in; "
+                           "nothing was saved");
+}
+
 /* Explain a failed code exchange. */
 static int exchange_failed(struct kn_exec *x, const char *display_id,
                            int rc, const char *err)
@@ -558,9 +569,14 @@ static int redirect_port_path(const char *uri, int *port, char **path)
     slash = strchr(p, '/');
     if (!colon || (slash && slash < colon))
         return -1;
-    *port = atoi(colon + 1);
-    if (*port <= 0 || *port > 65535)
-        return -1;
+    {
+        char *end;
+        long v = strtol(colon + 1, &end, 10);
+
+        if (end == colon + 1 || (*end && *end != '/') || v <= 0 || v > 65535)
+            return -1;
+        *port = (int)v;
+    }
     *path = strdup(slash ? slash : "/");
     if (*path) {
         char *q = strchr(*path, '?');
@@ -656,15 +672,10 @@ static int finish_pending(struct kn_exec *x, const char *pasted,
                          "saved");
     }
     if (r.error) {
-        int denied = strcmp(r.error, "access_denied") == 0;
-
+        rc = redirect_error(x, r.error);
         yt_redirect_free(&r);
         pending_clear();
-        return auth_fail(x, "Hint: run %yt_auth login again and allow access.",
-                         denied ? "sign-in was declined in the browser "
-                                  "(access_denied); nothing was saved"
-                                : "Google reported an error for this "
-                                  "sign-in; nothing was saved");
+        return rc;
     }
     h = new_http(x);
     if (!h) {
@@ -796,23 +807,18 @@ static int do_login(struct mg_ctx *c, const struct mg_args *a)
                           "address and run %%yt_auth code \"ADDRESS\".",
                  redirect_uri);
     } else {
+        char why[256];
         int brc = mg_args_has(a, "no-browser")
                       ? 0
-                      : open_browser(url, note, sizeof note);
+                      : open_browser(url, why, sizeof why);
 
         if (brc == 1)
             snprintf(note, sizeof note, "Opened the page with $BROWSER.");
-        else if (brc < 0) {
-            char tmp[sizeof note];
-
-            memcpy(tmp, note, sizeof tmp);
-            tmp[200] = '\0';
+        else if (brc < 0)
             snprintf(note, sizeof note,
                      "Could not open $BROWSER (%.200s): open the link "
                      "yourself.",
-                     tmp);
-        } else
-            note[0] = '\0';
+                     why);
         snprintf(waiting, sizeof waiting,
                  "Waiting for the browser to come back to %s (timeout %ld s; "
                  "interrupt the kernel to cancel).",
@@ -883,14 +889,8 @@ static int do_login(struct mg_ctx *c, const struct mg_args *a)
         goto out;
     }
     if (r.error) {
-        int denied = strcmp(r.error, "access_denied") == 0;
-
         show_msg(x, display_id, 1, "Sign-in not completed; nothing was saved.");
-        auth_fail(x, "Hint: run %yt_auth login again and allow access.",
-                  denied ? "sign-in was declined in the browser "
-                           "(access_denied); nothing was saved"
-                         : "Google reported an error for this sign-in; "
-                           "nothing was saved");
+        redirect_error(x, r.error);
         goto out;
     }
     if (!r.code || !*r.code) {
@@ -1162,12 +1162,15 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
     struct yt_buf t;
     char err[YT_ERR_LEN], fp[64];
     char *path = token_path_for(c, a), *key = NULL;
-    int trc, krc;
+    int trc, krc, rc = -1;
 
     memset(&ti, 0, sizeof ti);
+    memset(&tok, 0, sizeof tok);
     yt_buf_init(&t, 64 * 1024);
-    if (!path)
-        return auth_fail(x, NULL, "out of memory");
+    if (!path) {
+        auth_fail(x, NULL, "out of memory");
+        goto out;
+    }
     trc = yt_token_load(path, &tok, err);
     if (trc == YT_TOKEN_E_NOENT) {
         yt_buf_addf(&t, "No OAuth token saved (%s).", path);
@@ -1180,12 +1183,8 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
         if (tok.token && tok.expiry > (long long)time(NULL)) {
             struct yt_http *h = new_http(x);
 
-            if (!h) {
-                yt_token_free(&tok);
-                free(path);
-                yt_buf_free(&t);
-                return -1;
-            }
+            if (!h)
+                goto out;
             if (yt_oauth_tokeninfo(h, tok.token, &ti, err) == YT_OAUTH_OK &&
                 (ti.email || ti.sub))
                 yt_buf_addf(&t, "\nAccount: %s%s",
@@ -1213,7 +1212,6 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
         }
         if (tok.client_id)
             yt_buf_addf(&t, "\nOAuth client: %s", tok.client_id);
-        yt_token_free(&tok);
         {
             struct stat st;
 
@@ -1241,10 +1239,13 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
     if (trc == YT_TOKEN_E_NOENT && krc != 0)
         yt_buf_adds(&t, "\nRun %yt_auth login to sign in.");
     show_msg(x, NULL, 0, yt_buf_str(&t));
+    rc = 0;
+out:
+    yt_token_free(&tok);
     yt_tokeninfo_free(&ti);
     yt_buf_free(&t);
     free(path);
-    return 0;
+    return rc;
 }
 
 static int do_refresh(struct mg_ctx *c, const struct mg_args *a)
