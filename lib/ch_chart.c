@@ -1052,9 +1052,13 @@ static int cmp_level(const void *a, const void *b)
 static int colour_circles(struct ch_draw *d, size_t start, const int *levels)
 {
     size_t n = d->n - start, i;
-    struct level_idx *li = malloc((n ? n : 1) * sizeof(*li));
-    struct ch_prim *copy = malloc((n ? n : 1) * sizeof(*copy));
+    struct level_idx *li;
+    struct ch_prim *copy;
 
+    if (n == 0)
+        return 0;
+    li = malloc(n * sizeof(*li));
+    copy = malloc(n * sizeof(*copy));
     if (!li || !copy) {
         free(li);
         free(copy);
@@ -1419,7 +1423,8 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d, char err[CH_ERR_LEN])
 
             ranges_add(&r, p->x, p->y);
             ranges_add(&r, p->s, 0);
-            r.points += (size_t)p->y;
+            if (isfinite(p->y) && p->y > 0 && p->y < 1e15)
+                r.points += (size_t)p->y;
         }
         if (r.ylo > 0)
             r.ylo = 0;

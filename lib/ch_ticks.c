@@ -460,6 +460,11 @@ void ch_ticks_time(double lo, double hi, int count, struct ch_ticks *t)
     t->hi = hi;
     if (count < 2)
         count = 2;
+    if (fabs(lo) > 1e13 || fabs(hi) > 1e13) {
+        /* beyond +-300,000 years: no calendar, plain numbers */
+        ch_ticks_linear(lo, hi, count, 0, t);
+        return;
+    }
     span = hi - lo;
     target = span / count;
     for (i = 0; i < NINTERVALS && intervals[i].dur <= target; i++)
@@ -527,12 +532,14 @@ void ch_ticks_time(double lo, double hi, int count, struct ch_ticks *t)
         struct tm_utc tm;
 
         split_time(lo, &tm);
-        for (y = tm.year; t->n < CH_MAX_TICKS; y++) {
+        /* first multiple of the step at or before lo's year */
+        y = tm.year - ((tm.year % step) + step) % step;
+        for (; t->n < CH_MAX_TICKS; y += step) {
             double v = days_from_civil(y, 1, 1) * 86400.0;
 
             if (v > hi)
                 break;
-            if (v >= lo && y % step == 0)
+            if (v >= lo)
                 set_tick(t, v, "");
         }
         break;
@@ -661,7 +668,7 @@ void ch_format_time(double secs, int has_time, char *out, size_t outlen)
 {
     struct tm_utc tm;
 
-    if (!isfinite(secs)) {
+    if (!isfinite(secs) || fabs(secs) > 1e13) {
         snprintf(out, outlen, "?");
         return;
     }
