@@ -274,13 +274,14 @@ LEFT JOIN video_categories c ON c.category_id = t.category_id
 GROUP BY category
 ORDER BY likes DESC;"""),
     plot("bar", "q3b-trending-likes-top-channels",
-         '--x channel --y likes --horizontal --top 10 '
+         '--x channel --y likes --horizontal '
          '--title "Top 10 channels by likes on trending videos (US)" '
          '--xlabel "likes" --ylabel "channel"',
          """SELECT channel_title AS channel, sum(coalesce(like_count, 0)) AS likes
 FROM trending
 GROUP BY channel_id
-ORDER BY likes DESC;"""),
+ORDER BY likes DESC
+LIMIT 10;"""),
     ("md", """**What the charts show.** Likes follow views (roughly one like for every 20 to 50 views), so the ranking of categories is close to the ranking by views: *People & Blogs* leads, then *Entertainment* and *Film & Animation*. Among channels the picture is even more concentrated: in the run saved here, the first channel owes its 172 thousand likes to a single video, and the top two channels together gather more likes than all the others combined. Being on the chart often is not the same as collecting likes: the next table lists the channels with the most videos on the chart."""),
     ("code", """SELECT channel_title AS channel,
        count(*) AS videos_on_chart,
