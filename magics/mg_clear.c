@@ -8,11 +8,8 @@ static const struct mg_opt opts[] = {
 
 static int run_line(struct mg_ctx *c, const struct mg_args *a)
 {
-    if (a->npos > 0) {
-        kn_exec_fail(c->x, "UsageError",
-                     "%%clear takes no arguments (got '%.40s')", a->pos[0]);
+    if (mg_usage_max_words(c, a, "clear", 0) < 0)
         return -1;
-    }
     kn_exec_clear_output(c->x, mg_args_has(a, "wait"));
     return 0;
 }

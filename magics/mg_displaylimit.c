@@ -10,11 +10,8 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
     const char *v = mg_args_pos(a, 0);
     int n;
 
-    if (a->npos > 1) {
-        kn_exec_fail(c->x, "UsageError",
-                     "%%displaylimit takes one number, got %d words", a->npos);
+    if (mg_usage_max_words(c, a, "displaylimit", 1) < 0)
         return -1;
-    }
     if (v) {
         char *end = NULL;
         long l = strtol(v, &end, 10);

@@ -126,6 +126,24 @@ int mg_help_overview(const char *home, struct yt_buf *out)
     return yt_buf_adds(out, "\nRun %help NAME for the usage of one magic.\n");
 }
 
+int mg_usage_max_words(struct mg_ctx *c, const struct mg_args *a,
+                       const char *magic, int max)
+{
+    if (a->npos <= max)
+        return 0;
+    if (max == 0)
+        kn_exec_fail(c->x, "UsageError",
+                     "%%%s takes no arguments (got '%.40s'); see %%%s?", magic,
+                     a->pos[0], magic);
+    else
+        kn_exec_fail(c->x, "UsageError",
+                     "%%%s takes at most %d argument%s, got %d (extra: "
+                     "'%.40s'); see %%%s?",
+                     magic, max, max == 1 ? "" : "s", a->npos, a->pos[max],
+                     magic);
+    return -1;
+}
+
 static int run_line(struct mg_ctx *c, const struct mg_args *a)
 {
     struct yt_buf b;
@@ -133,12 +151,8 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
     int rc = -1;
 
     yt_buf_init(&b, 1u << 20);
-    if (a->npos > 1) {
-        kn_exec_fail(c->x, "UsageError",
-                     "%%help takes at most one magic name, got %d words",
-                     a->npos);
+    if (mg_usage_max_words(c, a, "help", 1) < 0)
         goto out;
-    }
     if (name) {
         const struct mg_magic *m;
 

@@ -60,6 +60,13 @@ int mg_cell_split(const char *code, struct mg_part **parts,
                   char err[MG_ERR_LEN]);
 void mg_cell_free(struct mg_part *parts, int n);
 
+/* Usage check shared by the magics (mg_help.c): fails the cell with a
+ * UsageError naming the magic, the first extra word and where to read the
+ * usage when more than `max` positional words were given.  Returns 0 or -1
+ * after kn_exec_fail(). */
+int mg_usage_max_words(struct mg_ctx *c, const struct mg_args *a,
+                       const char *magic, int max);
+
 /* Help texts (mg_help.c).  Both append to out; 0 or -1 when out is full. */
 /* Full help page of one magic: usage, help text, generated option list. */
 int mg_help_format(const struct mg_magic *m, struct yt_buf *out);

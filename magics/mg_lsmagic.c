@@ -9,10 +9,8 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
     struct yt_buf b;
     int i, k, rc = -1;
 
-    if (a->npos > 0) {
-        kn_exec_fail(c->x, "UsageError", "%%lsmagic takes no arguments");
+    if (mg_usage_max_words(c, a, "lsmagic", 0) < 0)
         return -1;
-    }
     yt_buf_init(&b, 1u << 20);
     for (k = 0; k < 2; k++) {
         if (yt_buf_adds(&b, k == 0 ? "Line magics:\n" : "\nCell magics:\n") < 0)

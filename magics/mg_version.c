@@ -15,32 +15,25 @@
 static int run_line(struct mg_ctx *c, const struct mg_args *a)
 {
     const curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
-    char zv[32], pv[32];
-    const char *rows[7][2];
+    char zv[32] = "?"; /* filled below, once the arguments are checked */
+    const char *rows[][2] = {
+        {"ytkernel", YTK_VERSION},
+        {"protocol", "5.5"},
+        {"SQLite", sqlite3_libversion()},
+        {"libcurl", cv ? cv->version : "?"},
+        {"libzmq", zv},
+        {"cairo", cairo_version_string()},
+        {"cJSON", cJSON_Version()},
+    };
     struct yt_buf html, text;
     cJSON *data = NULL;
-    int maj, min, pat, i, rc = -1;
+    int maj, min, pat, rc = -1;
+    size_t i;
 
-    if (a->npos > 0) {
-        kn_exec_fail(c->x, "UsageError", "%%version takes no arguments");
+    if (mg_usage_max_words(c, a, "version", 0) < 0)
         return -1;
-    }
     zmq_version(&maj, &min, &pat);
     snprintf(zv, sizeof zv, "%d.%d.%d", maj, min, pat);
-    snprintf(pv, sizeof pv, "%s", "5.5");
-    {
-        const char *v[7][2] = {
-            {"ytkernel", YTK_VERSION},
-            {"protocol", pv},
-            {"SQLite", sqlite3_libversion()},
-            {"libcurl", cv ? cv->version : "?"},
-            {"libzmq", zv},
-            {"cairo", cairo_version_string()},
-            {"cJSON", cJSON_Version()},
-        };
-
-        memcpy(rows, v, sizeof rows);
-    }
 
     yt_buf_init(&html, 1u << 16);
     yt_buf_init(&text, 1u << 16);
@@ -49,7 +42,7 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
                            "<tr style=\"text-align: right;\"><th>component"
                            "</th><th>version</th></tr></thead><tbody>") < 0)
         goto oom;
-    for (i = 0; i < 7; i++) {
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         if (yt_buf_addf(&text, "%-10s %s\n", rows[i][0], rows[i][1]) < 0 ||
             yt_buf_adds(&html, "<tr><td style=\"text-align:left\">") < 0 ||
             mg_html_escape(&html, rows[i][0], -1) < 0 ||

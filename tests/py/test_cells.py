@@ -130,6 +130,16 @@ def test_display_limit(kernel):
     assert r.status == "error" and "from 1 to 10000" in r.errors[0]["evalue"]
     r = ytk.execute(kc, "%displaylimit")
     assert "up to 4 rows" in r.stdout
+    # extra words: the magic, the extra word and where to read the usage
+    r = run_failing(kc, "%displaylimit 5 6")
+    assert r.errors[0]["ename"] == "UsageError"
+    assert r.errors[0]["evalue"] == ("%displaylimit takes at most 1 argument, "
+                                     "got 2 (extra: '6'); see %displaylimit?")
+    r = run_failing(kc, "%clear now")
+    assert r.errors[0]["evalue"] == ("%clear takes no arguments (got 'now'); "
+                                     "see %clear?")
+    r = ytk.execute(kc, "%displaylimit")
+    assert "up to 4 rows" in r.stdout  # the failed call changed nothing
 
 
 def test_error_hints(kernel):
