@@ -477,6 +477,23 @@ out:
     return rc;
 }
 
+/* Page the help of magic m; 0, or -1 after failing the cell. */
+static int page_help(struct kn_exec *x, const struct mg_magic *m)
+{
+    struct yt_buf b;
+    int rc = 0;
+
+    yt_buf_init(&b, OUT_MAX);
+    if (mg_help_format(m, &b) < 0) {
+        kn_exec_fail(x, "MemoryError", "out of memory while formatting help");
+        rc = -1;
+    } else {
+        kn_exec_page(x, yt_buf_str(&b));
+    }
+    yt_buf_free(&b);
+    return rc;
+}
+
 /* `name?`: the help of a magic, else the schema of a table. */
 static int run_help(struct interp *in, struct kn_exec *x, const char *name)
 {
@@ -485,11 +502,10 @@ static int run_help(struct interp *in, struct kn_exec *x, const char *name)
     char real[256];
     int rc = -1;
 
+    if (m)
+        return page_help(x, m);
     yt_buf_init(&b, OUT_MAX);
-    if (m) {
-        if (mg_help_format(m, &b) < 0)
-            goto oom;
-    } else if (table_exists(in->db, name, real, sizeof real)) {
+    if (table_exists(in->db, name, real, sizeof real)) {
         if (table_schema(in->db, real, &b) < 0)
             goto oom;
     } else {
@@ -538,7 +554,7 @@ static int run_magic(struct interp *in, struct kn_exec *x,
     const char *pct = part->kind == MG_PART_CELL ? "%%" : "%";
     const struct mg_magic *m;
     struct mg_args a;
-    struct mg_ctx ctx;
+    struct mg_ctx ctx = {.x = x, .db = in->db, .home = in->home};
     char name[128], err[MG_ERR_LEN];
     size_t k = 0;
     int rc;
@@ -567,19 +583,8 @@ static int run_magic(struct interp *in, struct kn_exec *x,
         fail_unknown_magic(x, pct, name);
         return -1;
     }
-    if (wants_help(rest)) {
-        struct yt_buf b;
-
-        yt_buf_init(&b, OUT_MAX);
-        if (mg_help_format(m, &b) < 0) {
-            yt_buf_free(&b);
-            kn_exec_fail(x, "MemoryError", "out of memory");
-            return -1;
-        }
-        kn_exec_page(x, yt_buf_str(&b));
-        yt_buf_free(&b);
-        return 0;
-    }
+    if (wants_help(rest))
+        return page_help(x, m);
     if (part->kind == MG_PART_CELL && !m->cell) {
         kn_exec_fail(x, "UsageError",
                      "%%%%%s is not a cell magic: write %%%s ... on a line "
@@ -599,9 +604,6 @@ static int run_magic(struct interp *in, struct kn_exec *x,
         kn_exec_fail_line(x, "See the usage with %help NAME or NAME?");
         return -1;
     }
-    ctx.x = x;
-    ctx.db = in->db;
-    ctx.home = in->home;
     if (part->kind == MG_PART_CELL)
         rc = m->cell(&ctx, &a, part->body ? part->body : "");
     else
@@ -1171,11 +1173,7 @@ static void add_schema_matches(sqlite3 *db, struct matches *m, const char *pre,
     sqlite3_stmt *st = NULL;
 
     if (!only_table &&
-        sqlite3_prepare_v2(db,
-                           "SELECT name FROM sqlite_schema WHERE type IN "
-                           "('table','view') AND name NOT LIKE 'sqlite\\_%' "
-                           "ESCAPE '\\' ORDER BY name",
-                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_prepare_v2(db, TABLES_Q, -1, &st, NULL) == SQLITE_OK) {
         while (sqlite3_step(st) == SQLITE_ROW) {
             const char *t = (const char *)sqlite3_column_text(st, 0);
 
