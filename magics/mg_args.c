@@ -15,32 +15,20 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../lib/yt_buf.h"
+#include "../lib/yt_err.h"
+
+_Static_assert(MG_ERR_LEN == YT_ERR_LEN, "yt_errf fills MG_ERR_LEN buffers");
 
 #define WORD_MAX (1u << 20) /* one word may not exceed 1 MiB */
 
 static int is_blank(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static void set_err(char err[MG_ERR_LEN], const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void set_err(char err[MG_ERR_LEN], const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!err)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, MG_ERR_LEN, fmt, ap);
-    va_end(ap);
 }
 
 void mg_args_free_words(char **argv)
@@ -78,7 +66,7 @@ static int end_word(struct yt_buf *w, char ***argv, int *argc, size_t *cap,
 
     if (!s || push_word(argv, argc, cap, s) < 0) {
         free(s);
-        set_err(err, "out of memory");
+        yt_errf(err, "out of memory");
         return -1;
     }
     return 0;
@@ -97,7 +85,7 @@ int mg_args_split(const char *line, int *argc, char ***argv,
     /* Always hand back a valid (possibly empty) vector. */
     v = calloc(1, sizeof *v);
     if (!v) {
-        set_err(err, "out of memory");
+        yt_errf(err, "out of memory");
         goto out;
     }
     cap = 1;
@@ -116,7 +104,7 @@ int mg_args_split(const char *line, int *argc, char ***argv,
             const char *end = strchr(p + 1, '\'');
 
             if (!end) {
-                set_err(err, "unterminated single quote: add the closing '");
+                yt_errf(err, "unterminated single quote: add the closing '");
                 goto out;
             }
             if (yt_buf_add(&w, p + 1, (size_t)(end - p - 1)) < 0)
@@ -126,7 +114,7 @@ int mg_args_split(const char *line, int *argc, char ***argv,
             p++;
             for (;;) {
                 if (!*p) {
-                    set_err(err,
+                    yt_errf(err,
                             "unterminated double quote: add the closing \"");
                     goto out;
                 }
@@ -168,7 +156,7 @@ int mg_args_split(const char *line, int *argc, char ***argv,
     rc = 0;
     goto out;
 toolong:
-    set_err(err, "argument too long (more than %u bytes)", WORD_MAX - 1);
+    yt_errf(err, "argument too long (more than %u bytes)", WORD_MAX - 1);
 out:
     yt_buf_free(&w);
     mg_args_free_words(v);
@@ -328,12 +316,12 @@ static int take_opt(struct mg_args *a, const struct mg_opt *o, const char *val,
 
     for (k = 0; k < a->nopt; k++)
         if (strcmp(a->optname[k], o->name) == 0) {
-            set_err(err, "option --%s given more than once: give it once",
+            yt_errf(err, "option --%s given more than once: give it once",
                     o->name);
             return -1;
         }
     if (add_opt(a, o->name, val) < 0) {
-        set_err(err, "out of memory");
+        yt_errf(err, "out of memory");
         return -1;
     }
     return 0;
@@ -382,16 +370,16 @@ int mg_args_parse(const char *line, const struct mg_opt *spec,
                          name);
                 near = closest_opt(spec, nm);
                 if (near)
-                    set_err(err,
+                    yt_errf(err,
                             "unknown option --%s (did you mean --%s?); "
                             "%s",
                             nm, near->name, valid);
                 else
-                    set_err(err, "unknown option --%s; %s", nm, valid);
+                    yt_errf(err, "unknown option --%s; %s", nm, valid);
                 goto out;
             }
             if (eq && !o->takes_value) {
-                set_err(err,
+                yt_errf(err,
                         "option --%s is a flag and takes no value: "
                         "write --%s alone",
                         o->name, o->name);
@@ -399,7 +387,7 @@ int mg_args_parse(const char *line, const struct mg_opt *spec,
             }
             if (o->takes_value && !eq) {
                 if (i + 1 >= argc) {
-                    set_err(err, "option --%s needs a value: --%s VALUE",
+                    yt_errf(err, "option --%s needs a value: --%s VALUE",
                             o->name, o->name);
                     goto out;
                 }
@@ -422,9 +410,9 @@ int mg_args_parse(const char *line, const struct mg_opt *spec,
                 }
             if (!o) {
                 if ((unsigned char)w[k] >= 0x80 || (unsigned char)w[k] < 0x20)
-                    set_err(err, "unknown option in '%.40s'; %s", w, valid);
+                    yt_errf(err, "unknown option in '%.40s'; %s", w, valid);
                 else
-                    set_err(err, "unknown option -%c; %s", w[k], valid);
+                    yt_errf(err, "unknown option -%c; %s", w[k], valid);
                 goto out;
             }
             if (o->takes_value) {
@@ -433,7 +421,7 @@ int mg_args_parse(const char *line, const struct mg_opt *spec,
                         goto out;
                 } else {
                     if (i + 1 >= argc) {
-                        set_err(err,
+                        yt_errf(err,
                                 "option -%c/--%s needs a value: "
                                 "-%c VALUE",
                                 o->shortname, o->name, o->shortname);
@@ -451,7 +439,7 @@ int mg_args_parse(const char *line, const struct mg_opt *spec,
     rc = 0;
     goto out;
 oom:
-    set_err(err, "out of memory");
+    yt_errf(err, "out of memory");
 out:
     mg_args_free_words(argv);
     if (rc < 0)
@@ -511,7 +499,7 @@ int mg_args_get_long(const struct mg_args *a, const char *name, long lo,
     errno = 0;
     n = strtol(v, &end, 10);
     if (!*v || *end || errno == ERANGE || n < lo || n > hi) {
-        set_err(err,
+        yt_errf(err,
                 "option --%s expects a whole number from %ld to %ld, "
                 "got '%.40s'",
                 name, lo, hi, v);

@@ -20,6 +20,7 @@
 
 #include <sqlite3.h>
 
+#include "../lib/yt_err.h"
 #include "mg_table.h"
 
 #define OUT_MAX (64u << 20)
@@ -232,7 +233,7 @@ int mg_cell_split(const char *code, struct mg_part **parts,
 
                 while (k < tl && k < 42 && ident_char((unsigned char)t[k]))
                     k++;
-                snprintf(err, MG_ERR_LEN,
+                yt_errf(err,
                          "cell magic %.*s on line %d: a %%%% cell magic must "
                          "be the first line of the cell; move it to the top, "
                          "or write %%%.*s for the line form",
@@ -302,7 +303,7 @@ int mg_cell_split(const char *code, struct mg_part **parts,
     *parts = v;
     return n;
 oom:
-    snprintf(err, MG_ERR_LEN, "out of memory while reading the cell");
+    yt_errf(err, "out of memory while reading the cell");
 fail:
     mg_cell_free(v, n);
     return -1;
@@ -1543,7 +1544,7 @@ static int make_dirs(const char *path, char err[MG_ERR_LEN])
     int rc = -1;
 
     if (!p) {
-        snprintf(err, MG_ERR_LEN, "out of memory");
+        yt_errf(err, "out of memory");
         return -1;
     }
     for (s = p + 1;; s++) {
@@ -1552,7 +1553,7 @@ static int make_dirs(const char *path, char err[MG_ERR_LEN])
 
             *s = '\0';
             if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-                snprintf(err, MG_ERR_LEN,
+                yt_errf(err,
                          "cannot create %s: %s (set YTK_HOME to a writable "
                          "directory)",
                          p, strerror(errno));
@@ -1564,7 +1565,7 @@ static int make_dirs(const char *path, char err[MG_ERR_LEN])
         }
     }
     if (stat(path, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-        snprintf(err, MG_ERR_LEN,
+        yt_errf(err,
                  "%s is not a directory (set YTK_HOME to a "
                  "directory)",
                  path);
@@ -1586,14 +1587,14 @@ int mg_interp_create(const char *home, struct kn_interp *out,
 
     memset(out, 0, sizeof *out);
     if (!home || !*home) {
-        snprintf(err, MG_ERR_LEN,
+        yt_errf(err,
                  "no home directory for the store: set "
                  "YTK_HOME");
         return -1;
     }
     in = calloc(1, sizeof *in);
     if (!in || !(in->home = strdup(home))) {
-        snprintf(err, MG_ERR_LEN, "out of memory");
+        yt_errf(err, "out of memory");
         goto out;
     }
     hl = strlen(in->home);
@@ -1603,13 +1604,13 @@ int mg_interp_create(const char *home, struct kn_interp *out,
         goto out;
     path = sqlite3_mprintf("%s/store.sqlite", in->home);
     if (!path) {
-        snprintf(err, MG_ERR_LEN, "out of memory");
+        yt_errf(err, "out of memory");
         goto out;
     }
     if (sqlite3_open_v2(path, &in->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                         NULL) != SQLITE_OK) {
-        snprintf(err, MG_ERR_LEN, "cannot open the store %s: %s", path,
+        yt_errf(err, "cannot open the store %s: %s", path,
                  in->db ? sqlite3_errmsg(in->db) : "out of memory");
         goto out;
     }
@@ -1621,7 +1622,7 @@ int mg_interp_create(const char *home, struct kn_interp *out,
                      "PRAGMA journal_mode=WAL; "
                      "PRAGMA foreign_keys=ON;",
                      NULL, NULL, NULL) != SQLITE_OK) {
-        snprintf(err, MG_ERR_LEN, "cannot set up the store %s: %s", path,
+        yt_errf(err, "cannot set up the store %s: %s", path,
                  sqlite3_errmsg(in->db));
         goto out;
     }

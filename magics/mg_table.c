@@ -12,12 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/yt_err.h"
+
 #define CELL_KEEP 16384        /* bytes of one cell kept for display/title */
 #define SCALAR_KEEP (1u << 20) /* bytes kept of a possible single value */
 #define HTML_CELL_COLS 80      /* display columns of text shown in HTML */
 #define TEXT_CELL_COLS 40      /* display columns per cell in the text twin */
 #define OUT_MAX (64u << 20)    /* cap of one rendered table */
 #define LIMIT_MAX MG_TABLE_LIMIT_MAX
+
+_Static_assert(YT_ERR_LEN == 512, "yt_errf fills the err[512] of render");
 
 static int default_limit = MG_TABLE_LIMIT;
 
@@ -692,12 +696,6 @@ static int footer(struct yt_buf *b, int html, long m, int limit, int ncol)
     return html ? yt_buf_adds(b, "</p>\n") : 0;
 }
 
-static void set_err(char *err, const char *msg)
-{
-    if (err)
-        snprintf(err, 512, "%s", msg);
-}
-
 int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
                     struct yt_buf *html, struct yt_buf *text, long *nrows,
                     int *scalar, char err[512])
@@ -720,7 +718,7 @@ int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
         while ((src = sqlite3_step(stmt)) == SQLITE_ROW)
             ;
         if (src != SQLITE_DONE) {
-            set_err(err, sqlite3_errmsg(sqlite3_db_handle(stmt)));
+            yt_errf(err, "%s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
             rc = -src;
             goto out;
         }
@@ -751,7 +749,7 @@ int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
         m++;
     }
     if (src != SQLITE_DONE) {
-        set_err(err, sqlite3_errmsg(sqlite3_db_handle(stmt)));
+        yt_errf(err, "%s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
         rc = -src;
         goto out;
     }
@@ -846,7 +844,7 @@ int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
     rc = 0;
     goto out;
 oom:
-    set_err(err, "out of memory while rendering the table (result too "
+    yt_errf(err, "out of memory while rendering the table (result too "
                  "large to show)");
     rc = -SQLITE_NOMEM;
 out:
@@ -890,7 +888,7 @@ int mg_table_bundle(sqlite3_stmt *stmt, int limit, const char *summary,
         (!*scalar &&
          !cJSON_AddStringToObject(data, "text/html", yt_buf_str(&html)))) {
         cJSON_Delete(data);
-        set_err(err, "out of memory while showing a table (result too large "
+        yt_errf(err, "out of memory while showing a table (result too large "
                      "to show)");
         rc = -SQLITE_NOMEM;
         goto out;
