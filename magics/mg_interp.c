@@ -973,7 +973,8 @@ static int interp_execute(void *self, struct kn_exec *x, const char *code)
 
 /* Fill the error name and value of a user expression; returns -1. */
 static int eval_fail(char ename[64], char evalue[KN_ERR_LEN], const char *name,
-                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+                     const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static int eval_fail(char ename[64], char evalue[KN_ERR_LEN], const char *name,
                      const char *fmt, ...)
 {
