@@ -7,8 +7,8 @@
  *     hold integers or NULL (booleans 0/1, durations >= 0), TEXT columns
  *     text or NULL, and JSON columns text that parses back as JSON;
  *   - a refused item says why and leaves an empty row;
- *   - a duration is -1 or >= 0, and "PT<n>S" of a parsed value reads back
- *     as the same number of seconds. */
+ *   - a duration is -1 or >= 0, and the same length rewritten as "PT<n>S"
+ *     or "P<w>W<d>DT<h>H<m>M<s>S" reads back as the same seconds. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,11 +111,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (secs < -1)
         abort();
     if (secs >= 0) {
-        char iso[40];
+        /* The same length written another way reads back the same.  Each
+         * number is capped near 1e11 by the parser, so only values whose
+         * parts fit are rewritten. */
+        char iso[120];
+        long long w = secs / 604800, d = secs % 604800 / 86400,
+                  h = secs % 86400 / 3600, m = secs % 3600 / 60, sec = secs % 60;
 
-        snprintf(iso, sizeof iso, "PT%lldS", secs);
-        if (yt_api_duration_seconds(iso) != secs)
-            abort();
+        if (secs <= 100000000000LL) {
+            snprintf(iso, sizeof iso, "PT%lldS", secs);
+            if (yt_api_duration_seconds(iso) != secs)
+                abort();
+        }
+        if (w <= 100000000000LL) {
+            snprintf(iso, sizeof iso, "P%lldW%lldDT%lldH%lldM%lldS", w, d, h,
+                     m, sec);
+            if (yt_api_duration_seconds(iso) != secs)
+                abort();
+        }
     }
     root = cJSON_Parse(s);
     items = cJSON_GetObjectItem(root, "items");
