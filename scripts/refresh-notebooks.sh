@@ -39,6 +39,8 @@ if bad:
     sys.exit("refresh: a secret appears in " + ", ".join(sorted(set(bad))))
 PY
 
+# The images are exactly the demo's (a renamed question leaves no stale file).
+rm -rf "$ROOT/notebooks/images"
 mkdir -p "$ROOT/notebooks/images"
 for nb in 01-token-acquisition 02-data-acquisition 03-visualization; do
     cp "$OUT/$nb.ipynb" "$ROOT/notebooks/$nb.ipynb"
