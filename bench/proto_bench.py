@@ -3,7 +3,8 @@
 For each kernel (same client, same machine, same run):
   start     process start -> first kernel_info_reply, median of --starts fresh
             processes (the request is sent right after spawning, on a socket
-            that reconnects every 1 ms; no wait_for_ready drain)
+            that reconnects every 1 ms; no wait_for_ready drain); ytkernel
+            with an existing YTK_HOME, and again with an empty one each time
   execute   trivial execute -> execute_reply AND iopub idle, median/p99 over
             --execs round trips after --warmup
   info      kernel_info_request -> kernel_info_reply, median/p99 over --infos
@@ -96,10 +97,10 @@ def mem_of(pid):
     return {k: d.get(k) for k in ("VmRSS", "VmHWM", "RssAnon", "RssFile")}
 
 
-def launch(defn, workdir):
+def launch(defn, workdir, home=None):
     env = {}
     if defn["home"]:
-        home = tempfile.mkdtemp(prefix="home-", dir=workdir)
+        home = home or tempfile.mkdtemp(prefix="home-", dir=workdir)
         env["YTK_HOME"] = home
     # ipykernel: keep IPython's profile out of the user's home.
     env["IPYTHONDIR"] = os.path.join(workdir, "ipython")
@@ -107,10 +108,15 @@ def launch(defn, workdir):
     return KernelProcess(defn["argv"](), env=env, workdir=workdir)
 
 
-def measure_start(defn, workdir, starts):
+def measure_start(defn, workdir, starts, fresh_home=False):
+    """Median of `starts` fresh processes.  With fresh_home, each start gets
+    a new empty YTK_HOME (the kernel creates the store and the history
+    database); otherwise all share one, created by the uncounted first start
+    (the usual case: a store that exists)."""
     times = []
+    shared = tempfile.mkdtemp(prefix="home-", dir=workdir)
     for i in range(starts + 1):  # the first start warms caches, not counted
-        kp = launch(defn, workdir)
+        kp = launch(defn, workdir, home=None if fresh_home else shared)
         t0 = time.perf_counter()
         kp.start()
         c = RawClient(kp.info)
@@ -129,6 +135,9 @@ def measure_start(defn, workdir, starts):
 def measure_kernel(name, defn, args, workdir):
     res = {"kernel": name}
     res["start"] = summary_ms(measure_start(defn, workdir, args.starts))
+    if defn["home"]:
+        res["start_fresh_home"] = summary_ms(
+            measure_start(defn, workdir, args.starts, fresh_home=True))
 
     kp = launch(defn, workdir)
     kp.start()

@@ -3,9 +3,10 @@ refresh the generated table in bench/README.md (between the
 `<!-- bench:begin -->` and `<!-- bench:end -->` markers).
 
     python -m bench.run --build BUILD [--sections proto,fetch,store,plot]
-                        [--quick] [--results-dir DIR] [--no-readme]
+                        [--quick] [--results-dir DIR] [--no-readme] [--merge]
 
---quick runs every section on tiny sizes (what tests/py/test_bench_smoke.py
+--merge keeps the sections not re-run from the existing latest.json (and
+says so in the table).  --quick runs every section on tiny sizes (what tests/py/test_bench_smoke.py
 does); its results go to --results-dir only, never to README.md.
 """
 import argparse
@@ -157,6 +158,12 @@ def markdown(res):
              f"`{m['commit']}`, {m['duration_s']:.0f} s, load average "
              f"{m.get('loadavg_start', 0):.1f} at start / {m.get('loadavg_end', 0):.1f} at end"
              + (" — **quick sizes, not a real run**" if m.get("quick") else "") + ".")
+    if m.get("merged_from"):
+        o = m["merged_from"]
+        L.append("")
+        L.append(f"Sections not re-run come from the run of {o['date']} (commit "
+                 f"`{o['commit']}`, load average {o.get('loadavg_start') or 0:.1f} / "
+                 f"{o.get('loadavg_end') or 0:.1f}).")
     L.append("")
     pk = _get(res, "proto", "kernels")
     if pk:
@@ -176,6 +183,7 @@ def markdown(res):
             L.append(f"| {label} | " + " | ".join(fmt(v, spec) for v in vals) + f" | {r} |")
 
         row("start → kernel_info_reply, median ms", lambda k: _get(k, "start", "median_ms"), ".1f")
+        row("… with an empty YTK_HOME each start", lambda k: _get(k, "start_fresh_home", "median_ms"), ".1f", ratio=False)
         row("execute round trip, median ms", lambda k: _get(k, "execute", "median_ms"))
         row("execute round trip, p99 ms", lambda k: _get(k, "execute", "p99_ms"))
         row("kernel CPU per execute, µs", lambda k: _get(k, "execute", "kernel_cpu_us"), ".0f")
@@ -281,6 +289,8 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--results-dir", default=os.path.join(HERE, "results"))
     ap.add_argument("--no-readme", action="store_true")
+    ap.add_argument("--merge", action="store_true",
+                    help="keep the other sections of the existing latest.json")
     args = ap.parse_args(argv)
     build = os.path.abspath(args.build)
     sizes = QUICK if args.quick else FULL
@@ -292,6 +302,15 @@ def main(argv=None):
         "python": platform.python_version(),
         "loadavg_start": os.getloadavg()[0],
     }}
+    if args.merge:
+        with open(os.path.join(args.results_dir, "latest.json")) as f:
+            old = json.load(f)
+        for sec in SECTIONS:
+            if sec in old and sec not in args.sections.split(","):
+                res[sec] = old[sec]
+        res["meta"]["merged_from"] = {k: old["meta"].get(k) for k in
+                                      ("date", "commit", "duration_s",
+                                       "loadavg_start", "loadavg_end")}
     workdir = tempfile.mkdtemp(prefix="ytk-bench-")
     try:
         for sec in args.sections.split(","):
