@@ -454,6 +454,9 @@ static int get_long(const cJSON *o, const char *name, long *out)
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
 
     if (cJSON_IsNumber(v)) {
+        /* Out of long's range (or NaN): malformed, not undefined. */
+        if (!(v->valuedouble >= -9.2e18 && v->valuedouble <= 9.2e18))
+            return -1;
         *out = (long)v->valuedouble;
         return 0;
     }
