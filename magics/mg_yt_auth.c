@@ -159,16 +159,16 @@ static int spawn_browser(const char *entry, const char *url, char *why,
         argc--;
     argv = calloc((size_t)argc + 2, sizeof *argv);
     if (!argv)
-        goto out;
+        goto nomem;
     for (i = 0; i < argc; i++) {
         argv[n] = i == 0 ? strdup(words[i]) : subst_url(words[i], url, &used);
         if (!argv[n++])
-            goto out;
+            goto nomem;
     }
     if (!used) {
         argv[n] = strdup(url);
         if (!argv[n++])
-            goto out;
+            goto nomem;
     }
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -199,6 +199,9 @@ static int spawn_browser(const char *entry, const char *url, char *why,
     }
     remember_child(pid);
     rc = 0;
+    goto out;
+nomem:
+    snprintf(why, whysz, "out of memory preparing the $BROWSER command");
 out:
     if (argv) {
         for (i = 0; i < n; i++)
@@ -404,17 +407,16 @@ static char *scopes_for(const struct mg_args *a, int first_extra,
     const char *s = mg_args_get(a, "scopes");
     struct yt_buf b;
     char *out;
-    int i;
+    int i, ok;
 
     if (!s)
         return strdup(dflt);
     yt_buf_init(&b, 64 * 1024);
-    yt_buf_adds(&b, s);
-    for (i = first_extra; i < a->npos; i++) {
-        yt_buf_adds(&b, " ");
-        yt_buf_adds(&b, a->pos[i]);
-    }
-    out = yt_oauth_expand_scopes(yt_buf_str(&b));
+    ok = yt_buf_adds(&b, s) == 0;
+    for (i = first_extra; ok && i < a->npos; i++)
+        ok = yt_buf_adds(&b, " ") == 0 && yt_buf_adds(&b, a->pos[i]) == 0;
+    /* a list too long to hold is refused whole, never cut short */
+    out = ok ? yt_oauth_expand_scopes(yt_buf_str(&b)) : NULL;
     yt_buf_free(&b);
     return out;
 }
