@@ -599,7 +599,8 @@ static void do_complete(struct kn_kernel *k, const struct kn_msg *req)
 
     if (!code)
         code = "";
-    cursor = cJSON_IsNumber(pos) ? (int)pos->valuedouble : cp_len(code);
+    /* valueint: cJSON saturates it (a C cast of 1e300 is undefined) */
+    cursor = cJSON_IsNumber(pos) ? pos->valueint : cp_len(code);
     if (cursor < 0 || cursor > cp_len(code))
         cursor = cp_len(code);
     cs = ce = cursor;
@@ -633,12 +634,12 @@ static void do_inspect(struct kn_kernel *k, const struct kn_msg *req)
 
     if (!code)
         code = "";
-    cursor = cJSON_IsNumber(pos) ? (int)pos->valuedouble : cp_len(code);
+    cursor = cJSON_IsNumber(pos) ? pos->valueint : cp_len(code);
     if (cursor < 0 || cursor > cp_len(code))
         cursor = cp_len(code);
     if (k->in->inspect)
         found = k->in->inspect(k->in->self, code, cursor,
-                               cJSON_IsNumber(dl) ? (int)dl->valuedouble : 0,
+                               cJSON_IsNumber(dl) ? dl->valueint : 0,
                                &data) == 1;
     if (!found || !cJSON_IsObject(data)) {
         cJSON_Delete(data);
