@@ -1,5 +1,6 @@
 """Regressions for undefined behaviour found by review after fuzz_token hit
-the same pattern: numbers a frontend sends that do not fit a C int
+the same pattern: numbers a frontend sends that do not fit a C int (cursor_pos,
+detail_level: 1e300)
 are clamped (cJSON's saturated valueint), not cast.  The kernel must answer
 with a cursor inside the code and keep running.  Note: gcc's
 -fsanitize=undefined (the ASan build) leaves out float-cast-overflow, so the
