@@ -170,11 +170,18 @@ static int help_form(const char *s, size_t n, char *name, size_t namelen)
 static int add_part(struct mg_part **parts, int *n, enum mg_part_kind kind,
                     const char *text, size_t tlen, const char *body, int lineno)
 {
-    struct mg_part *p = realloc(*parts, (size_t)(*n + 1) * sizeof *p);
+    struct mg_part *p = *parts;
 
-    if (!p)
-        return -1;
-    *parts = p;
+    /* The capacity doubles and is implied by n (4, 8, 16, ...), so a cell
+     * of many lines costs O(n) copies, not O(n^2). */
+    if (*n == 0 || (*n >= 4 && (*n & (*n - 1)) == 0)) {
+        size_t cap = *n ? (size_t)*n * 2 : 4;
+
+        p = realloc(*parts, cap * sizeof *p);
+        if (!p)
+            return -1;
+        *parts = p;
+    }
     p = &p[*n];
     memset(p, 0, sizeof *p);
     p->kind = kind;
@@ -926,21 +933,20 @@ static int interp_execute(void *self, struct kn_exec *x, const char *code)
     struct mg_part *parts = NULL;
     struct pending pd = {NULL, 0, 0};
     char err[MG_ERR_LEN];
-    int n, i, rc = 0;
+    int n, i, last_sql = -1, rc = 0;
 
     n = mg_cell_split(code, &parts, err);
     if (n < 0) {
         kn_exec_fail(x, "UsageError", "%s", err);
         return -1;
     }
+    for (i = 0; i < n; i++)
+        if (parts[i].kind == MG_PART_SQL)
+            last_sql = i;
     in->cur = x;
     for (i = 0; i < n && rc == 0; i++) {
         const struct mg_part *p = &parts[i];
-        int j, sql_later = 0;
-
-        for (j = i + 1; j < n; j++)
-            if (parts[j].kind == MG_PART_SQL)
-                sql_later = 1;
+        int sql_later = last_sql > i;
         if (kn_exec_interrupted(x)) {
             kn_exec_fail(x, "KeyboardInterrupt", "cell interrupted");
             rc = -1;
