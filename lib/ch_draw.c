@@ -180,50 +180,6 @@ static const unsigned short ascii_w[95] = {
     1298, 569,  569,  1186, 569,  1995, 1298, 1253, 1300, 1300, 842,  1067,
     803,  1298, 1212, 1675, 1212, 1212, 1075, 1303, 690,  1303, 1716};
 
-/* Decode one UTF-8 code point at s (n bytes left); returns its length (>= 1),
- * or 1 with *cp = 0xFFFD for an invalid byte. */
-size_t ch_utf8_next(const unsigned char *s, size_t n, unsigned *cp)
-{
-    unsigned c = s[0], v;
-    size_t len, i;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        v = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        v = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        v = c & 0x07;
-    } else {
-        *cp = 0xFFFD;
-        return 1;
-    }
-    if (n < len) {
-        *cp = 0xFFFD;
-        return 1;
-    }
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            *cp = 0xFFFD;
-            return 1;
-        }
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if ((len == 3 && v < 0x800) ||
-        (len == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
-        (v >= 0xD800 && v <= 0xDFFF)) {
-        *cp = 0xFFFD;
-        return 1;
-    }
-    *cp = v;
-    return len;
-}
 
 static double cp_width(unsigned cp)
 {
@@ -246,7 +202,7 @@ double ch_text_width(const char *text, double size, int bold)
     while (i < n) {
         unsigned cp;
 
-        i += ch_utf8_next(s + i, n - i, &cp);
+        i += yt_utf8_next(s + i, n - i, &cp);
         w += cp_width(cp);
     }
     return w * size * (bold ? 1.1 : 1.0);
@@ -263,7 +219,7 @@ char *ch_text_fit(const char *text, double size, double maxw)
         return strdup(text);
     while (i < n) {
         unsigned cp;
-        size_t len = ch_utf8_next(s + i, n - i, &cp);
+        size_t len = yt_utf8_next(s + i, n - i, &cp);
 
         if (w + cp_width(cp) * size + ell > maxw)
             break;
@@ -326,29 +282,6 @@ static unsigned mirror(unsigned cp)
     return cp;
 }
 
-static size_t utf8_put(unsigned cp, char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
 
 char *ch_text_visual(const char *text)
 {
@@ -366,7 +299,7 @@ char *ch_text_visual(const char *text)
     if (!cp || !bc || !lv)
         goto out;
     while (i < n) {
-        i += ch_utf8_next(s + i, n - i, &cp[m]);
+        i += yt_utf8_next(s + i, n - i, &cp[m]);
         bc[m] = bidi_class(cp[m]);
         if (bc[m] == BC_R)
             any_r = 1;
@@ -459,7 +392,7 @@ encode:
     if (!out)
         goto out;
     for (k = 0; k < m; k++)
-        o += utf8_put(cp[k], out + o);
+        o += yt_utf8_encode(cp[k], out + o);
     out[o] = '\0';
 out:
     free(cp);

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "yt_utf8.h"
+
 #define CH_NONE 0xFF000000u /* "no colour": no fill or no stroke */
 
 enum ch_prim_kind {
@@ -76,10 +78,6 @@ int ch_draw_text(struct ch_draw *d, double x, double y, const char *text,
 /* Set the opacity of the primitive added last. */
 void ch_draw_set_opacity(struct ch_draw *d, double opacity);
 
-/* Decode one UTF-8 code point at s (n >= 1 bytes left): returns its length
- * in bytes (>= 1) and sets *cp; an invalid or truncated sequence, overlong
- * form or surrogate yields length 1 and *cp = 0xFFFD. */
-size_t ch_utf8_next(const unsigned char *s, size_t n, unsigned *cp);
 
 /* Visual (left-to-right drawing) order of UTF-8 `text` for renderers
  * without bidi support (cairo's toy text API): a simplified Unicode

@@ -52,7 +52,7 @@ static char *clean_utf8(const char *s)
         return NULL;
     while (i < n) {
         unsigned cp;
-        size_t len = ch_utf8_next(p + i, n - i, &cp);
+        size_t len = yt_utf8_next(p + i, n - i, &cp);
 
         if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE ||
             cp == 0xFFFF) {

@@ -45,7 +45,7 @@ int ch_svg_escape(struct yt_buf *b, const char *s, long len)
             /* C0 controls and DEL: whitespace becomes a space, rest dropped */
             rep = (c == '\t' || c == '\n' || c == '\r') ? " " : "";
         } else {
-            clen = ch_utf8_next(p + i, n - i, &cp);
+            clen = yt_utf8_next(p + i, n - i, &cp);
             if (cp == 0xFFFD && clen == 1)
                 rep = "\xEF\xBF\xBD";
             else if ((cp >= 0x80 && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF)

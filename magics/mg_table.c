@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../lib/yt_err.h"
+#include "../lib/yt_utf8.h"
 
 #define CELL_KEEP 16384        /* bytes of one cell kept for display/title */
 #define SCALAR_KEEP (1u << 20) /* bytes kept of a possible single value */
@@ -37,75 +38,11 @@ void mg_table_set_default_limit(int n)
 
 /* ---------------------------------------------------------------- UTF-8 */
 
-/* Decode one code point from s[0..n).  Sets *cp (U+FFFD for an invalid or
- * truncated sequence, consuming one byte) and returns the bytes used. */
-static int utf8_next(const unsigned char *s, size_t n, unsigned *cp)
-{
-    unsigned c = s[0], v;
-    int len, i;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        v = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        v = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        v = c & 0x07;
-    } else {
-        *cp = 0xFFFD;
-        return 1;
-    }
-    if ((size_t)len > n) {
-        *cp = 0xFFFD;
-        return 1;
-    }
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            *cp = 0xFFFD;
-            return 1;
-        }
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if ((len == 3 && v < 0x800) || (len == 4 && v < 0x10000) || v > 0x10FFFF ||
-        (v >= 0xD800 && v <= 0xDFFF)) {
-        *cp = 0xFFFD;
-        return 1;
-    }
-    *cp = v;
-    return len;
-}
-
 static int utf8_put(struct yt_buf *b, unsigned cp)
 {
     char t[4];
-    size_t n;
 
-    if (cp < 0x80) {
-        t[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        t[0] = (char)(0xC0 | (cp >> 6));
-        t[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        t[0] = (char)(0xE0 | (cp >> 12));
-        t[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        t[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        t[0] = (char)(0xF0 | (cp >> 18));
-        t[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        t[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        t[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    return yt_buf_add(b, t, n);
+    return yt_buf_add(b, t, yt_utf8_encode(cp, t));
 }
 
 /* Characters XML 1.0 forbids: dropped from every output. */
@@ -198,7 +135,7 @@ long mg_text_width(const char *s, long len)
     while (i < n) {
         unsigned cp;
 
-        i += (size_t)utf8_next(p + i, n - i, &cp);
+        i += (size_t)yt_utf8_next(p + i, n - i, &cp);
         w += cp_width(cp);
     }
     return w;
@@ -258,7 +195,7 @@ static int escape(struct yt_buf *b, const char *s, long len, int attr)
             i++;
             continue;
         }
-        k = utf8_next(p + i, n - i, &cp);
+        k = yt_utf8_next(p + i, n - i, &cp);
         if (!xml_illegal(cp)) {
             if (cp == 0xFFFD && k == 1) {
                 if (utf8_put(b, 0xFFFD) < 0)
@@ -296,7 +233,7 @@ static int clean_text(struct yt_buf *b, const char *s, size_t n, int flat)
 
     while (i < n) {
         unsigned cp;
-        int k = utf8_next(p + i, n - i, &cp);
+        int k = (int)yt_utf8_next(p + i, n - i, &cp);
 
         if (cp == '\n' && flat) {
             if (yt_buf_adds(b, "\\n") < 0)
@@ -331,7 +268,7 @@ static size_t prefix_cols(const char *s, size_t n, long cols, int *fits)
 
     while (i < n) {
         unsigned cp;
-        int k = utf8_next(p + i, n - i, &cp);
+        int k = (int)yt_utf8_next(p + i, n - i, &cp);
         int cw = cp_width(cp);
 
         if (w + cw > cols) {

@@ -33,7 +33,7 @@ static void check_escaped(const char *s, size_t n)
             strncmp(s + i, "&lt;", 4) != 0 && strncmp(s + i, "&gt;", 4) != 0 &&
             strncmp(s + i, "&quot;", 6) != 0 && strncmp(s + i, "&#39;", 5) != 0)
             abort();
-        len = ch_utf8_next(p + i, n - i, &cp);
+        len = yt_utf8_next(p + i, n - i, &cp);
         if (cp == 0xFFFD && len == 1)
             abort(); /* invalid UTF-8 survived */
         if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE ||
@@ -82,10 +82,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             unsigned cp;
 
             for (i = 0; i < nz; a++)
-                i += ch_utf8_next((const unsigned char *)z + i, nz - i, &cp);
+                i += yt_utf8_next((const unsigned char *)z + i, nz - i, &cp);
             for (i = 0; i < nv; b++) {
                 size_t len =
-                    ch_utf8_next((const unsigned char *)vis + i, nv - i, &cp);
+                    yt_utf8_next((const unsigned char *)vis + i, nv - i, &cp);
 
                 if (cp == 0xFFFD && len == 1 &&
                     memcmp(vis + i, "\xEF\xBF\xBD", 3) != 0)

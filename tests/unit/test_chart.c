@@ -318,7 +318,7 @@ static int escaped_ok(const char *s)
                 strncmp(s + i, "&#39;", 5))
                 return 0;
         }
-        len = ch_utf8_next(p + i, n - i, &cp);
+        len = yt_utf8_next(p + i, n - i, &cp);
         if (cp == 0xFFFD && len == 1)
             return 0; /* invalid UTF-8 left in */
         if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||

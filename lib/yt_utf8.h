@@ -1,0 +1,21 @@
+/* yt_utf8.h -- the one UTF-8 decoder and encoder of the project.
+ *
+ * Text from outside (API titles, SQL values, chart labels) may be invalid
+ * UTF-8; every escaper and layout routine decodes it with yt_utf8_next,
+ * which never reads past n bytes and maps invalid, overlong, surrogate and
+ * truncated sequences to U+FFFD (consuming one byte), so callers always make
+ * progress.  No allocation; nothing to free.
+ */
+#ifndef YT_UTF8_H
+#define YT_UTF8_H
+
+#include <stddef.h>
+
+/* Decode one code point at s (n >= 1 bytes left) into *cp; returns the
+ * bytes used (1..4).  Invalid input: *cp = 0xFFFD and 1 is returned. */
+size_t yt_utf8_next(const unsigned char *s, size_t n, unsigned *cp);
+
+/* Encode cp (<= 0x10FFFF) into out; returns the bytes written (1..4). */
+size_t yt_utf8_encode(unsigned cp, char out[4]);
+
+#endif /* YT_UTF8_H */
