@@ -31,7 +31,8 @@ int yt_buf_add(struct yt_buf *b, const void *mem, size_t len);
 int yt_buf_adds(struct yt_buf *b, const char *s);
 int yt_buf_addf(struct yt_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-int yt_buf_vaddf(struct yt_buf *b, const char *fmt, va_list ap);
+int yt_buf_vaddf(struct yt_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Contents as a string ("" when empty); valid until the next change. */
 const char *yt_buf_str(const struct yt_buf *b);
 /* Take the contents (never NULL on success: "" is allocated when empty).
