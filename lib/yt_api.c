@@ -722,8 +722,10 @@ int yt_api_error_parse(const char *body, long http_status,
         const cJSON *code = cJSON_GetObjectItemCaseSensitive(err, "code");
         const cJSON *first = NULL;
         found = 1;
-        if (cJSON_IsNumber(code) && code->valuedouble > 0 &&
-            code->valuedouble < 1000)
+        /* Only a whole HTTP status replaces the transport's status. */
+        if (cJSON_IsNumber(code) && code->valuedouble >= 100 &&
+            code->valuedouble < 600 &&
+            code->valuedouble == (double)(long)code->valuedouble)
             e->code = (long)code->valuedouble;
         errors = cJSON_GetObjectItemCaseSensitive(err, "errors");
         if (cJSON_IsArray(errors))

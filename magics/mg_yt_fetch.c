@@ -597,8 +597,11 @@ static int store_page(struct fetch *f, struct query *q, cJSON *root, char *err)
     if (q->is_main) {
         const cJSON *tr = cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(root, "pageInfo"), "totalResults");
+        /* Google caps totalResults at 1,000,000; clamp before converting
+         * so a hostile value cannot overflow the long. */
         if (cJSON_IsNumber(tr) && tr->valuedouble > f->total_results)
-            f->total_results = (long)tr->valuedouble;
+            f->total_results = tr->valuedouble > 1e9 ? 1000000000L
+                                                     : (long)tr->valuedouble;
     }
     /* --limit: keep only what is still wanted. */
     if (q->limit >= 0 && q->got + n > q->limit && cJSON_IsArray(items)) {
