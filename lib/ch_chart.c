@@ -673,8 +673,15 @@ static void limit_series(struct ch_chart *c)
         cut = sorted[keep - 1];
         free(sorted);
     }
+    /* Every series heavier than the cut stays; ties at the cut fill the
+     * slots left, in order (so a tie never displaces a heavier series). */
+    for (i = 0, j = 0; i < c->nseries; i++)
+        j += w[i] > cut;
+    j = keep - j; /* slots for series weighing exactly `cut` */
     for (i = 0; i < c->nseries; i++) {
-        if (o < keep && w[i] >= cut) {
+        if (w[i] > cut || (w[i] == cut && j > 0)) {
+            if (w[i] == cut)
+                j--;
             c->series[o++] = c->series[i];
         } else {
             free(c->series[i].name);

@@ -1203,9 +1203,36 @@ static void test_bidi(void)
     check_visual("(\xD7\x90\xD7\x91)", "(\xD7\x91\xD7\x90)");
 }
 
+/* More than CH_MAX_SERIES series, several tied at the cut: the heaviest
+ * series must survive even when it comes after the ties. */
+static void test_series_limit_keeps_heaviest(void)
+{
+    struct ch_chart c;
+    struct ch_draw d;
+    char err[CH_ERR_LEN], name[16];
+    int i, s, found = 0;
+
+    ch_chart_init(&c, CH_BAR);
+    for (i = 0; i < 10; i++) { /* ten series of weight 1 ... */
+        snprintf(name, sizeof(name), "tie%d", i);
+        s = ch_chart_series(&c, name);
+        TU_CHECK(ch_chart_bar(&c, "a", s, 1) == 0);
+    }
+    s = ch_chart_series(&c, "big"); /* ... then the heaviest, last */
+    TU_CHECK(ch_chart_bar(&c, "a", s, 74) == 0);
+    TU_CHECK(ch_chart_layout(&c, &d, err) == 0);
+    TU_EQ_INT(c.nseries, CH_MAX_SERIES);
+    for (i = 0; i < (int)c.nseries; i++)
+        found += strcmp(c.series[i].name, "big") == 0;
+    TU_EQ_INT(found, 1);
+    ch_draw_free(&d);
+    ch_chart_free(&c);
+}
+
 int main(void)
 {
     TU_RUN(test_linear_ticks);
+    TU_RUN(test_series_limit_keeps_heaviest);
     TU_RUN(test_number_format);
     TU_RUN(test_log_ticks);
     TU_RUN(test_dates);
