@@ -19,51 +19,13 @@
 #include <openssl/hmac.h>
 
 #include "../../kernel/kn_wire.h"
+#include "fuzz_utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NFRAMES 64
 
 /* Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
-static int utf8_ok(const unsigned char *p, size_t n)
-{
-    size_t i = 0;
-
-    while (i < n) {
-        unsigned c = p[i], cp;
-        int len, k;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        if (i + (size_t)len > n)
-            return 0;
-        for (k = 1; k < len; k++) {
-            if ((p[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (p[i + k] & 0x3F);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += (size_t)len;
-    }
-    return 1;
-}
-
 /* Lowercase hex HMAC-SHA256 of the four frames under key "fuzz". */
 static void sign4(const struct kn_frame *f, char hex[KN_SIG_MAX])
 {
