@@ -407,27 +407,8 @@ def run_and_interrupt(km, kc, by_message):
         kc.control_channel.send(kc.session.msg("interrupt_request", {}))
     else:
         km.interrupt_kernel()
-    reply = None
-    msgs = []
-    idle = False
-    while not (idle and reply):
-        assert time.monotonic() < deadline, "interrupt did not stop the query"
-        if reply is None:
-            try:
-                r = kc.get_shell_msg(timeout=0.05)
-                if r["parent_header"].get("msg_id") == msg_id:
-                    reply = r
-            except queue.Empty:
-                pass
-        try:
-            m = kc.get_iopub_msg(timeout=0.05)
-        except queue.Empty:
-            continue
-        if m["parent_header"].get("msg_id") != msg_id:
-            continue
-        msgs.append(m)
-        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
-            idle = True
+    r = ytk.collect(kc, msg_id, timeout=max(1.0, deadline - time.monotonic()))
+    reply, msgs = r.reply, r.msgs
     assert reply["content"]["status"] == "error"
     assert reply["content"]["ename"] == "KeyboardInterrupt"
     errs = [m for m in msgs if m["msg_type"] == "error"]

@@ -99,6 +99,13 @@ class CellResult:
 def execute(kc, code, timeout=TIMEOUT, stdin_handler=None, **kw):
     """Run `code`, return CellResult once the kernel went idle for it."""
     msg_id = kc.execute(code, allow_stdin=stdin_handler is not None, **kw)
+    return collect(kc, msg_id, timeout, stdin_handler, what=code[:80])
+
+
+def collect(kc, msg_id, timeout=TIMEOUT, stdin_handler=None, what=None):
+    """Gather the reply and iopub messages of an execute already sent as
+    `msg_id` (for tests that act between sending and collecting, e.g. an
+    interrupt), until the kernel went idle for it."""
     deadline = time.monotonic() + timeout
     reply = None
     msgs = []
@@ -106,7 +113,7 @@ def execute(kc, code, timeout=TIMEOUT, stdin_handler=None, **kw):
     while not (idle and reply is not None):
         left = deadline - time.monotonic()
         if left <= 0:
-            raise TimeoutError(f"cell did not finish in {timeout}s: {code[:80]!r}")
+            raise TimeoutError(f"cell did not finish in {timeout}s: {what or msg_id!r}")
         if stdin_handler is not None:
             try:
                 req = kc.get_stdin_msg(timeout=0.01)
