@@ -19,7 +19,7 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 
-#include "../kernel/kn_kernel.h"
+#include "kn_kernel.h"
 #include "mg_interp.h"
 
 #define SPEC_NAME "ytkernel"

@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/yt_buf.h"
-#include "../lib/yt_err.h"
+#include "yt_buf.h"
+#include "yt_err.h"
 
 _Static_assert(MG_ERR_LEN == YT_ERR_LEN, "yt_errf fills MG_ERR_LEN buffers");
 

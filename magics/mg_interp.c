@@ -20,7 +20,7 @@
 
 #include <sqlite3.h>
 
-#include "../lib/yt_err.h"
+#include "yt_err.h"
 #include "mg_table.h"
 
 #define OUT_MAX (64u << 20)

@@ -19,10 +19,10 @@
 #ifndef MG_INTERP_H
 #define MG_INTERP_H
 
-#include "../kernel/kn_interp.h"
+#include "kn_interp.h"
 #include "mg_args.h"
 #include "mg_registry.h"
-#include "../lib/yt_buf.h"
+#include "yt_buf.h"
 
 /* Version string of ytkernel as shown in kernel_info and %version. */
 #ifndef YTK_VERSION

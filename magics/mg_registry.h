@@ -12,7 +12,7 @@
 #define MG_REGISTRY_H
 
 #include <sqlite3.h>
-#include "../kernel/kn_exec.h"
+#include "kn_exec.h"
 #include "mg_args.h"
 
 /* What a magic may use while it runs.  Owned by the interpreter. */

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/yt_err.h"
-#include "../lib/yt_utf8.h"
+#include "yt_err.h"
+#include "yt_utf8.h"
 
 #define CELL_KEEP 16384        /* bytes of one cell kept for display/title */
 #define SCALAR_KEEP (1u << 20) /* bytes kept of a possible single value */

@@ -10,8 +10,8 @@
 #define MG_TABLE_H
 
 #include <sqlite3.h>
-#include "../kernel/kn_exec.h"
-#include "../lib/yt_buf.h"
+#include "kn_exec.h"
+#include "yt_buf.h"
 
 /* Append `s` (len bytes, or strlen when len < 0) to b escaped for HTML text
  * and attributes.  Returns 0, -1 when the buffer cap is hit. */

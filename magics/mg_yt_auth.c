@@ -26,13 +26,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../lib/yt_buf.h"
-#include "../lib/yt_cred.h"
-#include "../lib/yt_err.h"
-#include "../lib/yt_http.h"
-#include "../lib/yt_listener.h"
-#include "../lib/yt_oauth.h"
-#include "../lib/yt_token.h"
+#include "yt_buf.h"
+#include "yt_cred.h"
+#include "yt_err.h"
+#include "yt_http.h"
+#include "yt_listener.h"
+#include "yt_oauth.h"
+#include "yt_token.h"
 #include "mg_table.h"
 
 #define AUTH_TIMEOUT_DEFAULT 300

@@ -27,11 +27,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "../lib/yt_api.h"
-#include "../lib/yt_buf.h"
-#include "../lib/yt_cred.h"
-#include "../lib/yt_http.h"
-#include "../lib/yt_store.h"
+#include "yt_api.h"
+#include "yt_buf.h"
+#include "yt_cred.h"
+#include "yt_http.h"
+#include "yt_store.h"
 
 #define MAX_QUERIES 100000
 #define MAX_PAGES_PER_QUERY 20000

@@ -28,10 +28,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "../lib/ch_chart.h"
-#include "../lib/ch_png.h"
-#include "../lib/ch_ticks.h"
-#include "../lib/yt_buf.h"
+#include "ch_chart.h"
+#include "ch_png.h"
+#include "ch_ticks.h"
+#include "yt_buf.h"
 
 #define MAX_POINTS 5000000 /* rows kept for a line or scatter */
 #define MAX_BOX_GROUPS 60

@@ -14,7 +14,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "../../kernel/kn_conn.h"
+#include "kn_conn.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

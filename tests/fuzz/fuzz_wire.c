@@ -18,7 +18,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "../../kernel/kn_wire.h"
+#include "kn_wire.h"
 #include "fuzz_utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../kernel/kn_conn.h"
+#include "kn_conn.h"
 #include "tu.h"
 
 #define PORTS                                                                  \

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../kernel/kn_hist.h"
+#include "kn_hist.h"
 #include "tu.h"
 
 static cJSON *query(struct kn_hist *h, const char *json)

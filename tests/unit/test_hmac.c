@@ -2,7 +2,7 @@
  * wrong key, wrong length, empty key = unsigned. */
 #include <string.h>
 
-#include "../../kernel/kn_hmac.h"
+#include "kn_hmac.h"
 #include "tu.h"
 
 static void parts4(struct kn_frame p[4], const char *a, const char *b,

@@ -13,8 +13,8 @@
 
 #include <zmq.h>
 
-#include "../../kernel/kn_kernel.h"
-#include "../../kernel/kn_wire.h"
+#include "kn_kernel.h"
+#include "kn_wire.h"
 #include "tu.h"
 
 /* ---- the fake interpreter ---- */

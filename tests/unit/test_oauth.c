@@ -11,12 +11,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../lib/yt_buf.h"
-#include "../../lib/yt_cred.h"
-#include "../../lib/yt_http.h"
-#include "../../lib/yt_listener.h"
-#include "../../lib/yt_oauth.h"
-#include "../../lib/yt_token.h"
+#include "yt_buf.h"
+#include "yt_cred.h"
+#include "yt_http.h"
+#include "yt_listener.h"
+#include "yt_oauth.h"
+#include "yt_token.h"
 #include "tu.h"
 
 #define FIXTURES YTK_SOURCE_DIR "/tests/fixtures/youtube-apidata/"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../kernel/kn_wire.h"
+#include "kn_wire.h"
 #include "tu.h"
 
 static struct kn_sess sess;
