@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <zmq.h>
@@ -499,6 +500,60 @@ static void collect_queued(struct kn_kernel *k)
     }
 }
 
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long long mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The header date of m in microseconds since the epoch; 0 or -1. */
+static int header_date_us(const struct kn_msg *m, long long *us)
+{
+    return kn_wire_date_parse(get_str(m->header, "date"), us);
+}
+
+/* A cell failed with stop_on_error after running ran_us: open the abort
+ * window and remember the failure on the client's clock. */
+static void note_failure(struct kn_kernel *k, const struct kn_msg *req,
+                         long long ran_us)
+{
+    const char *sess = get_str(req->header, "session");
+    long long d;
+
+    k->abort_until_ms = mono_ms() + k->stop_on_error_ms;
+    k->fail_date_us = 0;
+    if (sess && *sess && strlen(sess) < sizeof(k->fail_session) &&
+        header_date_us(req, &d) == 0) {
+        k->fail_date_us = d + ran_us;
+        strcpy(k->fail_session, sess);
+    }
+}
+
+/* Non-zero when execute request req is to be aborted after a failure. */
+static int must_abort(struct kn_kernel *k, const struct kn_msg *req)
+{
+    const char *sess;
+    long long d;
+
+    if (k->aborting)
+        return 1; /* queued when the cell failed */
+    if (k->abort_until_ms && mono_ms() < k->abort_until_ms)
+        return 1; /* arrived within the window */
+    if (!k->fail_date_us)
+        return 0;
+    sess = get_str(req->header, "session");
+    return sess && strcmp(sess, k->fail_session) == 0 &&
+           header_date_us(req, &d) == 0 && d <= k->fail_date_us;
+}
+
 static void do_execute(struct kn_kernel *k, const struct kn_msg *req)
 {
     const cJSON *cnt = req->content;
@@ -509,11 +564,12 @@ static void do_execute(struct kn_kernel *k, const struct kn_msg *req)
     struct kn_exec x;
     cJSON *reply, *c;
     char err[KN_ERR_LEN];
+    long long t0;
     int rc;
 
     if (!code)
         code = "";
-    if (k->aborting) {
+    if (must_abort(k, req)) {
         reply = error_content("ExecutionAborted",
                               "not run: an earlier cell in this batch "
                               "failed (stop_on_error)",
@@ -527,6 +583,7 @@ static void do_execute(struct kn_kernel *k, const struct kn_msg *req)
     /* An interrupt counts from here on: before execute_input goes out, so
      * a client that waits for execute_input and then interrupts is heard. */
     atomic_store(&kn_g_interrupt, 0);
+    t0 = mono_us();
     memset(&x, 0, sizeof(x));
     x.k = k;
     x.req = req;
@@ -565,8 +622,10 @@ static void do_execute(struct kn_kernel *k, const struct kn_msg *req)
         if (reply)
             cJSON_AddItemToObject(reply, "user_expressions",
                                   cJSON_CreateObject());
-        if (stop_on_error && !silent && !k->aborting)
+        if (stop_on_error && !silent) {
+            note_failure(k, req, mono_us() - t0);
             collect_queued(k);
+        }
     } else {
         reply = ok_reply();
         if (reply)
@@ -946,6 +1005,8 @@ int kn_kernel_run(const struct kn_config *cfg, const struct kn_interp *in)
 
     memset(k, 0, sizeof(*k));
     k->in = in;
+    k->stop_on_error_ms = cfg->stop_on_error_ms < 0 ? KN_STOP_ON_ERROR_MS
+                                                    : cfg->stop_on_error_ms;
     if (kn_conn_load(cfg->connection_file, &k->conn, err) < 0)
         goto fail;
     if (k->conn.transport == KN_IPC && k->conn.ip[0] != '/')

@@ -64,6 +64,15 @@ struct kn_kernel {
      * idle -- executes with an error reply, the rest normally. */
     struct kn_msg *deferred;
     size_t ndeferred;
+    /* After such a failure, also abort every execute request that arrives
+     * before abort_until_ms (CLOCK_MONOTONIC), and every one from the same
+     * session whose header date is not later than fail_date_us: the failing
+     * request's own date plus how long it ran, i.e. the failure on the
+     * client's clock (so skew between machines does not matter). */
+    int stop_on_error_ms;
+    long long abort_until_ms;
+    long long fail_date_us; /* 0: no date rule */
+    char fail_session[64];
     atomic_int stop; /* shutting down */
     atomic_int restart;
     pid_t parent_pid; /* JPY_PARENT_PID, 0 when unset */

@@ -61,6 +61,65 @@ void kn_wire_date(char out[32])
     kn_wire_date_at(&ts, out);
 }
 
+/* n decimal digits at s into *v; returns 0 or -1. */
+static int digits(const char *s, int n, int *v)
+{
+    *v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        *v = *v * 10 + (s[i] - '0');
+    }
+    return 0;
+}
+
+int kn_wire_date_parse(const char *s, long long *us)
+{
+    int y, mo, d, h, mi, sec, frac = 0, scale = 100000, oh, om;
+    struct tm tm;
+    long long off = 0;
+    time_t t;
+
+    if (!s || digits(s, 4, &y) < 0 || s[4] != '-' ||
+        digits(s + 5, 2, &mo) < 0 || s[7] != '-' ||
+        digits(s + 8, 2, &d) < 0 || (s[10] != 'T' && s[10] != ' ') ||
+        digits(s + 11, 2, &h) < 0 || s[13] != ':' ||
+        digits(s + 14, 2, &mi) < 0 || s[16] != ':' ||
+        digits(s + 17, 2, &sec) < 0)
+        return -1;
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+        mi > 59 || sec > 60)
+        return -1;
+    s += 19;
+    if (*s == '.') {
+        if (s[1] < '0' || s[1] > '9')
+            return -1;
+        for (s++; *s >= '0' && *s <= '9'; s++) {
+            frac += (*s - '0') * scale; /* digits past 6 are dropped */
+            scale /= 10;
+        }
+    }
+    if (*s == '+' || *s == '-') {
+        if (digits(s + 1, 2, &oh) < 0 || s[3] != ':' ||
+            digits(s + 4, 2, &om) < 0 || oh > 23 || om > 59 || s[6])
+            return -1;
+        off = (oh * 3600LL + om * 60) * (*s == '-' ? -1 : 1);
+    } else if (!(*s == '\0' || (*s == 'Z' && s[1] == '\0'))) {
+        return -1;
+    }
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    if ((t = timegm(&tm)) == (time_t)-1)
+        return -1;
+    *us = ((long long)t - off) * 1000000 + frac;
+    return 0;
+}
+
 /* ---- UTF-8 ---- */
 
 /* Length of the valid UTF-8 sequence at s (max n bytes), or 0 if invalid. */

@@ -78,6 +78,13 @@ void kn_out_free(struct kn_out *o);
 void kn_wire_date(char out[32]);
 void kn_wire_date_at(const struct timespec *ts, char out[32]);
 
+/* Parse a header date (ISO 8601 as Jupyter clients send it:
+ * 2024-01-02T03:04:05[.ffffff][Z|+HH:MM|-HH:MM], no zone = UTC; a space may
+ * stand for the T) into microseconds since the epoch.  Returns 0, or -1 when
+ * s is not such a date.  Reads at most until the first byte that does not
+ * fit; s must be NUL-terminated. */
+int kn_wire_date_parse(const char *s, long long *us);
+
 /* A fresh lowercase uuid4. */
 void kn_wire_uuid(char out[37]);
 

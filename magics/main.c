@@ -44,7 +44,9 @@ static void usage(FILE *f)
           "               DIR: DIR/share/jupyter; default /usr/local/share\n"
           "\n"
           "Environment: YTK_HOME (state directory, default\n"
-          "${XDG_DATA_HOME:-~/.local/share}/ytkernel).\n",
+          "${XDG_DATA_HOME:-~/.local/share}/ytkernel);\n"
+          "YTK_STOP_ON_ERROR_TIMEOUT (seconds, default 1: after a cell\n"
+          "fails, cells that arrive this soon are not run either).\n",
           f);
 }
 
@@ -100,6 +102,28 @@ static int ytk_home(char *out, size_t len)
     return 0;
 }
 
+/* YTK_STOP_ON_ERROR_TIMEOUT: seconds (as ipykernel's stop_on_error_timeout)
+ * during which execute requests arriving after a failed cell are aborted;
+ * unset or invalid = the kernel's default. */
+static int stop_on_error_ms(void)
+{
+    const char *v = getenv("YTK_STOP_ON_ERROR_TIMEOUT");
+    char *end;
+    double s;
+
+    if (!v || !*v)
+        return -1;
+    s = strtod(v, &end);
+    if (*end || !(s >= 0 && s <= 3600)) {
+        fprintf(stderr,
+                "ytkernel: YTK_STOP_ON_ERROR_TIMEOUT=%.32s is not a number "
+                "of seconds (0 to 3600); using the default\n",
+                v);
+        return -1;
+    }
+    return (int)(s * 1000 + 0.5);
+}
+
 static int run_kernel(const char *conn_file)
 {
     char home[PATH_MAX], hist[PATH_MAX + 32];
@@ -116,8 +140,10 @@ static int run_kernel(const char *conn_file)
         fprintf(stderr, "ytkernel: %s\n", err);
         return 1;
     }
+    memset(&cfg, 0, sizeof(cfg));
     cfg.connection_file = conn_file;
     cfg.history_path = hist;
+    cfg.stop_on_error_ms = stop_on_error_ms();
     rc = kn_kernel_run(&cfg, &in);
     mg_interp_destroy(&in);
     return rc;

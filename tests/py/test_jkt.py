@@ -13,6 +13,11 @@ import jupyter_kernel_test as jkt
 
 _HOME = tempfile.mkdtemp(prefix="ytk-jkt-")
 os.environ["YTK_HOME"] = _HOME
+# jupyter_kernel_test sends its next request a moment after test_error's
+# failing cell, with stop_on_error: the kernel's abort window (which makes
+# "Run All" stop, see test_protocol.py) would abort it.  A program sending
+# cells one at a time sets the window to 0, as documented.
+os.environ["YTK_STOP_ON_ERROR_TIMEOUT"] = "0"
 
 
 def tearDownModule():

@@ -470,8 +470,10 @@ def test_stop_on_error_aborts_queued_cells_with_error_replies(kernel):
         assert "execution_count" in r["content"]
         msgs = iopub_for(kc, mid)
         assert "stream" not in types(msgs) and "execute_input" not in types(msgs)
-    # After the batch, cells run again.
-    assert ytk.execute(kc, "%print runs again").stdout == "runs again\n"
+    # After the batch and the abort window (default 1 s), cells run again.
+    time.sleep(1.5)
+    r = ytk.execute(kc, "%print runs again", stop_on_error=True)
+    assert r.status == "ok" and r.stdout == "runs again\n"
 
 
 def test_stop_on_error_sees_past_a_dropped_message(kernel):
@@ -485,6 +487,85 @@ def test_stop_on_error_sees_past_a_dropped_message(kernel):
     r = shell_reply(kc, queued)
     assert r["content"]["status"] == "error" and r["content"]["ename"]
     assert "stream" not in types(iopub_for(kc, queued))
+
+
+FAST_ERROR = "SELECT * FROM no_such_table"
+
+
+def assert_aborted(kc, mid):
+    r = shell_reply(kc, mid)
+    assert r["content"]["status"] == "error", r["content"]
+    assert r["content"]["ename"] == "ExecutionAborted"
+    msgs = iopub_for(kc, mid)
+    assert "execute_input" not in types(msgs) and "stream" not in types(msgs)
+
+
+def test_run_all_stops_with_cells_sent_20ms_apart(kernel):
+    """Issue 16: a client sending cells 20 ms apart (as a browser and a server
+    spread "Run All") -- the kernel answers the failing cell long before the
+    later cells arrive, and still none of them runs."""
+    km, kc = kernel
+    ok = kc.execute("%print first")
+    time.sleep(0.02)
+    bad = kc.execute(FAST_ERROR)
+    later = []
+    for i in range(6):
+        time.sleep(0.02)
+        later.append(kc.execute(f"%print must not run {i}"))
+    assert shell_reply(kc, ok)["content"]["status"] == "ok"
+    assert shell_reply(kc, bad)["content"]["status"] == "error"
+    for mid in later:
+        assert_aborted(kc, mid)
+
+
+def start_with_window(kernel_env, seconds):
+    env = dict(kernel_env, YTK_STOP_ON_ERROR_TIMEOUT=str(seconds))
+    return ytk.start_kernel(env=env)
+
+
+def test_abort_window_ends(kernel_env):
+    """Within the window a new cell is aborted; after it, cells run."""
+    km, kc = start_with_window(kernel_env, 3)
+    try:
+        bad = kc.execute(FAST_ERROR)
+        assert shell_reply(kc, bad)["content"]["status"] == "error"
+        assert_aborted(kc, kc.execute("%print too soon"))
+        time.sleep(3.5)
+        r = ytk.execute(kc, "%print after the window", stop_on_error=True)
+        assert r.status == "ok" and r.stdout == "after the window\n"
+    finally:
+        ytk.stop_kernel(km, kc)
+
+
+def send_dated(kc, code, date, session=None):
+    msg = kc.session.msg("execute_request", {
+        "code": code, "silent": False, "store_history": True,
+        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True})
+    msg["header"]["date"] = date
+    if session:
+        msg["header"]["session"] = session
+    kc.shell_channel.send(msg)
+    return msg["header"]["msg_id"]
+
+
+def test_requests_sent_before_the_failure_are_aborted_by_date(kernel_env):
+    """With no window at all, an execute whose header date says it was sent
+    before the failure (on the same client's clock) is still aborted; one
+    dated later, or from another session, runs."""
+    km, kc = start_with_window(kernel_env, 0)
+    try:
+        bad = kc.execute(FAST_ERROR)
+        assert shell_reply(kc, bad)["content"]["status"] == "error"
+        # Sent "before" the failure: as a JupyterLab date, and with an offset.
+        assert_aborted(kc, send_dated(kc, "%print early 1", "2001-02-03T04:05:06.789Z"))
+        assert_aborted(kc, send_dated(kc, "%print early 2", "2001-02-03T06:05:06.789+02:00"))
+        other = send_dated(kc, "%print other session", "2001-02-03T04:05:06.789Z",
+                           session=str(uuid.uuid4()))
+        assert shell_reply(kc, other)["content"]["status"] == "ok"
+        r = ytk.execute(kc, "%print dated now", stop_on_error=True)
+        assert r.status == "ok" and r.stdout == "dated now\n"
+    finally:
+        ytk.stop_kernel(km, kc)
 
 
 def test_stop_on_error_false_keeps_running(kernel):

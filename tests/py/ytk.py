@@ -97,7 +97,13 @@ class CellResult:
 
 
 def execute(kc, code, timeout=TIMEOUT, stdin_handler=None, **kw):
-    """Run `code`, return CellResult once the kernel went idle for it."""
+    """Run `code`, return CellResult once the kernel went idle for it.
+
+    One cell at a time, like nbclient with allow_errors: stop_on_error is
+    False unless asked, because after a failed stop_on_error cell the kernel
+    aborts every execute that arrives within YTK_STOP_ON_ERROR_TIMEOUT (so
+    "Run All" stops), and a test sends its next cell sooner than that."""
+    kw.setdefault("stop_on_error", False)
     msg_id = kc.execute(code, allow_stdin=stdin_handler is not None, **kw)
     return collect(kc, msg_id, timeout, stdin_handler, what=code[:80])
 

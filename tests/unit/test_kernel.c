@@ -101,7 +101,7 @@ static int kernel_rc = -1;
 
 static void *kernel_thread(void *arg)
 {
-    struct kn_config cfg = {conn_path, NULL};
+    struct kn_config cfg = {conn_path, NULL, -1};
     kernel_rc = kn_kernel_run(&cfg, &fake);
     return NULL;
 }
