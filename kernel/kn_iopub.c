@@ -37,15 +37,6 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int send_retry(void *sock, const void *data, size_t len, int flags)
-{
-    for (;;) {
-        if (zmq_send(sock, data, len, flags) >= 0)
-            return 0;
-        if (errno != EINTR)
-            return -1;
-    }
-}
 
 /* Send a built message on the XPUB with a topic frame. */
 static int xpub_send(struct kn_kernel *k, const char *msg_type,
@@ -62,12 +53,12 @@ static int xpub_send(struct kn_kernel *k, const char *msg_type,
         return -1;
     }
     snprintf(topic, sizeof(topic), "kernel.%s.%s", k->sess.session, msg_type);
-    if (send_retry(s, topic, strlen(topic), ZMQ_SNDMORE) < 0 ||
-        send_retry(s, KN_DELIM, strlen(KN_DELIM), ZMQ_SNDMORE) < 0 ||
-        send_retry(s, o.sig, o.siglen, ZMQ_SNDMORE) < 0)
+    if (kn_zmq_send(s, topic, strlen(topic), ZMQ_SNDMORE) < 0 ||
+        kn_zmq_send(s, KN_DELIM, strlen(KN_DELIM), ZMQ_SNDMORE) < 0 ||
+        kn_zmq_send(s, o.sig, o.siglen, ZMQ_SNDMORE) < 0)
         goto out;
     for (int i = 0; i < 4; i++)
-        if (send_retry(s, o.frame[i], o.len[i], i < 3 ? ZMQ_SNDMORE : 0) < 0)
+        if (kn_zmq_send(s, o.frame[i], o.len[i], i < 3 ? ZMQ_SNDMORE : 0) < 0)
             goto out;
     rc = 0;
 out:
@@ -154,33 +145,20 @@ static void forward(struct kn_kernel *k, zmq_msg_t *parts, size_t n)
 
 #define MAXPARTS 64
 
-/* Handle one queued message; returns 1 on KN_PUB_QUIT, -1 on ETERM. */
+/* Handle one queued message; returns 1 on KN_PUB_QUIT, 2 when nothing was
+ * waiting, -1 on ETERM. */
 static int handle_queue(struct kn_kernel *k, struct pending *p, int dontwait)
 {
     zmq_msg_t parts[MAXPARTS];
-    size_t n = 0;
-    int more = 1, rc = 0, first = 1;
+    size_t n = 0, total;
+    int rc;
 
-    while (more) {
-        zmq_msg_t tmp, *m = n < MAXPARTS ? &parts[n] : &tmp;
-        zmq_msg_init(m);
-        for (;;) {
-            if (zmq_msg_recv(m, k->pub_pull,
-                             first && dontwait ? ZMQ_DONTWAIT : 0) >= 0)
-                break;
-            if (errno == EINTR)
-                continue;
-            zmq_msg_close(m);
-            rc = errno == EAGAIN ? 2 : -1;
-            goto out;
-        }
-        first = 0;
-        more = zmq_msg_more(m);
-        if (m == &tmp)
-            zmq_msg_close(m); /* never happens: producers send < 64 parts */
-        else
-            n++;
-    }
+    /* Producers send fewer than MAXPARTS parts. */
+    rc = kn_zmq_recv_parts(k->pub_pull, parts, MAXPARTS, &n, &total,
+                           dontwait);
+    if (rc <= 0)
+        return rc == 0 ? 2 : -1;
+    rc = 0;
     if (n == 0 || zmq_msg_size(&parts[0]) != 1)
         goto out;
     switch (*(const char *)zmq_msg_data(&parts[0])) {
@@ -202,35 +180,46 @@ static int handle_queue(struct kn_kernel *k, struct pending *p, int dontwait)
         break;
     }
 out:
-    for (size_t i = 0; i < n; i++)
-        zmq_msg_close(&parts[i]);
+    kn_zmq_close_parts(parts, n);
     return rc;
 }
 
-static void handle_subscription(struct kn_kernel *k, struct pending *p)
+/* Answer a subscription (0x01 + topic) with an iopub_welcome echoing the
+ * topic.  One longer than KN_MAX_TOPIC is no real topic: it is dropped
+ * with a line on stderr (the first few times; then every 1000th). */
+static void handle_subscription(struct kn_kernel *k, struct pending *p,
+                                unsigned long *ndropped)
 {
     zmq_msg_t m;
     cJSON *c;
-    char *sub;
+    char sub[KN_MAX_TOPIC + 1];
+    size_t len;
 
     zmq_msg_init(&m);
     if (zmq_msg_recv(&m, k->sock[KN_IOPUB], ZMQ_DONTWAIT) < 0) {
         zmq_msg_close(&m);
         return;
     }
-    if (zmq_msg_size(&m) >= 1 &&
-        *(const unsigned char *)zmq_msg_data(&m) == 1) {
-        size_t len = zmq_msg_size(&m) - 1;
-        if ((sub = malloc(len + 1))) {
-            memcpy(sub, (const char *)zmq_msg_data(&m) + 1, len);
-            sub[len] = '\0';
-            flush_stream(k, p);
-            c = cJSON_CreateObject();
-            cJSON_AddStringToObject(c, "subscription", sub);
-            xpub_send(k, "iopub_welcome", NULL, 0, c);
-            free(sub);
-        }
+    len = zmq_msg_size(&m);
+    if (len < 1 || *(const unsigned char *)zmq_msg_data(&m) != 1)
+        goto out; /* an unsubscription, or not a subscription at all */
+    if (--len > KN_MAX_TOPIC) {
+        if (++*ndropped <= 3 || *ndropped % 1000 == 0)
+            fprintf(stderr,
+                    "ytkernel: iopub: ignored a %zu-byte subscription (no "
+                    "topic is longer than %d bytes; %lu so far)\n",
+                    len, KN_MAX_TOPIC, *ndropped);
+        goto out;
     }
+    memcpy(sub, (const char *)zmq_msg_data(&m) + 1, len);
+    sub[len] = '\0';
+    flush_stream(k, p);
+    c = cJSON_CreateObject();
+    if (c && cJSON_AddStringToObject(c, "subscription", sub))
+        xpub_send(k, "iopub_welcome", NULL, 0, c);
+    else
+        cJSON_Delete(c);
+out:
     zmq_msg_close(&m);
 }
 
@@ -239,6 +228,7 @@ void *kn_iopub_main(void *arg)
     struct kn_kernel *k = arg;
     struct pending p;
     int quitting = 0;
+    unsigned long ndropped = 0;
 
     memset(&p, 0, sizeof(p));
     while (!quitting) {
@@ -258,7 +248,7 @@ void *kn_iopub_main(void *arg)
             break; /* ETERM */
         }
         if (items[1].revents & ZMQ_POLLIN)
-            handle_subscription(k, &p);
+            handle_subscription(k, &p, &ndropped);
         if (items[0].revents & ZMQ_POLLIN) {
             rc = handle_queue(k, &p, 1);
             if (rc == 1)

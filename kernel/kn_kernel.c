@@ -20,9 +20,6 @@
 
 #include "kn_priv.h"
 
-#define KN_MAX_MSG_BYTES (64LL * 1024 * 1024)
-#define KN_MAX_FRAMES 256
-
 atomic_int kn_g_interrupt;
 static volatile sig_atomic_t g_term;
 
@@ -39,9 +36,9 @@ static void on_sigterm(int sig)
     atomic_store(&kn_g_interrupt, 1);
 }
 
-/* ---- sending ---- */
+/* ---- zmq helpers ---- */
 
-static int send_retry(void *sock, const void *data, size_t len, int flags)
+int kn_zmq_send(void *sock, const void *data, size_t len, int flags)
 {
     for (;;) {
         if (zmq_send(sock, data, len, flags) >= 0)
@@ -51,18 +48,57 @@ static int send_retry(void *sock, const void *data, size_t len, int flags)
     }
 }
 
+void kn_zmq_close_parts(zmq_msg_t *parts, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        zmq_msg_close(&parts[i]);
+}
+
+int kn_zmq_recv_parts(void *sock, zmq_msg_t *parts, size_t max, size_t *nkept,
+                      size_t *total, int dontwait)
+{
+    int more = 1, first = 1;
+
+    *nkept = *total = 0;
+    while (more) {
+        zmq_msg_t tmp, *p = *nkept < max ? &parts[*nkept] : &tmp;
+        zmq_msg_init(p);
+        while (zmq_msg_recv(p, sock, first && dontwait ? ZMQ_DONTWAIT : 0) <
+               0) {
+            int e = errno;
+            if (e == EINTR)
+                continue;
+            zmq_msg_close(p);
+            kn_zmq_close_parts(parts, *nkept);
+            *nkept = 0;
+            errno = e;
+            return first && e == EAGAIN ? 0 : -1;
+        }
+        first = 0;
+        more = zmq_msg_more(p);
+        ++*total;
+        if (p == &tmp)
+            zmq_msg_close(p);
+        else
+            ++*nkept;
+    }
+    return 1;
+}
+
+/* ---- sending ---- */
+
 /* Send [pre...] <IDS|MSG> sig h p m c on sock. */
 static int send_out(void *sock, const struct kn_frame *pre, size_t npre,
                     const struct kn_out *o)
 {
     for (size_t i = 0; i < npre; i++)
-        if (send_retry(sock, pre[i].data, pre[i].len, ZMQ_SNDMORE) < 0)
+        if (kn_zmq_send(sock, pre[i].data, pre[i].len, ZMQ_SNDMORE) < 0)
             return -1;
-    if (send_retry(sock, KN_DELIM, strlen(KN_DELIM), ZMQ_SNDMORE) < 0 ||
-        send_retry(sock, o->sig, o->siglen, ZMQ_SNDMORE) < 0)
+    if (kn_zmq_send(sock, KN_DELIM, strlen(KN_DELIM), ZMQ_SNDMORE) < 0 ||
+        kn_zmq_send(sock, o->sig, o->siglen, ZMQ_SNDMORE) < 0)
         return -1;
     for (int i = 0; i < 4; i++)
-        if (send_retry(sock, o->frame[i], o->len[i], i < 3 ? ZMQ_SNDMORE : 0) <
+        if (kn_zmq_send(sock, o->frame[i], o->len[i], i < 3 ? ZMQ_SNDMORE : 0) <
             0)
             return -1;
     return 0;
@@ -99,17 +135,17 @@ int kn_pub_stream(void *push, int to_stderr, const struct kn_msg *parent,
                   const char *text, size_t len)
 {
     const char *name = to_stderr ? "e" : "o";
-    if (send_retry(push, "S", 1, ZMQ_SNDMORE) < 0 ||
-        send_retry(push, name, 1, ZMQ_SNDMORE) < 0 ||
-        send_retry(push, parent->hdr_raw, parent->hdr_len, ZMQ_SNDMORE) < 0 ||
-        send_retry(push, text, len, 0) < 0)
+    if (kn_zmq_send(push, "S", 1, ZMQ_SNDMORE) < 0 ||
+        kn_zmq_send(push, name, 1, ZMQ_SNDMORE) < 0 ||
+        kn_zmq_send(push, parent->hdr_raw, parent->hdr_len, ZMQ_SNDMORE) < 0 ||
+        kn_zmq_send(push, text, len, 0) < 0)
         return -1;
     return 0;
 }
 
 void kn_pub_flush(void *push)
 {
-    send_retry(push, "F", 1, 0);
+    kn_zmq_send(push, "F", 1, 0);
 }
 
 int kn_send_to(struct kn_kernel *k, void *sock, const struct kn_msg *req,
@@ -199,29 +235,12 @@ static int recv_one(struct kn_kernel *k, void *sock, const char *chan,
     zmq_msg_t parts[KN_MAX_FRAMES];
     struct kn_frame frames[KN_MAX_FRAMES];
     size_t n = 0, total = 0;
-    int more = 1, first = 1, rc = 0;
+    int rc;
     char err[KN_ERR_LEN];
 
-    while (more) {
-        zmq_msg_t tmp, *p = n < KN_MAX_FRAMES ? &parts[n] : &tmp;
-        zmq_msg_init(p);
-        for (;;) {
-            if (zmq_msg_recv(p, sock, first ? ZMQ_DONTWAIT : 0) >= 0)
-                break;
-            if (errno == EINTR)
-                continue;
-            zmq_msg_close(p);
-            rc = errno == EAGAIN ? 0 : -1;
-            goto out;
-        }
-        first = 0;
-        more = zmq_msg_more(p);
-        total++;
-        if (p == &tmp)
-            zmq_msg_close(p);
-        else
-            n++;
-    }
+    rc = kn_zmq_recv_parts(sock, parts, KN_MAX_FRAMES, &n, &total, 1);
+    if (rc <= 0)
+        return rc;
     if (total > KN_MAX_FRAMES) {
         fprintf(stderr, "ytkernel: dropped a message on %s: %zu frames\n", chan,
                 total);
@@ -249,8 +268,7 @@ static int recv_one(struct kn_kernel *k, void *sock, const char *chan,
     }
     rc = 1;
 out:
-    for (size_t i = 0; i < n; i++)
-        zmq_msg_close(&parts[i]);
+    kn_zmq_close_parts(parts, n);
     return rc;
 }
 
@@ -365,7 +383,7 @@ static void *control_main(void *arg)
             break;
     }
     /* Wake the shell thread so it notices the stop. */
-    send_retry(k->wake_ctl, "x", 1, ZMQ_DONTWAIT);
+    kn_zmq_send(k->wake_ctl, "x", 1, ZMQ_DONTWAIT);
     return NULL;
 }
 
@@ -835,9 +853,11 @@ static int bind_channels(struct kn_kernel *k, char err[KN_ERR_LEN])
 {
     static const int types[KN_NCHAN] = {ZMQ_ROUTER, ZMQ_ROUTER, ZMQ_ROUTER,
                                         ZMQ_XPUB, ZMQ_ROUTER};
+    static const int64_t maxframe[KN_NCHAN] = {
+        KN_MAX_FRAME_SHELL, KN_MAX_FRAME_CONTROL, KN_MAX_FRAME_STDIN,
+        KN_MAX_FRAME_IOPUB, KN_MAX_FRAME_HB};
     char ep[256];
     int one = 1, hwm = 20000; /* per subscriber, ~160 MB of 8 KB streams */
-    int64_t maxmsg = KN_MAX_MSG_BYTES;
 
     for (int i = 0; i < KN_NCHAN; i++) {
         void *s;
@@ -849,9 +869,9 @@ static int bind_channels(struct kn_kernel *k, char err[KN_ERR_LEN])
         k->sock[i] = s;
         if (k->conn.ipv6)
             zmq_setsockopt(s, ZMQ_IPV6, &one, sizeof(one));
+        zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxframe[i], sizeof(maxframe[i]));
         if (types[i] == ZMQ_ROUTER) {
             zmq_setsockopt(s, ZMQ_ROUTER_HANDOVER, &one, sizeof(one));
-            zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
         } else {
             zmq_setsockopt(s, ZMQ_XPUB_VERBOSE, &one, sizeof(one));
             zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
@@ -1105,7 +1125,7 @@ out:
         k->ctl_push = NULL;
     }
     if (k->have_pub) {
-        send_retry(k->shell_push, "Q", 1, 0);
+        kn_zmq_send(k->shell_push, "Q", 1, 0);
         pthread_join(k->t_pub, NULL);
     }
     for (int i = 0; i < KN_NCHAN; i++) {

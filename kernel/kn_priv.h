@@ -18,6 +18,8 @@
 #include <signal.h>
 #include <stdatomic.h>
 
+#include <zmq.h>
+
 #include "kn_conn.h"
 #include "kn_hist.h"
 #include "kn_interp.h"
@@ -32,6 +34,24 @@
 #define KN_PUB_STREAM 'S' /* name ('o'/'e'), parent header, text */
 #define KN_PUB_FLUSH 'F'  /* flush pending stream text now */
 #define KN_PUB_QUIT 'Q'   /* drain, flush and stop */
+
+/* Largest frame a peer may send on each channel (ZMQ_MAXMSGSIZE, which
+ * libzmq checks per frame: a peer sending a larger one is disconnected and
+ * what it sent so far is dropped).  Shell carries cells; control, stdin
+ * and heartbeat carry a few hundred bytes; on iopub a peer only subscribes
+ * (0x01 + topic).  libzmq has no cap on the number of frames in a message,
+ * so a peer that never finishes one is bounded per frame only: see
+ * kernel/README.md. */
+#define KN_MAX_FRAME_SHELL (16LL * 1024 * 1024)
+#define KN_MAX_FRAME_CONTROL (1024LL * 1024)
+#define KN_MAX_FRAME_STDIN (1024LL * 1024)
+#define KN_MAX_FRAME_HB 4096LL
+#define KN_MAX_FRAME_IOPUB 1024LL
+/* Longest subscription answered with an iopub_welcome; a real topic is
+ * "kernel.<uuid>.<msg_type>" (under 80 bytes), clients subscribe to "". */
+#define KN_MAX_TOPIC 200
+/* Frames kept per message (more are received and dropped with it). */
+#define KN_MAX_FRAMES 256
 
 #define KN_STREAM_FLUSH_BYTES 8192
 #define KN_STREAM_FLUSH_MS 50
@@ -131,6 +151,19 @@ int kn_send_to(struct kn_kernel *k, void *sock, const struct kn_msg *req,
  * on the way, with one stderr line each. */
 int kn_recv(struct kn_kernel *k, void *sock, const char *chan,
             struct kn_msg *m);
+
+/* zmq_send retried on EINTR.  Returns 0 or -1 (errno set). */
+int kn_zmq_send(void *sock, const void *data, size_t len, int flags);
+
+/* Receive one whole multipart message from sock into parts[0..max): the
+ * first *nkept frames are kept (initialised; close them with
+ * kn_zmq_close_parts), further frames are received and dropped; *total
+ * counts every frame.  dontwait: do not wait for the first frame.  EINTR
+ * is retried.  Returns 1 (a message), 0 (nothing waiting) or -1 (error,
+ * e.g. ETERM; nothing kept). */
+int kn_zmq_recv_parts(void *sock, zmq_msg_t *parts, size_t max, size_t *nkept,
+                      size_t *total, int dontwait);
+void kn_zmq_close_parts(zmq_msg_t *parts, size_t n);
 
 /* The publisher thread (arg: struct kn_kernel *). */
 void *kn_iopub_main(void *arg);
