@@ -40,7 +40,7 @@ fuzz: setup
 	cd $(BUILD_FUZZ) && ctest --output-on-failure -j1 -L fuzz
 
 format:
-	clang-format -i kernel/*.[ch] magics/*.[ch] lib/*.[ch] lib/*/*.[ch] tests/unit/*.[ch]
+	clang-format -i kernel/*.[ch] magics/*.[ch] lib/*.[ch] lib/*/*.[ch] include/*.h tests/unit/*.[ch]
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

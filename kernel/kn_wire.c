@@ -9,6 +9,8 @@
 
 #include <uuid/uuid.h>
 
+#include "ytk_utf8.h"
+
 int kn_sess_init(struct kn_sess *s, const unsigned char *key, size_t key_len,
                  const char *digest, char err[KN_ERR_LEN])
 {
@@ -125,35 +127,8 @@ int kn_wire_date_parse(const char *s, long long *us)
 /* Length of the valid UTF-8 sequence at s (max n bytes), or 0 if invalid. */
 static size_t utf8_seq(const unsigned char *s, size_t n)
 {
-    unsigned char c = s[0];
-    size_t len;
     unsigned cp;
-
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-        return 0;
-    return len;
+    return ytk_utf8_decode(s, n, &cp);
 }
 
 int kn_utf8_valid(const char *s, size_t len)
@@ -196,6 +171,16 @@ char *kn_utf8_fix(const char *s, size_t len, size_t *outlen)
 
 /* ---- parse ---- */
 
+static char *dup_mem(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
 static cJSON *parse_object(const struct kn_frame *f, const char *what,
                            char err[KN_ERR_LEN])
 {
@@ -215,6 +200,7 @@ int kn_wire_parse(const struct kn_frame *frames, size_t n,
 {
     size_t d = 0;
     const cJSON *t, *id;
+    struct kn_frame hdr;
 
     memset(m, 0, sizeof(*m));
     while (d < n && !(frames[d].len == sizeof(KN_DELIM) - 1 &&
@@ -253,7 +239,22 @@ int kn_wire_parse(const struct kn_frame *frames, size_t n,
         m->idents[i].len = frames[i].len;
         m->nidents = i + 1;
     }
-    if (!(m->header = parse_object(&frames[d + 2], "header", err)) ||
+    /* The header is echoed byte for byte as every reply's parent_header:
+     * make it valid UTF-8 first (invalid bytes -> U+FFFD), and parse that. */
+    if (kn_utf8_valid(frames[d + 2].data, frames[d + 2].len)) {
+        m->hdr_raw = dup_mem(frames[d + 2].data, frames[d + 2].len);
+        m->hdr_len = frames[d + 2].len;
+    } else {
+        m->hdr_raw = kn_utf8_fix(frames[d + 2].data, frames[d + 2].len,
+                                 &m->hdr_len);
+    }
+    if (!m->hdr_raw) {
+        snprintf(err, KN_ERR_LEN, "out of memory");
+        goto fail;
+    }
+    hdr.data = m->hdr_raw;
+    hdr.len = m->hdr_len;
+    if (!(m->header = parse_object(&hdr, "header", err)) ||
         !(m->parent = parse_object(&frames[d + 3], "parent_header", err)) ||
         !(m->metadata = parse_object(&frames[d + 4], "metadata", err)) ||
         !(m->content = parse_object(&frames[d + 5], "content", err)))
@@ -266,13 +267,6 @@ int kn_wire_parse(const struct kn_frame *frames, size_t n,
     m->msg_type = t->valuestring;
     id = cJSON_GetObjectItemCaseSensitive(m->header, "msg_id");
     m->msg_id = cJSON_IsString(id) && id->valuestring ? id->valuestring : "";
-    if (!(m->hdr_raw = malloc(frames[d + 2].len + 1))) {
-        snprintf(err, KN_ERR_LEN, "out of memory");
-        goto fail;
-    }
-    memcpy(m->hdr_raw, frames[d + 2].data, frames[d + 2].len);
-    m->hdr_raw[frames[d + 2].len] = '\0';
-    m->hdr_len = frames[d + 2].len;
     m->nbuffers = n - d - 6;
     return 0;
 fail:
@@ -307,16 +301,6 @@ static char *print_json(cJSON *j, size_t *len)
     fixed = kn_utf8_fix(s, *len, len);
     cJSON_free(s);
     return fixed;
-}
-
-static char *dup_mem(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
 }
 
 int kn_wire_build(const struct kn_sess *s, const char *msg_type,

@@ -36,7 +36,8 @@ struct kn_sess {
 struct kn_msg {
     struct kn_frame idents[KN_MAX_IDENTS]; /* owned copies (data malloc'd) */
     size_t nidents;
-    char *hdr_raw; /* exact header bytes as received, NUL-terminated */
+    char *hdr_raw; /* header bytes as received, NUL-terminated; invalid
+                    * UTF-8 replaced by U+FFFD (so safe to echo) */
     size_t hdr_len;
     cJSON *header, *parent, *metadata, *content; /* objects, owned */
     const char *msg_type;                        /* points into header */

@@ -1,4 +1,6 @@
-/* yt_utf8.h -- the one UTF-8 decoder and encoder of the project.
+/* yt_utf8.h -- UTF-8 decoding with replacement, and encoding, for lib/ and
+ * magics/.  The decoding rule itself is include/ytk_utf8.h, shared with
+ * kernel/.
  *
  * Text from outside (API titles, SQL values, chart labels) may be invalid
  * UTF-8; every escaper and layout routine decodes it with yt_utf8_next,

@@ -6,14 +6,18 @@
  *     (computed here with OpenSSL directly) of the four JSON frames;
  *   - the same frames re-signed with the right HMAC parse exactly when the
  *     unsigned parse does, and with one hex digit changed never parse;
- *   - a parsed message has its identities, header bytes, msg_type and four
- *     JSON objects as sent;
+ *   - a parsed message has its identities, msg_type and four JSON objects
+ *     as sent, and its header bytes as sent when they were valid UTF-8
+ *     (otherwise valid UTF-8: never echoed raw);
+ *   - kn_wire_date_parse never reads past the NUL and round-trips UTC
+ *     dates to the second through kn_wire_date_at;
  *   - kn_utf8_valid agrees with a strict validator written here, and
  *     kn_utf8_fix returns valid UTF-8 (unchanged when it already was). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -62,9 +66,14 @@ static void check_msg(const struct kn_msg *m, const struct kn_frame *f,
         if (m->idents[i].len != f[i].len ||
             (f[i].len && memcmp(m->idents[i].data, f[i].data, f[i].len)))
             abort();
-    if (!m->hdr_raw || m->hdr_len != f[d + 2].len ||
-        memcmp(m->hdr_raw, f[d + 2].data, m->hdr_len) != 0 ||
-        m->hdr_raw[m->hdr_len] != '\0')
+    /* Header bytes: as sent when valid UTF-8, else valid UTF-8 (the
+     * invalid bytes replaced), never raw. */
+    if (!m->hdr_raw || m->hdr_raw[m->hdr_len] != '\0' ||
+        !utf8_ok((const unsigned char *)m->hdr_raw, m->hdr_len))
+        abort();
+    if (utf8_ok(f[d + 2].data, f[d + 2].len) &&
+        (m->hdr_len != f[d + 2].len ||
+         memcmp(m->hdr_raw, f[d + 2].data, m->hdr_len) != 0))
         abort();
     if (!cJSON_IsObject(m->header) || !cJSON_IsObject(m->parent) ||
         !cJSON_IsObject(m->metadata) || !cJSON_IsObject(m->content))
@@ -139,6 +148,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         hex[size % g[d + 1].len] ^= 0x01; /* '0'<->'1', 'a'<->'`' ... */
         if (kn_wire_parse(g, n, &keyed, &m, err) == 0)
             abort(); /* accepted a tampered signature */
+    }
+
+    /* Header dates (stop_on_error's date rule): any NUL-terminated input
+     * either fails or gives a time that formats back to the same second
+     * when it was UTC with 'Z'. */
+    {
+        char *z = malloc(size + 1), back[32];
+        long long us;
+
+        if (!z)
+            abort();
+        memcpy(z, data, size);
+        z[size] = '\0';
+        if (kn_wire_date_parse(z, &us) == 0 && size >= 20 && size <= 27 &&
+            z[size - 1] == 'Z' && z[10] == 'T' && z[17] != '6' && us >= 0) {
+            struct timespec ts = {(time_t)(us / 1000000),
+                                  (long)(us % 1000000) * 1000};
+            kn_wire_date_at(&ts, back);
+            if (memcmp(back, z, 19) != 0)
+                abort();
+        }
+        free(z);
     }
 
     /* UTF-8 helpers used on every outgoing frame. */

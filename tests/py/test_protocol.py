@@ -405,6 +405,35 @@ def test_raw_header_bytes_and_parent_echo(kernel):
     assert isinstance(content["help_links"], list)
 
 
+def test_invalid_utf8_in_a_signed_header_is_not_echoed_raw(kernel):
+    """Issue 15: a validly signed header carrying invalid UTF-8 (a lone
+    continuation byte, a truncated sequence, an overlong form, a surrogate)
+    comes back as parent_header in valid UTF-8, U+FFFD where the bad bytes
+    were, everything else byte for byte."""
+    km, kc = kernel
+    sock = kc.shell_channel.socket
+    bad = b"u\x80\xe2\x82-\xc0\xaf-\xed\xa0\x80-\xff"
+    header = (b'{"msg_type":"kernel_info_request","msg_id":"%s","session":"s-1",'
+              b'"username":"' + bad + b'","date":"2024-01-01T00:00:00Z",'
+              b'"version":"5.3"}') % str(uuid.uuid4()).encode()
+    with pytest.raises(UnicodeDecodeError):
+        header.decode("utf-8")
+    parts = [header, b"{}", b"{}", b"{}"]
+    sock.send_multipart([b"<IDS|MSG>", kc.session.sign(parts)] + parts)
+    assert sock.poll(T * 1000)
+    frames = sock.recv_multipart()
+    i = frames.index(b"<IDS|MSG>")
+    sig, h, p, md, c = frames[i + 1:i + 6]
+    assert sig == kc.session.sign([h, p, md, c])
+    echoed = p.decode("utf-8")  # strict: raises if anything is invalid
+    assert "\ufffd" in echoed
+    kept = echoed.replace("\ufffd", "")
+    assert kept == header.decode("utf-8", errors="ignore")
+    assert json.loads(echoed)["msg_type"] == "kernel_info_request"
+    assert json.loads(c)["status"] == "ok"
+    assert ytk.execute(kc, "%print still fine").stdout == "still fine\n"
+
+
 def test_heartbeat(kernel):
     km, kc = kernel
     assert kc.hb_channel.is_beating()

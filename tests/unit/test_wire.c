@@ -197,6 +197,67 @@ static void test_dates(void)
     TU_EQ_INT(strlen(d), 27);
 }
 
+static void test_date_parse(void)
+{
+    long long us;
+    char d[32];
+    struct timespec ts;
+
+    TU_EQ_INT(kn_wire_date_parse("2023-11-14T22:13:20.999999Z", &us), 0);
+    TU_CHECK(us == 1700000000LL * 1000000 + 999999);
+    /* JupyterLab (milliseconds, Z), jupyter_client (+00:00), no zone. */
+    TU_EQ_INT(kn_wire_date_parse("2023-11-14T22:13:20.5Z", &us), 0);
+    TU_CHECK(us == 1700000000LL * 1000000 + 500000);
+    TU_EQ_INT(kn_wire_date_parse("2023-11-15T00:13:20.000001+02:00", &us), 0);
+    TU_CHECK(us == 1700000000LL * 1000000 + 1);
+    TU_EQ_INT(kn_wire_date_parse("2023-11-14T22:13:20", &us), 0);
+    TU_CHECK(us == 1700000000LL * 1000000);
+    TU_EQ_INT(kn_wire_date_parse("2023-11-14 22:13:20.1234567Z", &us), 0);
+    TU_CHECK(us == 1700000000LL * 1000000 + 123456);
+    /* Round trip with our own format. */
+    kn_wire_date(d);
+    TU_EQ_INT(kn_wire_date_parse(d, &us), 0);
+    ts.tv_sec = (time_t)(us / 1000000);
+    ts.tv_nsec = (long)(us % 1000000) * 1000;
+    {
+        char again[32];
+        kn_wire_date_at(&ts, again);
+        TU_EQ_STR(again, d);
+    }
+    TU_CHECK(kn_wire_date_parse(NULL, &us) < 0);
+    TU_CHECK(kn_wire_date_parse("", &us) < 0);
+    TU_CHECK(kn_wire_date_parse("2023-11-14", &us) < 0);
+    TU_CHECK(kn_wire_date_parse("2023-13-14T22:13:20Z", &us) < 0);
+    TU_CHECK(kn_wire_date_parse("2023-11-14T22:13:20.Z", &us) < 0);
+    TU_CHECK(kn_wire_date_parse("2023-11-14T22:13:20Zjunk", &us) < 0);
+    TU_CHECK(kn_wire_date_parse("2023-11-14T22:13:20+0200", &us) < 0);
+}
+
+static void test_header_made_valid_utf8(void)
+{
+    const char *h = "{\"msg_type\":\"kernel_info_request\",\"msg_id\":\"i\","
+                    "\"username\":\"a\xff\xc0\xaf"
+                    "b\"}";
+    struct kn_frame f[6] = {{"<IDS|MSG>", 9}, {"", 0}, {h, strlen(h)},
+                            {"{}", 2},        {"{}", 2}, {"{}", 2}};
+    struct kn_hmac open;
+    struct kn_msg m;
+    char err[KN_ERR_LEN];
+    const cJSON *u;
+
+    TU_EQ_INT(kn_hmac_init(&open, (const unsigned char *)"", 0, "sha256", err),
+              0);
+    TU_EQ_INT(kn_wire_parse(f, 6, &open, &m, err), 0);
+    TU_CHECK(kn_utf8_valid(m.hdr_raw, m.hdr_len));
+    TU_CHECK(strstr(m.hdr_raw, "\"a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+                               "b\"") != NULL);
+    u = cJSON_GetObjectItemCaseSensitive(m.header, "username");
+    TU_CHECK(cJSON_IsString(u) && kn_utf8_valid(u->valuestring,
+                                                strlen(u->valuestring)));
+    kn_msg_free(&m);
+    kn_hmac_free(&open);
+}
+
 static void test_uuid_unique(void)
 {
     char a[37], b[37];
@@ -234,6 +295,8 @@ int main(void)
     TU_RUN(test_unsigned_session);
     TU_RUN(test_build_round_trip);
     TU_RUN(test_dates);
+    TU_RUN(test_date_parse);
+    TU_RUN(test_header_made_valid_utf8);
     TU_RUN(test_uuid_unique);
     TU_RUN(test_utf8);
     kn_sess_free(&sess);
