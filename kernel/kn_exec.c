@@ -128,8 +128,23 @@ void kn_exec_result(struct kn_exec *x, cJSON *data, cJSON *metadata)
     c = bundle_content(data, metadata, NULL);
     if (!c)
         return;
+    if (x->nresults++) {
+        /* one execute_result per request: the later ones are display data */
+        kn_pub(x->k, x->k->shell_push, "display_data", x->req, c);
+        return;
+    }
     cJSON_AddNumberToObject(c, "execution_count", x->count);
     kn_pub(x->k, x->k->shell_push, "execute_result", x->req, c);
+}
+
+void kn_exec_ask_exit(struct kn_exec *x, int keepkernel)
+{
+    cJSON *p = cJSON_CreateObject();
+
+    if (!p || !cJSON_AddStringToObject(p, "source", "ask_exit") ||
+        !cJSON_AddBoolToObject(p, "keepkernel", keepkernel != 0) ||
+        !cJSON_AddItemToArray(x->payload, p))
+        cJSON_Delete(p);
 }
 
 void kn_exec_clear_output(struct kn_exec *x, int wait)

@@ -50,8 +50,15 @@ void kn_exec_display(struct kn_exec *x, cJSON *data, cJSON *metadata,
 void kn_exec_update_display(struct kn_exec *x, cJSON *data, cJSON *metadata,
                             const char *display_id);
 
-/* Publish the execute_result of this request (ignored when silent). */
+/* Publish the execute_result of this request (ignored when silent).  A
+ * request has at most one execute_result: a later call publishes its bundle
+ * as display_data (as ipykernel does for display()), and the history keeps
+ * the text of the last one. */
 void kn_exec_result(struct kn_exec *x, cJSON *data, cJSON *metadata);
+
+/* Ask the frontend to exit (`ask_exit` payload; jupyter console then ends,
+ * shutting the kernel down unless keepkernel).  Notebooks ignore it. */
+void kn_exec_ask_exit(struct kn_exec *x, int keepkernel);
 
 /* Publish clear_output. */
 void kn_exec_clear_output(struct kn_exec *x, int wait);

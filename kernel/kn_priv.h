@@ -122,6 +122,7 @@ struct kn_exec {
     char evalue[KN_ERR_LEN];
     cJSON *traceback;  /* extra lines, array of strings */
     char *result_text; /* text/plain of execute_result, for history */
+    int nresults;      /* kn_exec_result calls (one execute_result) */
 };
 
 /* Set by SIGINT and interrupt_request, cleared when an execute starts. */

@@ -927,6 +927,24 @@ static int run_sql(struct interp *in, struct kn_exec *x,
     return 0;
 }
 
+/* Non-zero when the cell is only `exit` or `quit` (or `exit()`, `quit()`),
+ * which ends `jupyter console` as it does with other kernels. */
+static int is_exit_cell(const char *code)
+{
+    static const char *const words[] = {"exit", "quit", "exit()", "quit()"};
+    size_t n;
+
+    while (isspace((unsigned char)*code))
+        code++;
+    n = strlen(code);
+    while (n && isspace((unsigned char)code[n - 1]))
+        n--;
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (n == strlen(words[i]) && strncmp(code, words[i], n) == 0)
+            return 1;
+    return 0;
+}
+
 static int interp_execute(void *self, struct kn_exec *x, const char *code)
 {
     struct interp *in = self;
@@ -935,6 +953,10 @@ static int interp_execute(void *self, struct kn_exec *x, const char *code)
     char err[MG_ERR_LEN];
     int n, i, last_sql = -1, rc = 0;
 
+    if (is_exit_cell(code)) {
+        kn_exec_ask_exit(x, 0);
+        return 0;
+    }
     n = mg_cell_split(code, &parts, err);
     if (n < 0) {
         kn_exec_fail(x, "UsageError", "%s", err);
@@ -1491,7 +1513,7 @@ static const char *interp_is_complete(void *self, const char *code,
     int n, i;
 
     *indent = "";
-    if (!code || sql_blank(code, strlen(code)))
+    if (!code || sql_blank(code, strlen(code)) || is_exit_cell(code))
         return "complete";
     n = mg_cell_split(code, &parts, err);
     if (n < 0)

@@ -423,3 +423,43 @@ def run_and_interrupt(km, kc, by_message):
 def test_interrupt_long_query(kernel, by_message):
     km, kc = kernel
     run_and_interrupt(km, kc, by_message)
+
+
+def test_exit_and_quit_ask_the_frontend_to_exit(kernel):
+    """Issue 16: `exit`/`quit` alone are complete (a console does not wait
+    for a `;`) and answer with the ask_exit payload, as ipykernel does."""
+    km, kc = kernel
+    for word in ("exit", "quit", "  exit\n", "quit()"):
+        kc.is_complete(word)
+        assert kc.get_shell_msg(timeout=ytk.TIMEOUT)["content"]["status"] == "complete"
+        r = ytk.execute(kc, word)
+        assert r.status == "ok"
+        assert r.reply["content"]["payload"] == [{"source": "ask_exit", "keepkernel": False}]
+    # Only the word alone: inside SQL it is still SQL.
+    kc.is_complete("SELECT exit")
+    assert kc.get_shell_msg(timeout=ytk.TIMEOUT)["content"]["status"] == "incomplete"
+
+
+@pytest.mark.parametrize("word", ["exit", "quit"])
+def test_exit_ends_jupyter_console(kernel_env, word, tmp_path):
+    """Typing the word in a real `jupyter console` ends it (before: the
+    console waited for a `;`).  stdin stays open: only the word can end it."""
+    import subprocess
+    import sys
+    env = dict(os.environ, **kernel_env, JUPYTER_RUNTIME_DIR=str(tmp_path))
+    env.setdefault("JUPYTER_PATH", os.path.join(ytk.BUILD_DIR, "jupyter"))
+    console = os.path.join(os.path.dirname(sys.executable), "jupyter-console")
+    p = subprocess.Popen([console, "--kernel=ytkernel", "--simple-prompt"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, env=env)
+    try:
+        p.stdin.write(b"%print hello from the console\n" + word.encode() + b"\n")
+        p.stdin.flush()
+        rc = p.wait(timeout=ytk.TIMEOUT)
+        out = p.stdout.read().decode()
+        assert rc == 0, out
+        assert "hello from the console" in out
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()

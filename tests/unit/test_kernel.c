@@ -61,6 +61,15 @@ static int fake_execute(void *self, struct kn_exec *x, const char *code)
         kn_exec_result(x, mime(kn_exec_silent(x) ? "silent!" : "shown"), NULL);
         return 0;
     }
+    if (strcmp(code, "two results") == 0) {
+        kn_exec_result(x, mime("one"), NULL);
+        kn_exec_result(x, mime("two"), NULL);
+        return 0;
+    }
+    if (strcmp(code, "bye") == 0) {
+        kn_exec_ask_exit(x, 0);
+        return 0;
+    }
     if (strcmp(code, "input") == 0) {
         char *v = NULL, err[KN_ERR_LEN];
         if (kn_exec_input(x, "name? ", 1, &v, err) < 0) {
@@ -402,6 +411,47 @@ static void test_page_and_silent(void)
     cJSON_Delete(reply);
 }
 
+/* Issue 16: at most one execute_result per request; a second result is
+ * display_data.  ask_exit is a payload. */
+static void test_one_result_and_ask_exit(void)
+{
+    cJSON *reply, *msgs, *e, *pl;
+    char *s = execute("two results", 0, &reply);
+    int i = 0;
+
+    msgs = cJSON_Parse(s);
+    TU_EQ_INT(count_type(msgs, "execute_result"), 1);
+    TU_EQ_INT(count_type(msgs, "display_data"), 1);
+    cJSON_ArrayForEach(e, msgs)
+    {
+        const char *t = str_of(e, "type");
+        const cJSON *d = cJSON_GetObjectItem(
+            cJSON_GetObjectItem(cJSON_GetObjectItem(e, "content"), "data"),
+            "text/plain");
+        if (strcmp(t, "execute_result") == 0) {
+            TU_CHECK(cJSON_IsString(d) && strcmp(d->valuestring, "one") == 0);
+            TU_EQ_INT(i, 0);
+            i++;
+        } else if (strcmp(t, "display_data") == 0) {
+            TU_CHECK(cJSON_IsString(d) && strcmp(d->valuestring, "two") == 0);
+            TU_EQ_INT(i, 1);
+            i++;
+        }
+    }
+    free(s);
+    cJSON_Delete(msgs);
+    cJSON_Delete(reply);
+
+    s = execute("bye", 0, &reply);
+    pl = cJSON_GetObjectItem(reply, "payload");
+    TU_EQ_INT(cJSON_GetArraySize(pl), 1);
+    TU_EQ_STR(str_of(cJSON_GetArrayItem(pl, 0), "source"), "ask_exit");
+    TU_CHECK(cJSON_IsFalse(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(pl, 0), "keepkernel")));
+    free(s);
+    cJSON_Delete(reply);
+}
+
 static void test_stdin(void)
 {
     char id[37];
@@ -553,6 +603,7 @@ int main(void)
     TU_RUN(test_fail);
     TU_RUN(test_page_and_silent);
     TU_RUN(test_stdin);
+    TU_RUN(test_one_result_and_ask_exit);
     TU_RUN(test_invalid_utf8_is_replaced);
     TU_RUN(test_stream_batching);
     {
