@@ -435,3 +435,76 @@ def test_notebook3_in_notebook7_shows_charts(page, lab, filled):
     panel(page).locator(".jp-Cell").first.wait_for()
     run_all_and_check_charts(page, lab, "nb7-notebook3",
                              os.path.join(nbrun.NB_DIR, "03-visualization.ipynb"))
+
+
+RUN_ALL_STOPS = [
+    ("code", "CREATE TEMP TABLE ran_1(x);"),
+    ("code", "SELECT * FROM no_such_table_in_lab;"),
+    ("markdown", "Nothing below may run."),
+    ("code", "CREATE TEMP TABLE ran_3(x);"),
+    ("code", "%print cell four ran"),
+    ("code", "CREATE TEMP TABLE ran_5(x);"),
+    ("code", "SELECT 'cell six ran' AS status;"),
+    ("code", "CREATE TEMP TABLE ran_7(x);"),
+    ("code", ""),  # left empty (Run All sends nothing): the check runs here
+]
+
+
+def test_run_all_stops_at_the_first_error(page, lab, world):
+    """Issue 16: Run All on a notebook whose second cell fails leaves every
+    later code cell unexecuted -- JupyterLab sends all cells at once, and
+    this kernel answers the failing one before the later ones arrive."""
+    nb = nbrun.nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "ytkernel", "display_name": "YouTube (C)",
+                                 "language": "sql"}
+    nb.cells = [nbrun.nbformat.v4.new_code_cell(src) if kind == "code"
+                else nbrun.nbformat.v4.new_markdown_cell(src)
+                for kind, src in RUN_ALL_STOPS]
+    name = "run-all-stops.ipynb"
+    nbrun.nbformat.write(nb, os.path.join(world.nb_dir, name))
+    open_lab(page, lab, f"/lab/tree/{name}")
+    panel(page).locator(".jp-Cell").first.wait_for()
+    kernel_name = panel(page).locator("[data-jp-item-name='kernelName']").first
+    page.wait_for_function("el => el.textContent.includes('YouTube (C)')",
+                           arg=kernel_name.element_handle())
+    wait_idle(page)
+    wait_kernel_connected(lab, name)
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    code = panel(page).locator(".jp-CodeCell")
+    failing = code.nth(1)
+    wait_cell_done(page, failing)
+    failing.locator(".jp-OutputArea-output").first.wait_for()
+    # Every later request has been answered once no prompt shows '*'.
+    page.wait_for_function(
+        """() => [...document.querySelectorAll(
+              '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')]
+              .every(p => !p.textContent.includes('*'))""", timeout=CELL_TIMEOUT)
+    wait_idle(page)
+    shot(page, "run-all-stops")
+    assert "no_such_table_in_lab" in outputs_text(failing)
+    first_number = int(re.sub(r"\D", "", prompt_of(code.nth(0))))
+    fail_number = int(re.sub(r"\D", "", prompt_of(failing)))
+    assert fail_number == first_number + 1
+    n_code = sum(1 for kind, _ in RUN_ALL_STOPS if kind == "code")
+    for i in range(2, n_code):
+        cell = code.nth(i)
+        assert outputs_text(cell).strip() == "", (i, outputs_text(cell))
+        digits = re.sub(r"\D", "", prompt_of(cell))
+        # Not run: no number of its own (an aborted request's error reply
+        # may repeat the failing cell's count).
+        assert digits == "" or int(digits) <= fail_number, (i, prompt_of(cell))
+    # The kernel's own view, once the abort window (1 s) has passed: only
+    # the first cell's table exists.
+    time.sleep(2)
+    code.nth(n_code - 1).locator(".cm-content").first.click()
+    page.keyboard.insert_text(
+        "SELECT coalesce(group_concat(name, ','), 'none') AS made FROM "
+        "(SELECT name FROM temp.sqlite_master WHERE name LIKE 'ran%' ORDER BY name);")
+    page.keyboard.press("Shift+Enter")
+    check = code.nth(n_code - 1)
+    wait_cell_done(page, check)
+    check.locator(".jp-OutputArea-output").first.wait_for()
+    made = outputs_text(check)
+    assert "ran_1" in made and "ran_3" not in made and "ran_5" not in made \
+        and "ran_7" not in made, made
