@@ -11,6 +11,11 @@
 
 #include "kn_priv.h"
 
+/* The handle is valid during `execute` only, on the thread running it. */
+#define EXEC_VALID(x)                                                          \
+    KN_ASSERT((x) && (x)->k && (x)->req &&                                     \
+              pthread_equal(pthread_self(), (x)->k->t_shell))
+
 int kn_exec_count(const struct kn_exec *x)
 {
     return x->count;
@@ -31,6 +36,7 @@ void kn_exec_stream(struct kn_exec *x, int to_stderr, const char *text)
     size_t len;
     char *fixed = NULL;
 
+    EXEC_VALID(x);
     if (!text || !*text)
         return;
     len = strlen(text);
@@ -90,7 +96,10 @@ static cJSON *bundle_content(cJSON *data, cJSON *metadata,
 void kn_exec_display(struct kn_exec *x, cJSON *data, cJSON *metadata,
                      const char *display_id)
 {
-    cJSON *c = bundle_content(data, metadata, display_id);
+    cJSON *c;
+
+    EXEC_VALID(x);
+    c = bundle_content(data, metadata, display_id);
     if (c)
         kn_pub(x->k, x->k->shell_push, "display_data", x->req, c);
 }
@@ -115,6 +124,7 @@ void kn_exec_result(struct kn_exec *x, cJSON *data, cJSON *metadata)
 {
     cJSON *c, *plain;
 
+    EXEC_VALID(x);
     if (x->silent) {
         cJSON_Delete(data);
         cJSON_Delete(metadata);
@@ -173,6 +183,7 @@ void kn_exec_fail(struct kn_exec *x, const char *ename, const char *fmt, ...)
 {
     va_list ap;
 
+    EXEC_VALID(x);
     if (x->failed)
         return;
     x->failed = 1;
@@ -210,6 +221,7 @@ int kn_exec_input(struct kn_exec *x, const char *prompt, int password,
     char req_id[37];
     int r;
 
+    EXEC_VALID(x);
     *value = NULL;
     if (!x->allow_stdin) {
         snprintf(err, KN_ERR_LEN,

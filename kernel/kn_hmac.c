@@ -1,5 +1,6 @@
 /* kn_hmac.c -- HMAC signatures with OpenSSL 3 EVP_MAC.  See kn_hmac.h. */
 #include "kn_hmac.h"
+#include "kn_priv.h" /* KN_ASSERT */
 
 #include <ctype.h>
 #include <stdio.h>
@@ -99,6 +100,7 @@ int kn_hmac_sign(const struct kn_hmac *h, const struct kn_frame *parts,
     len = mac_raw(h, parts, n, md);
     if (len < 0)
         return -1;
+    KN_ASSERT(2 * len < KN_SIG_MAX);
     for (int i = 0; i < len; i++) {
         hex[2 * i] = digits[md[i] >> 4];
         hex[2 * i + 1] = digits[md[i] & 15];

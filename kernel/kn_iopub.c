@@ -153,11 +153,11 @@ static int handle_queue(struct kn_kernel *k, struct pending *p, int dontwait)
     size_t n = 0, total;
     int rc;
 
-    /* Producers send fewer than MAXPARTS parts. */
     rc = kn_zmq_recv_parts(k->pub_pull, parts, MAXPARTS, &n, &total,
                            dontwait);
     if (rc <= 0)
         return rc == 0 ? 2 : -1;
+    KN_ASSERT(total == n); /* producers send fewer than MAXPARTS parts */
     rc = 0;
     if (n == 0 || zmq_msg_size(&parts[0]) != 1)
         goto out;

@@ -36,6 +36,14 @@ static void on_sigterm(int sig)
     atomic_store(&kn_g_interrupt, 1);
 }
 
+void kn_assert_fail(const char *expr, const char *file, int line,
+                    const char *func)
+{
+    fprintf(stderr, "%s:%d: %s: assertion `%s' failed\n", file, line, func,
+            expr);
+    abort();
+}
+
 /* ---- zmq helpers ---- */
 
 int kn_zmq_send(void *sock, const void *data, size_t len, int flags)
@@ -506,6 +514,8 @@ static cJSON *error_content(const char *ename, const char *evalue,
 static void collect_queued(struct kn_kernel *k)
 {
     struct kn_msg m;
+
+    KN_ASSERT(!k->aborting); /* an aborted request never fails */
     while (kn_recv(k, k->sock[KN_SHELL], "shell", &m) == 1) {
         struct kn_msg *d =
             realloc(k->deferred, (k->ndeferred + 1) * sizeof(*d));
@@ -805,6 +815,8 @@ static void shell_dispatch(struct kn_kernel *k, const struct kn_msg *m)
     const char *t = m->msg_type;
     void *sock = k->sock[KN_SHELL];
 
+    KN_ASSERT(pthread_equal(pthread_self(), k->t_shell));
+
     status(k, k->shell_push, m, "busy");
     if (strcmp(t, "execute_request") == 0)
         do_execute(k, m);
@@ -1005,6 +1017,7 @@ static void watch_parent(struct kn_kernel *k)
  * error reply (never "aborted"), everything else is handled normally. */
 static void answer_deferred(struct kn_kernel *k)
 {
+    KN_ASSERT(!k->aborting && k->ndeferred > 0);
     k->aborting = 1;
     for (size_t i = 0; i < k->ndeferred; i++) {
         if (!atomic_load(&k->stop))
@@ -1025,6 +1038,7 @@ int kn_kernel_run(const struct kn_config *cfg, const struct kn_interp *in)
 
     memset(k, 0, sizeof(*k));
     k->in = in;
+    k->t_shell = pthread_self();
     k->stop_on_error_ms = cfg->stop_on_error_ms < 0 ? KN_STOP_ON_ERROR_MS
                                                     : cfg->stop_on_error_ms;
     if (kn_conn_load(cfg->connection_file, &k->conn, err) < 0)

@@ -26,6 +26,19 @@
 #include "kn_kernel.h"
 #include "kn_wire.h"
 
+/* KN_ASSERT(cond): an invariant a kernel header states.  Checked in Debug,
+ * sanitizer and fuzz builds (CMake defines YTK_ASSERTS, as for lib/'s
+ * YTK_ASSERT -- kernel/ does not include lib/), not evaluated otherwise.
+ * A failure prints "file:line: func: assertion `cond' failed" and aborts. */
+#if defined(YTK_ASSERTS)
+#define KN_ASSERT(cond)                                                        \
+    ((cond) ? (void)0 : kn_assert_fail(#cond, __FILE__, __LINE__, __func__))
+#else
+#define KN_ASSERT(cond) ((void)sizeof(!(cond)))
+#endif
+void kn_assert_fail(const char *expr, const char *file, int line,
+                    const char *func) __attribute__((noreturn));
+
 #define KN_PUB_ENDPOINT "inproc://ytk-iopub"
 #define KN_WAKE_ENDPOINT "inproc://ytk-wake"
 
@@ -71,6 +84,7 @@ struct kn_kernel {
     void *ctl_push;             /* control thread -> publisher */
     void *wake_main, *wake_ctl; /* inproc PAIR, control -> main */
 
+    pthread_t t_shell; /* the thread running kn_kernel_run (interpreter) */
     pthread_t t_ctl, t_pub, t_hb;
     int have_ctl, have_pub, have_hb;
 

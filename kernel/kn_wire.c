@@ -1,5 +1,6 @@
 /* kn_wire.c -- wire format and headers.  See kn_wire.h. */
 #include "kn_wire.h"
+#include "kn_priv.h" /* KN_ASSERT */
 
 #include <pwd.h>
 #include <stdio.h>
@@ -268,6 +269,10 @@ int kn_wire_parse(const struct kn_frame *frames, size_t n,
     id = cJSON_GetObjectItemCaseSensitive(m->header, "msg_id");
     m->msg_id = cJSON_IsString(id) && id->valuestring ? id->valuestring : "";
     m->nbuffers = n - d - 6;
+    /* what kn_wire.h promises of a parsed message */
+    KN_ASSERT(m->nidents <= KN_MAX_IDENTS && m->msg_type && *m->msg_type &&
+              m->hdr_raw[m->hdr_len] == '\0' &&
+              kn_utf8_valid(m->hdr_raw, m->hdr_len));
     return 0;
 fail:
     kn_msg_free(m);
@@ -353,6 +358,12 @@ int kn_wire_build(const struct kn_sess *s, const char *msg_type,
         return -1;
     }
     o->siglen = (size_t)sl;
+    /* outgoing frames are valid UTF-8 (a parent header was made so when it
+     * was parsed) */
+    KN_ASSERT(o->siglen < KN_SIG_MAX && kn_utf8_valid(o->frame[0], o->len[0]) &&
+              kn_utf8_valid(o->frame[1], o->len[1]) &&
+              kn_utf8_valid(o->frame[2], o->len[2]) &&
+              kn_utf8_valid(o->frame[3], o->len[3]));
     return 0;
 oom:
     cJSON_Delete(hdr);

@@ -50,28 +50,6 @@ static void usage(FILE *f)
           f);
 }
 
-/* mkdir -p with mode for the last component and 0755 for parents. */
-static int mkdirs(const char *path, mode_t mode)
-{
-    char buf[PATH_MAX];
-    size_t n = strlen(path);
-
-    if (n == 0 || n >= sizeof(buf))
-        return -1;
-    memcpy(buf, path, n + 1);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(buf, mode) < 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
 static int ytk_home(char *out, size_t len)
 {
     const char *h = getenv("YTK_HOME"), *x = getenv("XDG_DATA_HOME");
@@ -94,7 +72,7 @@ static int ytk_home(char *out, size_t len)
     }
     while (n > 1 && out[n - 1] == '/')
         out[--n] = '\0';
-    if (mkdirs(out, 0700) < 0) {
+    if (mg_mkdirs(out, 0700, NULL) < 0) {
         fprintf(stderr, "ytkernel: cannot create %s: %s\n", out,
                 strerror(errno));
         return -1;
@@ -344,7 +322,7 @@ static int install(int argc, char **argv)
     *strrchr(exe_dir, '/') = '\0';
     if (find_logo_dir(exe_dir, logo_dir, sizeof(logo_dir)) < 0)
         logo_dir[0] = '\0'; /* draw them instead */
-    if (mkdirs(dest, 0755) < 0) {
+    if (mg_mkdirs(dest, 0755, NULL) < 0) {
         fprintf(stderr, "ytkernel install: cannot create %s: %s%s\n", dest,
                 strerror(errno),
                 errno == EACCES ? " (try --user or --prefix DIR)" : "");

@@ -1565,15 +1565,15 @@ static void interp_shutdown(void *self, int restart)
 
 /* --------------------------------------------------- create / destroy */
 
-/* mkdir -p with mode 0700 for the components it creates. */
-static int make_dirs(const char *path, char err[MG_ERR_LEN])
+int mg_mkdirs(const char *path, mode_t mode, char err[MG_ERR_LEN])
 {
     char *p = strdup(path), *s;
     struct stat sb;
-    int rc = -1;
+    int rc = -1, e = 0;
 
     if (!p) {
-        yt_errf(err, "out of memory");
+        if (err)
+            yt_errf(err, "out of memory");
         return -1;
     }
     for (s = p + 1;; s++) {
@@ -1581,11 +1581,13 @@ static int make_dirs(const char *path, char err[MG_ERR_LEN])
             char c = *s;
 
             *s = '\0';
-            if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-                yt_errf(err,
-                         "cannot create %s: %s (set YTK_HOME to a writable "
-                         "directory)",
-                         p, strerror(errno));
+            if (mkdir(p, mode) < 0 && errno != EEXIST) {
+                e = errno;
+                if (err)
+                    yt_errf(err,
+                            "cannot create %s: %s (set YTK_HOME to a "
+                            "writable directory)",
+                            p, strerror(e));
                 goto out;
             }
             *s = c;
@@ -1594,15 +1596,16 @@ static int make_dirs(const char *path, char err[MG_ERR_LEN])
         }
     }
     if (stat(path, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-        yt_errf(err,
-                 "%s is not a directory (set YTK_HOME to a "
-                 "directory)",
-                 path);
+        e = ENOTDIR;
+        if (err)
+            yt_errf(err, "%s is not a directory (set YTK_HOME to a directory)",
+                    path);
         goto out;
     }
     rc = 0;
 out:
     free(p);
+    errno = e;
     return rc;
 }
 
@@ -1629,7 +1632,7 @@ int mg_interp_create(const char *home, struct kn_interp *out,
     hl = strlen(in->home);
     while (hl > 1 && in->home[hl - 1] == '/')
         in->home[--hl] = '\0';
-    if (make_dirs(in->home, err) < 0)
+    if (mg_mkdirs(in->home, 0700, err) < 0)
         goto out;
     path = sqlite3_mprintf("%s/store.sqlite", in->home);
     if (!path) {

@@ -19,6 +19,8 @@
 #ifndef MG_INTERP_H
 #define MG_INTERP_H
 
+#include <sys/types.h>
+
 #include "kn_interp.h"
 #include "mg_args.h"
 #include "mg_registry.h"
@@ -28,6 +30,11 @@
 #ifndef YTK_VERSION
 #define YTK_VERSION "0.1.0"
 #endif
+
+/* mkdir -p: creates every missing component of path with mode (the one
+ * copy for the executable and the interpreter).  Returns 0 when path is a
+ * directory, else -1 with errno set and, when err is not NULL, a message. */
+int mg_mkdirs(const char *path, mode_t mode, char err[MG_ERR_LEN]);
 
 /* Returns 0 and fills *out, or -1 with a message in err (nothing to free). */
 int mg_interp_create(const char *home, struct kn_interp *out,

@@ -374,14 +374,10 @@ def test_execute_message_order_and_headers(kernel):
     assert r2.reply["content"]["execution_count"] == count + 1
 
 
-def test_raw_header_bytes_and_parent_echo(kernel):
-    """Check the bytes on the wire: date format, version, and the request
-    header echoed verbatim as parent_header."""
-    km, kc = kernel
+def raw_round_trip(kc, header):
+    """Send a kernel_info_request with these exact header bytes on shell;
+    return the reply's four JSON frames (signature checked)."""
     sock = kc.shell_channel.socket
-    header = ('{"msg_type":"kernel_info_request",  "msg_id":"%s","session":"s-1",'
-              '"username":"u","date":"2024-01-01T00:00:00Z","version":"5.3",'
-              '"x-extra": [1, 2]}' % uuid.uuid4()).encode()
     parts = [header, b"{}", b"{}", b"{}"]
     sock.send_multipart([b"<IDS|MSG>", kc.session.sign(parts)] + parts)
     assert sock.poll(T * 1000)
@@ -389,6 +385,17 @@ def test_raw_header_bytes_and_parent_echo(kernel):
     i = frames.index(b"<IDS|MSG>")
     sig, h, p, md, c = frames[i + 1:i + 6]
     assert sig == kc.session.sign([h, p, md, c])
+    return h, p, md, c
+
+
+def test_raw_header_bytes_and_parent_echo(kernel):
+    """Check the bytes on the wire: date format, version, and the request
+    header echoed verbatim as parent_header."""
+    km, kc = kernel
+    header = ('{"msg_type":"kernel_info_request",  "msg_id":"%s","session":"s-1",'
+              '"username":"u","date":"2024-01-01T00:00:00Z","version":"5.3",'
+              '"x-extra": [1, 2]}' % uuid.uuid4()).encode()
+    h, p, md, c = raw_round_trip(kc, header)
     hdr = json.loads(h)
     assert p == header
     assert DATE_RE.match(hdr["date"]), hdr["date"]
@@ -411,20 +418,13 @@ def test_invalid_utf8_in_a_signed_header_is_not_echoed_raw(kernel):
     comes back as parent_header in valid UTF-8, U+FFFD where the bad bytes
     were, everything else byte for byte."""
     km, kc = kernel
-    sock = kc.shell_channel.socket
     bad = b"u\x80\xe2\x82-\xc0\xaf-\xed\xa0\x80-\xff"
     header = (b'{"msg_type":"kernel_info_request","msg_id":"%s","session":"s-1",'
               b'"username":"' + bad + b'","date":"2024-01-01T00:00:00Z",'
               b'"version":"5.3"}') % str(uuid.uuid4()).encode()
     with pytest.raises(UnicodeDecodeError):
         header.decode("utf-8")
-    parts = [header, b"{}", b"{}", b"{}"]
-    sock.send_multipart([b"<IDS|MSG>", kc.session.sign(parts)] + parts)
-    assert sock.poll(T * 1000)
-    frames = sock.recv_multipart()
-    i = frames.index(b"<IDS|MSG>")
-    sig, h, p, md, c = frames[i + 1:i + 6]
-    assert sig == kc.session.sign([h, p, md, c])
+    h, p, md, c = raw_round_trip(kc, header)
     echoed = p.decode("utf-8")  # strict: raises if anything is invalid
     assert "\ufffd" in echoed
     kept = echoed.replace("\ufffd", "")
