@@ -1030,6 +1030,94 @@ static void answer_deferred(struct kn_kernel *k)
     k->aborting = 0;
 }
 
+/* The shell thread's loop: requests in order until stop. */
+static void serve_shell(struct kn_kernel *k)
+{
+    while (!atomic_load(&k->stop)) {
+        zmq_pollitem_t items[2] = {{k->sock[KN_SHELL], 0, ZMQ_POLLIN, 0},
+                                   {k->wake_main, 0, ZMQ_POLLIN, 0}};
+        struct kn_msg m;
+        int r = zmq_poll(items, 2, -1);
+
+        if (g_term)
+            request_stop(k, 0);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (items[1].revents & ZMQ_POLLIN) {
+            char b[8];
+            zmq_recv(k->wake_main, b, sizeof(b), ZMQ_DONTWAIT);
+        }
+        if (!(items[0].revents & ZMQ_POLLIN))
+            continue;
+        while (!atomic_load(&k->stop) &&
+               (r = kn_recv(k, k->sock[KN_SHELL], "shell", &m)) == 1) {
+            shell_dispatch(k, &m);
+            kn_msg_free(&m);
+            if (k->ndeferred)
+                answer_deferred(k);
+        }
+    }
+}
+
+/* Join the threads, close the sockets, unlink ipc files, free everything
+ * (after request_stop; safe on a kernel that started only partly). */
+static void teardown(struct kn_kernel *k)
+{
+    if (k->have_ctl)
+        pthread_join(k->t_ctl, NULL);
+    if (k->ctl_push) {
+        zmq_close(k->ctl_push);
+        k->ctl_push = NULL;
+    }
+    if (k->have_pub) {
+        kn_zmq_send(k->shell_push, "Q", 1, 0);
+        pthread_join(k->t_pub, NULL);
+    }
+    for (int i = 0; i < KN_NCHAN; i++) {
+        if (i == KN_HB && k->have_hb)
+            continue; /* closed by its thread */
+        if (k->sock[i])
+            zmq_close(k->sock[i]);
+    }
+    if (k->pub_pull)
+        zmq_close(k->pub_pull);
+    if (k->shell_push)
+        zmq_close(k->shell_push);
+    if (k->ctl_push)
+        zmq_close(k->ctl_push);
+    if (k->wake_main)
+        zmq_close(k->wake_main);
+    if (k->wake_ctl)
+        zmq_close(k->wake_ctl);
+    if (k->zctx) {
+        zmq_ctx_shutdown(k->zctx);
+        if (k->have_hb)
+            pthread_join(k->t_hb, NULL);
+        zmq_ctx_term(k->zctx);
+    }
+    if (k->conn.transport == KN_IPC) {
+        char path[256];
+        for (int i = 0; i < KN_NCHAN; i++)
+            if (k->bound[i] && kn_conn_ipc_path(&k->conn, (enum kn_chan)i, path,
+                                                sizeof(path)) == 0)
+                unlink(path);
+    }
+    for (size_t i = 0; i < k->ndeferred; i++)
+        kn_msg_free(&k->deferred[i]);
+    free(k->deferred);
+    if (k->replay) {
+        pthread_mutex_destroy(&k->replay->mu);
+        free(k->replay);
+    }
+    cJSON_Delete(k->kinfo);
+    kn_hist_close(k->hist);
+    kn_sess_free(&k->sess);
+    kn_conn_free(&k->conn);
+}
+
 int kn_kernel_run(const struct kn_config *cfg, const struct kn_interp *in)
 {
     struct kn_kernel kk, *k = &kk;
@@ -1092,34 +1180,7 @@ int kn_kernel_run(const struct kn_config *cfg, const struct kn_interp *in)
     }
     k->have_ctl = 1;
     status(k, k->shell_push, NULL, "starting");
-
-    while (!atomic_load(&k->stop)) {
-        zmq_pollitem_t items[2] = {{k->sock[KN_SHELL], 0, ZMQ_POLLIN, 0},
-                                   {k->wake_main, 0, ZMQ_POLLIN, 0}};
-        struct kn_msg m;
-        int r = zmq_poll(items, 2, -1);
-
-        if (g_term)
-            request_stop(k, 0);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        if (items[1].revents & ZMQ_POLLIN) {
-            char b[8];
-            zmq_recv(k->wake_main, b, sizeof(b), ZMQ_DONTWAIT);
-        }
-        if (!(items[0].revents & ZMQ_POLLIN))
-            continue;
-        while (!atomic_load(&k->stop) &&
-               (r = kn_recv(k, k->sock[KN_SHELL], "shell", &m)) == 1) {
-            shell_dispatch(k, &m);
-            kn_msg_free(&m);
-            if (k->ndeferred)
-                answer_deferred(k);
-        }
-    }
+    serve_shell(k);
     if (g_term)
         fprintf(stderr, "ytkernel: SIGTERM (or the parent died); shutting "
                         "down\n");
@@ -1132,55 +1193,6 @@ out:
     request_stop(k, atomic_load(&k->restart));
     if (rc == 0 && in->shutdown)
         in->shutdown(in->self, atomic_load(&k->restart));
-    if (k->have_ctl)
-        pthread_join(k->t_ctl, NULL);
-    if (k->ctl_push) {
-        zmq_close(k->ctl_push);
-        k->ctl_push = NULL;
-    }
-    if (k->have_pub) {
-        kn_zmq_send(k->shell_push, "Q", 1, 0);
-        pthread_join(k->t_pub, NULL);
-    }
-    for (int i = 0; i < KN_NCHAN; i++) {
-        if (i == KN_HB && k->have_hb)
-            continue; /* closed by its thread */
-        if (k->sock[i])
-            zmq_close(k->sock[i]);
-    }
-    if (k->pub_pull)
-        zmq_close(k->pub_pull);
-    if (k->shell_push)
-        zmq_close(k->shell_push);
-    if (k->ctl_push)
-        zmq_close(k->ctl_push);
-    if (k->wake_main)
-        zmq_close(k->wake_main);
-    if (k->wake_ctl)
-        zmq_close(k->wake_ctl);
-    if (k->zctx) {
-        zmq_ctx_shutdown(k->zctx);
-        if (k->have_hb)
-            pthread_join(k->t_hb, NULL);
-        zmq_ctx_term(k->zctx);
-    }
-    if (k->conn.transport == KN_IPC) {
-        char path[256];
-        for (int i = 0; i < KN_NCHAN; i++)
-            if (k->bound[i] && kn_conn_ipc_path(&k->conn, (enum kn_chan)i, path,
-                                                sizeof(path)) == 0)
-                unlink(path);
-    }
-    for (size_t i = 0; i < k->ndeferred; i++)
-        kn_msg_free(&k->deferred[i]);
-    free(k->deferred);
-    if (k->replay) {
-        pthread_mutex_destroy(&k->replay->mu);
-        free(k->replay);
-    }
-    cJSON_Delete(k->kinfo);
-    kn_hist_close(k->hist);
-    kn_sess_free(&k->sess);
-    kn_conn_free(&k->conn);
+    teardown(k);
     return rc;
 }

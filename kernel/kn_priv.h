@@ -51,14 +51,15 @@ void kn_assert_fail(const char *expr, const char *file, int line,
 /* Largest frame a peer may send on each channel (ZMQ_MAXMSGSIZE, which
  * libzmq checks per frame: a peer sending a larger one is disconnected and
  * what it sent so far is dropped).  Shell carries cells; control, stdin
- * and heartbeat carry a few hundred bytes; on iopub a peer only subscribes
+ * and heartbeat carry a few hundred bytes (heartbeat: whatever a client
+ * pings with, echoed); on iopub a peer only subscribes
  * (0x01 + topic).  libzmq has no cap on the number of frames in a message,
  * so a peer that never finishes one is bounded per frame only: see
  * kernel/README.md. */
 #define KN_MAX_FRAME_SHELL (16LL * 1024 * 1024)
 #define KN_MAX_FRAME_CONTROL (1024LL * 1024)
 #define KN_MAX_FRAME_STDIN (1024LL * 1024)
-#define KN_MAX_FRAME_HB 4096LL
+#define KN_MAX_FRAME_HB (64LL * 1024)
 #define KN_MAX_FRAME_IOPUB 1024LL
 /* Longest subscription answered with an iopub_welcome; a real topic is
  * "kernel.<uuid>.<msg_type>" (under 80 bytes), clients subscribe to "". */

@@ -13,11 +13,6 @@ import jupyter_kernel_test as jkt
 
 _HOME = tempfile.mkdtemp(prefix="ytk-jkt-")
 os.environ["YTK_HOME"] = _HOME
-# jupyter_kernel_test sends its next request a moment after test_error's
-# failing cell, with stop_on_error: the kernel's abort window (which makes
-# "Run All" stop, see test_protocol.py) would abort it.  A program sending
-# cells one at a time sets the window to 0, as documented.
-os.environ["YTK_STOP_ON_ERROR_TIMEOUT"] = "0"
 
 
 def tearDownModule():
@@ -28,6 +23,19 @@ class YtkernelTests(jkt.KernelTests):
     kernel_name = "ytkernel"
     language_name = "sql"
     file_extension = ".sql"
+
+    @classmethod
+    def setUpClass(cls):
+        # jupyter_kernel_test sends its next request a moment after
+        # test_error's failing cell, with stop_on_error: the kernel's abort
+        # window (which makes "Run All" stop, see test_protocol.py) would
+        # abort it.  A program sending cells one at a time sets the window
+        # to 0, as documented -- for this kernel only.
+        os.environ["YTK_STOP_ON_ERROR_TIMEOUT"] = "0"
+        try:
+            super().setUpClass()
+        finally:
+            del os.environ["YTK_STOP_ON_ERROR_TIMEOUT"]
 
     code_hello_world = "%print hello, world"
     code_stderr = "%print --stderr oops"
