@@ -565,7 +565,10 @@ static void note_failure(struct kn_kernel *k, const struct kn_msg *req,
     }
 }
 
-/* Non-zero when execute request req is to be aborted after a failure. */
+/* Non-zero when execute request req is to be aborted after a failure.  A
+ * request that itself says stop_on_error: false comes from a client that
+ * runs cells regardless of errors (nbclient with allow_errors, a script):
+ * only the queue rule applies to it. */
 static int must_abort(struct kn_kernel *k, const struct kn_msg *req)
 {
     const char *sess;
@@ -573,6 +576,8 @@ static int must_abort(struct kn_kernel *k, const struct kn_msg *req)
 
     if (k->aborting)
         return 1; /* queued when the cell failed */
+    if (!get_bool(req->content, "stop_on_error", 1))
+        return 0;
     if (k->abort_until_ms && mono_ms() < k->abort_until_ms)
         return 1; /* arrived within the window */
     if (!k->fail_date_us)

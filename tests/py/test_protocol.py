@@ -559,6 +559,9 @@ def test_abort_window_ends(kernel_env):
         bad = kc.execute(FAST_ERROR)
         assert shell_reply(kc, bad)["content"]["status"] == "error"
         assert_aborted(kc, kc.execute("%print too soon"))
+        # A request that says stop_on_error: false is not window-aborted.
+        r = ytk.execute(kc, "%print runs regardless", stop_on_error=False)
+        assert r.status == "ok" and r.stdout == "runs regardless\n"
         time.sleep(3.5)
         r = ytk.execute(kc, "%print after the window", stop_on_error=True)
         assert r.status == "ok" and r.stdout == "after the window\n"

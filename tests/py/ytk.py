@@ -101,8 +101,9 @@ def execute(kc, code, timeout=TIMEOUT, stdin_handler=None, **kw):
 
     One cell at a time, like nbclient with allow_errors: stop_on_error is
     False unless asked, because after a failed stop_on_error cell the kernel
-    aborts every execute that arrives within YTK_STOP_ON_ERROR_TIMEOUT (so
-    "Run All" stops), and a test sends its next cell sooner than that."""
+    aborts every stop_on_error execute that arrives within
+    YTK_STOP_ON_ERROR_TIMEOUT (so "Run All" stops), and a test sends its
+    next cell sooner than that."""
     kw.setdefault("stop_on_error", False)
     msg_id = kc.execute(code, allow_stdin=stdin_handler is not None, **kw)
     return collect(kc, msg_id, timeout, stdin_handler, what=code[:80])
