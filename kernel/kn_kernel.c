@@ -548,15 +548,17 @@ static int header_date_us(const struct kn_msg *m, long long *us)
     return kn_wire_date_parse(get_str(m->header, "date"), us);
 }
 
-/* A cell failed with stop_on_error after running ran_us: open the abort
- * window and remember the failure on the client's clock. */
+/* A cell that started at t0_us (CLOCK_MONOTONIC) failed with stop_on_error
+ * after running ran_us: open the abort window (from its start: what a
+ * frontend sent with it arrives within milliseconds, and after a long cell
+ * it is queued anyway) and remember the failure on the client's clock. */
 static void note_failure(struct kn_kernel *k, const struct kn_msg *req,
-                         long long ran_us)
+                         long long t0_us, long long ran_us)
 {
     const char *sess = get_str(req->header, "session");
     long long d;
 
-    k->abort_until_ms = mono_ms() + k->stop_on_error_ms;
+    k->abort_until_ms = t0_us / 1000 + k->stop_on_error_ms;
     k->fail_date_us = 0;
     if (sess && *sess && strlen(sess) < sizeof(k->fail_session) &&
         header_date_us(req, &d) == 0) {
@@ -656,7 +658,11 @@ static void do_execute(struct kn_kernel *k, const struct kn_msg *req)
             cJSON_AddItemToObject(reply, "user_expressions",
                                   cJSON_CreateObject());
         if (stop_on_error && !silent) {
-            note_failure(k, req, mono_us() - t0);
+            /* After an interrupt only the queue is aborted: what was sent
+             * with the cell is queued by now, and whoever interrupted may
+             * run the next cell at once. */
+            if (!atomic_load(&kn_g_interrupt))
+                note_failure(k, req, t0, mono_us() - t0);
             collect_queued(k);
         }
     } else {

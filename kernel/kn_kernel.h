@@ -11,7 +11,8 @@
 #include "kn_interp.h"
 
 /* After a cell fails with stop_on_error, execute requests that arrive within
- * this many milliseconds are aborted too (ipykernel's stop_on_error_timeout):
+ * this many milliseconds of its start are aborted too (the idea of
+ * ipykernel's stop_on_error_timeout):
  * a notebook's "Run All" sends every cell at once, but a browser and a server
  * in between spread them over a few milliseconds while this kernel answers a
  * failing cell in well under one.  One second covers a slow server and is

@@ -99,8 +99,10 @@ struct kn_kernel {
      * idle -- executes with an error reply, the rest normally. */
     struct kn_msg *deferred;
     size_t ndeferred;
-    /* After such a failure, also abort every execute request that arrives
-     * before abort_until_ms (CLOCK_MONOTONIC), and every one from the same
+    /* After such a failure (not an interrupt), also abort every execute
+     * request with stop_on_error that arrives before abort_until_ms (the
+     * failing cell's start + stop_on_error_ms, CLOCK_MONOTONIC), and every
+     * one from the same
      * session whose header date is not later than fail_date_us: the failing
      * request's own date plus how long it ran, i.e. the failure on the
      * client's clock (so skew between machines does not matter). */
