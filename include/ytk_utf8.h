@@ -43,7 +43,8 @@ static inline size_t ytk_utf8_decode(const unsigned char *s, size_t n,
             return 0;
         v = (v << 6) | (s[i] & 0x3F);
     }
-    if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
+    if ((len == 3 && v < 0x800) ||
+        (len == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
         (v >= 0xD800 && v <= 0xDFFF))
         return 0;
     *cp = v;

@@ -37,7 +37,6 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-
 /* Send a built message on the XPUB with a topic frame. */
 static int xpub_send(struct kn_kernel *k, const char *msg_type,
                      const char *parent, size_t parent_len, cJSON *content)
@@ -153,8 +152,7 @@ static int handle_queue(struct kn_kernel *k, struct pending *p, int dontwait)
     size_t n = 0, total;
     int rc;
 
-    rc = kn_zmq_recv_parts(k->pub_pull, parts, MAXPARTS, &n, &total,
-                           dontwait);
+    rc = kn_zmq_recv_parts(k->pub_pull, parts, MAXPARTS, &n, &total, dontwait);
     if (rc <= 0)
         return rc == 0 ? 2 : -1;
     KN_ASSERT(total == n); /* producers send fewer than MAXPARTS parts */

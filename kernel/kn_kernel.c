@@ -736,9 +736,9 @@ static void do_inspect(struct kn_kernel *k, const struct kn_msg *req)
     if (cursor < 0 || cursor > cp_len(code))
         cursor = cp_len(code);
     if (k->in->inspect)
-        found = k->in->inspect(k->in->self, code, cursor,
-                               cJSON_IsNumber(dl) ? dl->valueint : 0,
-                               &data) == 1;
+        found =
+            k->in->inspect(k->in->self, code, cursor,
+                           cJSON_IsNumber(dl) ? dl->valueint : 0, &data) == 1;
     if (!found || !cJSON_IsObject(data)) {
         cJSON_Delete(data);
         data = cJSON_CreateObject();
@@ -1138,8 +1138,8 @@ int kn_kernel_run(const struct kn_config *cfg, const struct kn_interp *in)
     memset(k, 0, sizeof(*k));
     k->in = in;
     k->t_shell = pthread_self();
-    k->stop_on_error_ms = cfg->stop_on_error_ms < 0 ? KN_STOP_ON_ERROR_MS
-                                                    : cfg->stop_on_error_ms;
+    k->stop_on_error_ms =
+        cfg->stop_on_error_ms < 0 ? KN_STOP_ON_ERROR_MS : cfg->stop_on_error_ms;
     if (kn_conn_load(cfg->connection_file, &k->conn, err) < 0)
         goto fail;
     if (k->conn.transport == KN_IPC && k->conn.ip[0] != '/')

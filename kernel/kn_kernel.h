@@ -22,7 +22,7 @@
 struct kn_config {
     const char *connection_file; /* path to the JSON connection file */
     const char *history_path;    /* SQLite file for history, or NULL */
-    int stop_on_error_ms; /* abort window, < 0 = KN_STOP_ON_ERROR_MS */
+    int stop_on_error_ms;        /* abort window, < 0 = KN_STOP_ON_ERROR_MS */
 };
 
 /* Returns 0 after a clean shutdown, non-zero (after one line on stderr)

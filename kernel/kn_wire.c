@@ -84,14 +84,13 @@ int kn_wire_date_parse(const char *s, long long *us)
     time_t t;
 
     if (!s || digits(s, 4, &y) < 0 || s[4] != '-' ||
-        digits(s + 5, 2, &mo) < 0 || s[7] != '-' ||
-        digits(s + 8, 2, &d) < 0 || (s[10] != 'T' && s[10] != ' ') ||
-        digits(s + 11, 2, &h) < 0 || s[13] != ':' ||
-        digits(s + 14, 2, &mi) < 0 || s[16] != ':' ||
+        digits(s + 5, 2, &mo) < 0 || s[7] != '-' || digits(s + 8, 2, &d) < 0 ||
+        (s[10] != 'T' && s[10] != ' ') || digits(s + 11, 2, &h) < 0 ||
+        s[13] != ':' || digits(s + 14, 2, &mi) < 0 || s[16] != ':' ||
         digits(s + 17, 2, &sec) < 0)
         return -1;
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-        mi > 59 || sec > 60)
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+        sec > 60)
         return -1;
     s += 19;
     if (*s == '.') {
@@ -246,8 +245,8 @@ int kn_wire_parse(const struct kn_frame *frames, size_t n,
         m->hdr_raw = dup_mem(frames[d + 2].data, frames[d + 2].len);
         m->hdr_len = frames[d + 2].len;
     } else {
-        m->hdr_raw = kn_utf8_fix(frames[d + 2].data, frames[d + 2].len,
-                                 &m->hdr_len);
+        m->hdr_raw =
+            kn_utf8_fix(frames[d + 2].data, frames[d + 2].len, &m->hdr_len);
     }
     if (!m->hdr_raw) {
         snprintf(err, KN_ERR_LEN, "out of memory");

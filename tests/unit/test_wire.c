@@ -238,7 +238,7 @@ static void test_header_made_valid_utf8(void)
     const char *h = "{\"msg_type\":\"kernel_info_request\",\"msg_id\":\"i\","
                     "\"username\":\"a\xff\xc0\xaf"
                     "b\"}";
-    struct kn_frame f[6] = {{"<IDS|MSG>", 9}, {"", 0}, {h, strlen(h)},
+    struct kn_frame f[6] = {{"<IDS|MSG>", 9}, {"", 0},   {h, strlen(h)},
                             {"{}", 2},        {"{}", 2}, {"{}", 2}};
     struct kn_hmac open;
     struct kn_msg m;
@@ -252,8 +252,8 @@ static void test_header_made_valid_utf8(void)
     TU_CHECK(strstr(m.hdr_raw, "\"a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
                                "b\"") != NULL);
     u = cJSON_GetObjectItemCaseSensitive(m.header, "username");
-    TU_CHECK(cJSON_IsString(u) && kn_utf8_valid(u->valuestring,
-                                                strlen(u->valuestring)));
+    TU_CHECK(cJSON_IsString(u) &&
+             kn_utf8_valid(u->valuestring, strlen(u->valuestring)));
     kn_msg_free(&m);
     kn_hmac_free(&open);
 }
