@@ -609,9 +609,10 @@ static void do_execute(struct kn_kernel *k, const struct kn_msg *req)
                               "not run: an earlier cell in this batch "
                               "failed (stop_on_error)",
                               NULL);
+        /* execution_count null: it did not run (JupyterLab then shows
+         * "[ ]" rather than the failed cell's number) */
         if (reply)
-            cJSON_AddNumberToObject(reply, "execution_count",
-                                    k->execution_count);
+            cJSON_AddNullToObject(reply, "execution_count");
         kn_send_reply(k, k->sock[KN_SHELL], req, "execute_reply", reply);
         return;
     }

@@ -496,7 +496,7 @@ def test_stop_on_error_aborts_queued_cells_with_error_replies(kernel):
         r = shell_reply(kc, mid)
         assert r["content"]["status"] == "error"  # never "aborted"
         assert r["content"]["ename"] and r["content"]["evalue"]
-        assert "execution_count" in r["content"]
+        assert r["content"]["execution_count"] is None  # it did not run
         msgs = iopub_for(kc, mid)
         assert "stream" not in types(msgs) and "execute_input" not in types(msgs)
     # After the batch and the abort window (default 1 s), cells run again.
