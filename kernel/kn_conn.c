@@ -1,5 +1,6 @@
 /* kn_conn.c -- connection file parsing.  See kn_conn.h. */
 #include "kn_conn.h"
+#include "kn_priv.h" /* KN_ASSERT */
 
 #include <errno.h>
 #include <math.h>
@@ -174,6 +175,11 @@ int kn_conn_parse(const char *text, size_t len, struct kn_conn *c,
                  "kernel; start it without encryption");
         goto out;
     }
+    /* what kn_conn.h promises of a parsed file */
+    for (int i = 0; i < KN_NCHAN; i++)
+        KN_ASSERT(c->port[i] >= (c->transport == KN_TCP) &&
+                  c->port[i] <= 65535);
+    KN_ASSERT(c->ip && c->key && strlen(c->scheme) < sizeof(c->scheme));
     rc = 0;
     goto out;
 oom:
