@@ -449,17 +449,22 @@ def test_exit_ends_jupyter_console(kernel_env, word, tmp_path):
     env = dict(os.environ, **kernel_env, JUPYTER_RUNTIME_DIR=str(tmp_path))
     env.setdefault("JUPYTER_PATH", os.path.join(ytk.BUILD_DIR, "jupyter"))
     console = os.path.join(os.path.dirname(sys.executable), "jupyter-console")
-    p = subprocess.Popen([console, "--kernel=ytkernel", "--simple-prompt"],
+    p = subprocess.Popen([console, "--kernel=ytkernel", "--simple-prompt",
+                          f"--ZMQTerminalInteractiveShell.kernel_timeout={ytk.TIMEOUT}"],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, env=env)
+    # stdin stays open (no EOF): only the word can end the console.
+    p.stdin.write(b"%print hello from the console\n" + word.encode() + b"\n")
+    p.stdin.flush()
     try:
-        p.stdin.write(b"%print hello from the console\n" + word.encode() + b"\n")
-        p.stdin.flush()
-        rc = p.wait(timeout=ytk.TIMEOUT)
-        out = p.stdout.read().decode()
-        assert rc == 0, out
-        assert "hello from the console" in out
+        p.wait(timeout=2 * ytk.TIMEOUT)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        pytest.fail("jupyter console did not end: "
+                    + p.stdout.read().decode()[-2000:])
     finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
+        p.stdin.close()
+    out = p.stdout.read().decode()
+    assert p.returncode == 0, out
+    assert "hello from the console" in out
