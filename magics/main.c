@@ -107,7 +107,7 @@ static int run_kernel(const char *conn_file)
     char home[PATH_MAX], hist[PATH_MAX + 32];
     char err[MG_ERR_LEN];
     struct kn_interp in;
-    struct kn_config cfg;
+    struct kn_config cfg = {.stop_on_error_ms = stop_on_error_ms()};
     int rc;
 
     if (ytk_home(home, sizeof(home)) < 0)
@@ -118,10 +118,8 @@ static int run_kernel(const char *conn_file)
         fprintf(stderr, "ytkernel: %s\n", err);
         return 1;
     }
-    memset(&cfg, 0, sizeof(cfg));
     cfg.connection_file = conn_file;
     cfg.history_path = hist;
-    cfg.stop_on_error_ms = stop_on_error_ms();
     rc = kn_kernel_run(&cfg, &in);
     mg_interp_destroy(&in);
     return rc;
