@@ -22,6 +22,7 @@
 
 #include "yt_err.h"
 #include "mg_table.h"
+#include "mg_vars.h"
 
 #define OUT_MAX (64u << 20)
 #define EVAL_BUDGET 100000 /* progress callbacks (x1000 VM ops) for eval */
@@ -555,6 +556,43 @@ static int wants_help(const char *rest)
     return yes;
 }
 
+/* Is the raw argument text just `--help` or `-h`? */
+static int raw_help(const char *rest)
+{
+    size_t n;
+
+    while (isspace((unsigned char)*rest))
+        rest++;
+    n = strlen(rest);
+    while (n > 0 && isspace((unsigned char)rest[n - 1]))
+        n--;
+    return (n == 6 && strncmp(rest, "--help", 6) == 0) ||
+           (n == 2 && strncmp(rest, "-h", 2) == 0);
+}
+
+/* Arguments of a raw_args magic: the trimmed text as one word, or none. */
+static int raw_args(const char *rest, struct mg_args *a)
+{
+    size_t n;
+
+    memset(a, 0, sizeof *a);
+    while (isspace((unsigned char)*rest))
+        rest++;
+    n = strlen(rest);
+    while (n > 0 && isspace((unsigned char)rest[n - 1]))
+        n--;
+    if (n == 0)
+        return 0;
+    a->pos = calloc(2, sizeof *a->pos);
+    if (!a->pos || !(a->pos[0] = strndup(rest, n))) {
+        free(a->pos);
+        a->pos = NULL;
+        return -1;
+    }
+    a->npos = 1;
+    return 0;
+}
+
 static int run_magic(struct interp *in, struct kn_exec *x,
                      const struct mg_part *part)
 {
@@ -591,7 +629,7 @@ static int run_magic(struct interp *in, struct kn_exec *x,
         fail_unknown_magic(x, pct, name);
         return -1;
     }
-    if (wants_help(rest))
+    if (m->raw_args ? raw_help(rest) : wants_help(rest))
         return page_help(x, m);
     if (part->kind == MG_PART_CELL && !m->cell) {
         kn_exec_fail(x, "UsageError",
@@ -607,7 +645,12 @@ static int run_magic(struct interp *in, struct kn_exec *x,
                      name, name);
         return -1;
     }
-    if (mg_args_parse(rest, m->opts, &a, err) < 0) {
+    if (m->raw_args) {
+        if (raw_args(rest, &a) < 0) {
+            kn_exec_fail(x, "MemoryError", "out of memory");
+            return -1;
+        }
+    } else if (mg_args_parse(rest, m->opts, &a, err) < 0) {
         kn_exec_fail(x, "UsageError", "%s%s: %s", pct, name, err);
         kn_exec_fail_line(x, "See the usage with %help NAME or NAME?");
         return -1;
@@ -618,6 +661,39 @@ static int run_magic(struct interp *in, struct kn_exec *x,
         rc = m->line(&ctx, &a);
     mg_args_free(&a);
     return rc < 0 ? -1 : 0;
+}
+
+/* Run a magic part after replacing {NAME} with variables (mg_vars.h) in
+ * its line; raw_args magics and unknown names get the line as written. */
+static int run_magic_vars(struct interp *in, struct kn_exec *x,
+                          const struct mg_part *part)
+{
+    const struct mg_magic *m;
+    struct mg_part q = *part;
+    struct yt_buf b;
+    char name[128], err[MG_ERR_LEN];
+    size_t k = 0;
+    int rc;
+
+    while (part->text[k] && ident_char((unsigned char)part->text[k]) &&
+           k + 1 < sizeof name)
+        k++;
+    memcpy(name, part->text, k);
+    name[k] = '\0';
+    m = mg_registry_find(name);
+    if (!m || m->raw_args || !strchr(part->text, '{'))
+        return run_magic(in, x, part);
+    yt_buf_init(&b, OUT_MAX);
+    if (mg_vars_expand(part->text, &b, err) < 0) {
+        kn_exec_fail(x, "UsageError", "%s%s: %s",
+                     part->kind == MG_PART_CELL ? "%%" : "%", name, err);
+        yt_buf_free(&b);
+        return -1;
+    }
+    q.text = (char *)yt_buf_str(&b);
+    rc = run_magic(in, x, &q);
+    yt_buf_free(&b);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ SQL */
@@ -877,17 +953,14 @@ static int run_sql(struct interp *in, struct kn_exec *x,
             continue;
         }
         if (sqlite3_bind_parameter_count(st) > 0) {
-            /* Unbound parameters would silently be NULL. */
-            const char *pn = sqlite3_bind_parameter_name(st, 1);
-            char msg[KN_ERR_LEN];
+            /* :NAME and $NAME from %set variables; anything unbound
+             * would silently be NULL, so it is an error. */
+            char msg[MG_ERR_LEN];
 
-            snprintf(msg, sizeof msg,
-                     "the statement uses the parameter %s and there are no "
-                     "values to bind: write the value into the SQL "
-                     "(strings in 'single quotes')",
-                     pn ? pn : "?");
-            sqlite3_finalize(st);
-            return fail_sql(in, x, SQLITE_ERROR, part, start, -1, msg);
+            if (mg_vars_bind(st, msg) < 0) {
+                sqlite3_finalize(st);
+                return fail_sql(in, x, SQLITE_ERROR, part, start, -1, msg);
+            }
         }
         if (sqlite3_column_count(st) == 0) {
             char kw[16];
@@ -963,7 +1036,7 @@ static int interp_execute(void *self, struct kn_exec *x, const char *code)
         case MG_PART_LINE:
         case MG_PART_CELL:
             flush_pending(x, &pd, !sql_later);
-            rc = run_magic(in, x, p);
+            rc = run_magic_vars(in, x, p);
             break;
         }
     }
@@ -1286,6 +1359,18 @@ static cJSON *interp_complete(void *self, const char *code, int cursor_pos,
     memcpy(pre, code + ws, plen);
     pre[plen] = '\0';
 
+    /* a variable after : $ { (mg_vars.h) */
+    if (ws > ls && code[ws - 1] && strchr(":${", code[ws - 1])) {
+        int k, nv = mg_vars_count();
+
+        for (k = 0; k < nv; k++)
+            if (strncmp(mg_vars_at(k)->name, pre, plen) == 0)
+                add_match(&m, mg_vars_at(k)->name);
+        *cursor_start = byte_to_cp(code, ws);
+        if (m.n > 0 || code[ws - 1] != ':')
+            return m.arr;
+    }
+
     /* %name / %%name at the start of a line */
     {
         size_t p = ws, pct = 0, j;
@@ -1417,6 +1502,19 @@ static cJSON *interp_complete(void *self, const char *code, int cursor_pos,
     return m.arr;
 }
 
+/* Inspect text of variable `name` (mg_vars.h); 1 when written. */
+static int describe_var(const char *name, struct yt_buf *b)
+{
+    const struct mg_var *v = mg_vars_get(name);
+
+    return v && yt_buf_adds(b, "variable ") == 0 &&
+           mg_var_describe(v, b) == 0 &&
+           yt_buf_addf(b,
+                       "\nset with %%set; used as :%s in SQL, {%s} in "
+                       "magic lines\n",
+                       name, name) == 0;
+}
+
 static int interp_inspect(void *self, const char *code, int cursor_pos,
                           int detail_level, cJSON **data)
 {
@@ -1442,7 +1540,9 @@ static int interp_inspect(void *self, const char *code, int cursor_pos,
     word[e - s] = '\0';
     yt_buf_init(&b, OUT_MAX);
     mg = mg_registry_find(word);
-    if (mg && (s == 0 || code[s - 1] == '%' || code[e] == '?' ||
+    if (s > 0 && strchr(":${", code[s - 1]) && mg_vars_get(word)) {
+        found = describe_var(word, &b);
+    } else if (mg && (s == 0 || code[s - 1] == '%' || code[e] == '?' ||
                !table_exists(in->db, word, NULL, 0))) {
         found = mg_help_format(mg, &b) == 0;
     } else if (table_exists(in->db, word, real, sizeof real)) {
@@ -1471,6 +1571,8 @@ static int interp_inspect(void *self, const char *code, int cursor_pos,
         }
         sqlite3_finalize(st);
     }
+    if (!found && mg_vars_get(word))
+        found = describe_var(word, &b);
     if (found) {
         *data = cJSON_CreateObject();
         if (*data)
@@ -1670,6 +1772,7 @@ void mg_interp_destroy(struct kn_interp *ki)
     if (!ki || !ki->self)
         return;
     in = ki->self;
+    mg_vars_clear();
     sqlite3_close(in->db);
     free(in->home);
     free(in);

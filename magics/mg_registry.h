@@ -29,6 +29,11 @@ struct mg_magic {
     const struct mg_opt *opts; /* option spec, ends with {0}; may be NULL */
     const char *const *subcommands; /* first positional words, NULL-terminated;
                                        used for completion; may be NULL */
+    /* 1: the handler reads its arguments itself: no {NAME} substitution,
+     * no tokenizing; `a` holds one positional word, the text after the
+     * name (blanks trimmed), or none.  Only `--help` alone pages the help.
+     * 0 (the default): mg_args parses `opts` after {NAME} substitution. */
+    int raw_args;
     /* Line form `%name args`.  NULL if the magic has no line form. */
     int (*line)(struct mg_ctx *c, const struct mg_args *a);
     /* Cell form `%%name args` + body.  NULL if the magic has no cell form. */
