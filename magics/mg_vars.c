@@ -303,18 +303,26 @@ out:
 
 int mg_var_format(const struct mg_var *v, int sql_null, struct yt_buf *out)
 {
-    char num[64];
-    int prec;
+    char num[400];
+    int prec, exp10;
 
     switch (v->type) {
     case MG_VAR_INT:
         return yt_buf_addf(out, "%lld", v->i);
     case MG_VAR_REAL:
-        for (prec = 1; prec <= 17; prec++) {
-            snprintf(num, sizeof num, "%.*g", prec, v->r);
+        /* the fewest digits that read back the same, then Python's repr
+         * layout: fixed for exponents -4..15, else scientific */
+        for (prec = 1; prec < 17; prec++) {
+            snprintf(num, sizeof num, "%.*e", prec - 1, v->r);
             if (strtod(num, NULL) == v->r)
                 break;
         }
+        exp10 = atoi(strchr(num, 'e') + 1);
+        if (exp10 >= -4 && exp10 < 16)
+            snprintf(num, sizeof num, "%.*f",
+                     prec - 1 - exp10 > 0 ? prec - 1 - exp10 : 0, v->r);
+        else
+            snprintf(num, sizeof num, "%.*e", prec - 1, v->r);
         if (yt_buf_adds(out, num) < 0)
             return -1;
         if (!strpbrk(num, ".eE") && yt_buf_adds(out, ".0") < 0)

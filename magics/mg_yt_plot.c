@@ -16,6 +16,7 @@
  * returns; published cJSON bundles belong to the kernel (kn_exec.h).
  */
 #include "mg_registry.h"
+#include "mg_vars.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -888,6 +889,14 @@ static int prepare(struct plot *p, const char *body)
         return -1;
     }
     yt_buf_free(&sql);
+    if (sqlite3_bind_parameter_count(p->st) > 0) {
+        char msg[MG_ERR_LEN]; /* :NAME / $NAME from %set (mg_vars.h) */
+
+        if (mg_vars_bind(p->st, msg) < 0) {
+            fail(p, "SQLError", "%s", msg);
+            return -1;
+        }
+    }
     if (sqlite3_column_count(p->st) == 0) {
         fail(p, "UsageError",
              "the cell body must be a query that returns "

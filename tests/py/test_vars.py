@@ -215,3 +215,23 @@ def test_complete_and_inspect_variables(kernel):
     assert "variable" not in i["data"]["text/plain"]
     i = inspect("SELECT days", 9)
     assert "days = 30  (integer)" in i["data"]["text/plain"]
+
+
+def test_plot_uses_variables_in_its_line_and_its_query(kernel, tmp_path):
+    _, kc = kernel
+    ok(kc, "CREATE TABLE t(region TEXT, k TEXT, views INTEGER);\n"
+           "INSERT INTO t VALUES ('GB', 'a', 5), ('GB', 'b', 7), "
+           "('US', 'a', 100);")
+    ok(kc, f"%set region = GB\n%set dir = '{tmp_path}/my charts'")
+    r = ok(kc, "%%yt_plot bar --x k --y views --title \"Views in {region}\" "
+               "--save {dir}/views-{region}.svg\n"
+               "SELECT k, views FROM t WHERE region = :region ORDER BY k")
+    svg = (tmp_path / "my charts" / "views-GB.svg").read_text()
+    assert "Views in GB" in svg
+    assert svg == r.of_type("display_data")[0]["content"]["data"]["image/svg+xml"]
+    # only GB's two rows were plotted (US has 100 views)
+    text = r.of_type("display_data")[0]["content"]["data"]["text/plain"]
+    assert "'Views in GB'" in text and "2 bars, y 0–7" in text
+    r = failing(kc, "%%yt_plot bar --x k --y views\n"
+                    "SELECT k, views FROM t WHERE region = :regio")
+    assert "did you mean :region?" in r.errors[0]["evalue"]
