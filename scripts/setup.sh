@@ -32,3 +32,16 @@ if [ ! -f "$stamp" ] || ! cmp -s tests/requirements.txt "$stamp"; then
   .venv/bin/pip install -q -r tests/requirements.txt
   cp tests/requirements.txt "$stamp"
 fi
+
+# papermill-ytkernel: papermill's parameter translator for this kernel, so
+# that the plain `papermill` command can run the notebooks with -p NAME VALUE
+# (papermill-ytkernel/README.md).  A regular install, redone when its sources
+# change (pip builds it in an isolated env with setuptools from PyPI).
+pm_stamp=.venv/.papermill-ytkernel.stamp
+pm_sum=$(cat papermill-ytkernel/pyproject.toml \
+  papermill-ytkernel/papermill_ytkernel/*.py | sha256sum | cut -d' ' -f1)
+if [ ! -f "$pm_stamp" ] || [ "$(cat "$pm_stamp")" != "$pm_sum" ]; then
+  .venv/bin/pip install -q --no-deps ./papermill-ytkernel
+  rm -rf papermill-ytkernel/build papermill-ytkernel/*.egg-info
+  echo "$pm_sum" >"$pm_stamp"
+fi
