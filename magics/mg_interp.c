@@ -663,12 +663,27 @@ static int run_magic(struct interp *in, struct kn_exec *x,
     return rc < 0 ? -1 : 0;
 }
 
+/* Is "name args" a magic that reads its own arguments (raw_args: a quote
+ * there may be text, e.g. %set title = it's fine)? */
+static int raw_magic(const char *text)
+{
+    const struct mg_magic *m;
+    char name[128];
+    size_t k = 0;
+
+    while (text[k] && ident_char((unsigned char)text[k]) && k + 1 < sizeof name)
+        k++;
+    memcpy(name, text, k);
+    name[k] = '\0';
+    m = mg_registry_find(name);
+    return m && m->raw_args;
+}
+
 /* Run a magic part after replacing {NAME} with variables (mg_vars.h) in
  * its line; raw_args magics and unknown names get the line as written. */
 static int run_magic_vars(struct interp *in, struct kn_exec *x,
                           const struct mg_part *part)
 {
-    const struct mg_magic *m;
     struct mg_part q = *part;
     struct yt_buf b;
     char name[128], err[MG_ERR_LEN];
@@ -680,8 +695,8 @@ static int run_magic_vars(struct interp *in, struct kn_exec *x,
         k++;
     memcpy(name, part->text, k);
     name[k] = '\0';
-    m = mg_registry_find(name);
-    if (!m || m->raw_args || !strchr(part->text, '{'))
+    if (!strchr(part->text, '{') || !mg_registry_find(name) ||
+        raw_magic(part->text))
         return run_magic(in, x, part);
     yt_buf_init(&b, OUT_MAX);
     if (mg_vars_expand(part->text, &b, err) < 0) {
@@ -1601,7 +1616,8 @@ static const char *interp_is_complete(void *self, const char *code,
     for (i = 0; i < n; i++) {
         const struct mg_part *p = &parts[i];
 
-        if (p->kind == MG_PART_LINE || p->kind == MG_PART_CELL) {
+        if ((p->kind == MG_PART_LINE || p->kind == MG_PART_CELL) &&
+            !raw_magic(p->text)) {
             char **w = NULL;
             int nw = 0;
 

@@ -30,6 +30,31 @@ NOTE = (
     "so these outputs are safe to share."
 )
 
+# Parameters of notebooks 2 and 3: a cell tagged `parameters` holding %set
+# lines; papermill injects its own %set lines after it
+# (papermill-ytkernel/README.md).
+PARAMS_MD = """### Parameters
+
+The next cell sets the notebook's parameters as kernel variables (`%set NAME = VALUE`). The cells below use them as `:name` in SQL (bound as a value, never pasted into the query) and as `{name}` in magic lines and chart titles. Run the notebook for another region with papermill, which adds its own `%set` lines after this cell:
+
+```sh
+papermill 03-visualization.ipynb out.ipynb -p region GB -p days 365
+```"""
+
+NB2_PARAMS = """-- region of the trending chart (ISO 3166-1 alpha-2 code)
+%set region = 'US'
+-- the summary at the end also counts the uploads of this many days (before
+-- the newest upload)
+%set days = 3650
+-- whose uploads: mine, or handle=@name for any public channel (it becomes
+-- the option --mine or --handle=@name of %yt_fetch)
+%set channel = mine"""
+
+NB3_PARAMS = """-- region of the trending chart studied in questions 2 and 3
+%set region = 'US'
+-- question 6 covers the uploads of this many days (before the newest upload)
+%set days = 3650"""
+
 # ---------------------------------------------------------------- notebook 1
 NB1 = [
     ("md", """# 1 · Token acquisition: signing in to YouTube with OAuth 2.0
@@ -114,18 +139,20 @@ Each `%yt_fetch` cell calls the API as cheaply as possible, follows every page o
 ### What it costs: the quota
 
 Google gives every project **10,000 quota units per day**, reset at midnight Pacific time. Almost every *list* call costs **1 unit** for up to 50 items; a **search costs 100**. So the order of magnitude for this notebook is a few dozen units. The kernel counts every call it makes; `%yt_fetch quota` shows today's total, and `--dry-run` shows what a fetch would cost before spending anything."""),
+    ("md", PARAMS_MD),
+    ("params", NB2_PARAMS),
     ("code", "%yt_fetch quota"),
     ("md", """## My channel
 
-One call (`channels.list` with `mine=true`, **1 unit**) returns your channel: its title, statistics and the id of its *uploads playlist*, which lists every video you published. It goes into the table `channels`."""),
-    ("code", "%yt_fetch channels --mine"),
+One call (`channels.list` with `mine=true`, **1 unit**) returns your channel: its title, statistics and the id of its *uploads playlist*, which lists every video you published. It goes into the table `channels`. (`--{channel}` is `--mine` with the default parameters; `{channel}` is replaced by the value of the variable.)"""),
+    ("code", "%yt_fetch channels --{channel}"),
     ("md", """## My uploads, with their statistics
 
 The expensive way to list a channel's videos is `search.list` (**100 units** per page of 50, and capped near 500 results). The `uploads` recipe walks the uploads playlist instead (`playlistItems.list`, **1 unit** per 50 videos) and then asks for the statistics and durations of those videos 50 at a time (`videos.list`, **1 unit** per 50). For a channel with 300 videos that is 1 (finding the playlist) + 6 + 6 = 13 units, where search would cost over 600.
 
 Let's see the plan and its cost first: `--dry-run` calls nothing."""),
-    ("code", "%yt_fetch uploads --mine --dry-run"),
-    ("code", "%yt_fetch uploads --mine --into my_uploads"),
+    ("code", "%yt_fetch uploads --{channel} --dry-run"),
+    ("code", "%yt_fetch uploads --{channel} --into my_uploads"),
     ("md", """### When the server fails or the token expires
 
 Look at the summary of the fetch above: it may mention retries. Long collections meet two kinds of passing trouble, which the kernel handles without stopping, and some lasting ones:
@@ -153,9 +180,9 @@ ORDER BY method, status;"""),
     ("code", "%yt_fetch subscriptions --mine --with-channels"),
     ("md", """## The trending chart and its categories
 
-The *mostPopular* chart of a region is what YouTube shows as Trending. `videos.list(chart=mostPopular, regionCode=US)` returns up to 200 videos, 50 per call (**1 unit** each); videos only carry a category *id*, so we also fetch the category names for the region (`videoCategories.list`, **1 unit**)."""),
-    ("code", "%yt_fetch videos --chart mostPopular --region US --into trending"),
-    ("code", "%yt_fetch video_categories --region US"),
+The *mostPopular* chart of a region is what YouTube shows as Trending. `videos.list(chart=mostPopular, regionCode=US)` returns up to 200 videos, 50 per call (**1 unit** each); videos only carry a category *id*, so we also fetch the category names for the region (`videoCategories.list`, **1 unit**). The region is the `region` parameter (US unless papermill was given another one)."""),
+    ("code", "%yt_fetch videos --chart mostPopular --region {region} --into trending"),
+    ("code", "%yt_fetch video_categories --region {region}"),
     ("md", """## Comments on my most discussed video
 
 Comment threads come 100 per call (**1 unit**), each with at most 5 replies embedded; the kernel completes longer reply chains with `comments.list` (threads go into `comment_threads`, the completed replies into `comments`). Which video to read can come from a SQL query: first, which uploads have the most comments?"""),
@@ -169,8 +196,11 @@ LIMIT 3;"""),
 Everything lives in ordinary SQLite tables that any tool can read (the `sqlite3` shell, Python, R, DBeaver...). `%yt_fetch export TABLE FILE.csv` writes one out as CSV, JSON or NDJSON."""),
     ("code", """SELECT 'channels' AS "table", count(*) AS "rows" FROM channels
 UNION ALL SELECT 'my_uploads', count(*) FROM my_uploads
+UNION ALL SELECT 'my_uploads, last ' || :days || ' days', count(*) FROM my_uploads
+  WHERE published_at >= (SELECT date(max(published_at), '-' || :days || ' days')
+                         FROM my_uploads)
+UNION ALL SELECT 'trending (' || :region || ')', count(*) FROM trending
 UNION ALL SELECT 'subscriptions', count(*) FROM subscriptions
-UNION ALL SELECT 'trending', count(*) FROM trending
 UNION ALL SELECT 'video_categories', count(*) FROM video_categories
 UNION ALL SELECT 'comment_threads', count(*) FROM comment_threads
 UNION ALL SELECT 'comments', count(*) FROM comments;"""),
@@ -192,6 +222,12 @@ NB3 = [
 This notebook reads the tables that notebook 2 stored in `$YTK_HOME/store.sqlite`. Each section asks one question in plain words, answers it with a SQL query (all the counting and averaging happens in the database), draws the answer with `%yt_plot`, and saves the chart as `images/<question>.png` (and `.svg`) next to this notebook so it can be reused in a report.
 
 The first three questions are those of the original 2017 project (which answered them with Tableau); the others are about your own uploads."""),
+    ("md", PARAMS_MD),
+    ("params", NB3_PARAMS),
+    ("md", """Questions 2 and 3 study the trending chart of `region`. Notebook 2 stored the chart of its own region; so that this notebook answers for the region of its parameters, it fetches that chart again (5 calls, **5 units**), replacing the rows in `trending`:"""),
+    ("code", """DELETE FROM trending;
+%yt_fetch videos --chart mostPopular --region {region} --into trending --show 0
+%yt_fetch video_categories --region {region} --show 0"""),
     ("md", """## Question 1 · Among my subscriptions, who has the most subscribers, and do they also have the most views?
 
 Subscriptions are joined with the `channels` table, which holds the statistics of each subscribed channel. Each bubble is a channel you subscribe to: its position shows subscribers (across) and total views (up), its size the number of videos. Both axes are logarithmic because channel sizes span several orders of magnitude."""),
@@ -213,9 +249,9 @@ WHERE c.subscriber_count > 0 AND c.view_count > 0;"""),
     ("md", """## Question 2 · Which categories reach the trending chart, month by month, and with how many views?
 
 The trending (*mostPopular*) chart joined with the category names; videos are grouped by the month they were published, and their views are summed per category. To keep the chart readable, the six categories with the most views keep their own colour and the rest are summed as *Other* (the `WITH ... top` part of the query)."""),
-    plot("bar", "q2-trending-views-by-category-per-month",
+    plot("bar", "q2-trending-views-by-category-per-month-{region}",
          '--x month --y views --series category --stacked '
-         '--title "Trending videos (US): views by category and month published" '
+         '--title "Trending videos ({region}): views by category and month published" '
          '--xlabel "month published" --ylabel "views"',
          """WITH v AS (
   SELECT strftime('%Y-%m', t.published_at) AS month,
@@ -233,9 +269,9 @@ FROM v
 GROUP BY month, 2
 ORDER BY month, views DESC;"""),
     ("md", """**What the chart shows.** Each bar is one month, split by category. In the run saved here, the views are very unevenly spread: two months tower over the others because each holds one hit (a *People & Blogs* video with 3.2 million views in August, an *Entertainment* video with 1.1 million in July); a chart of views is easily dominated by a single video. Counting videos instead of views (next chart) shows which categories reach the chart *regularly*."""),
-    plot("bar", "q2b-trending-videos-by-category-per-month",
+    plot("bar", "q2b-trending-videos-by-category-per-month-{region}",
          '--x month --y videos --series category --stacked '
-         '--title "Trending videos (US): how many per category and month" '
+         '--title "Trending videos ({region}): how many per category and month" '
          '--xlabel "month published" --ylabel "videos on the chart"',
          """WITH v AS (
   SELECT strftime('%Y-%m', t.published_at) AS month,
@@ -263,9 +299,9 @@ ORDER BY views DESC;"""),
     ("md", """## Question 3 · Which categories, and which channels, contribute the most likes to trending?
 
 The same chart, counting likes instead of views (dislike counts are private since December 2021, so only likes are available). Some videos hide their like count; they count as zero here."""),
-    plot("bar", "q3a-trending-likes-by-category",
+    plot("bar", "q3a-trending-likes-by-category-{region}",
          '--x category --y likes --horizontal '
-         '--title "Likes on trending videos (US), by category" '
+         '--title "Likes on trending videos ({region}), by category" '
          '--xlabel "likes" --ylabel "category"',
          """SELECT coalesce(c.title, 'category ' || t.category_id) AS category,
        sum(coalesce(t.like_count, 0)) AS likes
@@ -273,9 +309,9 @@ FROM trending t
 LEFT JOIN video_categories c ON c.category_id = t.category_id
 GROUP BY category
 ORDER BY likes DESC;"""),
-    plot("bar", "q3b-trending-likes-top-channels",
+    plot("bar", "q3b-trending-likes-top-channels-{region}",
          '--x channel --y likes --horizontal '
-         '--title "Top 10 channels by likes on trending videos (US)" '
+         '--title "Top 10 channels by likes on trending videos ({region})" '
          '--xlabel "likes" --ylabel "channel"',
          """SELECT channel_title AS channel, sum(coalesce(like_count, 0)) AS likes
 FROM trending
@@ -352,15 +388,17 @@ ORDER BY mean_views DESC
 LIMIT 5;"""),
     ("md", """## Question 6 · How have my uploads and their views evolved over the years?
 
-Views per month of publication for all my uploads: a line that shows both how active the channel was and how well each period's videos did."""),
+Views per month of publication for my uploads of the last `days` days (counted back from the newest upload; the default covers them all): a line that shows both how active the channel was and how well each period's videos did."""),
     plot("line", "q6-my-uploads-views-per-month",
          '--x month --y views '
-         '--title "My uploads: total views by month published" '
+         '--title "My uploads, last {days} days: total views by month published" '
          '--xlabel "month published" --ylabel "views"',
          """SELECT strftime('%Y-%m-01', published_at) AS month,
        sum(view_count) AS views,
        count(*) AS uploads
 FROM my_uploads
+WHERE published_at >= (SELECT date(max(published_at), '-' || :days || ' days')
+                       FROM my_uploads)
 GROUP BY month
 ORDER BY month;"""),
     ("md", """**What the chart shows.** The line is jagged, because a channel that publishes three or four videos a month sees one popular video make a peak (the three highest months each hold a video with 80 to 180 thousand views). Beyond the peaks, the level stays of the same order over seven years: no growth and no decline. The very last point is low because its videos are only weeks old and are still collecting views; comparing recent months with older ones is only fair after a while.
@@ -381,6 +419,10 @@ def build(cells):
     for kind, text in cells:
         if kind == "md":
             nb.cells.append(nbformat.v4.new_markdown_cell(text))
+        elif kind == "params":
+            cell = nbformat.v4.new_code_cell(text)
+            cell.metadata["tags"] = ["parameters"]
+            nb.cells.append(cell)
         else:
             nb.cells.append(nbformat.v4.new_code_cell(text))
     for i, c in enumerate(nb.cells):

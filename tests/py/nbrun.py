@@ -112,11 +112,32 @@ def error_outputs(nb):
             if o.output_type == "error"]
 
 
+SET_RE = re.compile(r"^[ \t]*%set[ \t]+([A-Za-z_]\w*)[ \t]*(?:=[ \t]*|[ \t])(.*?)[ \t]*$",
+                    re.M)
+
+
+def notebook_vars(nb):
+    """{name: value} of the `%set` lines of nb's code cells in order (a later
+    line wins, as in the kernel: papermill's injected cell comes after the
+    parameters cell).  Only plain values: 'text', "text" without escapes, or
+    bare words."""
+    vals = {}
+    for c in code_cells(nb):
+        for name, value in SET_RE.findall(c.source):
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            vals[name] = value
+    return vals
+
+
 def saved_images(nb):
-    """The image paths `%yt_plot ... --save PATH` cells of `nb` write."""
+    """The image paths `%yt_plot ... --save PATH` cells of `nb` write, with
+    `{name}` replaced by the notebook's %set variables."""
+    vals = notebook_vars(nb)
     out = []
     for c in code_cells(nb):
-        out += re.findall(r"--save\s+(\S+)", c.source)
+        for path in re.findall(r"--save\s+(\S+)", c.source):
+            out.append(re.sub(r"\{([A-Za-z_]\w*)\}", lambda m: vals[m.group(1)], path))
     return out
 
 

@@ -209,6 +209,11 @@ def test_complete_and_inspect_variables(kernel):
     assert "region = 'GB'  (text)" in i["data"]["text/plain"]
     i = inspect("%print {days}", 9)
     assert "days = 30  (integer)" in i["data"]["text/plain"]
+    # a quote in a bare %set value is text, not an open quote
+    kc.is_complete("%set title = it's fine")
+    assert kc.get_shell_msg(timeout=ytk.TIMEOUT)["content"]["status"] == "complete"
+    kc.is_complete("%print it's")
+    assert kc.get_shell_msg(timeout=ytk.TIMEOUT)["content"]["status"] == "incomplete"
     # without a sigil a column wins over a variable of the same name
     i = inspect("SELECT region FROM videos", 9)
     assert "column videos.region" in i["data"]["text/plain"]
