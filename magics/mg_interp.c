@@ -1558,7 +1558,7 @@ static int interp_inspect(void *self, const char *code, int cursor_pos,
     if (s > 0 && strchr(":${", code[s - 1]) && mg_vars_get(word)) {
         found = describe_var(word, &b);
     } else if (mg && (s == 0 || code[s - 1] == '%' || code[e] == '?' ||
-               !table_exists(in->db, word, NULL, 0))) {
+                      !table_exists(in->db, word, NULL, 0))) {
         found = mg_help_format(mg, &b) == 0;
     } else if (table_exists(in->db, word, real, sizeof real)) {
         found = table_schema(in->db, real, &b) == 0;

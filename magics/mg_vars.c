@@ -187,9 +187,8 @@ int mg_var_parse_value(const char *text, struct mg_var *out,
         if (mg_args_split(s, &nw, &w, err) < 0)
             return -1;
         if (nw != 1) {
-            yt_errf(err,
-                    "a quoted value must be the whole value: quote all of "
-                    "it, e.g. %%set NAME 'two words'");
+            yt_errf(err, "a quoted value must be the whole value: quote all of "
+                         "it, e.g. %%set NAME 'two words'");
             mg_args_free_words(w);
             return -1;
         }
@@ -403,8 +402,8 @@ int mg_vars_put(struct mg_var *v, char err[MG_ERR_LEN])
         return 0;
     }
     if (nvars >= MG_VARS_MAX) {
-        yt_errf(err,
-                "too many variables (%d): %%unset some first", MG_VARS_MAX);
+        yt_errf(err, "too many variables (%d): %%unset some first",
+                MG_VARS_MAX);
         mg_var_free(v);
         return -1;
     }
@@ -468,8 +467,7 @@ void mg_vars_clear(void)
     nvars = capvars = 0;
 }
 
-void mg_vars_unknown(const char *name, const char *sigil,
-                     char err[MG_ERR_LEN])
+void mg_vars_unknown(const char *name, const char *sigil, char err[MG_ERR_LEN])
 {
     char known[300], near[MG_VAR_NAME_MAX + 8] = "";
     size_t used = 0;
@@ -590,8 +588,7 @@ out:
     return rc;
 }
 
-int mg_vars_expand(const char *line, struct yt_buf *out,
-                   char err[MG_ERR_LEN])
+int mg_vars_expand(const char *line, struct yt_buf *out, char err[MG_ERR_LEN])
 {
     const char *p = line ? line : "";
     enum { OUTSIDE, SINGLE, DOUBLE } st = OUTSIDE;
@@ -640,8 +637,9 @@ int mg_vars_expand(const char *line, struct yt_buf *out,
                         snprintf(name, sizeof name, "%.*s", MG_VAR_NAME_MAX,
                                  p + 1);
                     mg_vars_unknown(name, "", msg);
-                    yt_errf(err, "%s (in {%s}; write \\{ for a literal "
-                                 "brace)",
+                    yt_errf(err,
+                            "%s (in {%s}; write \\{ for a literal "
+                            "brace)",
                             msg, name);
                     return -1;
                 }

@@ -104,8 +104,7 @@ void mg_vars_clear(void);
 /* Error text for an unknown variable, e.g. "unknown variable regoin (did you
  * mean region?); known variables: days, region" (names only, never values);
  * `sigil` is written before the names (":", "$", "{" ... or ""). */
-void mg_vars_unknown(const char *name, const char *sigil,
-                     char err[MG_ERR_LEN]);
+void mg_vars_unknown(const char *name, const char *sigil, char err[MG_ERR_LEN]);
 
 /* Bind every parameter of st from the session: `:NAME` and `$NAME` take
  * variable NAME; `?`, `?NNN`, `@NAME` and unknown names are errors (an
@@ -120,7 +119,6 @@ int mg_vars_bind(sqlite3_stmt *st, char err[MG_ERR_LEN]);
  * (single quotes are literal), `\{` is a literal brace, and `{` not followed
  * by NAME and `}` stays as it is.  Appends to out; 0, or -1 with err for an
  * unknown name or a full buffer. */
-int mg_vars_expand(const char *line, struct yt_buf *out,
-                   char err[MG_ERR_LEN]);
+int mg_vars_expand(const char *line, struct yt_buf *out, char err[MG_ERR_LEN]);
 
 #endif /* MG_VARS_H */

@@ -248,8 +248,8 @@ static void test_expand(void)
     put("s = \"it's  \\\"q\\\" \\\\ $x `y` 'z' {r}\"");
     TU_EQ_STR(mg_vars_get("s")->text, nasty);
     {
-        const char *w[] = {"videos", "--region", "GB", "--into",
-                           "trending_GB", NULL};
+        const char *w[] = {"videos", "--region",    "GB",
+                           "--into", "trending_GB", NULL};
         check_expand("videos --region {r} --into trending_{r}", w);
     }
     {
@@ -261,8 +261,7 @@ static void test_expand(void)
         check_expand("< [{s}] >", w);
     }
     {
-        const char *w[] = {"title: it's  \"q\" \\ $x `y` 'z' {r} (30)",
-                           NULL};
+        const char *w[] = {"title: it's  \"q\" \\ $x `y` 'z' {r} (30)", NULL};
         check_expand("\"title: {s} ({n})\"", w);
     }
     {
