@@ -702,103 +702,126 @@ out:
     return rc;
 }
 
-static int do_login(struct mg_ctx *c, const struct mg_args *a)
+/* One login in progress: what do_login prepares and each flow uses.  The
+ * strings are owned here until login_park() hands them to `pending`. */
+struct login {
+    struct yt_listener *l; /* open only for the loopback flow */
+    struct yt_client client;
+    char verifier[YT_PKCE_VERIFIER_LEN + 1];
+    char state[YT_STATE_LEN + 1];
+    char display_id[37];
+    char *scopes, *path, *redirect_uri, *lpath, *url;
+    long timeout;
+};
+
+static void login_free(struct login *lg)
+{
+    explicit_bzero(lg->verifier, sizeof lg->verifier);
+    explicit_bzero(lg->state, sizeof lg->state);
+    yt_listener_close(lg->l);
+    yt_client_free(&lg->client);
+    free(lg->scopes);
+    free(lg->path);
+    free(lg->redirect_uri);
+    free(lg->lpath);
+    free(lg->url);
+    memset(lg, 0, sizeof *lg);
+}
+
+/* Check the options, load the client, make the PKCE verifier and state,
+ * pick the redirect URI (opening the loopback listener to get a port) and
+ * build the sign-in URL.  Returns 0, or -1 after failing the cell. */
+static int login_prepare(struct mg_ctx *c, const struct mg_args *a,
+                         int manual, int nowait, struct login *lg)
 {
     struct kn_exec *x = c->x;
-    struct yt_listener *l = NULL;
-    struct yt_http *h = NULL;
-    struct yt_client client;
-    struct yt_redirect r;
-    struct yt_token tok;
-    struct buf_pair bp;
-    char verifier[YT_PKCE_VERIFIER_LEN + 1], challenge[YT_PKCE_CHALLENGE_LEN + 1];
-    char state[YT_STATE_LEN + 1], err[YT_ERR_LEN], mgerr[MG_ERR_LEN];
-    char display_id[37], note[512], waiting[512];
-    char *scopes = NULL, *path = NULL, *redirect_uri = NULL, *url = NULL;
-    char *lpath = NULL;
-    int manual = mg_args_has(a, "manual"), nowait = mg_args_has(a, "no-wait");
-    long port = 0, timeout = AUTH_TIMEOUT_DEFAULT;
-    int rc = -1, lrc;
+    char challenge[YT_PKCE_CHALLENGE_LEN + 1];
+    char err[YT_ERR_LEN], mgerr[MG_ERR_LEN];
+    long port = 0;
 
-    memset(&client, 0, sizeof client);
-    memset(&r, 0, sizeof r);
-    memset(&tok, 0, sizeof tok);
-    yt_buf_init(&bp.t, 1024 * 1024);
-    yt_buf_init(&bp.h, 1024 * 1024);
-    note[0] = '\0';
+    lg->timeout = AUTH_TIMEOUT_DEFAULT;
     if (mg_args_get_long(a, "port", 1, 65535, &port, mgerr) != 0 ||
-        mg_args_get_long(a, "timeout", 1, 86400, &timeout, mgerr) != 0) {
+        mg_args_get_long(a, "timeout", 1, 86400, &lg->timeout, mgerr) != 0) {
         kn_exec_fail(x, "UsageError", "%s", mgerr);
-        goto out;
+        return -1;
     }
     if (manual && nowait) {
         kn_exec_fail(x, "UsageError", "--manual and --no-wait do not go "
                                       "together");
-        goto out;
+        return -1;
     }
     if (a->npos > 1 && !mg_args_get(a, "scopes")) {
         kn_exec_fail(x, "UsageError",
                      "unexpected argument '%s' (scopes go after --scopes)",
                      a->pos[1]);
-        goto out;
+        return -1;
     }
-    scopes = scopes_for(a, 1, YT_SCOPES_DEFAULT);
-    if (!scopes) {
+    lg->scopes = scopes_for(a, 1, YT_SCOPES_DEFAULT);
+    if (!lg->scopes) {
         kn_exec_fail(x, "UsageError", "--scopes lists no usable scope");
-        goto out;
+        return -1;
     }
-    path = token_path_for(c, a);
-    if (!path || load_client(c, a, &client) != 0)
-        goto out;
-    if (yt_oauth_pkce_verifier(verifier, err) != YT_OAUTH_OK ||
-        yt_oauth_random_state(state, err) != YT_OAUTH_OK) {
-        auth_fail(x, NULL, err);
-        goto out;
-    }
-    yt_oauth_pkce_challenge(verifier, challenge);
+    lg->path = token_path_for(c, a);
+    if (!lg->path || load_client(c, a, &lg->client) != 0)
+        return -1;
+    if (yt_oauth_pkce_verifier(lg->verifier, err) != YT_OAUTH_OK ||
+        yt_oauth_random_state(lg->state, err) != YT_OAUTH_OK)
+        return auth_fail(x, NULL, err);
+    yt_oauth_pkce_challenge(lg->verifier, challenge);
 
     /* Where Google sends the browser back. */
-    if (client.redirect_uri) {
+    if (lg->client.redirect_uri) {
         int rport;
 
-        if (redirect_port_path(client.redirect_uri, &rport, &lpath) != 0) {
-            auth_fail(x, NULL, "the client's redirect URI is not usable");
-            goto out;
-        }
+        if (redirect_port_path(lg->client.redirect_uri, &rport,
+                               &lg->lpath) != 0)
+            return auth_fail(x, NULL,
+                             "the client's redirect URI is not usable");
         if (port && port != rport) {
             kn_exec_fail(x, "UsageError",
                          "--port %ld differs from the port of the client's "
                          "registered redirect URI (%d)",
                          port, rport);
-            goto out;
+            return -1;
         }
         port = rport;
-        redirect_uri = strdup(client.redirect_uri);
+        lg->redirect_uri = strdup(lg->client.redirect_uri);
     }
-    if (yt_listener_open(&l, (int)port, err) != 0) {
-        auth_fail(x, "Hint: choose another --port, or leave it out to use a "
-                     "free one.",
-                  err);
-        goto out;
-    }
-    if (!redirect_uri) {
-        yt_buf_addf(&bp.t, "http://127.0.0.1:%d/", yt_listener_port(l));
-        redirect_uri = yt_buf_take(&bp.t);
-        lpath = strdup("/");
+    if (yt_listener_open(&lg->l, (int)port, err) != 0)
+        return auth_fail(x, "Hint: choose another --port, or leave it out "
+                            "to use a free one.",
+                         err);
+    if (!lg->redirect_uri) {
+        char uri[64];
+
+        snprintf(uri, sizeof uri, "http://127.0.0.1:%d/",
+                 yt_listener_port(lg->l));
+        lg->redirect_uri = strdup(uri);
+        lg->lpath = strdup("/");
     }
     if (manual || nowait) {
         /* Nobody will accept on it: only the port was needed. */
-        yt_listener_close(l);
-        l = NULL;
+        yt_listener_close(lg->l);
+        lg->l = NULL;
     }
-    url = yt_oauth_auth_url(client.client_id, redirect_uri, scopes, challenge,
-                            state);
-    if (!redirect_uri || !lpath || !url) {
-        auth_fail(x, NULL, "out of memory");
-        goto out;
-    }
+    if (!lg->redirect_uri || !lg->lpath)
+        return auth_fail(x, NULL, "out of memory");
+    lg->url = yt_oauth_auth_url(lg->client.client_id, lg->redirect_uri,
+                                lg->scopes, challenge, lg->state);
+    if (!lg->url)
+        return auth_fail(x, NULL, "out of memory");
+    return 0;
+}
 
-    kn_exec_new_id(display_id);
+/* Show the sign-in link with what happens next (opening $BROWSER first for
+ * the loopback flow).  Returns 0, or -1 after failing the cell. */
+static int login_show_prompt(struct kn_exec *x, const struct mg_args *a,
+                             int manual, int nowait, struct login *lg)
+{
+    struct buf_pair bp;
+    char note[512], waiting[512];
+
+    note[0] = '\0';
     if (manual || nowait) {
         snprintf(waiting, sizeof waiting,
                  manual ? "After allowing access your browser lands on a "
@@ -807,12 +830,12 @@ static int do_login(struct mg_ctx *c, const struct mg_args *a)
                         : "After allowing access your browser lands on a "
                           "page at %s that may not load: copy its whole "
                           "address and run %%yt_auth code \"ADDRESS\".",
-                 redirect_uri);
+                 lg->redirect_uri);
     } else {
         char why[256];
         int brc = mg_args_has(a, "no-browser")
                       ? 0
-                      : open_browser(url, why, sizeof why);
+                      : open_browser(lg->url, why, sizeof why);
 
         if (brc == 1)
             snprintf(note, sizeof note, "Opened the page with $BROWSER.");
@@ -824,63 +847,85 @@ static int do_login(struct mg_ctx *c, const struct mg_args *a)
         snprintf(waiting, sizeof waiting,
                  "Waiting for the browser to come back to %s (timeout %ld s; "
                  "interrupt the kernel to cancel).",
-                 redirect_uri, timeout);
+                 lg->redirect_uri, lg->timeout);
     }
-    yt_buf_reset(&bp.t);
-    login_prompt(&bp, url, scopes, waiting, note[0] ? note : NULL);
-    show(x, display_id, 0, yt_buf_str(&bp.t), yt_buf_str(&bp.h));
+    yt_buf_init(&bp.t, 1024 * 1024);
+    yt_buf_init(&bp.h, 1024 * 1024);
+    kn_exec_new_id(lg->display_id);
+    login_prompt(&bp, lg->url, lg->scopes, waiting, note[0] ? note : NULL);
+    show(x, lg->display_id, 0, yt_buf_str(&bp.t), yt_buf_str(&bp.h));
+    yt_buf_free(&bp.t);
+    yt_buf_free(&bp.h);
+    return 0;
+}
 
-    if (manual || nowait) {
-        char *pasted = NULL;
-        char kerr[KN_ERR_LEN];
+/* Hand the login to `pending` (for --manual's input or a later `code`). */
+static void login_park(struct login *lg)
+{
+    pending_clear();
+    pending.active = 1;
+    pending.created = (long long)time(NULL);
+    memcpy(pending.verifier, lg->verifier, sizeof lg->verifier);
+    memcpy(pending.state, lg->state, sizeof lg->state);
+    pending.redirect_uri = lg->redirect_uri;
+    pending.scopes = lg->scopes;
+    pending.token_path = lg->path;
+    pending.client = lg->client;
+    memcpy(pending.display_id, lg->display_id, sizeof lg->display_id);
+    lg->redirect_uri = lg->scopes = lg->path = NULL;
+    memset(&lg->client, 0, sizeof lg->client);
+}
 
-        pending_clear();
-        pending.active = 1;
-        pending.created = (long long)time(NULL);
-        memcpy(pending.verifier, verifier, sizeof verifier);
-        memcpy(pending.state, state, sizeof state);
-        pending.redirect_uri = redirect_uri;
-        pending.scopes = scopes;
-        pending.token_path = path;
-        pending.client = client;
-        memcpy(pending.display_id, display_id, sizeof display_id);
-        redirect_uri = scopes = path = NULL;
-        memset(&client, 0, sizeof client);
-        if (nowait) {
-            rc = 0;
-            goto out;
+/* --manual: ask for the redirected address and exchange its code. */
+static int login_manual(struct kn_exec *x, struct login *lg)
+{
+    char *pasted = NULL;
+    char kerr[KN_ERR_LEN];
+    int rc;
+
+    login_park(lg);
+    if (kn_exec_input(x, "Paste the address your browser was sent to: ", 1,
+                      &pasted, kerr) != 0) {
+        if (kn_exec_interrupted(x)) {
+            kn_exec_fail(x, "KeyboardInterrupt",
+                         "sign-in interrupted; nothing was saved");
+            return -1;
         }
-        if (kn_exec_input(x, "Paste the address your browser was sent to: ",
-                          1, &pasted, kerr) != 0) {
-            if (kn_exec_interrupted(x)) {
-                kn_exec_fail(x, "KeyboardInterrupt",
-                             "sign-in interrupted; nothing was saved");
-            } else {
-                auth_fail(x, "Hint: this frontend has no input box: run "
-                             "%yt_auth code \"ADDRESS\" in another cell to "
-                             "finish this sign-in.",
-                          kerr);
-            }
-            goto out;
-        }
-        rc = finish_pending(x, pasted, display_id);
-        yt_wipe_free(pasted);
-        goto out;
+        return auth_fail(x, "Hint: this frontend has no input box: run "
+                            "%yt_auth code \"ADDRESS\" in another cell to "
+                            "finish this sign-in.",
+                         kerr);
     }
+    rc = finish_pending(x, pasted, lg->display_id);
+    yt_wipe_free(pasted);
+    return rc;
+}
 
-    lrc = yt_listener_wait(l, lpath, state, timeout * 1000L, interrupted_cb,
-                           x, &r, err);
-    yt_listener_close(l);
-    l = NULL;
+/* Loopback: wait for the browser on the listener, then exchange. */
+static int login_loopback(struct kn_exec *x, struct login *lg)
+{
+    struct yt_redirect r;
+    struct yt_token tok;
+    struct yt_http *h = NULL;
+    char err[YT_ERR_LEN];
+    int rc = -1, lrc;
+
+    memset(&r, 0, sizeof r);
+    memset(&tok, 0, sizeof tok);
+    lrc = yt_listener_wait(lg->l, lg->lpath, lg->state, lg->timeout * 1000L,
+                           interrupted_cb, x, &r, err);
+    yt_listener_close(lg->l);
+    lg->l = NULL;
     reap_children();
     if (lrc == YT_LISTEN_E_ABORTED) {
-        show_msg(x, display_id, 1, "Sign-in cancelled; nothing was saved.");
+        show_msg(x, lg->display_id, 1,
+                 "Sign-in cancelled; nothing was saved.");
         kn_exec_fail(x, "KeyboardInterrupt",
                      "sign-in interrupted; nothing was saved");
         goto out;
     }
     if (lrc != YT_LISTEN_OK) {
-        show_msg(x, display_id, 1, "Sign-in failed; nothing was saved.");
+        show_msg(x, lg->display_id, 1, "Sign-in failed; nothing was saved.");
         auth_fail(x,
                   lrc == YT_LISTEN_E_TIMEOUT
                       ? "Hint: if the browser runs on another machine, use "
@@ -891,40 +936,54 @@ static int do_login(struct mg_ctx *c, const struct mg_args *a)
         goto out;
     }
     if (r.error) {
-        show_msg(x, display_id, 1, "Sign-in not completed; nothing was saved.");
+        show_msg(x, lg->display_id, 1,
+                 "Sign-in not completed; nothing was saved.");
         redirect_error(x, r.error);
         goto out;
     }
     if (!r.code || !*r.code) {
-        show_msg(x, display_id, 1, "Sign-in failed; nothing was saved.");
+        show_msg(x, lg->display_id, 1, "Sign-in failed; nothing was saved.");
         auth_fail(x, HINT_LOGIN, "the redirect carried no authorization code");
         goto out;
     }
     h = new_http(x);
     if (!h)
         goto out;
-    lrc = yt_oauth_exchange(h, &client, r.code, verifier, redirect_uri, &tok,
-                            err);
+    lrc = yt_oauth_exchange(h, &lg->client, r.code, lg->verifier,
+                            lg->redirect_uri, &tok, err);
     if (lrc != YT_OAUTH_OK) {
-        exchange_failed(x, display_id, lrc, err);
+        exchange_failed(x, lg->display_id, lrc, err);
         goto out;
     }
-    rc = finish_login(x, h, display_id, &tok, scopes, path);
+    rc = finish_login(x, h, lg->display_id, &tok, lg->scopes, lg->path);
 out:
-    explicit_bzero(verifier, sizeof verifier);
-    explicit_bzero(state, sizeof state);
-    yt_listener_close(l);
     yt_redirect_free(&r);
     yt_token_free(&tok);
-    yt_client_free(&client);
     yt_http_free(h);
-    yt_buf_free(&bp.t);
-    yt_buf_free(&bp.h);
-    free(scopes);
-    free(path);
-    free(redirect_uri);
-    free(lpath);
-    free(url);
+    return rc;
+}
+
+/* %yt_auth login: prepare, show the link, then one of three flows. */
+static int do_login(struct mg_ctx *c, const struct mg_args *a)
+{
+    struct login lg;
+    int manual = mg_args_has(a, "manual"), nowait = mg_args_has(a, "no-wait");
+    int rc = -1;
+
+    memset(&lg, 0, sizeof lg);
+    if (login_prepare(c, a, manual, nowait, &lg) != 0 ||
+        login_show_prompt(c->x, a, manual, nowait, &lg) != 0)
+        goto out;
+    if (nowait) {
+        login_park(&lg); /* finished by %yt_auth code */
+        rc = 0;
+    } else if (manual) {
+        rc = login_manual(c->x, &lg);
+    } else {
+        rc = login_loopback(c->x, &lg);
+    }
+out:
+    login_free(&lg);
     return rc;
 }
 
