@@ -212,7 +212,7 @@ void mg_cell_free(struct mg_part *parts, int n)
 }
 
 int mg_cell_split(const char *code, struct mg_part **parts,
-                  char err[MG_ERR_LEN])
+                  char err[YTK_ERR_LEN])
 {
     const char *p = code ? code : "", *sql_start = NULL;
     struct mg_part *v = NULL;
@@ -538,7 +538,7 @@ out:
 /* Is `--help` among the words before `--`? */
 static int wants_help(const char *rest)
 {
-    char **w = NULL, err[MG_ERR_LEN];
+    char **w = NULL, err[YTK_ERR_LEN];
     int n = 0, i, yes = 0;
 
     if (mg_args_split(rest, &n, &w, err) < 0)
@@ -563,7 +563,7 @@ static int run_magic(struct interp *in, struct kn_exec *x,
     const struct mg_magic *m;
     struct mg_args a;
     struct mg_ctx ctx = {.x = x, .db = in->db, .home = in->home};
-    char name[128], err[MG_ERR_LEN];
+    char name[128], err[YTK_ERR_LEN];
     size_t k = 0;
     int rc;
 
@@ -703,14 +703,16 @@ static void sql_error_lines(struct kn_exec *x, const struct mg_part *part,
                 yt_buf_reset(&b);
                 if (yt_buf_add(&b, "    ", 4) == 0) {
                     const char *q;
+                    int bad = 0;
 
                     for (q = ls; q < at; q++)
                         if (*q == '\t')
-                            yt_buf_add(&b, "\t", 1);
+                            bad |= yt_buf_add(&b, "\t", 1);
                         else if (((unsigned char)*q & 0xC0) != 0x80)
-                            yt_buf_add(&b, " ", 1);
-                    yt_buf_add(&b, "^", 1);
-                    kn_exec_fail_line(x, yt_buf_str(&b));
+                            bad |= yt_buf_add(&b, " ", 1);
+                    bad |= yt_buf_add(&b, "^", 1);
+                    if (!bad) /* a caret line cut short would mislead */
+                        kn_exec_fail_line(x, yt_buf_str(&b));
                 }
             }
         }
@@ -932,7 +934,7 @@ static int interp_execute(void *self, struct kn_exec *x, const char *code)
     struct interp *in = self;
     struct mg_part *parts = NULL;
     struct pending pd = {NULL, 0, 0};
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int n, i, last_sql = -1, rc = 0;
 
     n = mg_cell_split(code, &parts, err);
@@ -1486,7 +1488,7 @@ static const char *interp_is_complete(void *self, const char *code,
                                       const char **indent)
 {
     struct mg_part *parts = NULL;
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
     const char *res = "complete";
     int n, i;
 
@@ -1544,7 +1546,7 @@ static void interp_shutdown(void *self, int restart)
 /* --------------------------------------------------- create / destroy */
 
 /* mkdir -p with mode 0700 for the components it creates. */
-static int make_dirs(const char *path, char err[MG_ERR_LEN])
+static int make_dirs(const char *path, char err[YTK_ERR_LEN])
 {
     char *p = strdup(path), *s;
     struct stat sb;
@@ -1585,7 +1587,7 @@ out:
 }
 
 int mg_interp_create(const char *home, struct kn_interp *out,
-                     char err[MG_ERR_LEN])
+                     char err[YTK_ERR_LEN])
 {
     struct interp *in = NULL;
     char *path = NULL;

@@ -141,7 +141,7 @@ static int spawn_browser(const char *entry, const char *url, char *why,
                          size_t whysz)
 {
     char **words = NULL, **argv = NULL;
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int argc = 0, i, n = 0, used = 0, rc = -1;
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
@@ -269,12 +269,12 @@ static int auth_fail(struct kn_exec *x, const char *hint, const char *msg)
     return -1;
 }
 
-/* Scope list for people: the short names. */
-static void short_scopes(const char *scopes, struct yt_buf *b)
+/* Scope list for people: the short names.  Returns 0 or the yt_buf code. */
+static int short_scopes(const char *scopes, struct yt_buf *b)
 {
     const char *p = scopes ? scopes : "";
     size_t plen = strlen(YT_SCOPE_PREFIX);
-    int first = 1;
+    int first = 1, bad = 0;
 
     while (*p) {
         size_t n;
@@ -285,41 +285,42 @@ static void short_scopes(const char *scopes, struct yt_buf *b)
         if (!n)
             break;
         if (!first)
-            yt_buf_adds(b, ", ");
+            bad |= yt_buf_adds(b, ", ");
         first = 0;
         if (n > plen && strncmp(p, YT_SCOPE_PREFIX, plen) == 0)
-            yt_buf_add(b, p + plen, n - plen);
+            bad |= yt_buf_add(b, p + plen, n - plen);
         else
-            yt_buf_add(b, p, n);
+            bad |= yt_buf_add(b, p, n);
         p += n;
     }
     if (first)
-        yt_buf_adds(b, "(none reported)");
+        bad |= yt_buf_adds(b, "(none reported)");
+    return bad;
 }
 
-/* "2026-11-22 19:12:03 UTC (in 59 min)" */
-static void fmt_expiry(long long expiry, struct yt_buf *b)
+/* "2026-11-22 19:12:03 UTC (in 59 min)".  Returns 0 or the yt_buf code. */
+static int fmt_expiry(long long expiry, struct yt_buf *b)
 {
     char when[32];
     long long d = expiry - (long long)time(NULL);
     long long a = d < 0 ? -d : d;
+    int bad;
 
-    if (expiry <= 0) {
-        yt_buf_adds(b, "unknown");
-        return;
-    }
+    if (expiry <= 0)
+        return yt_buf_adds(b, "unknown");
     yt_token_format_time(expiry, when);
     when[10] = ' ';
     when[19] = '\0';
-    yt_buf_addf(b, "%s UTC ", when);
+    bad = yt_buf_addf(b, "%s UTC ", when);
     if (a < 120)
-        yt_buf_addf(b, d >= 0 ? "(in %lld s)" : "(expired %lld s ago)", a);
+        bad |= yt_buf_addf(b, d >= 0 ? "(in %lld s)" : "(expired %lld s ago)", a);
     else if (a < 7200)
-        yt_buf_addf(b, d >= 0 ? "(in %lld min)" : "(expired %lld min ago)",
+        bad |= yt_buf_addf(b, d >= 0 ? "(in %lld min)" : "(expired %lld min ago)",
                     a / 60);
     else
-        yt_buf_addf(b, d >= 0 ? "(in %lld h)" : "(expired %lld h ago)",
+        bad |= yt_buf_addf(b, d >= 0 ? "(in %lld h)" : "(expired %lld h ago)",
                     a / 3600);
+    return bad;
 }
 
 /* Publish (or update) a text/plain + text/html bundle. */
@@ -331,7 +332,8 @@ static void show(struct kn_exec *x, const char *id, int update,
     if (!data)
         return;
     cJSON_AddStringToObject(data, "text/plain", text);
-    cJSON_AddStringToObject(data, "text/html", html);
+    if (html) /* NULL when it could not be built: the text alone */
+        cJSON_AddStringToObject(data, "text/html", html);
     if (update)
         kn_exec_update_display(x, data, NULL, id);
     else
@@ -343,14 +345,21 @@ static void show_msg(struct kn_exec *x, const char *id, int update,
                      const char *text)
 {
     struct yt_buf h;
+    int bad;
 
     yt_buf_init(&h, 1024 * 1024);
-    yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\">"
+    bad = yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\">"
                     "<pre style=\"white-space: pre-wrap\">");
-    mg_html_escape(&h, text, -1);
-    yt_buf_adds(&h, "</pre></div>");
-    show(x, id, update, text, yt_buf_str(&h));
+    bad |= mg_html_escape(&h, text, -1);
+    bad |= yt_buf_adds(&h, "</pre></div>");
+    show(x, id, update, text, bad ? NULL : yt_buf_str(&h));
     yt_buf_free(&h);
+}
+
+/* The text built in t, or `instead` when building it failed (bad != 0). */
+static const char *built(int bad, const struct yt_buf *t, const char *instead)
+{
+    return bad || yt_buf_failed(t) ? instead : yt_buf_str(t);
 }
 
 static char *token_path_for(const struct mg_ctx *c, const struct mg_args *a)
@@ -367,7 +376,7 @@ static int load_client(const struct mg_ctx *c, const struct mg_args *a,
     const char *id = mg_args_get(a, "client-id");
     const char *secret = mg_args_get(a, "client-secret");
     const char *file = mg_args_get(a, "client-secrets");
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
     char *path;
     int rc;
 
@@ -421,11 +430,13 @@ static char *scopes_for(const struct mg_args *a, int first_extra,
     return out;
 }
 
-/* Scopes asked for but not granted (space separated; caller frees). */
+/* Scopes asked for but not granted (space separated; caller frees).  NULL
+ * when all were granted, or when out of memory (the note is left out). */
 static char *missing_scopes(const char *asked, const char *granted)
 {
     struct yt_buf b;
     const char *p = asked;
+    int bad = 0;
 
     yt_buf_init(&b, 64 * 1024);
     if (!granted)
@@ -452,12 +463,12 @@ static char *missing_scopes(const char *asked, const char *granted)
         }
         if (!found) {
             if (b.len)
-                yt_buf_adds(&b, " ");
-            yt_buf_add(&b, p, n);
+                bad |= yt_buf_adds(&b, " ");
+            bad |= yt_buf_add(&b, p, n);
         }
         p += n;
     }
-    if (!b.len) {
+    if (bad || !b.len) {
         yt_buf_free(&b);
         return NULL;
     }
@@ -470,10 +481,11 @@ static int finish_login(struct kn_exec *x, struct yt_http *h,
                         const char *display_id, struct yt_token *tok,
                         const char *asked, const char *path)
 {
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
     struct yt_tokeninfo ti;
     struct yt_buf t;
     char *missing;
+    int bad = 0;
 
     if (yt_token_save(path, tok, err) != YT_TOKEN_OK) {
         show_msg(x, display_id, 1, "Signed in, but the token was not saved.");
@@ -483,35 +495,36 @@ static int finish_login(struct kn_exec *x, struct yt_http *h,
     }
     yt_buf_init(&t, 64 * 1024);
     memset(&ti, 0, sizeof ti);
-    yt_buf_adds(&t, "Authenticated");
+    bad |= yt_buf_adds(&t, "Authenticated");
     if (yt_oauth_tokeninfo(h, tok->token, &ti, err) == YT_OAUTH_OK) {
         if (ti.email)
-            yt_buf_addf(&t, " as %s", ti.email);
+            bad |= yt_buf_addf(&t, " as %s", ti.email);
         else if (ti.sub)
-            yt_buf_addf(&t, " (Google account id %s)", ti.sub);
+            bad |= yt_buf_addf(&t, " (Google account id %s)", ti.sub);
     }
-    yt_buf_adds(&t, ".\nScopes: ");
-    short_scopes(tok->scopes ? tok->scopes : asked, &t);
-    yt_buf_adds(&t, "\nAccess token expires: ");
-    fmt_expiry(tok->expiry, &t);
-    yt_buf_addf(&t, "\nRefresh token: %s",
+    bad |= yt_buf_adds(&t, ".\nScopes: ");
+    bad |= short_scopes(tok->scopes ? tok->scopes : asked, &t);
+    bad |= yt_buf_adds(&t, "\nAccess token expires: ");
+    bad |= fmt_expiry(tok->expiry, &t);
+    bad |= yt_buf_addf(&t, "\nRefresh token: %s",
                 tok->refresh_token ? "saved (refreshed automatically)"
                                    : "none (sign in again when it expires)");
     if (tok->refresh_token && tok->refresh_expiry > 0) {
-        yt_buf_adds(&t, "; it stops working ");
-        fmt_expiry(tok->refresh_expiry, &t);
-        yt_buf_adds(&t, " -- a time-limited grant, as for apps in \"Testing\" "
+        bad |= yt_buf_adds(&t, "; it stops working ");
+        bad |= fmt_expiry(tok->refresh_expiry, &t);
+        bad |= yt_buf_adds(&t, " -- a time-limited grant, as for apps in \"Testing\" "
                         "mode (7 days)");
     }
-    yt_buf_addf(&t, "\nToken saved to %s (mode 0600)", path);
+    bad |= yt_buf_addf(&t, "\nToken saved to %s (mode 0600)", path);
     missing = missing_scopes(asked, tok->scopes);
     if (missing) {
-        yt_buf_adds(&t, "\nNote: not granted: ");
-        short_scopes(missing, &t);
-        yt_buf_adds(&t, " (some fetches may fail with insufficientPermissions)");
+        bad |= yt_buf_adds(&t, "\nNote: not granted: ");
+        bad |= short_scopes(missing, &t);
+        bad |= yt_buf_adds(&t, " (some fetches may fail with insufficientPermissions)");
         free(missing);
     }
-    show_msg(x, display_id, 1, yt_buf_str(&t));
+    show_msg(x, display_id, 1,
+             bad ? "Authenticated; the token was saved." : yt_buf_str(&t));
     yt_buf_free(&t);
     yt_tokeninfo_free(&ti);
     return 0;
@@ -611,40 +624,44 @@ struct buf_pair {
     struct yt_buf t, h;
 };
 
-static void login_prompt(struct buf_pair *o, const char *url, const char *scopes,
-                         const char *waiting, const char *note)
+/* Returns 0, or the yt_buf / escaper code when out of memory. */
+static int login_prompt(struct buf_pair *o, const char *url, const char *scopes,
+                        const char *waiting, const char *note)
 {
-    yt_buf_adds(&o->t, "Sign in with Google to let ytkernel read your "
-                       "YouTube data (scopes: ");
-    short_scopes(scopes, &o->t);
-    yt_buf_addf(&o->t, "):\n%s\n", url);
-    if (note)
-        yt_buf_addf(&o->t, "%s\n", note);
-    yt_buf_adds(&o->t, waiting);
+    int bad = 0;
 
-    yt_buf_adds(&o->h, "<div class=\"tex2jax_ignore mathjax_ignore\"><p>"
+    bad |= yt_buf_adds(&o->t, "Sign in with Google to let ytkernel read your "
+                       "YouTube data (scopes: ");
+    bad |= short_scopes(scopes, &o->t);
+    bad |= yt_buf_addf(&o->t, "):\n%s\n", url);
+    if (note)
+        bad |= yt_buf_addf(&o->t, "%s\n", note);
+    bad |= yt_buf_adds(&o->t, waiting);
+
+    bad |= yt_buf_adds(&o->h, "<div class=\"tex2jax_ignore mathjax_ignore\"><p>"
                        "Sign in with Google to let ytkernel read your "
                        "YouTube data (scopes: <code>");
     {
         struct yt_buf s;
 
         yt_buf_init(&s, 64 * 1024);
-        short_scopes(scopes, &s);
-        mg_html_escape(&o->h, yt_buf_str(&s), -1);
+        bad |= short_scopes(scopes, &s);
+        bad |= mg_html_escape(&o->h, yt_buf_str(&s), -1);
         yt_buf_free(&s);
     }
-    yt_buf_adds(&o->h, "</code>): <a href=\"");
-    mg_html_escape(&o->h, url, -1);
-    yt_buf_adds(&o->h, "\" target=\"_blank\" rel=\"noopener noreferrer\">"
+    bad |= yt_buf_adds(&o->h, "</code>): <a href=\"");
+    bad |= mg_html_escape(&o->h, url, -1);
+    bad |= yt_buf_adds(&o->h, "\" target=\"_blank\" rel=\"noopener noreferrer\">"
                        "open the Google sign-in page</a></p>");
     if (note) {
-        yt_buf_adds(&o->h, "<p>");
-        mg_html_escape(&o->h, note, -1);
-        yt_buf_adds(&o->h, "</p>");
+        bad |= yt_buf_adds(&o->h, "<p>");
+        bad |= mg_html_escape(&o->h, note, -1);
+        bad |= yt_buf_adds(&o->h, "</p>");
     }
-    yt_buf_adds(&o->h, "<p>");
-    mg_html_escape(&o->h, waiting, -1);
-    yt_buf_adds(&o->h, "</p></div>");
+    bad |= yt_buf_adds(&o->h, "<p>");
+    bad |= mg_html_escape(&o->h, waiting, -1);
+    bad |= yt_buf_adds(&o->h, "</p></div>");
+    return bad;
 }
 
 /* The pasted URL or code (from stdin or `code`): check state when present
@@ -655,7 +672,7 @@ static int finish_pending(struct kn_exec *x, const char *pasted,
     struct yt_redirect r;
     struct yt_token tok;
     struct yt_http *h = NULL;
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int rc;
 
     memset(&tok, 0, sizeof tok);
@@ -736,7 +753,7 @@ static int login_prepare(struct mg_ctx *c, const struct mg_args *a,
 {
     struct kn_exec *x = c->x;
     char challenge[YT_PKCE_CHALLENGE_LEN + 1];
-    char err[YT_ERR_LEN], mgerr[MG_ERR_LEN];
+    char err[YTK_ERR_LEN], mgerr[YTK_ERR_LEN];
     long port = 0;
 
     lg->timeout = AUTH_TIMEOUT_DEFAULT;
@@ -820,6 +837,7 @@ static int login_show_prompt(struct kn_exec *x, const struct mg_args *a,
 {
     struct buf_pair bp;
     char note[512], waiting[512];
+    int rc = 0;
 
     note[0] = '\0';
     if (manual || nowait) {
@@ -852,11 +870,14 @@ static int login_show_prompt(struct kn_exec *x, const struct mg_args *a,
     yt_buf_init(&bp.t, 1024 * 1024);
     yt_buf_init(&bp.h, 1024 * 1024);
     kn_exec_new_id(lg->display_id);
-    login_prompt(&bp, lg->url, lg->scopes, waiting, note[0] ? note : NULL);
-    show(x, lg->display_id, 0, yt_buf_str(&bp.t), yt_buf_str(&bp.h));
+    if (login_prompt(&bp, lg->url, lg->scopes, waiting,
+                     note[0] ? note : NULL) != 0)
+        rc = auth_fail(x, NULL, "out of memory showing the sign-in link");
+    else
+        show(x, lg->display_id, 0, yt_buf_str(&bp.t), yt_buf_str(&bp.h));
     yt_buf_free(&bp.t);
     yt_buf_free(&bp.h);
-    return 0;
+    return rc;
 }
 
 /* Hand the login to `pending` (for --manual's input or a later `code`). */
@@ -907,7 +928,7 @@ static int login_loopback(struct kn_exec *x, struct login *lg)
     struct yt_redirect r;
     struct yt_token tok;
     struct yt_http *h = NULL;
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int rc = -1, lrc;
 
     memset(&r, 0, sizeof r);
@@ -1038,11 +1059,11 @@ static int do_device(struct mg_ctx *c, const struct mg_args *a)
     struct yt_token tok;
     struct yt_http *h = NULL;
     struct yt_buf t, hb;
-    char err[YT_ERR_LEN], display_id[37];
+    char err[YTK_ERR_LEN], display_id[37];
     char *scopes = NULL, *path = NULL;
     long long deadline;
     long interval;
-    int rc = -1, prc;
+    int rc = -1, prc, bad = 0;
 
     memset(&client, 0, sizeof client);
     memset(&d, 0, sizeof d);
@@ -1075,24 +1096,28 @@ static int do_device(struct mg_ctx *c, const struct mg_args *a)
                       err);
         goto out;
     }
-    yt_buf_addf(&t, "To sign in, open %s on any device and enter the code: "
+    bad |= yt_buf_addf(&t, "To sign in, open %s on any device and enter the code: "
                     "%s\nScopes: ",
                 d.verification_url, d.user_code);
-    short_scopes(scopes, &t);
-    yt_buf_addf(&t, "\nWaiting for approval (the code expires in %ld min; "
+    bad |= short_scopes(scopes, &t);
+    bad |= yt_buf_addf(&t, "\nWaiting for approval (the code expires in %ld min; "
                     "interrupt the kernel to cancel).",
                 (d.expires_in + 59) / 60);
-    yt_buf_adds(&hb, "<div class=\"tex2jax_ignore mathjax_ignore\"><p>To "
+    bad |= yt_buf_adds(&hb, "<div class=\"tex2jax_ignore mathjax_ignore\"><p>To "
                      "sign in, open <a href=\"");
-    mg_html_escape(&hb, d.verification_url, -1);
-    yt_buf_adds(&hb, "\" target=\"_blank\" rel=\"noopener noreferrer\">");
-    mg_html_escape(&hb, d.verification_url, -1);
-    yt_buf_adds(&hb, "</a> on any device and enter the code <code "
+    bad |= mg_html_escape(&hb, d.verification_url, -1);
+    bad |= yt_buf_adds(&hb, "\" target=\"_blank\" rel=\"noopener noreferrer\">");
+    bad |= mg_html_escape(&hb, d.verification_url, -1);
+    bad |= yt_buf_adds(&hb, "</a> on any device and enter the code <code "
                      "style=\"font-size: 1.3em\">");
-    mg_html_escape(&hb, d.user_code, -1);
-    yt_buf_addf(&hb, "</code></p><p>Waiting for approval (the code expires "
+    bad |= mg_html_escape(&hb, d.user_code, -1);
+    bad |= yt_buf_addf(&hb, "</code></p><p>Waiting for approval (the code expires "
                      "in %ld min; interrupt the kernel to cancel).</p></div>",
                 (d.expires_in + 59) / 60);
+    if (bad) {
+        auth_fail(x, NULL, "out of memory showing the device code");
+        goto out;
+    }
     kn_exec_new_id(display_id);
     show(x, display_id, 0, yt_buf_str(&t), yt_buf_str(&hb));
 
@@ -1157,9 +1182,9 @@ static int do_key(struct mg_ctx *c, const struct mg_args *a)
     struct kn_exec *x = c->x;
     const char *arg = mg_args_pos(a, 1);
     char *key = NULL, *path = NULL, *line = NULL;
-    char err[YT_ERR_LEN], kerr[KN_ERR_LEN], fp[64];
+    char err[YTK_ERR_LEN], kerr[KN_ERR_LEN], fp[64];
     struct yt_buf t;
-    int rc = -1;
+    int rc = -1, bad = 0;
 
     yt_buf_init(&t, 64 * 1024);
     if (a->npos > 2) {
@@ -1185,7 +1210,7 @@ static int do_key(struct mg_ctx *c, const struct mg_args *a)
         goto out;
     }
     path = yt_api_key_path(c->home);
-    yt_buf_addf(&t, "%s\n", key);
+    bad |= yt_buf_addf(&t, "%s\n", key);
     line = yt_buf_take(&t);
     if (!path || !line) {
         auth_fail(x, NULL, "out of memory");
@@ -1196,14 +1221,14 @@ static int do_key(struct mg_ctx *c, const struct mg_args *a)
         goto out;
     }
     yt_api_key_fingerprint(key, fp);
-    yt_buf_addf(&t,
+    bad |= yt_buf_addf(&t,
                 "API key %s saved to %s (mode 0600).\nIt is used for public "
                 "data only, when no OAuth token is saved.",
                 fp, path);
     if (getenv("YTK_API_KEY") && *getenv("YTK_API_KEY"))
-        yt_buf_adds(&t, "\nNote: $YTK_API_KEY is set and takes precedence "
+        bad |= yt_buf_adds(&t, "\nNote: $YTK_API_KEY is set and takes precedence "
                         "over this file.");
-    show_msg(x, NULL, 0, yt_buf_str(&t));
+    show_msg(x, NULL, 0, built(bad, &t, "API key saved."));
     rc = 0;
 out:
     yt_wipe_free(key);
@@ -1221,9 +1246,9 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
     struct yt_token tok;
     struct yt_tokeninfo ti;
     struct yt_buf t;
-    char err[YT_ERR_LEN], fp[64];
+    char err[YTK_ERR_LEN], fp[64];
     char *path = token_path_for(c, a), *key = NULL;
-    int trc, krc, rc = -1;
+    int trc, krc, rc = -1, bad = 0;
 
     memset(&ti, 0, sizeof ti);
     memset(&tok, 0, sizeof tok);
@@ -1234,13 +1259,13 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
     }
     trc = yt_token_load(path, &tok, err);
     if (trc == YT_TOKEN_E_NOENT) {
-        yt_buf_addf(&t, "No OAuth token saved (%s).", path);
+        bad |= yt_buf_addf(&t, "No OAuth token saved (%s).", path);
     } else if (trc != YT_TOKEN_OK) {
-        yt_buf_addf(&t, "Token file %s is unusable: %s\n(run %%yt_auth "
+        bad |= yt_buf_addf(&t, "Token file %s is unusable: %s\n(run %%yt_auth "
                         "login to replace it)",
                     path, err);
     } else {
-        yt_buf_addf(&t, "Token file: %s", path);
+        bad |= yt_buf_addf(&t, "Token file: %s", path);
         if (tok.token && tok.expiry > (long long)time(NULL)) {
             struct yt_http *h = new_http(x);
 
@@ -1248,36 +1273,36 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
                 goto out;
             if (yt_oauth_tokeninfo(h, tok.token, &ti, err) == YT_OAUTH_OK &&
                 (ti.email || ti.sub))
-                yt_buf_addf(&t, "\nAccount: %s%s",
+                bad |= yt_buf_addf(&t, "\nAccount: %s%s",
                             ti.email ? "" : "Google account id ",
                             ti.email ? ti.email : ti.sub);
             else
-                yt_buf_adds(&t, "\nAccount: (tokeninfo not reachable)");
+                bad |= yt_buf_adds(&t, "\nAccount: (tokeninfo not reachable)");
             yt_http_free(h);
         }
-        yt_buf_adds(&t, "\nScopes: ");
-        short_scopes(tok.scopes, &t);
-        yt_buf_adds(&t, "\nAccess token: ");
+        bad |= yt_buf_adds(&t, "\nScopes: ");
+        bad |= short_scopes(tok.scopes, &t);
+        bad |= yt_buf_adds(&t, "\nAccess token: ");
         if (tok.token) {
-            yt_buf_adds(&t, "present (redacted), expires ");
-            fmt_expiry(tok.expiry, &t);
+            bad |= yt_buf_adds(&t, "present (redacted), expires ");
+            bad |= fmt_expiry(tok.expiry, &t);
         } else {
-            yt_buf_adds(&t, "none");
+            bad |= yt_buf_adds(&t, "none");
         }
-        yt_buf_addf(&t, "\nRefresh token: %s",
+        bad |= yt_buf_addf(&t, "\nRefresh token: %s",
                     tok.refresh_token ? "present (redacted)" : "none");
         if (tok.refresh_token && tok.refresh_expiry > 0) {
-            yt_buf_adds(&t, ", expires ");
-            fmt_expiry(tok.refresh_expiry, &t);
-            yt_buf_adds(&t, " (time-limited grant, e.g. \"Testing\" mode)");
+            bad |= yt_buf_adds(&t, ", expires ");
+            bad |= fmt_expiry(tok.refresh_expiry, &t);
+            bad |= yt_buf_adds(&t, " (time-limited grant, e.g. \"Testing\" mode)");
         }
         if (tok.client_id)
-            yt_buf_addf(&t, "\nOAuth client: %s", tok.client_id);
+            bad |= yt_buf_addf(&t, "\nOAuth client: %s", tok.client_id);
         {
             struct stat st;
 
             if (stat(path, &st) == 0 && (st.st_mode & 077))
-                yt_buf_addf(&t,
+                bad |= yt_buf_addf(&t,
                             "\nWarning: the token file is readable by "
                             "others (mode %03o); run chmod 600 on it, or "
                             "%%yt_auth refresh to rewrite it with mode 0600.",
@@ -1287,18 +1312,22 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
     krc = yt_api_key_load(c->home, &key, err);
     if (krc == 0) {
         yt_api_key_fingerprint(key, fp);
-        yt_buf_addf(&t, "\nAPI key: %s (%s)", fp,
+        bad |= yt_buf_addf(&t, "\nAPI key: %s (%s)", fp,
                     getenv("YTK_API_KEY") && *getenv("YTK_API_KEY")
                         ? "$YTK_API_KEY"
                         : "saved by %yt_auth key");
         yt_wipe_free(key);
     } else if (krc == YT_TOKEN_E_NOENT) {
-        yt_buf_adds(&t, "\nAPI key: none");
+        bad |= yt_buf_adds(&t, "\nAPI key: none");
     } else {
-        yt_buf_addf(&t, "\nAPI key: unusable (%s)", err);
+        bad |= yt_buf_addf(&t, "\nAPI key: unusable (%s)", err);
     }
     if (trc == YT_TOKEN_E_NOENT && krc != 0)
-        yt_buf_adds(&t, "\nRun %yt_auth login to sign in.");
+        bad |= yt_buf_adds(&t, "\nRun %yt_auth login to sign in.");
+    if (bad) {
+        auth_fail(x, NULL, "out of memory building the status");
+        goto out;
+    }
     show_msg(x, NULL, 0, yt_buf_str(&t));
     rc = 0;
 out:
@@ -1315,8 +1344,8 @@ static int do_refresh(struct mg_ctx *c, const struct mg_args *a)
     struct yt_cred cred;
     struct yt_http *h;
     struct yt_buf t;
-    char err[YT_ERR_LEN];
-    int rc;
+    char err[YTK_ERR_LEN];
+    int rc, bad;
 
     memset(&cred, 0, sizeof cred);
     cred.token_path = token_path_for(c, a);
@@ -1342,10 +1371,10 @@ static int do_refresh(struct mg_ctx *c, const struct mg_args *a)
                          err);
     }
     yt_buf_init(&t, 64 * 1024);
-    yt_buf_adds(&t, "Access token refreshed; expires ");
-    fmt_expiry(cred.expiry, &t);
-    yt_buf_addf(&t, ".\nToken saved to %s", cred.token_path);
-    show_msg(x, NULL, 0, yt_buf_str(&t));
+    bad = yt_buf_adds(&t, "Access token refreshed; expires ");
+    bad |= fmt_expiry(cred.expiry, &t);
+    bad |= yt_buf_addf(&t, ".\nToken saved to %s", cred.token_path);
+    show_msg(x, NULL, 0, built(bad, &t, "Access token refreshed."));
     yt_buf_free(&t);
     yt_cred_free(&cred);
     return 0;
@@ -1357,9 +1386,9 @@ static int do_revoke(struct mg_ctx *c, const struct mg_args *a)
     struct yt_token tok;
     struct yt_http *h = NULL;
     struct yt_buf t;
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
     char *path = token_path_for(c, a);
-    int rc = -1, trc;
+    int rc = -1, trc, bad = 0;
 
     yt_buf_init(&t, 64 * 1024);
     memset(&tok, 0, sizeof tok);
@@ -1367,8 +1396,8 @@ static int do_revoke(struct mg_ctx *c, const struct mg_args *a)
         return auth_fail(x, NULL, "out of memory");
     trc = yt_token_load(path, &tok, err);
     if (trc == YT_TOKEN_E_NOENT) {
-        yt_buf_addf(&t, "No token saved at %s: nothing to revoke.", path);
-        show_msg(x, NULL, 0, yt_buf_str(&t));
+        bad |= yt_buf_addf(&t, "No token saved at %s: nothing to revoke.", path);
+        show_msg(x, NULL, 0, built(bad, &t, "No token saved: nothing to revoke."));
         rc = 0;
         goto out;
     }
@@ -1390,27 +1419,29 @@ static int do_revoke(struct mg_ctx *c, const struct mg_args *a)
         goto out;
     }
     if (trc != YT_OAUTH_OK && trc != YT_OAUTH_E_INVALID_GRANT) {
-        yt_buf_addf(&t, "could not revoke the token at Google (%s); the "
+        bad |= yt_buf_addf(&t, "could not revoke the token at Google (%s); the "
                         "token file was kept",
                     err);
         auth_fail(x, "Hint: retry, or %yt_auth logout to delete only the "
                      "local file.",
-                  yt_buf_str(&t));
+                  built(bad, &t, "could not revoke the token at Google; the "
+                                 "token file was kept"));
         goto out;
     }
     if (unlink(path) != 0 && errno != ENOENT) {
-        yt_buf_addf(&t, "revoked at Google, but could not delete %s: %s",
+        bad |= yt_buf_addf(&t, "revoked at Google, but could not delete %s: %s",
                     path, strerror(errno));
-        auth_fail(x, NULL, yt_buf_str(&t));
+        auth_fail(x, NULL, built(bad, &t, "revoked at Google, but could not "
+                                          "delete the token file"));
         goto out;
     }
-    yt_buf_addf(&t, "%s; deleted %s.",
+    bad |= yt_buf_addf(&t, "%s; deleted %s.",
                 trc == YT_OAUTH_OK
                     ? "Access revoked at Google"
                     : "Google no longer knew this token (already revoked or "
                       "expired)",
                 path);
-    show_msg(x, NULL, 0, yt_buf_str(&t));
+    show_msg(x, NULL, 0, built(bad, &t, "Access revoked; token file deleted."));
     rc = 0;
 out:
     yt_token_free(&tok);
@@ -1424,22 +1455,22 @@ static int do_logout(struct mg_ctx *c, const struct mg_args *a)
 {
     struct yt_buf t;
     char *path = token_path_for(c, a);
-    int rc = 0;
+    int rc = 0, bad = 0;
 
     if (!path)
         return auth_fail(c->x, NULL, "out of memory");
     yt_buf_init(&t, 64 * 1024);
     if (unlink(path) == 0) {
-        yt_buf_addf(&t, "Deleted %s. Access is not revoked at Google "
+        bad |= yt_buf_addf(&t, "Deleted %s. Access is not revoked at Google "
                         "(%%yt_auth revoke does that).",
                     path);
-        show_msg(c->x, NULL, 0, yt_buf_str(&t));
+        show_msg(c->x, NULL, 0, built(bad, &t, "Token file deleted."));
     } else if (errno == ENOENT) {
-        yt_buf_addf(&t, "No token saved at %s.", path);
-        show_msg(c->x, NULL, 0, yt_buf_str(&t));
+        bad |= yt_buf_addf(&t, "No token saved at %s.", path);
+        show_msg(c->x, NULL, 0, built(bad, &t, "No token saved."));
     } else {
-        yt_buf_addf(&t, "cannot delete %s: %s", path, strerror(errno));
-        rc = auth_fail(c->x, NULL, yt_buf_str(&t));
+        bad |= yt_buf_addf(&t, "cannot delete %s: %s", path, strerror(errno));
+        rc = auth_fail(c->x, NULL, built(bad, &t, "cannot delete the token file"));
     }
     pending_clear();
     yt_buf_free(&t);

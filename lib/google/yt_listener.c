@@ -240,7 +240,7 @@ int yt_listener_parse_request(const char *data, size_t len,
 }
 
 int yt_redirect_parse(const char *input, struct yt_redirect *out,
-                      char err[YT_ERR_LEN])
+                      char err[YTK_ERR_LEN])
 {
     const char *s = input, *q;
     size_t n;
@@ -322,7 +322,7 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int yt_listener_open(struct yt_listener **out, int port, char err[YT_ERR_LEN])
+int yt_listener_open(struct yt_listener **out, int port, char err[YTK_ERR_LEN])
 {
     struct yt_listener *l;
     struct sockaddr_in sa;
@@ -429,17 +429,19 @@ static void respond(int fd, int status, const char *title, const char *msg)
                          : status == 404 ? "Not Found"
                          : status == 405 ? "Method Not Allowed"
                                          : "Bad Request";
+    int rc;
 
     yt_buf_init(&body, 16384);
     yt_buf_init(&all, 32768);
-    yt_buf_addf(&body,
+    rc = yt_buf_addf(&body,
                 "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
                 "<title>ytkernel: %s</title></head>"
                 "<body style=\"font-family: system-ui, sans-serif; "
                 "max-width: 40em; margin: 4em auto\">"
                 "<h1>%s</h1><p>%s</p></body></html>\n",
                 title, title, msg);
-    if (yt_buf_addf(&all,
+    if (rc == 0 &&
+        yt_buf_addf(&all,
                     "HTTP/1.1 %d %s\r\n"
                     "Content-Type: text/html; charset=utf-8\r\n"
                     "Content-Length: %zu\r\n"
@@ -487,7 +489,7 @@ static void conn_close(struct conn *c)
  * redirect arrived (*out filled), YT_LISTEN_E_STATE on a state mismatch. */
 static int handle_request(struct conn *c, int prc, struct yt_redirect *r,
                           const char *path, const char *expected_state,
-                          struct yt_redirect *out, char err[YT_ERR_LEN])
+                          struct yt_redirect *out, char err[YTK_ERR_LEN])
 {
     if (prc == YT_LREQ_E_METHOD) {
         respond(c->fd, 405, "Not allowed",
@@ -538,7 +540,7 @@ static int handle_request(struct conn *c, int prc, struct yt_redirect *r,
 int yt_listener_wait(struct yt_listener *l, const char *path,
                      const char *expected_state, long timeout_ms,
                      yt_listener_abort_fn abort, void *arg,
-                     struct yt_redirect *out, char err[YT_ERR_LEN])
+                     struct yt_redirect *out, char err[YTK_ERR_LEN])
 {
     long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
     struct conn *conns;
