@@ -103,7 +103,7 @@ static int ytk_home(char *out, size_t len)
 static int run_kernel(const char *conn_file)
 {
     char home[PATH_MAX], hist[PATH_MAX + 32];
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
     struct kn_interp in;
     struct kn_config cfg;
     int rc;

@@ -22,7 +22,7 @@
 #define OUT_MAX (64u << 20)    /* cap of one rendered table */
 #define LIMIT_MAX MG_TABLE_LIMIT_MAX
 
-_Static_assert(YT_ERR_LEN == 512, "yt_errf fills the err[512] of render");
+_Static_assert(YTK_ERR_LEN == 512, "yt_errf fills the err[512] of render");
 
 static int default_limit = MG_TABLE_LIMIT;
 

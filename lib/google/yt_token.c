@@ -100,7 +100,7 @@ int yt_token_needs_refresh(const struct yt_token *t, long long now, int skew)
 /* A string field: absent (0, *dst untouched), copied (0), or wrong type /
  * control characters (-1, err names the field). */
 static int get_str(const cJSON *o, const char *name, char **dst,
-                   char err[YT_ERR_LEN])
+                   char err[YTK_ERR_LEN])
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
     const unsigned char *p;
@@ -129,7 +129,7 @@ static int get_str(const cJSON *o, const char *name, char **dst,
 /* Scopes as a list of strings or a space/comma-separated string, joined
  * with single spaces into *dst. */
 static int get_scopes(const cJSON *o, const char *name, char **dst,
-                      char err[YT_ERR_LEN])
+                      char err[YTK_ERR_LEN])
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name), *e;
     struct yt_buf b;
@@ -193,11 +193,11 @@ bad:
 }
 
 int yt_token_parse(const char *data, size_t len, struct yt_token *out,
-                   char err[YT_ERR_LEN])
+                   char err[YTK_ERR_LEN])
 {
     cJSON *root = NULL;
     const cJSON *v;
-    char why[YT_ERR_LEN];
+    char why[YTK_ERR_LEN];
     int rc = YT_TOKEN_E_FORMAT;
 
     memset(out, 0, sizeof *out);
@@ -282,7 +282,7 @@ out:
 }
 
 int yt_file_read_private(const char *path, const char *what, size_t max,
-                         char **data, size_t *len, char err[YT_ERR_LEN])
+                         char **data, size_t *len, char err[YTK_ERR_LEN])
 {
     struct yt_buf b;
     char chunk[4096];
@@ -330,9 +330,9 @@ out:
 }
 
 int yt_token_load(const char *path, struct yt_token *out,
-                  char err[YT_ERR_LEN])
+                  char err[YTK_ERR_LEN])
 {
-    char why[YT_ERR_LEN], *data;
+    char why[YTK_ERR_LEN], *data;
     size_t len;
     int rc;
 
@@ -415,7 +415,7 @@ out:
 }
 
 int yt_file_write_private(const char *path, const char *data, size_t len,
-                          char err[YT_ERR_LEN])
+                          char err[YTK_ERR_LEN])
 {
     char *tmp = NULL, *dircopy = NULL;
     int fd = -1, rc = YT_TOKEN_E_IO;
@@ -497,7 +497,7 @@ out:
 }
 
 int yt_token_save(const char *path, const struct yt_token *t,
-                  char err[YT_ERR_LEN])
+                  char err[YTK_ERR_LEN])
 {
     char *json = yt_token_to_json(t);
     int rc;
@@ -546,7 +546,7 @@ void yt_api_key_fingerprint(const char *key, char out[64])
         snprintf(out, 64, "%.4s\xe2\x80\xa6(%zu chars)", key, n);
 }
 
-int yt_api_key_load(const char *home, char **key, char err[YT_ERR_LEN])
+int yt_api_key_load(const char *home, char **key, char err[YTK_ERR_LEN])
 {
     const char *env = getenv("YTK_API_KEY");
     char *path = NULL, line[512];

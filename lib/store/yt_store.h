@@ -24,8 +24,9 @@
 #include <sqlite3.h>
 #include <cjson/cJSON.h>
 #include "yt_api.h"
+#include "yt_err.h"
 
-#define YT_STORE_ERR_LEN 512
+#define YT_STORE_ERR_LEN YTK_ERR_LEN /* alias: use YTK_ERR_LEN */
 
 /* Create the bookkeeping tables when missing. */
 int yt_store_init(sqlite3 *db, char err[YT_STORE_ERR_LEN]);

@@ -93,7 +93,7 @@ static int is_secret(const char *s, int a, int b)
 static void known_secrets(const uint8_t *data, size_t size)
 {
     struct yt_token t;
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
     char *text = with_known_secrets(data, size);
 
     if (!text)
@@ -127,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct yt_token t, back;
     struct yt_client c;
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
     char *s, *json;
 
     err[0] = '\0';
