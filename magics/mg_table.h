@@ -14,7 +14,8 @@
 #include "yt_buf.h"
 
 /* Append `s` (len bytes, or strlen when len < 0) to b escaped for HTML text
- * and attributes.  Returns 0, -1 when the buffer cap is hit. */
+ * and attributes: yt_escape with YT_ESC_HTML.  Returns 0, or the yt_buf code
+ * when the buffer fails. */
 int mg_html_escape(struct yt_buf *b, const char *s, long len);
 
 /* Run `sql` (one statement) on db and publish its rows: as execute_result
@@ -32,7 +33,8 @@ int mg_table_show_stmt(struct kn_exec *x, sqlite3_stmt *stmt,
                        const char *summary, int limit, int as_result);
 
 /* Same as mg_html_escape for attribute values (title="..."): `$` stays `$`
- * (MathJax never reads attributes), everything else is identical. */
+ * (MathJax never reads attributes), everything else is identical
+ * (yt_escape with YT_ESC_HTML_ATTR). */
 int mg_html_escape_attr(struct yt_buf *b, const char *s, long len);
 
 /* Display width in terminal columns of UTF-8 text (East Asian wide and emoji
