@@ -469,9 +469,12 @@ const char *mg_args_get(const struct mg_args *a, const char *name)
 {
     int i;
 
-    for (i = 0; i < a->nopt; i++)
+    YTK_ASSERT(a->nopt >= 0 && name != NULL);
+    for (i = 0; i < a->nopt; i++) {
+        YTK_ASSERT(a->optname[i] != NULL && a->optval[i] != NULL);
         if (name_eq(a->optname[i], strlen(a->optname[i]), name))
             return a->optval[i];
+    }
     return NULL;
 }
 
@@ -482,8 +485,10 @@ int mg_args_has(const struct mg_args *a, const char *name)
 
 const char *mg_args_pos(const struct mg_args *a, int i)
 {
+    YTK_ASSERT(a->npos >= 0);
     if (i < 0 || i >= a->npos)
         return NULL;
+    YTK_ASSERT(a->pos[i] != NULL);
     return a->pos[i];
 }
 

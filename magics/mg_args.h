@@ -10,6 +10,9 @@
  * are returned as -1 with a message naming the problem and listing the valid
  * options.  All memory belongs to the mg_args and is released by
  * mg_args_free().
+ *
+ * Invariants (YTK_ASSERT): npos and nopt are >= 0 and every pos[], optname[]
+ * and optval[] entry is a string ("" for a flag's value), never NULL.
  */
 #ifndef MG_ARGS_H
 #define MG_ARGS_H

@@ -612,10 +612,12 @@ static int run_magic(struct interp *in, struct kn_exec *x,
         kn_exec_fail_line(x, "See the usage with %help NAME or NAME?");
         return -1;
     }
+    YTK_ASSERT(m->name && (m->line || m->cell));
     if (part->kind == MG_PART_CELL)
         rc = m->cell(&ctx, &a, part->body ? part->body : "");
     else
         rc = m->line(&ctx, &a);
+    YTK_ASSERT(rc <= 0);
     mg_args_free(&a);
     return rc < 0 ? -1 : 0;
 }

@@ -11,6 +11,8 @@
  * Tokens, secrets and keys are never shown: not in outputs, errors or
  * logs.  The pending login of --no-wait / --manual lives in this module's
  * memory (one at a time) and is wiped once used or replaced.
+ * Invariants (YTK_ASSERT): a login is parked only where no other is
+ * pending, and a pasted code is exchanged only for an active pending one.
  */
 #include "mg_registry.h"
 
@@ -675,6 +677,7 @@ static int finish_pending(struct kn_exec *x, const char *pasted,
     char err[YTK_ERR_LEN];
     int rc;
 
+    YTK_ASSERT(pending.active);
     memset(&tok, 0, sizeof tok);
     if (yt_redirect_parse(pasted, &r, err) != 0)
         return auth_fail(x,
@@ -884,6 +887,7 @@ static int login_show_prompt(struct kn_exec *x, const struct mg_args *a,
 static void login_park(struct login *lg)
 {
     pending_clear();
+    YTK_ASSERT(!pending.active && !pending.scopes && !pending.redirect_uri);
     pending.active = 1;
     pending.created = (long long)time(NULL);
     memcpy(pending.verifier, lg->verifier, sizeof lg->verifier);

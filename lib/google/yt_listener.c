@@ -236,6 +236,7 @@ int yt_listener_parse_request(const char *data, size_t len,
             return YT_LREQ_E_BAD;
         }
     }
+    YTK_ASSERT(out->path != NULL);
     return YT_LREQ_OK;
 }
 
@@ -532,6 +533,7 @@ static int handle_request(struct conn *c, int prc, struct yt_redirect *r,
                 "ytkernel received the authorization. You may close this "
                 "tab and return to the notebook.");
     }
+    YTK_ASSERT(state_equal(r->state, expected_state));
     *out = *r;
     memset(r, 0, sizeof *r);
     return 1;

@@ -14,6 +14,9 @@
  * yt_redirect_parse() reads what a user pastes: a redirected URL, its query
  * string, or a bare code.
  *
+ * Invariants (YTK_ASSERT): a parsed request has a path; a redirect that
+ * ends the wait carries the expected state.
+ *
  * Ownership: strings in struct yt_redirect belong to it; yt_redirect_free()
  * releases them.  The listener is released by yt_listener_close().
  */

@@ -267,6 +267,7 @@ int yt_oauth_pkce_verifier(char out[YT_PKCE_VERIFIER_LEN + 1],
     }
     out[o] = '\0';
     explicit_bzero(rnd, sizeof rnd);
+    YTK_ASSERT(strspn(out, alphabet) == YT_PKCE_VERIFIER_LEN);
     return YT_OAUTH_OK;
 }
 
@@ -275,8 +276,10 @@ void yt_oauth_pkce_challenge(const char *verifier,
 {
     unsigned char md[SHA256_DIGEST_LENGTH];
 
+    YTK_ASSERT(strlen(verifier) == YT_PKCE_VERIFIER_LEN);
     SHA256((const unsigned char *)verifier, strlen(verifier), md);
     yt_base64url(md, sizeof md, out);
+    YTK_ASSERT(strlen(out) == YT_PKCE_CHALLENGE_LEN);
 }
 
 int yt_oauth_random_state(char out[YT_STATE_LEN + 1], char err[YTK_ERR_LEN])
@@ -288,6 +291,7 @@ int yt_oauth_random_state(char out[YT_STATE_LEN + 1], char err[YTK_ERR_LEN])
         return YT_OAUTH_E_PROTO;
     }
     yt_base64url(rnd, sizeof rnd, out);
+    YTK_ASSERT(strlen(out) == YT_STATE_LEN);
     return YT_OAUTH_OK;
 }
 

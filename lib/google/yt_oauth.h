@@ -10,6 +10,10 @@
  * a message in err that quotes Google's `error` / `error_description` and
  * never contains a token, code, verifier or secret.
  *
+ * Invariants (YTK_ASSERT): a PKCE verifier is exactly YT_PKCE_VERIFIER_LEN
+ * characters of the RFC 7636 unreserved set, a challenge
+ * YT_PKCE_CHALLENGE_LEN and a state YT_STATE_LEN base64url characters.
+ *
  * Ownership: strings in struct yt_client / yt_device / yt_tokeninfo belong
  * to them and are released by the matching _free().  Token results are
  * written into a caller's struct yt_token (see yt_token.h).
