@@ -913,7 +913,7 @@ static int run_sql(struct interp *in, struct kn_exec *x,
                 pd->dml = 1;
             }
         } else {
-            char err[512];
+            char err[YTK_ERR_LEN];
             int scalar = 0;
             cJSON *data;
 
@@ -1003,7 +1003,7 @@ static int interp_eval(void *self, const char *expr, cJSON **data,
     struct interp *in = self;
     sqlite3_stmt *st = NULL;
     const char *tail = NULL;
-    char *sql = NULL, err[512];
+    char *sql = NULL, err[YTK_ERR_LEN];
     int rc = -1, prc, src, scalar = 0;
 
     *data = NULL;

@@ -23,8 +23,6 @@
 #define OUT_MAX (64u << 20)    /* cap of one rendered table */
 #define LIMIT_MAX MG_TABLE_LIMIT_MAX
 
-_Static_assert(YTK_ERR_LEN == 512, "yt_errf fills the err[512] of render");
-
 static int default_limit = MG_TABLE_LIMIT;
 
 int mg_table_default_limit(void)
@@ -566,7 +564,7 @@ static int footer(struct yt_buf *b, int html, long m, int limit, int ncol)
 
 int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
                     struct yt_buf *html, struct yt_buf *text, long *nrows,
-                    int *scalar, char err[512])
+                    int *scalar, char err[YTK_ERR_LEN])
 {
     int ncol = sqlite3_column_count(stmt);
     int tail, headshow, i, r, nshow = 0, rc = -SQLITE_NOMEM, src;
@@ -661,6 +659,8 @@ int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
         for (r = 0; r < tail; r++)
             rows[nshow++] = &ring[((m - tail + r) % tail) * ncol];
     }
+    /* limit data rows at most, plus the "…" row when some were left out */
+    YTK_ASSERT(nshow <= limit + (m > limit) && nshow <= m + 1);
     for (r = 0; r < nshow; r++)
         for (i = 0; rows[r] && i < ncol; i++)
             if (cell_format(&rows[r][i]) < 0)
@@ -736,7 +736,7 @@ out:
 }
 
 int mg_table_bundle(sqlite3_stmt *stmt, int limit, const char *summary,
-                    cJSON **out, int *scalar, char err[512])
+                    cJSON **out, int *scalar, char err[YTK_ERR_LEN])
 {
     struct yt_buf html, text;
     long nrows = 0;
@@ -771,7 +771,7 @@ out:
 int mg_table_show_stmt(struct kn_exec *x, sqlite3_stmt *stmt,
                        const char *summary, int limit, int as_result)
 {
-    char err[512] = "";
+    char err[YTK_ERR_LEN] = "";
     int scalar = 0, rc;
     cJSON *data = NULL;
 

@@ -1107,7 +1107,7 @@ static int publish(struct plot *p)
 {
     struct ch_chart *ch = &p->chart;
     char *svg = NULL, *summary = NULL, *b64 = NULL, err[YTK_ERR_LEN];
-    char svg_path[4096], png_path[4096], werr[512];
+    char svg_path[4096], png_path[4096], werr[YTK_ERR_LEN];
     unsigned char *png = NULL;
     size_t svg_len, png_len;
     cJSON *data = NULL, *meta = NULL, *pm;

@@ -579,25 +579,29 @@ def test_login_timeout_without_browser(base_env, tmp_path, ytk_home):
         s.stop()
 
 
+def interrupt_once_shown(s, code):
+    """Run code in session s and interrupt the kernel as soon as the cell
+    shows its first display (the sign-in link or the device code)."""
+    sent = []
+
+    def watch(m):
+        if m["msg_type"] == "display_data" and not sent:
+            sent.append(True)
+            s.km.interrupt_kernel()
+
+    r = ytk.collect(s.kc, s.kc.execute(code), on_iopub=watch, what=code)
+    s.results.append(r)
+    assert sent, "the cell ended without showing anything"
+    return r
+
+
 def test_login_interrupted(base_env, tmp_path):
     s = Session(dict(base_env, BROWSER=""), tmp_path)
     try:
-        kc = s.kc
-        msg_id = kc.execute("%yt_auth login")
         # wait until the link is on screen, then interrupt
-        deadline = time.monotonic() + ytk.TIMEOUT
-        while True:
-            assert time.monotonic() < deadline
-            m = kc.get_iopub_msg(timeout=ytk.TIMEOUT)
-            if m["parent_header"].get("msg_id") == msg_id and \
-                    m["msg_type"] == "display_data":
-                break
-        s.km.interrupt_kernel()
-        reply = kc.get_shell_msg(timeout=ytk.TIMEOUT)
-        while reply["parent_header"].get("msg_id") != msg_id:
-            reply = kc.get_shell_msg(timeout=ytk.TIMEOUT)
-        assert reply["content"]["status"] == "error"
-        assert reply["content"]["ename"] == "KeyboardInterrupt"
+        r = interrupt_once_shown(s, "%yt_auth login")
+        assert r.status == "error"
+        assert r.reply["content"]["ename"] == "KeyboardInterrupt"
         # the kernel is still usable
         r = s.run("%yt_auth status")
         assert r.status == "ok"
@@ -681,22 +685,10 @@ def test_testing_mode_expiry_told_apart_from_revocation(tmp_path, ytk_home):
 def test_device_flow_interrupted(base_env, tmp_path, emulator, ytk_home):
     s = Session(dict(base_env, BROWSER=""), tmp_path)
     try:
-        kc = s.kc
-        msg_id = kc.execute("%%yt_auth device --client-secrets %s" %
-                            emulator.device_client_secret_path)
-        deadline = time.monotonic() + ytk.TIMEOUT
-        while True:
-            assert time.monotonic() < deadline
-            m = kc.get_iopub_msg(timeout=ytk.TIMEOUT)
-            if m["parent_header"].get("msg_id") == msg_id and \
-                    m["msg_type"] == "display_data":
-                break
-        s.km.interrupt_kernel()
-        reply = kc.get_shell_msg(timeout=ytk.TIMEOUT)
-        while reply["parent_header"].get("msg_id") != msg_id:
-            reply = kc.get_shell_msg(timeout=ytk.TIMEOUT)
-        assert reply["content"]["status"] == "error"
-        assert reply["content"]["ename"] == "KeyboardInterrupt"
+        r = interrupt_once_shown(s, "%%yt_auth device --client-secrets %s" %
+                                 emulator.device_client_secret_path)
+        assert r.status == "error"
+        assert r.reply["content"]["ename"] == "KeyboardInterrupt"
         assert not os.path.exists(os.path.join(str(ytk_home), "token.json"))
         assert s.run("%yt_auth status").status == "ok"
     finally:
