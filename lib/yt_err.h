@@ -64,7 +64,7 @@ enum ytk_err {
 const char *ytk_strerror(int code);
 
 #if defined(YTK_ASSERTS)
-#define YTK_ASSERT(cond)                                                      \
+#define YTK_ASSERT(cond)                                                       \
     ((cond) ? (void)0 : ytk_assert_fail(#cond, __FILE__, __LINE__, __func__))
 #else
 #define YTK_ASSERT(cond) ((void)sizeof(!(cond)))

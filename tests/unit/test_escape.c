@@ -40,9 +40,8 @@ static void test_presets_differ_where_they_should(void)
     TU_EQ_STR(esc(&b, "a\tb\nc\rd", -1, YT_ESC_HTML), "a\tb\nc\rd");
     TU_EQ_STR(esc(&b, "a\tb\nc\rd", -1, YT_ESC_SVG), "a b c d");
     /* DEL and C1 (U+0085): kept in HTML, dropped in SVG */
-    TU_EQ_STR(esc(&b, "a\x7f" "b\xc2\x85" "c", -1, YT_ESC_HTML),
-              "a\x7f" "b\xc2\x85" "c");
-    TU_EQ_STR(esc(&b, "a\x7f" "b\xc2\x85" "c", -1, YT_ESC_SVG), "abc");
+    TU_EQ_STR(esc(&b, "a\177b\302\205c", -1, YT_ESC_HTML), "a\177b\302\205c");
+    TU_EQ_STR(esc(&b, "a\177b\302\205c", -1, YT_ESC_SVG), "abc");
     yt_buf_free(&b);
 }
 
@@ -53,7 +52,7 @@ static void test_invalid_and_forbidden(void)
     yt_buf_init(&b, 1 << 16);
     /* NUL and other C0 controls dropped, U+FFFE dropped, a lone
      * continuation byte becomes U+FFFD, a real U+FFFD is kept */
-    TU_EQ_STR(esc(&b, "a\0b\x01" "c", 5, YT_ESC_HTML), "abc");
+    TU_EQ_STR(esc(&b, "a\0b\001c", 5, YT_ESC_HTML), "abc");
     TU_EQ_STR(esc(&b, "x\xef\xbf\xbey", -1, YT_ESC_SVG), "xy");
     TU_EQ_STR(esc(&b, "x\x80y", -1, YT_ESC_HTML), "x\xef\xbf\xbdy");
     TU_EQ_STR(esc(&b, "x\xef\xbf\xbdy", -1, YT_ESC_SVG), "x\xef\xbf\xbdy");
