@@ -276,7 +276,7 @@ void yt_oauth_pkce_challenge(const char *verifier,
 {
     unsigned char md[SHA256_DIGEST_LENGTH];
 
-    YTK_ASSERT(strlen(verifier) == YT_PKCE_VERIFIER_LEN);
+    YTK_ASSERT(strlen(verifier) >= 43 && strlen(verifier) <= 128);
     SHA256((const unsigned char *)verifier, strlen(verifier), md);
     yt_base64url(md, sizeof md, out);
     YTK_ASSERT(strlen(out) == YT_PKCE_CHALLENGE_LEN);

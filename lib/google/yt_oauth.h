@@ -10,9 +10,10 @@
  * a message in err that quotes Google's `error` / `error_description` and
  * never contains a token, code, verifier or secret.
  *
- * Invariants (YTK_ASSERT): a PKCE verifier is exactly YT_PKCE_VERIFIER_LEN
- * characters of the RFC 7636 unreserved set, a challenge
- * YT_PKCE_CHALLENGE_LEN and a state YT_STATE_LEN base64url characters.
+ * Invariants (YTK_ASSERT): a verifier we make is YT_PKCE_VERIFIER_LEN
+ * characters of the RFC 7636 unreserved set; a challenge is made from a
+ * verifier of 43 to 128 characters (RFC 7636 4.1) and is
+ * YT_PKCE_CHALLENGE_LEN base64url characters; a state is YT_STATE_LEN.
  *
  * Ownership: strings in struct yt_client / yt_device / yt_tokeninfo belong
  * to them and are released by the matching _free().  Token results are
