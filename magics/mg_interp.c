@@ -23,6 +23,10 @@
 #include "yt_err.h"
 #include "mg_table.h"
 
+/* kernel/ cannot include lib/, so it keeps its own name for the size. */
+_Static_assert(KN_ERR_LEN == YTK_ERR_LEN,
+               "kernel and lib error buffers must be the same size");
+
 #define OUT_MAX (64u << 20)
 #define EVAL_BUDGET 100000 /* progress callbacks (x1000 VM ops) for eval */
 
