@@ -1,15 +1,11 @@
 /* yt_utf8.c -- UTF-8 decoding and encoding.  See yt_utf8.h. */
 #include "yt_utf8.h"
 
-#include "yt_err.h"
-
 size_t yt_utf8_next(const unsigned char *s, size_t n, unsigned *cp)
 {
-    unsigned c, v;
+    unsigned c = s[0], v;
     size_t len, i;
 
-    YTK_ASSERT(n >= 1);
-    c = s[0];
     if (c < 0x80) {
         *cp = c;
         return 1;
@@ -44,14 +40,12 @@ size_t yt_utf8_next(const unsigned char *s, size_t n, unsigned *cp)
         *cp = 0xFFFD;
         return 1;
     }
-    YTK_ASSERT(len <= n && v <= 0x10FFFF);
     *cp = v;
     return len;
 }
 
 size_t yt_utf8_encode(unsigned cp, char out[4])
 {
-    YTK_ASSERT(cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF));
     if (cp < 0x80) {
         out[0] = (char)cp;
         return 1;
