@@ -13,7 +13,7 @@ if ! command -v "$CLANG_FORMAT" >/dev/null; then
 fi
 
 shopt -s nullglob
-files=(kernel/*.[ch] magics/*.[ch] lib/*.[ch] lib/*/*.[ch]
+files=(include/*.[ch] kernel/*.[ch] magics/*.[ch] lib/*.[ch] lib/*/*.[ch]
        tests/unit/*.[ch] tests/fuzz/*.[ch])
 
 if [ "${1:-}" = "--fix" ]; then
