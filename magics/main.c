@@ -21,6 +21,7 @@
 
 #include "kn_kernel.h"
 #include "mg_interp.h"
+#include "yt_file.h"
 
 #define SPEC_NAME "ytkernel"
 
@@ -70,6 +71,21 @@ static int mkdirs(const char *path, mode_t mode)
     return 0;
 }
 
+/* A YTK_HOME that group or others can enter is left as it is (it may be
+ * shared on purpose, or be a folder the user made for more than ytkernel):
+ * our files in it are 0600 anyway.  Say so once, with the fix. */
+static void warn_open_home(const char *home)
+{
+    struct stat sb;
+
+    if (stat(home, &sb) == 0 && (sb.st_mode & 077))
+        fprintf(stderr,
+                "ytkernel: warning: %s is open to other users (mode %03o); "
+                "its files are 0600, but run chmod 700 on it to hide their "
+                "names too\n",
+                home, (unsigned)(sb.st_mode & 0777));
+}
+
 static int ytk_home(char *out, size_t len)
 {
     const char *h = getenv("YTK_HOME"), *x = getenv("XDG_DATA_HOME");
@@ -97,6 +113,7 @@ static int ytk_home(char *out, size_t len)
                 strerror(errno));
         return -1;
     }
+    warn_open_home(out);
     return 0;
 }
 
@@ -111,13 +128,17 @@ static int run_kernel(const char *conn_file)
     if (ytk_home(home, sizeof(home)) < 0)
         return 1;
     snprintf(hist, sizeof(hist), "%s/history.sqlite", home);
+    cfg.history_path = hist;
+    if (yt_file_private_prepare(hist, err) < 0) {
+        fprintf(stderr, "ytkernel: %s; keeping history in memory\n", err);
+        cfg.history_path = NULL;
+    }
     memset(&in, 0, sizeof(in));
     if (mg_interp_create(home, &in, err) < 0) {
         fprintf(stderr, "ytkernel: %s\n", err);
         return 1;
     }
     cfg.connection_file = conn_file;
-    cfg.history_path = hist;
     rc = kn_kernel_run(&cfg, &in);
     mg_interp_destroy(&in);
     return rc;

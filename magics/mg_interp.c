@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "yt_err.h"
+#include "yt_file.h"
 #include "mg_table.h"
 
 #define OUT_MAX (64u << 20)
@@ -1614,6 +1615,9 @@ int mg_interp_create(const char *home, struct kn_interp *out,
         yt_errf(err, "out of memory");
         goto out;
     }
+    /* 0600 before SQLite opens it: its -wal/-shm take the file's mode. */
+    if (yt_file_private_prepare(path, err) < 0)
+        goto out;
     if (sqlite3_open_v2(path, &in->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                         NULL) != SQLITE_OK) {

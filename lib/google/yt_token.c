@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -414,88 +413,6 @@ out:
     return out;
 }
 
-int yt_file_write_private(const char *path, const char *data, size_t len,
-                          char err[YT_ERR_LEN])
-{
-    char *tmp = NULL, *dircopy = NULL;
-    int fd = -1, rc = YT_TOKEN_E_IO;
-    size_t off = 0;
-    struct yt_buf b;
-
-    yt_buf_init(&b, 8192);
-    if (yt_buf_addf(&b, "%s.tmp.XXXXXX", path) != 0) {
-        yt_errf(err, "path too long: %s", path);
-        return YT_TOKEN_E_IO;
-    }
-    tmp = yt_buf_take(&b);
-    if (!tmp) {
-        yt_errf(err, "out of memory");
-        return YT_TOKEN_E_NOMEM;
-    }
-    fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        yt_errf(err, "cannot create %s: %s", tmp,
-                 strerror(errno));
-        free(tmp);
-        return YT_TOKEN_E_IO;
-    }
-    if (fchmod(fd, 0600) != 0) {
-        yt_errf(err, "cannot chmod %s: %s", tmp,
-                 strerror(errno));
-        goto out;
-    }
-    while (off < len) {
-        ssize_t w = write(fd, data + off, len - off);
-
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            yt_errf(err, "cannot write %s: %s", tmp,
-                     strerror(errno));
-            goto out;
-        }
-        off += (size_t)w;
-    }
-    if (fsync(fd) != 0) {
-        yt_errf(err, "cannot sync %s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        yt_errf(err, "cannot close %s: %s", tmp,
-                 strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        yt_errf(err, "cannot rename %s to %s: %s", tmp, path,
-                 strerror(errno));
-        goto out;
-    }
-    free(tmp);
-    tmp = NULL;
-    /* Make the rename durable. */
-    dircopy = strdup(path);
-    if (dircopy) {
-        int dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
-    }
-    rc = YT_TOKEN_OK;
-out:
-    if (fd >= 0)
-        close(fd);
-    if (tmp) {
-        unlink(tmp);
-        free(tmp);
-    }
-    free(dircopy);
-    return rc;
-}
-
 int yt_token_save(const char *path, const struct yt_token *t,
                   char err[YT_ERR_LEN])
 {
@@ -506,7 +423,9 @@ int yt_token_save(const char *path, const struct yt_token *t,
         yt_errf(err, "out of memory writing the token");
         return YT_TOKEN_E_NOMEM;
     }
-    rc = yt_file_write_private(path, json, strlen(json), err);
+    rc = yt_file_write_private(path, json, strlen(json), err) < 0
+             ? YT_TOKEN_E_IO
+             : YT_TOKEN_OK;
     explicit_bzero(json, strlen(json));
     free(json);
     return rc;

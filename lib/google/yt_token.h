@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 #include "yt_http.h"
+#include "yt_file.h"
 
 /* Refresh an access token this many seconds before it expires (google-auth's
  * REFRESH_THRESHOLD). */
@@ -77,10 +78,7 @@ int yt_token_save(const char *path, const struct yt_token *t,
 int yt_file_read_private(const char *path, const char *what, size_t max,
                          char **data, size_t *len, char err[YT_ERR_LEN]);
 
-/* Write `len` bytes to path atomically with mode 0600 (used for the token and
- * the API key file). */
-int yt_file_write_private(const char *path, const char *data, size_t len,
-                          char err[YT_ERR_LEN]);
+/* yt_file_write_private() (yt_file.h) writes the token and the API key. */
 
 /* Parse "2025-01-01T12:00:00[.ffffff][Z|+00:00]" (UTC) into unix time.
  * Returns 0 and sets *out, or -1 when malformed. */
