@@ -22,6 +22,7 @@
 
 #include "yt_err.h"
 #include "yt_file.h"
+#include "mg_redact.h"
 #include "mg_table.h"
 
 #define OUT_MAX (64u << 20)
@@ -994,6 +995,12 @@ static int eval_fail(char ename[64], char evalue[KN_ERR_LEN], const char *name,
     return -1;
 }
 
+/* History keeps the cell without the secrets typed into it. */
+static char *interp_history_text(void *self, const char *code)
+{
+    return mg_redact_history(code);
+}
+
 static int interp_eval(void *self, const char *expr, cJSON **data,
                        char ename[64], char evalue[KN_ERR_LEN])
 {
@@ -1650,6 +1657,7 @@ int mg_interp_create(const char *home, struct kn_interp *out,
     out->language_info = interp_language_info;
     out->help_links = interp_help_links;
     out->execute = interp_execute;
+    out->history_text = interp_history_text;
     out->eval_expression = interp_eval;
     out->complete = interp_complete;
     out->inspect = interp_inspect;
