@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -328,6 +329,54 @@ out:
     return rc;
 }
 
+/* Non-zero when uri is https://HOST/... with HOST one of Google's token
+ * hosts (google-auth and older client files use both). */
+static int google_token_uri(const char *uri)
+{
+    static const char *const hosts[] = {"oauth2.googleapis.com",
+                                        "accounts.google.com",
+                                        "www.googleapis.com"};
+    size_t i, n;
+
+    if (strncasecmp(uri, "https://", 8) != 0)
+        return 0;
+    uri += 8;
+    n = strcspn(uri, "/?#");
+    for (i = 0; i < sizeof hosts / sizeof *hosts; i++)
+        if (n == strlen(hosts[i]) && strncasecmp(uri, hosts[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+int yt_token_origin_check(const struct yt_token *t, char err[YT_ERR_LEN])
+{
+    const char *base = getenv("YTK_GOOGLE_BASE");
+    size_t blen;
+
+    if (!t->token_uri)
+        return YT_TOKEN_OK;
+    if (!base || !*base) {
+        if (google_token_uri(t->token_uri))
+            return YT_TOKEN_OK;
+        base = "https://oauth2.googleapis.com";
+        blen = strlen(base);
+    } else {
+        blen = strlen(base);
+        while (blen > 0 && base[blen - 1] == '/')
+            blen--;
+        if (strncmp(t->token_uri, base, blen) == 0 &&
+            t->token_uri[blen] == '/')
+            return YT_TOKEN_OK;
+    }
+    yt_errf(err,
+            "this token was minted by %.200s, not by the configured Google "
+            "base %.*s (YTK_GOOGLE_BASE), so it is not sent there; run "
+            "%%yt_auth login to get a token from this base, or set "
+            "YTK_GOOGLE_BASE back",
+            t->token_uri, (int)(blen > 200 ? 200 : blen), base);
+    return YT_TOKEN_E_ORIGIN;
+}
+
 int yt_token_load(const char *path, struct yt_token *out,
                   char err[YT_ERR_LEN])
 {
@@ -341,6 +390,10 @@ int yt_token_load(const char *path, struct yt_token *out,
     if (rc != YT_TOKEN_OK)
         return rc;
     rc = yt_token_parse(data, len, out, why);
+    if (rc == YT_TOKEN_OK)
+        rc = yt_token_origin_check(out, why);
+    if (rc == YT_TOKEN_E_ORIGIN)
+        yt_token_free(out);
     if (rc != YT_TOKEN_OK)
         yt_errf(err, "%s: %s", path, why);
     explicit_bzero(data, len);

@@ -51,6 +51,7 @@ struct yt_token {
 #define YT_TOKEN_E_IO -2     /* cannot read / write */
 #define YT_TOKEN_E_FORMAT -3 /* not a token file we understand */
 #define YT_TOKEN_E_NOMEM -4
+#define YT_TOKEN_E_ORIGIN -5 /* minted by another token endpoint */
 
 /* Parse a token file's contents (len bytes, need not be NUL-terminated).
  * On success *out is filled (free with yt_token_free); on failure *out is
@@ -58,9 +59,19 @@ struct yt_token {
 int yt_token_parse(const char *data, size_t len, struct yt_token *out,
                    char err[YT_ERR_LEN]);
 
-/* Read and parse the file at path. */
+/* Read and parse the file at path; a token that fails
+ * yt_token_origin_check is not returned (YT_TOKEN_E_ORIGIN). */
 int yt_token_load(const char *path, struct yt_token *out,
                   char err[YT_ERR_LEN]);
+
+/* Tokens go only where they were minted.  YT_TOKEN_OK when t's token_uri
+ * belongs to the configured Google base: with YTK_GOOGLE_BASE set, it starts
+ * with that base and a '/'; unset, it is https on one of Google's token hosts
+ * (oauth2.googleapis.com, accounts.google.com, www.googleapis.com).  A token
+ * without token_uri (requests-oauthlib's shape records none) is accepted; its
+ * first refresh records the endpoint.  Else YT_TOKEN_E_ORIGIN with a message
+ * naming both (URLs only, never the token). */
+int yt_token_origin_check(const struct yt_token *t, char err[YT_ERR_LEN]);
 
 /* The authorized_user JSON for t (caller frees; NULL when out of memory). */
 char *yt_token_to_json(const struct yt_token *t);
