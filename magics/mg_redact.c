@@ -29,9 +29,9 @@ static void mark(char *m, size_t from, size_t to)
     memset(m + from, 1, to - from);
 }
 
-/* Next word of the line [*p, end): blanks skipped, a word starting with a
- * quote runs to the matching quote (or the line end).  Returns 0 at the end
- * of the line. */
+/* Next word of the line [*p, end), as a shell splits it: blanks skipped,
+ * a quote runs to the matching quote (or the line end), blanks inside
+ * quotes do not end the word.  Returns 0 at the end of the line. */
 static int next_word(const char *s, size_t *p, size_t end, size_t *ws,
                      size_t *we)
 {
@@ -42,13 +42,14 @@ static int next_word(const char *s, size_t *p, size_t end, size_t *ws,
     if (i >= end)
         return 0;
     *ws = i;
-    if (s[i] == '"' || s[i] == '\'') {
-        const char *q = memchr(s + i + 1, s[i], end - i - 1);
+    while (i < end && !is_blank((unsigned char)s[i])) {
+        if (s[i] == '"' || s[i] == '\'') {
+            const char *q = memchr(s + i + 1, s[i], end - i - 1);
 
-        i = q ? (size_t)(q - s) + 1 : end;
-    } else {
-        while (i < end && !is_blank((unsigned char)s[i]))
+            i = q ? (size_t)(q - s) + 1 : end;
+        } else {
             i++;
+        }
     }
     *we = i;
     *p = i;

@@ -23,6 +23,7 @@ static void test_key_argument(void)
     same("  %yt_auth   key \"my secret key\"  # x",
          "  %yt_auth   key [REDACTED]  # x");
     same("%yt_auth key 'a b'\nSELECT 1", "%yt_auth key [REDACTED]\nSELECT 1");
+    same("%yt_auth key 'x y'tail next", "%yt_auth key [REDACTED] next");
     same("%yt_auth key", "%yt_auth key");
     same("%yt_auth key --help", "%yt_auth key --help");
     same("SELECT key FROM t", "SELECT key FROM t");
