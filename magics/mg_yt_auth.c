@@ -775,7 +775,7 @@ static int do_login(struct mg_ctx *c, const struct mg_args *a)
         port = rport;
         redirect_uri = strdup(client.redirect_uri);
     }
-    if (yt_listener_open(&l, (int)port, err) != 0) {
+    if (yt_listener_open_uri(&l, (int)port, redirect_uri, err) != 0) {
         auth_fail(x, "Hint: choose another --port, or leave it out to use a "
                      "free one.",
                   err);
@@ -1114,8 +1114,9 @@ static int do_key(struct mg_ctx *c, const struct mg_args *a)
         if (kn_exec_interrupted(x))
             kn_exec_fail(x, "KeyboardInterrupt", "interrupted");
         else
-            auth_fail(x, "Hint: run %yt_auth key in a notebook frontend "
-                         "(it asks for the key hidden), or set YTK_API_KEY.",
+            auth_fail(x, "Hint: run %yt_auth key from a frontend that "
+                         "allows input (it asks for the key in a hidden "
+                         "prompt), or set YTK_API_KEY.",
                       kerr);
         goto out;
     }
