@@ -546,13 +546,14 @@ static void do_execute(struct kn_kernel *k, const struct kn_msg *req)
         }
     }
     if (store && k->hist) {
-        char *ht = k->in->history_text
-                       ? k->in->history_text(k->in->self, code)
-                       : NULL;
+        char *ht =
+            k->in->history_text ? k->in->history_text(k->in->self, code) : NULL;
 
         if (k->in->history_text && !ht)
-            fprintf(stderr, "ytkernel: out of memory: cell %d not recorded "
-                            "in the history\n", x.count);
+            fprintf(stderr,
+                    "ytkernel: out of memory: cell %d not recorded "
+                    "in the history\n",
+                    x.count);
         else if (kn_hist_add(k->hist, x.count, ht ? ht : code, err) < 0)
             fprintf(stderr, "ytkernel: %s\n", err);
         free(ht);

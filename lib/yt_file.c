@@ -28,8 +28,7 @@ static char *tmp_name(const char *path)
         }
         got += (size_t)n;
     }
-    if (asprintf(&s,
-                 "%s.tmp-%d-%02x%02x%02x%02x%02x%02x%02x%02x", path,
+    if (asprintf(&s, "%s.tmp-%d-%02x%02x%02x%02x%02x%02x%02x%02x", path,
                  (int)getpid(), r[0], r[1], r[2], r[3], r[4], r[5], r[6],
                  r[7]) < 0)
         return NULL;
@@ -51,8 +50,7 @@ int yt_file_begin(struct yt_file *w, const char *path, mode_t mode,
             e = errno ? errno : ENOMEM;
             break;
         }
-        fd = open(w->tmp,
-                  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+        fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                   mode);
         if (fd >= 0)
             break;

@@ -1114,9 +1114,10 @@ static int do_key(struct mg_ctx *c, const struct mg_args *a)
         if (kn_exec_interrupted(x))
             kn_exec_fail(x, "KeyboardInterrupt", "interrupted");
         else
-            auth_fail(x, "Hint: run %yt_auth key from a frontend that "
-                         "allows input (it asks for the key in a hidden "
-                         "prompt), or set YTK_API_KEY.",
+            auth_fail(x,
+                      "Hint: run %yt_auth key from a frontend that "
+                      "allows input (it asks for the key in a hidden "
+                      "prompt), or set YTK_API_KEY.",
                       kerr);
         goto out;
     }

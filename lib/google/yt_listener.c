@@ -380,9 +380,8 @@ static int listen_on(int family, int *port)
         errno = e;
         return -1;
     }
-    *port = ntohs(family == AF_INET6
-                      ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                      : ((struct sockaddr_in *)&ss)->sin_port);
+    *port = ntohs(family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                     : ((struct sockaddr_in *)&ss)->sin_port);
     return fd;
 }
 

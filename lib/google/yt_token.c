@@ -333,9 +333,8 @@ out:
  * hosts (google-auth and older client files use both). */
 static int google_token_uri(const char *uri)
 {
-    static const char *const hosts[] = {"oauth2.googleapis.com",
-                                        "accounts.google.com",
-                                        "www.googleapis.com"};
+    static const char *const hosts[] = {
+        "oauth2.googleapis.com", "accounts.google.com", "www.googleapis.com"};
     size_t i, n;
 
     if (strncasecmp(uri, "https://", 8) != 0)
@@ -364,8 +363,7 @@ int yt_token_origin_check(const struct yt_token *t, char err[YT_ERR_LEN])
         blen = strlen(base);
         while (blen > 0 && base[blen - 1] == '/')
             blen--;
-        if (strncmp(t->token_uri, base, blen) == 0 &&
-            t->token_uri[blen] == '/')
+        if (strncmp(t->token_uri, base, blen) == 0 && t->token_uri[blen] == '/')
             return YT_TOKEN_OK;
     }
     yt_errf(err,

@@ -70,11 +70,12 @@ static void test_export_formulas(void)
     TU_EQ_INT(yt_store_export(db, "v", path, err), 4);
     read_file(path, buf, sizeof buf);
     /* text cells guarded; numbers (-5, -0.5) stay numbers */
-    TU_EQ_STR(buf, "video_id,title,delta,ratio\r\n"
-                   "a,\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",-5,-0.5\r\n"
-                   "b,'@cmd,3,1.5\r\n"
-                   "c,'-1,,\r\n"
-                   "d,plain,0,0.0\r\n");
+    TU_EQ_STR(buf,
+              "video_id,title,delta,ratio\r\n"
+              "a,\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",-5,-0.5\r\n"
+              "b,'@cmd,3,1.5\r\n"
+              "c,'-1,,\r\n"
+              "d,plain,0,0.0\r\n");
     TU_EQ_INT(yt_store_export_ex(db, "v", path, YT_STORE_EXPORT_RAW, err), 4);
     read_file(path, buf, sizeof buf);
     TU_EQ_STR(buf, "video_id,title,delta,ratio\r\n"

@@ -43,9 +43,9 @@ static void test_check(void)
               YT_TOKEN_E_ORIGIN);
     TU_EQ_INT(check("http://127.0.0.1:8080", "http://127.0.0.1:80800/token"),
               YT_TOKEN_E_ORIGIN);
-    TU_EQ_INT(check("http://127.0.0.1:8080",
-                    "https://oauth2.googleapis.com/token"),
-              YT_TOKEN_E_ORIGIN);
+    TU_EQ_INT(
+        check("http://127.0.0.1:8080", "https://oauth2.googleapis.com/token"),
+        YT_TOKEN_E_ORIGIN);
     TU_EQ_INT(check("http://127.0.0.1:8080", NULL), YT_TOKEN_OK);
     unsetenv("YTK_GOOGLE_BASE");
 }
@@ -60,8 +60,7 @@ static void test_load_and_refresh(void)
     struct yt_token t;
     struct yt_http *h;
 
-    snprintf(path, sizeof path, "/tmp/ytk_test_origin_%d.json",
-             (int)getpid());
+    snprintf(path, sizeof path, "/tmp/ytk_test_origin_%d.json", (int)getpid());
     TU_EQ_INT(yt_file_write_private(path, json, strlen(json), err), 0);
     setenv("YTK_GOOGLE_BASE", "http://127.0.0.1:1", 1);
     TU_EQ_INT(yt_token_load(path, &t, err), YT_TOKEN_OK);

@@ -48,8 +48,7 @@ static void test_shapes(void)
          "-- [REDACTED]\nSELECT 'ya29.' AS p");
     same("SELECT '1//0gAbCdEfGhIjK' x", "SELECT '[REDACTED]' x");
     same("x=GOCSPX-abcdefgh12345678", "x=[REDACTED]");
-    same("AIzaSyA1234567890abcdefghijklmnopqrstu",
-         "[REDACTED]");
+    same("AIzaSyA1234567890abcdefghijklmnopqrstu", "[REDACTED]");
     /* inside a word, too short: kept */
     same("xAIzaSyA1234567890abcdef", "xAIzaSyA1234567890abcdef");
     same("ya29.short", "ya29.short");
