@@ -1,5 +1,6 @@
 /* yt_file.h -- the one way ytkernel writes a file that a user or another
- * program will read: exports, saved charts, the token and the API key.
+ * program will read: exports, saved charts, the token, the API key and the
+ * kernelspec `ytkernel install` writes.
  *
  * Every write goes to a fresh temporary file in the target's own folder,
  * named "PATH.tmp-PID-RRRRRRRRRRRRRRRR" (16 hex digits from getrandom),
