@@ -79,7 +79,8 @@ static void redact_line(const char *s, size_t ls, size_t le, char *m)
         }
         if (we - ws >= 7 && memmem(s + ws, we - ws, "yt_auth", 7))
             auth = 1;
-        else if (auth && word_is(s, ws, we, "key"))
+        else if (auth &&
+                 (word_is(s, ws, we, "key") || word_is(s, ws, we, "code")))
             after_key = 1;
         if (word_is(s, ws, we, opt))
             after_secret = 1;

@@ -2,8 +2,9 @@
  * a cell are replaced by "[REDACTED]" before history.sqlite sees them.
  *
  * Redacted:
- *   - on a line naming yt_auth, the word after the subcommand `key`
- *     (`%yt_auth key AIza...`, quoted or not);
+ *   - on a line naming yt_auth, the word after the subcommand `key` or
+ *     `code` (`%yt_auth key AIza...`, `%yt_auth code "URL"`: an API key, an
+ *     authorization code), quoted or not;
  *   - on any line, the value of --client-secret (`--client-secret X`,
  *     `--client-secret=X`; not --client-secrets, which names a file);
  *   - anywhere, a string shaped like a Google credential: an access token

@@ -24,6 +24,8 @@ static void test_key_argument(void)
          "  %yt_auth   key [REDACTED]  # x");
     same("%yt_auth key 'a b'\nSELECT 1", "%yt_auth key [REDACTED]\nSELECT 1");
     same("%yt_auth key 'x y'tail next", "%yt_auth key [REDACTED] next");
+    same("%yt_auth code \"http://127.0.0.1:8765/?state=s&code=4/0Ab\"",
+         "%yt_auth code [REDACTED]");
     same("%yt_auth key", "%yt_auth key");
     same("%yt_auth key --help", "%yt_auth key --help");
     same("SELECT key FROM t", "SELECT key FROM t");
