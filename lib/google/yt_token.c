@@ -350,11 +350,12 @@ static int google_token_uri(const char *uri)
 int yt_token_origin_check(const struct yt_token *t, char err[YT_ERR_LEN])
 {
     const char *base = getenv("YTK_GOOGLE_BASE");
+    int custom = base && *base;
     size_t blen;
 
     if (!t->token_uri)
         return YT_TOKEN_OK;
-    if (!base || !*base) {
+    if (!custom) {
         if (google_token_uri(t->token_uri))
             return YT_TOKEN_OK;
         base = "https://oauth2.googleapis.com";
@@ -367,11 +368,11 @@ int yt_token_origin_check(const struct yt_token *t, char err[YT_ERR_LEN])
             return YT_TOKEN_OK;
     }
     yt_errf(err,
-            "this token was minted by %.200s, not by the configured Google "
-            "base %.*s (YTK_GOOGLE_BASE), so it is not sent there; run "
-            "%%yt_auth login to get a token from this base, or set "
-            "YTK_GOOGLE_BASE back",
-            t->token_uri, (int)(blen > 200 ? 200 : blen), base);
+            "this token was minted by %.200s, not by %s%.*s, so it is not "
+            "sent there (set YTK_GOOGLE_BASE back to where it came from, or "
+            "sign in again)",
+            t->token_uri, custom ? "YTK_GOOGLE_BASE " : "",
+            (int)(blen > 200 ? 200 : blen), base);
     return YT_TOKEN_E_ORIGIN;
 }
 
