@@ -5,6 +5,8 @@ items outside the kernel's sockets), each against the built kernel:
   name (the old name PATH.tmp-PID; tests/unit/test_file.c plants one at
   every name the writer could draw);
 - CSV export guards formula-looking text cells, --raw and JSON do not;
+- %yt_plot --save replaces a symlink at its target, never writes through
+  one;
 - history.sqlite keeps no secret typed into a cell (%yt_auth key KEY,
   --client-secret X, token-shaped strings), and %yt_auth warns about the
   notebook copy;
@@ -121,6 +123,25 @@ def test_csv_export_guards_formulas(kernel, tmp_path):
     # the help documents the rule and the option
     r = run(kc, "%yt_fetch?")
     assert "--raw" in r.all_text()
+
+
+def test_chart_save_does_not_follow_planted_symlink(kernel, tmp_path):
+    km, kc = kernel
+    make_table(kc)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    out = tmp_path / "charts"
+    out.mkdir()
+    planted = out / ("c.svg.tmp-%d" % kernel_pid(km))
+    planted.symlink_to(victim)
+    target = out / "c.svg"
+    target.symlink_to(victim)
+    r = run(kc, "%%yt_plot bar --from v --x video_id --y delta --save %s"
+            % target)
+    assert "Saved" in r.stdout
+    assert victim.read_text() == "precious\n"
+    assert not target.is_symlink() and target.read_text().startswith("<")
+    assert sorted(p.name for p in out.iterdir()) == ["c.svg", planted.name]
 
 
 # ---- history keeps no secret -----------------------------------------------
