@@ -56,6 +56,8 @@ const char *ytk_strerror(int code)
         return "token refresh failed";
     case YTK_E_SQL:
         return "SQL error";
+    case YTK_E_ORIGIN:
+        return "token minted by another token endpoint";
     }
     return "unknown error";
 }

@@ -57,7 +57,8 @@ enum ytk_err {
     YTK_E_NOCRED = -22,        /* no token file and no API key */
     YTK_E_REFRESH = -23,       /* token refresh failed */
     YTK_E_SQL = -24,           /* SQLite reported an error */
-    YTK_E_LAST = -25
+    YTK_E_ORIGIN = -26,        /* token minted by another token endpoint */
+    YTK_E_LAST = -26
 };
 
 /* Description of a code ("success" for 0, "unknown error" for others). */

@@ -21,6 +21,8 @@
 #include <sqlite3.h>
 
 #include "yt_err.h"
+#include "yt_file.h"
+#include "mg_redact.h"
 #include "mg_table.h"
 
 /* kernel/ cannot include lib/, so it keeps its own name for the size. */
@@ -1001,6 +1003,12 @@ static int eval_fail(char ename[64], char evalue[KN_ERR_LEN], const char *name,
     return -1;
 }
 
+/* History keeps the cell without the secrets typed into it. */
+static char *interp_history_text(void *self, const char *code)
+{
+    return mg_redact_history(code);
+}
+
 static int interp_eval(void *self, const char *expr, cJSON **data,
                        char ename[64], char evalue[KN_ERR_LEN])
 {
@@ -1622,6 +1630,9 @@ int mg_interp_create(const char *home, struct kn_interp *out,
         yt_errf(err, "out of memory");
         goto out;
     }
+    /* 0600 before SQLite opens it: its -wal/-shm take the file's mode. */
+    if (yt_file_private_prepare(path, err) < 0)
+        goto out;
     if (sqlite3_open_v2(path, &in->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                         NULL) != SQLITE_OK) {
@@ -1654,6 +1665,7 @@ int mg_interp_create(const char *home, struct kn_interp *out,
     out->language_info = interp_language_info;
     out->help_links = interp_help_links;
     out->execute = interp_execute;
+    out->history_text = interp_history_text;
     out->eval_expression = interp_eval;
     out->complete = interp_complete;
     out->inspect = interp_inspect;

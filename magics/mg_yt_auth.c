@@ -807,7 +807,7 @@ static int login_prepare(struct mg_ctx *c, const struct mg_args *a,
         port = rport;
         lg->redirect_uri = strdup(lg->client.redirect_uri);
     }
-    if (yt_listener_open(&lg->l, (int)port, err) != 0)
+    if (yt_listener_open_uri(&lg->l, (int)port, lg->redirect_uri, err) != 0)
         return auth_fail(x, "Hint: choose another --port, or leave it out "
                             "to use a free one.",
                          err);
@@ -1202,7 +1202,10 @@ static int do_key(struct mg_ctx *c, const struct mg_args *a)
         if (kn_exec_interrupted(x))
             kn_exec_fail(x, "KeyboardInterrupt", "interrupted");
         else
-            auth_fail(x, "Hint: %yt_auth key API_KEY, or set YTK_API_KEY.",
+            auth_fail(x,
+                      "Hint: run %yt_auth key from a frontend that "
+                      "allows input (it asks for the key in a hidden "
+                      "prompt), or set YTK_API_KEY.",
                       kerr);
         goto out;
     }
@@ -1482,12 +1485,33 @@ static int do_logout(struct mg_ctx *c, const struct mg_args *a)
     return rc;
 }
 
+/* A secret typed on the line is in the notebook now: history drops it
+ * (mg_redact), the notebook file is the frontend's.  Say so, once a line. */
+static void warn_inline_secret(struct kn_exec *x, const struct mg_args *a,
+                               const char *sub)
+{
+    if (sub && strcmp(sub, "key") == 0 && mg_args_pos(a, 1))
+        kn_exec_stream(x, 1,
+                       "Warning: the API key typed on this line is saved in "
+                       "the notebook file (not in the kernel's history). "
+                       "Delete it from the cell and run %yt_auth key alone: "
+                       "it asks for the key in a hidden prompt.\n");
+    else if (mg_args_get(a, "client-secret"))
+        kn_exec_stream(x, 1,
+                       "Warning: the --client-secret typed on this line is "
+                       "saved in the notebook file (not in the kernel's "
+                       "history). Delete it from the cell and use "
+                       "--client-secrets FILE or $YTK_HOME/client_secret.json "
+                       "instead.\n");
+}
+
 static int run_line(struct mg_ctx *c, const struct mg_args *a)
 {
     const char *sub = mg_args_pos(a, 0);
     int i, best = -1, bestd = 100;
 
     reap_children();
+    warn_inline_secret(c->x, a, sub);
     if (!sub || strcmp(sub, "status") == 0)
         return do_status(c, a);
     if (strcmp(sub, "login") == 0)
@@ -1546,10 +1570,12 @@ const struct mg_magic mg_yt_auth_magic = {
         "    Device flow: shows a code to enter on Google's device page "
         "(needs a \"TVs and\n"
         "    Limited Input devices\" client; youtube.readonly only).\n"
-        "%yt_auth key [API_KEY]\n"
+        "%yt_auth key\n"
         "    Save an API key for public data ($YTK_HOME/api_key, mode 0600; "
         "$YTK_API_KEY\n"
-        "    also works).  Without an argument it is asked for, hidden.\n"
+        "    also works).  The key is asked for, hidden: a key typed on the "
+        "line stays\n"
+        "    in the notebook file (history keeps it redacted).\n"
         "%yt_auth status     account, scopes, expiry, files (never the "
         "tokens)\n"
         "%yt_auth refresh    refresh the access token now\n"

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "yt_buf.h"
+#include "yt_file.h"
 
 #define FONT "DejaVu Sans"
 
@@ -344,22 +345,10 @@ out:
 int ch_png_write_file(const char *path, const unsigned char *png, size_t len,
                       char err[YTK_ERR_LEN])
 {
-    FILE *f = fopen(path, "wb");
+    char ferr[YTK_ERR_LEN];
 
-    if (!f) {
-        snprintf(err, YTK_ERR_LEN, "cannot write %s: %s", path,
-                 strerror(errno));
-        return -1;
-    }
-    if (fwrite(png, 1, len, f) != len) {
-        snprintf(err, YTK_ERR_LEN, "cannot write %s: %s", path,
-                 strerror(errno));
-        fclose(f);
-        return -1;
-    }
-    if (fclose(f) != 0) {
-        snprintf(err, YTK_ERR_LEN, "cannot write %s: %s", path,
-                 strerror(errno));
+    if (yt_file_write(path, png, len, YT_FILE_PUBLIC, ferr) < 0) {
+        snprintf(err, YTK_ERR_LEN, "%.255s", ferr);
         return -1;
     }
     return 0;

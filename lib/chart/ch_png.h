@@ -21,7 +21,8 @@
 int ch_png_render(const struct ch_draw *d, double scale, unsigned char **png,
                   size_t *len, char err[YTK_ERR_LEN]);
 
-/* Write PNG bytes to `path` (the directory must exist).  Returns 0 or -1 with
+/* Write bytes to `path` with yt_file_write (atomic, mode 0666 minus the
+ * umask; the directory must exist).  Returns 0 or -1 with
  * err naming the path and the system error. */
 int ch_png_write_file(const char *path, const unsigned char *png, size_t len,
                       char err[YTK_ERR_LEN]);

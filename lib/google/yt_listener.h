@@ -1,7 +1,8 @@
 /* yt_listener.h -- the one-shot loopback HTTP listener that receives the
  * OAuth redirect (RFC 8252 §7.3), and the parsers for what it receives.
  *
- * yt_listener_open() binds 127.0.0.1 on a free port (or a given one);
+ * yt_listener_open() binds 127.0.0.1 on a free port (or a given one),
+ * yt_listener_open_uri() also [::1] when the redirect URI asks for it;
  * yt_listener_wait() accepts connections one at a time, reads one bounded
  * GET request from each, and answers it:
  *   - a request carrying `code`, `error` or `state`: the redirect.  Its
@@ -73,6 +74,12 @@ struct yt_listener;
 /* Bind 127.0.0.1:port (0 = a free port).  Returns 0 or -1 with err. */
 int yt_listener_open(struct yt_listener **out, int port,
                      char err[YTK_ERR_LEN]);
+/* Bind where the client's redirect URI points: [::1] for http://[::1]:..,
+ * both 127.0.0.1 and [::1] (IPV6_V6ONLY, same port; [::1] skipped when the
+ * host has no IPv6) for http://localhost:.., else 127.0.0.1 only (also when
+ * redirect_uri is NULL).  Never a non-loopback address. */
+int yt_listener_open_uri(struct yt_listener **out, int port,
+                         const char *redirect_uri, char err[YTK_ERR_LEN]);
 /* The bound port. */
 int yt_listener_port(const struct yt_listener *l);
 

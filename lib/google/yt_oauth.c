@@ -722,6 +722,8 @@ int yt_oauth_refresh(struct yt_http *h, struct yt_token *tok,
                                      : "the client id and secret");
         return YT_OAUTH_E_CLIENT;
     }
+    if (yt_token_origin_check(tok, err) != YT_TOKEN_OK)
+        return YT_OAUTH_E_CLIENT;
     yt_buf_init(&form, 64 * 1024);
     if (form_add(&form, "grant_type", "refresh_token") ||
         form_add(&form, "client_id", tok->client_id) ||

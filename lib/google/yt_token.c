@@ -4,10 +4,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -329,6 +329,53 @@ out:
     return rc;
 }
 
+/* Non-zero when uri is https://HOST/... with HOST one of Google's token
+ * hosts (google-auth and older client files use both). */
+static int google_token_uri(const char *uri)
+{
+    static const char *const hosts[] = {
+        "oauth2.googleapis.com", "accounts.google.com", "www.googleapis.com"};
+    size_t i, n;
+
+    if (strncasecmp(uri, "https://", 8) != 0)
+        return 0;
+    uri += 8;
+    n = strcspn(uri, "/?#");
+    for (i = 0; i < sizeof hosts / sizeof *hosts; i++)
+        if (n == strlen(hosts[i]) && strncasecmp(uri, hosts[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+int yt_token_origin_check(const struct yt_token *t, char err[YTK_ERR_LEN])
+{
+    const char *base = getenv("YTK_GOOGLE_BASE");
+    int custom = base && *base;
+    size_t blen;
+
+    if (!t->token_uri)
+        return YT_TOKEN_OK;
+    if (!custom) {
+        if (google_token_uri(t->token_uri))
+            return YT_TOKEN_OK;
+        base = "https://oauth2.googleapis.com";
+        blen = strlen(base);
+    } else {
+        blen = strlen(base);
+        while (blen > 0 && base[blen - 1] == '/')
+            blen--;
+        if (strncmp(t->token_uri, base, blen) == 0 && t->token_uri[blen] == '/')
+            return YT_TOKEN_OK;
+    }
+    yt_errf(err,
+            "this token was minted by %.200s, not by %s%.*s, so it is not "
+            "sent there (set YTK_GOOGLE_BASE back to where it came from, or "
+            "sign in again)",
+            t->token_uri, custom ? "YTK_GOOGLE_BASE " : "",
+            (int)(blen > 200 ? 200 : blen), base);
+    return YT_TOKEN_E_ORIGIN;
+}
+
 int yt_token_load(const char *path, struct yt_token *out,
                   char err[YTK_ERR_LEN])
 {
@@ -342,6 +389,10 @@ int yt_token_load(const char *path, struct yt_token *out,
     if (rc != YT_TOKEN_OK)
         return rc;
     rc = yt_token_parse(data, len, out, why);
+    if (rc == YT_TOKEN_OK)
+        rc = yt_token_origin_check(out, why);
+    if (rc == YT_TOKEN_E_ORIGIN)
+        yt_token_free(out);
     if (rc != YT_TOKEN_OK)
         yt_errf(err, "%s: %s", path, why);
     explicit_bzero(data, len);
@@ -414,88 +465,6 @@ out:
     return out;
 }
 
-int yt_file_write_private(const char *path, const char *data, size_t len,
-                          char err[YTK_ERR_LEN])
-{
-    char *tmp = NULL, *dircopy = NULL;
-    int fd = -1, rc = YT_TOKEN_E_IO;
-    size_t off = 0;
-    struct yt_buf b;
-
-    yt_buf_init(&b, 8192);
-    if (yt_buf_addf(&b, "%s.tmp.XXXXXX", path) != 0) {
-        yt_errf(err, "path too long: %s", path);
-        return YT_TOKEN_E_IO;
-    }
-    tmp = yt_buf_take(&b);
-    if (!tmp) {
-        yt_errf(err, "out of memory");
-        return YT_TOKEN_E_NOMEM;
-    }
-    fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        yt_errf(err, "cannot create %s: %s", tmp,
-                 strerror(errno));
-        free(tmp);
-        return YT_TOKEN_E_IO;
-    }
-    if (fchmod(fd, 0600) != 0) {
-        yt_errf(err, "cannot chmod %s: %s", tmp,
-                 strerror(errno));
-        goto out;
-    }
-    while (off < len) {
-        ssize_t w = write(fd, data + off, len - off);
-
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            yt_errf(err, "cannot write %s: %s", tmp,
-                     strerror(errno));
-            goto out;
-        }
-        off += (size_t)w;
-    }
-    if (fsync(fd) != 0) {
-        yt_errf(err, "cannot sync %s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        yt_errf(err, "cannot close %s: %s", tmp,
-                 strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        yt_errf(err, "cannot rename %s to %s: %s", tmp, path,
-                 strerror(errno));
-        goto out;
-    }
-    free(tmp);
-    tmp = NULL;
-    /* Make the rename durable. */
-    dircopy = strdup(path);
-    if (dircopy) {
-        int dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
-    }
-    rc = YT_TOKEN_OK;
-out:
-    if (fd >= 0)
-        close(fd);
-    if (tmp) {
-        unlink(tmp);
-        free(tmp);
-    }
-    free(dircopy);
-    return rc;
-}
-
 int yt_token_save(const char *path, const struct yt_token *t,
                   char err[YTK_ERR_LEN])
 {
@@ -506,7 +475,9 @@ int yt_token_save(const char *path, const struct yt_token *t,
         yt_errf(err, "out of memory writing the token");
         return YT_TOKEN_E_NOMEM;
     }
-    rc = yt_file_write_private(path, json, strlen(json), err);
+    rc = yt_file_write_private(path, json, strlen(json), err) < 0
+             ? YT_TOKEN_E_IO
+             : YT_TOKEN_OK;
     explicit_bzero(json, strlen(json));
     free(json);
     return rc;
