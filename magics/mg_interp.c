@@ -21,8 +21,14 @@
 #include <sqlite3.h>
 
 #include "yt_err.h"
+#include "yt_file.h"
+#include "mg_redact.h"
 #include "mg_table.h"
 #include "mg_vars.h"
+
+/* kernel/ cannot include lib/, so it keeps its own name for the size. */
+_Static_assert(KN_ERR_LEN == YTK_ERR_LEN,
+               "kernel and lib error buffers must be the same size");
 
 #define OUT_MAX (64u << 20)
 #define EVAL_BUDGET 100000 /* progress callbacks (x1000 VM ops) for eval */
@@ -213,7 +219,7 @@ void mg_cell_free(struct mg_part *parts, int n)
 }
 
 int mg_cell_split(const char *code, struct mg_part **parts,
-                  char err[MG_ERR_LEN])
+                  char err[YTK_ERR_LEN])
 {
     const char *p = code ? code : "", *sql_start = NULL;
     struct mg_part *v = NULL;
@@ -539,7 +545,7 @@ out:
 /* Is `--help` among the words before `--`? */
 static int wants_help(const char *rest)
 {
-    char **w = NULL, err[MG_ERR_LEN];
+    char **w = NULL, err[YTK_ERR_LEN];
     int n = 0, i, yes = 0;
 
     if (mg_args_split(rest, &n, &w, err) < 0)
@@ -601,7 +607,7 @@ static int run_magic(struct interp *in, struct kn_exec *x,
     const struct mg_magic *m;
     struct mg_args a;
     struct mg_ctx ctx = {.x = x, .db = in->db, .home = in->home};
-    char name[128], err[MG_ERR_LEN];
+    char name[128], err[YTK_ERR_LEN];
     size_t k = 0;
     int rc;
 
@@ -655,10 +661,12 @@ static int run_magic(struct interp *in, struct kn_exec *x,
         kn_exec_fail_line(x, "See the usage with %help NAME or NAME?");
         return -1;
     }
+    YTK_ASSERT(m->name && (m->line || m->cell));
     if (part->kind == MG_PART_CELL)
         rc = m->cell(&ctx, &a, part->body ? part->body : "");
     else
         rc = m->line(&ctx, &a);
+    YTK_ASSERT(rc <= 0);
     mg_args_free(&a);
     return rc < 0 ? -1 : 0;
 }
@@ -794,14 +802,16 @@ static void sql_error_lines(struct kn_exec *x, const struct mg_part *part,
                 yt_buf_reset(&b);
                 if (yt_buf_add(&b, "    ", 4) == 0) {
                     const char *q;
+                    int bad = 0;
 
                     for (q = ls; q < at; q++)
                         if (*q == '\t')
-                            yt_buf_add(&b, "\t", 1);
+                            bad |= yt_buf_add(&b, "\t", 1);
                         else if (((unsigned char)*q & 0xC0) != 0x80)
-                            yt_buf_add(&b, " ", 1);
-                    yt_buf_add(&b, "^", 1);
-                    kn_exec_fail_line(x, yt_buf_str(&b));
+                            bad |= yt_buf_add(&b, " ", 1);
+                    bad |= yt_buf_add(&b, "^", 1);
+                    if (!bad) /* a caret line cut short would mislead */
+                        kn_exec_fail_line(x, yt_buf_str(&b));
                 }
             }
         }
@@ -997,7 +1007,7 @@ static int run_sql(struct interp *in, struct kn_exec *x,
                 pd->dml = 1;
             }
         } else {
-            char err[512];
+            char err[YTK_ERR_LEN];
             int scalar = 0;
             cJSON *data;
 
@@ -1020,7 +1030,7 @@ static int interp_execute(void *self, struct kn_exec *x, const char *code)
     struct interp *in = self;
     struct mg_part *parts = NULL;
     struct pending pd = {NULL, 0, 0};
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int n, i, last_sql = -1, rc = 0;
 
     n = mg_cell_split(code, &parts, err);
@@ -1081,13 +1091,19 @@ static int eval_fail(char ename[64], char evalue[KN_ERR_LEN], const char *name,
     return -1;
 }
 
+/* History keeps the cell without the secrets typed into it. */
+static char *interp_history_text(void *self, const char *code)
+{
+    return mg_redact_history(code);
+}
+
 static int interp_eval(void *self, const char *expr, cJSON **data,
                        char ename[64], char evalue[KN_ERR_LEN])
 {
     struct interp *in = self;
     sqlite3_stmt *st = NULL;
     const char *tail = NULL;
-    char *sql = NULL, err[512];
+    char *sql = NULL, err[YTK_ERR_LEN];
     int rc = -1, prc, src, scalar = 0;
 
     *data = NULL;
@@ -1603,7 +1619,7 @@ static const char *interp_is_complete(void *self, const char *code,
                                       const char **indent)
 {
     struct mg_part *parts = NULL;
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
     const char *res = "complete";
     int n, i;
 
@@ -1662,7 +1678,7 @@ static void interp_shutdown(void *self, int restart)
 /* --------------------------------------------------- create / destroy */
 
 /* mkdir -p with mode 0700 for the components it creates. */
-static int make_dirs(const char *path, char err[MG_ERR_LEN])
+static int make_dirs(const char *path, char err[YTK_ERR_LEN])
 {
     char *p = strdup(path), *s;
     struct stat sb;
@@ -1703,7 +1719,7 @@ out:
 }
 
 int mg_interp_create(const char *home, struct kn_interp *out,
-                     char err[MG_ERR_LEN])
+                     char err[YTK_ERR_LEN])
 {
     struct interp *in = NULL;
     char *path = NULL;
@@ -1732,6 +1748,9 @@ int mg_interp_create(const char *home, struct kn_interp *out,
         yt_errf(err, "out of memory");
         goto out;
     }
+    /* 0600 before SQLite opens it: its -wal/-shm take the file's mode. */
+    if (yt_file_private_prepare(path, err) < 0)
+        goto out;
     if (sqlite3_open_v2(path, &in->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                         NULL) != SQLITE_OK) {
@@ -1764,6 +1783,7 @@ int mg_interp_create(const char *home, struct kn_interp *out,
     out->language_info = interp_language_info;
     out->help_links = interp_help_links;
     out->execute = interp_execute;
+    out->history_text = interp_history_text;
     out->eval_expression = interp_eval;
     out->complete = interp_complete;
     out->inspect = interp_inspect;

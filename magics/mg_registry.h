@@ -7,6 +7,8 @@
  * `opts`, and calls `line` or `cell`.
  *
  * A handler returns 0 on success or -1 after kn_exec_fail(c->x, ...).
+ * Invariants (YTK_ASSERT): every magic has a name and a line or a cell
+ * handler; a handler never returns a positive value.
  */
 #ifndef MG_REGISTRY_H
 #define MG_REGISTRY_H

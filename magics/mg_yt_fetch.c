@@ -75,6 +75,7 @@ static const struct mg_opt fetch_opts[] = {
     {"resume", 0, 0, "continue a stopped fetch from its saved page token"},
     {"token-file", 0, 1, "token file (default $YTK_HOME/token.json)"},
     {"show", 0, 1, "rows to preview (default 10, 0 = none)"},
+    {"raw", 0, 0, "export: CSV text as stored, no formula guard"},
     {NULL, 0, 0, NULL},
 };
 
@@ -137,7 +138,9 @@ static const char fetch_help[] =
     "  %yt_fetch log [N]            the last N logged requests\n"
     "  %yt_fetch status             stopped fetches that --resume can "
     "continue\n"
-    "  %yt_fetch export TABLE FILE.csv|.json|.ndjson\n"
+    "  %yt_fetch export TABLE FILE.csv|.json|.ndjson [--raw]\n"
+    "      CSV text cells starting with = + - @ TAB CR get a leading ' so\n"
+    "      spreadsheets do not run them; --raw writes them as stored\n"
     "\n"
     "Environment: YTK_FETCH_BACKOFF_MS (retry base, default 1000),\n"
     "YTK_FETCH_BACKOFF_CAP_MS (default 32000), YTK_FETCH_RETRIES (default "
@@ -1957,7 +1960,9 @@ static int sub_export(struct mg_ctx *c, const struct mg_args *a)
     if (!table || !file || mg_args_pos(a, 3))
         return usage_fail(c->x, "usage: %yt_fetch export TABLE FILE.csv|.json|"
                                 ".ndjson");
-    n = yt_store_export(c->db, table, file, err);
+    n = yt_store_export_ex(c->db, table, file,
+                           mg_args_has(a, "raw") ? YT_STORE_EXPORT_RAW : 0,
+                           err);
     if (n < 0) {
         kn_exec_fail(c->x, "ExportError", "%s", err);
         return -1;

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 APT_PKGS="build-essential cmake pkg-config libzmq3-dev libssl-dev
   libcurl4-openssl-dev libcjson-dev uuid-dev libsqlite3-dev libcairo2-dev
-  fonts-dejavu-core clang libclang-rt-14-dev valgrind chromium sqlite3
+  fonts-dejavu-core clang clang-format libclang-rt-14-dev valgrind chromium sqlite3
   python3 python3-venv"
 
 missing=""

@@ -20,7 +20,9 @@
 #include <time.h>
 #include <cjson/cJSON.h>
 
-#define YT_API_ERR_LEN 512
+#include "yt_err.h"
+
+#define YT_API_ERR_LEN YTK_ERR_LEN /* alias: use YTK_ERR_LEN */
 
 /* ---- Resource kinds (one SQLite table shape each) ---- */
 enum yt_api_kind {

@@ -19,7 +19,9 @@
 
 #include <stddef.h>
 
-#define YT_ERR_LEN 512
+#include "yt_err.h"
+
+#define YT_ERR_LEN YTK_ERR_LEN /* alias: use YTK_ERR_LEN */
 #define YT_HTTP_MAX_BODY (64u * 1024u * 1024u)
 
 enum yt_endpoint {
@@ -62,15 +64,15 @@ struct yt_http_resp {
     char *content_type;   /* may be NULL */
 };
 
-/* Result codes (append only). */
-#define YT_HTTP_OK 0
-#define YT_HTTP_E_CONNECT -1   /* could not connect / DNS / TLS */
-#define YT_HTTP_E_TIMEOUT -2
-#define YT_HTTP_E_ABORTED -3   /* abort callback said stop */
-#define YT_HTTP_E_TOO_LARGE -4
-#define YT_HTTP_E_INSECURE -5  /* plain http to a non-loopback host */
-#define YT_HTTP_E_TRANSFER -6  /* connection dropped, truncated body */
-#define YT_HTTP_E_NOMEM -7
+/* Result codes: the shared ones of yt_err.h under this module's names. */
+#define YT_HTTP_OK YTK_OK
+#define YT_HTTP_E_CONNECT YTK_E_CONNECT   /* could not connect / DNS / TLS */
+#define YT_HTTP_E_TIMEOUT YTK_E_TIMEOUT
+#define YT_HTTP_E_ABORTED YTK_E_ABORTED   /* abort callback said stop */
+#define YT_HTTP_E_TOO_LARGE YTK_E_TOOBIG
+#define YT_HTTP_E_INSECURE YTK_E_INSECURE  /* plain http to a non-loopback host */
+#define YT_HTTP_E_TRANSFER YTK_E_TRANSFER  /* connection dropped, truncated body */
+#define YT_HTTP_E_NOMEM YTK_E_NOMEM
 
 /* Perform one request.  Returns YT_HTTP_OK when a response was received,
  * whatever its status; otherwise a negative code with err filled (a message

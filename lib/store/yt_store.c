@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "yt_buf.h"
+#include "yt_file.h"
 
 #define SQL_MAX (1u << 20)
 
@@ -709,19 +710,28 @@ fail:
 
 /* ---- Export ---- */
 
-static void csv_field(FILE *f, const char *s)
+int yt_store_csv_cell(struct yt_buf *b, const char *s, int neutralise)
 {
-    if (strpbrk(s, ",\"\r\n")) {
-        fputc('"', f);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', f);
-            fputc(*s, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(s, f);
+    int quote = strpbrk(s, ",\"\r\n") != NULL;
+
+    if (quote && yt_buf_add(b, "\"", 1) < 0)
+        return -1;
+    if (neutralise && yt_store_csv_risky(s) && yt_buf_add(b, "'", 1) < 0)
+        return -1;
+    for (; *s; s++) {
+        if (*s == '"' && yt_buf_add(b, "\"", 1) < 0)
+            return -1;
+        if (yt_buf_add(b, s, 1) < 0)
+            return -1;
     }
+    if (quote && yt_buf_add(b, "\"", 1) < 0)
+        return -1;
+    return 0;
+}
+
+int yt_store_csv_risky(const char *s)
+{
+    return *s && strchr("=+-@\t\r", *s) != NULL;
 }
 
 static const char *ext_of(const char *path)
@@ -734,13 +744,51 @@ static const char *ext_of(const char *path)
 long yt_store_export(sqlite3 *db, const char *table, const char *path,
                      char err[YT_STORE_ERR_LEN])
 {
+    return yt_store_export_ex(db, table, path, 0, err);
+}
+
+/* Append one CSV record (no line end yet) of the current row, or of the
+ * column names when `header`. */
+static int csv_row(struct yt_buf *b, sqlite3_stmt *st, int ncol, int header,
+                   int raw)
+{
+    int i;
+
+    for (i = 0; i < ncol; i++) {
+        const char *t;
+        int text;
+
+        if (i && yt_buf_add(b, ",", 1) < 0)
+            return -1;
+        if (header) {
+            t = sqlite3_column_name(st, i);
+            text = 1;
+        } else {
+            text = sqlite3_column_type(st, i) == SQLITE_TEXT;
+            t = (const char *)sqlite3_column_text(st, i);
+        }
+        if (t && yt_store_csv_cell(b, t, text && !raw) < 0)
+            return -1;
+    }
+    return yt_buf_add(b, "\r\n", 2);
+}
+
+long yt_store_export_ex(sqlite3 *db, const char *table, const char *path,
+                        unsigned flags, char err[YT_STORE_ERR_LEN])
+{
     enum { CSV, JSON, NDJSON } fmt;
     const char *ext = ext_of(path);
     sqlite3_stmt *st = NULL;
-    char *sql = NULL, *tmp = NULL;
+    char *sql = NULL;
+    struct yt_file w = {0};
+    struct yt_buf line;
+    char ferr[YTK_ERR_LEN];
     FILE *f = NULL;
     long rows = 0, ret = -1;
+    int raw = (flags & YT_STORE_EXPORT_RAW) != 0;
     int ncol, i, rc;
+
+    yt_buf_init(&line, (size_t)1 << 30);
 
     if (strcasecmp(ext, "csv") == 0)
         fmt = CSV;
@@ -769,38 +817,28 @@ long yt_store_export(sqlite3 *db, const char *table, const char *path,
         db_fail(db, err, "cannot read the table");
         goto out;
     }
-    if (asprintf(&tmp, "%s.tmp-%d", path, (int)getpid()) < 0) {
-        tmp = NULL;
-        snprintf(err, YT_STORE_ERR_LEN, "out of memory");
+    if (yt_file_begin(&w, path, YT_FILE_PUBLIC, ferr) < 0) {
+        snprintf(err, YT_STORE_ERR_LEN, "%s", ferr);
         goto out;
     }
-    f = fopen(tmp, "w");
-    if (!f) {
-        snprintf(err, YT_STORE_ERR_LEN, "cannot write %s: %s", path,
-                 strerror(errno));
-        goto out;
-    }
+    f = w.f;
     ncol = sqlite3_column_count(st);
     if (fmt == CSV) {
-        for (i = 0; i < ncol; i++) {
-            if (i)
-                fputc(',', f);
-            csv_field(f, sqlite3_column_name(st, i));
-        }
-        fputs("\r\n", f);
+        if (csv_row(&line, st, ncol, 1, raw) < 0)
+            goto oom;
+        if (fwrite(line.ptr, 1, line.len, f) != line.len)
+            goto io;
+        yt_buf_reset(&line);
     } else if (fmt == JSON) {
         fputs("[", f);
     }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (fmt == CSV) {
-            for (i = 0; i < ncol; i++) {
-                const unsigned char *t = sqlite3_column_text(st, i);
-                if (i)
-                    fputc(',', f);
-                if (t)
-                    csv_field(f, (const char *)t);
-            }
-            fputs("\r\n", f);
+            if (csv_row(&line, st, ncol, 0, raw) < 0)
+                goto oom;
+            if (fwrite(line.ptr, 1, line.len, f) != line.len)
+                goto io;
+            yt_buf_reset(&line);
         } else {
             cJSON *o = cJSON_CreateObject();
             char *s;
@@ -830,10 +868,8 @@ long yt_store_export(sqlite3 *db, const char *table, const char *path,
             }
             s = cJSON_PrintUnformatted(o);
             cJSON_Delete(o);
-            if (!s) {
-                snprintf(err, YT_STORE_ERR_LEN, "out of memory");
-                goto out;
-            }
+            if (!s)
+                goto oom;
             if (fmt == JSON)
                 fputs(rows ? ",\n" : "\n", f);
             fputs(s, f);
@@ -849,25 +885,22 @@ long yt_store_export(sqlite3 *db, const char *table, const char *path,
     }
     if (fmt == JSON)
         fputs(rows ? "\n]\n" : "]\n", f);
-    if (fflush(f) != 0 || ferror(f)) {
-        snprintf(err, YT_STORE_ERR_LEN, "cannot write %s: %s", path,
-                 strerror(errno));
-        goto out;
-    }
-    rc = fclose(f);
     f = NULL;
-    if (rc != 0 || rename(tmp, path) != 0) {
-        snprintf(err, YT_STORE_ERR_LEN, "cannot write %s: %s", path,
-                 strerror(errno));
+    if (yt_file_commit(&w, ferr) < 0) {
+        snprintf(err, YT_STORE_ERR_LEN, "%s", ferr);
         goto out;
     }
     ret = rows;
+    goto out;
+io:
+    snprintf(err, YT_STORE_ERR_LEN, "cannot write %s: %s", path,
+             strerror(errno));
+    goto out;
+oom:
+    snprintf(err, YT_STORE_ERR_LEN, "out of memory");
 out:
-    if (f)
-        fclose(f);
-    if (ret < 0 && tmp)
-        unlink(tmp);
-    free(tmp);
+    yt_file_abort(&w);
+    yt_buf_free(&line);
     free(sql);
     sqlite3_finalize(st);
     return ret;

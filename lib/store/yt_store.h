@@ -24,8 +24,9 @@
 #include <sqlite3.h>
 #include <cjson/cJSON.h>
 #include "yt_api.h"
+#include "yt_err.h"
 
-#define YT_STORE_ERR_LEN 512
+#define YT_STORE_ERR_LEN YTK_ERR_LEN /* alias: use YTK_ERR_LEN */
 
 /* Create the bookkeeping tables when missing. */
 int yt_store_init(sqlite3 *db, char err[YT_STORE_ERR_LEN]);
@@ -102,10 +103,30 @@ void yt_store_ids_free(char **ids, long n);
 
 /* Export every row of `table` to `path`, format from the extension: .csv
  * (RFC 4180, header row), .json (array of objects) or .ndjson (one object a
- * line).  The `raw` column is embedded as JSON in .json/.ndjson.  Written to
- * a temporary file then renamed.  Returns the row count. */
+ * line).  The `raw` column is embedded as JSON in .json/.ndjson.  Written
+ * with yt_file (a fresh O_EXCL temporary file, then renamed; mode 0666 minus
+ * the umask).  Returns the row count.
+ *
+ * CSV is spreadsheet-safe unless flags has YT_STORE_EXPORT_RAW: a cell from
+ * a TEXT value (and a header name) starting with = + - @ TAB or CR gets a
+ * leading ' so that spreadsheets show it instead of running it as a formula
+ * (OWASP "CSV injection").  Numbers (INTEGER/REAL values, e.g. -5) are never
+ * changed; JSON and NDJSON are always raw. */
+#define YT_STORE_EXPORT_RAW 1u
+long yt_store_export_ex(sqlite3 *db, const char *table, const char *path,
+                        unsigned flags, char err[YT_STORE_ERR_LEN]);
+/* yt_store_export_ex with flags 0. */
 long yt_store_export(sqlite3 *db, const char *table, const char *path,
                      char err[YT_STORE_ERR_LEN]);
+
+/* One CSV field for `s` appended to b: quoted when it holds , " CR or LF;
+ * prefixed with ' when `neutralise` and yt_store_csv_risky(s).  Returns 0
+ * or -1 (b's append failed). */
+struct yt_buf;
+int yt_store_csv_cell(struct yt_buf *b, const char *s, int neutralise);
+/* Non-zero when a spreadsheet would read s as a formula: it starts with
+ * = + - @ TAB or CR. */
+int yt_store_csv_risky(const char *s);
 
 /* Non-zero when `table` exists. */
 int yt_store_table_exists(sqlite3 *db, const char *table);
