@@ -244,10 +244,40 @@ void yt_store_rollback(sqlite3 *db)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+static int upsert_rows(sqlite3 *db, const char *table, enum yt_api_kind k,
+                       const cJSON *items, const char *fetched_at,
+                       const char *const *fill, int *stored, int *bad,
+                       char err[YT_STORE_ERR_LEN]);
+
 int yt_store_upsert_items(sqlite3 *db, const char *table, enum yt_api_kind k,
                           const cJSON *items, const char *fetched_at,
                           const char *const *fill, int *stored, int *bad,
                           char err[YT_STORE_ERR_LEN])
+{
+    if (k == YT_KIND_VIDEO || k == YT_KIND_CHANNEL)
+        return yt_store_upsert_stats(db, table, k, items, fetched_at, stored,
+                                     bad, err);
+    return upsert_rows(db, table, k, items, fetched_at, fill, stored, bad,
+                       err);
+}
+
+int yt_store_upsert_stats(sqlite3 *db, const char *table, enum yt_api_kind k,
+                          const cJSON *items, const char *fetched_at,
+                          int *stored, int *bad, char err[YT_STORE_ERR_LEN])
+{
+    if (k != YT_KIND_VIDEO && k != YT_KIND_CHANNEL) {
+        snprintf(err, YT_STORE_ERR_LEN,
+                 "statistics rows are videos or channels only");
+        return -1;
+    }
+    return upsert_rows(db, table, k, items, fetched_at, NULL, stored, bad,
+                       err);
+}
+
+static int upsert_rows(sqlite3 *db, const char *table, enum yt_api_kind k,
+                       const cJSON *items, const char *fetched_at,
+                       const char *const *fill, int *stored, int *bad,
+                       char err[YT_STORE_ERR_LEN])
 {
     const struct yt_api_kind_info *ki = yt_api_kind_get(k);
     struct yt_buf sql;

@@ -54,6 +54,16 @@ int yt_store_upsert_items(sqlite3 *db, const char *table, enum yt_api_kind k,
                           const char *const *fill, int *stored, int *bad,
                           char err[YT_STORE_ERR_LEN]);
 
+/* The one function that writes rows carrying statistics: videos and
+ * channels (view/like/comment/subscriber/video counts).  Every such row of
+ * every fetch goes through here (yt_store_upsert_items forwards those
+ * kinds), inside the caller's page transaction, so a statistics history
+ * can be appended from this single place.  Same contract as
+ * yt_store_upsert_items; k must be YT_KIND_VIDEO or YT_KIND_CHANNEL. */
+int yt_store_upsert_stats(sqlite3 *db, const char *table, enum yt_api_kind k,
+                          const cJSON *items, const char *fetched_at,
+                          int *stored, int *bad, char err[YT_STORE_ERR_LEN]);
+
 /* One row of _ytk_requests. */
 struct yt_store_log_entry {
     const char *time;        /* ISO-8601 UTC (yt_api_iso_now) */
