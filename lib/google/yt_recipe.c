@@ -353,6 +353,9 @@ static int add_completion(struct yt_recipe_job *j, const char *thread_id,
         qp_add(&p, "parentId", thread_id) < 0)
         goto nomem;
     r->paginate = 1;
+    r->listing_id = strdup(thread_id); /* done when all replies are in */
+    if (!r->listing_id)
+        goto nomem;
     if (video_id) {
         r->fill_video_id = strdup(video_id);
         if (!r->fill_video_id)
@@ -616,6 +619,40 @@ static int catch_up(struct yt_recipe_job *j, const char *table,
     return rc;
 }
 
+/* A resumed comment-threads fetch: threads stored by the stopped run whose
+ * replies beyond the embedded ones were not all fetched. */
+static int catch_up_replies(struct yt_recipe_job *j, char err[])
+{
+    char *sql = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc = 0, step;
+
+    if (asprintf(&sql,
+                 "SELECT thread_id, video_id FROM \"%s\" WHERE fetched_at >= "
+                 "?1 AND total_reply_count > COALESCE(json_array_length(raw, "
+                 "'$.replies.comments'), 0) ORDER BY rowid",
+                 j->p.table) < 0) {
+        yt_errf(err, "out of memory");
+        return -1;
+    }
+    if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        yt_errf(err, "cannot read the stored threads: %s",
+                sqlite3_errmsg(j->db));
+        free(sql);
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, j->started_at, -1, SQLITE_TRANSIENT);
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *tid = (const char *)sqlite3_column_text(st, 0);
+        const char *vid = (const char *)sqlite3_column_text(st, 1);
+        if (tid && !yt_store_done_has(j->db, j->p.key, tid))
+            rc = add_completion(j, tid, vid, err);
+    }
+    sqlite3_finalize(st);
+    free(sql);
+    return rc;
+}
+
 /* Rows of `table` fetched since the job started (restores --limit). */
 static long rows_since(struct yt_recipe_job *j, const char *table,
                        const char *where_extra)
@@ -779,6 +816,9 @@ int yt_recipe_run(struct yt_recipe_job *j, struct yt_fetch *e,
     if (p->recipe == YT_RECIPE_UPLOADS)
         return run_uploads(j, e, st, msg);
     count_rows(j, p->table, 0);
+    if (st && p->m->kind == YT_KIND_COMMENT_THREAD &&
+        catch_up_replies(j, msg) < 0)
+        return YT_FETCH_E_FATAL;
     if (p->nids > 0) {
         if (p->ids_batch)
             j->est_pages = (p->nids + YT_RECIPE_BATCH - 1) / YT_RECIPE_BATCH;
