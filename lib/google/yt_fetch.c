@@ -415,8 +415,8 @@ static void log_call(struct yt_fetch *e, struct yt_fetch_query *q,
 
     if (!e->cfg.db)
         return;
-    yt_api_iso_now(now);
-    yt_api_pacific_day(time(NULL), day);
+    yt_time_iso_now(now);
+    yt_time_pacific_day(time(NULL), day);
     memset(&le, 0, sizeof le);
     le.time = now;
     le.pacific_day = day;

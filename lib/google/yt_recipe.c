@@ -460,7 +460,7 @@ static int on_page(struct yt_fetch *e, struct yt_fetch_query *q,
     int stored = 0, bad = 0, n, more, rc = -1;
     cJSON *cut = NULL;
 
-    yt_api_iso_now(fetched_at);
+    yt_time_iso_now(fetched_at);
     n = cJSON_GetArraySize(items);
     if (r->is_main) {
         const cJSON *tr = cJSON_GetObjectItemCaseSensitive(
