@@ -351,9 +351,9 @@ static void progress_publish(struct fetch *f, int final, const char *final_text)
         rc |= progress_text(f, &t);
         rc |= yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\">");
         if (est > 0)
-            rc |= yt_buf_addf(&h,
-                              "<progress max=\"%ld\" value=\"%ld\"></progress> ",
-                              est, pages < est ? pages : est);
+            rc |= yt_buf_addf(
+                &h, "<progress max=\"%ld\" value=\"%ld\"></progress> ", est,
+                pages < est ? pages : est);
         else
             rc |= yt_buf_adds(&h, "<progress></progress> ");
         rc |= yt_buf_adds(&h, "<span>");
@@ -412,8 +412,7 @@ static int hook_refresh(void *arg, char err[YT_FETCH_ERR_LEN])
 
 /* The error that stops the fetch, as the user sees it. */
 static void hook_failed(void *arg, const char *label, const char *method,
-                        const struct yt_api_error *e, int http_rc,
-                        int retries)
+                        const struct yt_api_error *e, int http_rc, int retries)
 {
     struct fetch *f = arg;
     const char *ename = "YouTubeAPIError";
@@ -462,8 +461,7 @@ static void hook_failed(void *arg, const char *label, const char *method,
     kn_exec_fail_line(f->x, line);
     if (retries > 0) {
         snprintf(line, sizeof(line),
-                 "Gave up after %d retries with exponential backoff.",
-                 retries);
+                 "Gave up after %d retries with exponential backoff.", retries);
         kn_exec_fail_line(f->x, line);
     }
     if (http_rc == 0 && e->code == 401)
@@ -499,14 +497,15 @@ struct plan {
     const char *ids_param; /* API filter the ids go into */
     int ids_batch;         /* 50 per call, else one query per id */
     long limit;
-    long show;                 /* --show, -1 = default */
-    int dry_run, resume;       /* --dry-run, --resume */
-    const char *token_file;    /* --token-file or NULL */
+    long show;              /* --show, -1 = default */
+    int dry_run, resume;    /* --dry-run, --resume */
+    const char *token_file; /* --token-file or NULL */
     enum yt_recipe_kind recipe;
     struct yt_buf chan_params; /* uploads: channels.list filter */
     /* uploads: the channel named (dry-run estimate from the store) */
     const char *channel, *handle;
     int mine;
+    int oom; /* an append to params failed (checked after make_plan) */
 };
 
 static void plan_free(struct plan *p)
@@ -544,7 +543,8 @@ static int map_filter(struct kn_exec *x, const struct mg_args *a,
         snprintf(msg, sizeof(msg), "--%s needs a value", opt);
         return usage_fail(x, msg);
     }
-    qp_add(&p->params, param, value_override ? value_override : v);
+    p->oom |=
+        qp_add(&p->params, param, value_override ? value_override : v) < 0;
     return 1;
 }
 
@@ -607,7 +607,7 @@ static int extra_filters(struct kn_exec *x, struct plan *p, const char *spec)
             free(dup);
             return usage_fail(x, msg);
         }
-        qp_add(&p->params, tok, eq + 1);
+        p->oom |= qp_add(&p->params, tok, eq + 1) < 0;
     }
     free(dup);
     return 0;
@@ -643,9 +643,9 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
     p->channel = mg_args_get(a, "channel");
     p->handle = mg_args_get(a, "handle");
     p->mine = mg_args_has(a, "mine");
-    p->comments_table = strdup(mg_args_get(a, "comments-into")
-                                   ? mg_args_get(a, "comments-into")
-                                   : "comments");
+    p->comments_table =
+        strdup(mg_args_get(a, "comments-into") ? mg_args_get(a, "comments-into")
+                                               : "comments");
     if (!p->comments_table)
         return usage_fail(x, "out of memory");
     if (ids && id)
@@ -658,11 +658,14 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
         p->recipe = YT_RECIPE_UPLOADS;
         p->m = yt_api_method_find("channels");
         if (mg_args_has(a, "mine"))
-            qp_add(&p->chan_params, "mine", "true"), nfilter++;
+            p->oom |= qp_add(&p->chan_params, "mine", "true") < 0, nfilter++;
         if (mg_args_get(a, "channel"))
-            qp_add(&p->chan_params, "id", mg_args_get(a, "channel")), nfilter++;
+            p->oom |=
+                qp_add(&p->chan_params, "id", mg_args_get(a, "channel")) < 0,
+                nfilter++;
         if (mg_args_get(a, "handle"))
-            qp_add(&p->chan_params, "forHandle", mg_args_get(a, "handle")),
+            p->oom |= qp_add(&p->chan_params, "forHandle",
+                             mg_args_get(a, "handle")) < 0,
                 nfilter++;
         if (nfilter != 1)
             return usage_fail(x, "uploads needs exactly one of --channel ID, "
@@ -671,8 +674,8 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
         p->table = strdup(into ? into : "videos");
         if (part && check_parts(x, p->m, part) < 0)
             return -1;
-        qp_add(&p->params, "part",
-               part ? part : "snippet,contentDetails,statistics");
+        p->oom |= qp_add(&p->params, "part",
+                         part ? part : "snippet,contentDetails,statistics") < 0;
         return 0;
     }
 
@@ -684,7 +687,8 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
         yt_buf_init(&b, 4096);
         all = yt_api_methods(&nm);
         for (i = 0; i < nm; i++)
-            yt_buf_addf(&b, "%s%s", i ? ", " : "", all[i].name);
+            if (yt_buf_addf(&b, "%s%s", i ? ", " : "", all[i].name) < 0)
+                break;
         snprintf(msg, sizeof(msg),
                  "unknown resource '%.60s'; use one of: %s, uploads, quota, "
                  "export, log",
@@ -695,7 +699,7 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
     p->table = strdup(into ? into : yt_api_kind_get(p->m->kind)->name);
     if (part && check_parts(x, p->m, part) < 0)
         return -1;
-    qp_add(&p->params, "part", part ? part : p->m->default_part);
+    p->oom |= qp_add(&p->params, "part", part ? part : p->m->default_part) < 0;
 
     /* Resource-specific filters. */
     if (mg_args_has(a, "mine")) {
@@ -802,7 +806,7 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
     }
     if (strcmp(resource, "video_categories") == 0 && !nfilter &&
         !mg_args_get(a, "region")) {
-        qp_add(&p->params, "regionCode", "US");
+        p->oom |= qp_add(&p->params, "regionCode", "US") < 0;
         nfilter++;
     } else if (strcmp(resource, "video_categories") == 0 &&
                mg_args_get(a, "region"))
@@ -882,11 +886,11 @@ static long known_video_count(sqlite3 *db, const struct plan *p)
     return vc;
 }
 
-static void dry_line(struct yt_buf *t, const char *path, const char *params,
-                     int cost, const char *calls)
+static int dry_line(struct yt_buf *t, const char *path, const char *params,
+                    int cost, const char *calls)
 {
-    yt_buf_addf(t, "GET %s?%s\n    %d unit%s per call · %s\n", path, params,
-                cost, cost == 1 ? "" : "s", calls);
+    return yt_buf_addf(t, "GET %s?%s\n    %d unit%s per call · %s\n", path,
+                       params, cost, cost == 1 ? "" : "s", calls);
 }
 
 static int dry_run(struct mg_ctx *c, struct plan *p)
@@ -894,22 +898,22 @@ static int dry_run(struct mg_ctx *c, struct plan *p)
     struct yt_buf t, h;
     char calls[200];
     long total = 0;
-    int known = 1;
+    int known = 1, rc = 0;
     const struct yt_api_method *m = p->m;
 
     yt_buf_init(&t, 1u << 20);
     yt_buf_init(&h, 1u << 20);
-    yt_buf_addf(&t,
-                "Dry run of %%yt_fetch %s (nothing sent, no quota "
-                "spent). Planned calls:\n",
-                p->recipe == 1 ? "uploads" : p->resource);
+    rc |= yt_buf_addf(&t,
+                      "Dry run of %%yt_fetch %s (nothing sent, no quota "
+                      "spent). Planned calls:\n",
+                      p->recipe == 1 ? "uploads" : p->resource);
     if (p->recipe == 1) {
         struct yt_buf pp;
         yt_buf_init(&pp, 4096);
-        yt_buf_addf(&pp, "part=snippet,contentDetails,statistics&%s",
-                    yt_buf_str(&p->chan_params));
-        dry_line(&t, "channels", yt_buf_str(&pp), 1,
-                 "1 call (finds the uploads playlist)");
+        rc |= yt_buf_addf(&pp, "part=snippet,contentDetails,statistics&%s",
+                          yt_buf_str(&p->chan_params));
+        rc |= dry_line(&t, "channels", yt_buf_str(&pp), 1,
+                       "1 call (finds the uploads playlist)");
         yt_buf_free(&pp);
         total += 1;
         long vc = known_video_count(c->db, p);
@@ -931,19 +935,20 @@ static int dry_run(struct mg_ctx *c, struct plan *p)
                      "/ 50), known after the first call");
             known = 0;
         }
-        dry_line(&t, "playlistItems",
-                 "part=snippet,contentDetails&playlistId=UU…&maxResults=50", 1,
-                 calls);
-        dry_line(&t, "videos", yt_buf_str(&p->params), 1,
-                 p->limit > 0 ? "one call per 50 videos (same count as "
-                                "playlist pages)"
-                              : "one call per 50 videos (as many as "
-                                "playlist pages), 4 at a time");
+        rc |=
+            dry_line(&t, "playlistItems",
+                     "part=snippet,contentDetails&playlistId=UU…&maxResults=50",
+                     1, calls);
+        rc |= dry_line(&t, "videos", yt_buf_str(&p->params), 1,
+                       p->limit > 0 ? "one call per 50 videos (same count as "
+                                      "playlist pages)"
+                                    : "one call per 50 videos (as many as "
+                                      "playlist pages), 4 at a time");
     } else if (p->nids > 0) {
         long ncalls = p->ids_batch ? (p->nids + BATCH - 1) / BATCH : p->nids;
         struct yt_buf pp;
         yt_buf_init(&pp, 1u << 16);
-        yt_buf_addf(&pp, "%s&%s=…", yt_buf_str(&p->params), p->ids_param);
+        rc |= yt_buf_addf(&pp, "%s&%s=…", yt_buf_str(&p->params), p->ids_param);
         if (p->ids_batch)
             snprintf(calls, sizeof(calls),
                      "%ld call%s for %ld ids (50 per call, %d at a time)",
@@ -956,16 +961,16 @@ static int dry_run(struct mg_ctx *c, struct plan *p)
                      ncalls, ncalls == 1 ? "" : "s");
             known = 0;
         }
-        dry_line(&t, m->path, yt_buf_str(&pp), m->cost, calls);
+        rc |= dry_line(&t, m->path, yt_buf_str(&pp), m->cost, calls);
         yt_buf_free(&pp);
         total += ncalls * m->cost;
     } else {
         long pages = -1;
         struct yt_buf pp;
         yt_buf_init(&pp, 1u << 16);
-        yt_buf_adds(&pp, yt_buf_str(&p->params));
+        rc |= yt_buf_adds(&pp, yt_buf_str(&p->params));
         if (m->max_results > 0)
-            yt_buf_addf(&pp, "&maxResults=%d", m->max_results);
+            rc |= yt_buf_addf(&pp, "&maxResults=%d", m->max_results);
         if (m->max_results == 0)
             pages = 1;
         else if (p->limit > 0)
@@ -993,39 +998,46 @@ static int dry_run(struct mg_ctx *c, struct plan *p)
                      m->cost, m->cost == 1 ? "" : "s", m->max_results);
             known = 0;
         }
-        dry_line(&t, m->path, yt_buf_str(&pp), m->cost, calls);
+        rc |= dry_line(&t, m->path, yt_buf_str(&pp), m->cost, calls);
         yt_buf_free(&pp);
         if (strcmp(m->name, "comment_threads") == 0)
-            yt_buf_adds(&t, "  + comments.list (1 unit per page of 100) for "
-                            "each thread with more than 5 replies\n");
+            rc |= yt_buf_adds(&t,
+                              "  + comments.list (1 unit per page of 100) for "
+                              "each thread with more than 5 replies\n");
     }
     if (p->recipe == 2)
-        yt_buf_adds(&t, "  + channels.list part=snippet,statistics: 1 unit "
-                        "per 50 subscriptions\n");
+        rc |=
+            yt_buf_adds(&t, "  + channels.list part=snippet,statistics: 1 unit "
+                            "per 50 subscriptions\n");
     if (known)
-        yt_buf_addf(&t, "Estimated cost: %ld quota unit%s.\n", total,
-                    total == 1 ? "" : "s");
+        rc |= yt_buf_addf(&t, "Estimated cost: %ld quota unit%s.\n", total,
+                          total == 1 ? "" : "s");
     else
-        yt_buf_addf(&t,
-                    "Estimated cost: at least %ld quota unit%s (more "
-                    "pages cost more).\n",
-                    total ? total : 1, total == 1 ? "" : "s");
+        rc |= yt_buf_addf(&t,
+                          "Estimated cost: at least %ld quota unit%s (more "
+                          "pages cost more).\n",
+                          total ? total : 1, total == 1 ? "" : "s");
     {
         char day[11];
         long long used;
         yt_api_pacific_day(time(NULL), day);
         used = yt_store_quota_day(c->db, day);
-        yt_buf_addf(&t, "Used today (Pacific day %s): %lld of %ld units.", day,
-                    used < 0 ? 0 : used,
-                    env_long("YTK_DAILY_QUOTA", 10000, 1, 1000000000));
+        rc |= yt_buf_addf(&t, "Used today (Pacific day %s): %lld of %ld units.",
+                          day, used < 0 ? 0 : used,
+                          env_long("YTK_DAILY_QUOTA", 10000, 1, 1000000000));
     }
-    yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\"><pre>");
-    mg_html_escape(&h, yt_buf_str(&t), -1);
-    yt_buf_adds(&h, "</pre></div>");
-    kn_exec_display(c->x, bundle(yt_buf_str(&t), yt_buf_str(&h)), NULL, NULL);
+    rc |= yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\"><pre>");
+    rc |= mg_html_escape(&h, yt_buf_str(&t), -1);
+    rc |= yt_buf_adds(&h, "</pre></div>");
+    if (rc) {
+        kn_exec_fail(c->x, "MemoryError", "out of memory writing the plan");
+    } else {
+        kn_exec_display(c->x, bundle(yt_buf_str(&t), yt_buf_str(&h)), NULL,
+                        NULL);
+    }
     yt_buf_free(&t);
     yt_buf_free(&h);
-    return 0;
+    return rc ? -1 : 0;
 }
 
 /* ------------------------------------------------------------ the magic */
@@ -1050,8 +1062,7 @@ static int summary_text(struct fetch *f, struct yt_buf *s, const char *verb)
         if (asprintf(&sql, "SELECT COUNT(*) FROM \"%s\" WHERE fetched_at >= ?1",
                      counts[i].table) < 0)
             sql = NULL;
-        if (sql &&
-            sqlite3_prepare_v2(f->db, sql, -1, &st, NULL) == SQLITE_OK) {
+        if (sql && sqlite3_prepare_v2(f->db, sql, -1, &st, NULL) == SQLITE_OK) {
             sqlite3_bind_text(st, 1, f->started_at, -1, SQLITE_TRANSIENT);
             if (sqlite3_step(st) == SQLITE_ROW)
                 rows = (long)sqlite3_column_int64(st, 0);
@@ -1187,12 +1198,15 @@ static int finish(struct fetch *f, enum yt_api_kind kind, const char *table,
             struct yt_buf sql;
 
             yt_buf_init(&sql, 1u << 16);
-            yt_buf_addf(&sql,
-                        "SELECT %s FROM \"%s\" WHERE fetched_at >= "
-                        "'%s' ORDER BY rowid",
-                        preview[kind], table, f->started_at);
-            rc = mg_table_show_query(f->x, f->db, yt_buf_str(&sql),
-                                     yt_buf_str(&s), show < 0 ? 10 : show, 1);
+            if (yt_buf_addf(&sql,
+                            "SELECT %s FROM \"%s\" WHERE fetched_at >= "
+                            "'%s' ORDER BY rowid",
+                            preview[kind], table, f->started_at) < 0)
+                rc = -1;
+            else
+                rc = mg_table_show_query(f->x, f->db, yt_buf_str(&sql),
+                                         yt_buf_str(&s), show < 0 ? 10 : show,
+                                         1);
             yt_buf_free(&sql);
         }
     }
@@ -1301,8 +1315,8 @@ static int sub_export(struct mg_ctx *c, const struct mg_args *a)
     return 0;
 }
 
-static int setup_fetch(struct fetch *f, struct mg_ctx *c, const char *token_file,
-                       const char *label)
+static int setup_fetch(struct fetch *f, struct mg_ctx *c,
+                       const char *token_file, const char *label)
 {
     char err[YT_ERR_LEN];
     int rc;
@@ -1432,6 +1446,11 @@ static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
         plan_free(&p);
         return -1;
     }
+    if (p.oom) {
+        plan_free(&p);
+        kn_exec_fail(c->x, "MemoryError", "out of memory reading the options");
+        return -1;
+    }
     if (!yt_store_valid_table(p.table)) {
         snprintf(msg, sizeof(msg),
                  "invalid --into '%.80s': use letters, digits and _", p.table);
@@ -1469,8 +1488,8 @@ static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
                                                             : p.m->kind,
                               err) < 0 ||
         (p.m->kind == YT_KIND_COMMENT_THREAD &&
-         yt_store_table_ensure(c->db, p.comments_table, YT_KIND_COMMENT,
-                               err) < 0)) {
+         yt_store_table_ensure(c->db, p.comments_table, YT_KIND_COMMENT, err) <
+             0)) {
         kn_exec_fail(c->x, "StoreError", "%s", err);
         goto out;
     }

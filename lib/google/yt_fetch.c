@@ -406,8 +406,8 @@ nomem:
 
 /* ------------------------------------------------------------ answers */
 
-static void log_call(struct yt_fetch *e, struct yt_fetch_query *q,
-                     long status, int units, int items, const char *reason,
+static void log_call(struct yt_fetch *e, struct yt_fetch_query *q, long status,
+                     int units, int items, const char *reason,
                      const char *outcome)
 {
     struct yt_store_log_entry le;
@@ -439,8 +439,8 @@ static void fail(struct yt_fetch *e, struct yt_fetch_query *q,
         return;
     e->fatal = 1;
     if (e->cfg.hooks.failed)
-        e->cfg.hooks.failed(e->cfg.hooks.arg, q->label, q->method, ae,
-                            http_rc, retries);
+        e->cfg.hooks.failed(e->cfg.hooks.arg, q->label, q->method, ae, http_rc,
+                            retries);
 }
 
 static void store_fail(struct yt_fetch *e, struct yt_fetch_query *q,
@@ -466,8 +466,8 @@ static void handle_page(struct yt_fetch *e, struct yt_fetch_query *q,
                         const cJSON *root, long status)
 {
     char err[YT_FETCH_ERR_LEN];
-    int items = cJSON_GetArraySize(
-        cJSON_GetObjectItemCaseSensitive(root, "items"));
+    int items =
+        cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(root, "items"));
     int units = yt_api_units_charged(q->cost, status, NULL);
     int r = YT_FETCH_PAGE_DONE;
 
@@ -610,12 +610,11 @@ static void handle(struct yt_fetch *e, struct yt_http_done *d)
             fail(e, q, &ae, d->rc, e->cfg.max_retries);
             break;
         }
-        q->due = now_s() +
-                 (double)yt_api_backoff_ms(q->attempt - 1,
-                                           e->cfg.backoff_base_ms,
-                                           e->cfg.backoff_cap_ms,
-                                           d->resp.retry_after, jitter(e)) /
-                     1000.0;
+        q->due = now_s() + (double)yt_api_backoff_ms(
+                               q->attempt - 1, e->cfg.backoff_base_ms,
+                               e->cfg.backoff_cap_ms, d->resp.retry_after,
+                               jitter(e)) /
+                               1000.0;
         break;
     case YT_API_AUTH:
         if (q->gen < e->gen)

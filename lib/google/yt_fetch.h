@@ -56,9 +56,9 @@
 #define YT_FETCH_ERR_LEN YT_ERR_LEN
 
 /* yt_fetch_run() results. */
-#define YT_FETCH_OK 0                /* all queries finished (skips allowed) */
-#define YT_FETCH_E_FATAL -1          /* stopped on an error (hooks.failed) */
-#define YT_FETCH_E_INTERRUPTED -2    /* hooks.interrupted said stop */
+#define YT_FETCH_OK 0             /* all queries finished (skips allowed) */
+#define YT_FETCH_E_FATAL -1       /* stopped on an error (hooks.failed) */
+#define YT_FETCH_E_INTERRUPTED -2 /* hooks.interrupted said stop */
 
 /* failed hook's http_rc when storing (a page callback, a transaction)
  * failed; ae->message says what. */
@@ -81,8 +81,8 @@ struct yt_fetch_query_ops {
      * YT_FETCH_PAGE_DONE, YT_FETCH_PAGE_MORE (after
      * yt_fetch_query_set_cursor), or a negative value with err to roll back
      * and stop the fetch.  root is borrowed (freed after the call). */
-    int (*page)(struct yt_fetch *e, struct yt_fetch_query *q,
-                const cJSON *root, void *arg, char err[YT_FETCH_ERR_LEN]);
+    int (*page)(struct yt_fetch *e, struct yt_fetch_query *q, const cJSON *root,
+                void *arg, char err[YT_FETCH_ERR_LEN]);
     /* Optional: a per-item error (YT_API_SKIP: forbidden, not found,
      * commentsDisabled) ended the query; runs inside a transaction so the
      * callback can record the query as done for --resume.  Negative = stop

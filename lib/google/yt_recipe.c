@@ -184,8 +184,8 @@ static int add_query(struct yt_recipe_job *j, struct rq *r, const char *params,
     return rc;
 }
 
-static struct rq *rq_new(struct yt_recipe_job *j,
-                         const struct yt_api_method *m, const char *table)
+static struct rq *rq_new(struct yt_recipe_job *j, const struct yt_api_method *m,
+                         const char *table)
 {
     struct rq *r = calloc(1, sizeof *r);
 
@@ -204,9 +204,9 @@ static struct rq *rq_new(struct yt_recipe_job *j,
 
 /* One batch of up to 50 ids (batch) or one listing for ids[0]. */
 static int add_ids(struct yt_recipe_job *j, const struct yt_api_method *m,
-                   const char *params, const char *table,
-                   const char *ids_param, int batch, char *const *ids, int n,
-                   int from_plan, char err[YT_FETCH_ERR_LEN])
+                   const char *params, const char *table, const char *ids_param,
+                   int batch, char *const *ids, int n, int from_plan,
+                   char err[YT_FETCH_ERR_LEN])
 {
     struct rq *r = rq_new(j, m, table);
     struct yt_buf p, list;
@@ -289,8 +289,8 @@ static int flush_pend(struct yt_recipe_job *j, char err[])
 
     if (!j->npend)
         return 0;
-    rc = add_ids(j, j->feed_m, j->feed_params, j->feed_table, "id", 1,
-                 j->pend, j->npend, 0, err);
+    rc = add_ids(j, j->feed_m, j->feed_params, j->feed_table, "id", 1, j->pend,
+                 j->npend, 0, err);
     for (i = 0; i < j->npend; i++)
         free(j->pend[i]);
     j->npend = 0;
@@ -310,8 +310,7 @@ static int pend_add(struct yt_recipe_job *j, const char *id, char err[])
 }
 
 /* The feed column of each stored item goes to the pending batch. */
-static int feed_items(struct yt_recipe_job *j, const cJSON *items,
-                      char err[])
+static int feed_items(struct yt_recipe_job *j, const cJSON *items, char err[])
 {
     int col = yt_api_col_index(j->feed_kind, j->feed_col);
     const cJSON *it;
@@ -340,8 +339,8 @@ static int feed_items(struct yt_recipe_job *j, const cJSON *items,
 static int add_completion(struct yt_recipe_job *j, const char *thread_id,
                           const char *video_id, char err[])
 {
-    struct rq *r = rq_new(j, yt_api_method_find("comments"),
-                          j->p.comments_table);
+    struct rq *r =
+        rq_new(j, yt_api_method_find("comments"), j->p.comments_table);
     struct yt_buf p;
     char *label = NULL;
     int rc = -1;
@@ -412,8 +411,8 @@ static int store_threads_extra(struct yt_recipe_job *j, const cJSON *items,
         }
         if (cJSON_GetArraySize(arr) > 0 &&
             yt_store_upsert_items(j->db, j->p.comments_table, YT_KIND_COMMENT,
-                                  arr, fetched_at, video ? fill : NULL,
-                                  &stored, &bad, err) < 0) {
+                                  arr, fetched_at, video ? fill : NULL, &stored,
+                                  &bad, err) < 0) {
             cJSON_Delete(arr);
             return -1;
         }
@@ -464,13 +463,12 @@ static int on_page(struct yt_fetch *e, struct yt_fetch_query *q,
     n = cJSON_GetArraySize(items);
     if (r->is_main) {
         const cJSON *tr = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(root, "pageInfo"),
-            "totalResults");
+            cJSON_GetObjectItemCaseSensitive(root, "pageInfo"), "totalResults");
         /* Google caps totalResults at 1,000,000; clamp before converting
          * so a hostile value cannot overflow the long. */
         if (cJSON_IsNumber(tr) && tr->valuedouble > j->total_results)
-            j->total_results = tr->valuedouble > 1e9 ? 1000000000L
-                                                     : (long)tr->valuedouble;
+            j->total_results =
+                tr->valuedouble > 1e9 ? 1000000000L : (long)tr->valuedouble;
     }
     /* --limit: keep only what is still wanted. */
     if (r->limit >= 0 && r->got + n > r->limit && cJSON_IsArray(items)) {
@@ -502,8 +500,7 @@ static int on_page(struct yt_fetch *e, struct yt_fetch_query *q,
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(
             cJSON_GetArrayItem(items, 0), "id");
         if (cJSON_IsString(id) &&
-            yt_store_meta_set(j->db, "my_channel_id", id->valuestring, err) <
-                0)
+            yt_store_meta_set(j->db, "my_channel_id", id->valuestring, err) < 0)
             goto out;
     }
     if (r->is_channel_lookup)
@@ -591,8 +588,8 @@ static const struct yt_fetch_query_ops rq_ops = {
 /* Ids in column `col` of `table` for rows fetched since the job started,
  * that are not done, into the pending batches (a resumed recipe's
  * unfinished work). */
-static int catch_up(struct yt_recipe_job *j, const char *table,
-                    const char *col, const char *where_extra, char err[])
+static int catch_up(struct yt_recipe_job *j, const char *table, const char *col,
+                    const char *where_extra, char err[])
 {
     char *sql = NULL, **ids = NULL;
     long n, i;
@@ -661,8 +658,7 @@ static long rows_since(struct yt_recipe_job *j, const char *table,
     sqlite3_stmt *st = NULL;
     long n = 0;
 
-    if (asprintf(&sql,
-                 "SELECT COUNT(*) FROM \"%s\" WHERE fetched_at >= ?1 %s",
+    if (asprintf(&sql, "SELECT COUNT(*) FROM \"%s\" WHERE fetched_at >= ?1 %s",
                  table, where_extra ? where_extra : "") < 0)
         return 0;
     if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) == SQLITE_OK) {
@@ -784,8 +780,8 @@ static int run_uploads(struct yt_recipe_job *j, struct yt_fetch *e,
             if (set_phase(j, "videos") < 0)
                 goto out;
         } else if (add_main(j, pm, yt_buf_str(&pp), "playlist_items",
-                            "the uploads playlist",
-                            st ? st->page_token : NULL, got, msg) < 0) {
+                            "the uploads playlist", st ? st->page_token : NULL,
+                            got, msg) < 0) {
             rc = YT_FETCH_E_FATAL;
             goto out;
         }
@@ -831,8 +827,7 @@ int yt_recipe_run(struct yt_recipe_job *j, struct yt_fetch *e,
         return yt_fetch_run(e);
     }
     if (p->recipe == YT_RECIPE_SUBS_CHANNELS) {
-        if (yt_store_table_ensure(j->db, "channels", YT_KIND_CHANNEL, msg) <
-            0)
+        if (yt_store_table_ensure(j->db, "channels", YT_KIND_CHANNEL, msg) < 0)
             return YT_FETCH_E_FATAL;
         j->feed_m = yt_api_method_find("channels");
         j->feed_params = "part=snippet%2Cstatistics%2CcontentDetails";
@@ -852,9 +847,9 @@ int yt_recipe_run(struct yt_recipe_job *j, struct yt_fetch *e,
         j->est_pages = 4;
     else if (p->m->max_results == 0)
         j->est_pages = 1;
-    rc = add_main(j, p->m, p->params, p->table, NULL,
-                  st ? st->page_token : NULL,
-                  st && st->page_token ? st->items : 0, msg);
+    rc =
+        add_main(j, p->m, p->params, p->table, NULL, st ? st->page_token : NULL,
+                 st && st->page_token ? st->items : 0, msg);
     if (rc < 0)
         return YT_FETCH_E_FATAL;
     return yt_fetch_run(e);

@@ -50,9 +50,9 @@ struct yt_recipe_plan {
     const char *comments_table;    /* comment threads: replies go here */
     char **ids;                    /* --ids resolved (may be NULL) */
     long nids;
-    const char *ids_param; /* API filter the ids go into ("id") */
-    int ids_batch;         /* 50 per call, else one listing per id */
-    long limit;            /* --limit, -1 none */
+    const char *ids_param;   /* API filter the ids go into ("id") */
+    int ids_batch;           /* 50 per call, else one listing per id */
+    long limit;              /* --limit, -1 none */
     const char *chan_params; /* uploads: channels.list filter */
     const char *key;         /* resume key, may be NULL */
     const char *desc;        /* its description for %yt_fetch status */

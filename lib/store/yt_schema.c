@@ -511,4 +511,3 @@ long long yt_api_duration_seconds(const char *iso)
     }
     return any ? total : -1;
 }
-

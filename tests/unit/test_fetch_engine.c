@@ -31,8 +31,8 @@ struct fake {
     long sent;
     int cancels;
     /* scripted faults */
-    int fail503_page;   /* page number answered 503 once (0 = none) */
-    int fail429_count;  /* first N requests answered 429 */
+    int fail503_page;       /* page number answered 503 once (0 = none) */
+    int fail429_count;      /* first N requests answered 429 */
     const char *good_token; /* requests with another bearer get 401 */
     int pages_per_query;
     int empty_items; /* answer every request with no items */
@@ -140,7 +140,7 @@ struct tq {
     int pages_seen;
     int in_order; /* every page arrived as the next one */
     int released;
-    int spawn;    /* add this many follow-up queries on the first page */
+    int spawn; /* add this many follow-up queries on the first page */
 };
 
 static struct yt_fetch_query_spec tq_spec(struct tq *t);
