@@ -31,7 +31,6 @@
 #include "yt_store.h"
 
 #define PROGRESS_MIN_S 0.15
-#define BATCH YT_RECIPE_BATCH
 
 /* ------------------------------------------------------------ options */
 
@@ -886,129 +885,22 @@ static long known_video_count(sqlite3 *db, const struct plan *p)
     return vc;
 }
 
-static int dry_line(struct yt_buf *t, const char *path, const char *params,
-                    int cost, const char *calls)
-{
-    return yt_buf_addf(t, "GET %s?%s\n    %d unit%s per call · %s\n", path,
-                       params, cost, cost == 1 ? "" : "s", calls);
-}
-
-static int dry_run(struct mg_ctx *c, struct plan *p)
+static int dry_run(struct mg_ctx *c, struct plan *p,
+                   const struct yt_recipe_plan *rp)
 {
     struct yt_buf t, h;
-    char calls[200];
     long total = 0;
     int known = 1, rc = 0;
-    const struct yt_api_method *m = p->m;
 
     yt_buf_init(&t, 1u << 20);
     yt_buf_init(&h, 1u << 20);
     rc |= yt_buf_addf(&t,
                       "Dry run of %%yt_fetch %s (nothing sent, no quota "
                       "spent). Planned calls:\n",
-                      p->recipe == 1 ? "uploads" : p->resource);
-    if (p->recipe == 1) {
-        struct yt_buf pp;
-        yt_buf_init(&pp, 4096);
-        rc |= yt_buf_addf(&pp, "part=snippet,contentDetails,statistics&%s",
-                          yt_buf_str(&p->chan_params));
-        rc |= dry_line(&t, "channels", yt_buf_str(&pp), 1,
-                       "1 call (finds the uploads playlist)");
-        yt_buf_free(&pp);
-        total += 1;
-        long vc = known_video_count(c->db, p);
-        if (p->limit > 0 && (vc < 0 || p->limit < vc))
-            vc = p->limit;
-        if (vc >= 0) {
-            long pages = vc ? (vc + 49) / 50 : 1;
-            snprintf(calls, sizeof(calls),
-                     "1 unit per page, %ld page%s estimated (%s %ld videos)",
-                     pages, pages == 1 ? "" : "s",
-                     p->limit > 0 && vc == p->limit ? "--limit"
-                                                    : "videoCount in the "
-                                                      "store:",
-                     vc);
-            total += 2 * pages;
-        } else {
-            snprintf(calls, sizeof(calls),
-                     "1 unit per page of 50 videos; pages = ceil(videoCount "
-                     "/ 50), known after the first call");
-            known = 0;
-        }
-        rc |=
-            dry_line(&t, "playlistItems",
-                     "part=snippet,contentDetails&playlistId=UU…&maxResults=50",
-                     1, calls);
-        rc |= dry_line(&t, "videos", yt_buf_str(&p->params), 1,
-                       p->limit > 0 ? "one call per 50 videos (same count as "
-                                      "playlist pages)"
-                                    : "one call per 50 videos (as many as "
-                                      "playlist pages), 4 at a time");
-    } else if (p->nids > 0) {
-        long ncalls = p->ids_batch ? (p->nids + BATCH - 1) / BATCH : p->nids;
-        struct yt_buf pp;
-        yt_buf_init(&pp, 1u << 16);
-        rc |= yt_buf_addf(&pp, "%s&%s=…", yt_buf_str(&p->params), p->ids_param);
-        if (p->ids_batch)
-            snprintf(calls, sizeof(calls),
-                     "%ld call%s for %ld ids (50 per call, %d at a time)",
-                     ncalls, ncalls == 1 ? "" : "s", p->nids,
-                     (int)env_long("YTK_FETCH_PARALLEL", 6, 1, 16));
-        else {
-            snprintf(calls, sizeof(calls),
-                     "at least %ld call%s (one listing per id, 1 unit per "
-                     "page)",
-                     ncalls, ncalls == 1 ? "" : "s");
-            known = 0;
-        }
-        rc |= dry_line(&t, m->path, yt_buf_str(&pp), m->cost, calls);
-        yt_buf_free(&pp);
-        total += ncalls * m->cost;
-    } else {
-        long pages = -1;
-        struct yt_buf pp;
-        yt_buf_init(&pp, 1u << 16);
-        rc |= yt_buf_adds(&pp, yt_buf_str(&p->params));
-        if (m->max_results > 0)
-            rc |= yt_buf_addf(&pp, "&maxResults=%d", m->max_results);
-        if (m->max_results == 0)
-            pages = 1;
-        else if (p->limit > 0)
-            pages = (p->limit + m->max_results - 1) / m->max_results;
-        else if (strstr(yt_buf_str(&p->params), "chart=mostPopular"))
-            pages = 4; /* the chart holds about 200 videos */
-        else if (strcmp(m->name, "search") == 0)
-            pages = 10; /* ~500 results cap */
-        if (pages > 0) {
-            snprintf(calls, sizeof(calls),
-                     "%d unit%s per page, %ld page%s "
-                     "estimated%s",
-                     m->cost, m->cost == 1 ? "" : "s", pages,
-                     pages == 1 ? "" : "s",
-                     strcmp(m->name, "search") == 0 && p->limit <= 0
-                         ? " (at most; search stops near 500 results)"
-                     : p->limit > 0        ? " (--limit)"
-                     : m->max_results == 0 ? ""
-                                           : " (the chart holds ~200 videos)");
-            total += pages * m->cost;
-        } else {
-            snprintf(calls, sizeof(calls),
-                     "%d unit%s per page of %d; number of pages unknown "
-                     "until the first answer",
-                     m->cost, m->cost == 1 ? "" : "s", m->max_results);
-            known = 0;
-        }
-        rc |= dry_line(&t, m->path, yt_buf_str(&pp), m->cost, calls);
-        yt_buf_free(&pp);
-        if (strcmp(m->name, "comment_threads") == 0)
-            rc |= yt_buf_adds(&t,
-                              "  + comments.list (1 unit per page of 100) for "
-                              "each thread with more than 5 replies\n");
-    }
-    if (p->recipe == 2)
-        rc |=
-            yt_buf_adds(&t, "  + channels.list part=snippet,statistics: 1 unit "
-                            "per 50 subscriptions\n");
+                      p->recipe == YT_RECIPE_UPLOADS ? "uploads" : p->resource);
+    rc |= yt_recipe_estimate(
+        rp, p->recipe == YT_RECIPE_UPLOADS ? known_video_count(c->db, p) : -1,
+        (int)env_long("YTK_FETCH_PARALLEL", 6, 1, 16), &t, &total, &known);
     if (known)
         rc |= yt_buf_addf(&t, "Estimated cost: %ld quota unit%s.\n", total,
                           total == 1 ? "" : "s");
@@ -1419,6 +1311,23 @@ static int resume_point(struct fetch *f, const struct plan *p,
     return 1;
 }
 
+/* What lib/ needs of the plan (strings borrowed from p). */
+static void recipe_plan(const struct plan *p, struct yt_recipe_plan *rp)
+{
+    memset(rp, 0, sizeof(*rp));
+    rp->recipe = p->recipe;
+    rp->m = p->m;
+    rp->params = yt_buf_str(&p->params);
+    rp->table = p->table;
+    rp->comments_table = p->comments_table;
+    rp->ids = p->ids;
+    rp->nids = p->nids;
+    rp->ids_param = p->ids_param;
+    rp->ids_batch = p->ids_batch;
+    rp->limit = p->limit;
+    rp->chan_params = yt_buf_str(&p->chan_params);
+}
+
 static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
                      const char *resource)
 {
@@ -1466,8 +1375,9 @@ static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
         plan_free(&p);
         return -1;
     }
+    recipe_plan(&p, &rp);
     if (p.dry_run) {
-        rc = dry_run(c, &p);
+        rc = dry_run(c, &p, &rp);
         plan_free(&p);
         return rc;
     }
@@ -1476,6 +1386,8 @@ static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
         goto out;
     f.key = fetch_key(resource, &p);
     f.desc = f.key ? strdup(f.key) : NULL;
+    rp.key = f.key;
+    rp.desc = f.desc;
     resumed = resume_point(&f, &p, &st);
     if (resumed < 0)
         goto out;
@@ -1493,20 +1405,6 @@ static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
         kn_exec_fail(c->x, "StoreError", "%s", err);
         goto out;
     }
-    memset(&rp, 0, sizeof(rp));
-    rp.recipe = p.recipe;
-    rp.m = p.m;
-    rp.params = yt_buf_str(&p.params);
-    rp.table = p.table;
-    rp.comments_table = p.comments_table;
-    rp.ids = p.ids;
-    rp.nids = p.nids;
-    rp.ids_param = p.ids_param;
-    rp.ids_batch = p.ids_batch;
-    rp.limit = p.limit;
-    rp.chan_params = yt_buf_str(&p.chan_params);
-    rp.key = f.key;
-    rp.desc = f.desc;
     f.job = yt_recipe_job_new(c->db, &rp, f.started_at);
     if (!f.job || start_engine(&f) < 0) {
         if (!f.job)

@@ -858,6 +858,132 @@ nomem:
     return YT_FETCH_E_FATAL;
 }
 
+/* ------------------------------------------------------------ dry run */
+
+static int dry_line(struct yt_buf *t, const char *path, const char *params,
+                    int cost, const char *calls)
+{
+    return yt_buf_addf(t, "GET %s?%s\n    %d unit%s per call · %s\n", path,
+                       params, cost, cost == 1 ? "" : "s", calls);
+}
+
+int yt_recipe_estimate(const struct yt_recipe_plan *p, long video_count,
+                       int parallel, struct yt_buf *t, long *total_out,
+                       int *known_out)
+{
+    char calls[200];
+    long total = 0;
+    int known = 1, rc = 0;
+    const struct yt_api_method *m = p->m;
+
+    if (p->recipe == YT_RECIPE_UPLOADS) {
+        struct yt_buf pp;
+        yt_buf_init(&pp, 4096);
+        rc |= yt_buf_addf(&pp, "part=snippet,contentDetails,statistics&%s",
+                          p->chan_params);
+        rc |= dry_line(t, "channels", yt_buf_str(&pp), 1,
+                       "1 call (finds the uploads playlist)");
+        yt_buf_free(&pp);
+        total += 1;
+        long vc = video_count;
+        if (p->limit > 0 && (vc < 0 || p->limit < vc))
+            vc = p->limit;
+        if (vc >= 0) {
+            long pages = vc ? (vc + 49) / 50 : 1;
+            snprintf(calls, sizeof(calls),
+                     "1 unit per page, %ld page%s estimated (%s %ld videos)",
+                     pages, pages == 1 ? "" : "s",
+                     p->limit > 0 && vc == p->limit ? "--limit"
+                                                    : "videoCount in the "
+                                                      "store:",
+                     vc);
+            total += 2 * pages;
+        } else {
+            snprintf(calls, sizeof(calls),
+                     "1 unit per page of 50 videos; pages = ceil(videoCount "
+                     "/ 50), known after the first call");
+            known = 0;
+        }
+        rc |=
+            dry_line(t, "playlistItems",
+                     "part=snippet,contentDetails&playlistId=UU…&maxResults=50",
+                     1, calls);
+        rc |= dry_line(t, "videos", p->params, 1,
+                       p->limit > 0 ? "one call per 50 videos (same count as "
+                                      "playlist pages)"
+                                    : "one call per 50 videos (as many as "
+                                      "playlist pages), beside the playlist");
+    } else if (p->nids > 0) {
+        long ncalls = p->ids_batch
+                          ? (p->nids + YT_RECIPE_BATCH - 1) / YT_RECIPE_BATCH
+                          : p->nids;
+        struct yt_buf pp;
+        yt_buf_init(&pp, 1u << 16);
+        rc |= yt_buf_addf(&pp, "%s&%s=…", p->params, p->ids_param);
+        if (p->ids_batch)
+            snprintf(calls, sizeof(calls),
+                     "%ld call%s for %ld ids (50 per call, %d at a time)",
+                     ncalls, ncalls == 1 ? "" : "s", p->nids, parallel);
+        else {
+            snprintf(calls, sizeof(calls),
+                     "at least %ld call%s (one listing per id, 1 unit per "
+                     "page)",
+                     ncalls, ncalls == 1 ? "" : "s");
+            known = 0;
+        }
+        rc |= dry_line(t, m->path, yt_buf_str(&pp), m->cost, calls);
+        yt_buf_free(&pp);
+        total += ncalls * m->cost;
+    } else {
+        long pages = -1;
+        struct yt_buf pp;
+        yt_buf_init(&pp, 1u << 16);
+        rc |= yt_buf_adds(&pp, p->params);
+        if (m->max_results > 0)
+            rc |= yt_buf_addf(&pp, "&maxResults=%d", m->max_results);
+        if (m->max_results == 0)
+            pages = 1;
+        else if (p->limit > 0)
+            pages = (p->limit + m->max_results - 1) / m->max_results;
+        else if (strstr(p->params, "chart=mostPopular"))
+            pages = 4; /* the chart holds about 200 videos */
+        else if (strcmp(m->name, "search") == 0)
+            pages = 10; /* ~500 results cap */
+        if (pages > 0) {
+            snprintf(calls, sizeof(calls),
+                     "%d unit%s per page, %ld page%s "
+                     "estimated%s",
+                     m->cost, m->cost == 1 ? "" : "s", pages,
+                     pages == 1 ? "" : "s",
+                     strcmp(m->name, "search") == 0 && p->limit <= 0
+                         ? " (at most; search stops near 500 results)"
+                     : p->limit > 0        ? " (--limit)"
+                     : m->max_results == 0 ? ""
+                                           : " (the chart holds ~200 videos)");
+            total += pages * m->cost;
+        } else {
+            snprintf(calls, sizeof(calls),
+                     "%d unit%s per page of %d; number of pages unknown "
+                     "until the first answer",
+                     m->cost, m->cost == 1 ? "" : "s", m->max_results);
+            known = 0;
+        }
+        rc |= dry_line(t, m->path, yt_buf_str(&pp), m->cost, calls);
+        yt_buf_free(&pp);
+        if (strcmp(m->name, "comment_threads") == 0)
+            rc |=
+                yt_buf_adds(t, "  + comments.list (1 unit per page of 100) for "
+                               "each thread with more than 5 replies\n");
+    }
+    if (p->recipe == YT_RECIPE_SUBS_CHANNELS)
+        rc |=
+            yt_buf_adds(t, "  + channels.list part=snippet,statistics: 1 unit "
+                           "per 50 subscriptions\n");
+    *total_out = total;
+    *known_out = known;
+    return rc ? -1 : 0;
+}
+
 /* ------------------------------------------------------------ job */
 
 struct yt_recipe_job *yt_recipe_job_new(sqlite3 *db,

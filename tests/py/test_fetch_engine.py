@@ -211,3 +211,27 @@ def test_replies_completed_across_a_resume(emulator, kc, store):
         assert store.count("comments", "parent_id = '%s'" % tid) == total
     no_dupes(store, "comments", "comment_id")
     assert emulator.quota_used() == store.logged_units()
+
+
+def estimate(r):
+    import re
+    m = re.search(r"Estimated cost: (\d+) quota units?\.", r.all_text())
+    assert m, r.all_text()[-800:]
+    return int(m.group(1))
+
+
+def test_dry_run_equals_the_pipelined_spend(emulator, kc, store):
+    r = run(kc, "%yt_fetch channels --mine")
+    assert r.status == "ok"
+    for code in ("%yt_fetch uploads --mine",
+                 '%yt_fetch videos --ids "SELECT video_id FROM '
+                 'playlist_items"',
+                 "%yt_fetch uploads --mine --limit 120"):
+        r = run(kc, code + " --dry-run")
+        assert r.status == "ok"
+        est = estimate(r)
+        before = emulator.quota_used()
+        r = run(kc, code)
+        assert r.status == "ok", r.all_text()[-1500:]
+        assert emulator.quota_used() - before == est, code
+    assert emulator.quota_used() == store.logged_units()
