@@ -35,6 +35,7 @@ struct yt_fetch_query {
     int gen; /* token generation the request in flight was sent with */
     double due, sent_at;
     long pages;
+    long logged_items; /* set by the page callback, -1 = items array */
 };
 
 struct yt_fetch {
@@ -302,6 +303,11 @@ const char *yt_fetch_query_method(const struct yt_fetch_query *q)
     return q->method;
 }
 
+void yt_fetch_query_set_logged_items(struct yt_fetch_query *q, long n)
+{
+    q->logged_items = n;
+}
+
 long yt_fetch_query_pages(const struct yt_fetch_query *q)
 {
     return q->pages;
@@ -478,9 +484,13 @@ static void handle_page(struct yt_fetch *e, struct yt_fetch_query *q,
         store_fail(e, q, "could not store a page", err);
         return;
     }
-    log_call(e, q, status, units, items, NULL, "ok");
+    q->logged_items = -1;
     if (q->ops && q->ops->page)
         r = q->ops->page(e, q, root, q->arg, err);
+    if (q->logged_items >= 0)
+        items = (int)q->logged_items;
+    if (r >= 0)
+        log_call(e, q, status, units, items, NULL, "ok");
     if (r < 0 || (e->cfg.db && yt_store_commit(e->cfg.db, err) < 0)) {
         if (e->cfg.db)
             yt_store_rollback(e->cfg.db);

@@ -7,7 +7,8 @@
  * e.g. "pageToken=CDIQAA" for the Data API or "startIndex=201" for YouTube
  * Analytics): the engine sends `base/method?params[&cursor]`, and when the
  * answer is a 2xx JSON object it calls the query's page callback inside one
- * SQLite transaction that also holds the request-log row.  The callback
+ * SQLite transaction that also holds the request-log row (written after the
+ * callback, in the same transaction).  The callback
  * stores the items (and, for the main listing, the resume point), may add
  * new queries that the page unlocked (id batches, reply completions), and
  * decides the next request: it sets a new cursor and returns
@@ -199,6 +200,9 @@ int yt_fetch_query_set_cursor(struct yt_fetch_query *q, const char *cursor);
 const char *yt_fetch_query_cursor(const struct yt_fetch_query *q);
 const char *yt_fetch_query_label(const struct yt_fetch_query *q);
 const char *yt_fetch_query_method(const struct yt_fetch_query *q);
+/* The item count of this answer for the request log (default: the size of
+ * its `items` array; e.g. Analytics answers carry `rows`). */
+void yt_fetch_query_set_logged_items(struct yt_fetch_query *q, long n);
 /* Pages of q committed so far (0 inside the first page's callback). */
 long yt_fetch_query_pages(const struct yt_fetch_query *q);
 

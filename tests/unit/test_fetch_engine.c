@@ -36,6 +36,7 @@ struct fake {
     const char *good_token; /* requests with another bearer get 401 */
     int pages_per_query;
     int empty_items; /* answer every request with no items */
+    char last_url[512];
 };
 
 static int fake_add(void *arg, const struct yt_http_req *req, void *tag,
@@ -46,6 +47,7 @@ static int fake_add(void *arg, const struct yt_http_req *req, void *tag,
     (void)err;
     if (f->n >= FAKE_MAX)
         return YT_HTTP_E_NOMEM;
+    snprintf(f->last_url, sizeof(f->last_url), "%s", req->url);
     f->fl[f->n].url = strdup(req->url);
     f->fl[f->n].bearer = req->bearer ? strdup(req->bearer) : NULL;
     f->fl[f->n].tag = tag;
@@ -514,6 +516,67 @@ static void test_rate_limit_shrinks_window(void)
     sqlite3_close(db);
 }
 
+/* An Analytics-like query: another base URL, no Data API units, the next
+ * request decided by startIndex, the logged item count set by the page. */
+static int rows_page(struct yt_fetch *e, struct yt_fetch_query *q,
+                     const cJSON *root, void *arg, char err[YT_FETCH_ERR_LEN])
+{
+    int *pages = arg;
+
+    (void)e;
+    (void)root;
+    (void)err;
+    (*pages)++;
+    yt_fetch_query_set_logged_items(q, 7);
+    if (*pages == 3)
+        return YT_FETCH_PAGE_DONE;
+    return yt_fetch_query_set_cursor(q, *pages == 1 ? "startIndex=201"
+                                                    : "startIndex=401") < 0
+               ? -1
+               : YT_FETCH_PAGE_MORE;
+}
+
+static const struct yt_fetch_query_ops rows_ops = {.page = rows_page};
+
+static void test_other_base_startindex_no_units(void)
+{
+    sqlite3 *db = mem_db();
+    struct fake fk;
+    struct yt_fetch_transport tr;
+    struct hooks_rec h;
+    struct yt_cred cr;
+    struct yt_fetch_query_spec s;
+    struct yt_fetch *e;
+    char err[YT_FETCH_ERR_LEN];
+    int pages = 0;
+
+    memset(&fk, 0, sizeof(fk));
+    memset(&h, 0, sizeof(h));
+    memset(&cr, 0, sizeof(cr));
+    fk.pages_per_query = 1;
+    e = make_engine(db, &fk, &tr, &h, &cr, 4);
+    memset(&s, 0, sizeof(s));
+    s.base = "http://127.0.0.1:9/v2";
+    s.method = "reports";
+    s.params = "ids=channel%3D%3DMINE&metrics=views";
+    s.cursor = "startIndex=1";
+    s.cost = 0;
+    s.ops = &rows_ops;
+    s.arg = &pages;
+    TU_EQ_INT(yt_fetch_add(e, &s, err), 0);
+    TU_EQ_INT(yt_fetch_run(e), YT_FETCH_OK);
+    TU_EQ_INT(pages, 3);
+    TU_EQ_STR(fk.last_url, "http://127.0.0.1:9/v2/reports?ids=channel%3D%3D"
+                           "MINE&metrics=views&startIndex=401");
+    TU_EQ_INT(yt_fetch_get_stats(e)->units, 0);
+    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                           "method = 'reports' AND quota_units = 0 AND "
+                           "item_count = 7 AND params LIKE '%startIndex=%'"),
+              3);
+    yt_fetch_free(e);
+    sqlite3_close(db);
+}
+
 /* More than 100,000 ids: every one is asked for (they used to be dropped
  * silently at a 100,000-query cap), 50 per call, never all at once. */
 static void test_recipe_pages_many_ids(void)
@@ -567,6 +630,7 @@ int main(void)
     TU_RUN(test_401_refreshes_once_for_all);
     TU_RUN(test_interrupt_keeps_pages);
     TU_RUN(test_rate_limit_shrinks_window);
+    TU_RUN(test_other_base_startindex_no_units);
     TU_RUN(test_recipe_pages_many_ids);
     return tu_report();
 }
