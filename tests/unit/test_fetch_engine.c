@@ -1,12 +1,20 @@
 /* test_fetch_engine.c -- the fetch engine (yt_fetch) driven by a fake
  * transport: answers arriving out of order, a 503 in the middle, a 401
  * shared by the queries in flight, an interrupt, the AIMD window on 429;
- * and the recipe layer (yt_recipe) paging more than 100,000 ids. */
+ * the recipe layer (yt_recipe) paging more than 100,000 ids; and yt_http's
+ * streaming add/wait against a loopback server. */
 #include "tu.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 #include <sqlite3.h>
 
 #include "yt_fetch.h"
@@ -304,6 +312,155 @@ static struct yt_fetch *make_engine(sqlite3 *db, struct fake *fk,
     h->e = e;
     TU_CHECK(e != NULL);
     return e;
+}
+
+/* ------------------------------------------------------------ loopback */
+
+/* A tiny HTTP server on 127.0.0.1: GET /n/K answers "K" (K = 30 only once
+ * release_slow is posted); GET /cut answers 200 with a Content-Length it
+ * does not send. */
+static sem_t release_slow;
+
+struct srv {
+    int fd, port;
+    pthread_t th;
+};
+
+static void *conn_main(void *arg)
+{
+    int c = (int)(long)arg, k = 0;
+    char buf[2048], out[256];
+    ssize_t n = recv(c, buf, sizeof(buf) - 1, 0);
+
+    if (n > 0) {
+        buf[n] = '\0';
+        if (strncmp(buf, "GET /cut", 8) == 0) {
+            snprintf(out, sizeof(out),
+                     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                     "Content-Length: 100\r\nConnection: close\r\n\r\n"
+                     "{\"items\":[");
+        } else {
+            k = atoi(buf + 7);
+            if (k == 30) { /* held until the test has the others */
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                ts.tv_sec += 20;
+                sem_timedwait(&release_slow, &ts);
+            }
+            snprintf(out, sizeof(out),
+                     "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n"
+                     "Connection: close\r\n\r\n%d",
+                     k >= 10 ? 2 : 1, k);
+        }
+        if (send(c, out, strlen(out), 0) < 0)
+            k = -1;
+    }
+    close(c);
+    return NULL;
+}
+
+static void *srv_main(void *arg)
+{
+    struct srv *s = arg;
+
+    for (;;) {
+        pthread_t t;
+        int c = accept(s->fd, NULL, NULL);
+        if (c < 0)
+            return NULL;
+        if (pthread_create(&t, NULL, conn_main, (void *)(long)c) == 0)
+            pthread_detach(t);
+        else
+            close(c);
+    }
+}
+
+static int srv_start(struct srv *s)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof(a);
+
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    s->fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+        listen(s->fd, 16) < 0 ||
+        getsockname(s->fd, (struct sockaddr *)&a, &len) < 0)
+        return -1;
+    s->port = ntohs(a.sin_port);
+    return pthread_create(&s->th, NULL, srv_main, s);
+}
+
+static void srv_stop(struct srv *s)
+{
+    shutdown(s->fd, SHUT_RDWR);
+    close(s->fd);
+    pthread_join(s->th, NULL);
+}
+
+/* yt_http_add/wait: each answer is handed over as soon as it is complete
+ * (the slowest request, added first, comes back last); a body cut short
+ * keeps its HTTP status (Google charged the call); cancel drops the rest. */
+static void test_http_streaming(void)
+{
+    struct srv s;
+    struct yt_http *h = yt_http_new();
+    struct yt_http_req req;
+    struct yt_http_done d;
+    char url[128], err[YT_ERR_LEN];
+    long order[4];
+    int i, got = 0;
+    long tags[4] = {30, 20, 10, 0};
+
+    TU_CHECK(h != NULL);
+    sem_init(&release_slow, 0, 0);
+    if (!h || srv_start(&s) != 0)
+        return;
+    memset(&req, 0, sizeof(req));
+    req.method = "GET";
+    req.url = url;
+    for (i = 0; i < 4; i++) {
+        snprintf(url, sizeof(url), "http://127.0.0.1:%d/n/%ld", s.port,
+                 tags[i]);
+        TU_EQ_INT(yt_http_add(h, &req, &tags[i], err), YT_HTTP_OK);
+    }
+    TU_EQ_INT(yt_http_inflight(h), 4);
+    while (got < 4) {
+        if (got == 3)
+            sem_post(&release_slow);
+        if (yt_http_wait(h, 30000, &d) != 1)
+            break;
+        TU_EQ_INT(d.rc, YT_HTTP_OK);
+        TU_EQ_INT(d.resp.status, 200);
+        order[got++] = *(long *)d.tag;
+        TU_EQ_INT(atol(d.resp.body), *(long *)d.tag);
+        yt_http_resp_free(&d.resp);
+    }
+    TU_EQ_INT(got, 4);
+    /* the three others were handed over while the first added one was
+     * still being held by the server */
+    TU_EQ_INT(order[3], 30);
+    TU_EQ_INT(yt_http_inflight(h), 0);
+    TU_EQ_INT(yt_http_wait(h, 10, &d), 0);
+    /* truncated body: a transfer error that keeps the status */
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/cut", s.port);
+    TU_EQ_INT(yt_http_add(h, &req, tags, err), YT_HTTP_OK);
+    TU_EQ_INT(yt_http_wait(h, 5000, &d), 1);
+    TU_EQ_INT(d.rc, YT_HTTP_E_TRANSFER);
+    TU_EQ_INT(d.resp.status, 200);
+    TU_CHECK(d.resp.body == NULL);
+    yt_http_resp_free(&d.resp);
+    /* cancel */
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/n/5", s.port);
+    TU_EQ_INT(yt_http_add(h, &req, tags, err), YT_HTTP_OK);
+    TU_EQ_INT(yt_http_add(h, &req, tags, err), YT_HTTP_OK);
+    yt_http_cancel_all(h);
+    TU_EQ_INT(yt_http_inflight(h), 0);
+    TU_EQ_INT(yt_http_wait(h, 10, &d), 0);
+    yt_http_free(h);
+    srv_stop(&s);
+    sem_destroy(&release_slow);
 }
 
 /* ------------------------------------------------------------ tests */
@@ -632,5 +789,6 @@ int main(void)
     TU_RUN(test_rate_limit_shrinks_window);
     TU_RUN(test_other_base_startindex_no_units);
     TU_RUN(test_recipe_pages_many_ids);
+    TU_RUN(test_http_streaming);
     return tu_report();
 }
