@@ -162,16 +162,20 @@ def test_uploads_stopped_twice_resumes_from_its_token(emulator, kc, store):
     emulator.set_quota_limit(3)
     r = run(kc, "%yt_fetch uploads --mine")
     assert r.status == "error" and r.errors[0]["ename"] == "QuotaExceeded"
-    emulator.set_quota_limit(emulator.quota_used() + 3)
+    kept = store.count("playlist_items")
+    assert kept % 50 == 0 and 0 < kept < n
+    # the second run gets only its channel lookup, then stops again
+    emulator.set_quota_limit(emulator.quota_used() + 1)
     r = run(kc, "%yt_fetch uploads --mine --resume")
     assert r.status == "error" and r.errors[0]["ename"] == "QuotaExceeded"
+    assert store.count("playlist_items") == kept
     emulator.set_quota_limit(100000)
     emulator.clear_requests_log()
     r = run(kc, "%yt_fetch uploads --mine --resume")
     assert r.status == "ok", r.all_text()[-1500:]
     toks = [qparam(q, "pageToken")
             for q in api_requests(emulator, "playlistItems")]
-    assert toks and toks[0] is not None and toks[0] != make_token(0)
+    assert toks[0] == make_token(kept)
     assert_uploads_complete(emulator, store, n)
     # each page and batch paid once over the three runs; 3 channel calls
     assert emulator.quota_used() == min_uploads_quota(n) + 2
