@@ -11,6 +11,7 @@
 
 #include "yt_buf.h"
 #include "yt_file.h"
+#include "yt_time.h"
 
 #define SQL_MAX (1u << 20)
 
@@ -45,7 +46,13 @@ int yt_store_init(sqlite3 *db, char err[YT_STORE_ERR_LEN])
                               " started_at TEXT,"
                               " pages INTEGER,"
                               " items INTEGER,"
-                              " updated_at TEXT);";
+                              " updated_at TEXT);"
+                              "CREATE TABLE IF NOT EXISTS _ytk_fetch_done ("
+                              " fetch_key TEXT NOT NULL,"
+                              " item_id TEXT NOT NULL,"
+                              " PRIMARY KEY (fetch_key, item_id));"
+                              "CREATE TABLE IF NOT EXISTS _ytk_meta ("
+                              " key TEXT PRIMARY KEY, value TEXT);";
     char *msg = NULL;
 
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -104,7 +111,11 @@ static int table_columns(sqlite3 *db, const char *table, struct yt_buf *cols,
                            &st, NULL) != SQLITE_OK)
         return db_fail(db, err, "cannot read the table's columns");
     sqlite3_bind_text(st, 1, table, -1, SQLITE_TRANSIENT);
-    yt_buf_adds(cols, "\n");
+    if (yt_buf_adds(cols, "\n") < 0) {
+        sqlite3_finalize(st);
+        snprintf(err, YT_STORE_ERR_LEN, "out of memory");
+        return -1;
+    }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (yt_buf_addf(cols, "%s\n",
                         (const char *)sqlite3_column_text(st, 0)) < 0) {
@@ -166,12 +177,15 @@ int yt_store_table_ensure(sqlite3 *db, const char *table, enum yt_api_kind k,
         goto out;
     }
     if (!yt_store_table_exists(db, table)) {
-        yt_buf_addf(&sql, "CREATE TABLE \"%s\" (", table);
+        int bad = yt_buf_addf(&sql, "CREATE TABLE \"%s\" (", table) < 0;
+
         for (i = 0; i < ki->ncols; i++)
-            yt_buf_addf(&sql, "%s %s%s, ", ki->cols[i].name,
-                        ki->cols[i].sqltype, i == 0 ? " PRIMARY KEY" : "");
-        if (yt_buf_adds(&sql, "raw TEXT NOT NULL, fetched_at TEXT NOT NULL)") <
-            0) {
+            bad |= yt_buf_addf(&sql, "%s %s%s, ", ki->cols[i].name,
+                               ki->cols[i].sqltype,
+                               i == 0 ? " PRIMARY KEY" : "") < 0;
+        bad |= yt_buf_adds(&sql,
+                           "raw TEXT NOT NULL, fetched_at TEXT NOT NULL)") < 0;
+        if (bad) {
             snprintf(err, YT_STORE_ERR_LEN, "out of memory");
             goto out;
         }
@@ -196,8 +210,11 @@ int yt_store_table_ensure(sqlite3 *db, const char *table, enum yt_api_kind k,
         if (has_col(&cols, ki->cols[i].name))
             continue;
         yt_buf_reset(&sql);
-        yt_buf_addf(&sql, "ALTER TABLE \"%s\" ADD COLUMN %s %s", table,
-                    ki->cols[i].name, ki->cols[i].sqltype);
+        if (yt_buf_addf(&sql, "ALTER TABLE \"%s\" ADD COLUMN %s %s", table,
+                        ki->cols[i].name, ki->cols[i].sqltype) < 0) {
+            snprintf(err, YT_STORE_ERR_LEN, "out of memory");
+            goto out;
+        }
         if (sqlite3_exec(db, yt_buf_str(&sql), NULL, NULL, &msg) != SQLITE_OK) {
             snprintf(err, YT_STORE_ERR_LEN, "cannot add column %s to %s: %s",
                      ki->cols[i].name, table, msg ? msg : "?");
@@ -206,8 +223,11 @@ int yt_store_table_ensure(sqlite3 *db, const char *table, enum yt_api_kind k,
     }
     if (!has_col(&cols, "fetched_at")) {
         yt_buf_reset(&sql);
-        yt_buf_addf(&sql, "ALTER TABLE \"%s\" ADD COLUMN fetched_at TEXT",
-                    table);
+        if (yt_buf_addf(&sql, "ALTER TABLE \"%s\" ADD COLUMN fetched_at TEXT",
+                        table) < 0) {
+            snprintf(err, YT_STORE_ERR_LEN, "out of memory");
+            goto out;
+        }
         if (sqlite3_exec(db, yt_buf_str(&sql), NULL, NULL, &msg) != SQLITE_OK) {
             snprintf(err, YT_STORE_ERR_LEN, "cannot add fetched_at to %s: %s",
                      table, msg ? msg : "?");
@@ -245,16 +265,46 @@ void yt_store_rollback(sqlite3 *db)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+static int upsert_rows(sqlite3 *db, const char *table, enum yt_api_kind k,
+                       const cJSON *items, const char *fetched_at,
+                       const char *const *fill, int *stored, int *bad,
+                       char err[YT_STORE_ERR_LEN]);
+
 int yt_store_upsert_items(sqlite3 *db, const char *table, enum yt_api_kind k,
                           const cJSON *items, const char *fetched_at,
                           const char *const *fill, int *stored, int *bad,
                           char err[YT_STORE_ERR_LEN])
 {
+    if (k == YT_KIND_VIDEO || k == YT_KIND_CHANNEL)
+        return yt_store_upsert_stats(db, table, k, items, fetched_at, stored,
+                                     bad, err);
+    return upsert_rows(db, table, k, items, fetched_at, fill, stored, bad,
+                       err);
+}
+
+int yt_store_upsert_stats(sqlite3 *db, const char *table, enum yt_api_kind k,
+                          const cJSON *items, const char *fetched_at,
+                          int *stored, int *bad, char err[YT_STORE_ERR_LEN])
+{
+    if (k != YT_KIND_VIDEO && k != YT_KIND_CHANNEL) {
+        snprintf(err, YT_STORE_ERR_LEN,
+                 "statistics rows are videos or channels only");
+        return -1;
+    }
+    return upsert_rows(db, table, k, items, fetched_at, NULL, stored, bad,
+                       err);
+}
+
+static int upsert_rows(sqlite3 *db, const char *table, enum yt_api_kind k,
+                       const cJSON *items, const char *fetched_at,
+                       const char *const *fill, int *stored, int *bad,
+                       char err[YT_STORE_ERR_LEN])
+{
     const struct yt_api_kind_info *ki = yt_api_kind_get(k);
     struct yt_buf sql;
     sqlite3_stmt *st = NULL;
     const cJSON *item;
-    int i, ret = -1;
+    int i, nomem, ret = -1;
 
     *stored = 0;
     *bad = 0;
@@ -267,18 +317,20 @@ int yt_store_upsert_items(sqlite3 *db, const char *table, enum yt_api_kind k,
         ret = 0; /* no items array: an empty page */
         goto out;
     }
-    yt_buf_addf(&sql, "INSERT INTO \"%s\" (", table);
+    nomem = yt_buf_addf(&sql, "INSERT INTO \"%s\" (", table) < 0;
     for (i = 0; i < ki->ncols; i++)
-        yt_buf_addf(&sql, "%s, ", ki->cols[i].name);
-    yt_buf_adds(&sql, "raw, fetched_at) VALUES (");
+        nomem |= yt_buf_addf(&sql, "%s, ", ki->cols[i].name) < 0;
+    nomem |= yt_buf_adds(&sql, "raw, fetched_at) VALUES (") < 0;
     for (i = 0; i < ki->ncols + 2; i++)
-        yt_buf_addf(&sql, "%s?%d", i ? ", " : "", i + 1);
-    yt_buf_addf(&sql, ") ON CONFLICT(%s) DO UPDATE SET ", ki->cols[0].name);
+        nomem |= yt_buf_addf(&sql, "%s?%d", i ? ", " : "", i + 1) < 0;
+    nomem |= yt_buf_addf(&sql, ") ON CONFLICT(%s) DO UPDATE SET ",
+                         ki->cols[0].name) < 0;
     for (i = 1; i < ki->ncols; i++)
-        yt_buf_addf(&sql, "%s = excluded.%s, ", ki->cols[i].name,
-                    ki->cols[i].name);
-    if (yt_buf_adds(&sql, "raw = excluded.raw, "
-                          "fetched_at = excluded.fetched_at") < 0) {
+        nomem |= yt_buf_addf(&sql, "%s = excluded.%s, ", ki->cols[i].name,
+                             ki->cols[i].name) < 0;
+    nomem |= yt_buf_adds(&sql, "raw = excluded.raw, "
+                               "fetched_at = excluded.fetched_at") < 0;
+    if (nomem) {
         snprintf(err, YT_STORE_ERR_LEN, "out of memory");
         goto out;
     }
@@ -338,11 +390,12 @@ out:
     return ret;
 }
 
-/* Copy `params` into out dropping key= and access_token= pairs. */
-static void scrub_params(const char *params, struct yt_buf *out)
+/* Copy `params` into out dropping key= and access_token= pairs.  Returns 0,
+ * or -1 when out cannot hold them. */
+static int scrub_params(const char *params, struct yt_buf *out)
 {
     const char *p = params;
-    int first = 1;
+    int first = 1, nomem = 0;
 
     while (p && *p) {
         const char *amp = strchr(p, '&');
@@ -350,12 +403,13 @@ static void scrub_params(const char *params, struct yt_buf *out)
         if (!(l >= 4 && strncmp(p, "key=", 4) == 0) &&
             !(l >= 13 && strncmp(p, "access_token=", 13) == 0) && l) {
             if (!first)
-                yt_buf_adds(out, "&");
-            yt_buf_add(out, p, l);
+                nomem |= yt_buf_adds(out, "&") < 0;
+            nomem |= yt_buf_add(out, p, l) < 0;
             first = 0;
         }
         p = amp ? amp + 1 : NULL;
     }
+    return nomem ? -1 : 0;
 }
 
 int yt_store_log(sqlite3 *db, const struct yt_store_log_entry *e,
@@ -363,10 +417,13 @@ int yt_store_log(sqlite3 *db, const struct yt_store_log_entry *e,
 {
     sqlite3_stmt *st = NULL;
     struct yt_buf params;
+    const char *logged;
     int rc;
 
     yt_buf_init(&params, 1u << 16);
-    scrub_params(e->params, &params);
+    logged = scrub_params(e->params, &params) == 0
+                 ? yt_buf_str(&params)
+                 : "(parameters too long to log)";
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO _ytk_requests (time, pacific_day, "
                            "method, params, status, quota_units, item_count, "
@@ -379,7 +436,7 @@ int yt_store_log(sqlite3 *db, const struct yt_store_log_entry *e,
     sqlite3_bind_text(st, 1, e->time, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, e->pacific_day, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, e->method, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, yt_buf_str(&params), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, logged, -1, SQLITE_TRANSIENT);
     if (e->status > 0)
         sqlite3_bind_int64(st, 5, e->status);
     sqlite3_bind_int(st, 6, e->units);
@@ -457,7 +514,7 @@ int yt_store_state_put(sqlite3 *db, const struct yt_store_state *s,
     char now[32];
     int rc;
 
-    yt_api_iso_now(now);
+    yt_time_iso_now(now);
     if (sqlite3_prepare_v2(db,
                            "INSERT OR REPLACE INTO _ytk_fetch_state (fetch_key,"
                            " description, phase, page_token, started_at, "
@@ -495,6 +552,93 @@ int yt_store_state_delete(sqlite3 *db, const char *key,
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE)
         return db_fail(db, err, "cannot clear the fetch state");
+    return 0;
+}
+
+int yt_store_done_mark(sqlite3 *db, const char *key, char *const *ids,
+                       int n, char err[YT_STORE_ERR_LEN])
+{
+    sqlite3_stmt *q = NULL;
+    int i, ret = -1;
+
+    if (!key || n <= 0)
+        return 0;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT OR IGNORE INTO _ytk_fetch_done "
+                           "(fetch_key, item_id) VALUES (?1, ?2)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_fail(db, err, "cannot record progress");
+    for (i = 0; i < n; i++) {
+        sqlite3_reset(q);
+        sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 2, ids[i], -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(q) != SQLITE_DONE) {
+            db_fail(db, err, "cannot record progress");
+            goto out;
+        }
+    }
+    ret = 0;
+out:
+    sqlite3_finalize(q);
+    return ret;
+}
+
+int yt_store_done_has(sqlite3 *db, const char *key, const char *id)
+{
+    sqlite3_stmt *q = NULL;
+    int found = 0;
+
+    if (!key)
+        return 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT 1 FROM _ytk_fetch_done WHERE fetch_key = ?1"
+                           " AND item_id = ?2",
+                           -1, &q, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, id, -1, SQLITE_TRANSIENT);
+    found = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    return found;
+}
+
+int yt_store_done_clear(sqlite3 *db, const char *key,
+                        char err[YT_STORE_ERR_LEN])
+{
+    sqlite3_stmt *q = NULL;
+    int rc;
+
+    if (!key)
+        return 0;
+    if (sqlite3_prepare_v2(db,
+                           "DELETE FROM _ytk_fetch_done WHERE fetch_key = ?1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_fail(db, err, "cannot clear the fetch progress");
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "cannot clear the fetch progress");
+    return 0;
+}
+
+int yt_store_meta_set(sqlite3 *db, const char *key, const char *value,
+                      char err[YT_STORE_ERR_LEN])
+{
+    sqlite3_stmt *q = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(db,
+                           "INSERT OR REPLACE INTO _ytk_meta (key, value) "
+                           "VALUES (?1, ?2)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_fail(db, err, "cannot save a setting");
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, value, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "cannot save a setting");
     return 0;
 }
 
