@@ -232,6 +232,16 @@ class Emulator:
     def device_deny(self, user_code):
         return self._admin("POST", "device/deny", {"user_code": user_code})
 
+    def clock(self):
+        """The emulated clock: now, offset_seconds, last_report_day."""
+        return self._admin("GET", "clock")
+
+    def advance_clock(self, days=0, seconds=0):
+        """Move the emulated clock forward: statistics grow, new days of
+        Analytics reports appear."""
+        return self._admin("POST", "clock", {"days": days,
+                                             "seconds": seconds})
+
     def world(self):
         return self._admin("GET", "world")
 
