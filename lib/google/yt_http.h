@@ -86,6 +86,32 @@ int yt_http_perform_many(struct yt_http *h, const struct yt_http_req *reqs,
                          struct yt_http_resp *resps, int *rcs, size_t n,
                          int max_parallel, char (*errs)[YT_ERR_LEN]);
 
+/* ---- Streaming: add requests, take each answer as soon as it is in ----
+ * These share h's multi handle with yt_http_perform(_many): do not call
+ * those while added requests are in flight. */
+
+/* One finished request. */
+struct yt_http_done {
+    void *tag;                /* as given to yt_http_add */
+    int rc;                   /* YT_HTTP_OK or a negative code */
+    struct yt_http_resp resp; /* owned by the caller: yt_http_resp_free */
+    char err[YT_ERR_LEN];     /* message when rc != YT_HTTP_OK */
+};
+
+/* Start req (its strings are copied by libcurl; the bearer header is wiped
+ * when the transfer ends).  Returns YT_HTTP_OK, or a negative code with err
+ * (nothing was started). */
+int yt_http_add(struct yt_http *h, const struct yt_http_req *req, void *tag,
+                char err[YT_ERR_LEN]);
+/* Wait up to timeout_ms for one added request to finish.  Returns 1 with d
+ * filled, 0 when none finished in time (or none is in flight).  The abort
+ * check of h ends transfers with YT_HTTP_E_ABORTED. */
+int yt_http_wait(struct yt_http *h, long timeout_ms, struct yt_http_done *d);
+/* Requests added and not yet returned by yt_http_wait. */
+int yt_http_inflight(const struct yt_http *h);
+/* Drop every added request still in flight. */
+void yt_http_cancel_all(struct yt_http *h);
+
 void yt_http_resp_free(struct yt_http_resp *r);
 
 /* Percent-encode s for a query string or form body.  Caller frees. */

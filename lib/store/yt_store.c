@@ -44,7 +44,13 @@ int yt_store_init(sqlite3 *db, char err[YT_STORE_ERR_LEN])
                               " started_at TEXT,"
                               " pages INTEGER,"
                               " items INTEGER,"
-                              " updated_at TEXT);";
+                              " updated_at TEXT);"
+                              "CREATE TABLE IF NOT EXISTS _ytk_fetch_done ("
+                              " fetch_key TEXT NOT NULL,"
+                              " item_id TEXT NOT NULL,"
+                              " PRIMARY KEY (fetch_key, item_id));"
+                              "CREATE TABLE IF NOT EXISTS _ytk_meta ("
+                              " key TEXT PRIMARY KEY, value TEXT);";
     char *msg = NULL;
 
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -244,10 +250,40 @@ void yt_store_rollback(sqlite3 *db)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+static int upsert_rows(sqlite3 *db, const char *table, enum yt_api_kind k,
+                       const cJSON *items, const char *fetched_at,
+                       const char *const *fill, int *stored, int *bad,
+                       char err[YT_STORE_ERR_LEN]);
+
 int yt_store_upsert_items(sqlite3 *db, const char *table, enum yt_api_kind k,
                           const cJSON *items, const char *fetched_at,
                           const char *const *fill, int *stored, int *bad,
                           char err[YT_STORE_ERR_LEN])
+{
+    if (k == YT_KIND_VIDEO || k == YT_KIND_CHANNEL)
+        return yt_store_upsert_stats(db, table, k, items, fetched_at, stored,
+                                     bad, err);
+    return upsert_rows(db, table, k, items, fetched_at, fill, stored, bad,
+                       err);
+}
+
+int yt_store_upsert_stats(sqlite3 *db, const char *table, enum yt_api_kind k,
+                          const cJSON *items, const char *fetched_at,
+                          int *stored, int *bad, char err[YT_STORE_ERR_LEN])
+{
+    if (k != YT_KIND_VIDEO && k != YT_KIND_CHANNEL) {
+        snprintf(err, YT_STORE_ERR_LEN,
+                 "statistics rows are videos or channels only");
+        return -1;
+    }
+    return upsert_rows(db, table, k, items, fetched_at, NULL, stored, bad,
+                       err);
+}
+
+static int upsert_rows(sqlite3 *db, const char *table, enum yt_api_kind k,
+                       const cJSON *items, const char *fetched_at,
+                       const char *const *fill, int *stored, int *bad,
+                       char err[YT_STORE_ERR_LEN])
 {
     const struct yt_api_kind_info *ki = yt_api_kind_get(k);
     struct yt_buf sql;
@@ -494,6 +530,93 @@ int yt_store_state_delete(sqlite3 *db, const char *key,
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE)
         return db_fail(db, err, "cannot clear the fetch state");
+    return 0;
+}
+
+int yt_store_done_mark(sqlite3 *db, const char *key, char *const *ids,
+                       int n, char err[YT_STORE_ERR_LEN])
+{
+    sqlite3_stmt *q = NULL;
+    int i, ret = -1;
+
+    if (!key || n <= 0)
+        return 0;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT OR IGNORE INTO _ytk_fetch_done "
+                           "(fetch_key, item_id) VALUES (?1, ?2)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_fail(db, err, "cannot record progress");
+    for (i = 0; i < n; i++) {
+        sqlite3_reset(q);
+        sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 2, ids[i], -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(q) != SQLITE_DONE) {
+            db_fail(db, err, "cannot record progress");
+            goto out;
+        }
+    }
+    ret = 0;
+out:
+    sqlite3_finalize(q);
+    return ret;
+}
+
+int yt_store_done_has(sqlite3 *db, const char *key, const char *id)
+{
+    sqlite3_stmt *q = NULL;
+    int found = 0;
+
+    if (!key)
+        return 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT 1 FROM _ytk_fetch_done WHERE fetch_key = ?1"
+                           " AND item_id = ?2",
+                           -1, &q, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, id, -1, SQLITE_TRANSIENT);
+    found = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    return found;
+}
+
+int yt_store_done_clear(sqlite3 *db, const char *key,
+                        char err[YT_STORE_ERR_LEN])
+{
+    sqlite3_stmt *q = NULL;
+    int rc;
+
+    if (!key)
+        return 0;
+    if (sqlite3_prepare_v2(db,
+                           "DELETE FROM _ytk_fetch_done WHERE fetch_key = ?1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_fail(db, err, "cannot clear the fetch progress");
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "cannot clear the fetch progress");
+    return 0;
+}
+
+int yt_store_meta_set(sqlite3 *db, const char *key, const char *value,
+                      char err[YT_STORE_ERR_LEN])
+{
+    sqlite3_stmt *q = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(db,
+                           "INSERT OR REPLACE INTO _ytk_meta (key, value) "
+                           "VALUES (?1, ?2)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_fail(db, err, "cannot save a setting");
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, value, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "cannot save a setting");
     return 0;
 }
 

@@ -1,7 +1,8 @@
 /* yt_store.h -- the SQLite side of %yt_fetch: one table per resource with
  * flattened typed columns (see yt_api.h) plus `raw` (the full item as JSON)
  * and `fetched_at`; the request log `_ytk_requests`; the resumable fetch
- * state `_ytk_fetch_state`; id lists from SQL; export to CSV/JSON/NDJSON.
+ * state `_ytk_fetch_state` with its done set `_ytk_fetch_done` and the
+ * settings `_ytk_meta`; id lists from SQL; export to CSV/JSON/NDJSON.
  *
  * Upserts replace a row with the same primary key, so refetching refreshes
  * rather than duplicates.  Callers commit each page in its own transaction
@@ -54,6 +55,16 @@ int yt_store_upsert_items(sqlite3 *db, const char *table, enum yt_api_kind k,
                           const char *const *fill, int *stored, int *bad,
                           char err[YT_STORE_ERR_LEN]);
 
+/* The one function that writes rows carrying statistics: videos and
+ * channels (view/like/comment/subscriber/video counts).  Every such row of
+ * every fetch goes through here (yt_store_upsert_items forwards those
+ * kinds), inside the caller's page transaction, so a statistics history
+ * can be appended from this single place.  Same contract as
+ * yt_store_upsert_items; k must be YT_KIND_VIDEO or YT_KIND_CHANNEL. */
+int yt_store_upsert_stats(sqlite3 *db, const char *table, enum yt_api_kind k,
+                          const cJSON *items, const char *fetched_at,
+                          int *stored, int *bad, char err[YT_STORE_ERR_LEN]);
+
 /* One row of _ytk_requests. */
 struct yt_store_log_entry {
     const char *time;        /* ISO-8601 UTC (yt_api_iso_now) */
@@ -91,6 +102,19 @@ int yt_store_state_put(sqlite3 *db, const struct yt_store_state *st,
 int yt_store_state_delete(sqlite3 *db, const char *key,
                           char err[YT_STORE_ERR_LEN]);
 void yt_store_state_free(struct yt_store_state *st);
+
+/* The done set of a stopped fetch (_ytk_fetch_done): ids whose batch or
+ * listing finished, so a resumed fetch does not pay for them twice.  Mark
+ * inside the page's transaction.  done_has returns 1/0 (0 on error). */
+int yt_store_done_mark(sqlite3 *db, const char *key, char *const *ids,
+                       int n, char err[YT_STORE_ERR_LEN]);
+int yt_store_done_has(sqlite3 *db, const char *key, const char *id);
+int yt_store_done_clear(sqlite3 *db, const char *key,
+                        char err[YT_STORE_ERR_LEN]);
+
+/* Small settings in _ytk_meta (e.g. "my_channel_id"). */
+int yt_store_meta_set(sqlite3 *db, const char *key, const char *value,
+                      char err[YT_STORE_ERR_LEN]);
 
 /* Resolve an id specification: a read-only SQL query (SELECT/WITH/VALUES,
  * first column), `table.column`, or a list separated by commas/blanks.
