@@ -236,11 +236,13 @@ class Emulator:
         """The emulated clock: now, offset_seconds, last_report_day."""
         return self._admin("GET", "clock")
 
-    def advance_clock(self, days=0, seconds=0):
+    def advance_clock(self, days=0, seconds=0, at_next_report=False):
         """Move the emulated clock forward: statistics grow, new days of
-        Analytics reports appear."""
-        return self._admin("POST", "clock", {"days": days,
-                                             "seconds": seconds})
+        Analytics reports appear.  at_next_report: only when the next
+        Analytics request arrives."""
+        return self._admin("POST", "clock", {
+            "days": days, "seconds": seconds,
+            "at_next_report": bool(at_next_report)})
 
     def world(self):
         return self._admin("GET", "world")

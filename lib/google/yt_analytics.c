@@ -98,6 +98,13 @@ static long long parse_day(const char *s)
     return (long long)(t / 86400);
 }
 
+time_t yt_an_now(const char *today)
+{
+    long long d = parse_day(today);
+
+    return d < 0 ? time(NULL) : (time_t)(d * 86400 + 43200);
+}
+
 int yt_an_date(const char *text, time_t now, char out[11],
                char err[YT_AN_ERR_LEN])
 {
@@ -232,6 +239,14 @@ static int add_param(struct yt_buf *b, const char *name, const char *value)
     return rc;
 }
 
+long yt_an_page_size(const struct yt_an_request *r)
+{
+    long page = r->page_rows > 0 ? r->page_rows : YT_AN_PAGE;
+
+    return r->max_results > 0 && r->max_results < page ? r->max_results
+                                                        : page;
+}
+
 char *yt_an_params(const struct yt_an_request *r, char err[YT_AN_ERR_LEN])
 {
     struct yt_buf b;
@@ -306,10 +321,7 @@ char *yt_an_params(const struct yt_an_request *r, char err[YT_AN_ERR_LEN])
         rc |= add_param(&b, "sort", r->sort);
     if (r->currency && *r->currency)
         rc |= add_param(&b, "currency", r->currency);
-    snprintf(page, sizeof page, "%d",
-             r->max_results > 0 && r->max_results < YT_AN_PAGE
-                 ? r->max_results
-                 : YT_AN_PAGE);
+    snprintf(page, sizeof page, "%ld", yt_an_page_size(r));
     rc |= add_param(&b, "maxResults", page);
     if (rc != 0) {
         yt_buf_free(&b);
@@ -328,6 +340,25 @@ int yt_an_next_cursor(long first, long got, long asked, long max_results,
         return 0;
     snprintf(cursor, 32, "startIndex=%ld", first + got);
     return 1;
+}
+
+char *yt_an_base(const char *google_base)
+{
+    const char *g = "https://youtubeanalytics.googleapis.com";
+    size_t n;
+    char *out;
+
+    if (google_base && *google_base)
+        g = google_base;
+    n = strlen(g);
+    while (n > 0 && g[n - 1] == '/')
+        n--;
+    out = malloc(n + 4);
+    if (!out)
+        return NULL;
+    memcpy(out, g, n);
+    memcpy(out + n, "/v2", 4);
+    return out;
 }
 
 /* ------------------------------------------------------------ columns */
@@ -665,7 +696,7 @@ static sqlite3_stmt *insert_stmt(sqlite3 *db, const char *table,
 
 long yt_an_store_rows(sqlite3 *db, const char *table,
                       const struct yt_an_table *t, const cJSON *rows,
-                      const char *start, const char *end,
+                      long max_rows, const char *start, const char *end,
                       const char *fetched_at, char err[YT_AN_ERR_LEN])
 {
     sqlite3_stmt *st = NULL;
@@ -688,6 +719,8 @@ long yt_an_store_rows(sqlite3 *db, const char *table,
     {
         const cJSON *v;
 
+        if (max_rows >= 0 && stored >= max_rows)
+            break;
         rowno++;
         if (!cJSON_IsArray(row) || cJSON_GetArraySize(row) != t->ncols) {
             yt_errf(err, "row %ld of the report does not have its %d "

@@ -68,6 +68,11 @@ const struct yt_an_preset *yt_an_preset_find(const char *name);
 int yt_an_last(const char *spec, time_t now, char start[11], char end[11],
                char err[YT_AN_ERR_LEN]);
 
+/* "Now" for relative dates: noon UTC of `today` ("YYYY-MM-DD", e.g.
+ * $YTK_ANALYTICS_TODAY: the emulator's day in the demo and the tests) when
+ * it is a valid date, else time(NULL). */
+time_t yt_an_now(const char *today);
+
 /* A date argument: "YYYY-MM-DD" (a real calendar date), "today",
  * "yesterday", or "-Nd" (N days before today, UTC).  -1 with err. */
 int yt_an_date(const char *text, time_t now, char out[11],
@@ -84,15 +89,19 @@ struct yt_an_request {
     const char *end;        /* YYYY-MM-DD, required */
     const char *currency;   /* three upper-case letters, may be NULL */
     int max_results;        /* total rows wanted, 0 = all */
+    int page_rows;          /* rows asked per call, 0 = YT_AN_PAGE */
 };
 
 /* Check r against the discovery document's patterns (metrics/dimensions
  * [0-9a-zA-Z,]+, sort [-0-9a-zA-Z,]+, ids name==value, dates, currency
  * [A-Z]{3}; filters name==value[;...]; start <= end) and build the
  * URL-encoded query string without startIndex.  maxResults is the page size:
- * min(max_results, YT_AN_PAGE) (the whole cap when one page holds it).
+ * yt_an_page_size(r).
  * NULL with err. */
 char *yt_an_params(const struct yt_an_request *r, char err[YT_AN_ERR_LEN]);
+
+/* Rows asked per call: min(max_results, page_rows or YT_AN_PAGE). */
+long yt_an_page_size(const struct yt_an_request *r);
 
 /* The cursor ("startIndex=N") of the page after one that started at row
  * `first` (1-based) and returned `got` rows when `asked` were asked for
@@ -101,6 +110,12 @@ char *yt_an_params(const struct yt_an_request *r, char err[YT_AN_ERR_LEN]);
  * is due, 0 when done. */
 int yt_an_next_cursor(long first, long got, long asked, long max_results,
                       long stored, char cursor[32]);
+
+/* The base URL of reports.query without the method: "$YTK_GOOGLE_BASE/v2"
+ * when google_base is set (the emulator; trailing slashes dropped), else
+ * "https://youtubeanalytics.googleapis.com/v2".  Caller frees; NULL on out
+ * of memory. */
+char *yt_an_base(const char *google_base);
 
 /* ---- Response -> table ---- */
 enum yt_an_type { YT_AN_TEXT = 0, YT_AN_INTEGER, YT_AN_REAL };
@@ -139,15 +154,15 @@ int yt_an_snake(const char *name, char *out, size_t outlen);
 int yt_an_table_ensure(sqlite3 *db, const char *table,
                        const struct yt_an_table *t, char err[YT_AN_ERR_LEN]);
 
-/* Insert (or replace, by the key) every row of the JSON array `rows` (may
- * be NULL: no data).  A row must have exactly t->ncols values, each a
+/* Insert (or replace, by the key) the rows of the JSON array `rows` (may
+ * be NULL: no data), at most `max_rows` of them (< 0 = all).  A row must have exactly t->ncols values, each a
  * string, number or null; integer columns take integral numbers (a
  * non-integral one is stored as REAL, as SQLite would).  Returns the number
  * of rows stored (>= 0) or -1 with err (nothing is rolled back here: the
  * caller's transaction is). */
 long yt_an_store_rows(sqlite3 *db, const char *table,
                       const struct yt_an_table *t, const cJSON *rows,
-                      const char *start, const char *end,
+                      long max_rows, const char *start, const char *end,
                       const char *fetched_at, char err[YT_AN_ERR_LEN]);
 
 /* ---- Errors ---- */

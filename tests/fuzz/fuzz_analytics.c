@@ -116,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (yt_an_table_ensure(db, "r", &t, err) == 0) {
         const cJSON *rows = cJSON_GetObjectItemCaseSensitive(root, "rows");
-        long n = yt_an_store_rows(db, "r", &t, rows, "2026-01-01",
+        long n = yt_an_store_rows(db, "r", &t, rows, -1, "2026-01-01",
                                   "2026-01-31", "now", err);
         sqlite3_stmt *st = NULL;
 

@@ -314,3 +314,16 @@ def test_fault_on_reports_is_a_google_envelope(emu):
     st, body = report(emu, metrics="views", startDate=last, endDate=last)
     assert st == 500 and body["error"]["code"] == 500
     assert ok(emu, metrics="views", startDate=last, endDate=last)["rows"]
+
+
+def test_clock_advance_at_next_report(emu):
+    before = emu.clock()["offset_seconds"]
+    out = emu.advance_clock(days=1, at_next_report=True)
+    assert out["offset_seconds"] == before
+    assert out["pending_seconds"] == 86400
+    emu.api("videos", key=True, part="id", id="x")   # not a report: no tick
+    assert emu.clock()["offset_seconds"] == before
+    last = emu.clock()["last_report_day"]
+    ok(emu, metrics="views", startDate=last, endDate=last)
+    assert emu.clock()["offset_seconds"] == before + 86400
+    assert emu.clock()["pending_seconds"] == 0

@@ -84,6 +84,9 @@ static void test_dates(void)
     TU_EQ_INT(yt_an_date("-7d", NOW, s, err), 0);
     TU_EQ_STR(s, "2026-10-23");
     TU_EQ_INT(yt_an_date("-7w", NOW, s, err), -1);
+    TU_EQ_INT(yt_an_now("2026-10-30"), NOW);
+    TU_CHECK(yt_an_now("2026-10-3x") > NOW);  /* the real clock (later) */
+    TU_CHECK(yt_an_now(NULL) > NOW);
     TU_EQ_INT(yt_an_date("", NOW, s, err), -1);
 }
 
@@ -112,6 +115,15 @@ static void test_params(void)
     TU_CHECK(p && strstr(p, "&filters=video%3D%3Dab_c-D%3Bcountry%3D%3DUS"));
     TU_CHECK(p && strstr(p, "&sort=-views&currency=EUR&maxResults=10"));
     free(p);
+    r.max_results = 100;
+    r.page_rows = 40;
+    TU_EQ_INT(yt_an_page_size(&r), 40);
+    r.max_results = 0;
+    TU_EQ_INT(yt_an_page_size(&r), 40);
+    r.page_rows = 0;
+    TU_EQ_INT(yt_an_page_size(&r), YT_AN_PAGE);
+    r.max_results = 7;
+    TU_EQ_INT(yt_an_page_size(&r), 7);
 
     r = (struct yt_an_request){0};
     r.metrics = "views";
@@ -234,7 +246,7 @@ static void test_table_and_rows(void)
     TU_EQ_INT(t.cols[3].type, YT_AN_REAL);
     TU_EQ_INT(yt_an_table_ensure(db, "daily", &t, err), 0);
     TU_EQ_INT(yt_an_store_rows(db, "daily", &t,
-                               cJSON_GetObjectItem(root, "rows"),
+                               cJSON_GetObjectItem(root, "rows"), -1,
                                "2026-10-01", "2026-10-02", "now1", err),
               2);
     TU_EQ_INT(q_int(db, "SELECT SUM(views) FROM daily"), 9005);
@@ -250,7 +262,7 @@ static void test_table_and_rows(void)
     /* a refetch of the same days replaces them (key: day) */
     TU_EQ_INT(yt_an_table_ensure(db, "daily", &t, err), 0);
     TU_EQ_INT(yt_an_store_rows(db, "daily", &t,
-                               cJSON_GetObjectItem(root, "rows"),
+                               cJSON_GetObjectItem(root, "rows"), -1,
                                "2026-10-01", "2026-10-02", "now2", err),
               2);
     TU_EQ_INT(q_int(db, "SELECT COUNT(*) FROM daily WHERE fetched_at = "
@@ -258,7 +270,7 @@ static void test_table_and_rows(void)
               2);
     TU_EQ_INT(q_int(db, "SELECT COUNT(*) FROM daily"), 2);
     /* no rows (no data): nothing stored, no error */
-    TU_EQ_INT(yt_an_store_rows(db, "daily", &t, NULL, "a", "b", "c", err), 0);
+    TU_EQ_INT(yt_an_store_rows(db, "daily", &t, NULL, -1, "a", "b", "c", err), 0);
     yt_an_table_free(&t);
     cJSON_Delete(root);
 
@@ -278,25 +290,32 @@ static void test_table_and_rows(void)
         cJSON *rows = cJSON_Parse("[[\"US\", 10], [\"IN\", 3.5],"
                                   " [\"GB\", null]]");
 
-        TU_EQ_INT(yt_an_store_rows(db, "geo", &t, rows, "s", "e", "f", err),
+        TU_EQ_INT(yt_an_store_rows(db, "geo", &t, rows, -1, "s", "e", "f", err),
                   3);
         TU_EQ_INT(q_int(db, "SELECT COUNT(*) FROM geo WHERE video = 'abc'"),
                   3);
+        /* at most max_rows */
+        TU_EQ_INT(yt_an_store_rows(db, "geo", &t, rows, 1, "s2", "e", "f",
+                                   err),
+                  1);
+        TU_EQ_INT(q_int(db, "SELECT COUNT(*) FROM geo WHERE start_date = "
+                            "'s2'"),
+                  1);
         TU_EQ_INT(q_int(db, "SELECT typeof(views) = 'real' FROM geo WHERE "
                             "country = 'IN'"),
                   1);
         cJSON_Delete(rows);
         rows = cJSON_Parse("[[\"US\"]]");
-        TU_EQ_INT(yt_an_store_rows(db, "geo", &t, rows, "s", "e", "f", err),
+        TU_EQ_INT(yt_an_store_rows(db, "geo", &t, rows, -1, "s", "e", "f", err),
                   -1);
         TU_CHECK(strstr(err, "row 1") != NULL);
         cJSON_Delete(rows);
         rows = cJSON_Parse("[[\"US\", [1]]]");
-        TU_EQ_INT(yt_an_store_rows(db, "geo", &t, rows, "s", "e", "f", err),
+        TU_EQ_INT(yt_an_store_rows(db, "geo", &t, rows, -1, "s", "e", "f", err),
                   -1);
         cJSON_Delete(rows);
         rows = cJSON_Parse("{\"a\": 1}");
-        TU_EQ_INT(yt_an_store_rows(db, "geo", &t, rows, "s", "e", "f", err),
+        TU_EQ_INT(yt_an_store_rows(db, "geo", &t, rows, -1, "s", "e", "f", err),
                   -1);
         cJSON_Delete(rows);
     }
@@ -310,14 +329,23 @@ static void test_table_and_rows(void)
     TU_EQ_INT(yt_an_table_parse(root, NULL, &t, err), 0);
     TU_EQ_INT(yt_an_table_ensure(db, "totals", &t, err), 0);
     TU_EQ_INT(yt_an_store_rows(db, "totals", &t,
-                               cJSON_GetObjectItem(root, "rows"), "a", "b",
+                               cJSON_GetObjectItem(root, "rows"), -1, "a", "b",
                                "1", err),
               1);
     TU_EQ_INT(yt_an_store_rows(db, "totals", &t,
-                               cJSON_GetObjectItem(root, "rows"), "a", "c",
+                               cJSON_GetObjectItem(root, "rows"), -1, "a", "c",
                                "1", err),
               1);
     TU_EQ_INT(q_int(db, "SELECT COUNT(*) FROM totals"), 2);
+    {
+        char *b = yt_an_base("http://127.0.0.1:9//");
+
+        TU_EQ_STR(b, "http://127.0.0.1:9/v2");
+        free(b);
+        b = yt_an_base(NULL);
+        TU_EQ_STR(b, "https://youtubeanalytics.googleapis.com/v2");
+        free(b);
+    }
     yt_an_table_free(&t);
     cJSON_Delete(root);
     sqlite3_close(db);
