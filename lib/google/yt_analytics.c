@@ -661,7 +661,7 @@ static int bind_value(sqlite3_stmt *st, int idx, const struct yt_an_col *c,
         if (c->type == YT_AN_TEXT) {
             char tmp[64];
 
-            if (d == (double)(long long)d && d > -1e15 && d < 1e15)
+            if (d > -1e15 && d < 1e15 && d == (double)(long long)d)
                 snprintf(tmp, sizeof tmp, "%lld", (long long)d);
             else
                 snprintf(tmp, sizeof tmp, "%.17g", d);
