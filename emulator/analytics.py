@@ -104,6 +104,13 @@ AGES = [("age13-17", .04), ("age18-24", .17), ("age25-34", .34),
         ("age35-44", .22), ("age45-54", .12), ("age55-64", .07),
         ("age65-", .04)]
 GENDERS = [("male", .69), ("female", .30), ("user_specified", .01)]
+# watch time per view by traffic source, relative (searchers watch longer
+# than Shorts-feed scrollers); renormalised so the total is unchanged
+WATCH_FACTOR = {"YT_SEARCH": 1.25, "SUBSCRIBER": 1.15, "PLAYLIST": 1.2,
+                "YT_PLAYLIST_PAGE": 1.2, "NOTIFICATION": 1.1,
+                "RELATED_VIDEO": 1.0, "EXT_URL": 0.8, "NO_LINK_OTHER": 0.9,
+                "YT_CHANNEL": 1.05, "YT_OTHER_PAGE": 0.9, "SHORTS": 0.35,
+                "END_SCREEN": 1.1, "HASHTAGS": 0.6}
 SPLITS = {"insightTrafficSourceType": TRAFFIC, "country": COUNTRIES,
           "deviceType": DEVICES, "operatingSystem": SYSTEMS}
 # weekday weights, Monday first; mean 1
@@ -619,13 +626,19 @@ class Analytics:
                 dist = SPLITS[d]
                 wts = self._jitter(dist, (d, key[0]) + skey)
                 views = _apportion(counts["views"], wts)
-                for (name, _), k in zip(dist, views):
+                watch = [WATCH_FACTOR.get(name, 1.0) if
+                         d == "insightTrafficSourceType" else 1.0
+                         for name, _ in dist]
+                norm = sum(k * w for k, w in zip(views, watch)) or 1.0
+                for (name, _), k, w in zip(dist, views, watch):
                     if not k:
                         continue
                     f = k / counts["views"]
                     part = {kk: (int(round(x * f)) if kk != "seconds"
                                  else x * f) for kk, x in counts.items()}
                     part["views"] = k
+                    # the same total watch time, shared by watch factor
+                    part["seconds"] = counts["seconds"] * k * w / norm
                     nxt.append((skey + (name,), part))
             parts = nxt
         return parts

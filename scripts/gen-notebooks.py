@@ -180,10 +180,13 @@ The Data API gives lifetime totals (a video's views *today*). How a channel does
 
 Run the next cell again tomorrow, or next week, to build your own time series. (In the saved demo run, the emulator's clock moved forward one day between the two fetches, so the gains below are one day's worth; fetched seconds apart from the real service, they would be almost zero.)"""),
     ("code", "%yt_fetch videos --chart mostPopular --region US --into trending"),
-    ("code", """SELECT count(*) AS history_rows,
-       count(DISTINCT video_id) AS videos,
-       count(DISTINCT fetched_at) AS fetches
-FROM video_stats_history;"""),
+    ("md", """How many times has each video been seen? Your uploads once (notebook 2 fetched them once), the chart's videos twice:"""),
+    ("code", """SELECT fetches, count(*) AS videos
+FROM (SELECT video_id, count(*) AS fetches
+      FROM video_stats_history
+      GROUP BY video_id)
+GROUP BY fetches
+ORDER BY fetches;"""),
     ("code", """SELECT t.title, c.view_count, c.views_gained
 FROM video_stats_change c
 JOIN trending t USING (video_id)
@@ -467,10 +470,10 @@ ORDER BY views DESC;"""),
 FROM analytics_traffic
 ORDER BY views DESC
 LIMIT 6;"""),
-    ("md", """**How to read it.** Suggested videos and YouTube search bring most viewers; browse features (the home page and the subscriptions feed) show how much the channel's own audience comes back. *Minutes per view* compares the sources: viewers who searched for a topic tend to watch as long as those who came from a suggestion."""),
+    ("md", """**How to read it.** Suggested videos and YouTube search bring most viewers; browse features (the home page and the subscriptions feed) show how much the channel's own audience comes back. *Minutes per view* compares the sources: viewers who searched for a topic usually watch longer than those who scrolled past in the Shorts feed."""),
     ("md", """## Question 9 · Which videos hold their viewers longest?
 
-From the `top-videos` report (the 200 most viewed videos of the last 90 days): the *average view percentage* is the share of a video that viewers watched on average. Short videos are easy to watch to the end, so shorts (under a minute, often looped past 100 %) are left out, and so are videos with fewer than 100 views in the period, whose averages rest on too few viewers."""),
+From the `top-videos` report (the 200 most viewed videos of the last 90 days): the *average view percentage* is the share of a video that viewers watched on average. Short videos are easy to watch to the end, so videos of a minute or less (shorts, often looped past 100 %) are left out, and so are videos with fewer than 100 views in the period, whose averages rest on too few viewers."""),
     plot("bar", "q9-videos-holding-viewers",
          '--x title --y pct_watched --horizontal '
          '--title "My videos that hold viewers longest (last 90 days)" '
@@ -479,7 +482,7 @@ From the `top-videos` report (the 200 most viewed videos of the last 90 days): t
        round(a.average_view_percentage, 1) AS pct_watched
 FROM analytics_top_videos a
 JOIN my_uploads u ON u.video_id = a.video
-WHERE u.duration_s >= 60 AND a.views >= 100
+WHERE u.duration_s > 60 AND a.views >= 100
 ORDER BY a.average_view_percentage DESC
 LIMIT 10;"""),
     ("code", """SELECT substr(u.title, 1, 40) AS title,
@@ -489,7 +492,7 @@ LIMIT 10;"""),
        round(a.average_view_percentage, 1) AS pct_watched
 FROM analytics_top_videos a
 JOIN my_uploads u ON u.video_id = a.video
-WHERE u.duration_s >= 60 AND a.views >= 100
+WHERE u.duration_s > 60 AND a.views >= 100
 ORDER BY a.average_view_percentage DESC
 LIMIT 10;"""),
     ("md", """**How to read it.** A high percentage on a long video is worth more than on a short one: compare `avg_seconds_watched` too. Videos at the bottom of the full list are where viewers leave early; `%yt_fetch analytics retention --video ID` shows, along one video, where they leave."""),

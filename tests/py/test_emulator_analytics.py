@@ -225,6 +225,13 @@ def test_distributions_sum_to_the_totals(emu):
         assert sum(r[1] for r in rows) == total, dim
         assert expect in [r[0] for r in rows]
         assert rows[0][1] < 0.7 * total, dim    # no single source dominates
+    # watch time differs by source but adds up to the channel's
+    minutes = ok(emu, metrics="estimatedMinutesWatched", **rng)["rows"][0][0]
+    rows = ok(emu, metrics="views,estimatedMinutesWatched",
+              dimensions="insightTrafficSourceType", **rng)["rows"]
+    assert abs(sum(r[2] for r in rows) - minutes) <= len(rows)
+    per_view = {r[0]: r[2] / r[1] for r in rows}
+    assert per_view["YT_SEARCH"] > per_view["EXT_URL"]
     rows = ok(emu, metrics="views", dimensions="day,insightTrafficSourceType",
               **rng)["rows"]
     assert len({r[0] for r in rows}) == 30
