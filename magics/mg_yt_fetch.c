@@ -32,7 +32,6 @@
 #include "yt_store.h"
 
 #define PROGRESS_MIN_S 0.15
-#define BATCH YT_RECIPE_BATCH
 
 /* ------------------------------------------------------------ options */
 
@@ -364,9 +363,9 @@ static void progress_publish(struct fetch *f, int final, const char *final_text)
         rc |= progress_text(f, &t);
         rc |= yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\">");
         if (est > 0)
-            rc |= yt_buf_addf(&h,
-                              "<progress max=\"%ld\" value=\"%ld\"></progress> ",
-                              est, pages < est ? pages : est);
+            rc |= yt_buf_addf(
+                &h, "<progress max=\"%ld\" value=\"%ld\"></progress> ", est,
+                pages < est ? pages : est);
         else
             rc |= yt_buf_adds(&h, "<progress></progress> ");
         rc |= yt_buf_adds(&h, "<span>");
@@ -425,8 +424,7 @@ static int hook_refresh(void *arg, char err[YT_FETCH_ERR_LEN])
 
 /* The error that stops the fetch, as the user sees it. */
 static void hook_failed(void *arg, const char *label, const char *method,
-                        const struct yt_api_error *e, int http_rc,
-                        int retries)
+                        const struct yt_api_error *e, int http_rc, int retries)
 {
     struct fetch *f = arg;
     const char *ename = "YouTubeAPIError";
@@ -475,8 +473,7 @@ static void hook_failed(void *arg, const char *label, const char *method,
     kn_exec_fail_line(f->x, line);
     if (retries > 0) {
         snprintf(line, sizeof(line),
-                 "Gave up after %d retries with exponential backoff.",
-                 retries);
+                 "Gave up after %d retries with exponential backoff.", retries);
         kn_exec_fail_line(f->x, line);
     }
     if (http_rc == 0 && e->code == 401)
@@ -512,14 +509,15 @@ struct plan {
     const char *ids_param; /* API filter the ids go into */
     int ids_batch;         /* 50 per call, else one query per id */
     long limit;
-    long show;                 /* --show, -1 = default */
-    int dry_run, resume;       /* --dry-run, --resume */
-    const char *token_file;    /* --token-file or NULL */
+    long show;              /* --show, -1 = default */
+    int dry_run, resume;    /* --dry-run, --resume */
+    const char *token_file; /* --token-file or NULL */
     enum yt_recipe_kind recipe;
     struct yt_buf chan_params; /* uploads: channels.list filter */
     /* uploads: the channel named (dry-run estimate from the store) */
     const char *channel, *handle;
     int mine;
+    int oom; /* an append to params failed (checked after make_plan) */
 };
 
 static void plan_free(struct plan *p)
@@ -557,7 +555,8 @@ static int map_filter(struct kn_exec *x, const struct mg_args *a,
         snprintf(msg, sizeof(msg), "--%s needs a value", opt);
         return usage_fail(x, msg);
     }
-    qp_add(&p->params, param, value_override ? value_override : v);
+    p->oom |=
+        qp_add(&p->params, param, value_override ? value_override : v) < 0;
     return 1;
 }
 
@@ -620,7 +619,7 @@ static int extra_filters(struct kn_exec *x, struct plan *p, const char *spec)
             free(dup);
             return usage_fail(x, msg);
         }
-        qp_add(&p->params, tok, eq + 1);
+        p->oom |= qp_add(&p->params, tok, eq + 1) < 0;
     }
     free(dup);
     return 0;
@@ -656,9 +655,9 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
     p->channel = mg_args_get(a, "channel");
     p->handle = mg_args_get(a, "handle");
     p->mine = mg_args_has(a, "mine");
-    p->comments_table = strdup(mg_args_get(a, "comments-into")
-                                   ? mg_args_get(a, "comments-into")
-                                   : "comments");
+    p->comments_table =
+        strdup(mg_args_get(a, "comments-into") ? mg_args_get(a, "comments-into")
+                                               : "comments");
     if (!p->comments_table)
         return usage_fail(x, "out of memory");
     if (ids && id)
@@ -671,11 +670,14 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
         p->recipe = YT_RECIPE_UPLOADS;
         p->m = yt_api_method_find("channels");
         if (mg_args_has(a, "mine"))
-            qp_add(&p->chan_params, "mine", "true"), nfilter++;
+            p->oom |= qp_add(&p->chan_params, "mine", "true") < 0, nfilter++;
         if (mg_args_get(a, "channel"))
-            qp_add(&p->chan_params, "id", mg_args_get(a, "channel")), nfilter++;
+            p->oom |=
+                qp_add(&p->chan_params, "id", mg_args_get(a, "channel")) < 0,
+                nfilter++;
         if (mg_args_get(a, "handle"))
-            qp_add(&p->chan_params, "forHandle", mg_args_get(a, "handle")),
+            p->oom |= qp_add(&p->chan_params, "forHandle",
+                             mg_args_get(a, "handle")) < 0,
                 nfilter++;
         if (nfilter != 1)
             return usage_fail(x, "uploads needs exactly one of --channel ID, "
@@ -684,8 +686,8 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
         p->table = strdup(into ? into : "videos");
         if (part && check_parts(x, p->m, part) < 0)
             return -1;
-        qp_add(&p->params, "part",
-               part ? part : "snippet,contentDetails,statistics");
+        p->oom |= qp_add(&p->params, "part",
+                         part ? part : "snippet,contentDetails,statistics") < 0;
         return 0;
     }
 
@@ -697,7 +699,8 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
         yt_buf_init(&b, 4096);
         all = yt_api_methods(&nm);
         for (i = 0; i < nm; i++)
-            yt_buf_addf(&b, "%s%s", i ? ", " : "", all[i].name);
+            if (yt_buf_addf(&b, "%s%s", i ? ", " : "", all[i].name) < 0)
+                break;
         snprintf(msg, sizeof(msg),
                  "unknown resource '%.60s'; use one of: %s, uploads, quota, "
                  "export, log",
@@ -708,7 +711,7 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
     p->table = strdup(into ? into : yt_api_kind_get(p->m->kind)->name);
     if (part && check_parts(x, p->m, part) < 0)
         return -1;
-    qp_add(&p->params, "part", part ? part : p->m->default_part);
+    p->oom |= qp_add(&p->params, "part", part ? part : p->m->default_part) < 0;
 
     /* Resource-specific filters. */
     if (mg_args_has(a, "mine")) {
@@ -815,7 +818,7 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
     }
     if (strcmp(resource, "video_categories") == 0 && !nfilter &&
         !mg_args_get(a, "region")) {
-        qp_add(&p->params, "regionCode", "US");
+        p->oom |= qp_add(&p->params, "regionCode", "US") < 0;
         nfilter++;
     } else if (strcmp(resource, "video_categories") == 0 &&
                mg_args_get(a, "region"))
@@ -895,150 +898,51 @@ static long known_video_count(sqlite3 *db, const struct plan *p)
     return vc;
 }
 
-static void dry_line(struct yt_buf *t, const char *path, const char *params,
-                     int cost, const char *calls)
-{
-    yt_buf_addf(t, "GET %s?%s\n    %d unit%s per call · %s\n", path, params,
-                cost, cost == 1 ? "" : "s", calls);
-}
-
-static int dry_run(struct mg_ctx *c, struct plan *p)
+static int dry_run(struct mg_ctx *c, struct plan *p,
+                   const struct yt_recipe_plan *rp)
 {
     struct yt_buf t, h;
-    char calls[200];
     long total = 0;
-    int known = 1;
-    const struct yt_api_method *m = p->m;
+    int known = 1, rc = 0;
 
     yt_buf_init(&t, 1u << 20);
     yt_buf_init(&h, 1u << 20);
-    yt_buf_addf(&t,
-                "Dry run of %%yt_fetch %s (nothing sent, no quota "
-                "spent). Planned calls:\n",
-                p->recipe == 1 ? "uploads" : p->resource);
-    if (p->recipe == 1) {
-        struct yt_buf pp;
-        yt_buf_init(&pp, 4096);
-        yt_buf_addf(&pp, "part=snippet,contentDetails,statistics&%s",
-                    yt_buf_str(&p->chan_params));
-        dry_line(&t, "channels", yt_buf_str(&pp), 1,
-                 "1 call (finds the uploads playlist)");
-        yt_buf_free(&pp);
-        total += 1;
-        long vc = known_video_count(c->db, p);
-        if (p->limit > 0 && (vc < 0 || p->limit < vc))
-            vc = p->limit;
-        if (vc >= 0) {
-            long pages = vc ? (vc + 49) / 50 : 1;
-            snprintf(calls, sizeof(calls),
-                     "1 unit per page, %ld page%s estimated (%s %ld videos)",
-                     pages, pages == 1 ? "" : "s",
-                     p->limit > 0 && vc == p->limit ? "--limit"
-                                                    : "videoCount in the "
-                                                      "store:",
-                     vc);
-            total += 2 * pages;
-        } else {
-            snprintf(calls, sizeof(calls),
-                     "1 unit per page of 50 videos; pages = ceil(videoCount "
-                     "/ 50), known after the first call");
-            known = 0;
-        }
-        dry_line(&t, "playlistItems",
-                 "part=snippet,contentDetails&playlistId=UU…&maxResults=50", 1,
-                 calls);
-        dry_line(&t, "videos", yt_buf_str(&p->params), 1,
-                 p->limit > 0 ? "one call per 50 videos (same count as "
-                                "playlist pages)"
-                              : "one call per 50 videos (as many as "
-                                "playlist pages), 4 at a time");
-    } else if (p->nids > 0) {
-        long ncalls = p->ids_batch ? (p->nids + BATCH - 1) / BATCH : p->nids;
-        struct yt_buf pp;
-        yt_buf_init(&pp, 1u << 16);
-        yt_buf_addf(&pp, "%s&%s=…", yt_buf_str(&p->params), p->ids_param);
-        if (p->ids_batch)
-            snprintf(calls, sizeof(calls),
-                     "%ld call%s for %ld ids (50 per call, %d at a time)",
-                     ncalls, ncalls == 1 ? "" : "s", p->nids,
-                     (int)env_long("YTK_FETCH_PARALLEL", 6, 1, 16));
-        else {
-            snprintf(calls, sizeof(calls),
-                     "at least %ld call%s (one listing per id, 1 unit per "
-                     "page)",
-                     ncalls, ncalls == 1 ? "" : "s");
-            known = 0;
-        }
-        dry_line(&t, m->path, yt_buf_str(&pp), m->cost, calls);
-        yt_buf_free(&pp);
-        total += ncalls * m->cost;
-    } else {
-        long pages = -1;
-        struct yt_buf pp;
-        yt_buf_init(&pp, 1u << 16);
-        yt_buf_adds(&pp, yt_buf_str(&p->params));
-        if (m->max_results > 0)
-            yt_buf_addf(&pp, "&maxResults=%d", m->max_results);
-        if (m->max_results == 0)
-            pages = 1;
-        else if (p->limit > 0)
-            pages = (p->limit + m->max_results - 1) / m->max_results;
-        else if (strstr(yt_buf_str(&p->params), "chart=mostPopular"))
-            pages = 4; /* the chart holds about 200 videos */
-        else if (strcmp(m->name, "search") == 0)
-            pages = 10; /* ~500 results cap */
-        if (pages > 0) {
-            snprintf(calls, sizeof(calls),
-                     "%d unit%s per page, %ld page%s "
-                     "estimated%s",
-                     m->cost, m->cost == 1 ? "" : "s", pages,
-                     pages == 1 ? "" : "s",
-                     strcmp(m->name, "search") == 0 && p->limit <= 0
-                         ? " (at most; search stops near 500 results)"
-                     : p->limit > 0        ? " (--limit)"
-                     : m->max_results == 0 ? ""
-                                           : " (the chart holds ~200 videos)");
-            total += pages * m->cost;
-        } else {
-            snprintf(calls, sizeof(calls),
-                     "%d unit%s per page of %d; number of pages unknown "
-                     "until the first answer",
-                     m->cost, m->cost == 1 ? "" : "s", m->max_results);
-            known = 0;
-        }
-        dry_line(&t, m->path, yt_buf_str(&pp), m->cost, calls);
-        yt_buf_free(&pp);
-        if (strcmp(m->name, "comment_threads") == 0)
-            yt_buf_adds(&t, "  + comments.list (1 unit per page of 100) for "
-                            "each thread with more than 5 replies\n");
-    }
-    if (p->recipe == 2)
-        yt_buf_adds(&t, "  + channels.list part=snippet,statistics: 1 unit "
-                        "per 50 subscriptions\n");
+    rc |= yt_buf_addf(&t,
+                      "Dry run of %%yt_fetch %s (nothing sent, no quota "
+                      "spent). Planned calls:\n",
+                      p->recipe == YT_RECIPE_UPLOADS ? "uploads" : p->resource);
+    rc |= yt_recipe_estimate(
+        rp, p->recipe == YT_RECIPE_UPLOADS ? known_video_count(c->db, p) : -1,
+        (int)env_long("YTK_FETCH_PARALLEL", 6, 1, 16), &t, &total, &known);
     if (known)
-        yt_buf_addf(&t, "Estimated cost: %ld quota unit%s.\n", total,
-                    total == 1 ? "" : "s");
+        rc |= yt_buf_addf(&t, "Estimated cost: %ld quota unit%s.\n", total,
+                          total == 1 ? "" : "s");
     else
-        yt_buf_addf(&t,
-                    "Estimated cost: at least %ld quota unit%s (more "
-                    "pages cost more).\n",
-                    total ? total : 1, total == 1 ? "" : "s");
+        rc |= yt_buf_addf(&t,
+                          "Estimated cost: at least %ld quota unit%s (more "
+                          "pages cost more).\n",
+                          total ? total : 1, total == 1 ? "" : "s");
     {
         char day[11];
         long long used;
         yt_api_pacific_day(time(NULL), day);
         used = yt_store_quota_day(c->db, day);
-        yt_buf_addf(&t, "Used today (Pacific day %s): %lld of %ld units.", day,
-                    used < 0 ? 0 : used,
-                    env_long("YTK_DAILY_QUOTA", 10000, 1, 1000000000));
+        rc |= yt_buf_addf(&t, "Used today (Pacific day %s): %lld of %ld units.",
+                          day, used < 0 ? 0 : used,
+                          env_long("YTK_DAILY_QUOTA", 10000, 1, 1000000000));
     }
-    yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\"><pre>");
-    mg_html_escape(&h, yt_buf_str(&t), -1);
-    yt_buf_adds(&h, "</pre></div>");
-    kn_exec_display(c->x, bundle(yt_buf_str(&t), yt_buf_str(&h)), NULL, NULL);
+    rc |= yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\"><pre>");
+    rc |= mg_html_escape(&h, yt_buf_str(&t), -1);
+    rc |= yt_buf_adds(&h, "</pre></div>");
+    if (rc) {
+        kn_exec_fail(c->x, "MemoryError", "out of memory writing the plan");
+    } else {
+        kn_exec_display(c->x, bundle(yt_buf_str(&t), yt_buf_str(&h)), NULL,
+                        NULL);
+    }
     yt_buf_free(&t);
     yt_buf_free(&h);
-    return 0;
+    return rc ? -1 : 0;
 }
 
 /* ------------------------------------------------------------ the magic */
@@ -1063,8 +967,7 @@ static int summary_text(struct fetch *f, struct yt_buf *s, const char *verb)
         if (asprintf(&sql, "SELECT COUNT(*) FROM \"%s\" WHERE fetched_at >= ?1",
                      counts[i].table) < 0)
             sql = NULL;
-        if (sql &&
-            sqlite3_prepare_v2(f->db, sql, -1, &st, NULL) == SQLITE_OK) {
+        if (sql && sqlite3_prepare_v2(f->db, sql, -1, &st, NULL) == SQLITE_OK) {
             sqlite3_bind_text(st, 1, f->started_at, -1, SQLITE_TRANSIENT);
             if (sqlite3_step(st) == SQLITE_ROW)
                 rows = (long)sqlite3_column_int64(st, 0);
@@ -1200,12 +1103,15 @@ static int finish(struct fetch *f, enum yt_api_kind kind, const char *table,
             struct yt_buf sql;
 
             yt_buf_init(&sql, 1u << 16);
-            yt_buf_addf(&sql,
-                        "SELECT %s FROM \"%s\" WHERE fetched_at >= "
-                        "'%s' ORDER BY rowid",
-                        preview[kind], table, f->started_at);
-            rc = mg_table_show_query(f->x, f->db, yt_buf_str(&sql),
-                                     yt_buf_str(&s), show < 0 ? 10 : show, 1);
+            if (yt_buf_addf(&sql,
+                            "SELECT %s FROM \"%s\" WHERE fetched_at >= "
+                            "'%s' ORDER BY rowid",
+                            preview[kind], table, f->started_at) < 0)
+                rc = -1;
+            else
+                rc = mg_table_show_query(f->x, f->db, yt_buf_str(&sql),
+                                         yt_buf_str(&s), show < 0 ? 10 : show,
+                                         1);
             yt_buf_free(&sql);
         }
     }
@@ -1314,8 +1220,8 @@ static int sub_export(struct mg_ctx *c, const struct mg_args *a)
     return 0;
 }
 
-static int setup_fetch(struct fetch *f, struct mg_ctx *c, const char *token_file,
-                       const char *label)
+static int setup_fetch(struct fetch *f, struct mg_ctx *c,
+                       const char *token_file, const char *label)
 {
     char err[YT_ERR_LEN];
     int rc;
@@ -1418,6 +1324,23 @@ static int resume_point(struct fetch *f, const struct plan *p,
     return 1;
 }
 
+/* What lib/ needs of the plan (strings borrowed from p). */
+static void recipe_plan(const struct plan *p, struct yt_recipe_plan *rp)
+{
+    memset(rp, 0, sizeof(*rp));
+    rp->recipe = p->recipe;
+    rp->m = p->m;
+    rp->params = yt_buf_str(&p->params);
+    rp->table = p->table;
+    rp->comments_table = p->comments_table;
+    rp->ids = p->ids;
+    rp->nids = p->nids;
+    rp->ids_param = p->ids_param;
+    rp->ids_batch = p->ids_batch;
+    rp->limit = p->limit;
+    rp->chan_params = yt_buf_str(&p->chan_params);
+}
+
 static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
                      const char *resource)
 {
@@ -1445,6 +1368,11 @@ static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
         plan_free(&p);
         return -1;
     }
+    if (p.oom) {
+        plan_free(&p);
+        kn_exec_fail(c->x, "MemoryError", "out of memory reading the options");
+        return -1;
+    }
     if (!yt_store_valid_table(p.table)) {
         snprintf(msg, sizeof(msg),
                  "invalid --into '%.80s': use letters, digits and _", p.table);
@@ -1460,8 +1388,9 @@ static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
         plan_free(&p);
         return -1;
     }
+    recipe_plan(&p, &rp);
     if (p.dry_run) {
-        rc = dry_run(c, &p);
+        rc = dry_run(c, &p, &rp);
         plan_free(&p);
         return rc;
     }
@@ -1470,6 +1399,8 @@ static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
         goto out;
     f.key = fetch_key(resource, &p);
     f.desc = f.key ? strdup(f.key) : NULL;
+    rp.key = f.key;
+    rp.desc = f.desc;
     resumed = resume_point(&f, &p, &st);
     if (resumed < 0)
         goto out;
@@ -1482,25 +1413,11 @@ static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
                                                             : p.m->kind,
                               err) < 0 ||
         (p.m->kind == YT_KIND_COMMENT_THREAD &&
-         yt_store_table_ensure(c->db, p.comments_table, YT_KIND_COMMENT,
-                               err) < 0)) {
+         yt_store_table_ensure(c->db, p.comments_table, YT_KIND_COMMENT, err) <
+             0)) {
         kn_exec_fail(c->x, "StoreError", "%s", err);
         goto out;
     }
-    memset(&rp, 0, sizeof(rp));
-    rp.recipe = p.recipe;
-    rp.m = p.m;
-    rp.params = yt_buf_str(&p.params);
-    rp.table = p.table;
-    rp.comments_table = p.comments_table;
-    rp.ids = p.ids;
-    rp.nids = p.nids;
-    rp.ids_param = p.ids_param;
-    rp.ids_batch = p.ids_batch;
-    rp.limit = p.limit;
-    rp.chan_params = yt_buf_str(&p.chan_params);
-    rp.key = f.key;
-    rp.desc = f.desc;
     f.job = yt_recipe_job_new(c->db, &rp, f.started_at);
     if (!f.job || start_engine(&f) < 0) {
         if (!f.job)

@@ -35,6 +35,7 @@ struct yt_fetch_query {
     int gen; /* token generation the request in flight was sent with */
     double due, sent_at;
     long pages;
+    long logged_items; /* set by the page callback, -1 = items array */
 };
 
 struct yt_fetch {
@@ -302,6 +303,11 @@ const char *yt_fetch_query_method(const struct yt_fetch_query *q)
     return q->method;
 }
 
+void yt_fetch_query_set_logged_items(struct yt_fetch_query *q, long n)
+{
+    q->logged_items = n;
+}
+
 long yt_fetch_query_pages(const struct yt_fetch_query *q)
 {
     return q->pages;
@@ -406,8 +412,8 @@ nomem:
 
 /* ------------------------------------------------------------ answers */
 
-static void log_call(struct yt_fetch *e, struct yt_fetch_query *q,
-                     long status, int units, int items, const char *reason,
+static void log_call(struct yt_fetch *e, struct yt_fetch_query *q, long status,
+                     int units, int items, const char *reason,
                      const char *outcome)
 {
     struct yt_store_log_entry le;
@@ -415,8 +421,8 @@ static void log_call(struct yt_fetch *e, struct yt_fetch_query *q,
 
     if (!e->cfg.db)
         return;
-    yt_api_iso_now(now);
-    yt_api_pacific_day(time(NULL), day);
+    yt_time_iso_now(now);
+    yt_time_pacific_day(time(NULL), day);
     memset(&le, 0, sizeof le);
     le.time = now;
     le.pacific_day = day;
@@ -439,8 +445,8 @@ static void fail(struct yt_fetch *e, struct yt_fetch_query *q,
         return;
     e->fatal = 1;
     if (e->cfg.hooks.failed)
-        e->cfg.hooks.failed(e->cfg.hooks.arg, q->label, q->method, ae,
-                            http_rc, retries);
+        e->cfg.hooks.failed(e->cfg.hooks.arg, q->label, q->method, ae, http_rc,
+                            retries);
 }
 
 static void store_fail(struct yt_fetch *e, struct yt_fetch_query *q,
@@ -466,8 +472,8 @@ static void handle_page(struct yt_fetch *e, struct yt_fetch_query *q,
                         const cJSON *root, long status)
 {
     char err[YT_FETCH_ERR_LEN];
-    int items = cJSON_GetArraySize(
-        cJSON_GetObjectItemCaseSensitive(root, "items"));
+    int items =
+        cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(root, "items"));
     int units = yt_api_units_charged(q->cost, status, NULL);
     int r = YT_FETCH_PAGE_DONE;
 
@@ -478,9 +484,13 @@ static void handle_page(struct yt_fetch *e, struct yt_fetch_query *q,
         store_fail(e, q, "could not store a page", err);
         return;
     }
-    log_call(e, q, status, units, items, NULL, "ok");
+    q->logged_items = -1;
     if (q->ops && q->ops->page)
         r = q->ops->page(e, q, root, q->arg, err);
+    if (q->logged_items >= 0)
+        items = (int)q->logged_items;
+    if (r >= 0)
+        log_call(e, q, status, units, items, NULL, "ok");
     if (r < 0 || (e->cfg.db && yt_store_commit(e->cfg.db, err) < 0)) {
         if (e->cfg.db)
             yt_store_rollback(e->cfg.db);
@@ -610,12 +620,11 @@ static void handle(struct yt_fetch *e, struct yt_http_done *d)
             fail(e, q, &ae, d->rc, e->cfg.max_retries);
             break;
         }
-        q->due = now_s() +
-                 (double)yt_api_backoff_ms(q->attempt - 1,
-                                           e->cfg.backoff_base_ms,
-                                           e->cfg.backoff_cap_ms,
-                                           d->resp.retry_after, jitter(e)) /
-                     1000.0;
+        q->due = now_s() + (double)yt_api_backoff_ms(
+                               q->attempt - 1, e->cfg.backoff_base_ms,
+                               e->cfg.backoff_cap_ms, d->resp.retry_after,
+                               jitter(e)) /
+                               1000.0;
         break;
     case YT_API_AUTH:
         if (q->gen < e->gen)

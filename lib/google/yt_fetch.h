@@ -7,7 +7,8 @@
  * e.g. "pageToken=CDIQAA" for the Data API or "startIndex=201" for YouTube
  * Analytics): the engine sends `base/method?params[&cursor]`, and when the
  * answer is a 2xx JSON object it calls the query's page callback inside one
- * SQLite transaction that also holds the request-log row.  The callback
+ * SQLite transaction that also holds the request-log row (written after the
+ * callback, in the same transaction).  The callback
  * stores the items (and, for the main listing, the resume point), may add
  * new queries that the page unlocked (id batches, reply completions), and
  * decides the next request: it sets a new cursor and returns
@@ -56,9 +57,9 @@
 #define YT_FETCH_ERR_LEN YT_ERR_LEN
 
 /* yt_fetch_run() results. */
-#define YT_FETCH_OK 0                /* all queries finished (skips allowed) */
-#define YT_FETCH_E_FATAL -1          /* stopped on an error (hooks.failed) */
-#define YT_FETCH_E_INTERRUPTED -2    /* hooks.interrupted said stop */
+#define YT_FETCH_OK 0             /* all queries finished (skips allowed) */
+#define YT_FETCH_E_FATAL -1       /* stopped on an error (hooks.failed) */
+#define YT_FETCH_E_INTERRUPTED -2 /* hooks.interrupted said stop */
 
 /* failed hook's http_rc when storing (a page callback, a transaction)
  * failed; ae->message says what. */
@@ -81,8 +82,8 @@ struct yt_fetch_query_ops {
      * YT_FETCH_PAGE_DONE, YT_FETCH_PAGE_MORE (after
      * yt_fetch_query_set_cursor), or a negative value with err to roll back
      * and stop the fetch.  root is borrowed (freed after the call). */
-    int (*page)(struct yt_fetch *e, struct yt_fetch_query *q,
-                const cJSON *root, void *arg, char err[YT_FETCH_ERR_LEN]);
+    int (*page)(struct yt_fetch *e, struct yt_fetch_query *q, const cJSON *root,
+                void *arg, char err[YT_FETCH_ERR_LEN]);
     /* Optional: a per-item error (YT_API_SKIP: forbidden, not found,
      * commentsDisabled) ended the query; runs inside a transaction so the
      * callback can record the query as done for --resume.  Negative = stop
@@ -199,6 +200,9 @@ int yt_fetch_query_set_cursor(struct yt_fetch_query *q, const char *cursor);
 const char *yt_fetch_query_cursor(const struct yt_fetch_query *q);
 const char *yt_fetch_query_label(const struct yt_fetch_query *q);
 const char *yt_fetch_query_method(const struct yt_fetch_query *q);
+/* The item count of this answer for the request log (default: the size of
+ * its `items` array; e.g. Analytics answers carry `rows`). */
+void yt_fetch_query_set_logged_items(struct yt_fetch_query *q, long n);
 /* Pages of q committed so far (0 inside the first page's callback). */
 long yt_fetch_query_pages(const struct yt_fetch_query *q);
 

@@ -184,8 +184,8 @@ static int add_query(struct yt_recipe_job *j, struct rq *r, const char *params,
     return rc;
 }
 
-static struct rq *rq_new(struct yt_recipe_job *j,
-                         const struct yt_api_method *m, const char *table)
+static struct rq *rq_new(struct yt_recipe_job *j, const struct yt_api_method *m,
+                         const char *table)
 {
     struct rq *r = calloc(1, sizeof *r);
 
@@ -204,9 +204,9 @@ static struct rq *rq_new(struct yt_recipe_job *j,
 
 /* One batch of up to 50 ids (batch) or one listing for ids[0]. */
 static int add_ids(struct yt_recipe_job *j, const struct yt_api_method *m,
-                   const char *params, const char *table,
-                   const char *ids_param, int batch, char *const *ids, int n,
-                   int from_plan, char err[YT_FETCH_ERR_LEN])
+                   const char *params, const char *table, const char *ids_param,
+                   int batch, char *const *ids, int n, int from_plan,
+                   char err[YT_FETCH_ERR_LEN])
 {
     struct rq *r = rq_new(j, m, table);
     struct yt_buf p, list;
@@ -289,8 +289,8 @@ static int flush_pend(struct yt_recipe_job *j, char err[])
 
     if (!j->npend)
         return 0;
-    rc = add_ids(j, j->feed_m, j->feed_params, j->feed_table, "id", 1,
-                 j->pend, j->npend, 0, err);
+    rc = add_ids(j, j->feed_m, j->feed_params, j->feed_table, "id", 1, j->pend,
+                 j->npend, 0, err);
     for (i = 0; i < j->npend; i++)
         free(j->pend[i]);
     j->npend = 0;
@@ -310,8 +310,7 @@ static int pend_add(struct yt_recipe_job *j, const char *id, char err[])
 }
 
 /* The feed column of each stored item goes to the pending batch. */
-static int feed_items(struct yt_recipe_job *j, const cJSON *items,
-                      char err[])
+static int feed_items(struct yt_recipe_job *j, const cJSON *items, char err[])
 {
     int col = yt_api_col_index(j->feed_kind, j->feed_col);
     const cJSON *it;
@@ -340,8 +339,8 @@ static int feed_items(struct yt_recipe_job *j, const cJSON *items,
 static int add_completion(struct yt_recipe_job *j, const char *thread_id,
                           const char *video_id, char err[])
 {
-    struct rq *r = rq_new(j, yt_api_method_find("comments"),
-                          j->p.comments_table);
+    struct rq *r =
+        rq_new(j, yt_api_method_find("comments"), j->p.comments_table);
     struct yt_buf p;
     char *label = NULL;
     int rc = -1;
@@ -353,6 +352,9 @@ static int add_completion(struct yt_recipe_job *j, const char *thread_id,
         qp_add(&p, "parentId", thread_id) < 0)
         goto nomem;
     r->paginate = 1;
+    r->listing_id = strdup(thread_id); /* done when all replies are in */
+    if (!r->listing_id)
+        goto nomem;
     if (video_id) {
         r->fill_video_id = strdup(video_id);
         if (!r->fill_video_id)
@@ -409,8 +411,8 @@ static int store_threads_extra(struct yt_recipe_job *j, const cJSON *items,
         }
         if (cJSON_GetArraySize(arr) > 0 &&
             yt_store_upsert_items(j->db, j->p.comments_table, YT_KIND_COMMENT,
-                                  arr, fetched_at, video ? fill : NULL,
-                                  &stored, &bad, err) < 0) {
+                                  arr, fetched_at, video ? fill : NULL, &stored,
+                                  &bad, err) < 0) {
             cJSON_Delete(arr);
             return -1;
         }
@@ -457,17 +459,16 @@ static int on_page(struct yt_fetch *e, struct yt_fetch_query *q,
     int stored = 0, bad = 0, n, more, rc = -1;
     cJSON *cut = NULL;
 
-    yt_api_iso_now(fetched_at);
+    yt_time_iso_now(fetched_at);
     n = cJSON_GetArraySize(items);
     if (r->is_main) {
         const cJSON *tr = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(root, "pageInfo"),
-            "totalResults");
+            cJSON_GetObjectItemCaseSensitive(root, "pageInfo"), "totalResults");
         /* Google caps totalResults at 1,000,000; clamp before converting
          * so a hostile value cannot overflow the long. */
         if (cJSON_IsNumber(tr) && tr->valuedouble > j->total_results)
-            j->total_results = tr->valuedouble > 1e9 ? 1000000000L
-                                                     : (long)tr->valuedouble;
+            j->total_results =
+                tr->valuedouble > 1e9 ? 1000000000L : (long)tr->valuedouble;
     }
     /* --limit: keep only what is still wanted. */
     if (r->limit >= 0 && r->got + n > r->limit && cJSON_IsArray(items)) {
@@ -499,8 +500,7 @@ static int on_page(struct yt_fetch *e, struct yt_fetch_query *q,
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(
             cJSON_GetArrayItem(items, 0), "id");
         if (cJSON_IsString(id) &&
-            yt_store_meta_set(j->db, "my_channel_id", id->valuestring, err) <
-                0)
+            yt_store_meta_set(j->db, "my_channel_id", id->valuestring, err) < 0)
             goto out;
     }
     if (r->is_channel_lookup)
@@ -588,8 +588,8 @@ static const struct yt_fetch_query_ops rq_ops = {
 /* Ids in column `col` of `table` for rows fetched since the job started,
  * that are not done, into the pending batches (a resumed recipe's
  * unfinished work). */
-static int catch_up(struct yt_recipe_job *j, const char *table,
-                    const char *col, const char *where_extra, char err[])
+static int catch_up(struct yt_recipe_job *j, const char *table, const char *col,
+                    const char *where_extra, char err[])
 {
     char *sql = NULL, **ids = NULL;
     long n, i;
@@ -616,6 +616,40 @@ static int catch_up(struct yt_recipe_job *j, const char *table,
     return rc;
 }
 
+/* A resumed comment-threads fetch: threads stored by the stopped run whose
+ * replies beyond the embedded ones were not all fetched. */
+static int catch_up_replies(struct yt_recipe_job *j, char err[])
+{
+    char *sql = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc = 0, step;
+
+    if (asprintf(&sql,
+                 "SELECT thread_id, video_id FROM \"%s\" WHERE fetched_at >= "
+                 "?1 AND total_reply_count > COALESCE(json_array_length(raw, "
+                 "'$.replies.comments'), 0) ORDER BY rowid",
+                 j->p.table) < 0) {
+        yt_errf(err, "out of memory");
+        return -1;
+    }
+    if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        yt_errf(err, "cannot read the stored threads: %s",
+                sqlite3_errmsg(j->db));
+        free(sql);
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, j->started_at, -1, SQLITE_TRANSIENT);
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *tid = (const char *)sqlite3_column_text(st, 0);
+        const char *vid = (const char *)sqlite3_column_text(st, 1);
+        if (tid && !yt_store_done_has(j->db, j->p.key, tid))
+            rc = add_completion(j, tid, vid, err);
+    }
+    sqlite3_finalize(st);
+    free(sql);
+    return rc;
+}
+
 /* Rows of `table` fetched since the job started (restores --limit). */
 static long rows_since(struct yt_recipe_job *j, const char *table,
                        const char *where_extra)
@@ -624,8 +658,7 @@ static long rows_since(struct yt_recipe_job *j, const char *table,
     sqlite3_stmt *st = NULL;
     long n = 0;
 
-    if (asprintf(&sql,
-                 "SELECT COUNT(*) FROM \"%s\" WHERE fetched_at >= ?1 %s",
+    if (asprintf(&sql, "SELECT COUNT(*) FROM \"%s\" WHERE fetched_at >= ?1 %s",
                  table, where_extra ? where_extra : "") < 0)
         return 0;
     if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) == SQLITE_OK) {
@@ -747,8 +780,8 @@ static int run_uploads(struct yt_recipe_job *j, struct yt_fetch *e,
             if (set_phase(j, "videos") < 0)
                 goto out;
         } else if (add_main(j, pm, yt_buf_str(&pp), "playlist_items",
-                            "the uploads playlist",
-                            st ? st->page_token : NULL, got, msg) < 0) {
+                            "the uploads playlist", st ? st->page_token : NULL,
+                            got, msg) < 0) {
             rc = YT_FETCH_E_FATAL;
             goto out;
         }
@@ -779,6 +812,9 @@ int yt_recipe_run(struct yt_recipe_job *j, struct yt_fetch *e,
     if (p->recipe == YT_RECIPE_UPLOADS)
         return run_uploads(j, e, st, msg);
     count_rows(j, p->table, 0);
+    if (st && p->m->kind == YT_KIND_COMMENT_THREAD &&
+        catch_up_replies(j, msg) < 0)
+        return YT_FETCH_E_FATAL;
     if (p->nids > 0) {
         if (p->ids_batch)
             j->est_pages = (p->nids + YT_RECIPE_BATCH - 1) / YT_RECIPE_BATCH;
@@ -791,8 +827,7 @@ int yt_recipe_run(struct yt_recipe_job *j, struct yt_fetch *e,
         return yt_fetch_run(e);
     }
     if (p->recipe == YT_RECIPE_SUBS_CHANNELS) {
-        if (yt_store_table_ensure(j->db, "channels", YT_KIND_CHANNEL, msg) <
-            0)
+        if (yt_store_table_ensure(j->db, "channels", YT_KIND_CHANNEL, msg) < 0)
             return YT_FETCH_E_FATAL;
         j->feed_m = yt_api_method_find("channels");
         j->feed_params = "part=snippet%2Cstatistics%2CcontentDetails";
@@ -812,15 +847,141 @@ int yt_recipe_run(struct yt_recipe_job *j, struct yt_fetch *e,
         j->est_pages = 4;
     else if (p->m->max_results == 0)
         j->est_pages = 1;
-    rc = add_main(j, p->m, p->params, p->table, NULL,
-                  st ? st->page_token : NULL,
-                  st && st->page_token ? st->items : 0, msg);
+    rc =
+        add_main(j, p->m, p->params, p->table, NULL, st ? st->page_token : NULL,
+                 st && st->page_token ? st->items : 0, msg);
     if (rc < 0)
         return YT_FETCH_E_FATAL;
     return yt_fetch_run(e);
 nomem:
     yt_errf(msg, "out of memory");
     return YT_FETCH_E_FATAL;
+}
+
+/* ------------------------------------------------------------ dry run */
+
+static int dry_line(struct yt_buf *t, const char *path, const char *params,
+                    int cost, const char *calls)
+{
+    return yt_buf_addf(t, "GET %s?%s\n    %d unit%s per call · %s\n", path,
+                       params, cost, cost == 1 ? "" : "s", calls);
+}
+
+int yt_recipe_estimate(const struct yt_recipe_plan *p, long video_count,
+                       int parallel, struct yt_buf *t, long *total_out,
+                       int *known_out)
+{
+    char calls[200];
+    long total = 0;
+    int known = 1, rc = 0;
+    const struct yt_api_method *m = p->m;
+
+    if (p->recipe == YT_RECIPE_UPLOADS) {
+        struct yt_buf pp;
+        yt_buf_init(&pp, 4096);
+        rc |= yt_buf_addf(&pp, "part=snippet,contentDetails,statistics&%s",
+                          p->chan_params);
+        rc |= dry_line(t, "channels", yt_buf_str(&pp), 1,
+                       "1 call (finds the uploads playlist)");
+        yt_buf_free(&pp);
+        total += 1;
+        long vc = video_count;
+        if (p->limit > 0 && (vc < 0 || p->limit < vc))
+            vc = p->limit;
+        if (vc >= 0) {
+            long pages = vc ? (vc + 49) / 50 : 1;
+            snprintf(calls, sizeof(calls),
+                     "1 unit per page, %ld page%s estimated (%s %ld videos)",
+                     pages, pages == 1 ? "" : "s",
+                     p->limit > 0 && vc == p->limit ? "--limit"
+                                                    : "videoCount in the "
+                                                      "store:",
+                     vc);
+            total += 2 * pages;
+        } else {
+            snprintf(calls, sizeof(calls),
+                     "1 unit per page of 50 videos; pages = ceil(videoCount "
+                     "/ 50), known after the first call");
+            known = 0;
+        }
+        rc |=
+            dry_line(t, "playlistItems",
+                     "part=snippet,contentDetails&playlistId=UU…&maxResults=50",
+                     1, calls);
+        rc |= dry_line(t, "videos", p->params, 1,
+                       p->limit > 0 ? "one call per 50 videos (same count as "
+                                      "playlist pages)"
+                                    : "one call per 50 videos (as many as "
+                                      "playlist pages), beside the playlist");
+    } else if (p->nids > 0) {
+        long ncalls = p->ids_batch
+                          ? (p->nids + YT_RECIPE_BATCH - 1) / YT_RECIPE_BATCH
+                          : p->nids;
+        struct yt_buf pp;
+        yt_buf_init(&pp, 1u << 16);
+        rc |= yt_buf_addf(&pp, "%s&%s=…", p->params, p->ids_param);
+        if (p->ids_batch)
+            snprintf(calls, sizeof(calls),
+                     "%ld call%s for %ld ids (50 per call, %d at a time)",
+                     ncalls, ncalls == 1 ? "" : "s", p->nids, parallel);
+        else {
+            snprintf(calls, sizeof(calls),
+                     "at least %ld call%s (one listing per id, 1 unit per "
+                     "page)",
+                     ncalls, ncalls == 1 ? "" : "s");
+            known = 0;
+        }
+        rc |= dry_line(t, m->path, yt_buf_str(&pp), m->cost, calls);
+        yt_buf_free(&pp);
+        total += ncalls * m->cost;
+    } else {
+        long pages = -1;
+        struct yt_buf pp;
+        yt_buf_init(&pp, 1u << 16);
+        rc |= yt_buf_adds(&pp, p->params);
+        if (m->max_results > 0)
+            rc |= yt_buf_addf(&pp, "&maxResults=%d", m->max_results);
+        if (m->max_results == 0)
+            pages = 1;
+        else if (p->limit > 0)
+            pages = (p->limit + m->max_results - 1) / m->max_results;
+        else if (strstr(p->params, "chart=mostPopular"))
+            pages = 4; /* the chart holds about 200 videos */
+        else if (strcmp(m->name, "search") == 0)
+            pages = 10; /* ~500 results cap */
+        if (pages > 0) {
+            snprintf(calls, sizeof(calls),
+                     "%d unit%s per page, %ld page%s "
+                     "estimated%s",
+                     m->cost, m->cost == 1 ? "" : "s", pages,
+                     pages == 1 ? "" : "s",
+                     strcmp(m->name, "search") == 0 && p->limit <= 0
+                         ? " (at most; search stops near 500 results)"
+                     : p->limit > 0        ? " (--limit)"
+                     : m->max_results == 0 ? ""
+                                           : " (the chart holds ~200 videos)");
+            total += pages * m->cost;
+        } else {
+            snprintf(calls, sizeof(calls),
+                     "%d unit%s per page of %d; number of pages unknown "
+                     "until the first answer",
+                     m->cost, m->cost == 1 ? "" : "s", m->max_results);
+            known = 0;
+        }
+        rc |= dry_line(t, m->path, yt_buf_str(&pp), m->cost, calls);
+        yt_buf_free(&pp);
+        if (strcmp(m->name, "comment_threads") == 0)
+            rc |=
+                yt_buf_adds(t, "  + comments.list (1 unit per page of 100) for "
+                               "each thread with more than 5 replies\n");
+    }
+    if (p->recipe == YT_RECIPE_SUBS_CHANNELS)
+        rc |=
+            yt_buf_adds(t, "  + channels.list part=snippet,statistics: 1 unit "
+                           "per 50 subscriptions\n");
+    *total_out = total;
+    *known_out = known;
+    return rc ? -1 : 0;
 }
 
 /* ------------------------------------------------------------ job */

@@ -30,6 +30,7 @@
 #include <sqlite3.h>
 
 #include "yt_api.h"
+#include "yt_buf.h"
 #include "yt_fetch.h"
 #include "yt_store.h"
 
@@ -50,9 +51,9 @@ struct yt_recipe_plan {
     const char *comments_table;    /* comment threads: replies go here */
     char **ids;                    /* --ids resolved (may be NULL) */
     long nids;
-    const char *ids_param; /* API filter the ids go into ("id") */
-    int ids_batch;         /* 50 per call, else one listing per id */
-    long limit;            /* --limit, -1 none */
+    const char *ids_param;   /* API filter the ids go into ("id") */
+    int ids_batch;           /* 50 per call, else one listing per id */
+    long limit;              /* --limit, -1 none */
     const char *chan_params; /* uploads: channels.list filter */
     const char *key;         /* resume key, may be NULL */
     const char *desc;        /* its description for %yt_fetch status */
@@ -91,6 +92,15 @@ const char *yt_recipe_phase(const struct yt_recipe_job *j);
 /* Tables written (in first-written order); n receives the count. */
 const struct yt_recipe_count *yt_recipe_counts(const struct yt_recipe_job *j,
                                                int *n);
+/* The dry run: the planned calls of p (one "GET method?params" line and
+ * one line saying how many calls and units each) appended to t, the
+ * estimated units in *total and whether that is exact (*known = 1) or a
+ * lower bound.  video_count: the uploads recipe's channel videoCount when
+ * the store knows it, else -1.  It counts what yt_recipe_run spends.
+ * Returns 0, or -1 when an append failed. */
+int yt_recipe_estimate(const struct yt_recipe_plan *p, long video_count,
+                       int parallel, struct yt_buf *t, long *total, int *known);
+
 /* Save the state with phase and no page token (before an id phase). */
 int yt_recipe_save_state(struct yt_recipe_job *j, const char *page_token,
                          char err[YT_FETCH_ERR_LEN]);

@@ -11,6 +11,7 @@
 
 #include "yt_buf.h"
 #include "yt_history.h"
+#include "yt_time.h"
 
 #define SQL_MAX (1u << 20)
 
@@ -498,7 +499,7 @@ int yt_store_state_put(sqlite3 *db, const struct yt_store_state *s,
     char now[32];
     int rc;
 
-    yt_api_iso_now(now);
+    yt_time_iso_now(now);
     if (sqlite3_prepare_v2(db,
                            "INSERT OR REPLACE INTO _ytk_fetch_state (fetch_key,"
                            " description, phase, page_token, started_at, "

@@ -1,5 +1,5 @@
 /* yt_store.h -- the SQLite side of %yt_fetch: one table per resource with
- * flattened typed columns (see yt_api.h) plus `raw` (the full item as JSON)
+ * flattened typed columns (see yt_schema.h) plus `raw` (the full item as JSON)
  * and `fetched_at`; the request log `_ytk_requests`; the resumable fetch
  * state `_ytk_fetch_state` with its done set `_ytk_fetch_done` and the
  * settings `_ytk_meta`; id lists from SQL; export to CSV/JSON/NDJSON.
@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <sqlite3.h>
 #include <cjson/cJSON.h>
-#include "yt_api.h"
+#include "yt_schema.h"
 
 #define YT_STORE_ERR_LEN 512
 
