@@ -255,6 +255,7 @@ static int on_page(struct yt_fetch *e, struct yt_fetch_query *q,
     if (n < 0)
         return -1;
     r->stored += n;
+    yt_fetch_query_set_logged_items(q, got);
     if (yt_an_next_cursor(first, got, asked, r->max_results, r->stored,
                           cursor) &&
         yt_fetch_query_set_cursor(q, cursor) == 0)

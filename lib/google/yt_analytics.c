@@ -10,6 +10,7 @@
 #include "yt_buf.h"
 #include "yt_err.h"
 #include "yt_oauth.h"
+#include "yt_time.h"
 
 /* ------------------------------------------------------------ presets */
 
@@ -71,12 +72,12 @@ static void day_text(time_t t, char out[11])
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-/* Days since 1970-01-01 of a valid YYYY-MM-DD, else -1 (as timegm). */
+/* Days since 1970-01-01 of a valid YYYY-MM-DD (a real calendar day from
+ * 1970 on), else -1. */
 static long long parse_day(const char *s)
 {
-    struct tm tm, back;
     int y, m, d, n = 0;
-    time_t t;
+    long long day, next;
 
     if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
         return -1;
@@ -85,17 +86,12 @@ static long long parse_day(const char *s)
             return -1;
     if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10)
         return -1;
-    if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
+    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
         return -1;
-    memset(&tm, 0, sizeof tm);
-    tm.tm_year = y - 1900;
-    tm.tm_mon = m - 1;
-    tm.tm_mday = d;
-    t = timegm(&tm);
-    gmtime_r(&t, &back);
-    if (back.tm_mday != d || back.tm_mon != m - 1)
-        return -1; /* 2026-02-30 */
-    return (long long)(t / 86400);
+    day = yt_time_days_from_civil(y, (unsigned)m, (unsigned)d);
+    next = m == 12 ? yt_time_days_from_civil(y + 1, 1, 1)
+                   : yt_time_days_from_civil(y, (unsigned)m + 1, 1);
+    return day < next ? day : -1; /* 2026-02-30 */
 }
 
 time_t yt_an_now(const char *today)

@@ -118,6 +118,9 @@ def test_every_preset(emulator, kc, store):
     logged = reports_logged(store)
     assert len(logged) == 7
     assert all(s == 200 and u == 0 for s, u, _ in logged)
+    # the log counts the report's rows
+    assert store.scalar("SELECT item_count FROM _ytk_requests WHERE method "
+                        "= 'reports' ORDER BY id LIMIT 1") == 88
 
 
 def test_custom_report_pagination_and_refetch(emulator, kc, store,
