@@ -250,8 +250,8 @@ static int on_page(struct yt_fetch *e, struct yt_fetch_query *q,
     }
     if (r->max_results > 0)
         left = r->max_results - r->stored;
-    n = yt_an_store_rows(yt_fetch_db(e), r->table, &r->t, rows, left,
-                         r->start, r->end, r->fetched_at, err);
+    n = yt_an_store_rows(yt_fetch_db(e), r->table, &r->t, rows, left, r->start,
+                         r->end, r->fetched_at, err);
     if (n < 0)
         return -1;
     r->stored += n;
@@ -276,8 +276,7 @@ static int hook_refresh(void *arg, char err[YT_FETCH_ERR_LEN])
 }
 
 static void hook_failed(void *arg, const char *label, const char *method,
-                        const struct yt_api_error *e, int http_rc,
-                        int retries)
+                        const struct yt_api_error *e, int http_rc, int retries)
 {
     struct an_run *r = arg;
     char line[700];
@@ -300,8 +299,7 @@ static void hook_failed(void *arg, const char *label, const char *method,
     if (http_rc != 0) {
         kn_exec_fail(r->x, "YouTubeAPIError", "reports.query failed: %s",
                      e->message[0] ? e->message : "transfer failed");
-        snprintf(line, sizeof line, "Hint: %s",
-                 yt_api_error_hint(NULL, 503));
+        snprintf(line, sizeof line, "Hint: %s", yt_api_error_hint(NULL, 503));
     } else {
         kn_exec_fail(r->x,
                      e->code == 401 || e->code == 403 ? "AuthError"
@@ -313,8 +311,7 @@ static void hook_failed(void *arg, const char *label, const char *method,
     kn_exec_fail_line(r->x, line);
     if (retries > 0) {
         snprintf(line, sizeof line,
-                 "Gave up after %d retries with exponential backoff.",
-                 retries);
+                 "Gave up after %d retries with exponential backoff.", retries);
         kn_exec_fail_line(r->x, line);
     }
 }
@@ -376,8 +373,8 @@ static int show_result(struct an_run *r)
     snprintf(summary, sizeof summary,
              "Fetched %ld row%s into %s (%s .. %s) in %ld page%s, 0 quota "
              "units%s",
-             r->stored, r->stored == 1 ? "" : "s", r->table, r->start,
-             r->end, s->pages, s->pages == 1 ? "" : "s",
+             r->stored, r->stored == 1 ? "" : "s", r->table, r->start, r->end,
+             s->pages, s->pages == 1 ? "" : "s",
              s->retries ? " (with retries)" : "");
     if (!r->have_table || r->show == 0) {
         kn_exec_printf(r->x, 0, "%s\n", summary);
@@ -436,8 +433,8 @@ int mg_yt_fetch_analytics(struct mg_ctx *c, const struct mg_args *a)
     res = yt_fetch_run(r.eng);
     if (res == YT_FETCH_E_INTERRUPTED) {
         kn_exec_fail(r.x, "KeyboardInterrupt",
-                     "report interrupted; kept %ld row%s stored",
-                     r.stored, r.stored == 1 ? "" : "s");
+                     "report interrupted; kept %ld row%s stored", r.stored,
+                     r.stored == 1 ? "" : "s");
         goto out;
     }
     if (res != YT_FETCH_OK || r.fatal) {

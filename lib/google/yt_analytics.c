@@ -17,14 +17,12 @@
 #define WATCH "views,estimatedMinutesWatched,averageViewDuration"
 
 static const struct yt_an_preset presets[] = {
-    {"daily",
-     WATCH ",subscribersGained,subscribersLost,likes,comments,shares", "day",
-     "day", 0, 0, "analytics_daily",
+    {"daily", WATCH ",subscribersGained,subscribersLost,likes,comments,shares",
+     "day", "day", 0, 0, "analytics_daily",
      "views, watch time, average view duration, subscribers gained/lost, "
      "likes, comments, shares by day"},
-    {"top-videos",
-     WATCH ",averageViewPercentage,likes,subscribersGained", "video",
-     "-views", YT_AN_MAX_ROWS, 0, "analytics_top_videos",
+    {"top-videos", WATCH ",averageViewPercentage,likes,subscribersGained",
+     "video", "-views", YT_AN_MAX_ROWS, 0, "analytics_top_videos",
      "videos by views (--sort -estimatedMinutesWatched for watch time), "
      "at most 200 as Google requires"},
     {"traffic", "views,estimatedMinutesWatched", "insightTrafficSourceType",
@@ -33,8 +31,8 @@ static const struct yt_an_preset presets[] = {
      "external...)"},
     {"geography", WATCH ",averageViewPercentage", "country", "-views", 0, 0,
      "analytics_geography", "views and watch time by country"},
-    {"devices", "views,estimatedMinutesWatched", "deviceType", "-views", 0,
-     0, "analytics_devices", "views and watch time by device type"},
+    {"devices", "views,estimatedMinutesWatched", "deviceType", "-views", 0, 0,
+     "analytics_devices", "views and watch time by device type"},
     {"demographics", "viewerPercentage", "ageGroup,gender", "", 0, 0,
      "analytics_demographics",
      "share of viewers (signed-in) by age group and gender"},
@@ -127,8 +125,9 @@ int yt_an_date(const char *text, time_t now, char out[11],
         }
     }
     if (parse_day(text) < 0) {
-        yt_errf(err, "'%.40s' is not a date: use YYYY-MM-DD (a real "
-                     "calendar day), today, yesterday or -Nd",
+        yt_errf(err,
+                "'%.40s' is not a date: use YYYY-MM-DD (a real "
+                "calendar day), today, yesterday or -Nd",
                 text);
         return -1;
     }
@@ -170,8 +169,9 @@ int yt_an_last(const char *spec, time_t now, char start[11], char end[11],
     day_text(now - (time_t)(n * mult - 1) * 86400, start);
     return 0;
 bad:
-    yt_errf(err, "--last '%.40s': give a span such as 28d, 90d, 12w, 6m or "
-                 "1y (at most 20 years)",
+    yt_errf(err,
+            "--last '%.40s': give a span such as 28d, 90d, 12w, 6m or "
+            "1y (at most 20 years)",
             spec ? spec : "");
     return -1;
 }
@@ -239,8 +239,7 @@ long yt_an_page_size(const struct yt_an_request *r)
 {
     long page = r->page_rows > 0 ? r->page_rows : YT_AN_PAGE;
 
-    return r->max_results > 0 && r->max_results < page ? r->max_results
-                                                        : page;
+    return r->max_results > 0 && r->max_results < page ? r->max_results : page;
 }
 
 char *yt_an_params(const struct yt_an_request *r, char err[YT_AN_ERR_LEN])
@@ -254,8 +253,9 @@ char *yt_an_params(const struct yt_an_request *r, char err[YT_AN_ERR_LEN])
 
     if (!eq || eq == ids || !all_of(eq + 2, ALNUM "_+-") ||
         strspn(ids, ALNUM) != (size_t)(eq - ids)) {
-        yt_errf(err, "--ids '%.60s': use channel==MINE (your channel) or "
-                     "channel==UC...",
+        yt_errf(err,
+                "--ids '%.60s': use channel==MINE (your channel) or "
+                "channel==UC...",
                 ids);
         return NULL;
     }
@@ -275,8 +275,9 @@ char *yt_an_params(const struct yt_an_request *r, char err[YT_AN_ERR_LEN])
         return NULL;
     }
     if (r->filters && *r->filters && !filters_ok(r->filters)) {
-        yt_errf(err, "--filters '%.60s': use name==value, several joined "
-                     "by ';' (video==ID;country==US)",
+        yt_errf(err,
+                "--filters '%.60s': use name==value, several joined "
+                "by ';' (video==ID;country==US)",
                 r->filters);
         return NULL;
     }
@@ -290,8 +291,9 @@ char *yt_an_params(const struct yt_an_request *r, char err[YT_AN_ERR_LEN])
     d0 = parse_day(r->start);
     d1 = parse_day(r->end);
     if (d0 < 0 || d1 < 0) {
-        yt_errf(err, "start and end dates must be YYYY-MM-DD (got '%.12s' "
-                     "and '%.12s')",
+        yt_errf(err,
+                "start and end dates must be YYYY-MM-DD (got '%.12s' "
+                "and '%.12s')",
                 r->start ? r->start : "", r->end ? r->end : "");
         return NULL;
     }
@@ -471,8 +473,7 @@ int yt_an_table_parse(const cJSON *root, const char *filters,
 
     memset(t, 0, sizeof *t);
     hdrs = cJSON_GetObjectItemCaseSensitive(root, "columnHeaders");
-    if (!cJSON_IsArray(hdrs) || (n = cJSON_GetArraySize(hdrs)) < 1 ||
-        n > 200) {
+    if (!cJSON_IsArray(hdrs) || (n = cJSON_GetArraySize(hdrs)) < 1 || n > 200) {
         yt_errf(err, "the report has no usable columnHeaders (1 to 200 "
                      "columns expected)");
         return -1;
@@ -512,8 +513,7 @@ int yt_an_table_parse(const cJSON *root, const char *filters,
         else
             c->type = YT_AN_REAL; /* FLOAT, CURRENCY, ... */
         if (col_find(t, i, c->name) >= 0) {
-            yt_errf(err, "column %s appears twice in the report",
-                    c->api_name);
+            yt_errf(err, "column %s appears twice in the report", c->api_name);
             goto fail;
         }
         for (size_t r = 0; r < sizeof reserved / sizeof reserved[0]; r++)
@@ -536,8 +536,7 @@ fail:
 
 static const char *sqltype(enum yt_an_type ty)
 {
-    return ty == YT_AN_INTEGER ? "INTEGER" : ty == YT_AN_REAL ? "REAL"
-                                                              : "TEXT";
+    return ty == YT_AN_INTEGER ? "INTEGER" : ty == YT_AN_REAL ? "REAL" : "TEXT";
 }
 
 static int has_key(const struct yt_an_table *t)
@@ -599,9 +598,10 @@ int yt_an_table_ensure(sqlite3 *db, const char *table,
         if (strcmp(yt_buf_str(&have), yt_buf_str(&want)) == 0)
             rc = 0;
         else
-            yt_errf(err, "table %s exists with other columns (%.150s); this "
-                         "report has (%.150s): use another --into TABLE or "
-                         "DROP TABLE %s",
+            yt_errf(err,
+                    "table %s exists with other columns (%.150s); this "
+                    "report has (%.150s): use another --into TABLE or "
+                    "DROP TABLE %s",
                     table, yt_buf_str(&have), yt_buf_str(&want), table);
         goto out;
     }
@@ -619,8 +619,8 @@ int yt_an_table_ensure(sqlite3 *db, const char *table,
     for (i = 0; i < t->ncols + t->nextra; i++) {
         if (!t->cols[i].dimension)
             continue;
-        if (yt_buf_addf(&sql, "%s\"%s\"", first ? "" : ", ",
-                        t->cols[i].name) != 0)
+        if (yt_buf_addf(&sql, "%s\"%s\"", first ? "" : ", ", t->cols[i].name) !=
+            0)
             goto oom;
         first = 0;
     }
@@ -649,8 +649,7 @@ static int bind_value(sqlite3_stmt *st, int idx, const struct yt_an_col *c,
     if (cJSON_IsNull(v))
         return sqlite3_bind_null(st, idx);
     if (cJSON_IsString(v))
-        return sqlite3_bind_text(st, idx, v->valuestring, -1,
-                                 SQLITE_TRANSIENT);
+        return sqlite3_bind_text(st, idx, v->valuestring, -1, SQLITE_TRANSIENT);
     if (cJSON_IsNumber(v)) {
         double d = v->valuedouble;
 
@@ -719,8 +718,9 @@ long yt_an_store_rows(sqlite3 *db, const char *table,
             break;
         rowno++;
         if (!cJSON_IsArray(row) || cJSON_GetArraySize(row) != t->ncols) {
-            yt_errf(err, "row %ld of the report does not have its %d "
-                         "columns",
+            yt_errf(err,
+                    "row %ld of the report does not have its %d "
+                    "columns",
                     rowno, t->ncols);
             goto fail;
         }
@@ -730,16 +730,16 @@ long yt_an_store_rows(sqlite3 *db, const char *table,
         cJSON_ArrayForEach(v, row)
         {
             if (bind_value(st, i + 1, &t->cols[i], v) != SQLITE_OK) {
-                yt_errf(err, "row %ld, column %s: not a string, number or "
-                             "null",
+                yt_errf(err,
+                        "row %ld, column %s: not a string, number or "
+                        "null",
                         rowno, t->cols[i].api_name);
                 goto fail;
             }
             i++;
         }
         for (int k = 0; k < t->nextra; k++)
-            sqlite3_bind_text(st, ++i, t->extra_values[k], -1,
-                              SQLITE_STATIC);
+            sqlite3_bind_text(st, ++i, t->extra_values[k], -1, SQLITE_STATIC);
         sqlite3_bind_text(st, ++i, start, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, ++i, end, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, ++i, fetched_at, -1, SQLITE_STATIC);

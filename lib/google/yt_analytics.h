@@ -128,10 +128,10 @@ struct yt_an_col {
 };
 
 struct yt_an_table {
-    int ncols;             /* header columns (rows have this many values) */
-    int nextra;            /* filter columns after them */
-    struct yt_an_col *cols;  /* ncols + nextra, owned */
-    char **extra_values;     /* nextra filter values, owned */
+    int ncols;              /* header columns (rows have this many values) */
+    int nextra;             /* filter columns after them */
+    struct yt_an_col *cols; /* ncols + nextra, owned */
+    char **extra_values;    /* nextra filter values, owned */
 };
 
 /* columnHeaders of a response -> typed columns.  Names must be
@@ -155,11 +155,11 @@ int yt_an_table_ensure(sqlite3 *db, const char *table,
                        const struct yt_an_table *t, char err[YT_AN_ERR_LEN]);
 
 /* Insert (or replace, by the key) the rows of the JSON array `rows` (may
- * be NULL: no data), at most `max_rows` of them (< 0 = all).  A row must have exactly t->ncols values, each a
- * string, number or null; integer columns take integral numbers (a
- * non-integral one is stored as REAL, as SQLite would).  Returns the number
- * of rows stored (>= 0) or -1 with err (nothing is rolled back here: the
- * caller's transaction is). */
+ * be NULL: no data), at most `max_rows` of them (< 0 = all).  A row must have
+ * exactly t->ncols values, each a string, number or null; integer columns take
+ * integral numbers (a non-integral one is stored as REAL, as SQLite would).
+ * Returns the number of rows stored (>= 0) or -1 with err (nothing is rolled
+ * back here: the caller's transaction is). */
 long yt_an_store_rows(sqlite3 *db, const char *table,
                       const struct yt_an_table *t, const cJSON *rows,
                       long max_rows, const char *start, const char *end,

@@ -109,8 +109,7 @@ static void bind_col(sqlite3_stmt *st, int idx, enum yt_api_kind k,
 /* Non-zero when the item carries a statistics object. */
 static int has_stats(const cJSON *item)
 {
-    return cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(item,
-                                                           "statistics"));
+    return cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(item, "statistics"));
 }
 
 long yt_history_append(sqlite3 *db, enum yt_api_kind k, const cJSON *items,

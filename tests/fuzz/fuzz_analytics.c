@@ -66,8 +66,8 @@ static void check_table(const struct yt_an_table *t)
         abort();
     for (i = 0; i < t->ncols + t->nextra; i++) {
         check_name(t->cols[i].name);
-        if (t->cols[i].type != YT_AN_TEXT &&
-            t->cols[i].type != YT_AN_INTEGER && t->cols[i].type != YT_AN_REAL)
+        if (t->cols[i].type != YT_AN_TEXT && t->cols[i].type != YT_AN_INTEGER &&
+            t->cols[i].type != YT_AN_REAL)
             abort();
         if (t->cols[i].dimension && t->cols[i].type != YT_AN_TEXT)
             abort();
@@ -125,8 +125,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (n >= 0 && rows && cJSON_IsArray(rows) &&
             n != cJSON_GetArraySize(rows))
             abort();
-        if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM r", -1, &st,
-                               NULL) != SQLITE_OK ||
+        if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM r", -1, &st, NULL) !=
+                SQLITE_OK ||
             sqlite3_step(st) != SQLITE_ROW)
             abort();
         if (n >= 0 && sqlite3_column_int64(st, 0) > n)

@@ -39,14 +39,13 @@ static void test_presets(void)
         TU_CHECK(yt_an_preset_find(p[i].name) == &p[i]);
         TU_CHECK(p[i].metrics[0] && p[i].table[0] && p[i].doc[0]);
     }
-    TU_CHECK(strstr(yt_an_preset_find("daily")->metrics,
-                    "subscribersLost") != NULL);
+    TU_CHECK(strstr(yt_an_preset_find("daily")->metrics, "subscribersLost") !=
+             NULL);
     TU_EQ_STR(yt_an_preset_find("traffic")->dimensions,
               "insightTrafficSourceType");
     TU_EQ_INT(yt_an_preset_find("top-videos")->max_results, 200);
     TU_EQ_INT(yt_an_preset_find("retention")->needs_video, 1);
-    TU_EQ_STR(yt_an_preset_find("demographics")->metrics,
-              "viewerPercentage");
+    TU_EQ_STR(yt_an_preset_find("demographics")->metrics, "viewerPercentage");
     TU_CHECK(yt_an_preset_find("nope") == NULL);
     TU_CHECK(yt_an_preset_find(NULL) == NULL);
 }
@@ -85,7 +84,7 @@ static void test_dates(void)
     TU_EQ_STR(s, "2026-10-23");
     TU_EQ_INT(yt_an_date("-7w", NOW, s, err), -1);
     TU_EQ_INT(yt_an_now("2026-10-30"), NOW);
-    TU_CHECK(yt_an_now("2026-10-3x") > NOW);  /* the real clock (later) */
+    TU_CHECK(yt_an_now("2026-10-3x") > NOW); /* the real clock (later) */
     TU_CHECK(yt_an_now(NULL) > NOW);
     TU_EQ_INT(yt_an_date("", NOW, s, err), -1);
 }
@@ -270,7 +269,8 @@ static void test_table_and_rows(void)
               2);
     TU_EQ_INT(q_int(db, "SELECT COUNT(*) FROM daily"), 2);
     /* no rows (no data): nothing stored, no error */
-    TU_EQ_INT(yt_an_store_rows(db, "daily", &t, NULL, -1, "a", "b", "c", err), 0);
+    TU_EQ_INT(yt_an_store_rows(db, "daily", &t, NULL, -1, "a", "b", "c", err),
+              0);
     yt_an_table_free(&t);
     cJSON_Delete(root);
 
@@ -292,11 +292,9 @@ static void test_table_and_rows(void)
 
         TU_EQ_INT(yt_an_store_rows(db, "geo", &t, rows, -1, "s", "e", "f", err),
                   3);
-        TU_EQ_INT(q_int(db, "SELECT COUNT(*) FROM geo WHERE video = 'abc'"),
-                  3);
+        TU_EQ_INT(q_int(db, "SELECT COUNT(*) FROM geo WHERE video = 'abc'"), 3);
         /* at most max_rows */
-        TU_EQ_INT(yt_an_store_rows(db, "geo", &t, rows, 1, "s2", "e", "f",
-                                   err),
+        TU_EQ_INT(yt_an_store_rows(db, "geo", &t, rows, 1, "s2", "e", "f", err),
                   1);
         TU_EQ_INT(q_int(db, "SELECT COUNT(*) FROM geo WHERE start_date = "
                             "'s2'"),
@@ -420,9 +418,9 @@ static void test_hints_and_scopes(void)
 
     TU_CHECK(yt_an_scopes_allow(
         "https://www.googleapis.com/auth/yt-analytics.readonly"));
-    TU_CHECK(yt_an_scopes_allow(
-        "https://www.googleapis.com/auth/youtube.force-ssl "
-        "https://www.googleapis.com/auth/youtube.readonly"));
+    TU_CHECK(
+        yt_an_scopes_allow("https://www.googleapis.com/auth/youtube.force-ssl "
+                           "https://www.googleapis.com/auth/youtube.readonly"));
     TU_CHECK(!yt_an_scopes_allow(
         "https://www.googleapis.com/auth/youtube.force-ssl"));
     TU_CHECK(!yt_an_scopes_allow(
@@ -472,8 +470,9 @@ static void test_history(void)
     TU_EQ_INT(q_int(db, "SELECT likes_gained FROM video_stats_change"), 3);
     TU_EQ_INT(q_int(db, "SELECT COUNT(*) FROM video_stats_change"), 1);
     /* append-only: an update is refused */
-    TU_CHECK(sqlite3_exec(db, "UPDATE video_stats_history SET view_count = "
-                              "0",
+    TU_CHECK(sqlite3_exec(db,
+                          "UPDATE video_stats_history SET view_count = "
+                          "0",
                           NULL, NULL, NULL) != SQLITE_OK);
     TU_CHECK(strstr(sqlite3_errmsg(db), "append-only") != NULL);
     TU_EQ_INT(yt_history_append(db, YT_KIND_CHANNEL, ch,
