@@ -157,6 +157,8 @@ def test_pagination_across_start_index(emulator, kernel_env, store):
 
 
 def test_errors_with_hints(emulator, kc, store, ytk_home):
+    assert "YouTube Analytics reports: allowed" in run(
+        kc, "%yt_auth status").all_text()
     r = run(kc, "%yt_fetch analytics --metrics views --dimensions video,day",
             ok=False)
     text = r.all_text()
@@ -188,6 +190,10 @@ def test_errors_with_hints(emulator, kc, store, ytk_home):
     assert "insufficientPermissions" in text
     assert "log in again with %yt_auth login --scopes" in text
     assert "yt-analytics.readonly" in text
+    text = run(kc, "%yt_auth status").all_text()
+    assert "YouTube Analytics reports: not allowed (log in again with " \
+        "--scopes youtube.readonly,youtube.force-ssl,yt-analytics.readonly)" \
+        in text
 
 
 def test_dry_run_sends_nothing(emulator, kc, store):
