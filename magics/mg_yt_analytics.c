@@ -99,6 +99,33 @@ static int read_dates(struct an_run *r, const struct mg_args *a)
     return 0;
 }
 
+/* %yt_fetch's Data API options mean nothing to a report: refuse them
+ * rather than ignore them (--ids is not the report's ids: use --channel). */
+static int foreign_option(struct an_run *r, const struct mg_args *a)
+{
+    static const char *const ours[] = {
+        "metrics", "dimensions", "filters",     "sort",       "start",
+        "end",     "last",       "max-results", "currency",   "video",
+        "channel", "into",       "dry-run",     "token-file", "show"};
+    char msg[MG_ERR_LEN];
+
+    for (int i = 0; i < a->nopt; i++) {
+        size_t k;
+
+        for (k = 0; k < sizeof ours / sizeof ours[0]; k++)
+            if (strcmp(a->optname[i], ours[k]) == 0)
+                break;
+        if (k == sizeof ours / sizeof ours[0]) {
+            snprintf(msg, sizeof msg,
+                     "--%.40s does not apply to analytics reports (a "
+                     "channel other than yours: --channel UC...)",
+                     a->optname[i]);
+            return usage(r->x, msg);
+        }
+    }
+    return 0;
+}
+
 static int read_options(struct an_run *r, const struct mg_args *a)
 {
     const char *name = mg_args_pos(a, 1), *video = mg_args_get(a, "video");
@@ -106,6 +133,8 @@ static int read_options(struct an_run *r, const struct mg_args *a)
     char msg[MG_ERR_LEN];
     long mr = 0;
 
+    if (foreign_option(r, a) != 0)
+        return -1;
     if (mg_args_pos(a, 2))
         return usage(r->x, "one preset at most, e.g. %yt_fetch analytics "
                            "daily --last 90d");

@@ -169,6 +169,8 @@ def test_errors_with_hints(emulator, kc, store, ytk_home):
     assert "403" in r.all_text() and "own" in r.all_text()
     r = run(kc, "%yt_fetch analytics daily --last 0d", ok=False)
     assert "28d" in r.all_text()
+    r = run(kc, "%yt_fetch analytics daily --ids abc", ok=False)
+    assert "--ids does not apply to analytics" in r.all_text()
     r = run(kc, "%yt_fetch analytics nope", ok=False)
     assert "unknown report preset" in r.all_text()
     r = run(kc, "%yt_fetch analytics traffic --last 1y", ok=False)
