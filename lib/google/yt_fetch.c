@@ -703,14 +703,69 @@ static void refresh(struct yt_fetch *e)
     e->gen++;
 }
 
+/* Send ready queries while the window allows; *next_due as in pick(). */
+static void launch(struct yt_fetch *e, double now, double *next_due)
+{
+    struct yt_fetch_query *q;
+
+    while (!e->fatal && !e->need_refresh && !interrupted(e) &&
+           (q = pick(e, now, next_due)) != NULL) {
+        struct yt_api_error ae;
+        memset(&ae, 0, sizeof ae);
+        if (send_query(e, q, &ae) < 0) {
+            fail(e, q, &ae, YT_HTTP_E_NOMEM, 0);
+            break;
+        }
+    }
+}
+
+#define DRAIN 16
+
+/* Wait up to timeout_ms for answers; take every one that is already in
+ * (at most DRAIN) and handle them chain first, sending the chain's next
+ * request before the other answers are stored.  Answers already received
+ * are stored even after an interrupt (Google charged them); nothing new is
+ * sent then. */
+static void take_answers(struct yt_fetch *e, long timeout_ms)
+{
+    struct yt_http_done d[DRAIN];
+    int n = 0, i, k;
+    double due;
+
+    memset(&d[0], 0, sizeof d[0]);
+    if (e->tr->wait(e->tr->arg, timeout_ms, &d[0]) != 1)
+        return;
+    n = 1;
+    while (n < DRAIN) {
+        memset(&d[n], 0, sizeof d[n]);
+        if (e->tr->wait(e->tr->arg, 0, &d[n]) != 1)
+            break;
+        n++;
+    }
+    /* stable sort by priority, highest first (n is small) */
+    for (i = 1; i < n; i++)
+        for (k = i; k > 0; k--) {
+            const struct yt_fetch_query *a = d[k - 1].tag, *b = d[k].tag;
+            struct yt_http_done t;
+            if (a->priority >= b->priority)
+                break;
+            t = d[k - 1];
+            d[k - 1] = d[k];
+            d[k] = t;
+        }
+    for (i = 0; i < n; i++) {
+        handle(e, &d[i]);
+        yt_http_resp_free(&d[i].resp);
+        launch(e, now_s(), &due);
+    }
+}
+
 int yt_fetch_run(struct yt_fetch *e)
 {
-    struct yt_http_done d;
     double next_due = 0;
 
     e->fatal = 0;
     for (;;) {
-        struct yt_fetch_query *q;
         double now;
         long timeout;
 
@@ -725,15 +780,7 @@ int yt_fetch_run(struct yt_fetch *e)
             continue;
         }
         now = now_s();
-        while (!e->fatal && !e->need_refresh &&
-               (q = pick(e, now, &next_due)) != NULL) {
-            struct yt_api_error ae;
-            memset(&ae, 0, sizeof ae);
-            if (send_query(e, q, &ae) < 0) {
-                fail(e, q, &ae, YT_HTTP_E_NOMEM, 0);
-                break;
-            }
-        }
+        launch(e, now, &next_due);
         if (!e->fatal && !e->need_refresh)
             (void)pick(e, now, &next_due);
         e->st.queued = e->nqueries - e->st.inflight;
@@ -760,11 +807,7 @@ int yt_fetch_run(struct yt_fetch *e)
             if (ms < timeout)
                 timeout = ms < 0 ? 0 : ms;
         }
-        memset(&d, 0, sizeof d);
-        if (e->tr->wait(e->tr->arg, timeout, &d) == 1) {
-            handle(e, &d);
-            yt_http_resp_free(&d.resp);
-        }
+        take_answers(e, timeout);
         progress(e);
     }
     e->st.queued = e->nqueries - e->st.inflight;

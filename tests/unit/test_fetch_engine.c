@@ -618,14 +618,16 @@ static void test_interrupt_keeps_pages(void)
     TU_EQ_INT(yt_fetch_run(e), YT_FETCH_E_INTERRUPTED);
     for (i = 0; i < 3; i++)
         seen += qs[i].pages_seen;
-    TU_EQ_INT(seen, 5);
-    TU_EQ_INT(yt_fetch_get_stats(e)->pages, 5);
+    /* answers already received when the interrupt came are kept (they
+     * were charged); nothing is sent after it */
+    TU_CHECK(seen >= 5 && seen < 5 + 4);
+    TU_EQ_INT(yt_fetch_get_stats(e)->pages, seen);
     TU_EQ_INT(fk.cancels, 1);
     TU_EQ_INT(fk.n, 0);
     /* the calls in flight are logged as aborted; one row per call */
     TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
                            "outcome = 'ok'"),
-              5);
+              seen);
     TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests"), fk.sent);
     TU_CHECK(db_count(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
                           "outcome = 'aborted'") >= 1);
