@@ -304,6 +304,15 @@ static int hook_refresh(void *arg, char err[YT_FETCH_ERR_LEN])
     return yt_cred_refresh(r->http, &r->cred, err) == YT_CRED_OK ? 0 : -1;
 }
 
+/* AuthError for what signing in again fixes, else YouTubeAPIError. */
+static const char *error_name(const struct yt_api_error *e)
+{
+    if (e->code == 401 || strcmp(e->reason, "insufficientPermissions") == 0 ||
+        strcmp(e->reason, "forbidden") == 0)
+        return "AuthError";
+    return "YouTubeAPIError";
+}
+
 static void hook_failed(void *arg, const char *label, const char *method,
                         const struct yt_api_error *e, int http_rc, int retries)
 {
@@ -330,10 +339,7 @@ static void hook_failed(void *arg, const char *label, const char *method,
                      e->message[0] ? e->message : "transfer failed");
         snprintf(line, sizeof line, "Hint: %s", yt_api_error_hint(NULL, 503));
     } else {
-        kn_exec_fail(r->x,
-                     e->code == 401 || e->code == 403 ? "AuthError"
-                                                      : "YouTubeAPIError",
-                     "reports.query: %ld %s: %s", e->code,
+        kn_exec_fail(r->x, error_name(e), "reports.query: %ld %s: %s", e->code,
                      e->reason[0] ? e->reason : "(no reason)", e->message);
         snprintf(line, sizeof line, "Hint: %s", yt_an_error_hint(e));
     }

@@ -800,7 +800,7 @@ const char *yt_an_error_hint(const struct yt_api_error *e)
         return "The token does not allow YouTube Analytics: log in again "
                "with %yt_auth login --scopes youtube.readonly,"
                "youtube.force-ssl,yt-analytics.readonly";
-    if (e->code == 403)
+    if (e->code == 403 && strcmp(e->reason, "forbidden") == 0)
         return "Reports are only for channels you own or manage: leave "
                "--ids out (channel==MINE) and sign in as the channel's "
                "owner.";
@@ -809,7 +809,9 @@ const char *yt_an_error_hint(const struct yt_api_error *e)
         return "Traffic-source reports are limited to 50,000 videos x days: "
                "shorten the range (--last 28d) or filter by video "
                "(--filters video==ID).";
-    if (strstr(m, "date") || strstr(m, "Date"))
+    if (strstr(m, "start date") || strstr(m, "end date") ||
+        strstr(m, "start_date") || strstr(m, "end_date") ||
+        strstr(m, "startDate") || strstr(m, "endDate"))
         return "Check --start/--end (YYYY-MM-DD, start not after end) or "
                "--last (e.g. 90d); the newest two or three days have no "
                "data yet.";

@@ -403,6 +403,11 @@ static void test_hints_and_scopes(void)
     snprintf(e.reason, sizeof e.reason, "forbidden");
     snprintf(e.message, sizeof e.message, "Forbidden");
     TU_CHECK(strstr(yt_an_error_hint(&e), "own") != NULL);
+    /* a 403 rate limit is not about ownership */
+    snprintf(e.reason, sizeof e.reason, "rateLimitExceeded");
+    snprintf(e.message, sizeof e.message, "Rate Limit Exceeded");
+    TU_CHECK(strstr(yt_an_error_hint(&e), "own") == NULL);
+    TU_CHECK(strstr(yt_an_error_hint(&e), "Too many requests") != NULL);
     e.code = 400;
     snprintf(e.reason, sizeof e.reason, "badRequest");
     snprintf(e.message, sizeof e.message,
