@@ -69,6 +69,7 @@ METRIC_TYPES = {
     "viewerPercentage": FLOAT, "audienceWatchRatio": FLOAT,
     "relativeRetentionPerformance": FLOAT,
 }
+DIM_TYPES = {"elapsedVideoTimeRatio": FLOAT}  # others are STRING
 CORE = {"views", "engagedViews", "estimatedMinutesWatched",
         "averageViewDuration", "averageViewPercentage", "likes", "dislikes",
         "comments", "shares", "subscribersGained", "subscribersLost"}
@@ -415,8 +416,8 @@ class Analytics:
         mr = p.get("maxResults")
         rows = rows[start:start + mr if mr else None]
         out = {"kind": "youtubeAnalytics#resultTable", "columnHeaders":
-               [{"name": d, "columnType": "DIMENSION", "dataType": STRING}
-                for d in dims] +
+               [{"name": d, "columnType": "DIMENSION",
+                 "dataType": DIM_TYPES.get(d, STRING)} for d in dims] +
                [{"name": m, "columnType": "METRIC",
                  "dataType": METRIC_TYPES[m]} for m in metrics]}
         if rows:

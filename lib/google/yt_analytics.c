@@ -505,8 +505,9 @@ int yt_an_table_parse(const cJSON *root, const char *filters,
             goto fail;
         }
         c->dimension = strcmp(ct->valuestring, "DIMENSION") == 0;
-        if (c->dimension || !cJSON_IsString(dt) ||
-            strcmp(dt->valuestring, "STRING") == 0)
+        /* by dataType, dimensions too: a retention report's
+         * elapsedVideoTimeRatio is FLOAT and must sort as a number */
+        if (!cJSON_IsString(dt) || strcmp(dt->valuestring, "STRING") == 0)
             c->type = YT_AN_TEXT;
         else if (strcmp(dt->valuestring, "INTEGER") == 0)
             c->type = YT_AN_INTEGER;

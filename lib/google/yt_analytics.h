@@ -10,7 +10,8 @@
  * answer's parsed JSON to yt_an_table_parse() / yt_an_store_rows().
  *
  * Tables: one row per combination of dimension values; the columns are the
- * dimensions (TEXT), then the metrics (INTEGER or REAL by dataType), then
+ * dimensions, then the metrics, typed by Google's dataType (STRING -> TEXT,
+ * days as YYYY-MM-DD; INTEGER -> INTEGER; FLOAT and others -> REAL), then
  * the values of filters on dimensions that are not columns (a retention
  * report's `video`), then `start_date`, `end_date`, `fetched_at` (TEXT).
  * Names are snake_case of Google's (estimatedMinutesWatched ->
@@ -137,7 +138,8 @@ struct yt_an_table {
 /* columnHeaders of a response -> typed columns.  Names must be
  * [A-Za-z][A-Za-z0-9]* (at most 63 bytes), columnType DIMENSION or METRIC,
  * at least one column, no duplicates.  dataType INTEGER -> INTEGER, FLOAT /
- * CURRENCY / other numeric -> REAL, STRING -> TEXT.  `filters` (may be NULL)
+ * CURRENCY / other -> REAL, STRING (or none) -> TEXT, dimensions as well
+ * as metrics.  `filters` (may be NULL)
  * adds one TEXT column per filter on a dimension that is not a header.
  * -1 with err (t is then empty; freeing it is harmless). */
 int yt_an_table_parse(const cJSON *root, const char *filters,

@@ -3,8 +3,9 @@
  * byte chooses whether a filter string (the bytes after the first NUL, if
  * any) is passed; the JSON is the rest.  Asserts:
  *   - a parsed table has 1..200 header columns, every SQL name is
- *     [a-z][a-z0-9_]* and unique, types are TEXT/INTEGER/REAL and
- *     dimensions are TEXT; a refused table says why and is left empty;
+ *     [a-z][a-z0-9_]* and unique, types are TEXT/INTEGER/REAL, filter
+ *     columns are TEXT dimensions; a refused table says why and is left
+ *     empty;
  *   - the table is created in an in-memory database and the rows stored:
  *     the count stored is -1 (with a message) or the number of rows, and
  *     the table then holds at most that many rows;
@@ -69,14 +70,13 @@ static void check_table(const struct yt_an_table *t)
         if (t->cols[i].type != YT_AN_TEXT && t->cols[i].type != YT_AN_INTEGER &&
             t->cols[i].type != YT_AN_REAL)
             abort();
-        if (t->cols[i].dimension && t->cols[i].type != YT_AN_TEXT)
-            abort();
         for (j = 0; j < i; j++)
             if (strcmp(t->cols[i].name, t->cols[j].name) == 0)
                 abort();
     }
     for (i = 0; i < t->nextra; i++)
-        if (!t->extra_values[i])
+        if (!t->extra_values[i] || !t->cols[t->ncols + i].dimension ||
+            t->cols[t->ncols + i].type != YT_AN_TEXT)
             abort();
 }
 

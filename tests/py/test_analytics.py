@@ -114,6 +114,10 @@ def test_every_preset(emulator, kc, store):
                         "video = ?", vid) == 100
     assert columns(store, "analytics_retention")[
         "audience_watch_ratio"] == "REAL"
+    assert columns(store, "analytics_retention")[
+        "elapsed_video_time_ratio"] == "REAL"
+    assert store.scalar("SELECT elapsed_video_time_ratio FROM "
+                        "analytics_retention ORDER BY 1 DESC LIMIT 1") == 1.0
     # one request-log row per call, no Data API quota
     logged = reports_logged(store)
     assert len(logged) == 7

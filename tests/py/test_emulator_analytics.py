@@ -244,6 +244,9 @@ def test_distributions_sum_to_the_totals(emu):
              dimensions="elapsedVideoTimeRatio", filters="video==" + vid,
              **rng)["rows"]
     assert len(ret) == 100 and ret[0][0] == 0.01 and ret[-1][0] == 1.0
+    assert [h["dataType"] for h in ok(
+        emu, metrics="audienceWatchRatio", dimensions="elapsedVideoTimeRatio",
+        filters="video==" + vid, **rng)["columnHeaders"]] == ["FLOAT", "FLOAT"]
     assert ret[0][1] > ret[-1][1] > 0
 
 

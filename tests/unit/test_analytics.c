@@ -243,6 +243,23 @@ static void test_table_and_rows(void)
     TU_EQ_INT(t.cols[0].dimension, 1);
     TU_EQ_INT(t.cols[1].type, YT_AN_INTEGER);
     TU_EQ_INT(t.cols[3].type, YT_AN_REAL);
+    {
+        /* a numeric dimension keeps its type (sorts as a number) */
+        struct yt_an_table r;
+        cJSON *ret = cJSON_Parse(
+            "{\"columnHeaders\": [{\"name\": \"elapsedVideoTimeRatio\","
+            " \"columnType\": \"DIMENSION\", \"dataType\": \"FLOAT\"},"
+            " {\"name\": \"audienceWatchRatio\", \"columnType\":"
+            " \"METRIC\", \"dataType\": \"FLOAT\"}]}");
+
+        TU_EQ_INT(yt_an_table_parse(ret, "video==v1", &r, err), 0);
+        TU_EQ_INT(r.cols[0].type, YT_AN_REAL);
+        TU_EQ_INT(r.cols[0].dimension, 1);
+        TU_EQ_STR(r.cols[2].name, "video");
+        TU_EQ_INT(r.cols[2].type, YT_AN_TEXT);
+        yt_an_table_free(&r);
+        cJSON_Delete(ret);
+    }
     TU_EQ_INT(yt_an_table_ensure(db, "daily", &t, err), 0);
     TU_EQ_INT(yt_an_store_rows(db, "daily", &t,
                                cJSON_GetObjectItem(root, "rows"), -1,
