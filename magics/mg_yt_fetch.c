@@ -625,6 +625,28 @@ static int extra_filters(struct kn_exec *x, struct plan *p, const char *spec)
     return 0;
 }
 
+/* The options that are not filters: what to show, how to run. */
+static int plan_general(struct kn_exec *x, const struct mg_args *a,
+                        struct plan *p)
+{
+    char msg[MG_ERR_LEN];
+
+    if (mg_args_get_long(a, "show", 0, 1000, &p->show, msg) < 0)
+        return usage_fail(x, msg);
+    p->dry_run = mg_args_has(a, "dry-run");
+    p->resume = mg_args_has(a, "resume");
+    p->token_file = mg_args_get(a, "token-file");
+    p->channel = mg_args_get(a, "channel");
+    p->handle = mg_args_get(a, "handle");
+    p->mine = mg_args_has(a, "mine");
+    p->comments_table =
+        strdup(mg_args_get(a, "comments-into") ? mg_args_get(a, "comments-into")
+                                               : "comments");
+    if (!p->comments_table)
+        return usage_fail(x, "out of memory");
+    return 0;
+}
+
 /* Build the plan from the options.  Returns 0, or -1 after kn_exec_fail. */
 static int make_plan(struct mg_ctx *c, const struct mg_args *a,
                      const char *resource, struct plan *p)
@@ -647,19 +669,8 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
     if (mg_args_get_long(a, "limit", 1, 100000000, &limit, msg) < 0)
         return usage_fail(x, msg);
     p->limit = limit;
-    if (mg_args_get_long(a, "show", 0, 1000, &p->show, msg) < 0)
-        return usage_fail(x, msg);
-    p->dry_run = mg_args_has(a, "dry-run");
-    p->resume = mg_args_has(a, "resume");
-    p->token_file = mg_args_get(a, "token-file");
-    p->channel = mg_args_get(a, "channel");
-    p->handle = mg_args_get(a, "handle");
-    p->mine = mg_args_has(a, "mine");
-    p->comments_table =
-        strdup(mg_args_get(a, "comments-into") ? mg_args_get(a, "comments-into")
-                                               : "comments");
-    if (!p->comments_table)
-        return usage_fail(x, "out of memory");
+    if (plan_general(x, a, p) < 0)
+        return -1;
     if (ids && id)
         return usage_fail(x, "give --ids or --id, not both");
     if (id)

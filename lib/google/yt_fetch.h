@@ -35,8 +35,11 @@
  * Threads: everything runs on the caller's thread (SQLite writes included).
  * yt_fetch_run() returns when every query is finished, on the first fatal
  * error (answers already in flight are still handled and stored), or on
- * interruption (hooks.interrupted; in-flight calls are aborted and logged
- * "aborted"; every page committed before stays).
+ * interruption (hooks.interrupted: nothing new is sent, answers already
+ * received are stored, the calls still in flight are aborted and logged
+ * "aborted"; every page committed before stays).  When several answers are
+ * in at once, the highest priority is handled first and its next request
+ * sent before the others are stored.
  *
  * Ownership: the engine copies every string of a query spec.  spec.arg
  * belongs to the query from yt_fetch_add() on (also when it fails) and is
