@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "yt_analytics.h"
 #include "yt_buf.h"
 #include "yt_cred.h"
 #include "yt_err.h"
@@ -46,7 +47,7 @@ extern char **environ;
 static const struct mg_opt auth_opts[] = {
     {"scopes", 0, 1,
      "scopes to request, short names allowed (youtube.readonly, "
-     "youtube.force-ssl), space or comma separated"},
+     "youtube.force-ssl, yt-analytics.readonly), space or comma separated"},
     {"client-secrets", 0, 1,
      "client_secret.json (default $YTK_CLIENT_SECRETS or "
      "$YTK_HOME/client_secret.json)"},
@@ -1289,6 +1290,12 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
         }
         bad |= yt_buf_adds(&t, "\nScopes: ");
         bad |= short_scopes(tok.scopes, &t);
+        bad |= yt_buf_adds(&t, yt_an_scopes_allow(tok.scopes)
+                                   ? "\nYouTube Analytics reports: allowed"
+                                   : "\nYouTube Analytics reports: not allowed "
+                                     "(log in again with --scopes "
+                                     "youtube.readonly,youtube.force-ssl,"
+                                     "yt-analytics.readonly)") < 0;
         bad |= yt_buf_adds(&t, "\nAccess token: ");
         if (tok.token) {
             bad |= yt_buf_adds(&t, "present (redacted), expires ");
@@ -1585,6 +1592,10 @@ const struct mg_magic mg_yt_auth_magic = {
         "\n"
         "Default scopes: youtube.readonly youtube.force-ssl (comments need "
         "force-ssl).\n"
+        "YouTube Analytics reports (%yt_fetch analytics): add "
+        "yt-analytics.readonly,\n"
+        "e.g. %yt_auth login --scopes youtube.readonly,youtube.force-ssl,"
+        "yt-analytics.readonly\n"
         "Client: a client_secret.json of a Desktop OAuth client (Google "
         "Cloud Console >\n"
         "Credentials), from the option, else $YTK_CLIENT_SECRETS, else\n"

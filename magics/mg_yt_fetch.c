@@ -14,6 +14,7 @@
  */
 #include "mg_registry.h"
 #include "mg_table.h"
+#include "mg_yt_analytics.h"
 
 #include <ctype.h>
 #include <unistd.h>
@@ -70,6 +71,16 @@ static const struct mg_opt fetch_opts[] = {
     {"token-file", 0, 1, "token file (default $YTK_HOME/token.json)"},
     {"show", 0, 1, "rows to preview (default 10, 0 = none)"},
     {"raw", 0, 0, "export: CSV text as stored, no formula guard"},
+    /* analytics (mg_yt_analytics.c) */
+    {"metrics", 0, 1, "analytics: metrics, e.g. views,estimatedMinutesWatched"},
+    {"dimensions", 0, 1, "analytics: dimensions, e.g. day or ageGroup,gender"},
+    {"filters", 0, 1, "analytics: filters, e.g. video==ID;country==US"},
+    {"sort", 0, 1, "analytics: sort, '-' = descending, e.g. -views"},
+    {"start", 0, 1, "analytics: first day, YYYY-MM-DD (or -30d)"},
+    {"end", 0, 1, "analytics: last day, YYYY-MM-DD (default today)"},
+    {"last", 0, 1, "analytics: the last N days/weeks/months: 90d, 12w, 6m"},
+    {"max-results", 0, 1, "analytics: at most N rows"},
+    {"currency", 0, 1, "analytics: currency of revenue metrics, e.g. EUR"},
     {NULL, 0, 0, NULL},
 };
 
@@ -82,7 +93,8 @@ static const char *const fetch_subcommands[] = {
     "regions",        "languages",
     "uploads",        "quota",
     "export",         "log",
-    "status",         NULL};
+    "status",         "analytics",
+    NULL};
 
 static const char fetch_help[] =
     "%yt_fetch RESOURCE [filters] [--part P] [--limit N] [--into TABLE]\n"
@@ -127,6 +139,7 @@ static const char fetch_help[] =
     "      statistics: uploads playlist + videos.list batches (never "
     "search)\n"
     "  subscriptions --mine --with-channels   + channels' statistics\n"
+    MG_YT_ANALYTICS_HELP
     "Other:\n"
     "  %yt_fetch quota              today's quota units (Pacific day)\n"
     "  %yt_fetch log [N]            the last N logged requests\n"
@@ -1466,6 +1479,8 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
         return sub_log(c, a);
     if (strcmp(sub, "status") == 0)
         return sub_status(c);
+    if (strcmp(sub, "analytics") == 0)
+        return mg_yt_fetch_analytics(c, a);
     if (mg_args_pos(a, 1)) {
         char msg[300];
         snprintf(msg, sizeof(msg),

@@ -9,7 +9,8 @@
 # GB).  While notebook 2
 # runs, the emulator (driven from here, never from the notebook) expires the
 # access token and fails a few requests, so the notebook shows the kernel
-# refreshing and retrying.  Everything lands in out/demo/:
+# refreshing and retrying, and moves its clock a day forward between the two
+# chart fetches.  Everything lands in out/demo/:
 #   01-token-acquisition.ipynb ... (executed)   *.html (exports)
 #   images/*.png, images/*.svg (charts)          papermill/ (papermill run)
 #   home/ (YTK_HOME: store.sqlite, token.json)   emulator/, *.log
@@ -49,6 +50,10 @@ run_nb 01-token-acquisition
 # expired now, and the next two requests to the videos endpoint fail with
 # 503 backendError.
 ytk_emu_admin expire-access-tokens
+# Notebook 2 fetches the most-popular chart twice, with Analytics reports in
+# between: the emulator's clock moves one day forward at the first report,
+# so the second fetch finds grown statistics (the history's "views gained").
+ytk_emu_admin clock '{"days": 1, "at_next_report": true}'
 ytk_emu_admin faults '{"path_pattern": "/youtube/v3/videos", "status": 503,
                        "reason": "backendError", "count": 2}'
 run_nb 02-data-acquisition

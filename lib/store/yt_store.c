@@ -11,6 +11,7 @@
 
 #include "yt_buf.h"
 #include "yt_file.h"
+#include "yt_history.h"
 #include "yt_time.h"
 
 #define SQL_MAX (1u << 20)
@@ -291,8 +292,13 @@ int yt_store_upsert_stats(sqlite3 *db, const char *table, enum yt_api_kind k,
                  "statistics rows are videos or channels only");
         return -1;
     }
-    return upsert_rows(db, table, k, items, fetched_at, NULL, stored, bad,
-                       err);
+    if (upsert_rows(db, table, k, items, fetched_at, NULL, stored, bad,
+                    err) != 0)
+        return -1;
+    /* every statistics row also goes to the append-only history */
+    if (yt_history_append(db, k, items, fetched_at, err) < 0)
+        return -1;
+    return 0;
 }
 
 static int upsert_rows(sqlite3 *db, const char *table, enum yt_api_kind k,

@@ -59,6 +59,8 @@ class DemoWorld:
             "YTK_HOME": self.home,
             "YTK_GOOGLE_BASE": self.emu.base_url,
             "BROWSER": os.path.join(ytk.SOURCE_DIR, "emulator", "browser-standin"),
+            # relative Analytics dates (--last 90d) end on the emulator's day
+            "YTK_ANALYTICS_TODAY": self.emu.clock()["now"][:10],
         })
 
     def path(self, name):
@@ -69,8 +71,11 @@ class DemoWorld:
 
     def make_server_misbehave(self):
         """What `make demo` does while notebook 2 runs: the access token from
-        notebook 1 is expired, and two videos requests fail with 503."""
+        notebook 1 is expired, two videos requests fail with 503, and the
+        clock moves a day forward at the first Analytics report (between
+        the two chart fetches)."""
         self.emu.expire_access_tokens()
+        self.emu.advance_clock(days=1, at_next_report=True)
         self.emu.fault("/youtube/v3/videos", status=503, reason="backendError", count=2)
 
     def stop(self):
