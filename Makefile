@@ -35,12 +35,12 @@ bench: build
 
 FUZZ_SECONDS ?= 120
 fuzz: setup
-	CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=Debug -DYTK_FUZZ=ON -DYTK_FUZZ_SECONDS=$(FUZZ_SECONDS)
+	CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=Debug -DYTK_WERROR=ON -DYTK_FUZZ=ON -DYTK_FUZZ_SECONDS=$(FUZZ_SECONDS)
 	cmake --build $(BUILD_FUZZ) -j$(JOBS)
 	cd $(BUILD_FUZZ) && ctest --output-on-failure -j1 -L fuzz
 
 format:
-	clang-format -i kernel/*.[ch] magics/*.[ch] lib/*.[ch] lib/*/*.[ch] include/*.h tests/unit/*.[ch]
+	scripts/check-format.sh --fix
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

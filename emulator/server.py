@@ -22,6 +22,7 @@ import time
 import urllib.parse
 
 from . import api as A
+from .analytics import Analytics
 from .world import World
 
 YT = "https://www.googleapis.com/auth/"
@@ -191,6 +192,7 @@ class Emu:
         self.opts = opts
         self.world = world
         self.api = A.Api(world)
+        self.analytics = self.api.growth = Analytics(world)
         self.st = State(opts)
         for spec in opts.fault or []:
             self.st.faults.append(parse_fault_spec(spec))
@@ -654,6 +656,8 @@ class Emu:
                 return 200, {"ok": True}
             if route == "world" and method == "GET":
                 return 200, self.world_summary()
+            if route == "clock":
+                return self.analytics.admin(method, body)
             if route == "faults":
                 if method == "GET":
                     return 200, {"faults": [f.to_json() for f in st.faults]}
@@ -1017,7 +1021,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         hdrs = {}
         if fault.retry_after is not None:
             hdrs["Retry-After"] = str(fault.retry_after)
-        if path.startswith("/youtube/"):
+        if path.startswith(("/youtube/", "/v2/")):
             reason, domain, msg = API_FAULT_REASONS.get(
                 st, ("backendError", "global", "Backend Error"))
             if fault.reason:
@@ -1096,6 +1100,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return e.status, {"Content-Type": J}, json.dumps(
                 {"error": e.error, "error_description": e.description},
                 indent=2).encode(), None
+        if path == "/v2/reports":
+            return emu.analytics.handle(emu, method, q, self.headers)
         m = re.match(r"^/youtube/v3/([A-Za-z0-9]+)$", path)
         if m and m.group(1) in A.PARTS:
             if method != "GET":

@@ -232,6 +232,18 @@ class Emulator:
     def device_deny(self, user_code):
         return self._admin("POST", "device/deny", {"user_code": user_code})
 
+    def clock(self):
+        """The emulated clock: now, offset_seconds, last_report_day."""
+        return self._admin("GET", "clock")
+
+    def advance_clock(self, days=0, seconds=0, at_next_report=False):
+        """Move the emulated clock forward: statistics grow, new days of
+        Analytics reports appear.  at_next_report: only when the next
+        Analytics request arrives."""
+        return self._admin("POST", "clock", {
+            "days": days, "seconds": seconds,
+            "at_next_report": bool(at_next_report)})
+
     def world(self):
         return self._admin("GET", "world")
 

@@ -25,6 +25,11 @@ struct kn_interp {
     /* Run one cell.  Returns 0 on success, -1 after kn_exec_fail(). */
     int (*execute)(void *self, struct kn_exec *x, const char *code);
 
+    /* The text the history keeps for a cell (e.g. with secrets removed),
+     * malloc'ed, freed by the kernel.  A NULL hook keeps the code as sent;
+     * a NULL result (out of memory) keeps nothing. */
+    char *(*history_text)(void *self, const char *code);
+
     /* Evaluate one user expression; returns 0 and sets *data to a mime bundle,
      * or -1 and fills ename/evalue. */
     int (*eval_expression)(void *self, const char *expr, cJSON **data,

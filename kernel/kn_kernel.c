@@ -638,8 +638,19 @@ static void do_execute(struct kn_kernel *k, const struct kn_msg *req)
             kn_pub(k, k->shell_push, "execute_input", req, c);
         }
     }
-    if (store && k->hist && kn_hist_add(k->hist, x.count, code, err) < 0)
-        fprintf(stderr, "ytkernel: %s\n", err);
+    if (store && k->hist) {
+        char *ht =
+            k->in->history_text ? k->in->history_text(k->in->self, code) : NULL;
+
+        if (k->in->history_text && !ht)
+            fprintf(stderr,
+                    "ytkernel: out of memory: cell %d not recorded "
+                    "in the history\n",
+                    x.count);
+        else if (kn_hist_add(k->hist, x.count, ht ? ht : code, err) < 0)
+            fprintf(stderr, "ytkernel: %s\n", err);
+        free(ht);
+    }
 
     rc = k->in->execute ? k->in->execute(k->in->self, &x, code) : 0;
     if (rc < 0 && !x.failed) {

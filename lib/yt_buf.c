@@ -5,12 +5,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "yt_err.h"
+
+static void check(const struct yt_buf *b)
+{
+    YTK_ASSERT(b->cap <= b->toobig);
+    YTK_ASSERT(b->ptr ? b->len < b->cap && b->ptr[b->len] == '\0'
+                      : b->len == 0 && b->cap == 0);
+    YTK_ASSERT(!b->failed || !b->ptr);
+}
+
 void yt_buf_init(struct yt_buf *b, size_t toobig)
 {
     b->ptr = NULL;
     b->len = 0;
     b->cap = 0;
     b->toobig = toobig;
+    b->failed = 0;
 }
 
 void yt_buf_free(struct yt_buf *b)
@@ -19,6 +30,7 @@ void yt_buf_free(struct yt_buf *b)
     b->ptr = NULL;
     b->len = 0;
     b->cap = 0;
+    b->failed = 0;
 }
 
 void yt_buf_reset(struct yt_buf *b)
@@ -28,14 +40,31 @@ void yt_buf_reset(struct yt_buf *b)
         b->ptr[0] = '\0';
 }
 
+/* Free the contents and remember why: every later append returns code. */
+static int fail(struct yt_buf *b, int code)
+{
+    free(b->ptr);
+    b->ptr = NULL;
+    b->len = 0;
+    b->cap = 0;
+    b->failed = code;
+    return code;
+}
+
+int yt_buf_failed(const struct yt_buf *b)
+{
+    return b->failed;
+}
+
 int yt_buf_add(struct yt_buf *b, const void *mem, size_t len)
 {
     size_t need = b->len + len + 1;
 
-    if (need < b->len || need > b->toobig) {
-        yt_buf_free(b);
-        return -1;
-    }
+    check(b);
+    if (b->failed)
+        return b->failed;
+    if (need < b->len || need > b->toobig)
+        return fail(b, YTK_E_TOOBIG);
     if (need > b->cap) {
         size_t ncap = b->cap ? b->cap : 64;
         char *p;
@@ -45,10 +74,8 @@ int yt_buf_add(struct yt_buf *b, const void *mem, size_t len)
         if (ncap > b->toobig)
             ncap = b->toobig;
         p = realloc(b->ptr, ncap);
-        if (!p) {
-            yt_buf_free(b);
-            return -1;
-        }
+        if (!p)
+            return fail(b, YTK_E_NOMEM);
         b->ptr = p;
         b->cap = ncap;
     }
@@ -56,6 +83,7 @@ int yt_buf_add(struct yt_buf *b, const void *mem, size_t len)
         memcpy(b->ptr + b->len, mem, len);
     b->len += len;
     b->ptr[b->len] = '\0';
+    check(b);
     return 0;
 }
 
@@ -70,23 +98,21 @@ int yt_buf_vaddf(struct yt_buf *b, const char *fmt, va_list ap)
     va_list cp;
     int n;
 
+    if (b->failed)
+        return b->failed;
     va_copy(cp, ap);
     n = vsnprintf(small, sizeof small, fmt, cp);
     va_end(cp);
-    if (n < 0) {
-        yt_buf_free(b);
-        return -1;
-    }
+    if (n < 0)
+        return fail(b, YTK_E_FORMAT);
     if ((size_t)n < sizeof small)
         return yt_buf_add(b, small, (size_t)n);
     {
         char *big = malloc((size_t)n + 1);
         int rc;
 
-        if (!big) {
-            yt_buf_free(b);
-            return -1;
-        }
+        if (!big)
+            return fail(b, YTK_E_NOMEM);
         vsnprintf(big, (size_t)n + 1, fmt, ap);
         rc = yt_buf_add(b, big, (size_t)n);
         free(big);
@@ -114,6 +140,9 @@ char *yt_buf_take(struct yt_buf *b)
 {
     char *p = b->ptr;
 
+    check(b);
+    if (b->failed)
+        return NULL;
     if (!p)
         p = calloc(1, 1);
     b->ptr = NULL;

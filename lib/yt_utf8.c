@@ -1,20 +1,27 @@
 /* yt_utf8.c -- UTF-8 decoding and encoding.  See yt_utf8.h. */
 #include "yt_utf8.h"
 
+#include "yt_err.h"
 #include "ytk_utf8.h"
 
 size_t yt_utf8_next(const unsigned char *s, size_t n, unsigned *cp)
 {
-    size_t len = ytk_utf8_decode(s, n, cp);
+    size_t len;
 
-    if (len)
-        return len;
-    *cp = 0xFFFD;
-    return 1;
+    YTK_ASSERT(n >= 1);
+    len = ytk_utf8_decode(s, n, cp);
+    if (!len) {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    YTK_ASSERT(len <= n && *cp <= 0x10FFFF &&
+               (*cp < 0xD800 || *cp > 0xDFFF));
+    return len;
 }
 
 size_t yt_utf8_encode(unsigned cp, char out[4])
 {
+    YTK_ASSERT(cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF));
     if (cp < 0x80) {
         out[0] = (char)cp;
         return 1;

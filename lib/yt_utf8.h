@@ -7,6 +7,10 @@
  * which never reads past n bytes and maps invalid, overlong, surrogate and
  * truncated sequences to U+FFFD (consuming one byte), so callers always make
  * progress.  No allocation; nothing to free.
+ *
+ * Invariants (YTK_ASSERT): yt_utf8_next is called with n >= 1 and returns
+ * 1..n bytes and a code point <= U+10FFFF that is not a surrogate;
+ * yt_utf8_encode is given such a code point.
  */
 #ifndef YT_UTF8_H
 #define YT_UTF8_H

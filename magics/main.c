@@ -21,6 +21,7 @@
 
 #include "kn_kernel.h"
 #include "mg_interp.h"
+#include "yt_file.h"
 
 #define SPEC_NAME "ytkernel"
 
@@ -50,6 +51,21 @@ static void usage(FILE *f)
           f);
 }
 
+/* A YTK_HOME that group or others can enter is left as it is (it may be
+ * shared on purpose, or be a folder the user made for more than ytkernel):
+ * our files in it are 0600 anyway.  Say so once, with the fix. */
+static void warn_open_home(const char *home)
+{
+    struct stat sb;
+
+    if (stat(home, &sb) == 0 && (sb.st_mode & 077))
+        fprintf(stderr,
+                "ytkernel: warning: %s is open to other users (mode %03o); "
+                "its files are 0600, but run chmod 700 on it to hide their "
+                "names too\n",
+                home, (unsigned)(sb.st_mode & 0777));
+}
+
 static int ytk_home(char *out, size_t len)
 {
     const char *h = getenv("YTK_HOME"), *x = getenv("XDG_DATA_HOME");
@@ -77,6 +93,7 @@ static int ytk_home(char *out, size_t len)
                 strerror(errno));
         return -1;
     }
+    warn_open_home(out);
     return 0;
 }
 
@@ -105,7 +122,7 @@ static int stop_on_error_ms(void)
 static int run_kernel(const char *conn_file)
 {
     char home[PATH_MAX], hist[PATH_MAX + 32];
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
     struct kn_interp in;
     struct kn_config cfg = {.stop_on_error_ms = stop_on_error_ms()};
     int rc;
@@ -113,40 +130,44 @@ static int run_kernel(const char *conn_file)
     if (ytk_home(home, sizeof(home)) < 0)
         return 1;
     snprintf(hist, sizeof(hist), "%s/history.sqlite", home);
+    cfg.history_path = hist;
+    if (yt_file_private_prepare(hist, err) < 0) {
+        fprintf(stderr, "ytkernel: %s; keeping history in memory\n", err);
+        cfg.history_path = NULL;
+    }
     memset(&in, 0, sizeof(in));
     if (mg_interp_create(home, &in, err) < 0) {
         fprintf(stderr, "ytkernel: %s\n", err);
         return 1;
     }
     cfg.connection_file = conn_file;
-    cfg.history_path = hist;
     rc = kn_kernel_run(&cfg, &in);
     mg_interp_destroy(&in);
     return rc;
 }
 
+/* Install writes go through yt_file too (a kernelspec folder may be
+ * shared, e.g. --prefix): no symlink planted there is ever followed. */
 static int copy_file(const char *from, const char *to)
 {
-    FILE *in = fopen(from, "rb"), *out = NULL;
-    char buf[8192];
+    FILE *in = fopen(from, "rb");
+    struct yt_file w = {0};
+    char buf[8192], err[YTK_ERR_LEN];
     size_t n;
     int rc = -1;
 
-    if (!in)
-        goto out;
-    if (!(out = fopen(to, "wb")))
+    if (!in || yt_file_begin(&w, to, YT_FILE_PUBLIC, err) < 0)
         goto out;
     while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-        if (fwrite(buf, 1, n, out) != n)
+        if (fwrite(buf, 1, n, w.f) != n)
             goto out;
     if (ferror(in))
         goto out;
-    rc = 0;
+    rc = yt_file_commit(&w, err);
 out:
+    yt_file_abort(&w);
     if (in)
         fclose(in);
-    if (out && fclose(out) != 0)
-        rc = -1;
     return rc;
 }
 
@@ -167,6 +188,28 @@ static const char logo_svg[] =
     "  <rect x=\"33.28\" y=\"37.76\" width=\"19.2\" height=\"5.76\" "
     "fill=\"#ffffff\"/>\n"
     "</svg>\n";
+
+static cairo_status_t png_to_file(void *closure, const unsigned char *data,
+                                  unsigned int len)
+{
+    return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS
+                                                : CAIRO_STATUS_WRITE_ERROR;
+}
+
+static int write_png(cairo_surface_t *sf, const char *path)
+{
+    struct yt_file w;
+    char err[YTK_ERR_LEN];
+
+    if (yt_file_begin(&w, path, YT_FILE_PUBLIC, err) < 0)
+        return -1;
+    if (cairo_surface_write_to_png_stream(sf, png_to_file, w.f) !=
+        CAIRO_STATUS_SUCCESS) {
+        yt_file_abort(&w);
+        return -1;
+    }
+    return yt_file_commit(&w, err);
+}
 
 static int draw_logo_png(const char *path, int size)
 {
@@ -196,7 +239,7 @@ static int draw_logo_png(const char *path, int size)
                         0.09 * s);
         cairo_fill(cr);
     }
-    rc = cairo_surface_write_to_png(sf, path) == CAIRO_STATUS_SUCCESS ? 0 : -1;
+    rc = write_png(sf, path);
     cairo_destroy(cr);
     cairo_surface_destroy(sf);
     return rc;
@@ -205,8 +248,7 @@ static int draw_logo_png(const char *path, int size)
 /* Write the three logos into dest without source files. */
 static int draw_logos(const char *dest)
 {
-    char path[PATH_MAX + 64];
-    FILE *f;
+    char path[PATH_MAX + 64], err[YTK_ERR_LEN];
 
     snprintf(path, sizeof(path), "%s/logo-32x32.png", dest);
     if (draw_logo_png(path, 32) < 0)
@@ -215,13 +257,8 @@ static int draw_logos(const char *dest)
     if (draw_logo_png(path, 64) < 0)
         return -1;
     snprintf(path, sizeof(path), "%s/logo-svg.svg", dest);
-    if (!(f = fopen(path, "w")))
-        return -1;
-    if (fputs(logo_svg, f) < 0) {
-        fclose(f);
-        return -1;
-    }
-    return fclose(f) == 0 ? 0 : -1;
+    return yt_file_write(path, logo_svg, sizeof(logo_svg) - 1, YT_FILE_PUBLIC,
+                         err);
 }
 
 /* Find the directory holding the logo files: next to the binary in the
@@ -253,8 +290,7 @@ static int install(int argc, char **argv)
     char from[PATH_MAX + 64], to[PATH_MAX + 64];
     const char *prefix = NULL, *mode = "system";
     cJSON *spec = NULL, *av;
-    char *text = NULL;
-    FILE *f = NULL;
+    char *text = NULL, *line = NULL, err[YTK_ERR_LEN];
     ssize_t n;
     int rc = 1;
 
@@ -338,18 +374,15 @@ static int install(int argc, char **argv)
     cJSON_AddObjectToObject(spec, "metadata");
     text = cJSON_Print(spec);
     snprintf(to, sizeof(to), "%s/kernel.json", dest);
-    if (!text || !(f = fopen(to, "w")) || fputs(text, f) < 0 ||
-        fputc('\n', f) < 0) {
-        fprintf(stderr, "ytkernel install: cannot write %s: %s\n", to,
-                strerror(errno));
+    if (!text || !(line = malloc(strlen(text) + 2))) {
+        fprintf(stderr, "ytkernel install: out of memory\n");
         goto out;
     }
-    if (fclose(f) != 0) {
-        f = NULL;
-        fprintf(stderr, "ytkernel install: cannot write %s\n", to);
+    snprintf(line, strlen(text) + 2, "%s\n", text);
+    if (yt_file_write(to, line, strlen(line), YT_FILE_PUBLIC, err) < 0) {
+        fprintf(stderr, "ytkernel install: %s\n", err);
         goto out;
     }
-    f = NULL;
     if (!logo_dir[0] && draw_logos(dest) < 0) {
         fprintf(stderr, "ytkernel install: cannot write the logos in %s: %s\n",
                 dest, strerror(errno));
@@ -368,8 +401,7 @@ static int install(int argc, char **argv)
     printf("Installed kernelspec " SPEC_NAME " in %s\n", dest);
     rc = 0;
 out:
-    if (f)
-        fclose(f);
+    free(line);
     free(text);
     cJSON_Delete(spec);
     return rc;

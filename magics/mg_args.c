@@ -22,7 +22,7 @@
 #include "yt_buf.h"
 #include "yt_err.h"
 
-_Static_assert(MG_ERR_LEN == YT_ERR_LEN, "yt_errf fills MG_ERR_LEN buffers");
+_Static_assert(YTK_ERR_LEN == YTK_ERR_LEN, "yt_errf fills YTK_ERR_LEN buffers");
 
 #define WORD_MAX (1u << 20) /* one word may not exceed 1 MiB */
 
@@ -60,7 +60,7 @@ static int push_word(char ***argv, int *argc, size_t *cap, char *w)
 
 /* Move the word collected in w to the vector. */
 static int end_word(struct yt_buf *w, char ***argv, int *argc, size_t *cap,
-                    char err[MG_ERR_LEN])
+                    char err[YTK_ERR_LEN])
 {
     char *s = yt_buf_take(w);
 
@@ -73,7 +73,7 @@ static int end_word(struct yt_buf *w, char ***argv, int *argc, size_t *cap,
 }
 
 int mg_args_split(const char *line, int *argc, char ***argv,
-                  char err[MG_ERR_LEN])
+                  char err[YTK_ERR_LEN])
 {
     struct yt_buf w;
     char **v = NULL;
@@ -310,7 +310,7 @@ static int looks_negative_number(const char *w, const struct mg_opt *spec)
 
 /* Record option o with value; checks for repetition. */
 static int take_opt(struct mg_args *a, const struct mg_opt *o, const char *val,
-                    char err[MG_ERR_LEN])
+                    char err[YTK_ERR_LEN])
 {
     int k;
 
@@ -328,7 +328,7 @@ static int take_opt(struct mg_args *a, const struct mg_opt *o, const char *val,
 }
 
 int mg_args_parse(const char *line, const struct mg_opt *spec,
-                  struct mg_args *out, char err[MG_ERR_LEN])
+                  struct mg_args *out, char err[YTK_ERR_LEN])
 {
     char **argv = NULL;
     char valid[300];
@@ -469,9 +469,12 @@ const char *mg_args_get(const struct mg_args *a, const char *name)
 {
     int i;
 
-    for (i = 0; i < a->nopt; i++)
+    YTK_ASSERT(a->nopt >= 0 && name != NULL);
+    for (i = 0; i < a->nopt; i++) {
+        YTK_ASSERT(a->optname[i] != NULL && a->optval[i] != NULL);
         if (name_eq(a->optname[i], strlen(a->optname[i]), name))
             return a->optval[i];
+    }
     return NULL;
 }
 
@@ -482,13 +485,15 @@ int mg_args_has(const struct mg_args *a, const char *name)
 
 const char *mg_args_pos(const struct mg_args *a, int i)
 {
+    YTK_ASSERT(a->npos >= 0);
     if (i < 0 || i >= a->npos)
         return NULL;
+    YTK_ASSERT(a->pos[i] != NULL);
     return a->pos[i];
 }
 
 int mg_args_get_long(const struct mg_args *a, const char *name, long lo,
-                     long hi, long *out, char err[MG_ERR_LEN])
+                     long hi, long *out, char err[YTK_ERR_LEN])
 {
     const char *v = mg_args_get(a, name);
     char *end = NULL;

@@ -10,13 +10,18 @@
  * are returned as -1 with a message naming the problem and listing the valid
  * options.  All memory belongs to the mg_args and is released by
  * mg_args_free().
+ *
+ * Invariants (YTK_ASSERT): npos and nopt are >= 0 and every pos[], optname[]
+ * and optval[] entry is a string ("" for a flag's value), never NULL.
  */
 #ifndef MG_ARGS_H
 #define MG_ARGS_H
 
 #include <stddef.h>
 
-#define MG_ERR_LEN 512
+#include "yt_err.h"
+
+#define MG_ERR_LEN YTK_ERR_LEN /* alias: use YTK_ERR_LEN */
 
 struct mg_opt {
     const char *name; /* long name without dashes, e.g. "limit" */
@@ -36,13 +41,13 @@ struct mg_args {
 /* Split `line` into words.  On success returns 0 and sets *argv (NULL
  * terminated; free with mg_args_free_words) and *argc. */
 int mg_args_split(const char *line, int *argc, char ***argv,
-                  char err[MG_ERR_LEN]);
+                  char err[YTK_ERR_LEN]);
 void mg_args_free_words(char **argv);
 
 /* Tokenize and parse `line` against `spec` (may be NULL: every option is then
  * an error).  Returns 0 or -1 with err filled. */
 int mg_args_parse(const char *line, const struct mg_opt *spec,
-                  struct mg_args *out, char err[MG_ERR_LEN]);
+                  struct mg_args *out, char err[YTK_ERR_LEN]);
 void mg_args_free(struct mg_args *a);
 
 /* Value of option `name`, or NULL when not given ("" for a given flag). */
@@ -54,7 +59,7 @@ const char *mg_args_pos(const struct mg_args *a, int i);
 /* Parse option `name` as a long in [lo, hi]; returns 0 and sets *out (left
  * untouched when the option is absent), -1 with err when malformed. */
 int mg_args_get_long(const struct mg_args *a, const char *name, long lo,
-                     long hi, long *out, char err[MG_ERR_LEN]);
+                     long hi, long *out, char err[YTK_ERR_LEN]);
 
 /* Edit distance (Levenshtein, bytes) between a and b, capped at 100; used
  * for "did you mean" suggestions. */

@@ -21,7 +21,14 @@
 #include <sqlite3.h>
 
 #include "yt_err.h"
+#include "yt_file.h"
+#include "mg_redact.h"
 #include "mg_table.h"
+#include "mg_vars.h"
+
+/* kernel/ cannot include lib/, so it keeps its own name for the size. */
+_Static_assert(KN_ERR_LEN == YTK_ERR_LEN,
+               "kernel and lib error buffers must be the same size");
 
 #define OUT_MAX (64u << 20)
 #define EVAL_BUDGET 100000 /* progress callbacks (x1000 VM ops) for eval */
@@ -212,7 +219,7 @@ void mg_cell_free(struct mg_part *parts, int n)
 }
 
 int mg_cell_split(const char *code, struct mg_part **parts,
-                  char err[MG_ERR_LEN])
+                  char err[YTK_ERR_LEN])
 {
     const char *p = code ? code : "", *sql_start = NULL;
     struct mg_part *v = NULL;
@@ -538,7 +545,7 @@ out:
 /* Is `--help` among the words before `--`? */
 static int wants_help(const char *rest)
 {
-    char **w = NULL, err[MG_ERR_LEN];
+    char **w = NULL, err[YTK_ERR_LEN];
     int n = 0, i, yes = 0;
 
     if (mg_args_split(rest, &n, &w, err) < 0)
@@ -555,6 +562,43 @@ static int wants_help(const char *rest)
     return yes;
 }
 
+/* Is the raw argument text just `--help` or `-h`? */
+static int raw_help(const char *rest)
+{
+    size_t n;
+
+    while (isspace((unsigned char)*rest))
+        rest++;
+    n = strlen(rest);
+    while (n > 0 && isspace((unsigned char)rest[n - 1]))
+        n--;
+    return (n == 6 && strncmp(rest, "--help", 6) == 0) ||
+           (n == 2 && strncmp(rest, "-h", 2) == 0);
+}
+
+/* Arguments of a raw_args magic: the trimmed text as one word, or none. */
+static int raw_args(const char *rest, struct mg_args *a)
+{
+    size_t n;
+
+    memset(a, 0, sizeof *a);
+    while (isspace((unsigned char)*rest))
+        rest++;
+    n = strlen(rest);
+    while (n > 0 && isspace((unsigned char)rest[n - 1]))
+        n--;
+    if (n == 0)
+        return 0;
+    a->pos = calloc(2, sizeof *a->pos);
+    if (!a->pos || !(a->pos[0] = strndup(rest, n))) {
+        free(a->pos);
+        a->pos = NULL;
+        return -1;
+    }
+    a->npos = 1;
+    return 0;
+}
+
 static int run_magic(struct interp *in, struct kn_exec *x,
                      const struct mg_part *part)
 {
@@ -563,7 +607,7 @@ static int run_magic(struct interp *in, struct kn_exec *x,
     const struct mg_magic *m;
     struct mg_args a;
     struct mg_ctx ctx = {.x = x, .db = in->db, .home = in->home};
-    char name[128], err[MG_ERR_LEN];
+    char name[128], err[YTK_ERR_LEN];
     size_t k = 0;
     int rc;
 
@@ -591,7 +635,7 @@ static int run_magic(struct interp *in, struct kn_exec *x,
         fail_unknown_magic(x, pct, name);
         return -1;
     }
-    if (wants_help(rest))
+    if (m->raw_args ? raw_help(rest) : wants_help(rest))
         return page_help(x, m);
     if (part->kind == MG_PART_CELL && !m->cell) {
         kn_exec_fail(x, "UsageError",
@@ -607,17 +651,72 @@ static int run_magic(struct interp *in, struct kn_exec *x,
                      name, name);
         return -1;
     }
-    if (mg_args_parse(rest, m->opts, &a, err) < 0) {
+    if (m->raw_args) {
+        if (raw_args(rest, &a) < 0) {
+            kn_exec_fail(x, "MemoryError", "out of memory");
+            return -1;
+        }
+    } else if (mg_args_parse(rest, m->opts, &a, err) < 0) {
         kn_exec_fail(x, "UsageError", "%s%s: %s", pct, name, err);
         kn_exec_fail_line(x, "See the usage with %help NAME or NAME?");
         return -1;
     }
+    YTK_ASSERT(m->name && (m->line || m->cell));
     if (part->kind == MG_PART_CELL)
         rc = m->cell(&ctx, &a, part->body ? part->body : "");
     else
         rc = m->line(&ctx, &a);
+    YTK_ASSERT(rc <= 0);
     mg_args_free(&a);
     return rc < 0 ? -1 : 0;
+}
+
+/* Is "name args" a magic that reads its own arguments (raw_args: a quote
+ * there may be text, e.g. %set title = it's fine)? */
+static int raw_magic(const char *text)
+{
+    const struct mg_magic *m;
+    char name[128];
+    size_t k = 0;
+
+    while (text[k] && ident_char((unsigned char)text[k]) && k + 1 < sizeof name)
+        k++;
+    memcpy(name, text, k);
+    name[k] = '\0';
+    m = mg_registry_find(name);
+    return m && m->raw_args;
+}
+
+/* Run a magic part after replacing {NAME} with variables (mg_vars.h) in
+ * its line; raw_args magics and unknown names get the line as written. */
+static int run_magic_vars(struct interp *in, struct kn_exec *x,
+                          const struct mg_part *part)
+{
+    struct mg_part q = *part;
+    struct yt_buf b;
+    char name[128], err[MG_ERR_LEN];
+    size_t k = 0;
+    int rc;
+
+    while (part->text[k] && ident_char((unsigned char)part->text[k]) &&
+           k + 1 < sizeof name)
+        k++;
+    memcpy(name, part->text, k);
+    name[k] = '\0';
+    if (!strchr(part->text, '{') || !mg_registry_find(name) ||
+        raw_magic(part->text))
+        return run_magic(in, x, part);
+    yt_buf_init(&b, OUT_MAX);
+    if (mg_vars_expand(part->text, &b, err) < 0) {
+        kn_exec_fail(x, "UsageError", "%s%s: %s",
+                     part->kind == MG_PART_CELL ? "%%" : "%", name, err);
+        yt_buf_free(&b);
+        return -1;
+    }
+    q.text = (char *)yt_buf_str(&b);
+    rc = run_magic(in, x, &q);
+    yt_buf_free(&b);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ SQL */
@@ -703,14 +802,16 @@ static void sql_error_lines(struct kn_exec *x, const struct mg_part *part,
                 yt_buf_reset(&b);
                 if (yt_buf_add(&b, "    ", 4) == 0) {
                     const char *q;
+                    int bad = 0;
 
                     for (q = ls; q < at; q++)
                         if (*q == '\t')
-                            yt_buf_add(&b, "\t", 1);
+                            bad |= yt_buf_add(&b, "\t", 1);
                         else if (((unsigned char)*q & 0xC0) != 0x80)
-                            yt_buf_add(&b, " ", 1);
-                    yt_buf_add(&b, "^", 1);
-                    kn_exec_fail_line(x, yt_buf_str(&b));
+                            bad |= yt_buf_add(&b, " ", 1);
+                    bad |= yt_buf_add(&b, "^", 1);
+                    if (!bad) /* a caret line cut short would mislead */
+                        kn_exec_fail_line(x, yt_buf_str(&b));
                 }
             }
         }
@@ -877,17 +978,14 @@ static int run_sql(struct interp *in, struct kn_exec *x,
             continue;
         }
         if (sqlite3_bind_parameter_count(st) > 0) {
-            /* Unbound parameters would silently be NULL. */
-            const char *pn = sqlite3_bind_parameter_name(st, 1);
-            char msg[KN_ERR_LEN];
+            /* :NAME and $NAME from %set variables; anything unbound
+             * would silently be NULL, so it is an error. */
+            char msg[MG_ERR_LEN];
 
-            snprintf(msg, sizeof msg,
-                     "the statement uses the parameter %s and there are no "
-                     "values to bind: write the value into the SQL "
-                     "(strings in 'single quotes')",
-                     pn ? pn : "?");
-            sqlite3_finalize(st);
-            return fail_sql(in, x, SQLITE_ERROR, part, start, -1, msg);
+            if (mg_vars_bind(st, msg) < 0) {
+                sqlite3_finalize(st);
+                return fail_sql(in, x, SQLITE_ERROR, part, start, -1, msg);
+            }
         }
         if (sqlite3_column_count(st) == 0) {
             char kw[16];
@@ -909,7 +1007,7 @@ static int run_sql(struct interp *in, struct kn_exec *x,
                 pd->dml = 1;
             }
         } else {
-            char err[512];
+            char err[YTK_ERR_LEN];
             int scalar = 0;
             cJSON *data;
 
@@ -950,7 +1048,7 @@ static int interp_execute(void *self, struct kn_exec *x, const char *code)
     struct interp *in = self;
     struct mg_part *parts = NULL;
     struct pending pd = {NULL, 0, 0};
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int n, i, last_sql = -1, rc = 0;
 
     if (is_exit_cell(code)) {
@@ -985,7 +1083,7 @@ static int interp_execute(void *self, struct kn_exec *x, const char *code)
         case MG_PART_LINE:
         case MG_PART_CELL:
             flush_pending(x, &pd, !sql_later);
-            rc = run_magic(in, x, p);
+            rc = run_magic_vars(in, x, p);
             break;
         }
     }
@@ -1015,13 +1113,19 @@ static int eval_fail(char ename[64], char evalue[KN_ERR_LEN], const char *name,
     return -1;
 }
 
+/* History keeps the cell without the secrets typed into it. */
+static char *interp_history_text(void *self, const char *code)
+{
+    return mg_redact_history(code);
+}
+
 static int interp_eval(void *self, const char *expr, cJSON **data,
                        char ename[64], char evalue[KN_ERR_LEN])
 {
     struct interp *in = self;
     sqlite3_stmt *st = NULL;
     const char *tail = NULL;
-    char *sql = NULL, err[512];
+    char *sql = NULL, err[YTK_ERR_LEN];
     int rc = -1, prc, src, scalar = 0;
 
     *data = NULL;
@@ -1308,6 +1412,18 @@ static cJSON *interp_complete(void *self, const char *code, int cursor_pos,
     memcpy(pre, code + ws, plen);
     pre[plen] = '\0';
 
+    /* a variable after : $ { (mg_vars.h) */
+    if (ws > ls && code[ws - 1] && strchr(":${", code[ws - 1])) {
+        int k, nv = mg_vars_count();
+
+        for (k = 0; k < nv; k++)
+            if (strncmp(mg_vars_at(k)->name, pre, plen) == 0)
+                add_match(&m, mg_vars_at(k)->name);
+        *cursor_start = byte_to_cp(code, ws);
+        if (m.n > 0 || code[ws - 1] != ':')
+            return m.arr;
+    }
+
     /* %name / %%name at the start of a line */
     {
         size_t p = ws, pct = 0, j;
@@ -1439,6 +1555,19 @@ static cJSON *interp_complete(void *self, const char *code, int cursor_pos,
     return m.arr;
 }
 
+/* Inspect text of variable `name` (mg_vars.h); 1 when written. */
+static int describe_var(const char *name, struct yt_buf *b)
+{
+    const struct mg_var *v = mg_vars_get(name);
+
+    return v && yt_buf_adds(b, "variable ") == 0 &&
+           mg_var_describe(v, b) == 0 &&
+           yt_buf_addf(b,
+                       "\nset with %%set; used as :%s in SQL, {%s} in "
+                       "magic lines\n",
+                       name, name) == 0;
+}
+
 static int interp_inspect(void *self, const char *code, int cursor_pos,
                           int detail_level, cJSON **data)
 {
@@ -1464,8 +1593,10 @@ static int interp_inspect(void *self, const char *code, int cursor_pos,
     word[e - s] = '\0';
     yt_buf_init(&b, OUT_MAX);
     mg = mg_registry_find(word);
-    if (mg && (s == 0 || code[s - 1] == '%' || code[e] == '?' ||
-               !table_exists(in->db, word, NULL, 0))) {
+    if (s > 0 && strchr(":${", code[s - 1]) && mg_vars_get(word)) {
+        found = describe_var(word, &b);
+    } else if (mg && (s == 0 || code[s - 1] == '%' || code[e] == '?' ||
+                      !table_exists(in->db, word, NULL, 0))) {
         found = mg_help_format(mg, &b) == 0;
     } else if (table_exists(in->db, word, real, sizeof real)) {
         found = table_schema(in->db, real, &b) == 0;
@@ -1493,6 +1624,8 @@ static int interp_inspect(void *self, const char *code, int cursor_pos,
         }
         sqlite3_finalize(st);
     }
+    if (!found && mg_vars_get(word))
+        found = describe_var(word, &b);
     if (found) {
         *data = cJSON_CreateObject();
         if (*data)
@@ -1508,7 +1641,7 @@ static const char *interp_is_complete(void *self, const char *code,
                                       const char **indent)
 {
     struct mg_part *parts = NULL;
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
     const char *res = "complete";
     int n, i;
 
@@ -1521,7 +1654,8 @@ static const char *interp_is_complete(void *self, const char *code,
     for (i = 0; i < n; i++) {
         const struct mg_part *p = &parts[i];
 
-        if (p->kind == MG_PART_LINE || p->kind == MG_PART_CELL) {
+        if ((p->kind == MG_PART_LINE || p->kind == MG_PART_CELL) &&
+            !raw_magic(p->text)) {
             char **w = NULL;
             int nw = 0;
 
@@ -1565,7 +1699,7 @@ static void interp_shutdown(void *self, int restart)
 
 /* --------------------------------------------------- create / destroy */
 
-int mg_mkdirs(const char *path, mode_t mode, char err[MG_ERR_LEN])
+int mg_mkdirs(const char *path, mode_t mode, char err[YTK_ERR_LEN])
 {
     char *p = strdup(path), *s;
     struct stat sb;
@@ -1610,7 +1744,7 @@ out:
 }
 
 int mg_interp_create(const char *home, struct kn_interp *out,
-                     char err[MG_ERR_LEN])
+                     char err[YTK_ERR_LEN])
 {
     struct interp *in = NULL;
     char *path = NULL;
@@ -1639,6 +1773,9 @@ int mg_interp_create(const char *home, struct kn_interp *out,
         yt_errf(err, "out of memory");
         goto out;
     }
+    /* 0600 before SQLite opens it: its -wal/-shm take the file's mode. */
+    if (yt_file_private_prepare(path, err) < 0)
+        goto out;
     if (sqlite3_open_v2(path, &in->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                         NULL) != SQLITE_OK) {
@@ -1671,6 +1808,7 @@ int mg_interp_create(const char *home, struct kn_interp *out,
     out->language_info = interp_language_info;
     out->help_links = interp_help_links;
     out->execute = interp_execute;
+    out->history_text = interp_history_text;
     out->eval_expression = interp_eval;
     out->complete = interp_complete;
     out->inspect = interp_inspect;
@@ -1695,6 +1833,7 @@ void mg_interp_destroy(struct kn_interp *ki)
     if (!ki || !ki->self)
         return;
     in = ki->self;
+    mg_vars_clear();
     sqlite3_close(in->db);
     free(in->home);
     free(in);

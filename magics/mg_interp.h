@@ -34,11 +34,11 @@
 /* mkdir -p: creates every missing component of path with mode (the one
  * copy for the executable and the interpreter).  Returns 0 when path is a
  * directory, else -1 with errno set and, when err is not NULL, a message. */
-int mg_mkdirs(const char *path, mode_t mode, char err[MG_ERR_LEN]);
+int mg_mkdirs(const char *path, mode_t mode, char err[YTK_ERR_LEN]);
 
 /* Returns 0 and fills *out, or -1 with a message in err (nothing to free). */
 int mg_interp_create(const char *home, struct kn_interp *out,
-                     char err[MG_ERR_LEN]);
+                     char err[YTK_ERR_LEN]);
 
 /* Close the store and free the state; *in is zeroed.  Safe on a zeroed or
  * already destroyed interp. */
@@ -64,7 +64,7 @@ struct mg_part {
  * sets *parts (free with mg_cell_free), or -1 with err (e.g. `%%` on a line
  * other than the first). */
 int mg_cell_split(const char *code, struct mg_part **parts,
-                  char err[MG_ERR_LEN]);
+                  char err[YTK_ERR_LEN]);
 void mg_cell_free(struct mg_part *parts, int n);
 
 /* Usage check shared by the magics (mg_help.c): fails the cell with a

@@ -9,6 +9,8 @@ extern const struct mg_magic mg_displaylimit_magic;
 extern const struct mg_magic mg_help_magic;
 extern const struct mg_magic mg_lsmagic_magic;
 extern const struct mg_magic mg_print_magic;
+extern const struct mg_magic mg_set_magic;
+extern const struct mg_magic mg_unset_magic;
 extern const struct mg_magic mg_version_magic;
 extern const struct mg_magic mg_yt_auth_magic;
 extern const struct mg_magic mg_yt_fetch_magic;
@@ -21,6 +23,8 @@ static const struct mg_magic *const registry[] = {
     &mg_help_magic,
     &mg_lsmagic_magic,
     &mg_print_magic,
+    &mg_set_magic,
+    &mg_unset_magic,
     &mg_version_magic,
     &mg_yt_auth_magic,
     &mg_yt_fetch_magic,

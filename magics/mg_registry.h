@@ -7,6 +7,8 @@
  * `opts`, and calls `line` or `cell`.
  *
  * A handler returns 0 on success or -1 after kn_exec_fail(c->x, ...).
+ * Invariants (YTK_ASSERT): every magic has a name and a line or a cell
+ * handler; a handler never returns a positive value.
  */
 #ifndef MG_REGISTRY_H
 #define MG_REGISTRY_H
@@ -29,6 +31,11 @@ struct mg_magic {
     const struct mg_opt *opts; /* option spec, ends with {0}; may be NULL */
     const char *const *subcommands; /* first positional words, NULL-terminated;
                                        used for completion; may be NULL */
+    /* 1: the handler reads its arguments itself: no {NAME} substitution,
+     * no tokenizing; `a` holds one positional word, the text after the
+     * name (blanks trimmed), or none.  Only `--help` alone pages the help.
+     * 0 (the default): mg_args parses `opts` after {NAME} substitution. */
+    int raw_args;
     /* Line form `%name args`.  NULL if the magic has no line form. */
     int (*line)(struct mg_ctx *c, const struct mg_args *a);
     /* Cell form `%%name args` + body.  NULL if the magic has no cell form. */

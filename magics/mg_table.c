@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "yt_err.h"
+#include "yt_escape.h"
 #include "yt_utf8.h"
 
 #define CELL_KEEP 16384        /* bytes of one cell kept for display/title */
@@ -21,8 +22,6 @@
 #define TEXT_CELL_COLS 40      /* display columns per cell in the text twin */
 #define OUT_MAX (64u << 20)    /* cap of one rendered table */
 #define LIMIT_MAX MG_TABLE_LIMIT_MAX
-
-_Static_assert(YT_ERR_LEN == 512, "yt_errf fills the err[512] of render");
 
 static int default_limit = MG_TABLE_LIMIT;
 
@@ -143,84 +142,14 @@ long mg_text_width(const char *s, long len)
 
 /* ------------------------------------------------------------ escaping */
 
-static int escape(struct yt_buf *b, const char *s, long len, int attr)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n, i = 0, run = 0;
-
-    if (!s)
-        return 0;
-    n = len < 0 ? strlen(s) : (size_t)len;
-    while (i < n) {
-        unsigned char c = p[i];
-        const char *rep = NULL;
-        unsigned cp;
-        int k;
-
-        if (c >= 0x20 && c < 0x80 && c != '&' && c != '<' && c != '>' &&
-            c != '"' && c != '\'' && c != '$') {
-            run++;
-            i++;
-            continue;
-        }
-        /* Flush the run of plain ASCII before this byte. */
-        if (run && yt_buf_add(b, p + i - run, run) < 0)
-            return -1;
-        run = 0;
-        switch (c) {
-        case '&':
-            rep = "&amp;";
-            break;
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        case '\'':
-            rep = "&#39;";
-            break;
-        case '$':
-            rep = attr ? "$" : "<span>$</span>";
-            break;
-        default:
-            break;
-        }
-        if (rep) {
-            if (yt_buf_adds(b, rep) < 0)
-                return -1;
-            i++;
-            continue;
-        }
-        k = yt_utf8_next(p + i, n - i, &cp);
-        if (!xml_illegal(cp)) {
-            if (cp == 0xFFFD && k == 1) {
-                if (utf8_put(b, 0xFFFD) < 0)
-                    return -1;
-            } else if (yt_buf_add(b, p + i, (size_t)k) < 0) {
-                return -1;
-            }
-        }
-        i += (size_t)k;
-    }
-    if (run && yt_buf_add(b, p + i - run, run) < 0)
-        return -1;
-    if (!b->ptr && yt_buf_add(b, "", 0) < 0)
-        return -1;
-    return 0;
-}
-
 int mg_html_escape(struct yt_buf *b, const char *s, long len)
 {
-    return escape(b, s, len, 0);
+    return yt_escape(b, s, len, YT_ESC_HTML);
 }
 
 int mg_html_escape_attr(struct yt_buf *b, const char *s, long len)
 {
-    return escape(b, s, len, 1);
+    return yt_escape(b, s, len, YT_ESC_HTML_ATTR);
 }
 
 /* Copy s[0..n) as valid UTF-8 without XML-illegal controls; for the text
@@ -635,7 +564,7 @@ static int footer(struct yt_buf *b, int html, long m, int limit, int ncol)
 
 int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
                     struct yt_buf *html, struct yt_buf *text, long *nrows,
-                    int *scalar, char err[512])
+                    int *scalar, char err[YTK_ERR_LEN])
 {
     int ncol = sqlite3_column_count(stmt);
     int tail, headshow, i, r, nshow = 0, rc = -SQLITE_NOMEM, src;
@@ -730,6 +659,8 @@ int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
         for (r = 0; r < tail; r++)
             rows[nshow++] = &ring[((m - tail + r) % tail) * ncol];
     }
+    /* limit data rows at most, plus the "…" row when some were left out */
+    YTK_ASSERT(nshow <= limit + (m > limit) && nshow <= m + 1);
     for (r = 0; r < nshow; r++)
         for (i = 0; rows[r] && i < ncol; i++)
             if (cell_format(&rows[r][i]) < 0)
@@ -805,7 +736,7 @@ out:
 }
 
 int mg_table_bundle(sqlite3_stmt *stmt, int limit, const char *summary,
-                    cJSON **out, int *scalar, char err[512])
+                    cJSON **out, int *scalar, char err[YTK_ERR_LEN])
 {
     struct yt_buf html, text;
     long nrows = 0;
@@ -840,7 +771,7 @@ out:
 int mg_table_show_stmt(struct kn_exec *x, sqlite3_stmt *stmt,
                        const char *summary, int limit, int as_result)
 {
-    char err[512] = "";
+    char err[YTK_ERR_LEN] = "";
     int scalar = 0, rc;
     cJSON *data = NULL;
 

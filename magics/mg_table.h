@@ -5,6 +5,9 @@
  * attribute, write `$` as <span>$</span> so MathJax leaves it alone, replace
  * invalid UTF-8 with U+FFFD, drop XML-illegal control characters, wrap in
  * <div class="tex2jax_ignore mathjax_ignore">, say "Showing N of M rows".
+ *
+ * Invariants (YTK_ASSERT): a rendered table shows at most `limit` rows of
+ * data (plus one "…" row when rows were left out).
  */
 #ifndef MG_TABLE_H
 #define MG_TABLE_H
@@ -12,9 +15,11 @@
 #include <sqlite3.h>
 #include "kn_exec.h"
 #include "yt_buf.h"
+#include "yt_err.h"
 
 /* Append `s` (len bytes, or strlen when len < 0) to b escaped for HTML text
- * and attributes.  Returns 0, -1 when the buffer cap is hit. */
+ * and attributes: yt_escape with YT_ESC_HTML.  Returns 0, or the yt_buf code
+ * when the buffer fails. */
 int mg_html_escape(struct yt_buf *b, const char *s, long len);
 
 /* Run `sql` (one statement) on db and publish its rows: as execute_result
@@ -32,7 +37,8 @@ int mg_table_show_stmt(struct kn_exec *x, sqlite3_stmt *stmt,
                        const char *summary, int limit, int as_result);
 
 /* Same as mg_html_escape for attribute values (title="..."): `$` stays `$`
- * (MathJax never reads attributes), everything else is identical. */
+ * (MathJax never reads attributes), everything else is identical
+ * (yt_escape with YT_ESC_HTML_ATTR). */
 int mg_html_escape_attr(struct yt_buf *b, const char *s, long len);
 
 /* Display width in terminal columns of UTF-8 text (East Asian wide and emoji
@@ -50,7 +56,7 @@ long mg_text_width(const char *s, long len);
  * -SQLITE_NOMEM when a buffer cap was hit). */
 int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
                     struct yt_buf *html, struct yt_buf *text, long *nrows,
-                    int *scalar, char err[512]);
+                    int *scalar, char err[YTK_ERR_LEN]);
 
 /* mg_table_render into a mime bundle: {"text/plain"} for a scalar, else
  * {"text/plain", "text/html"}.  Returns 0 with *out set (the caller owns it
@@ -58,7 +64,7 @@ int mg_table_render(sqlite3_stmt *stmt, int limit, const char *summary,
  * NULL when the statement has no columns), or a negative code and err as
  * mg_table_render (-SQLITE_NOMEM also when the bundle cannot be built). */
 int mg_table_bundle(sqlite3_stmt *stmt, int limit, const char *summary,
-                    cJSON **out, int *scalar, char err[512]);
+                    cJSON **out, int *scalar, char err[YTK_ERR_LEN]);
 
 /* Default number of rows shown (5 head + 5 tail when truncated). */
 #define MG_TABLE_LIMIT 10

@@ -11,6 +11,8 @@
  * Tokens, secrets and keys are never shown: not in outputs, errors or
  * logs.  The pending login of --no-wait / --manual lives in this module's
  * memory (one at a time) and is wiped once used or replaced.
+ * Invariants (YTK_ASSERT): a login is parked only where no other is
+ * pending, and a pasted code is exchanged only for an active pending one.
  */
 #include "mg_registry.h"
 
@@ -26,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "yt_analytics.h"
 #include "yt_buf.h"
 #include "yt_cred.h"
 #include "yt_err.h"
@@ -44,7 +47,7 @@ extern char **environ;
 static const struct mg_opt auth_opts[] = {
     {"scopes", 0, 1,
      "scopes to request, short names allowed (youtube.readonly, "
-     "youtube.force-ssl), space or comma separated"},
+     "youtube.force-ssl, yt-analytics.readonly), space or comma separated"},
     {"client-secrets", 0, 1,
      "client_secret.json (default $YTK_CLIENT_SECRETS or "
      "$YTK_HOME/client_secret.json)"},
@@ -141,7 +144,7 @@ static int spawn_browser(const char *entry, const char *url, char *why,
                          size_t whysz)
 {
     char **words = NULL, **argv = NULL;
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int argc = 0, i, n = 0, used = 0, rc = -1;
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
@@ -269,12 +272,12 @@ static int auth_fail(struct kn_exec *x, const char *hint, const char *msg)
     return -1;
 }
 
-/* Scope list for people: the short names. */
-static void short_scopes(const char *scopes, struct yt_buf *b)
+/* Scope list for people: the short names.  Returns 0 or the yt_buf code. */
+static int short_scopes(const char *scopes, struct yt_buf *b)
 {
     const char *p = scopes ? scopes : "";
     size_t plen = strlen(YT_SCOPE_PREFIX);
-    int first = 1;
+    int first = 1, bad = 0;
 
     while (*p) {
         size_t n;
@@ -285,41 +288,42 @@ static void short_scopes(const char *scopes, struct yt_buf *b)
         if (!n)
             break;
         if (!first)
-            yt_buf_adds(b, ", ");
+            bad |= yt_buf_adds(b, ", ");
         first = 0;
         if (n > plen && strncmp(p, YT_SCOPE_PREFIX, plen) == 0)
-            yt_buf_add(b, p + plen, n - plen);
+            bad |= yt_buf_add(b, p + plen, n - plen);
         else
-            yt_buf_add(b, p, n);
+            bad |= yt_buf_add(b, p, n);
         p += n;
     }
     if (first)
-        yt_buf_adds(b, "(none reported)");
+        bad |= yt_buf_adds(b, "(none reported)");
+    return bad;
 }
 
-/* "2026-11-22 19:12:03 UTC (in 59 min)" */
-static void fmt_expiry(long long expiry, struct yt_buf *b)
+/* "2026-11-22 19:12:03 UTC (in 59 min)".  Returns 0 or the yt_buf code. */
+static int fmt_expiry(long long expiry, struct yt_buf *b)
 {
     char when[32];
     long long d = expiry - (long long)time(NULL);
     long long a = d < 0 ? -d : d;
+    int bad;
 
-    if (expiry <= 0) {
-        yt_buf_adds(b, "unknown");
-        return;
-    }
+    if (expiry <= 0)
+        return yt_buf_adds(b, "unknown");
     yt_token_format_time(expiry, when);
     when[10] = ' ';
     when[19] = '\0';
-    yt_buf_addf(b, "%s UTC ", when);
+    bad = yt_buf_addf(b, "%s UTC ", when);
     if (a < 120)
-        yt_buf_addf(b, d >= 0 ? "(in %lld s)" : "(expired %lld s ago)", a);
+        bad |= yt_buf_addf(b, d >= 0 ? "(in %lld s)" : "(expired %lld s ago)", a);
     else if (a < 7200)
-        yt_buf_addf(b, d >= 0 ? "(in %lld min)" : "(expired %lld min ago)",
+        bad |= yt_buf_addf(b, d >= 0 ? "(in %lld min)" : "(expired %lld min ago)",
                     a / 60);
     else
-        yt_buf_addf(b, d >= 0 ? "(in %lld h)" : "(expired %lld h ago)",
+        bad |= yt_buf_addf(b, d >= 0 ? "(in %lld h)" : "(expired %lld h ago)",
                     a / 3600);
+    return bad;
 }
 
 /* Publish (or update) a text/plain + text/html bundle. */
@@ -331,7 +335,8 @@ static void show(struct kn_exec *x, const char *id, int update,
     if (!data)
         return;
     cJSON_AddStringToObject(data, "text/plain", text);
-    cJSON_AddStringToObject(data, "text/html", html);
+    if (html) /* NULL when it could not be built: the text alone */
+        cJSON_AddStringToObject(data, "text/html", html);
     if (update)
         kn_exec_update_display(x, data, NULL, id);
     else
@@ -343,14 +348,21 @@ static void show_msg(struct kn_exec *x, const char *id, int update,
                      const char *text)
 {
     struct yt_buf h;
+    int bad;
 
     yt_buf_init(&h, 1024 * 1024);
-    yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\">"
+    bad = yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\">"
                     "<pre style=\"white-space: pre-wrap\">");
-    mg_html_escape(&h, text, -1);
-    yt_buf_adds(&h, "</pre></div>");
-    show(x, id, update, text, yt_buf_str(&h));
+    bad |= mg_html_escape(&h, text, -1);
+    bad |= yt_buf_adds(&h, "</pre></div>");
+    show(x, id, update, text, bad ? NULL : yt_buf_str(&h));
     yt_buf_free(&h);
+}
+
+/* The text built in t, or `instead` when building it failed (bad != 0). */
+static const char *built(int bad, const struct yt_buf *t, const char *instead)
+{
+    return bad || yt_buf_failed(t) ? instead : yt_buf_str(t);
 }
 
 static char *token_path_for(const struct mg_ctx *c, const struct mg_args *a)
@@ -367,7 +379,7 @@ static int load_client(const struct mg_ctx *c, const struct mg_args *a,
     const char *id = mg_args_get(a, "client-id");
     const char *secret = mg_args_get(a, "client-secret");
     const char *file = mg_args_get(a, "client-secrets");
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
     char *path;
     int rc;
 
@@ -421,11 +433,13 @@ static char *scopes_for(const struct mg_args *a, int first_extra,
     return out;
 }
 
-/* Scopes asked for but not granted (space separated; caller frees). */
+/* Scopes asked for but not granted (space separated; caller frees).  NULL
+ * when all were granted, or when out of memory (the note is left out). */
 static char *missing_scopes(const char *asked, const char *granted)
 {
     struct yt_buf b;
     const char *p = asked;
+    int bad = 0;
 
     yt_buf_init(&b, 64 * 1024);
     if (!granted)
@@ -452,12 +466,12 @@ static char *missing_scopes(const char *asked, const char *granted)
         }
         if (!found) {
             if (b.len)
-                yt_buf_adds(&b, " ");
-            yt_buf_add(&b, p, n);
+                bad |= yt_buf_adds(&b, " ");
+            bad |= yt_buf_add(&b, p, n);
         }
         p += n;
     }
-    if (!b.len) {
+    if (bad || !b.len) {
         yt_buf_free(&b);
         return NULL;
     }
@@ -470,10 +484,11 @@ static int finish_login(struct kn_exec *x, struct yt_http *h,
                         const char *display_id, struct yt_token *tok,
                         const char *asked, const char *path)
 {
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
     struct yt_tokeninfo ti;
     struct yt_buf t;
     char *missing;
+    int bad = 0;
 
     if (yt_token_save(path, tok, err) != YT_TOKEN_OK) {
         show_msg(x, display_id, 1, "Signed in, but the token was not saved.");
@@ -483,35 +498,36 @@ static int finish_login(struct kn_exec *x, struct yt_http *h,
     }
     yt_buf_init(&t, 64 * 1024);
     memset(&ti, 0, sizeof ti);
-    yt_buf_adds(&t, "Authenticated");
+    bad |= yt_buf_adds(&t, "Authenticated");
     if (yt_oauth_tokeninfo(h, tok->token, &ti, err) == YT_OAUTH_OK) {
         if (ti.email)
-            yt_buf_addf(&t, " as %s", ti.email);
+            bad |= yt_buf_addf(&t, " as %s", ti.email);
         else if (ti.sub)
-            yt_buf_addf(&t, " (Google account id %s)", ti.sub);
+            bad |= yt_buf_addf(&t, " (Google account id %s)", ti.sub);
     }
-    yt_buf_adds(&t, ".\nScopes: ");
-    short_scopes(tok->scopes ? tok->scopes : asked, &t);
-    yt_buf_adds(&t, "\nAccess token expires: ");
-    fmt_expiry(tok->expiry, &t);
-    yt_buf_addf(&t, "\nRefresh token: %s",
+    bad |= yt_buf_adds(&t, ".\nScopes: ");
+    bad |= short_scopes(tok->scopes ? tok->scopes : asked, &t);
+    bad |= yt_buf_adds(&t, "\nAccess token expires: ");
+    bad |= fmt_expiry(tok->expiry, &t);
+    bad |= yt_buf_addf(&t, "\nRefresh token: %s",
                 tok->refresh_token ? "saved (refreshed automatically)"
                                    : "none (sign in again when it expires)");
     if (tok->refresh_token && tok->refresh_expiry > 0) {
-        yt_buf_adds(&t, "; it stops working ");
-        fmt_expiry(tok->refresh_expiry, &t);
-        yt_buf_adds(&t, " -- a time-limited grant, as for apps in \"Testing\" "
+        bad |= yt_buf_adds(&t, "; it stops working ");
+        bad |= fmt_expiry(tok->refresh_expiry, &t);
+        bad |= yt_buf_adds(&t, " -- a time-limited grant, as for apps in \"Testing\" "
                         "mode (7 days)");
     }
-    yt_buf_addf(&t, "\nToken saved to %s (mode 0600)", path);
+    bad |= yt_buf_addf(&t, "\nToken saved to %s (mode 0600)", path);
     missing = missing_scopes(asked, tok->scopes);
     if (missing) {
-        yt_buf_adds(&t, "\nNote: not granted: ");
-        short_scopes(missing, &t);
-        yt_buf_adds(&t, " (some fetches may fail with insufficientPermissions)");
+        bad |= yt_buf_adds(&t, "\nNote: not granted: ");
+        bad |= short_scopes(missing, &t);
+        bad |= yt_buf_adds(&t, " (some fetches may fail with insufficientPermissions)");
         free(missing);
     }
-    show_msg(x, display_id, 1, yt_buf_str(&t));
+    show_msg(x, display_id, 1,
+             bad ? "Authenticated; the token was saved." : yt_buf_str(&t));
     yt_buf_free(&t);
     yt_tokeninfo_free(&ti);
     return 0;
@@ -611,40 +627,44 @@ struct buf_pair {
     struct yt_buf t, h;
 };
 
-static void login_prompt(struct buf_pair *o, const char *url, const char *scopes,
-                         const char *waiting, const char *note)
+/* Returns 0, or the yt_buf / escaper code when out of memory. */
+static int login_prompt(struct buf_pair *o, const char *url, const char *scopes,
+                        const char *waiting, const char *note)
 {
-    yt_buf_adds(&o->t, "Sign in with Google to let ytkernel read your "
-                       "YouTube data (scopes: ");
-    short_scopes(scopes, &o->t);
-    yt_buf_addf(&o->t, "):\n%s\n", url);
-    if (note)
-        yt_buf_addf(&o->t, "%s\n", note);
-    yt_buf_adds(&o->t, waiting);
+    int bad = 0;
 
-    yt_buf_adds(&o->h, "<div class=\"tex2jax_ignore mathjax_ignore\"><p>"
+    bad |= yt_buf_adds(&o->t, "Sign in with Google to let ytkernel read your "
+                       "YouTube data (scopes: ");
+    bad |= short_scopes(scopes, &o->t);
+    bad |= yt_buf_addf(&o->t, "):\n%s\n", url);
+    if (note)
+        bad |= yt_buf_addf(&o->t, "%s\n", note);
+    bad |= yt_buf_adds(&o->t, waiting);
+
+    bad |= yt_buf_adds(&o->h, "<div class=\"tex2jax_ignore mathjax_ignore\"><p>"
                        "Sign in with Google to let ytkernel read your "
                        "YouTube data (scopes: <code>");
     {
         struct yt_buf s;
 
         yt_buf_init(&s, 64 * 1024);
-        short_scopes(scopes, &s);
-        mg_html_escape(&o->h, yt_buf_str(&s), -1);
+        bad |= short_scopes(scopes, &s);
+        bad |= mg_html_escape(&o->h, yt_buf_str(&s), -1);
         yt_buf_free(&s);
     }
-    yt_buf_adds(&o->h, "</code>): <a href=\"");
-    mg_html_escape(&o->h, url, -1);
-    yt_buf_adds(&o->h, "\" target=\"_blank\" rel=\"noopener noreferrer\">"
+    bad |= yt_buf_adds(&o->h, "</code>): <a href=\"");
+    bad |= mg_html_escape(&o->h, url, -1);
+    bad |= yt_buf_adds(&o->h, "\" target=\"_blank\" rel=\"noopener noreferrer\">"
                        "open the Google sign-in page</a></p>");
     if (note) {
-        yt_buf_adds(&o->h, "<p>");
-        mg_html_escape(&o->h, note, -1);
-        yt_buf_adds(&o->h, "</p>");
+        bad |= yt_buf_adds(&o->h, "<p>");
+        bad |= mg_html_escape(&o->h, note, -1);
+        bad |= yt_buf_adds(&o->h, "</p>");
     }
-    yt_buf_adds(&o->h, "<p>");
-    mg_html_escape(&o->h, waiting, -1);
-    yt_buf_adds(&o->h, "</p></div>");
+    bad |= yt_buf_adds(&o->h, "<p>");
+    bad |= mg_html_escape(&o->h, waiting, -1);
+    bad |= yt_buf_adds(&o->h, "</p></div>");
+    return bad;
 }
 
 /* The pasted URL or code (from stdin or `code`): check state when present
@@ -655,9 +675,10 @@ static int finish_pending(struct kn_exec *x, const char *pasted,
     struct yt_redirect r;
     struct yt_token tok;
     struct yt_http *h = NULL;
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int rc;
 
+    YTK_ASSERT(pending.active);
     memset(&tok, 0, sizeof tok);
     if (yt_redirect_parse(pasted, &r, err) != 0)
         return auth_fail(x,
@@ -702,103 +723,127 @@ out:
     return rc;
 }
 
-static int do_login(struct mg_ctx *c, const struct mg_args *a)
+/* One login in progress: what do_login prepares and each flow uses.  The
+ * strings are owned here until login_park() hands them to `pending`. */
+struct login {
+    struct yt_listener *l; /* open only for the loopback flow */
+    struct yt_client client;
+    char verifier[YT_PKCE_VERIFIER_LEN + 1];
+    char state[YT_STATE_LEN + 1];
+    char display_id[37];
+    char *scopes, *path, *redirect_uri, *lpath, *url;
+    long timeout;
+};
+
+static void login_free(struct login *lg)
+{
+    explicit_bzero(lg->verifier, sizeof lg->verifier);
+    explicit_bzero(lg->state, sizeof lg->state);
+    yt_listener_close(lg->l);
+    yt_client_free(&lg->client);
+    free(lg->scopes);
+    free(lg->path);
+    free(lg->redirect_uri);
+    free(lg->lpath);
+    free(lg->url);
+    memset(lg, 0, sizeof *lg);
+}
+
+/* Check the options, load the client, make the PKCE verifier and state,
+ * pick the redirect URI (opening the loopback listener to get a port) and
+ * build the sign-in URL.  Returns 0, or -1 after failing the cell. */
+static int login_prepare(struct mg_ctx *c, const struct mg_args *a,
+                         int manual, int nowait, struct login *lg)
 {
     struct kn_exec *x = c->x;
-    struct yt_listener *l = NULL;
-    struct yt_http *h = NULL;
-    struct yt_client client;
-    struct yt_redirect r;
-    struct yt_token tok;
-    struct buf_pair bp;
-    char verifier[YT_PKCE_VERIFIER_LEN + 1], challenge[YT_PKCE_CHALLENGE_LEN + 1];
-    char state[YT_STATE_LEN + 1], err[YT_ERR_LEN], mgerr[MG_ERR_LEN];
-    char display_id[37], note[512], waiting[512];
-    char *scopes = NULL, *path = NULL, *redirect_uri = NULL, *url = NULL;
-    char *lpath = NULL;
-    int manual = mg_args_has(a, "manual"), nowait = mg_args_has(a, "no-wait");
-    long port = 0, timeout = AUTH_TIMEOUT_DEFAULT;
-    int rc = -1, lrc;
+    char challenge[YT_PKCE_CHALLENGE_LEN + 1];
+    char err[YTK_ERR_LEN], mgerr[YTK_ERR_LEN];
+    long port = 0;
 
-    memset(&client, 0, sizeof client);
-    memset(&r, 0, sizeof r);
-    memset(&tok, 0, sizeof tok);
-    yt_buf_init(&bp.t, 1024 * 1024);
-    yt_buf_init(&bp.h, 1024 * 1024);
-    note[0] = '\0';
+    lg->timeout = AUTH_TIMEOUT_DEFAULT;
     if (mg_args_get_long(a, "port", 1, 65535, &port, mgerr) != 0 ||
-        mg_args_get_long(a, "timeout", 1, 86400, &timeout, mgerr) != 0) {
+        mg_args_get_long(a, "timeout", 1, 86400, &lg->timeout, mgerr) != 0) {
         kn_exec_fail(x, "UsageError", "%s", mgerr);
-        goto out;
+        return -1;
     }
     if (manual && nowait) {
         kn_exec_fail(x, "UsageError", "--manual and --no-wait do not go "
                                       "together");
-        goto out;
+        return -1;
     }
     if (a->npos > 1 && !mg_args_get(a, "scopes")) {
         kn_exec_fail(x, "UsageError",
                      "unexpected argument '%s' (scopes go after --scopes)",
                      a->pos[1]);
-        goto out;
+        return -1;
     }
-    scopes = scopes_for(a, 1, YT_SCOPES_DEFAULT);
-    if (!scopes) {
+    lg->scopes = scopes_for(a, 1, YT_SCOPES_DEFAULT);
+    if (!lg->scopes) {
         kn_exec_fail(x, "UsageError", "--scopes lists no usable scope");
-        goto out;
+        return -1;
     }
-    path = token_path_for(c, a);
-    if (!path || load_client(c, a, &client) != 0)
-        goto out;
-    if (yt_oauth_pkce_verifier(verifier, err) != YT_OAUTH_OK ||
-        yt_oauth_random_state(state, err) != YT_OAUTH_OK) {
-        auth_fail(x, NULL, err);
-        goto out;
-    }
-    yt_oauth_pkce_challenge(verifier, challenge);
+    lg->path = token_path_for(c, a);
+    if (!lg->path || load_client(c, a, &lg->client) != 0)
+        return -1;
+    if (yt_oauth_pkce_verifier(lg->verifier, err) != YT_OAUTH_OK ||
+        yt_oauth_random_state(lg->state, err) != YT_OAUTH_OK)
+        return auth_fail(x, NULL, err);
+    yt_oauth_pkce_challenge(lg->verifier, challenge);
 
     /* Where Google sends the browser back. */
-    if (client.redirect_uri) {
+    if (lg->client.redirect_uri) {
         int rport;
 
-        if (redirect_port_path(client.redirect_uri, &rport, &lpath) != 0) {
-            auth_fail(x, NULL, "the client's redirect URI is not usable");
-            goto out;
-        }
+        if (redirect_port_path(lg->client.redirect_uri, &rport,
+                               &lg->lpath) != 0)
+            return auth_fail(x, NULL,
+                             "the client's redirect URI is not usable");
         if (port && port != rport) {
             kn_exec_fail(x, "UsageError",
                          "--port %ld differs from the port of the client's "
                          "registered redirect URI (%d)",
                          port, rport);
-            goto out;
+            return -1;
         }
         port = rport;
-        redirect_uri = strdup(client.redirect_uri);
+        lg->redirect_uri = strdup(lg->client.redirect_uri);
     }
-    if (yt_listener_open(&l, (int)port, err) != 0) {
-        auth_fail(x, "Hint: choose another --port, or leave it out to use a "
-                     "free one.",
-                  err);
-        goto out;
-    }
-    if (!redirect_uri) {
-        yt_buf_addf(&bp.t, "http://127.0.0.1:%d/", yt_listener_port(l));
-        redirect_uri = yt_buf_take(&bp.t);
-        lpath = strdup("/");
+    if (yt_listener_open_uri(&lg->l, (int)port, lg->redirect_uri, err) != 0)
+        return auth_fail(x, "Hint: choose another --port, or leave it out "
+                            "to use a free one.",
+                         err);
+    if (!lg->redirect_uri) {
+        char uri[64];
+
+        snprintf(uri, sizeof uri, "http://127.0.0.1:%d/",
+                 yt_listener_port(lg->l));
+        lg->redirect_uri = strdup(uri);
+        lg->lpath = strdup("/");
     }
     if (manual || nowait) {
         /* Nobody will accept on it: only the port was needed. */
-        yt_listener_close(l);
-        l = NULL;
+        yt_listener_close(lg->l);
+        lg->l = NULL;
     }
-    url = yt_oauth_auth_url(client.client_id, redirect_uri, scopes, challenge,
-                            state);
-    if (!redirect_uri || !lpath || !url) {
-        auth_fail(x, NULL, "out of memory");
-        goto out;
-    }
+    if (!lg->redirect_uri || !lg->lpath)
+        return auth_fail(x, NULL, "out of memory");
+    lg->url = yt_oauth_auth_url(lg->client.client_id, lg->redirect_uri,
+                                lg->scopes, challenge, lg->state);
+    if (!lg->url)
+        return auth_fail(x, NULL, "out of memory");
+    return 0;
+}
 
-    kn_exec_new_id(display_id);
+/* Show the sign-in link with what happens next (opening $BROWSER first for
+ * the loopback flow).  Returns 0, or -1 after failing the cell. */
+static int login_show_prompt(struct kn_exec *x, const struct mg_args *a,
+                             int manual, int nowait, struct login *lg)
+{
+    struct buf_pair bp;
+    char note[512], waiting[512];
+    int rc = 0;
+
+    note[0] = '\0';
     if (manual || nowait) {
         snprintf(waiting, sizeof waiting,
                  manual ? "After allowing access your browser lands on a "
@@ -807,12 +852,12 @@ static int do_login(struct mg_ctx *c, const struct mg_args *a)
                         : "After allowing access your browser lands on a "
                           "page at %s that may not load: copy its whole "
                           "address and run %%yt_auth code \"ADDRESS\".",
-                 redirect_uri);
+                 lg->redirect_uri);
     } else {
         char why[256];
         int brc = mg_args_has(a, "no-browser")
                       ? 0
-                      : open_browser(url, why, sizeof why);
+                      : open_browser(lg->url, why, sizeof why);
 
         if (brc == 1)
             snprintf(note, sizeof note, "Opened the page with $BROWSER.");
@@ -824,63 +869,89 @@ static int do_login(struct mg_ctx *c, const struct mg_args *a)
         snprintf(waiting, sizeof waiting,
                  "Waiting for the browser to come back to %s (timeout %ld s; "
                  "interrupt the kernel to cancel).",
-                 redirect_uri, timeout);
+                 lg->redirect_uri, lg->timeout);
     }
-    yt_buf_reset(&bp.t);
-    login_prompt(&bp, url, scopes, waiting, note[0] ? note : NULL);
-    show(x, display_id, 0, yt_buf_str(&bp.t), yt_buf_str(&bp.h));
+    yt_buf_init(&bp.t, 1024 * 1024);
+    yt_buf_init(&bp.h, 1024 * 1024);
+    kn_exec_new_id(lg->display_id);
+    if (login_prompt(&bp, lg->url, lg->scopes, waiting,
+                     note[0] ? note : NULL) != 0)
+        rc = auth_fail(x, NULL, "out of memory showing the sign-in link");
+    else
+        show(x, lg->display_id, 0, yt_buf_str(&bp.t), yt_buf_str(&bp.h));
+    yt_buf_free(&bp.t);
+    yt_buf_free(&bp.h);
+    return rc;
+}
 
-    if (manual || nowait) {
-        char *pasted = NULL;
-        char kerr[KN_ERR_LEN];
+/* Hand the login to `pending` (for --manual's input or a later `code`). */
+static void login_park(struct login *lg)
+{
+    pending_clear();
+    YTK_ASSERT(!pending.active && !pending.scopes && !pending.redirect_uri);
+    pending.active = 1;
+    pending.created = (long long)time(NULL);
+    memcpy(pending.verifier, lg->verifier, sizeof lg->verifier);
+    memcpy(pending.state, lg->state, sizeof lg->state);
+    pending.redirect_uri = lg->redirect_uri;
+    pending.scopes = lg->scopes;
+    pending.token_path = lg->path;
+    pending.client = lg->client;
+    memcpy(pending.display_id, lg->display_id, sizeof lg->display_id);
+    lg->redirect_uri = lg->scopes = lg->path = NULL;
+    memset(&lg->client, 0, sizeof lg->client);
+}
 
-        pending_clear();
-        pending.active = 1;
-        pending.created = (long long)time(NULL);
-        memcpy(pending.verifier, verifier, sizeof verifier);
-        memcpy(pending.state, state, sizeof state);
-        pending.redirect_uri = redirect_uri;
-        pending.scopes = scopes;
-        pending.token_path = path;
-        pending.client = client;
-        memcpy(pending.display_id, display_id, sizeof display_id);
-        redirect_uri = scopes = path = NULL;
-        memset(&client, 0, sizeof client);
-        if (nowait) {
-            rc = 0;
-            goto out;
+/* --manual: ask for the redirected address and exchange its code. */
+static int login_manual(struct kn_exec *x, struct login *lg)
+{
+    char *pasted = NULL;
+    char kerr[KN_ERR_LEN];
+    int rc;
+
+    login_park(lg);
+    if (kn_exec_input(x, "Paste the address your browser was sent to: ", 1,
+                      &pasted, kerr) != 0) {
+        if (kn_exec_interrupted(x)) {
+            kn_exec_fail(x, "KeyboardInterrupt",
+                         "sign-in interrupted; nothing was saved");
+            return -1;
         }
-        if (kn_exec_input(x, "Paste the address your browser was sent to: ",
-                          1, &pasted, kerr) != 0) {
-            if (kn_exec_interrupted(x)) {
-                kn_exec_fail(x, "KeyboardInterrupt",
-                             "sign-in interrupted; nothing was saved");
-            } else {
-                auth_fail(x, "Hint: this frontend has no input box: run "
-                             "%yt_auth code \"ADDRESS\" in another cell to "
-                             "finish this sign-in.",
-                          kerr);
-            }
-            goto out;
-        }
-        rc = finish_pending(x, pasted, display_id);
-        yt_wipe_free(pasted);
-        goto out;
+        return auth_fail(x, "Hint: this frontend has no input box: run "
+                            "%yt_auth code \"ADDRESS\" in another cell to "
+                            "finish this sign-in.",
+                         kerr);
     }
+    rc = finish_pending(x, pasted, lg->display_id);
+    yt_wipe_free(pasted);
+    return rc;
+}
 
-    lrc = yt_listener_wait(l, lpath, state, timeout * 1000L, interrupted_cb,
-                           x, &r, err);
-    yt_listener_close(l);
-    l = NULL;
+/* Loopback: wait for the browser on the listener, then exchange. */
+static int login_loopback(struct kn_exec *x, struct login *lg)
+{
+    struct yt_redirect r;
+    struct yt_token tok;
+    struct yt_http *h = NULL;
+    char err[YTK_ERR_LEN];
+    int rc = -1, lrc;
+
+    memset(&r, 0, sizeof r);
+    memset(&tok, 0, sizeof tok);
+    lrc = yt_listener_wait(lg->l, lg->lpath, lg->state, lg->timeout * 1000L,
+                           interrupted_cb, x, &r, err);
+    yt_listener_close(lg->l);
+    lg->l = NULL;
     reap_children();
     if (lrc == YT_LISTEN_E_ABORTED) {
-        show_msg(x, display_id, 1, "Sign-in cancelled; nothing was saved.");
+        show_msg(x, lg->display_id, 1,
+                 "Sign-in cancelled; nothing was saved.");
         kn_exec_fail(x, "KeyboardInterrupt",
                      "sign-in interrupted; nothing was saved");
         goto out;
     }
     if (lrc != YT_LISTEN_OK) {
-        show_msg(x, display_id, 1, "Sign-in failed; nothing was saved.");
+        show_msg(x, lg->display_id, 1, "Sign-in failed; nothing was saved.");
         auth_fail(x,
                   lrc == YT_LISTEN_E_TIMEOUT
                       ? "Hint: if the browser runs on another machine, use "
@@ -891,40 +962,54 @@ static int do_login(struct mg_ctx *c, const struct mg_args *a)
         goto out;
     }
     if (r.error) {
-        show_msg(x, display_id, 1, "Sign-in not completed; nothing was saved.");
+        show_msg(x, lg->display_id, 1,
+                 "Sign-in not completed; nothing was saved.");
         redirect_error(x, r.error);
         goto out;
     }
     if (!r.code || !*r.code) {
-        show_msg(x, display_id, 1, "Sign-in failed; nothing was saved.");
+        show_msg(x, lg->display_id, 1, "Sign-in failed; nothing was saved.");
         auth_fail(x, HINT_LOGIN, "the redirect carried no authorization code");
         goto out;
     }
     h = new_http(x);
     if (!h)
         goto out;
-    lrc = yt_oauth_exchange(h, &client, r.code, verifier, redirect_uri, &tok,
-                            err);
+    lrc = yt_oauth_exchange(h, &lg->client, r.code, lg->verifier,
+                            lg->redirect_uri, &tok, err);
     if (lrc != YT_OAUTH_OK) {
-        exchange_failed(x, display_id, lrc, err);
+        exchange_failed(x, lg->display_id, lrc, err);
         goto out;
     }
-    rc = finish_login(x, h, display_id, &tok, scopes, path);
+    rc = finish_login(x, h, lg->display_id, &tok, lg->scopes, lg->path);
 out:
-    explicit_bzero(verifier, sizeof verifier);
-    explicit_bzero(state, sizeof state);
-    yt_listener_close(l);
     yt_redirect_free(&r);
     yt_token_free(&tok);
-    yt_client_free(&client);
     yt_http_free(h);
-    yt_buf_free(&bp.t);
-    yt_buf_free(&bp.h);
-    free(scopes);
-    free(path);
-    free(redirect_uri);
-    free(lpath);
-    free(url);
+    return rc;
+}
+
+/* %yt_auth login: prepare, show the link, then one of three flows. */
+static int do_login(struct mg_ctx *c, const struct mg_args *a)
+{
+    struct login lg;
+    int manual = mg_args_has(a, "manual"), nowait = mg_args_has(a, "no-wait");
+    int rc = -1;
+
+    memset(&lg, 0, sizeof lg);
+    if (login_prepare(c, a, manual, nowait, &lg) != 0 ||
+        login_show_prompt(c->x, a, manual, nowait, &lg) != 0)
+        goto out;
+    if (nowait) {
+        login_park(&lg); /* finished by %yt_auth code */
+        rc = 0;
+    } else if (manual) {
+        rc = login_manual(c->x, &lg);
+    } else {
+        rc = login_loopback(c->x, &lg);
+    }
+out:
+    login_free(&lg);
     return rc;
 }
 
@@ -979,11 +1064,11 @@ static int do_device(struct mg_ctx *c, const struct mg_args *a)
     struct yt_token tok;
     struct yt_http *h = NULL;
     struct yt_buf t, hb;
-    char err[YT_ERR_LEN], display_id[37];
+    char err[YTK_ERR_LEN], display_id[37];
     char *scopes = NULL, *path = NULL;
     long long deadline;
     long interval;
-    int rc = -1, prc;
+    int rc = -1, prc, bad = 0;
 
     memset(&client, 0, sizeof client);
     memset(&d, 0, sizeof d);
@@ -1016,24 +1101,28 @@ static int do_device(struct mg_ctx *c, const struct mg_args *a)
                       err);
         goto out;
     }
-    yt_buf_addf(&t, "To sign in, open %s on any device and enter the code: "
+    bad |= yt_buf_addf(&t, "To sign in, open %s on any device and enter the code: "
                     "%s\nScopes: ",
                 d.verification_url, d.user_code);
-    short_scopes(scopes, &t);
-    yt_buf_addf(&t, "\nWaiting for approval (the code expires in %ld min; "
+    bad |= short_scopes(scopes, &t);
+    bad |= yt_buf_addf(&t, "\nWaiting for approval (the code expires in %ld min; "
                     "interrupt the kernel to cancel).",
                 (d.expires_in + 59) / 60);
-    yt_buf_adds(&hb, "<div class=\"tex2jax_ignore mathjax_ignore\"><p>To "
+    bad |= yt_buf_adds(&hb, "<div class=\"tex2jax_ignore mathjax_ignore\"><p>To "
                      "sign in, open <a href=\"");
-    mg_html_escape(&hb, d.verification_url, -1);
-    yt_buf_adds(&hb, "\" target=\"_blank\" rel=\"noopener noreferrer\">");
-    mg_html_escape(&hb, d.verification_url, -1);
-    yt_buf_adds(&hb, "</a> on any device and enter the code <code "
+    bad |= mg_html_escape(&hb, d.verification_url, -1);
+    bad |= yt_buf_adds(&hb, "\" target=\"_blank\" rel=\"noopener noreferrer\">");
+    bad |= mg_html_escape(&hb, d.verification_url, -1);
+    bad |= yt_buf_adds(&hb, "</a> on any device and enter the code <code "
                      "style=\"font-size: 1.3em\">");
-    mg_html_escape(&hb, d.user_code, -1);
-    yt_buf_addf(&hb, "</code></p><p>Waiting for approval (the code expires "
+    bad |= mg_html_escape(&hb, d.user_code, -1);
+    bad |= yt_buf_addf(&hb, "</code></p><p>Waiting for approval (the code expires "
                      "in %ld min; interrupt the kernel to cancel).</p></div>",
                 (d.expires_in + 59) / 60);
+    if (bad) {
+        auth_fail(x, NULL, "out of memory showing the device code");
+        goto out;
+    }
     kn_exec_new_id(display_id);
     show(x, display_id, 0, yt_buf_str(&t), yt_buf_str(&hb));
 
@@ -1098,9 +1187,9 @@ static int do_key(struct mg_ctx *c, const struct mg_args *a)
     struct kn_exec *x = c->x;
     const char *arg = mg_args_pos(a, 1);
     char *key = NULL, *path = NULL, *line = NULL;
-    char err[YT_ERR_LEN], kerr[KN_ERR_LEN], fp[64];
+    char err[YTK_ERR_LEN], kerr[KN_ERR_LEN], fp[64];
     struct yt_buf t;
-    int rc = -1;
+    int rc = -1, bad = 0;
 
     yt_buf_init(&t, 64 * 1024);
     if (a->npos > 2) {
@@ -1114,7 +1203,10 @@ static int do_key(struct mg_ctx *c, const struct mg_args *a)
         if (kn_exec_interrupted(x))
             kn_exec_fail(x, "KeyboardInterrupt", "interrupted");
         else
-            auth_fail(x, "Hint: %yt_auth key API_KEY, or set YTK_API_KEY.",
+            auth_fail(x,
+                      "Hint: run %yt_auth key from a frontend that "
+                      "allows input (it asks for the key in a hidden "
+                      "prompt), or set YTK_API_KEY.",
                       kerr);
         goto out;
     }
@@ -1126,7 +1218,7 @@ static int do_key(struct mg_ctx *c, const struct mg_args *a)
         goto out;
     }
     path = yt_api_key_path(c->home);
-    yt_buf_addf(&t, "%s\n", key);
+    bad |= yt_buf_addf(&t, "%s\n", key);
     line = yt_buf_take(&t);
     if (!path || !line) {
         auth_fail(x, NULL, "out of memory");
@@ -1137,14 +1229,14 @@ static int do_key(struct mg_ctx *c, const struct mg_args *a)
         goto out;
     }
     yt_api_key_fingerprint(key, fp);
-    yt_buf_addf(&t,
+    bad |= yt_buf_addf(&t,
                 "API key %s saved to %s (mode 0600).\nIt is used for public "
                 "data only, when no OAuth token is saved.",
                 fp, path);
     if (getenv("YTK_API_KEY") && *getenv("YTK_API_KEY"))
-        yt_buf_adds(&t, "\nNote: $YTK_API_KEY is set and takes precedence "
+        bad |= yt_buf_adds(&t, "\nNote: $YTK_API_KEY is set and takes precedence "
                         "over this file.");
-    show_msg(x, NULL, 0, yt_buf_str(&t));
+    show_msg(x, NULL, 0, built(bad, &t, "API key saved."));
     rc = 0;
 out:
     yt_wipe_free(key);
@@ -1162,9 +1254,9 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
     struct yt_token tok;
     struct yt_tokeninfo ti;
     struct yt_buf t;
-    char err[YT_ERR_LEN], fp[64];
+    char err[YTK_ERR_LEN], fp[64];
     char *path = token_path_for(c, a), *key = NULL;
-    int trc, krc, rc = -1;
+    int trc, krc, rc = -1, bad = 0;
 
     memset(&ti, 0, sizeof ti);
     memset(&tok, 0, sizeof tok);
@@ -1175,13 +1267,13 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
     }
     trc = yt_token_load(path, &tok, err);
     if (trc == YT_TOKEN_E_NOENT) {
-        yt_buf_addf(&t, "No OAuth token saved (%s).", path);
+        bad |= yt_buf_addf(&t, "No OAuth token saved (%s).", path);
     } else if (trc != YT_TOKEN_OK) {
-        yt_buf_addf(&t, "Token file %s is unusable: %s\n(run %%yt_auth "
+        bad |= yt_buf_addf(&t, "Token file %s is unusable: %s\n(run %%yt_auth "
                         "login to replace it)",
                     path, err);
     } else {
-        yt_buf_addf(&t, "Token file: %s", path);
+        bad |= yt_buf_addf(&t, "Token file: %s", path);
         if (tok.token && tok.expiry > (long long)time(NULL)) {
             struct yt_http *h = new_http(x);
 
@@ -1189,36 +1281,42 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
                 goto out;
             if (yt_oauth_tokeninfo(h, tok.token, &ti, err) == YT_OAUTH_OK &&
                 (ti.email || ti.sub))
-                yt_buf_addf(&t, "\nAccount: %s%s",
+                bad |= yt_buf_addf(&t, "\nAccount: %s%s",
                             ti.email ? "" : "Google account id ",
                             ti.email ? ti.email : ti.sub);
             else
-                yt_buf_adds(&t, "\nAccount: (tokeninfo not reachable)");
+                bad |= yt_buf_adds(&t, "\nAccount: (tokeninfo not reachable)");
             yt_http_free(h);
         }
-        yt_buf_adds(&t, "\nScopes: ");
-        short_scopes(tok.scopes, &t);
-        yt_buf_adds(&t, "\nAccess token: ");
+        bad |= yt_buf_adds(&t, "\nScopes: ");
+        bad |= short_scopes(tok.scopes, &t);
+        bad |= yt_buf_adds(&t, yt_an_scopes_allow(tok.scopes)
+                                   ? "\nYouTube Analytics reports: allowed"
+                                   : "\nYouTube Analytics reports: not allowed "
+                                     "(log in again with --scopes "
+                                     "youtube.readonly,youtube.force-ssl,"
+                                     "yt-analytics.readonly)") < 0;
+        bad |= yt_buf_adds(&t, "\nAccess token: ");
         if (tok.token) {
-            yt_buf_adds(&t, "present (redacted), expires ");
-            fmt_expiry(tok.expiry, &t);
+            bad |= yt_buf_adds(&t, "present (redacted), expires ");
+            bad |= fmt_expiry(tok.expiry, &t);
         } else {
-            yt_buf_adds(&t, "none");
+            bad |= yt_buf_adds(&t, "none");
         }
-        yt_buf_addf(&t, "\nRefresh token: %s",
+        bad |= yt_buf_addf(&t, "\nRefresh token: %s",
                     tok.refresh_token ? "present (redacted)" : "none");
         if (tok.refresh_token && tok.refresh_expiry > 0) {
-            yt_buf_adds(&t, ", expires ");
-            fmt_expiry(tok.refresh_expiry, &t);
-            yt_buf_adds(&t, " (time-limited grant, e.g. \"Testing\" mode)");
+            bad |= yt_buf_adds(&t, ", expires ");
+            bad |= fmt_expiry(tok.refresh_expiry, &t);
+            bad |= yt_buf_adds(&t, " (time-limited grant, e.g. \"Testing\" mode)");
         }
         if (tok.client_id)
-            yt_buf_addf(&t, "\nOAuth client: %s", tok.client_id);
+            bad |= yt_buf_addf(&t, "\nOAuth client: %s", tok.client_id);
         {
             struct stat st;
 
             if (stat(path, &st) == 0 && (st.st_mode & 077))
-                yt_buf_addf(&t,
+                bad |= yt_buf_addf(&t,
                             "\nWarning: the token file is readable by "
                             "others (mode %03o); run chmod 600 on it, or "
                             "%%yt_auth refresh to rewrite it with mode 0600.",
@@ -1228,18 +1326,22 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
     krc = yt_api_key_load(c->home, &key, err);
     if (krc == 0) {
         yt_api_key_fingerprint(key, fp);
-        yt_buf_addf(&t, "\nAPI key: %s (%s)", fp,
+        bad |= yt_buf_addf(&t, "\nAPI key: %s (%s)", fp,
                     getenv("YTK_API_KEY") && *getenv("YTK_API_KEY")
                         ? "$YTK_API_KEY"
                         : "saved by %yt_auth key");
         yt_wipe_free(key);
     } else if (krc == YT_TOKEN_E_NOENT) {
-        yt_buf_adds(&t, "\nAPI key: none");
+        bad |= yt_buf_adds(&t, "\nAPI key: none");
     } else {
-        yt_buf_addf(&t, "\nAPI key: unusable (%s)", err);
+        bad |= yt_buf_addf(&t, "\nAPI key: unusable (%s)", err);
     }
     if (trc == YT_TOKEN_E_NOENT && krc != 0)
-        yt_buf_adds(&t, "\nRun %yt_auth login to sign in.");
+        bad |= yt_buf_adds(&t, "\nRun %yt_auth login to sign in.");
+    if (bad) {
+        auth_fail(x, NULL, "out of memory building the status");
+        goto out;
+    }
     show_msg(x, NULL, 0, yt_buf_str(&t));
     rc = 0;
 out:
@@ -1256,8 +1358,8 @@ static int do_refresh(struct mg_ctx *c, const struct mg_args *a)
     struct yt_cred cred;
     struct yt_http *h;
     struct yt_buf t;
-    char err[YT_ERR_LEN];
-    int rc;
+    char err[YTK_ERR_LEN];
+    int rc, bad;
 
     memset(&cred, 0, sizeof cred);
     cred.token_path = token_path_for(c, a);
@@ -1283,10 +1385,10 @@ static int do_refresh(struct mg_ctx *c, const struct mg_args *a)
                          err);
     }
     yt_buf_init(&t, 64 * 1024);
-    yt_buf_adds(&t, "Access token refreshed; expires ");
-    fmt_expiry(cred.expiry, &t);
-    yt_buf_addf(&t, ".\nToken saved to %s", cred.token_path);
-    show_msg(x, NULL, 0, yt_buf_str(&t));
+    bad = yt_buf_adds(&t, "Access token refreshed; expires ");
+    bad |= fmt_expiry(cred.expiry, &t);
+    bad |= yt_buf_addf(&t, ".\nToken saved to %s", cred.token_path);
+    show_msg(x, NULL, 0, built(bad, &t, "Access token refreshed."));
     yt_buf_free(&t);
     yt_cred_free(&cred);
     return 0;
@@ -1298,9 +1400,9 @@ static int do_revoke(struct mg_ctx *c, const struct mg_args *a)
     struct yt_token tok;
     struct yt_http *h = NULL;
     struct yt_buf t;
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
     char *path = token_path_for(c, a);
-    int rc = -1, trc;
+    int rc = -1, trc, bad = 0;
 
     yt_buf_init(&t, 64 * 1024);
     memset(&tok, 0, sizeof tok);
@@ -1308,8 +1410,8 @@ static int do_revoke(struct mg_ctx *c, const struct mg_args *a)
         return auth_fail(x, NULL, "out of memory");
     trc = yt_token_load(path, &tok, err);
     if (trc == YT_TOKEN_E_NOENT) {
-        yt_buf_addf(&t, "No token saved at %s: nothing to revoke.", path);
-        show_msg(x, NULL, 0, yt_buf_str(&t));
+        bad |= yt_buf_addf(&t, "No token saved at %s: nothing to revoke.", path);
+        show_msg(x, NULL, 0, built(bad, &t, "No token saved: nothing to revoke."));
         rc = 0;
         goto out;
     }
@@ -1331,27 +1433,29 @@ static int do_revoke(struct mg_ctx *c, const struct mg_args *a)
         goto out;
     }
     if (trc != YT_OAUTH_OK && trc != YT_OAUTH_E_INVALID_GRANT) {
-        yt_buf_addf(&t, "could not revoke the token at Google (%s); the "
+        bad |= yt_buf_addf(&t, "could not revoke the token at Google (%s); the "
                         "token file was kept",
                     err);
         auth_fail(x, "Hint: retry, or %yt_auth logout to delete only the "
                      "local file.",
-                  yt_buf_str(&t));
+                  built(bad, &t, "could not revoke the token at Google; the "
+                                 "token file was kept"));
         goto out;
     }
     if (unlink(path) != 0 && errno != ENOENT) {
-        yt_buf_addf(&t, "revoked at Google, but could not delete %s: %s",
+        bad |= yt_buf_addf(&t, "revoked at Google, but could not delete %s: %s",
                     path, strerror(errno));
-        auth_fail(x, NULL, yt_buf_str(&t));
+        auth_fail(x, NULL, built(bad, &t, "revoked at Google, but could not "
+                                          "delete the token file"));
         goto out;
     }
-    yt_buf_addf(&t, "%s; deleted %s.",
+    bad |= yt_buf_addf(&t, "%s; deleted %s.",
                 trc == YT_OAUTH_OK
                     ? "Access revoked at Google"
                     : "Google no longer knew this token (already revoked or "
                       "expired)",
                 path);
-    show_msg(x, NULL, 0, yt_buf_str(&t));
+    show_msg(x, NULL, 0, built(bad, &t, "Access revoked; token file deleted."));
     rc = 0;
 out:
     yt_token_free(&tok);
@@ -1365,27 +1469,47 @@ static int do_logout(struct mg_ctx *c, const struct mg_args *a)
 {
     struct yt_buf t;
     char *path = token_path_for(c, a);
-    int rc = 0;
+    int rc = 0, bad = 0;
 
     if (!path)
         return auth_fail(c->x, NULL, "out of memory");
     yt_buf_init(&t, 64 * 1024);
     if (unlink(path) == 0) {
-        yt_buf_addf(&t, "Deleted %s. Access is not revoked at Google "
+        bad |= yt_buf_addf(&t, "Deleted %s. Access is not revoked at Google "
                         "(%%yt_auth revoke does that).",
                     path);
-        show_msg(c->x, NULL, 0, yt_buf_str(&t));
+        show_msg(c->x, NULL, 0, built(bad, &t, "Token file deleted."));
     } else if (errno == ENOENT) {
-        yt_buf_addf(&t, "No token saved at %s.", path);
-        show_msg(c->x, NULL, 0, yt_buf_str(&t));
+        bad |= yt_buf_addf(&t, "No token saved at %s.", path);
+        show_msg(c->x, NULL, 0, built(bad, &t, "No token saved."));
     } else {
-        yt_buf_addf(&t, "cannot delete %s: %s", path, strerror(errno));
-        rc = auth_fail(c->x, NULL, yt_buf_str(&t));
+        bad |= yt_buf_addf(&t, "cannot delete %s: %s", path, strerror(errno));
+        rc = auth_fail(c->x, NULL, built(bad, &t, "cannot delete the token file"));
     }
     pending_clear();
     yt_buf_free(&t);
     free(path);
     return rc;
+}
+
+/* A secret typed on the line is in the notebook now: history drops it
+ * (mg_redact), the notebook file is the frontend's.  Say so, once a line. */
+static void warn_inline_secret(struct kn_exec *x, const struct mg_args *a,
+                               const char *sub)
+{
+    if (sub && strcmp(sub, "key") == 0 && mg_args_pos(a, 1))
+        kn_exec_stream(x, 1,
+                       "Warning: the API key typed on this line is saved in "
+                       "the notebook file (not in the kernel's history). "
+                       "Delete it from the cell and run %yt_auth key alone: "
+                       "it asks for the key in a hidden prompt.\n");
+    else if (mg_args_get(a, "client-secret"))
+        kn_exec_stream(x, 1,
+                       "Warning: the --client-secret typed on this line is "
+                       "saved in the notebook file (not in the kernel's "
+                       "history). Delete it from the cell and use "
+                       "--client-secrets FILE or $YTK_HOME/client_secret.json "
+                       "instead.\n");
 }
 
 static int run_line(struct mg_ctx *c, const struct mg_args *a)
@@ -1394,6 +1518,7 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
     int i, best = -1, bestd = 100;
 
     reap_children();
+    warn_inline_secret(c->x, a, sub);
     if (!sub || strcmp(sub, "status") == 0)
         return do_status(c, a);
     if (strcmp(sub, "login") == 0)
@@ -1452,10 +1577,12 @@ const struct mg_magic mg_yt_auth_magic = {
         "    Device flow: shows a code to enter on Google's device page "
         "(needs a \"TVs and\n"
         "    Limited Input devices\" client; youtube.readonly only).\n"
-        "%yt_auth key [API_KEY]\n"
+        "%yt_auth key\n"
         "    Save an API key for public data ($YTK_HOME/api_key, mode 0600; "
         "$YTK_API_KEY\n"
-        "    also works).  Without an argument it is asked for, hidden.\n"
+        "    also works).  The key is asked for, hidden: a key typed on the "
+        "line stays\n"
+        "    in the notebook file (history keeps it redacted).\n"
         "%yt_auth status     account, scopes, expiry, files (never the "
         "tokens)\n"
         "%yt_auth refresh    refresh the access token now\n"
@@ -1465,6 +1592,10 @@ const struct mg_magic mg_yt_auth_magic = {
         "\n"
         "Default scopes: youtube.readonly youtube.force-ssl (comments need "
         "force-ssl).\n"
+        "YouTube Analytics reports (%yt_fetch analytics): add "
+        "yt-analytics.readonly,\n"
+        "e.g. %yt_auth login --scopes youtube.readonly,youtube.force-ssl,"
+        "yt-analytics.readonly\n"
         "Client: a client_secret.json of a Desktop OAuth client (Google "
         "Cloud Console >\n"
         "Credentials), from the option, else $YTK_CLIENT_SECRETS, else\n"

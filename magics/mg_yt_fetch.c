@@ -1,24 +1,20 @@
 /* mg_yt_fetch.c -- %yt_fetch: YouTube Data API v3 -> the SQLite store.
  *
- * A fetch is a set of "queries" (one API list call, possibly paginated) run
- * in rounds: each round sends every unfinished query's next page at once
- * through yt_http_perform_many (bounded concurrency), then handles each
- * answer: store the page in its own transaction, retry with backoff, refresh
- * the token once on 401, skip a per-item error, or stop on a fatal one.  What
- * was stored stays; the main query's next page token is saved in
- * _ytk_fetch_state so --resume continues from there, and finished id batches
- * are remembered so a resumed id fetch does not pay for them twice.
+ * The magic reads the options once into a `struct plan`, then hands the
+ * fetch to lib/: yt_recipe (what to ask: listings, id batches, the uploads
+ * and --with-channels recipes, reply completion, resume) running on the
+ * engine yt_fetch (how: pipelined requests, one transaction per page,
+ * retries, the shared 401 refresh, the request log).  What stays here:
+ * option parsing, help, the dry run, the quota/log/status/export
+ * subcommands, the progress line and the rendering of errors and results.
  *
- * Recipes (`uploads`, `subscriptions --with-channels`) chain phases: the
- * cheapest calls only (uploads playlist + videos.list in batches of 50,
- * never search).
- *
- * Ownership: everything allocated for a fetch lives in `struct fetch` and its
- * queries and is released by fetch_free(); the libcurl handle is one per
- * process (keep-alive reuse across cells).
+ * Ownership: everything allocated for a fetch lives in `struct fetch` and is
+ * released by fetch_free(); the libcurl handle is one per process
+ * (keep-alive reuse across cells).
  */
 #include "mg_registry.h"
 #include "mg_table.h"
+#include "mg_yt_analytics.h"
 
 #include <ctype.h>
 #include <unistd.h>
@@ -30,13 +26,12 @@
 #include "yt_api.h"
 #include "yt_buf.h"
 #include "yt_cred.h"
+#include "yt_fetch.h"
 #include "yt_http.h"
+#include "yt_recipe.h"
 #include "yt_store.h"
 
-#define MAX_QUERIES 100000
-#define MAX_PAGES_PER_QUERY 20000
 #define PROGRESS_MIN_S 0.15
-#define BATCH 50
 
 /* ------------------------------------------------------------ options */
 
@@ -75,6 +70,17 @@ static const struct mg_opt fetch_opts[] = {
     {"resume", 0, 0, "continue a stopped fetch from its saved page token"},
     {"token-file", 0, 1, "token file (default $YTK_HOME/token.json)"},
     {"show", 0, 1, "rows to preview (default 10, 0 = none)"},
+    {"raw", 0, 0, "export: CSV text as stored, no formula guard"},
+    /* analytics (mg_yt_analytics.c) */
+    {"metrics", 0, 1, "analytics: metrics, e.g. views,estimatedMinutesWatched"},
+    {"dimensions", 0, 1, "analytics: dimensions, e.g. day or ageGroup,gender"},
+    {"filters", 0, 1, "analytics: filters, e.g. video==ID;country==US"},
+    {"sort", 0, 1, "analytics: sort, '-' = descending, e.g. -views"},
+    {"start", 0, 1, "analytics: first day, YYYY-MM-DD (or -30d)"},
+    {"end", 0, 1, "analytics: last day, YYYY-MM-DD (default today)"},
+    {"last", 0, 1, "analytics: the last N days/weeks/months: 90d, 12w, 6m"},
+    {"max-results", 0, 1, "analytics: at most N rows"},
+    {"currency", 0, 1, "analytics: currency of revenue metrics, e.g. EUR"},
     {NULL, 0, 0, NULL},
 };
 
@@ -87,7 +93,8 @@ static const char *const fetch_subcommands[] = {
     "regions",        "languages",
     "uploads",        "quota",
     "export",         "log",
-    "status",         NULL};
+    "status",         "analytics",
+    NULL};
 
 static const char fetch_help[] =
     "%yt_fetch RESOURCE [filters] [--part P] [--limit N] [--into TABLE]\n"
@@ -132,43 +139,30 @@ static const char fetch_help[] =
     "      statistics: uploads playlist + videos.list batches (never "
     "search)\n"
     "  subscriptions --mine --with-channels   + channels' statistics\n"
+    MG_YT_ANALYTICS_HELP
     "Other:\n"
     "  %yt_fetch quota              today's quota units (Pacific day)\n"
     "  %yt_fetch log [N]            the last N logged requests\n"
     "  %yt_fetch status             stopped fetches that --resume can "
     "continue\n"
-    "  %yt_fetch export TABLE FILE.csv|.json|.ndjson\n"
+    "  %yt_fetch export TABLE FILE.csv|.json|.ndjson [--raw]\n"
+    "      CSV text cells starting with = + - @ TAB CR get a leading ' so\n"
+    "      spreadsheets do not run them; --raw writes them as stored\n"
     "\n"
     "Environment: YTK_FETCH_BACKOFF_MS (retry base, default 1000),\n"
     "YTK_FETCH_BACKOFF_CAP_MS (default 32000), YTK_FETCH_RETRIES (default "
     "5),\n"
-    "YTK_FETCH_PARALLEL (default 4), YTK_DAILY_QUOTA (default 10000).\n";
+    "YTK_FETCH_PARALLEL (default 6), YTK_DAILY_QUOTA (default 10000).\n";
 
 /* ------------------------------------------------------------ types */
 
-struct query {
-    const struct yt_api_method *m;
-    char *params;        /* encoded, without maxResults/pageToken/key */
-    char *page_token;    /* next page to fetch, NULL = first */
-    char *table;         /* where items go */
-    char *fill_video_id; /* video_id for comments lacking one */
-    char *label;         /* what it is for messages ("video abc") */
-    char **batch_ids;    /* ids of an id batch (for the done set) */
-    int nbatch;
-    char *listing_id; /* per-id listing: id marked done when it ends */
-    long limit;       /* max items, -1 none */
-    long got;
-    int pages;
-    int paginate; /* follow nextPageToken */
-    int done, skipped;
-    int attempt;
-    long retry_after;
-    int is_main; /* its page token is the resume point */
-};
+#define SKIP_LINES 20     /* skipped items listed; the rest are counted */
+#define SKIP_BYTES 16384u /* and at most this much text */
 
-struct tcount {
-    char *table;
-    long rows;
+/* The skipped per-item errors: the first lines, then a count. */
+struct skiplist {
+    struct yt_buf text;
+    long shown, more;
 };
 
 struct fetch {
@@ -177,43 +171,24 @@ struct fetch {
     sqlite3 *db;
     struct yt_http *http;
     struct yt_cred cred;
-    int have_cred;
-    int refreshed;
     char *api_base;
     char fetch_id[37];
     char started_at[32]; /* of this run, or of the resumed one */
     char *key;           /* resume key */
     char *desc;          /* human description of the fetch */
-    char *phase;         /* current phase name */
     double t0;
     /* progress */
     char disp_id[37];
     int disp_shown;
     double last_update;
     const char *label;
-    long pages, items, units, requests, retries;
-    long est_pages;
-    struct tcount counts[8];
-    int ncounts;
-    /* skipped per-item errors */
-    struct yt_buf skipped;
-    int nskipped;
-    /* comment thread completions waiting to run */
-    struct query *pend;
-    int npend, cappend;
-    char *comments_table;
-    /* settings */
-    long backoff_base, backoff_cap;
-    int max_retries, parallel;
+    struct yt_fetch *eng;
+    struct yt_recipe_job *job;
+    struct skiplist skipped;
     /* outcome */
     int fatal; /* kn_exec_fail was called */
     int interrupted;
-    int single_target;  /* a skip of the only query is an error */
-    long missing_ids;   /* ids a batch call did not return */
     long resumed_pages; /* pages stored by the run this one resumes */
-    long resumed_items;
-    long total_results; /* largest pageInfo.totalResults of the main query */
-    int search_capped;  /* search ended with more results announced */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -280,65 +255,60 @@ static void note(struct kn_exec *x, const char *text)
     struct yt_buf h;
 
     yt_buf_init(&h, 1u << 20);
-    yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\">"
-                    "<span style=\"color:#8a6d3b\">");
-    mg_html_escape(&h, text, -1);
-    yt_buf_adds(&h, "</span></div>");
-    kn_exec_display(x, bundle(text, yt_buf_str(&h)), NULL, NULL);
+    if (yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\">"
+                        "<span style=\"color:#8a6d3b\">") < 0 ||
+        mg_html_escape(&h, text, -1) < 0 ||
+        yt_buf_adds(&h, "</span></div>") < 0) {
+        kn_exec_display(x, bundle(text, NULL), NULL, NULL);
+    } else {
+        kn_exec_display(x, bundle(text, yt_buf_str(&h)), NULL, NULL);
+    }
     yt_buf_free(&h);
 }
 
-static void query_free(struct query *q)
+static void skip_add(struct skiplist *s, const char *line)
 {
-    int i;
+    size_t n = strlen(line);
 
-    free(q->params);
-    free(q->page_token);
-    free(q->table);
-    free(q->fill_video_id);
-    free(q->label);
-    free(q->listing_id);
-    for (i = 0; i < q->nbatch; i++)
-        free(q->batch_ids[i]);
-    free(q->batch_ids);
-    memset(q, 0, sizeof(*q));
-}
-
-static void count_rows(struct fetch *f, const char *table, long n)
-{
-    int i;
-
-    for (i = 0; i < f->ncounts; i++)
-        if (strcmp(f->counts[i].table, table) == 0) {
-            f->counts[i].rows += n;
-            return;
-        }
-    if (f->ncounts < (int)(sizeof(f->counts) / sizeof(f->counts[0]))) {
-        f->counts[f->ncounts].table = strdup(table);
-        f->counts[f->ncounts].rows = n;
-        if (f->counts[f->ncounts].table)
-            f->ncounts++;
-    }
+    /* append only what fits, so a full list is never emptied */
+    if (s->shown < SKIP_LINES && s->text.len + n + 2 < SKIP_BYTES &&
+        yt_buf_addf(&s->text, "%s\n", line) == 0)
+        s->shown++;
+    else
+        s->more++;
 }
 
 static void fetch_free(struct fetch *f)
 {
-    int i;
-
     if (f->http)
         yt_http_set_abort(f->http, NULL, NULL);
+    yt_fetch_free(f->eng);
+    yt_recipe_job_free(f->job);
     yt_cred_free(&f->cred);
     free(f->api_base);
     free(f->key);
     free(f->desc);
-    free(f->phase);
-    yt_buf_free(&f->skipped);
-    for (i = 0; i < f->npend; i++)
-        query_free(&f->pend[i]);
-    free(f->pend);
-    free(f->comments_table);
-    for (i = 0; i < f->ncounts; i++)
-        free(f->counts[i].table);
+    yt_buf_free(&f->skipped.text);
+}
+
+static long f_pages(const struct fetch *f)
+{
+    return f->eng ? yt_fetch_get_stats(f->eng)->pages : 0;
+}
+
+static long f_units(const struct fetch *f)
+{
+    return f->eng ? yt_fetch_get_stats(f->eng)->units : 0;
+}
+
+static long f_retries(const struct fetch *f)
+{
+    return f->eng ? yt_fetch_get_stats(f->eng)->retries : 0;
+}
+
+static long f_items(const struct fetch *f)
+{
+    return f->job ? yt_recipe_items(f->job) : 0;
 }
 
 /* ------------------------------------------------------------ progress */
@@ -351,105 +321,144 @@ static void fmt_elapsed(char *out, size_t n, double s)
         snprintf(out, n, "%dm %02ds", (int)(s / 60), (int)s % 60);
 }
 
+/* The progress line of a running fetch into t. */
+static int progress_text(struct fetch *f, struct yt_buf *t)
+{
+    long pages = f_pages(f), items = f_items(f), units = f_units(f);
+    long est = f->job ? yt_recipe_est_pages(f->job) : -1;
+    const struct yt_fetch_stats *s = f->eng ? yt_fetch_get_stats(f->eng) : NULL;
+    char el[32];
+    int rc = 0;
+
+    fmt_elapsed(el, sizeof(el), now_s() - f->t0);
+    if (est > 0) {
+        long done = pages < est ? pages : est;
+        int fill = (int)(10 * done / est), i;
+        rc |= yt_buf_addf(t, "%s: [", f->label);
+        for (i = 0; i < 10; i++)
+            rc |= yt_buf_adds(t, i < fill ? "#" : " ");
+        rc |= yt_buf_addf(t, "] %ld/~%ld pages", pages, est);
+    } else {
+        rc |= yt_buf_addf(t, "%s: %ld pages", f->label, pages);
+    }
+    rc |= yt_buf_addf(t, " · %ld item%s · %ld quota unit%s · %s%s", items,
+                      items == 1 ? "" : "s", units, units == 1 ? "" : "s", el,
+                      s && s->retrying ? " · retrying" : "");
+    return rc ? -1 : 0;
+}
+
 static void progress_publish(struct fetch *f, int final, const char *final_text)
 {
     struct yt_buf t, h;
-    char el[32];
-    cJSON *data;
+    long pages = f_pages(f);
+    long est = f->job ? yt_recipe_est_pages(f->job) : -1;
+    int rc = 0;
 
     yt_buf_init(&t, 1u << 16);
     yt_buf_init(&h, 1u << 16);
-    fmt_elapsed(el, sizeof(el), now_s() - f->t0);
     if (final) {
-        yt_buf_adds(&t, final_text);
-        yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\">"
-                        "<span>");
-        mg_html_escape(&h, final_text, -1);
-        yt_buf_adds(&h, "</span></div>");
+        rc |= yt_buf_adds(&t, final_text);
+        rc |= yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\">"
+                              "<span>");
+        rc |= mg_html_escape(&h, final_text, -1);
+        rc |= yt_buf_adds(&h, "</span></div>");
     } else {
-        char line[256];
-        if (f->est_pages > 0) {
-            long done = f->pages < f->est_pages ? f->pages : f->est_pages;
-            int fill = (int)(10 * done / f->est_pages), i;
-            yt_buf_addf(&t, "%s: [", f->label);
-            for (i = 0; i < 10; i++)
-                yt_buf_adds(&t, i < fill ? "#" : " ");
-            yt_buf_addf(&t, "] %ld/~%ld pages", f->pages, f->est_pages);
-        } else {
-            yt_buf_addf(&t, "%s: %ld pages", f->label, f->pages);
-        }
-        snprintf(line, sizeof(line), " · %ld item%s · %ld quota unit%s · %s%s",
-                 f->items, f->items == 1 ? "" : "s", f->units,
-                 f->units == 1 ? "" : "s", el, f->retries ? " · retrying" : "");
-        yt_buf_adds(&t, line);
-        yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\">");
-        if (f->est_pages > 0)
-            yt_buf_addf(&h, "<progress max=\"%ld\" value=\"%ld\"></progress> ",
-                        f->est_pages,
-                        f->pages < f->est_pages ? f->pages : f->est_pages);
+        rc |= progress_text(f, &t);
+        rc |= yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\">");
+        if (est > 0)
+            rc |= yt_buf_addf(
+                &h, "<progress max=\"%ld\" value=\"%ld\"></progress> ", est,
+                pages < est ? pages : est);
         else
-            yt_buf_adds(&h, "<progress></progress> ");
-        yt_buf_adds(&h, "<span>");
-        mg_html_escape(&h, yt_buf_str(&t), -1);
-        yt_buf_adds(&h, "</span></div>");
+            rc |= yt_buf_adds(&h, "<progress></progress> ");
+        rc |= yt_buf_adds(&h, "<span>");
+        rc |= mg_html_escape(&h, yt_buf_str(&t), -1);
+        rc |= yt_buf_adds(&h, "</span></div>");
     }
-    data = bundle(yt_buf_str(&t), yt_buf_str(&h));
-    if (!f->disp_shown) {
-        kn_exec_new_id(f->disp_id);
-        kn_exec_display(f->x, data, NULL, f->disp_id);
-        f->disp_shown = 1;
-    } else {
-        kn_exec_update_display(f->x, data, NULL, f->disp_id);
+    if (rc == 0) {
+        cJSON *data = bundle(yt_buf_str(&t), yt_buf_str(&h));
+        if (!f->disp_shown) {
+            kn_exec_new_id(f->disp_id);
+            kn_exec_display(f->x, data, NULL, f->disp_id);
+            f->disp_shown = 1;
+        } else {
+            kn_exec_update_display(f->x, data, NULL, f->disp_id);
+        }
     }
     f->last_update = now_s();
     yt_buf_free(&t);
     yt_buf_free(&h);
 }
 
-static void progress(struct fetch *f, int force)
+/* ------------------------------------------------------------ engine hooks */
+
+static int hook_interrupted(void *arg)
 {
-    if (!force && f->disp_shown && now_s() - f->last_update < PROGRESS_MIN_S)
+    struct fetch *f = arg;
+    return kn_exec_interrupted(f->x);
+}
+
+static void hook_progress(void *arg, const struct yt_fetch_stats *s)
+{
+    struct fetch *f = arg;
+
+    (void)s;
+    if (f->disp_shown && now_s() - f->last_update < PROGRESS_MIN_S)
         return;
     progress_publish(f, 0, NULL);
 }
 
-/* Sleep ms milliseconds, waking early on interrupt.  Returns -1 then. */
-static int nap(struct fetch *f, long ms)
+static void hook_skipped(void *arg, const char *label,
+                         const struct yt_api_error *e)
 {
-    double end = now_s() + (double)ms / 1000.0;
+    struct fetch *f = arg;
+    char line[700];
 
-    while (now_s() < end) {
-        struct timespec ts = {0, 20 * 1000 * 1000};
-        if (kn_exec_interrupted(f->x))
-            return -1;
-        nanosleep(&ts, NULL);
-        progress(f, 0);
-    }
-    return kn_exec_interrupted(f->x) ? -1 : 0;
+    snprintf(line, sizeof(line), "%.120s: %ld %.60s: %.400s", label, e->code,
+             e->reason[0] ? e->reason : "-", e->message);
+    skip_add(&f->skipped, line);
 }
 
-/* ------------------------------------------------------------ failure */
-
-static void fail_api(struct fetch *f, const struct query *q,
-                     const struct yt_api_error *e, int http_rc,
-                     const char *http_err)
+static int hook_refresh(void *arg, char err[YT_FETCH_ERR_LEN])
 {
+    struct fetch *f = arg;
+    return yt_cred_refresh(f->http, &f->cred, err) == YT_CRED_OK ? 0 : -1;
+}
+
+/* The error that stops the fetch, as the user sees it. */
+static void hook_failed(void *arg, const char *label, const char *method,
+                        const struct yt_api_error *e, int http_rc, int retries)
+{
+    struct fetch *f = arg;
     const char *ename = "YouTubeAPIError";
     char line[700];
 
     if (f->fatal)
         return;
     f->fatal = 1;
+    if (http_rc == YT_FETCH_E_STORE) {
+        kn_exec_fail(f->x, "StoreError", "%s", e->message);
+        return;
+    }
+    if (!label && strcmp(method, "token") == 0) {
+        kn_exec_fail(f->x, "AuthError",
+                     "the access token expired and could not be "
+                     "refreshed: %s",
+                     e->message);
+        kn_exec_fail_line(f->x, "Hint: run %yt_auth login, then "
+                                "rerun with --resume.");
+        return;
+    }
     if (http_rc != 0) {
-        kn_exec_fail(f->x, ename, "%s.list failed: %s", q->m->path,
-                     http_err && *http_err ? http_err : "transfer failed");
+        kn_exec_fail(f->x, ename, "%s.list failed: %s", method,
+                     e->message[0] ? e->message : "transfer failed");
     } else {
         if (yt_api_reason_is_quota(e->reason))
             ename = "QuotaExceeded";
         else if (e->code == 401 ||
                  strcmp(e->reason, "insufficientPermissions") == 0)
             ename = "AuthError";
-        kn_exec_fail(f->x, ename, "%s.list: %ld %s: %s", q->m->path, e->code,
+        kn_exec_fail(f->x, ename, "%s.list: %ld %s: %s", method, e->code,
                      e->reason[0] ? e->reason : "(no reason)", e->message);
         snprintf(line, sizeof(line),
                  "API error: code=%ld reason=%s%s%s message=%s", e->code,
@@ -457,328 +466,25 @@ static void fail_api(struct fetch *f, const struct query *q,
                  e->status, e->message);
         kn_exec_fail_line(f->x, line);
     }
-    if (q->label) {
-        snprintf(line, sizeof(line), "While fetching: %s", q->label);
+    if (label) {
+        snprintf(line, sizeof(line), "While fetching: %s", label);
         kn_exec_fail_line(f->x, line);
     }
     snprintf(
         line, sizeof(line), "Hint: %s",
         yt_api_error_hint(http_rc ? NULL : e->reason, http_rc ? 503 : e->code));
     kn_exec_fail_line(f->x, line);
-}
-
-/* ------------------------------------------------------------ storing */
-
-static int add_pending(struct fetch *f, const char *thread_id,
-                       const char *video_id)
-{
-    struct query *q;
-    struct yt_buf p;
-    const struct yt_api_method *cm = yt_api_method_find("comments");
-
-    if (f->npend == f->cappend) {
-        int nc = f->cappend ? f->cappend * 2 : 16;
-        struct query *np = realloc(f->pend, (size_t)nc * sizeof(*np));
-        if (!np)
-            return -1;
-        f->pend = np;
-        f->cappend = nc;
+    if (retries > 0) {
+        snprintf(line, sizeof(line),
+                 "Gave up after %d retries with exponential backoff.", retries);
+        kn_exec_fail_line(f->x, line);
     }
-    q = &f->pend[f->npend];
-    memset(q, 0, sizeof(*q));
-    yt_buf_init(&p, 1u << 16);
-    qp_add(&p, "part", "snippet");
-    qp_add(&p, "parentId", thread_id);
-    q->m = cm;
-    q->params = yt_buf_take(&p);
-    q->table = strdup(f->comments_table);
-    q->fill_video_id = video_id ? strdup(video_id) : NULL;
-    if (asprintf(&q->label, "replies of thread %s", thread_id) < 0)
-        q->label = NULL;
-    q->limit = -1;
-    q->paginate = 1;
-    f->npend++;
-    return 0;
-}
-
-/* Store a commentThreads page's comments (top level + embedded replies)
- * and queue completions for threads with more replies than embedded. */
-static int store_threads_extra(struct fetch *f, const cJSON *items,
-                               const char *fetched_at, char *err)
-{
-    const cJSON *t;
-
-    cJSON_ArrayForEach(t, items)
-    {
-        const cJSON *sn = cJSON_GetObjectItemCaseSensitive(t, "snippet");
-        const cJSON *top =
-            cJSON_GetObjectItemCaseSensitive(sn, "topLevelComment");
-        const cJSON *vid = cJSON_GetObjectItemCaseSensitive(sn, "videoId");
-        const cJSON *total =
-            cJSON_GetObjectItemCaseSensitive(sn, "totalReplyCount");
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(t, "id");
-        const cJSON *reps = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(t, "replies"), "comments");
-        const char *video = cJSON_IsString(vid) ? vid->valuestring : NULL;
-        const char *fill[3] = {"video_id", video, NULL};
-        cJSON *arr = cJSON_CreateArray();
-        const cJSON *r;
-        int stored = 0, bad = 0, embedded = 0;
-
-        if (!arr)
-            return -1;
-        if (cJSON_IsObject(top))
-            cJSON_AddItemReferenceToArray(arr, (cJSON *)top);
-        cJSON_ArrayForEach(r, reps)
-        {
-            cJSON_AddItemReferenceToArray(arr, (cJSON *)r);
-            embedded++;
-        }
-        if (cJSON_GetArraySize(arr) > 0 &&
-            yt_store_upsert_items(f->db, f->comments_table, YT_KIND_COMMENT,
-                                  arr, fetched_at, video ? fill : NULL, &stored,
-                                  &bad, err) < 0) {
-            cJSON_Delete(arr);
-            return -1;
-        }
-        cJSON_Delete(arr);
-        count_rows(f, f->comments_table, stored);
-        if (cJSON_IsNumber(total) && total->valuedouble > embedded &&
-            cJSON_IsString(id))
-            if (add_pending(f, id->valuestring, video) < 0)
-                return -1;
-    }
-    return 0;
-}
-
-static int mark_done_ids(struct fetch *f, const struct query *q, char *err);
-
-/* Remember which channel is the signed-in user's (for dry-run estimates). */
-static int remember_my_channel(struct fetch *f, const cJSON *item, char *err)
-{
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    if (!cJSON_IsString(id))
-        return 0;
-    if (sqlite3_prepare_v2(f->db,
-                           "INSERT OR REPLACE INTO _ytk_meta (key, value) "
-                           "VALUES ('my_channel_id', ?1)",
-                           -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, YT_STORE_ERR_LEN, "cannot remember the channel: %s",
-                 sqlite3_errmsg(f->db));
-        return -1;
-    }
-    sqlite3_bind_text(st, 1, id->valuestring, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        snprintf(err, YT_STORE_ERR_LEN, "cannot remember the channel: %s",
-                 sqlite3_errmsg(f->db));
-        return -1;
-    }
-    return 0;
-}
-static int mark_one_done(struct fetch *f, const char *id, char *err);
-
-/* Store one successful page of q.  Returns 0, or -1 with err. */
-static int store_page(struct fetch *f, struct query *q, cJSON *root, char *err)
-{
-    const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
-    const cJSON *next = cJSON_GetObjectItemCaseSensitive(root, "nextPageToken");
-    const char *fill[3] = {"video_id", q->fill_video_id, NULL};
-    char fetched_at[32];
-    int stored = 0, bad = 0, n, more;
-    cJSON *cut = NULL;
-
-    yt_api_iso_now(fetched_at);
-    n = cJSON_GetArraySize(items);
-    if (q->is_main) {
-        const cJSON *tr = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(root, "pageInfo"), "totalResults");
-        /* Google caps totalResults at 1,000,000; clamp before converting
-         * so a hostile value cannot overflow the long. */
-        if (cJSON_IsNumber(tr) && tr->valuedouble > f->total_results)
-            f->total_results = tr->valuedouble > 1e9 ? 1000000000L
-                                                     : (long)tr->valuedouble;
-    }
-    /* --limit: keep only what is still wanted. */
-    if (q->limit >= 0 && q->got + n > q->limit && cJSON_IsArray(items)) {
-        long keep = q->limit - q->got, i;
-        cut = cJSON_CreateArray();
-        for (i = 0; i < keep && i < n; i++)
-            cJSON_AddItemReferenceToArray(cut,
-                                          cJSON_GetArrayItem(items, (int)i));
-        items = cut;
-    }
-    if (yt_store_begin(f->db, err) < 0)
-        goto fail;
-    if (yt_store_upsert_items(f->db, q->table, q->m->kind, items, fetched_at,
-                              q->fill_video_id ? fill : NULL, &stored, &bad,
-                              err) < 0)
-        goto fail_tx;
-    if (q->m->kind == YT_KIND_COMMENT_THREAD &&
-        store_threads_extra(f, items, fetched_at, err) < 0)
-        goto fail_tx;
-    more = q->paginate && cJSON_IsString(next) && next->valuestring[0] &&
-           (q->limit < 0 || q->got + stored + bad < q->limit) &&
-           q->pages + 1 < MAX_PAGES_PER_QUERY &&
-           !(q->page_token && strcmp(q->page_token, next->valuestring) == 0);
-    if (q->nbatch && mark_done_ids(f, q, err) < 0)
-        goto fail_tx;
-    if (q->m->kind == YT_KIND_CHANNEL && stored == 1 &&
-        strstr(q->params, "mine=true") &&
-        remember_my_channel(f, cJSON_GetArrayItem(items, 0), err) < 0)
-        goto fail_tx;
-    if (!more && q->listing_id && mark_one_done(f, q->listing_id, err) < 0)
-        goto fail_tx;
-    if (yt_store_commit(f->db, err) < 0)
-        goto fail;
-    cJSON_Delete(cut);
-    count_rows(f, q->table, stored);
-    q->got += stored + bad;
-    q->pages++;
-    f->pages++;
-    if (q->is_main || q->m->kind != YT_KIND_COMMENT)
-        f->items += stored;
-    if (q->nbatch && stored < q->nbatch)
-        f->missing_ids += q->nbatch - stored;
-    free(q->page_token);
-    q->page_token = NULL;
-    if (more) {
-        q->page_token = strdup(next->valuestring);
-        if (!q->page_token) {
-            snprintf(err, YT_STORE_ERR_LEN, "out of memory");
-            return -1;
-        }
-    } else {
-        q->done = 1;
-        if (q->is_main && q->m->kind == YT_KIND_SEARCH &&
-            !cJSON_IsString(next) && q->limit < 0 && f->total_results > q->got)
-            f->search_capped = 1;
-    }
-    return 0;
-fail_tx:
-    yt_store_rollback(f->db);
-fail:
-    cJSON_Delete(cut);
-    return -1;
-}
-
-/* ------------------------------------------------------------ resume */
-
-static int mark_done_ids(struct fetch *f, const struct query *q, char *err)
-{
-    sqlite3_stmt *st = NULL;
-    int i;
-
-    if (!f->key)
-        return 0;
-    if (sqlite3_prepare_v2(f->db,
-                           "INSERT OR IGNORE INTO _ytk_fetch_done "
-                           "(fetch_key, item_id) VALUES (?1, ?2)",
-                           -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, YT_STORE_ERR_LEN, "cannot record progress: %s",
-                 sqlite3_errmsg(f->db));
-        return -1;
-    }
-    for (i = 0; i < q->nbatch; i++) {
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, f->key, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, q->batch_ids[i], -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            snprintf(err, YT_STORE_ERR_LEN, "cannot record progress: %s",
-                     sqlite3_errmsg(f->db));
-            sqlite3_finalize(st);
-            return -1;
-        }
-    }
-    sqlite3_finalize(st);
-    return 0;
-}
-
-static int mark_one_done(struct fetch *f, const char *id, char *err)
-{
-    struct query tmp;
-    char *ids[1];
-
-    memset(&tmp, 0, sizeof(tmp));
-    ids[0] = (char *)id;
-    tmp.batch_ids = ids;
-    tmp.nbatch = 1;
-    return mark_done_ids(f, &tmp, err);
-}
-
-static int done_init(sqlite3 *db, char *err)
-{
-    char *msg = NULL;
-
-    if (sqlite3_exec(db,
-                     "CREATE TABLE IF NOT EXISTS _ytk_fetch_done ("
-                     " fetch_key TEXT NOT NULL, item_id TEXT NOT NULL,"
-                     " PRIMARY KEY (fetch_key, item_id));"
-                     "CREATE TABLE IF NOT EXISTS _ytk_meta ("
-                     " key TEXT PRIMARY KEY, value TEXT)",
-                     NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, YT_STORE_ERR_LEN, "cannot create _ytk_fetch_done: %s",
-                 msg ? msg : "?");
-        sqlite3_free(msg);
-        return -1;
-    }
-    return 0;
-}
-
-static int done_has(struct fetch *f, const char *id)
-{
-    sqlite3_stmt *st = NULL;
-    int found = 0;
-
-    if (!f->key)
-        return 0;
-    if (sqlite3_prepare_v2(f->db,
-                           "SELECT 1 FROM _ytk_fetch_done WHERE fetch_key = ?1"
-                           " AND item_id = ?2",
-                           -1, &st, NULL) != SQLITE_OK)
-        return 0;
-    sqlite3_bind_text(st, 1, f->key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    return found;
-}
-
-static void done_clear(struct fetch *f)
-{
-    sqlite3_stmt *st = NULL;
-
-    if (!f->key)
-        return;
-    if (sqlite3_prepare_v2(f->db,
-                           "DELETE FROM _ytk_fetch_done WHERE fetch_key = ?1",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, f->key, -1, SQLITE_TRANSIENT);
-        sqlite3_step(st);
-    }
-    sqlite3_finalize(st);
-}
-
-/* Save where the fetch is (phase + main query's next page token). */
-static void save_state(struct fetch *f, const struct query *mainq)
-{
-    struct yt_store_state st;
-    char err[YT_STORE_ERR_LEN];
-
-    if (!f->key)
-        return;
-    memset(&st, 0, sizeof(st));
-    st.fetch_key = f->key;
-    st.page_token = mainq ? mainq->page_token : NULL;
-    st.started_at = f->started_at;
-    st.phase = f->phase;
-    st.pages = f->resumed_pages + f->pages;
-    st.items = f->resumed_items + f->items;
-    yt_store_state_put(f->db, &st, f->desc, err);
+    if (http_rc == 0 && e->code == 401)
+        kn_exec_fail_line(f->x, f->cred.access_token
+                                    ? "The refreshed token was refused "
+                                      "too: run %yt_auth login."
+                                    : "This call needs OAuth: run "
+                                      "%yt_auth login.");
 }
 
 static void clear_state(struct fetch *f)
@@ -788,316 +494,33 @@ static void clear_state(struct fetch *f)
     if (!f->key)
         return;
     yt_store_state_delete(f->db, f->key, err);
-    done_clear(f);
-}
-
-/* ------------------------------------------------------------ the engine */
-
-static void log_request(struct fetch *f, const struct query *q,
-                        const char *params, long status, int items,
-                        const char *reason, const char *outcome, double t)
-{
-    struct yt_store_log_entry e;
-    char now[32], day[11];
-    char err[YT_STORE_ERR_LEN];
-
-    yt_api_iso_now(now);
-    yt_api_pacific_day(time(NULL), day);
-    memset(&e, 0, sizeof(e));
-    e.time = now;
-    e.pacific_day = day;
-    e.method = q->m->path;
-    e.params = params;
-    e.status = status;
-    e.units = yt_api_units_charged(q->m->cost, status, reason);
-    e.items = items;
-    e.reason = reason;
-    e.outcome = outcome;
-    e.ms = (long)((now_s() - t) * 1000);
-    e.fetch_id = f->fetch_id;
-    f->units += e.units;
-    f->requests++;
-    yt_store_log(f->db, &e, err);
-}
-
-/* Run queries until all are done, a fatal error, or an interrupt.
- * Returns 0 when everything finished (skips allowed), -1 otherwise. */
-static int run_queries(struct fetch *f, struct query *qs, int n,
-                       struct query *mainq)
-{
-    struct yt_http_req *reqs = NULL;
-    struct yt_http_resp *resps = NULL;
-    int *rcs = NULL, *idx = NULL;
-    char(*errs)[YT_ERR_LEN] = NULL;
-    char **urls = NULL, **logp = NULL;
-    int ret = -1, i;
-
-    if (n <= 0)
-        return 0;
-    reqs = calloc((size_t)n, sizeof(*reqs));
-    resps = calloc((size_t)n, sizeof(*resps));
-    rcs = calloc((size_t)n, sizeof(*rcs));
-    idx = calloc((size_t)n, sizeof(*idx));
-    errs = calloc((size_t)n, sizeof(*errs));
-    urls = calloc((size_t)n, sizeof(*urls));
-    logp = calloc((size_t)n, sizeof(*logp));
-    if (!reqs || !resps || !rcs || !idx || !errs || !urls || !logp) {
-        kn_exec_fail(f->x, "MemoryError", "out of memory");
-        f->fatal = 1;
-        goto out;
-    }
-    for (;;) {
-        int active = 0, need_refresh = 0, k;
-        long sleep_ms = 0;
-        double t;
-
-        for (i = 0; i < n; i++)
-            if (!qs[i].done)
-                idx[active++] = i;
-        if (!active) {
-            ret = 0;
-            break;
-        }
-        if (kn_exec_interrupted(f->x)) {
-            f->interrupted = 1;
-            break;
-        }
-        for (k = 0; k < active; k++) {
-            struct query *q = &qs[idx[k]];
-            struct yt_buf lp, u;
-            long mr = q->m->max_results;
-
-            yt_buf_init(&lp, 1u << 20);
-            yt_buf_init(&u, 1u << 20);
-            yt_buf_adds(&lp, q->params);
-            if (mr > 0 && !q->nbatch) {
-                if (q->limit >= 0 && q->limit - q->got < mr &&
-                    q->limit - q->got > 0)
-                    mr = q->limit - q->got;
-                yt_buf_addf(&lp, "&maxResults=%ld", mr);
-            }
-            if (q->page_token)
-                qp_add(&lp, "pageToken", q->page_token);
-            yt_buf_addf(&u, "%s/%s?%s", f->api_base, q->m->path,
-                        yt_buf_str(&lp));
-            if (!f->cred.access_token && f->cred.api_key)
-                qp_add(&u, "key", f->cred.api_key);
-            logp[k] = yt_buf_take(&lp);
-            urls[k] = yt_buf_take(&u);
-            memset(&reqs[k], 0, sizeof(reqs[k]));
-            reqs[k].method = "GET";
-            reqs[k].url = urls[k];
-            reqs[k].bearer = f->cred.access_token;
-            reqs[k].timeout_ms =
-                env_long("YTK_FETCH_TIMEOUT_MS", 60000, 100, 600000);
-            memset(&resps[k], 0, sizeof(resps[k]));
-            rcs[k] = 0;
-            errs[k][0] = '\0';
-        }
-        progress(f, 0);
-        t = now_s();
-        yt_http_perform_many(f->http, reqs, resps, rcs, (size_t)active,
-                             f->parallel, errs);
-        for (k = 0; k < active; k++) {
-            struct query *q = &qs[idx[k]];
-            struct yt_api_error e;
-            enum yt_api_class cls;
-            cJSON *root = NULL;
-            char serr[YT_STORE_ERR_LEN];
-            int nitems = 0;
-
-            memset(&e, 0, sizeof(e));
-            if (rcs[k] == YT_HTTP_E_ABORTED ||
-                (rcs[k] != YT_HTTP_OK && kn_exec_interrupted(f->x))) {
-                f->interrupted = 1;
-                log_request(f, q, logp[k], resps[k].status, 0, "interrupted",
-                            "aborted", t);
-                continue;
-            }
-            if (rcs[k] != YT_HTTP_OK) {
-                cls = yt_api_classify(rcs[k], 0, NULL);
-                snprintf(e.reason, sizeof(e.reason), "%s",
-                         rcs[k] == YT_HTTP_E_TIMEOUT    ? "timeout"
-                         : rcs[k] == YT_HTTP_E_TRANSFER ? "transferError"
-                         : rcs[k] == YT_HTTP_E_CONNECT  ? "connectError"
-                                                        : "httpError");
-                snprintf(e.message, sizeof(e.message), "%s", errs[k]);
-            } else if (resps[k].status >= 200 && resps[k].status < 300) {
-                root = cJSON_Parse(resps[k].body ? resps[k].body : "");
-                if (!cJSON_IsObject(root) ||
-                    (cJSON_GetObjectItemCaseSensitive(root, "items") &&
-                     !cJSON_IsArray(
-                         cJSON_GetObjectItemCaseSensitive(root, "items")))) {
-                    cls = YT_API_RETRY;
-                    snprintf(e.reason, sizeof(e.reason), "invalidJSON");
-                    snprintf(e.message, sizeof(e.message),
-                             "the response body was not complete JSON");
-                    cJSON_Delete(root);
-                    root = NULL;
-                } else {
-                    cls = YT_API_OK;
-                    nitems = cJSON_GetArraySize(
-                        cJSON_GetObjectItemCaseSensitive(root, "items"));
-                }
-            } else {
-                yt_api_error_parse(resps[k].body, resps[k].status, &e);
-                cls = yt_api_classify(YT_HTTP_OK, resps[k].status, e.reason);
-            }
-            log_request(f, q, logp[k], resps[k].status, nitems,
-                        cls == YT_API_OK ? NULL : e.reason,
-                        cls == YT_API_OK      ? "ok"
-                        : cls == YT_API_RETRY ? "retry"
-                        : cls == YT_API_AUTH  ? "auth"
-                        : cls == YT_API_SKIP  ? "skip"
-                                              : "fatal",
-                        t);
-            switch (cls) {
-            case YT_API_OK:
-                q->attempt = 0;
-                f->refreshed = 0; /* a later expiry may refresh again */
-                if (store_page(f, q, root, serr) < 0) {
-                    if (!f->fatal) {
-                        f->fatal = 1;
-                        kn_exec_fail(f->x, "StoreError",
-                                     "could not store a page: %s", serr);
-                    }
-                }
-                break;
-            case YT_API_RETRY:
-                q->attempt++;
-                f->retries++;
-                if (q->attempt > f->max_retries) {
-                    char line[160];
-                    fail_api(f, q, &e, rcs[k], e.message);
-                    snprintf(line, sizeof(line),
-                             "Gave up after %d retries with exponential "
-                             "backoff.",
-                             f->max_retries);
-                    kn_exec_fail_line(f->x, line);
-                    break;
-                }
-                {
-                    double j = (double)random() / ((double)RAND_MAX + 1.0);
-                    long ms = yt_api_backoff_ms(q->attempt - 1, f->backoff_base,
-                                                f->backoff_cap,
-                                                resps[k].retry_after, j);
-                    if (ms > sleep_ms)
-                        sleep_ms = ms;
-                }
-                break;
-            case YT_API_AUTH:
-                if (f->refreshed || !f->cred.access_token) {
-                    fail_api(f, q, &e, 0, NULL);
-                    kn_exec_fail_line(f->x,
-                                      f->cred.access_token
-                                          ? "The refreshed token was refused "
-                                            "too: run %yt_auth login."
-                                          : "This call needs OAuth: run "
-                                            "%yt_auth login.");
-                } else {
-                    need_refresh = 1;
-                }
-                break;
-            case YT_API_SKIP:
-                if (f->single_target && n == 1 && q == mainq) {
-                    fail_api(f, q, &e, 0, NULL);
-                    break;
-                }
-                q->done = 1;
-                q->skipped = 1;
-                f->nskipped++;
-                yt_buf_addf(&f->skipped, "%s: %ld %s: %s\n",
-                            q->label ? q->label : q->m->path, e.code,
-                            e.reason[0] ? e.reason : "-", e.message);
-                {
-                    char err2[YT_STORE_ERR_LEN];
-                    if (q->nbatch)
-                        mark_done_ids(f, q, err2);
-                    else if (q->listing_id)
-                        mark_one_done(f, q->listing_id, err2);
-                }
-                break;
-            case YT_API_FATAL:
-                fail_api(f, q, &e, rcs[k], e.message);
-                break;
-            }
-            cJSON_Delete(root);
-        }
-        for (k = 0; k < active; k++) {
-            yt_http_resp_free(&resps[k]);
-            if (urls[k]) /* may hold the API key */
-                explicit_bzero(urls[k], strlen(urls[k]));
-            free(urls[k]);
-            free(logp[k]);
-            urls[k] = logp[k] = NULL;
-        }
-        /* Replies beyond the embedded ones, for the threads just stored. */
-        if (f->npend && !f->fatal && !f->interrupted) {
-            struct query *pend = f->pend;
-            int np = f->npend, rc2;
-            f->pend = NULL;
-            f->npend = f->cappend = 0;
-            rc2 = run_queries(f, pend, np, NULL);
-            for (i = 0; i < np; i++)
-                query_free(&pend[i]);
-            free(pend);
-            if (rc2 < 0 && (f->fatal || f->interrupted))
-                break;
-        }
-        if (mainq && !f->fatal)
-            save_state(f, mainq);
-        progress(f, 0);
-        if (f->fatal || f->interrupted)
-            break;
-        if (need_refresh) {
-            char err[YT_ERR_LEN];
-            f->refreshed = 1;
-            if (yt_cred_refresh(f->http, &f->cred, err) != YT_CRED_OK) {
-                if (kn_exec_interrupted(f->x)) {
-                    f->interrupted = 1;
-                    break;
-                }
-                f->fatal = 1;
-                kn_exec_fail(f->x, "AuthError",
-                             "the access token expired and could not be "
-                             "refreshed: %s",
-                             err);
-                kn_exec_fail_line(f->x, "Hint: run %yt_auth login, then "
-                                        "rerun with --resume.");
-                break;
-            }
-        }
-        if (sleep_ms > 0 && nap(f, sleep_ms) < 0) {
-            f->interrupted = 1;
-            break;
-        }
-    }
-out:
-    free(reqs);
-    free(resps);
-    free(rcs);
-    free(idx);
-    free(errs);
-    free(urls);
-    free(logp);
-    return ret;
+    yt_store_done_clear(f->db, f->key, err);
 }
 
 /* ------------------------------------------------------------ planning */
 
+/* Everything the options say, read once; nothing below reads mg_args. */
 struct plan {
     const char *resource; /* user word */
     const struct yt_api_method *m;
     struct yt_buf params; /* encoded filters + part */
     char *table;
-    char **ids; /* --ids resolved */
+    char *comments_table; /* --comments-into */
+    char **ids;           /* --ids resolved */
     long nids;
+    const char *ids_spec;  /* --ids/--id as written (resume key) */
     const char *ids_param; /* API filter the ids go into */
     int ids_batch;         /* 50 per call, else one query per id */
     long limit;
-    int recipe;                /* 0 none, 1 uploads, 2 subs+channels */
-    char *uploads_playlist;    /* recipe 1 */
-    struct yt_buf chan_params; /* recipe 1: channels.list filter */
+    long show;              /* --show, -1 = default */
+    int dry_run, resume;    /* --dry-run, --resume */
+    const char *token_file; /* --token-file or NULL */
+    enum yt_recipe_kind recipe;
+    struct yt_buf chan_params; /* uploads: channels.list filter */
+    /* uploads: the channel named (dry-run estimate from the store) */
+    const char *channel, *handle;
+    int mine;
+    int oom; /* an append to params failed (checked after make_plan) */
 };
 
 static void plan_free(struct plan *p)
@@ -1105,7 +528,7 @@ static void plan_free(struct plan *p)
     yt_buf_free(&p->params);
     yt_buf_free(&p->chan_params);
     free(p->table);
-    free(p->uploads_playlist);
+    free(p->comments_table);
     yt_store_ids_free(p->ids, p->nids);
 }
 
@@ -1135,7 +558,8 @@ static int map_filter(struct kn_exec *x, const struct mg_args *a,
         snprintf(msg, sizeof(msg), "--%s needs a value", opt);
         return usage_fail(x, msg);
     }
-    qp_add(&p->params, param, value_override ? value_override : v);
+    p->oom |=
+        qp_add(&p->params, param, value_override ? value_override : v) < 0;
     return 1;
 }
 
@@ -1198,9 +622,31 @@ static int extra_filters(struct kn_exec *x, struct plan *p, const char *spec)
             free(dup);
             return usage_fail(x, msg);
         }
-        qp_add(&p->params, tok, eq + 1);
+        p->oom |= qp_add(&p->params, tok, eq + 1) < 0;
     }
     free(dup);
+    return 0;
+}
+
+/* The options that are not filters: what to show, how to run. */
+static int plan_general(struct kn_exec *x, const struct mg_args *a,
+                        struct plan *p)
+{
+    char msg[MG_ERR_LEN];
+
+    if (mg_args_get_long(a, "show", 0, 1000, &p->show, msg) < 0)
+        return usage_fail(x, msg);
+    p->dry_run = mg_args_has(a, "dry-run");
+    p->resume = mg_args_has(a, "resume");
+    p->token_file = mg_args_get(a, "token-file");
+    p->channel = mg_args_get(a, "channel");
+    p->handle = mg_args_get(a, "handle");
+    p->mine = mg_args_has(a, "mine");
+    p->comments_table =
+        strdup(mg_args_get(a, "comments-into") ? mg_args_get(a, "comments-into")
+                                               : "comments");
+    if (!p->comments_table)
+        return usage_fail(x, "out of memory");
     return 0;
 }
 
@@ -1222,23 +668,30 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
     yt_buf_init(&p->chan_params, 1u << 16);
     p->resource = resource;
     p->limit = -1;
+    p->show = -1;
     if (mg_args_get_long(a, "limit", 1, 100000000, &limit, msg) < 0)
         return usage_fail(x, msg);
     p->limit = limit;
+    if (plan_general(x, a, p) < 0)
+        return -1;
     if (ids && id)
         return usage_fail(x, "give --ids or --id, not both");
     if (id)
         ids = id;
+    p->ids_spec = ids;
 
     if (strcmp(resource, "uploads") == 0) {
-        p->recipe = 1;
+        p->recipe = YT_RECIPE_UPLOADS;
         p->m = yt_api_method_find("channels");
         if (mg_args_has(a, "mine"))
-            qp_add(&p->chan_params, "mine", "true"), nfilter++;
+            p->oom |= qp_add(&p->chan_params, "mine", "true") < 0, nfilter++;
         if (mg_args_get(a, "channel"))
-            qp_add(&p->chan_params, "id", mg_args_get(a, "channel")), nfilter++;
+            p->oom |=
+                qp_add(&p->chan_params, "id", mg_args_get(a, "channel")) < 0,
+                nfilter++;
         if (mg_args_get(a, "handle"))
-            qp_add(&p->chan_params, "forHandle", mg_args_get(a, "handle")),
+            p->oom |= qp_add(&p->chan_params, "forHandle",
+                             mg_args_get(a, "handle")) < 0,
                 nfilter++;
         if (nfilter != 1)
             return usage_fail(x, "uploads needs exactly one of --channel ID, "
@@ -1247,8 +700,8 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
         p->table = strdup(into ? into : "videos");
         if (part && check_parts(x, p->m, part) < 0)
             return -1;
-        qp_add(&p->params, "part",
-               part ? part : "snippet,contentDetails,statistics");
+        p->oom |= qp_add(&p->params, "part",
+                         part ? part : "snippet,contentDetails,statistics") < 0;
         return 0;
     }
 
@@ -1260,7 +713,8 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
         yt_buf_init(&b, 4096);
         all = yt_api_methods(&nm);
         for (i = 0; i < nm; i++)
-            yt_buf_addf(&b, "%s%s", i ? ", " : "", all[i].name);
+            if (yt_buf_addf(&b, "%s%s", i ? ", " : "", all[i].name) < 0)
+                break;
         snprintf(msg, sizeof(msg),
                  "unknown resource '%.60s'; use one of: %s, uploads, quota, "
                  "export, log",
@@ -1271,7 +725,7 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
     p->table = strdup(into ? into : yt_api_kind_get(p->m->kind)->name);
     if (part && check_parts(x, p->m, part) < 0)
         return -1;
-    qp_add(&p->params, "part", part ? part : p->m->default_part);
+    p->oom |= qp_add(&p->params, "part", part ? part : p->m->default_part) < 0;
 
     /* Resource-specific filters. */
     if (mg_args_has(a, "mine")) {
@@ -1333,7 +787,7 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
     if (mg_args_has(a, "with-channels") && strcmp(resource, "subscriptions"))
         return usage_fail(x, "--with-channels only applies to subscriptions");
     if (mg_args_has(a, "with-channels"))
-        p->recipe = 2;
+        p->recipe = YT_RECIPE_SUBS_CHANNELS;
     if (mg_args_get(a, "chart") &&
         strcmp(mg_args_get(a, "chart"), "mostPopular") != 0)
         return usage_fail(x, "--chart takes mostPopular (the only chart)");
@@ -1378,7 +832,7 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
     }
     if (strcmp(resource, "video_categories") == 0 && !nfilter &&
         !mg_args_get(a, "region")) {
-        qp_add(&p->params, "regionCode", "US");
+        p->oom |= qp_add(&p->params, "regionCode", "US") < 0;
         nfilter++;
     } else if (strcmp(resource, "video_categories") == 0 &&
                mg_args_get(a, "region"))
@@ -1406,20 +860,17 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
 }
 
 /* A stable description of the fetch, used as the resume key. */
-static char *fetch_key(const char *resource, const struct plan *p,
-                       const struct mg_args *a)
+static char *fetch_key(const char *resource, const struct plan *p)
 {
     char *k = NULL;
-    const char *ids = mg_args_get(a, "ids");
+    const char *ids = p->ids_spec;
 
-    if (!ids)
-        ids = mg_args_get(a, "id");
     if (asprintf(&k, "%s%s %s -> %s%s%s%s", resource,
-                 p->recipe == 2 ? " --with-channels" : "",
-                 p->recipe == 1 ? yt_buf_str(&p->chan_params)
-                                : yt_buf_str(&p->params),
+                 p->recipe == YT_RECIPE_SUBS_CHANNELS ? " --with-channels" : "",
+                 p->recipe == YT_RECIPE_UPLOADS ? yt_buf_str(&p->chan_params)
+                                                : yt_buf_str(&p->params),
                  p->table, ids ? " ids=" : "", ids ? ids : "",
-                 mg_args_get(a, "limit") ? " limited" : "") < 0)
+                 p->limit >= 0 ? " limited" : "") < 0)
         return NULL;
     return k;
 }
@@ -1428,23 +879,23 @@ static char *fetch_key(const char *resource, const struct plan *p,
 
 /* videoCount of the channel an uploads recipe names, from the store (a
  * previous channels fetch), or -1 when unknown. */
-static long known_video_count(sqlite3 *db, const struct mg_args *a)
+static long known_video_count(sqlite3 *db, const struct plan *p)
 {
     sqlite3_stmt *st = NULL;
     const char *sql = NULL, *arg = NULL;
     char handle[200];
     long vc = -1;
 
-    if (mg_args_get(a, "channel")) {
+    if (p->channel) {
         sql = "SELECT video_count FROM channels WHERE channel_id = ?1";
-        arg = mg_args_get(a, "channel");
-    } else if (mg_args_get(a, "handle")) {
-        const char *h = mg_args_get(a, "handle");
+        arg = p->channel;
+    } else if (p->handle) {
+        const char *h = p->handle;
         snprintf(handle, sizeof(handle), "%s%s", h[0] == '@' ? "" : "@", h);
         sql = "SELECT video_count FROM channels WHERE custom_url = ?1 "
               "COLLATE NOCASE";
         arg = handle;
-    } else if (mg_args_has(a, "mine")) {
+    } else if (p->mine) {
         sql = "SELECT video_count FROM channels WHERE channel_id = "
               "(SELECT value FROM _ytk_meta WHERE key = 'my_channel_id')";
     }
@@ -1461,360 +912,173 @@ static long known_video_count(sqlite3 *db, const struct mg_args *a)
     return vc;
 }
 
-static void dry_line(struct yt_buf *t, const char *path, const char *params,
-                     int cost, const char *calls)
-{
-    yt_buf_addf(t, "GET %s?%s\n    %d unit%s per call · %s\n", path, params,
-                cost, cost == 1 ? "" : "s", calls);
-}
-
-static int dry_run(struct mg_ctx *c, const struct mg_args *a, struct plan *p)
+static int dry_run(struct mg_ctx *c, struct plan *p,
+                   const struct yt_recipe_plan *rp)
 {
     struct yt_buf t, h;
-    char calls[200];
     long total = 0;
-    int known = 1;
-    const struct yt_api_method *m = p->m;
+    int known = 1, rc = 0;
 
     yt_buf_init(&t, 1u << 20);
     yt_buf_init(&h, 1u << 20);
-    yt_buf_addf(&t,
-                "Dry run of %%yt_fetch %s (nothing sent, no quota "
-                "spent). Planned calls:\n",
-                p->recipe == 1 ? "uploads" : p->resource);
-    if (p->recipe == 1) {
-        struct yt_buf pp;
-        yt_buf_init(&pp, 4096);
-        yt_buf_addf(&pp, "part=snippet,contentDetails,statistics&%s",
-                    yt_buf_str(&p->chan_params));
-        dry_line(&t, "channels", yt_buf_str(&pp), 1,
-                 "1 call (finds the uploads playlist)");
-        yt_buf_free(&pp);
-        total += 1;
-        long vc = known_video_count(c->db, a);
-        if (p->limit > 0 && (vc < 0 || p->limit < vc))
-            vc = p->limit;
-        if (vc >= 0) {
-            long pages = vc ? (vc + 49) / 50 : 1;
-            snprintf(calls, sizeof(calls),
-                     "1 unit per page, %ld page%s estimated (%s %ld videos)",
-                     pages, pages == 1 ? "" : "s",
-                     p->limit > 0 && vc == p->limit ? "--limit"
-                                                    : "videoCount in the "
-                                                      "store:",
-                     vc);
-            total += 2 * pages;
-        } else {
-            snprintf(calls, sizeof(calls),
-                     "1 unit per page of 50 videos; pages = ceil(videoCount "
-                     "/ 50), known after the first call");
-            known = 0;
-        }
-        dry_line(&t, "playlistItems",
-                 "part=snippet,contentDetails&playlistId=UU…&maxResults=50", 1,
-                 calls);
-        dry_line(&t, "videos", yt_buf_str(&p->params), 1,
-                 p->limit > 0 ? "one call per 50 videos (same count as "
-                                "playlist pages)"
-                              : "one call per 50 videos (as many as "
-                                "playlist pages), 4 at a time");
-    } else if (p->nids > 0) {
-        long ncalls = p->ids_batch ? (p->nids + BATCH - 1) / BATCH : p->nids;
-        struct yt_buf pp;
-        yt_buf_init(&pp, 1u << 16);
-        yt_buf_addf(&pp, "%s&%s=…", yt_buf_str(&p->params), p->ids_param);
-        if (p->ids_batch)
-            snprintf(calls, sizeof(calls),
-                     "%ld call%s for %ld ids (50 per call, %d at a time)",
-                     ncalls, ncalls == 1 ? "" : "s", p->nids,
-                     (int)env_long("YTK_FETCH_PARALLEL", 4, 1, 16));
-        else {
-            snprintf(calls, sizeof(calls),
-                     "at least %ld call%s (one listing per id, 1 unit per "
-                     "page)",
-                     ncalls, ncalls == 1 ? "" : "s");
-            known = 0;
-        }
-        dry_line(&t, m->path, yt_buf_str(&pp), m->cost, calls);
-        yt_buf_free(&pp);
-        total += ncalls * m->cost;
-    } else {
-        long pages = -1;
-        struct yt_buf pp;
-        yt_buf_init(&pp, 1u << 16);
-        yt_buf_adds(&pp, yt_buf_str(&p->params));
-        if (m->max_results > 0)
-            yt_buf_addf(&pp, "&maxResults=%d", m->max_results);
-        if (m->max_results == 0)
-            pages = 1;
-        else if (p->limit > 0)
-            pages = (p->limit + m->max_results - 1) / m->max_results;
-        else if (strstr(yt_buf_str(&p->params), "chart=mostPopular"))
-            pages = 4; /* the chart holds about 200 videos */
-        else if (strcmp(m->name, "search") == 0)
-            pages = 10; /* ~500 results cap */
-        if (pages > 0) {
-            snprintf(calls, sizeof(calls),
-                     "%d unit%s per page, %ld page%s "
-                     "estimated%s",
-                     m->cost, m->cost == 1 ? "" : "s", pages,
-                     pages == 1 ? "" : "s",
-                     strcmp(m->name, "search") == 0 && p->limit <= 0
-                         ? " (at most; search stops near 500 results)"
-                     : p->limit > 0        ? " (--limit)"
-                     : m->max_results == 0 ? ""
-                                           : " (the chart holds ~200 videos)");
-            total += pages * m->cost;
-        } else {
-            snprintf(calls, sizeof(calls),
-                     "%d unit%s per page of %d; number of pages unknown "
-                     "until the first answer",
-                     m->cost, m->cost == 1 ? "" : "s", m->max_results);
-            known = 0;
-        }
-        dry_line(&t, m->path, yt_buf_str(&pp), m->cost, calls);
-        yt_buf_free(&pp);
-        if (strcmp(m->name, "comment_threads") == 0)
-            yt_buf_adds(&t, "  + comments.list (1 unit per page of 100) for "
-                            "each thread with more than 5 replies\n");
-    }
-    if (p->recipe == 2)
-        yt_buf_adds(&t, "  + channels.list part=snippet,statistics: 1 unit "
-                        "per 50 subscriptions\n");
+    rc |= yt_buf_addf(&t,
+                      "Dry run of %%yt_fetch %s (nothing sent, no quota "
+                      "spent). Planned calls:\n",
+                      p->recipe == YT_RECIPE_UPLOADS ? "uploads" : p->resource);
+    rc |= yt_recipe_estimate(
+        rp, p->recipe == YT_RECIPE_UPLOADS ? known_video_count(c->db, p) : -1,
+        (int)env_long("YTK_FETCH_PARALLEL", 6, 1, 16), &t, &total, &known);
     if (known)
-        yt_buf_addf(&t, "Estimated cost: %ld quota unit%s.\n", total,
-                    total == 1 ? "" : "s");
+        rc |= yt_buf_addf(&t, "Estimated cost: %ld quota unit%s.\n", total,
+                          total == 1 ? "" : "s");
     else
-        yt_buf_addf(&t,
-                    "Estimated cost: at least %ld quota unit%s (more "
-                    "pages cost more).\n",
-                    total ? total : 1, total == 1 ? "" : "s");
+        rc |= yt_buf_addf(&t,
+                          "Estimated cost: at least %ld quota unit%s (more "
+                          "pages cost more).\n",
+                          total ? total : 1, total == 1 ? "" : "s");
     {
         char day[11];
         long long used;
         yt_api_pacific_day(time(NULL), day);
         used = yt_store_quota_day(c->db, day);
-        yt_buf_addf(&t, "Used today (Pacific day %s): %lld of %ld units.", day,
-                    used < 0 ? 0 : used,
-                    env_long("YTK_DAILY_QUOTA", 10000, 1, 1000000000));
+        rc |= yt_buf_addf(&t, "Used today (Pacific day %s): %lld of %ld units.",
+                          day, used < 0 ? 0 : used,
+                          env_long("YTK_DAILY_QUOTA", 10000, 1, 1000000000));
     }
-    yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\"><pre>");
-    mg_html_escape(&h, yt_buf_str(&t), -1);
-    yt_buf_adds(&h, "</pre></div>");
-    kn_exec_display(c->x, bundle(yt_buf_str(&t), yt_buf_str(&h)), NULL, NULL);
+    rc |= yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\"><pre>");
+    rc |= mg_html_escape(&h, yt_buf_str(&t), -1);
+    rc |= yt_buf_adds(&h, "</pre></div>");
+    if (rc) {
+        kn_exec_fail(c->x, "MemoryError", "out of memory writing the plan");
+    } else {
+        kn_exec_display(c->x, bundle(yt_buf_str(&t), yt_buf_str(&h)), NULL,
+                        NULL);
+    }
     yt_buf_free(&t);
     yt_buf_free(&h);
-    (void)a;
-    return 0;
-}
-
-/* ------------------------------------------------------------ phases */
-
-/* Queries for ids in batches of 50 (or one per id), skipping ids already
- * done by the resumed fetch.  Returns the count, -1 on out of memory. */
-static int make_id_queries(struct fetch *f, const struct yt_api_method *m,
-                           const char *params, const char *table,
-                           const char *ids_param, int batch, char **ids,
-                           long nids, struct query **out)
-{
-    struct query *qs;
-    long i, nq = 0, cap;
-    char **todo;
-    long ntodo = 0;
-
-    *out = NULL;
-    todo = calloc((size_t)(nids ? nids : 1), sizeof(*todo));
-    if (!todo)
-        return -1;
-    for (i = 0; i < nids; i++)
-        if (!done_has(f, ids[i]))
-            todo[ntodo++] = ids[i];
-    cap = batch ? (ntodo + BATCH - 1) / BATCH : ntodo;
-    if (cap > MAX_QUERIES)
-        cap = MAX_QUERIES;
-    qs = calloc((size_t)(cap ? cap : 1), sizeof(*qs));
-    if (!qs) {
-        free(todo);
-        return -1;
-    }
-    for (i = 0; i < ntodo && nq < cap;) {
-        struct query *q = &qs[nq++];
-        struct yt_buf p, list;
-        long j, n = batch ? (ntodo - i < BATCH ? ntodo - i : BATCH) : 1;
-
-        yt_buf_init(&p, 1u << 20);
-        yt_buf_init(&list, 1u << 20);
-        q->batch_ids = calloc((size_t)n, sizeof(char *));
-        for (j = 0; j < n; j++) {
-            yt_buf_addf(&list, "%s%s", j ? "," : "", todo[i + j]);
-            if (q->batch_ids)
-                q->batch_ids[q->nbatch++] = strdup(todo[i + j]);
-        }
-        yt_buf_adds(&p, params);
-        qp_add(&p, ids_param, yt_buf_str(&list));
-        q->m = m;
-        q->params = yt_buf_take(&p);
-        q->table = strdup(table);
-        q->limit = -1;
-        q->paginate = !batch;
-        if (batch) {
-            if (asprintf(&q->label, "%s batch of %ld ids starting %s", m->path,
-                         n, todo[i]) < 0)
-                q->label = NULL;
-        } else if (asprintf(&q->label, "%s %s=%s", m->path, ids_param,
-                            todo[i]) < 0)
-            q->label = NULL;
-        if (!batch && q->batch_ids) {
-            /* Per-id listings are done when the whole listing is. */
-            q->listing_id = q->batch_ids[0];
-            q->nbatch = 0;
-            free(q->batch_ids);
-            q->batch_ids = NULL;
-        }
-        yt_buf_free(&list);
-        i += n;
-    }
-    free(todo);
-    *out = qs;
-    return (int)nq;
-}
-
-static void free_queries(struct query *qs, int n)
-{
-    int i;
-    for (i = 0; i < n && qs; i++)
-        query_free(&qs[i]);
-    free(qs);
-}
-
-/* Ids from a column of `table` for rows fetched in this (or the resumed)
- * fetch. */
-static long ids_since(struct fetch *f, const char *table, const char *col,
-                      const char *where_extra, char ***ids)
-{
-    char *sql = NULL;
-    char err[YT_STORE_ERR_LEN];
-    long n;
-
-    if (asprintf(&sql,
-                 "SELECT %s FROM \"%s\" WHERE fetched_at >= '%s' AND %s IS NOT "
-                 "NULL %s ORDER BY rowid",
-                 col, table, f->started_at, col,
-                 where_extra ? where_extra : "") < 0)
-        return -1;
-    n = yt_store_ids_resolve(f->db, sql, ids, err);
-    free(sql);
-    return n;
-}
-
-static void set_phase(struct fetch *f, const char *phase)
-{
-    free(f->phase);
-    f->phase = strdup(phase);
+    return rc ? -1 : 0;
 }
 
 /* ------------------------------------------------------------ the magic */
 
-static void summary_text(struct fetch *f, struct yt_buf *s, const char *verb)
+static int summary_text(struct fetch *f, struct yt_buf *s, const char *verb)
 {
+    const struct yt_recipe_count *counts;
+    long pages = f_pages(f), units = f_units(f), retries = f_retries(f);
     char el[32];
-    int i;
+    int i, n = 0, rc = 0;
 
+    counts = f->job ? yt_recipe_counts(f->job, &n) : NULL;
     fmt_elapsed(el, sizeof(el), now_s() - f->t0);
+    rc |= yt_buf_addf(s, "%s ", verb);
+    if (!n)
+        rc |= yt_buf_adds(s, "0 rows");
     /* Distinct rows stored by this fetch (a reply may arrive twice). */
-    for (i = 0; i < f->ncounts; i++) {
+    for (i = 0; i < n; i++) {
         char *sql = NULL;
         sqlite3_stmt *st = NULL;
+        long rows = counts[i].rows;
         if (asprintf(&sql, "SELECT COUNT(*) FROM \"%s\" WHERE fetched_at >= ?1",
-                     f->counts[i].table) < 0)
-            continue;
-        if (sqlite3_prepare_v2(f->db, sql, -1, &st, NULL) == SQLITE_OK) {
+                     counts[i].table) < 0)
+            sql = NULL;
+        if (sql && sqlite3_prepare_v2(f->db, sql, -1, &st, NULL) == SQLITE_OK) {
             sqlite3_bind_text(st, 1, f->started_at, -1, SQLITE_TRANSIENT);
             if (sqlite3_step(st) == SQLITE_ROW)
-                f->counts[i].rows = (long)sqlite3_column_int64(st, 0);
+                rows = (long)sqlite3_column_int64(st, 0);
         }
         sqlite3_finalize(st);
         free(sql);
+        rc |= yt_buf_addf(s, "%s%ld %s",
+                          i == 0       ? ""
+                          : i == n - 1 ? " and "
+                                       : ", ",
+                          rows, counts[i].table);
     }
-    yt_buf_addf(s, "%s ", verb);
-    if (!f->ncounts)
-        yt_buf_adds(s, "0 rows");
-    for (i = 0; i < f->ncounts; i++)
-        yt_buf_addf(s, "%s%ld %s",
-                    i == 0                ? ""
-                    : i == f->ncounts - 1 ? " and "
-                                          : ", ",
-                    f->counts[i].rows, f->counts[i].table);
-    yt_buf_addf(s, " in %ld page%s, %ld quota unit%s, %s", f->pages,
-                f->pages == 1 ? "" : "s", f->units, f->units == 1 ? "" : "s",
-                el);
-    if (f->retries)
-        yt_buf_addf(s, " (%ld retr%s)", f->retries,
-                    f->retries == 1 ? "y" : "ies");
+    rc |= yt_buf_addf(s, " in %ld page%s, %ld quota unit%s, %s", pages,
+                      pages == 1 ? "" : "s", units, units == 1 ? "" : "s", el);
+    if (retries)
+        rc |= yt_buf_addf(s, " (%ld retr%s)", retries,
+                          retries == 1 ? "y" : "ies");
     if (f->resumed_pages > 0)
-        yt_buf_addf(s, " (resumed after %ld earlier page%s)", f->resumed_pages,
-                    f->resumed_pages == 1 ? "" : "s");
+        rc |= yt_buf_addf(s, " (resumed after %ld earlier page%s)",
+                          f->resumed_pages, f->resumed_pages == 1 ? "" : "s");
+    return rc ? -1 : 0;
+}
+
+/* The skipped items: the first lines, then how many more. */
+static void show_skipped(struct fetch *f)
+{
+    struct skiplist *k = &f->skipped;
+    long total = k->shown + k->more;
+    struct yt_buf w;
+
+    if (!total)
+        return;
+    yt_buf_init(&w, 1u << 20);
+    if (yt_buf_addf(&w, "Skipped %ld item%s (per-item errors):\n%s", total,
+                    total == 1 ? "" : "s", yt_buf_str(&k->text)) == 0 &&
+        (!k->more || yt_buf_addf(&w, "... and %ld more\n", k->more) == 0))
+        note(f->x, yt_buf_str(&w));
+    else
+        note(f->x, "Some items were skipped (per-item errors).");
+    yt_buf_free(&w);
 }
 
 static int finish(struct fetch *f, enum yt_api_kind kind, const char *table,
                   int ok, int show)
 {
     struct yt_buf s;
+    long pages = f_pages(f), items = f_items(f);
+    long missing = f->job ? yt_recipe_missing(f->job) : 0;
     int rc = 0;
 
     yt_buf_init(&s, 1u << 16);
     if (f->interrupted) {
-        summary_text(f, &s, "Interrupted: kept");
-        yt_buf_adds(&s, ". Rerun with --resume to continue.");
-        progress_publish(f, 1, yt_buf_str(&s));
+        if (summary_text(f, &s, "Interrupted: kept") == 0 &&
+            yt_buf_adds(&s, ". Rerun with --resume to continue.") == 0)
+            progress_publish(f, 1, yt_buf_str(&s));
         kn_exec_fail(f->x, "KeyboardInterrupt",
                      "fetch interrupted after %ld page%s; kept what was "
                      "stored (rerun with --resume to continue)",
-                     f->pages, f->pages == 1 ? "" : "s");
+                     pages, pages == 1 ? "" : "s");
         rc = -1;
     } else if (!ok || f->fatal) {
-        summary_text(f, &s, "Stopped: kept");
-        yt_buf_adds(&s, f->pages ? ". Fix the cause, then rerun with --resume."
-                                 : ". Nothing was stored.");
-        progress_publish(f, 1, yt_buf_str(&s));
+        if (summary_text(f, &s, "Stopped: kept") == 0 &&
+            yt_buf_adds(&s, pages ? ". Fix the cause, then rerun with "
+                                    "--resume."
+                                  : ". Nothing was stored.") == 0)
+            progress_publish(f, 1, yt_buf_str(&s));
         if (!f->fatal)
             kn_exec_fail(f->x, "YouTubeAPIError", "fetch stopped");
-        if (f->pages > 0) {
+        if (pages > 0) {
             char line[300];
             snprintf(line, sizeof(line),
                      "Kept %ld item%s fetched before the error (%ld page%s); "
                      "the resume point is saved: rerun with --resume.",
-                     f->items, f->items == 1 ? "" : "s", f->pages,
-                     f->pages == 1 ? "" : "s");
+                     items, items == 1 ? "" : "s", pages,
+                     pages == 1 ? "" : "s");
             kn_exec_fail_line(f->x, line);
         }
         rc = -1;
     } else {
-        summary_text(f, &s, "Fetched");
-        progress_publish(f, 1, yt_buf_str(&s));
+        if (summary_text(f, &s, "Fetched") == 0)
+            progress_publish(f, 1, yt_buf_str(&s));
     }
-    if (f->nskipped) {
-        struct yt_buf w;
-        yt_buf_init(&w, 1u << 20);
-        yt_buf_addf(&w, "Skipped %d item%s (per-item errors):\n%s", f->nskipped,
-                    f->nskipped == 1 ? "" : "s", yt_buf_str(&f->skipped));
-        note(f->x, yt_buf_str(&w));
-        yt_buf_free(&w);
-    }
-    if (rc == 0 && f->search_capped) {
+    show_skipped(f);
+    if (rc == 0 && f->job && yt_recipe_search_capped(f->job)) {
         char line[300];
         snprintf(line, sizeof(line),
                  "search announced about %ld results but stops near 500: "
                  "slice the period with --published-after/--published-before "
                  "to get more (100 units a page each).",
-                 f->total_results);
+                 yt_recipe_total_results(f->job));
         note(f->x, line);
     }
-    if (rc == 0 && f->missing_ids > 0) {
+    if (rc == 0 && missing > 0) {
         char line[200];
         snprintf(line, sizeof(line),
                  "%ld id%s returned nothing (deleted, private or wrong ids).",
-                 f->missing_ids, f->missing_ids == 1 ? "" : "s");
+                 missing, missing == 1 ? "" : "s");
         note(f->x, line);
     }
     if (rc == 0) {
@@ -1853,12 +1117,15 @@ static int finish(struct fetch *f, enum yt_api_kind kind, const char *table,
             struct yt_buf sql;
 
             yt_buf_init(&sql, 1u << 16);
-            yt_buf_addf(&sql,
-                        "SELECT %s FROM \"%s\" WHERE fetched_at >= "
-                        "'%s' ORDER BY rowid",
-                        preview[kind], table, f->started_at);
-            rc = mg_table_show_query(f->x, f->db, yt_buf_str(&sql),
-                                     yt_buf_str(&s), show < 0 ? 10 : show, 1);
+            if (yt_buf_addf(&sql,
+                            "SELECT %s FROM \"%s\" WHERE fetched_at >= "
+                            "'%s' ORDER BY rowid",
+                            preview[kind], table, f->started_at) < 0)
+                rc = -1;
+            else
+                rc = mg_table_show_query(f->x, f->db, yt_buf_str(&sql),
+                                         yt_buf_str(&s), show < 0 ? 10 : show,
+                                         1);
             yt_buf_free(&sql);
         }
     }
@@ -1957,7 +1224,9 @@ static int sub_export(struct mg_ctx *c, const struct mg_args *a)
     if (!table || !file || mg_args_pos(a, 3))
         return usage_fail(c->x, "usage: %yt_fetch export TABLE FILE.csv|.json|"
                                 ".ndjson");
-    n = yt_store_export(c->db, table, file, err);
+    n = yt_store_export_ex(c->db, table, file,
+                           mg_args_has(a, "raw") ? YT_STORE_EXPORT_RAW : 0,
+                           err);
     if (n < 0) {
         kn_exec_fail(c->x, "ExportError", "%s", err);
         return -1;
@@ -1968,7 +1237,7 @@ static int sub_export(struct mg_ctx *c, const struct mg_args *a)
 }
 
 static int setup_fetch(struct fetch *f, struct mg_ctx *c,
-                       const struct mg_args *a, const char *label)
+                       const char *token_file, const char *label)
 {
     char err[YT_ERR_LEN];
     int rc;
@@ -1978,20 +1247,8 @@ static int setup_fetch(struct fetch *f, struct mg_ctx *c,
     f->x = c->x;
     f->db = c->db;
     f->label = label;
-    f->est_pages = -1;
     f->t0 = now_s();
-    yt_buf_init(&f->skipped, 1u << 20);
-    f->backoff_base = env_long("YTK_FETCH_BACKOFF_MS", 1000, 0, 600000);
-    f->backoff_cap = env_long("YTK_FETCH_BACKOFF_CAP_MS", 32000, 0, 3600000);
-    f->max_retries = (int)env_long("YTK_FETCH_RETRIES", 5, 0, 20);
-    f->parallel = (int)env_long("YTK_FETCH_PARALLEL", 4, 1, 16);
-    {
-        static int seeded;
-        if (!seeded) {
-            srandom((unsigned)time(NULL) ^ (unsigned)getpid());
-            seeded = 1;
-        }
-    }
+    yt_buf_init(&f->skipped.text, SKIP_BYTES);
     kn_exec_new_id(f->fetch_id);
     yt_api_iso_now(f->started_at);
     f->http = shared_http();
@@ -2004,12 +1261,11 @@ static int setup_fetch(struct fetch *f, struct mg_ctx *c,
         kn_exec_fail(c->x, "MemoryError", "out of memory");
         return -1;
     }
-    if (yt_store_init(c->db, err) < 0 || done_init(c->db, err) < 0) {
+    if (yt_store_init(c->db, err) < 0) {
         kn_exec_fail(c->x, "StoreError", "%s", err);
         return -1;
     }
-    rc = yt_cred_load(f->http, c->home, mg_args_get(a, "token-file"), &f->cred,
-                      err);
+    rc = yt_cred_load(f->http, c->home, token_file, &f->cred, err);
     if (rc != YT_CRED_OK) {
         kn_exec_fail(c->x, "AuthError", "%s", err);
         kn_exec_fail_line(c->x, rc == YT_CRED_E_NONE
@@ -2018,9 +1274,87 @@ static int setup_fetch(struct fetch *f, struct mg_ctx *c,
                                     : "Hint: run %yt_auth login again.");
         return -1;
     }
-    f->have_cred = 1;
     yt_http_set_abort(f->http, abort_check, c->x);
     return 0;
+}
+
+/* The engine for f, with the magic's hooks. */
+static int start_engine(struct fetch *f)
+{
+    struct yt_fetch_config cfg;
+    char err[YT_FETCH_ERR_LEN];
+
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.db = f->db;
+    cfg.http = f->http;
+    cfg.cred = &f->cred;
+    cfg.base = f->api_base;
+    cfg.fetch_id = f->fetch_id;
+    cfg.hooks.arg = f;
+    cfg.hooks.interrupted = hook_interrupted;
+    cfg.hooks.progress = hook_progress;
+    cfg.hooks.skipped = hook_skipped;
+    cfg.hooks.failed = hook_failed;
+    cfg.hooks.refresh = hook_refresh;
+    f->eng = yt_fetch_new(&cfg, err);
+    if (!f->eng) {
+        kn_exec_fail(f->x, "MemoryError", "%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Resume or replace the saved state of this fetch.  Returns 1 when
+ * resuming (st filled), 0 otherwise, -1 on a store error. */
+static int resume_point(struct fetch *f, const struct plan *p,
+                        struct yt_store_state *st)
+{
+    char err[YT_STORE_ERR_LEN], msg[MG_ERR_LEN];
+    int g;
+
+    if (!p->resume) {
+        /* A new fetch replaces any stopped one with the same key. */
+        clear_state(f);
+        return 0;
+    }
+    g = yt_store_state_get(f->db, f->key, st, err);
+    if (g < 0) {
+        kn_exec_fail(f->x, "StoreError", "%s", err);
+        return -1;
+    }
+    if (g == 0) {
+        note(f->x, "Nothing to resume for this fetch: starting from the "
+                   "first page.");
+        return 0;
+    }
+    f->resumed_pages = st->pages;
+    snprintf(f->started_at, sizeof(f->started_at), "%s",
+             st->started_at ? st->started_at : f->started_at);
+    snprintf(msg, sizeof(msg),
+             "Resuming the stopped fetch (%ld page%s, %ld item%s "
+             "stored before)%s.",
+             st->pages, st->pages == 1 ? "" : "s", st->items,
+             st->items == 1 ? "" : "s",
+             st->page_token ? " from its saved page token" : "");
+    note(f->x, msg);
+    return 1;
+}
+
+/* What lib/ needs of the plan (strings borrowed from p). */
+static void recipe_plan(const struct plan *p, struct yt_recipe_plan *rp)
+{
+    memset(rp, 0, sizeof(*rp));
+    rp->recipe = p->recipe;
+    rp->m = p->m;
+    rp->params = yt_buf_str(&p->params);
+    rp->table = p->table;
+    rp->comments_table = p->comments_table;
+    rp->ids = p->ids;
+    rp->nids = p->nids;
+    rp->ids_param = p->ids_param;
+    rp->ids_batch = p->ids_batch;
+    rp->limit = p->limit;
+    rp->chan_params = yt_buf_str(&p->chan_params);
 }
 
 static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
@@ -2029,11 +1363,9 @@ static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
     struct plan p;
     struct fetch f;
     struct yt_store_state st;
-    struct query *qs = NULL;
-    int nq = 0, ok = 0, rc = -1, resumed = 0;
-    long show = -1;
+    struct yt_recipe_plan rp;
+    int rc = -1, resumed, r;
     char err[YT_STORE_ERR_LEN], msg[MG_ERR_LEN];
-    const char *table_for_show;
 
     memset(&f, 0, sizeof(f));
     memset(&st, 0, sizeof(st));
@@ -2052,9 +1384,10 @@ static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
         plan_free(&p);
         return -1;
     }
-    if (mg_args_get_long(a, "show", 0, 1000, &show, msg) < 0) {
+    if (p.oom) {
         plan_free(&p);
-        return usage_fail(c->x, msg);
+        kn_exec_fail(c->x, "MemoryError", "out of memory reading the options");
+        return -1;
     }
     if (!yt_store_valid_table(p.table)) {
         snprintf(msg, sizeof(msg),
@@ -2062,273 +1395,67 @@ static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
         plan_free(&p);
         return usage_fail(c->x, msg);
     }
+    if (!yt_store_valid_table(p.comments_table)) {
+        plan_free(&p);
+        return usage_fail(c->x, "invalid --comments-into table name");
+    }
     if (yt_store_init(c->db, err) < 0) {
         kn_exec_fail(c->x, "StoreError", "%s", err);
         plan_free(&p);
         return -1;
     }
-    if (mg_args_has(a, "dry-run")) {
-        rc = dry_run(c, a, &p);
+    recipe_plan(&p, &rp);
+    if (p.dry_run) {
+        rc = dry_run(c, &p, &rp);
         plan_free(&p);
         return rc;
     }
-    if (setup_fetch(&f, c, a, p.recipe == 1 ? "uploads" : resource) < 0)
+    if (setup_fetch(&f, c, p.token_file,
+                    p.recipe == YT_RECIPE_UPLOADS ? "uploads" : resource) < 0)
         goto out;
-    f.comments_table =
-        strdup(mg_args_get(a, "comments-into") ? mg_args_get(a, "comments-into")
-                                               : "comments");
-    if (!yt_store_valid_table(f.comments_table)) {
-        usage_fail(c->x, "invalid --comments-into table name");
-        goto out;
-    }
-    f.key = fetch_key(resource, &p, a);
+    f.key = fetch_key(resource, &p);
     f.desc = f.key ? strdup(f.key) : NULL;
-    set_phase(&f, "main");
-    if (mg_args_has(a, "resume")) {
-        int g = yt_store_state_get(c->db, f.key, &st, err);
-        if (g == 1) {
-            resumed = 1;
-            f.resumed_pages = st.pages;
-            f.resumed_items = st.items;
-            snprintf(f.started_at, sizeof(f.started_at), "%s",
-                     st.started_at ? st.started_at : f.started_at);
-            set_phase(&f, st.phase ? st.phase : "main");
-            snprintf(msg, sizeof(msg),
-                     "Resuming the stopped fetch (%ld page%s, %ld item%s "
-                     "stored before)%s.",
-                     st.pages, st.pages == 1 ? "" : "s", st.items,
-                     st.items == 1 ? "" : "s",
-                     st.page_token ? " from its saved page token" : "");
-            note(c->x, msg);
-        } else {
-            note(c->x, "Nothing to resume for this fetch: starting from the "
-                       "first page.");
-        }
-    } else {
-        /* A new fetch replaces any stopped one with the same key. */
-        clear_state(&f);
-    }
+    rp.key = f.key;
+    rp.desc = f.desc;
+    resumed = resume_point(&f, &p, &st);
+    if (resumed < 0)
+        goto out;
     if (strcmp(resource, "search") == 0)
         note(c->x, "search.list costs 100 quota units per page (other lists "
                    "cost 1) and stops at about 500 results. For a channel's "
                    "videos use %yt_fetch uploads (1 unit per 50 videos).");
-    /* Tables. */
     if (yt_store_table_ensure(c->db, p.table,
-                              p.recipe == 1 ? YT_KIND_VIDEO : p.m->kind,
+                              p.recipe == YT_RECIPE_UPLOADS ? YT_KIND_VIDEO
+                                                            : p.m->kind,
                               err) < 0 ||
         (p.m->kind == YT_KIND_COMMENT_THREAD &&
-         yt_store_table_ensure(c->db, f.comments_table, YT_KIND_COMMENT, err) <
+         yt_store_table_ensure(c->db, p.comments_table, YT_KIND_COMMENT, err) <
              0)) {
         kn_exec_fail(c->x, "StoreError", "%s", err);
         goto out;
     }
-    table_for_show = p.table;
-    if (p.recipe != 1)
-        count_rows(&f, p.table, 0);
-
-    if (p.recipe == 1) {
-        /* uploads: channels (1 unit) -> playlistItems pages -> videos. */
-        const struct yt_api_method *cm = yt_api_method_find("channels");
-        const struct yt_api_method *pm = yt_api_method_find("playlist_items");
-        char **vids = NULL;
-        long nv;
-        char *uploads = NULL, *where = NULL;
-        struct query pq;
-
-        if (yt_store_table_ensure(c->db, "channels", YT_KIND_CHANNEL, err) <
-                0 ||
-            yt_store_table_ensure(c->db, "playlist_items",
-                                  YT_KIND_PLAYLIST_ITEM, err) < 0) {
-            kn_exec_fail(c->x, "StoreError", "%s", err);
-            goto out;
-        }
-        {
-            struct query cq;
-            struct yt_buf cp;
-            sqlite3_stmt *s = NULL;
-            memset(&cq, 0, sizeof(cq));
-            yt_buf_init(&cp, 1u << 16);
-            yt_buf_addf(&cp, "part=snippet,contentDetails,statistics&%s",
-                        yt_buf_str(&p.chan_params));
-            cq.m = cm;
-            cq.params = yt_buf_take(&cp);
-            cq.table = strdup("channels");
-            cq.limit = -1;
-            cq.label = strdup("the channel");
-            f.single_target = 1;
-            f.label = "uploads";
-            if (run_queries(&f, &cq, 1, &cq) < 0) {
-                query_free(&cq);
-                goto finish;
-            }
-            query_free(&cq);
-            /* The channel just stored. */
-            if (sqlite3_prepare_v2(
-                    c->db,
-                    "SELECT uploads_playlist_id, video_count FROM channels "
-                    "WHERE fetched_at >= ?1 ORDER BY fetched_at DESC LIMIT 1",
-                    -1, &s, NULL) == SQLITE_OK) {
-                sqlite3_bind_text(s, 1, f.started_at, -1, SQLITE_TRANSIENT);
-                if (sqlite3_step(s) == SQLITE_ROW) {
-                    const unsigned char *u = sqlite3_column_text(s, 0);
-                    if (u)
-                        uploads = strdup((const char *)u);
-                    if (sqlite3_column_type(s, 1) == SQLITE_INTEGER) {
-                        long vc = (long)sqlite3_column_int64(s, 1);
-                        if (p.limit > 0 && p.limit < vc)
-                            vc = p.limit;
-                        f.est_pages = 1 + (vc + 49) / 50 * 2;
-                    }
-                }
-            }
-            sqlite3_finalize(s);
-            if (!uploads) {
-                f.fatal = 1;
-                kn_exec_fail(c->x, "YouTubeAPIError",
-                             "channels.list returned no channel (or no "
-                             "uploads playlist) for %s",
-                             yt_buf_str(&p.chan_params));
-                kn_exec_fail_line(c->x, "Hint: check the channel id or "
-                                        "handle.");
-                goto finish;
-            }
-        }
-        if (!resumed || strcmp(f.phase, "videos") != 0) {
-            struct yt_buf pp;
-            memset(&pq, 0, sizeof(pq));
-            yt_buf_init(&pp, 1u << 16);
-            qp_add(&pp, "part", "snippet,contentDetails");
-            qp_add(&pp, "playlistId", uploads);
-            pq.m = pm;
-            pq.params = yt_buf_take(&pp);
-            pq.table = strdup("playlist_items");
-            pq.limit = p.limit;
-            pq.paginate = 1;
-            pq.is_main = 1;
-            pq.label = strdup("the uploads playlist");
-            if (resumed && st.page_token)
-                pq.page_token = strdup(st.page_token);
-            set_phase(&f, "playlist");
-            f.single_target = 1;
-            if (run_queries(&f, &pq, 1, &pq) < 0) {
-                query_free(&pq);
-                free(uploads);
-                goto finish;
-            }
-            query_free(&pq);
-        }
-        set_phase(&f, "videos");
-        save_state(&f, NULL);
-        {
-            /* Quoted into SQL: playlist ids are [A-Za-z0-9_-]. */
-            const char *w;
-            for (w = uploads; *w; w++)
-                if (!(isalnum((unsigned char)*w) || *w == '_' || *w == '-'))
-                    break;
-            if (asprintf(&where, "AND playlist_id = '%s'", *w ? "" : uploads) <
-                0)
-                where = NULL;
-        }
-        free(uploads);
-        nv = ids_since(&f, "playlist_items", "video_id", where, &vids);
-        free(where);
-        if (nv < 0) {
-            kn_exec_fail(c->x, "StoreError", "cannot read playlist items");
-            goto out;
-        }
-        nq = make_id_queries(&f, p.m, yt_buf_str(&p.params), p.table, "id", 1,
-                             vids, nv, &qs);
-        yt_store_ids_free(vids, nv);
-        if (nq < 0) {
+    f.job = yt_recipe_job_new(c->db, &rp, f.started_at);
+    if (!f.job || start_engine(&f) < 0) {
+        if (!f.job)
             kn_exec_fail(c->x, "MemoryError", "out of memory");
-            goto out;
-        }
-        f.single_target = 0;
-        ok = run_queries(&f, qs, nq, NULL) == 0;
-        goto finish;
+        goto out;
     }
-
-    if (p.nids > 0) {
-        nq = make_id_queries(&f, p.m, yt_buf_str(&p.params), p.table,
-                             p.ids_param, p.ids_batch, p.ids, p.nids, &qs);
-        if (nq < 0) {
-            kn_exec_fail(c->x, "MemoryError", "out of memory");
-            goto out;
+    r = yt_recipe_run(f.job, f.eng, resumed ? &st : NULL, msg);
+    if (r == YT_FETCH_E_INTERRUPTED) {
+        f.interrupted = 1;
+    } else if (r != YT_FETCH_OK && !f.fatal) {
+        f.fatal = 1;
+        if (strncmp(msg, "channels.list returned", 22) == 0) {
+            kn_exec_fail(c->x, "YouTubeAPIError", "%s", msg);
+            kn_exec_fail_line(c->x, "Hint: check the channel id or handle.");
+        } else {
+            kn_exec_fail(c->x, "StoreError", "%s",
+                         msg[0] ? msg : "the fetch stopped");
         }
-        if (p.ids_batch)
-            f.est_pages = nq;
-        set_phase(&f, "ids");
-        save_state(&f, NULL);
-        f.single_target = 0;
-        ok = run_queries(&f, qs, nq, NULL) == 0;
-    } else if (!resumed || strcmp(f.phase, "channels") != 0) {
-        qs = calloc(1, sizeof(*qs));
-        if (!qs) {
-            kn_exec_fail(c->x, "MemoryError", "out of memory");
-            goto out;
-        }
-        nq = 1;
-        qs[0].m = p.m;
-        qs[0].params = strdup(yt_buf_str(&p.params));
-        qs[0].table = strdup(p.table);
-        qs[0].limit = p.limit;
-        qs[0].paginate = p.m->max_results > 0;
-        qs[0].is_main = 1;
-        if (resumed && st.page_token) {
-            qs[0].page_token = strdup(st.page_token);
-            qs[0].got = st.items; /* --limit counts the earlier run too */
-        }
-        if (p.limit > 0 && p.m->max_results > 0)
-            f.est_pages = (p.limit + p.m->max_results - 1) / p.m->max_results;
-        else if (strstr(yt_buf_str(&p.params), "chart=mostPopular"))
-            f.est_pages = 4;
-        else if (p.m->max_results == 0)
-            f.est_pages = 1;
-        f.single_target = 1;
-        ok = run_queries(&f, qs, 1, &qs[0]) == 0;
-    } else {
-        ok = 1;
     }
-    if (ok && p.recipe == 2) {
-        /* subscriptions --with-channels: channels' statistics, 50 a call. */
-        char **cids = NULL;
-        long nc;
-        struct query *cq = NULL;
-        int ncq;
-        const struct yt_api_method *cm = yt_api_method_find("channels");
-
-        free_queries(qs, nq);
-        qs = NULL;
-        nq = 0;
-        set_phase(&f, "channels");
-        save_state(&f, NULL);
-        if (yt_store_table_ensure(c->db, "channels", YT_KIND_CHANNEL, err) <
-            0) {
-            kn_exec_fail(c->x, "StoreError", "%s", err);
-            goto out;
-        }
-        nc = ids_since(&f, p.table, "channel_id", NULL, &cids);
-        if (nc < 0) {
-            kn_exec_fail(c->x, "StoreError", "cannot read subscriptions");
-            goto out;
-        }
-        ncq = make_id_queries(&f, cm,
-                              "part=snippet%2Cstatistics%2CcontentDetails",
-                              "channels", "id", 1, cids, nc, &cq);
-        yt_store_ids_free(cids, nc);
-        if (ncq < 0) {
-            kn_exec_fail(c->x, "MemoryError", "out of memory");
-            goto out;
-        }
-        f.single_target = 0;
-        ok = run_queries(&f, cq, ncq, NULL) == 0;
-        free_queries(cq, ncq);
-    }
-finish:
-    rc = finish(&f, p.recipe == 1 ? YT_KIND_VIDEO : p.m->kind, table_for_show,
-                ok, (int)show);
+    rc = finish(&f, p.recipe == YT_RECIPE_UPLOADS ? YT_KIND_VIDEO : p.m->kind,
+                p.table, r == YT_FETCH_OK, (int)p.show);
 out:
-    free_queries(qs, nq);
     yt_store_state_free(&st);
     fetch_free(&f);
     plan_free(&p);
@@ -2352,6 +1479,8 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
         return sub_log(c, a);
     if (strcmp(sub, "status") == 0)
         return sub_status(c);
+    if (strcmp(sub, "analytics") == 0)
+        return mg_yt_fetch_analytics(c, a);
     if (mg_args_pos(a, 1)) {
         char msg[300];
         snprintf(msg, sizeof(msg),

@@ -16,6 +16,7 @@
  * returns; published cJSON bundles belong to the kernel (kn_exec.h).
  */
 #include "mg_registry.h"
+#include "mg_vars.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -446,7 +447,7 @@ static int read_hist(struct plot *p)
     double *counts = NULL;
     size_t n = 0, nb, i;
     long bins = 0;
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int r, k;
 
     if (mg_args_get_long(p->a, "bins", 1, 1000, &bins, err) < 0) {
@@ -664,7 +665,7 @@ static int mkdirs_for(const char *path, char *err, size_t errlen)
 static int write_bytes(const char *path, const void *data, size_t len,
                        char *err, size_t errlen)
 {
-    char perr[CH_PNG_ERR_LEN];
+    char perr[YTK_ERR_LEN];
 
     if (mkdirs_for(path, err, errlen) < 0)
         return -1;
@@ -888,6 +889,14 @@ static int prepare(struct plot *p, const char *body)
         return -1;
     }
     yt_buf_free(&sql);
+    if (sqlite3_bind_parameter_count(p->st) > 0) {
+        char msg[MG_ERR_LEN]; /* :NAME / $NAME from %set (mg_vars.h) */
+
+        if (mg_vars_bind(p->st, msg) < 0) {
+            fail(p, "SQLError", "%s", msg);
+            return -1;
+        }
+    }
     if (sqlite3_column_count(p->st) == 0) {
         fail(p, "UsageError",
              "the cell body must be a query that returns "
@@ -1060,7 +1069,7 @@ static int set_options(struct plot *p)
     const char *xl = mg_args_get(a, "xlabel"), *yl = mg_args_get(a, "ylabel");
     const char *dxl, *dyl;
     long w = ch->width, h = ch->height;
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     if (mg_args_get_long(a, "width", 200, 2000, &w, err) < 0 ||
         mg_args_get_long(a, "height", 150, 2000, &h, err) < 0) {
@@ -1106,8 +1115,8 @@ static int set_options(struct plot *p)
 static int publish(struct plot *p)
 {
     struct ch_chart *ch = &p->chart;
-    char *svg = NULL, *summary = NULL, *b64 = NULL, err[CH_ERR_LEN];
-    char svg_path[4096], png_path[4096], werr[512];
+    char *svg = NULL, *summary = NULL, *b64 = NULL, err[YTK_ERR_LEN];
+    char svg_path[4096], png_path[4096], werr[YTK_ERR_LEN];
     unsigned char *png = NULL;
     size_t svg_len, png_len;
     cJSON *data = NULL, *meta = NULL, *pm;
@@ -1250,7 +1259,7 @@ static int run(struct mg_ctx *c, const struct mg_args *a, const char *body)
     p.st = NULL;
     if (p.kind == CH_BAR && mg_args_has(a, "top")) {
         long top = 0;
-        char err[MG_ERR_LEN];
+        char err[YTK_ERR_LEN];
 
         if (mg_args_get_long(a, "top", 1, 100000, &top, err) < 0) {
             fail(&p, "UsageError", "%%yt_plot: %s", err);

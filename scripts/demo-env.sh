@@ -76,6 +76,10 @@ ytk_demo_setup() {
     export YTK_HOME="$state/home"
     export YTK_GOOGLE_BASE="$EMU_URL"
     export BROWSER="$ROOT/emulator/browser-standin"
+    # Relative Analytics dates (--last 90d) end on the emulator's day.
+    YTK_ANALYTICS_TODAY=$("$VENV/bin/python" -c 'import json, sys, urllib.request
+print(json.load(urllib.request.urlopen(sys.argv[1] + "/__admin/clock"))["now"][:10])' "$EMU_URL")
+    export YTK_ANALYTICS_TODAY
     unset YTK_API_KEY JUPYTER_PATH || true
     # Where notebook 1 tells a real user to put the downloaded file.
     install -m 0600 "$state/emulator/client_secret.json" "$YTK_HOME/client_secret.json"

@@ -4,10 +4,13 @@
 # Called by `make demo` after the build.  Registers the kernelspec into .venv,
 # starts the offline emulator, logs in through the browser stand-in, and runs
 # notebooks/01..03 in order with `jupyter nbconvert --execute` (notebook 3
-# once more with papermill, to show both runners work).  While notebook 2
+# once more with papermill and another region, `-p region GB`, to show both
+# runners and the parameters work: its chart titles and image files must say
+# GB).  While notebook 2
 # runs, the emulator (driven from here, never from the notebook) expires the
 # access token and fails a few requests, so the notebook shows the kernel
-# refreshing and retrying.  Everything lands in out/demo/:
+# refreshing and retrying, and moves its clock a day forward between the two
+# chart fetches.  Everything lands in out/demo/:
 #   01-token-acquisition.ipynb ... (executed)   *.html (exports)
 #   images/*.png, images/*.svg (charts)          papermill/ (papermill run)
 #   home/ (YTK_HOME: store.sqlite, token.json)   emulator/, *.log
@@ -47,21 +50,41 @@ run_nb 01-token-acquisition
 # expired now, and the next two requests to the videos endpoint fail with
 # 503 backendError.
 ytk_emu_admin expire-access-tokens
+# Notebook 2 fetches the most-popular chart twice, with Analytics reports in
+# between: the emulator's clock moves one day forward at the first report,
+# so the second fetch finds grown statistics (the history's "views gained").
+ytk_emu_admin clock '{"days": 1, "at_next_report": true}'
 ytk_emu_admin faults '{"path_pattern": "/youtube/v3/videos", "status": 503,
                        "reason": "backendError", "count": 2}'
 run_nb 02-data-acquisition
 
 run_nb 03-visualization
 
-echo "demo: running 03-visualization.ipynb again with papermill"
+PM_REGION=GB
+echo "demo: running 03-visualization.ipynb again with papermill -p region $PM_REGION"
+rm -rf "$OUT/papermill"
 mkdir -p "$OUT/papermill"
 (cd "$OUT/papermill" && "$VENV/bin/papermill" --cwd "$OUT/papermill" \
     --kernel ytkernel --execution-timeout "$TIMEOUT" --no-progress-bar \
+    -p region "$PM_REGION" \
     "$ROOT/notebooks/03-visualization.ipynb" "$OUT/papermill/03-visualization.ipynb") \
     >"$OUT/papermill.log" 2>&1 || {
     tail -n 40 "$OUT/papermill.log" >&2
     ytk_die "papermill run failed (full log: $OUT/papermill.log)"
 }
+# The parameter reached the charts: trending charts saved under -GB names
+# (and none under the default region's), titles naming GB, not US.
+pm_nb="$OUT/papermill/03-visualization.ipynb"
+n_pm=$(find "$OUT/papermill/images" -name "*trending*-$PM_REGION.png" 2>/dev/null | wc -l)
+[ "$n_pm" -gt 0 ] || ytk_die "papermill run saved no *trending*-$PM_REGION.png chart"
+if find "$OUT/papermill/images" -name '*-US.*' | grep -q .; then
+    ytk_die "papermill run with region $PM_REGION saved charts for US"
+fi
+grep -q "Trending videos ($PM_REGION)" "$pm_nb" \
+    || ytk_die "papermill run: no chart title names region $PM_REGION"
+if grep -q "Trending videos (US)" "$pm_nb"; then
+    ytk_die "papermill run with region $PM_REGION still has US titles"
+fi
 
 for nb in $NOTEBOOKS; do
     "$VENV/bin/jupyter" nbconvert --to html "$OUT/$nb.ipynb" \
@@ -79,5 +102,6 @@ for nb in $NOTEBOOKS; do
     echo "  $OUT/$nb.html"
 done
 echo "  $OUT/images/ ($n_png PNG charts, with SVG twins)"
-echo "  $OUT/papermill/03-visualization.ipynb (same notebook run by papermill)"
+echo "  $OUT/papermill/03-visualization.ipynb (same notebook, papermill -p region $PM_REGION;"
+echo "    $n_pm trending charts for $PM_REGION in $OUT/papermill/images/)"
 echo "Open the HTML files in a browser, or run 'make lab' to click through."

@@ -24,11 +24,36 @@ NOTE = (
     "`make demo`, which executes the three notebooks headless against the "
     "project's offline emulator of Google's OAuth and YouTube Data API "
     "(a synthetic channel, *Ytk Demo Lab*, with made-up subscriptions, "
-    "uploads and a trending chart). The notebook itself does not know which "
+    "uploads, a most-popular chart and YouTube Analytics reports). The notebook itself does not know which "
     "service it talks to: run it with your own Google credentials and every "
     "output below is replaced by yours. No token or secret is ever printed, "
     "so these outputs are safe to share."
 )
+
+# Parameters of notebooks 2 and 3: a cell tagged `parameters` holding %set
+# lines; papermill injects its own %set lines after it
+# (papermill-ytkernel/README.md).
+PARAMS_MD = """### Parameters
+
+The next cell sets the notebook's parameters as kernel variables (`%set NAME = VALUE`). The cells below use them as `:name` in SQL (bound as a value, never pasted into the query) and as `{name}` in magic lines and chart titles. Run the notebook for another region with papermill, which adds its own `%set` lines after this cell:
+
+```sh
+papermill 03-visualization.ipynb out.ipynb -p region GB -p days 365
+```"""
+
+NB2_PARAMS = """-- region of the trending chart (ISO 3166-1 alpha-2 code)
+%set region = 'US'
+-- the summary at the end also counts the uploads of this many days (before
+-- the newest upload)
+%set days = 3650
+-- whose uploads: mine, or handle=@name for any public channel (it becomes
+-- the option --mine or --handle=@name of %yt_fetch)
+%set channel = mine"""
+
+NB3_PARAMS = """-- region of the trending chart studied in questions 2 and 3
+%set region = 'US'
+-- question 6 covers the uploads of this many days (before the newest upload)
+%set days = 3650"""
 
 # ---------------------------------------------------------------- notebook 1
 NB1 = [
@@ -39,7 +64,7 @@ NB1 = [
 This is the first of three notebooks:
 
 1. **Token acquisition** (this one): get permission to read your YouTube data and keep it in a token file.
-2. **Data acquisition**: download your channel, your uploads, your subscriptions and the trending chart into a local SQLite database.
+2. **Data acquisition**: download your channel, your uploads, your subscriptions, the most-popular chart and your channel's day-by-day YouTube Analytics reports into a local SQLite database.
 3. **Visualization**: answer questions about that data with SQL and charts.
 
 Every cell in these notebooks is either **SQL** (run against the local SQLite store in `$YTK_HOME/store.sqlite`) or a **magic** starting with `%`. Type `%help` or `%yt_auth?` in a cell for the full usage of any magic."""),
@@ -51,7 +76,7 @@ Your YouTube data belongs to your Google account. A program that wants to read i
 |---|---|
 | the *resource owner* | you |
 | the *client* (the program asking) | this kernel, identified by the OAuth client you registered in Google Cloud (`client_secret.json`) |
-| the *authorization server* and the *API* | Google's sign-in pages and the YouTube Data API v3 |
+| the *authorization server* and the *APIs* | Google's sign-in pages, the YouTube Data API v3 and the YouTube Analytics API v2 |
 
 The result of the conversation is two strings: an **access token**, which the kernel sends with every API request and which expires after about an hour, and a **refresh token**, which lets the kernel get a new access token without asking you again. Both are saved in `$YTK_HOME/token.json` (readable only by you, never shown in a notebook).
 
@@ -80,11 +105,11 @@ The next cell shows what the kernel knows before signing in: whether a token exi
 
 This one cell performs the whole flow above: it prepares PKCE and `state`, starts the loopback listener, shows the sign-in link (and opens it in your browser), waits for Google's redirect, exchanges the code, and saves `token.json`.
 
-We ask for two scopes. `youtube.readonly` lets the kernel list your channel, uploads, subscriptions and public data, and nothing more. Google also requires `youtube.force-ssl` to read comment threads with OAuth (notebook 2 reads the comments of one of your videos); it is a wider permission, so drop it from the list if you do not need comments: the kernel only ever makes read (list) calls. If your browser runs on another machine, use `%yt_auth login --manual` (paste the redirected URL when asked) or `%yt_auth device` (enter a short code on any device)."""),
-    ("code", "%yt_auth login --scopes youtube.readonly,youtube.force-ssl"),
+We ask for three scopes. `youtube.readonly` lets the kernel list your channel, uploads, subscriptions and public data, and nothing more. Google also requires `youtube.force-ssl` to read comment threads with OAuth (notebook 2 reads the comments of one of your videos); it is a wider permission, so drop it from the list if you do not need comments: the kernel only ever makes read (list) calls. `yt-analytics.readonly` lets the kernel read your channel's **YouTube Analytics** reports (views and watch time per day, traffic sources, audience), which notebook 2 downloads; it gives no access to revenue (that would be `yt-analytics-monetary.readonly`). With a real account, enable the *YouTube Analytics API* in the same Cloud project too. If your browser runs on another machine, use `%yt_auth login --manual` (paste the redirected URL when asked) or `%yt_auth device` (enter a short code on any device)."""),
+    ("code", "%yt_auth login --scopes youtube.readonly,youtube.force-ssl,yt-analytics.readonly"),
     ("md", """## Step 5 · Check the result
 
-`status` now shows which account is signed in, the granted scopes, and when the access token expires; the tokens themselves stay redacted."""),
+`status` now shows which account is signed in, the granted scopes, whether YouTube Analytics reports are allowed, and when the access token expires; the tokens themselves stay redacted."""),
     ("code", "%yt_auth status"),
     ("md", """## Refreshing
 
@@ -114,18 +139,20 @@ Each `%yt_fetch` cell calls the API as cheaply as possible, follows every page o
 ### What it costs: the quota
 
 Google gives every project **10,000 quota units per day**, reset at midnight Pacific time. Almost every *list* call costs **1 unit** for up to 50 items; a **search costs 100**. So the order of magnitude for this notebook is a few dozen units. The kernel counts every call it makes; `%yt_fetch quota` shows today's total, and `--dry-run` shows what a fetch would cost before spending anything."""),
+    ("md", PARAMS_MD),
+    ("params", NB2_PARAMS),
     ("code", "%yt_fetch quota"),
     ("md", """## My channel
 
-One call (`channels.list` with `mine=true`, **1 unit**) returns your channel: its title, statistics and the id of its *uploads playlist*, which lists every video you published. It goes into the table `channels`."""),
-    ("code", "%yt_fetch channels --mine"),
+One call (`channels.list` with `mine=true`, **1 unit**) returns your channel: its title, statistics and the id of its *uploads playlist*, which lists every video you published. It goes into the table `channels`. (`--{channel}` is `--mine` with the default parameters; `{channel}` is replaced by the value of the variable.)"""),
+    ("code", "%yt_fetch channels --{channel}"),
     ("md", """## My uploads, with their statistics
 
 The expensive way to list a channel's videos is `search.list` (**100 units** per page of 50, and capped near 500 results). The `uploads` recipe walks the uploads playlist instead (`playlistItems.list`, **1 unit** per 50 videos) and then asks for the statistics and durations of those videos 50 at a time (`videos.list`, **1 unit** per 50). For a channel with 300 videos that is 1 (finding the playlist) + 6 + 6 = 13 units, where search would cost over 600.
 
 Let's see the plan and its cost first: `--dry-run` calls nothing."""),
-    ("code", "%yt_fetch uploads --mine --dry-run"),
-    ("code", "%yt_fetch uploads --mine --into my_uploads"),
+    ("code", "%yt_fetch uploads --{channel} --dry-run"),
+    ("code", "%yt_fetch uploads --{channel} --into my_uploads"),
     ("md", """### When the server fails or the token expires
 
 Look at the summary of the fetch above: it may mention retries. Long collections meet two kinds of passing trouble, which the kernel handles without stopping, and some lasting ones:
@@ -151,11 +178,11 @@ ORDER BY method, status;"""),
 
 `subscriptions.list(mine=true)` gives the channels you follow (**1 unit** per 50), but not their statistics. The `--with-channels` recipe then asks `channels.list` for those channels 50 ids at a time (**1 unit** per 50). Subscriptions go into `subscriptions`, the channels next to yours in `channels`. For 60 subscriptions that is 2 + 2 = 4 units; the original project made one `channels` call per subscription, which would cost 62."""),
     ("code", "%yt_fetch subscriptions --mine --with-channels"),
-    ("md", """## The trending chart and its categories
+    ("md", """## The most-popular chart and its categories
 
-The *mostPopular* chart of a region is what YouTube shows as Trending. `videos.list(chart=mostPopular, regionCode=US)` returns up to 200 videos, 50 per call (**1 unit** each); videos only carry a category *id*, so we also fetch the category names for the region (`videoCategories.list`, **1 unit**)."""),
-    ("code", "%yt_fetch videos --chart mostPopular --region US --into trending"),
-    ("code", "%yt_fetch video_categories --region US"),
+`videos.list(chart=mostPopular, regionCode={region})` returns a region's *most popular* chart: up to 200 videos, 50 per call (**1 unit** each). What that chart holds changed in July 2025, when YouTube retired its Trending page: according to the Data API's revision history (10 July 2025), the chart used to mirror the Trending list and now draws on YouTube's **Trending Music, Movies and Gaming** charts. So it is a popularity chart of a few kinds of videos, not "what is trending" in general. The table keeps the name `trending` of the original project. Videos only carry a category *id*, so we also fetch the category names for the region (`videoCategories.list`, **1 unit**). The region is the `region` parameter (US unless papermill was given another one)."""),
+    ("code", "%yt_fetch videos --chart mostPopular --region {region} --into trending"),
+    ("code", "%yt_fetch video_categories --region {region}"),
     ("md", """## Comments on my most discussed video
 
 Comment threads come 100 per call (**1 unit**), each with at most 5 replies embedded; the kernel completes longer reply chains with `comments.list` (threads go into `comment_threads`, the completed replies into `comments`). Which video to read can come from a SQL query: first, which uploads have the most comments?"""),
@@ -164,13 +191,48 @@ FROM my_uploads
 ORDER BY comment_count DESC
 LIMIT 3;"""),
     ("code", '%yt_fetch comment_threads --ids "SELECT video_id FROM my_uploads ORDER BY comment_count DESC LIMIT 1"'),
+    ("md", """## My channel day by day: YouTube Analytics
+
+The Data API gives lifetime totals (a video's views *today*). How a channel does **day by day**, where its viewers come from and how long they watch lives in the **YouTube Analytics API v2** (`reports.query`), which only the channel's owner can ask, with the `yt-analytics.readonly` scope from notebook 1. It does not spend Data API quota units.
+
+`%yt_fetch analytics PRESET --last 90d` asks one report over the last 90 days and stores it in a table whose columns come from the report itself: the dimensions as text (days as `YYYY-MM-DD`), the metrics as integers or decimals as Google types them. The newest two or three days are always missing: YouTube needs that long to count them. `%help yt_fetch` lists the presets; `--metrics`, `--dimensions`, `--filters` and `--sort` ask any other report. `daily` is one row per day: views, minutes watched, average view duration, subscribers gained and lost, likes, comments, shares."""),
+    ("code", "%yt_fetch analytics daily --last 90d"),
+    ("md", """`top-videos` ranks the videos of the same 90 days by views, with their watch time and the average share of each video that viewers watched (Google allows at most 200 rows for a report by video)."""),
+    ("code", "%yt_fetch analytics top-videos --last 90d"),
+    ("md", """`traffic` splits the views by where viewers found the videos: YouTube search, suggested videos, browse features, external sites, playlists..."""),
+    ("code", "%yt_fetch analytics traffic --last 90d"),
+    ("md", """## The chart again: statistics history
+
+`videos`, `my_uploads` and `trending` keep one row per video: each fetch replaces the counts, so they always show the latest numbers. To see *change*, every fetch that brings statistics also appends one row per video (or channel) to the history tables `video_stats_history` and `channel_stats_history`, which are never overwritten. Fetching the same chart again adds a second point for every video still on it, and the view `video_stats_change` gives the views each video gained between consecutive fetches.
+
+Run the next cell again tomorrow, or next week, to build your own time series. (In the saved demo run, the emulator's clock moved forward one day between the two fetches, so the gains below are one day's worth; fetched seconds apart from the real service, they would be almost zero.)"""),
+    ("code", "%yt_fetch videos --chart mostPopular --region US --into trending"),
+    ("md", """How many times has each video been seen? Your uploads once (notebook 2 fetched them once), the chart's videos twice:"""),
+    ("code", """SELECT fetches, count(*) AS videos
+FROM (SELECT video_id, count(*) AS fetches
+      FROM video_stats_history
+      GROUP BY video_id)
+GROUP BY fetches
+ORDER BY fetches;"""),
+    ("code", """SELECT t.title, c.view_count, c.views_gained
+FROM video_stats_change c
+JOIN trending t USING (video_id)
+ORDER BY c.views_gained DESC
+LIMIT 5;"""),
     ("md", """## What we have now
 
 Everything lives in ordinary SQLite tables that any tool can read (the `sqlite3` shell, Python, R, DBeaver...). `%yt_fetch export TABLE FILE.csv` writes one out as CSV, JSON or NDJSON."""),
     ("code", """SELECT 'channels' AS "table", count(*) AS "rows" FROM channels
 UNION ALL SELECT 'my_uploads', count(*) FROM my_uploads
+UNION ALL SELECT 'my_uploads, last ' || :days || ' days', count(*) FROM my_uploads
+  WHERE published_at >= (SELECT date(max(published_at), '-' || :days || ' days')
+                         FROM my_uploads)
+UNION ALL SELECT 'trending (' || :region || ')', count(*) FROM trending
 UNION ALL SELECT 'subscriptions', count(*) FROM subscriptions
-UNION ALL SELECT 'trending', count(*) FROM trending
+UNION ALL SELECT 'analytics_daily', count(*) FROM analytics_daily
+UNION ALL SELECT 'analytics_top_videos', count(*) FROM analytics_top_videos
+UNION ALL SELECT 'analytics_traffic', count(*) FROM analytics_traffic
+UNION ALL SELECT 'video_stats_history', count(*) FROM video_stats_history
 UNION ALL SELECT 'video_categories', count(*) FROM video_categories
 UNION ALL SELECT 'comment_threads', count(*) FROM comment_threads
 UNION ALL SELECT 'comments', count(*) FROM comments;"""),
@@ -191,7 +253,15 @@ NB3 = [
 
 This notebook reads the tables that notebook 2 stored in `$YTK_HOME/store.sqlite`. Each section asks one question in plain words, answers it with a SQL query (all the counting and averaging happens in the database), draws the answer with `%yt_plot`, and saves the chart as `images/<question>.png` (and `.svg`) next to this notebook so it can be reused in a report.
 
-The first three questions are those of the original 2017 project (which answered them with Tableau); the others are about your own uploads."""),
+The first three questions are those of the original 2017 project (which answered them with Tableau); questions 4 to 6 are about your own uploads, and questions 7 to 10 about your channel day by day (YouTube Analytics) and about how the chart changes between two fetches.
+
+A word on the "trending" table: it is the Data API's *most popular* chart of a region. Since July 2025, when YouTube retired its Trending page, that chart draws on YouTube's Trending Music, Movies and Gaming charts (Data API revision history, 10 July 2025), so questions 2 and 3 describe those charts, not a general trending list."""),
+    ("md", PARAMS_MD),
+    ("params", NB3_PARAMS),
+    ("md", """Questions 2 and 3 study the most-popular chart of `region`. Notebook 2 stored the chart of its own region; so that this notebook answers for the region of its parameters, it fetches that chart again (5 calls, **5 units**), replacing the rows in `trending`:"""),
+    ("code", """DELETE FROM trending;
+%yt_fetch videos --chart mostPopular --region {region} --into trending --show 0
+%yt_fetch video_categories --region {region} --show 0"""),
     ("md", """## Question 1 · Among my subscriptions, who has the most subscribers, and do they also have the most views?
 
 Subscriptions are joined with the `channels` table, which holds the statistics of each subscribed channel. Each bubble is a channel you subscribe to: its position shows subscribers (across) and total views (up), its size the number of videos. Both axes are logarithmic because channel sizes span several orders of magnitude."""),
@@ -210,12 +280,12 @@ FROM subscriptions s
 JOIN channels c ON c.channel_id = s.channel_id
 WHERE c.subscriber_count > 0 AND c.view_count > 0;"""),
     ("md", """**What the chart shows.** The bubbles rise along a diagonal: on these log–log axes, a channel with ten times more subscribers tends to have roughly ten times more views, so the subscriber count is a good first guess of a channel's reach. In the run saved here, two giants stand apart at the top right (over 2.8 million subscribers and over 500 million views each), while most subscriptions are small channels with a few hundred to a few thousand subscribers. The spread around the diagonal is the interesting part: channels above it get more views per subscriber (their videos travel beyond their own audience), channels below it have fewer views than their audience would suggest. Large bubbles in the lower left are small channels with many videos: many uploads alone do not bring subscribers. Channels that hide their subscriber count are left out."""),
-    ("md", """## Question 2 · Which categories reach the trending chart, month by month, and with how many views?
+    ("md", """## Question 2 · Which categories reach the most-popular chart, month by month, and with how many views?
 
-The trending (*mostPopular*) chart joined with the category names; videos are grouped by the month they were published, and their views are summed per category. To keep the chart readable, the six categories with the most views keep their own colour and the rest are summed as *Other* (the `WITH ... top` part of the query)."""),
-    plot("bar", "q2-trending-views-by-category-per-month",
+The most-popular (*mostPopular*) chart joined with the category names; videos are grouped by the month they were published, and their views are summed per category. To keep the chart readable, the six categories with the most views keep their own colour and the rest are summed as *Other* (the `WITH ... top` part of the query)."""),
+    plot("bar", "q2-trending-views-by-category-per-month-{region}",
          '--x month --y views --series category --stacked '
-         '--title "Trending videos (US): views by category and month published" '
+         '--title "Most-popular chart ({region}): views by category and month published" '
          '--xlabel "month published" --ylabel "views"',
          """WITH v AS (
   SELECT strftime('%Y-%m', t.published_at) AS month,
@@ -233,9 +303,9 @@ FROM v
 GROUP BY month, 2
 ORDER BY month, views DESC;"""),
     ("md", """**What the chart shows.** Each bar is one month, split by category. In the run saved here, the views are very unevenly spread: two months tower over the others because each holds one hit (a *People & Blogs* video with 3.2 million views in August, an *Entertainment* video with 1.1 million in July); a chart of views is easily dominated by a single video. Counting videos instead of views (next chart) shows which categories reach the chart *regularly*."""),
-    plot("bar", "q2b-trending-videos-by-category-per-month",
+    plot("bar", "q2b-trending-videos-by-category-per-month-{region}",
          '--x month --y videos --series category --stacked '
-         '--title "Trending videos (US): how many per category and month" '
+         '--title "Most-popular chart ({region}): videos per category and month" '
          '--xlabel "month published" --ylabel "videos on the chart"',
          """WITH v AS (
   SELECT strftime('%Y-%m', t.published_at) AS month,
@@ -251,7 +321,7 @@ SELECT month,
 FROM v
 GROUP BY month, 2
 ORDER BY month, videos DESC;"""),
-    ("md", """**What the chart shows.** Most videos on the chart were published in the last eight months: a video enters Trending while it is new. *People & Blogs* is on the chart every month from January to September 2026 and is the largest group, followed by *Film & Animation*; other categories come and go. The table gives the whole answer as numbers: for each category, in how many months it reached the chart, with how many videos and how many views in total."""),
+    ("md", """**What the chart shows.** Most videos on the chart were published in the last eight months: a video enters the chart while it is new. *People & Blogs* is on the chart every month from January to September 2026 and is the largest group, followed by *Film & Animation*; other categories come and go. The table gives the whole answer as numbers: for each category, in how many months it reached the chart, with how many videos and how many views in total."""),
     ("code", """SELECT coalesce(c.title, 'category ' || t.category_id) AS category,
        count(DISTINCT strftime('%Y-%m', t.published_at)) AS months_on_chart,
        count(*) AS videos,
@@ -260,12 +330,12 @@ FROM trending t
 LEFT JOIN video_categories c ON c.category_id = t.category_id
 GROUP BY category
 ORDER BY views DESC;"""),
-    ("md", """## Question 3 · Which categories, and which channels, contribute the most likes to trending?
+    ("md", """## Question 3 · Which categories, and which channels, contribute the most likes to the most-popular chart?
 
 The same chart, counting likes instead of views (dislike counts are private since December 2021, so only likes are available). Some videos hide their like count; they count as zero here."""),
-    plot("bar", "q3a-trending-likes-by-category",
+    plot("bar", "q3a-trending-likes-by-category-{region}",
          '--x category --y likes --horizontal '
-         '--title "Likes on trending videos (US), by category" '
+         '--title "Likes on most-popular videos ({region}), by category" '
          '--xlabel "likes" --ylabel "category"',
          """SELECT coalesce(c.title, 'category ' || t.category_id) AS category,
        sum(coalesce(t.like_count, 0)) AS likes
@@ -273,9 +343,9 @@ FROM trending t
 LEFT JOIN video_categories c ON c.category_id = t.category_id
 GROUP BY category
 ORDER BY likes DESC;"""),
-    plot("bar", "q3b-trending-likes-top-channels",
+    plot("bar", "q3b-trending-likes-top-channels-{region}",
          '--x channel --y likes --horizontal '
-         '--title "Top 10 channels by likes on trending videos (US)" '
+         '--title "Top 10 channels by likes on most-popular videos ({region})" '
          '--xlabel "likes" --ylabel "channel"',
          """SELECT channel_title AS channel, sum(coalesce(like_count, 0)) AS likes
 FROM trending
@@ -352,22 +422,144 @@ ORDER BY mean_views DESC
 LIMIT 5;"""),
     ("md", """## Question 6 · How have my uploads and their views evolved over the years?
 
-Views per month of publication for all my uploads: a line that shows both how active the channel was and how well each period's videos did."""),
+Views per month of publication for my uploads of the last `days` days (counted back from the newest upload; the default covers them all): a line that shows both how active the channel was and how well each period's videos did."""),
     plot("line", "q6-my-uploads-views-per-month",
          '--x month --y views '
-         '--title "My uploads: total views by month published" '
+         '--title "My uploads, last {days} days: total views by month published" '
          '--xlabel "month published" --ylabel "views"',
          """SELECT strftime('%Y-%m-01', published_at) AS month,
        sum(view_count) AS views,
        count(*) AS uploads
 FROM my_uploads
+WHERE published_at >= (SELECT date(max(published_at), '-' || :days || ' days')
+                       FROM my_uploads)
 GROUP BY month
 ORDER BY month;"""),
-    ("md", """**What the chart shows.** The line is jagged, because a channel that publishes three or four videos a month sees one popular video make a peak (the three highest months each hold a video with 80 to 180 thousand views). Beyond the peaks, the level stays of the same order over seven years: no growth and no decline. The very last point is low because its videos are only weeks old and are still collecting views; comparing recent months with older ones is only fair after a while.
+    ("md", """**What the chart shows.** The line is jagged, because a channel that publishes three or four videos a month sees one popular video make a peak (the three highest months each hold a video with 80 to 180 thousand views). Beyond the peaks, the level stays of the same order over seven years: no growth and no decline. The very last point is low because its videos are only weeks old and are still collecting views; comparing recent months with older ones is only fair after a while."""),
+    ("md", """## Question 7 · Day by day, how many views and how much watch time does my channel get?
+
+From the YouTube Analytics `daily` report of notebook 2 (the last 90 days; the newest two or three days are not counted yet). Daily numbers jump around, partly with the day of the week, so each chart also shows the **7-day rolling mean**, computed in SQL with a window function: `avg(views) OVER (ORDER BY day ROWS BETWEEN 6 PRECEDING AND CURRENT ROW)` averages each day with the six before it. The query returns one row per day and per line (`series`)."""),
+    plot("line", "q7-daily-views-rolling-mean",
+         '--x day --y views --series series '
+         '--title "My channel: views per day and 7-day rolling mean" '
+         '--xlabel "day" --ylabel "views"',
+         """WITH d AS (
+  SELECT day, views,
+         avg(views) OVER (ORDER BY day ROWS BETWEEN 6 PRECEDING AND CURRENT ROW) AS mean7
+  FROM analytics_daily
+)
+SELECT day, 'views per day' AS series, views FROM d
+UNION ALL
+SELECT day, '7-day rolling mean', round(mean7, 1) FROM d
+ORDER BY series, day;"""),
+    plot("line", "q7b-daily-watch-hours-rolling-mean",
+         '--x day --y hours --series series '
+         '--title "My channel: hours watched per day and 7-day rolling mean" '
+         '--xlabel "day" --ylabel "hours watched"',
+         """WITH d AS (
+  SELECT day, estimated_minutes_watched / 60.0 AS hours,
+         avg(estimated_minutes_watched / 60.0)
+           OVER (ORDER BY day ROWS BETWEEN 6 PRECEDING AND CURRENT ROW) AS mean7
+  FROM analytics_daily
+)
+SELECT day, 'hours per day' AS series, round(hours, 1) AS hours FROM d
+UNION ALL
+SELECT day, '7-day rolling mean', round(mean7, 1) FROM d
+ORDER BY series, day;"""),
+    ("md", """The same data as a table: the week of the day explains part of the ups and downs (`strftime('%w')` gives 0 for Sunday). Weekday averages over the 90 days:"""),
+    ("code", """SELECT CASE strftime('%w', day) WHEN '0' THEN '7 Sun' WHEN '1' THEN '1 Mon'
+         WHEN '2' THEN '2 Tue' WHEN '3' THEN '3 Wed' WHEN '4' THEN '4 Thu'
+         WHEN '5' THEN '5 Fri' ELSE '6 Sat' END AS weekday,
+       CAST(round(avg(views)) AS INTEGER) AS avg_views,
+       CAST(round(avg(estimated_minutes_watched) / 60.0) AS INTEGER) AS avg_hours,
+       sum(subscribers_gained) - sum(subscribers_lost) AS net_subscribers
+FROM analytics_daily
+GROUP BY weekday
+ORDER BY weekday;"""),
+    ("md", """**How to read it.** The rolling mean smooths the weekly rhythm away and shows the trend: a new upload makes a bump that fades over the following days and weeks, as its views decay after publication. The daily line swings around the mean with the week: in the table, the weekend days (Friday to Sunday here) get more views than the start of the week."""),
+    ("md", """## Question 8 · Where do my views come from?
+
+The `traffic` report splits the views of the last 90 days by *traffic source*: how viewers reached the videos. Google's codes are translated to the names YouTube Studio uses."""),
+    plot("bar", "q8-traffic-sources",
+         '--x source --y views --horizontal '
+         '--title "My channel: views by traffic source (last 90 days)" '
+         '--xlabel "views" --ylabel "traffic source"',
+         """SELECT CASE insight_traffic_source_type
+         WHEN 'RELATED_VIDEO' THEN 'Suggested videos'
+         WHEN 'YT_SEARCH' THEN 'YouTube search'
+         WHEN 'SUBSCRIBER' THEN 'Browse features'
+         WHEN 'EXT_URL' THEN 'External'
+         WHEN 'NO_LINK_OTHER' THEN 'Direct or unknown'
+         WHEN 'YT_CHANNEL' THEN 'Channel pages'
+         WHEN 'PLAYLIST' THEN 'Playlists'
+         WHEN 'YT_PLAYLIST_PAGE' THEN 'Playlist pages'
+         WHEN 'YT_OTHER_PAGE' THEN 'Other YouTube features'
+         WHEN 'NOTIFICATION' THEN 'Notifications'
+         WHEN 'SHORTS' THEN 'Shorts feed'
+         WHEN 'END_SCREEN' THEN 'End screens'
+         WHEN 'HASHTAGS' THEN 'Hashtag pages'
+         ELSE insight_traffic_source_type END AS source,
+       views
+FROM analytics_traffic
+ORDER BY views DESC;"""),
+    ("code", """SELECT insight_traffic_source_type AS source, views,
+       round(100.0 * views / (SELECT sum(views) FROM analytics_traffic), 1) AS pct_views,
+       round(1.0 * estimated_minutes_watched / views, 2) AS minutes_per_view
+FROM analytics_traffic
+ORDER BY views DESC
+LIMIT 6;"""),
+    ("md", """**How to read it.** Suggested videos and YouTube search bring most viewers; browse features (the home page and the subscriptions feed) show how much the channel's own audience comes back. *Minutes per view* compares the sources: viewers who searched for a topic usually watch longer than those who scrolled past in the Shorts feed."""),
+    ("md", """## Question 9 · Which videos hold their viewers longest?
+
+From the `top-videos` report (the 200 most viewed videos of the last 90 days): the *average view percentage* is the share of a video that viewers watched on average. Short videos are easy to watch to the end, so videos of a minute or less (shorts, often looped past 100 %) are left out, and so are videos with fewer than 100 views in the period, whose averages rest on too few viewers."""),
+    plot("bar", "q9-videos-holding-viewers",
+         '--x title --y pct_watched --horizontal '
+         '--title "My videos that hold viewers longest (last 90 days)" '
+         '--xlabel "average share of the video watched (%)" --ylabel "video"',
+         """SELECT substr(u.title, 1, 40) AS title,
+       round(a.average_view_percentage, 1) AS pct_watched
+FROM analytics_top_videos a
+JOIN my_uploads u ON u.video_id = a.video
+WHERE u.duration_s > 60 AND a.views >= 100
+ORDER BY a.average_view_percentage DESC
+LIMIT 10;"""),
+    ("code", """SELECT substr(u.title, 1, 40) AS title,
+       round(u.duration_s / 60.0, 1) AS minutes,
+       a.views,
+       a.average_view_duration AS avg_seconds_watched,
+       round(a.average_view_percentage, 1) AS pct_watched
+FROM analytics_top_videos a
+JOIN my_uploads u ON u.video_id = a.video
+WHERE u.duration_s > 60 AND a.views >= 100
+ORDER BY a.average_view_percentage DESC
+LIMIT 10;"""),
+    ("md", """**How to read it.** A high percentage on a long video is worth more than on a short one: compare `avg_seconds_watched` too. Videos at the bottom of the full list are where viewers leave early; `%yt_fetch analytics retention --video ID` shows, along one video, where they leave."""),
+    ("md", """## Question 10 · Which chart videos gained the most views between two fetches?
+
+Notebook 2 fetched the most-popular chart of its region twice; the history table kept both fetches of every video, and the view `video_stats_change` gives the views each one gained in between (`days` is the time between the two fetches). Only videos present in both fetches have a gain. The history does not depend on the `trending` table, which this notebook re-fetched for its own region: a video no longer in that table is shown by its id."""),
+    plot("bar", "q10-chart-videos-views-gained",
+         '--x title --y views_gained --horizontal '
+         '--title "Most-popular chart: views gained between two fetches" '
+         '--xlabel "views gained" --ylabel "video"',
+         """SELECT coalesce(substr(t.title, 1, 40), c.video_id) AS title, c.views_gained
+FROM video_stats_change c
+LEFT JOIN trending t USING (video_id)
+ORDER BY c.views_gained DESC
+LIMIT 10;"""),
+    ("code", """SELECT coalesce(substr(t.title, 1, 40), c.video_id) AS title,
+       date(t.published_at) AS published,
+       c.view_count AS views_now,
+       c.views_gained,
+       round(100.0 * c.views_gained / (c.view_count - c.views_gained), 2) AS pct_gained
+FROM video_stats_change c
+LEFT JOIN trending t USING (video_id)
+ORDER BY c.views_gained DESC
+LIMIT 10;"""),
+    ("md", """**How to read it.** The biggest gains in absolute views go to videos that are already large; `pct_gained` shows which videos are growing fastest for their size, usually the most recently published ones. The more fetches the history holds, the more this becomes a real time series: `SELECT * FROM video_stats_history WHERE video_id = '...' ORDER BY fetched_at`.
 
 ### Going further
 
-Every chart above came from a SQL query: change a `WHERE` clause or a `GROUP BY` and run the cell again. `%help yt_plot` lists the chart kinds and options (log axes, `--top N`, `--color`, histograms with `--bins`...)."""),
+Every chart above came from a SQL query: change a `WHERE` clause or a `GROUP BY` and run the cell again. `%help yt_plot` lists the chart kinds and options (log axes, `--top N`, `--color`, histograms with `--bins`...); `%help yt_fetch` lists the Analytics presets and options."""),
 ]
 
 
@@ -381,6 +573,10 @@ def build(cells):
     for kind, text in cells:
         if kind == "md":
             nb.cells.append(nbformat.v4.new_markdown_cell(text))
+        elif kind == "params":
+            cell = nbformat.v4.new_code_cell(text)
+            cell.metadata["tags"] = ["parameters"]
+            nb.cells.append(cell)
         else:
             nb.cells.append(nbformat.v4.new_code_cell(text))
     for i, c in enumerate(nb.cells):

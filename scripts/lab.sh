@@ -14,6 +14,9 @@ USER_BROWSER=${BROWSER:-}
 source "$(dirname "$0")/demo-env.sh"
 
 ytk_demo_setup "${1:-}" "$ROOT/out/lab"
+# As in the demo: the emulator's clock moves a day forward at notebook 2's
+# first Analytics report, so its second chart fetch finds grown statistics.
+ytk_emu_admin clock '{"days": 1, "at_next_report": true}'
 
 # The kernel inherits BROWSER (the stand-in); JupyterLab itself must open the
 # person's own browser instead, or none when there is no display.

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 APT_PKGS="build-essential cmake pkg-config libzmq3-dev libssl-dev
   libcurl4-openssl-dev libcjson-dev uuid-dev libsqlite3-dev libcairo2-dev
-  fonts-dejavu-core clang libclang-rt-14-dev valgrind chromium sqlite3
+  fonts-dejavu-core clang clang-format libclang-rt-14-dev valgrind chromium sqlite3
   python3 python3-venv"
 
 missing=""
@@ -31,4 +31,17 @@ fi
 if [ ! -f "$stamp" ] || ! cmp -s tests/requirements.txt "$stamp"; then
   .venv/bin/pip install -q -r tests/requirements.txt
   cp tests/requirements.txt "$stamp"
+fi
+
+# papermill-ytkernel: papermill's parameter translator for this kernel, so
+# that the plain `papermill` command can run the notebooks with -p NAME VALUE
+# (papermill-ytkernel/README.md).  A regular install, redone when its sources
+# change (pip builds it in an isolated env with setuptools from PyPI).
+pm_stamp=.venv/.papermill-ytkernel.stamp
+pm_sum=$(cat papermill-ytkernel/pyproject.toml \
+  papermill-ytkernel/papermill_ytkernel/*.py | sha256sum | cut -d' ' -f1)
+if [ ! -f "$pm_stamp" ] || [ "$(cat "$pm_stamp")" != "$pm_sum" ]; then
+  .venv/bin/pip install -q --no-deps ./papermill-ytkernel
+  rm -rf papermill-ytkernel/build papermill-ytkernel/*.egg-info
+  echo "$pm_sum" >"$pm_stamp"
 fi

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# test.sh -- the whole suite: the normal build's tests (browser tests
+# test.sh -- the whole suite: the C format check (clang-format, see
+# scripts/check-format.sh), the normal build's tests (browser tests
 # included), the ASan+UBSan build's tests (browser tests excluded: the
 # browser drives the same kernel code paths the other tests cover; emulator
 # tests excluded: they are pure Python and run no C code), then
@@ -18,6 +19,7 @@ stage() {
   if ! "$@"; then failed="$failed $name"; fi
 }
 
+stage format scripts/check-format.sh
 stage normal bash -c "cd '$BUILD' && ctest --output-on-failure -j1 ${CTEST_ARGS:-}"
 stage asan bash -c "cd '$BUILD_ASAN' && ctest --output-on-failure -j1 -LE 'browser|emulator' ${CTEST_ARGS:-}"
 stage fuzz make --no-print-directory fuzz FUZZ_SECONDS="$FUZZ_SECONDS"

@@ -1341,7 +1341,7 @@ static int has_values(const struct ch_chart *c)
     return 0;
 }
 
-int ch_chart_layout(struct ch_chart *c, struct ch_draw *d, char err[CH_ERR_LEN])
+int ch_chart_layout(struct ch_chart *c, struct ch_draw *d, char err[YTK_ERR_LEN])
 {
     struct ranges r;
     struct axis xa, ya, *cat = NULL, *val = NULL;
@@ -1363,7 +1363,7 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d, char err[CH_ERR_LEN])
     ch_draw_init(d, c->width, c->height);
     memset(&c->info, 0, sizeof(c->info));
     if (!has_values(c)) {
-        snprintf(err, CH_ERR_LEN,
+        snprintf(err, YTK_ERR_LEN,
                  "nothing to plot: the query returned no "
                  "usable values");
         return -1;
@@ -1453,7 +1453,7 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d, char err[CH_ERR_LEN])
         break;
     }
     if (!isfinite(r.ylo) || !isfinite(r.yhi)) {
-        snprintf(err, CH_ERR_LEN, "nothing to plot: no finite values");
+        snprintf(err, YTK_ERR_LEN, "nothing to plot: no finite values");
         return -1;
     }
     if ((c->log_y && !isfinite(r.ymin_pos)) ||
@@ -1461,7 +1461,7 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d, char err[CH_ERR_LEN])
          !isfinite(r.xmin_pos))) {
         const char *ax = c->log_y && !isfinite(r.ymin_pos) ? "y" : "x";
 
-        snprintf(err, CH_ERR_LEN,
+        snprintf(err, YTK_ERR_LEN,
                  "--log-%s needs positive values, and every "
                  "%s value is 0 or negative: drop --log-%s "
                  "or filter the rows in SQL",
@@ -1957,7 +1957,7 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d, char err[CH_ERR_LEN])
     rc = 0;
     goto out;
 oom:
-    snprintf(err, CH_ERR_LEN, "out of memory while drawing the chart");
+    snprintf(err, YTK_ERR_LEN, "out of memory while drawing the chart");
 out:
     free(title_fit);
     free(title_2);
@@ -2050,11 +2050,11 @@ int ch_chart_summary(const struct ch_chart *c, struct yt_buf *b)
 
 int ch_chart_render(struct ch_chart *c, char **svg, size_t *svg_len,
                     unsigned char **png, size_t *png_len, char **summary,
-                    char err[CH_ERR_LEN])
+                    char err[YTK_ERR_LEN])
 {
     struct ch_draw d;
     struct yt_buf sb, tb;
-    char perr[CH_PNG_ERR_LEN];
+    char perr[YTK_ERR_LEN];
     int rc = -1;
 
     *svg = NULL;
@@ -2066,23 +2066,23 @@ int ch_chart_render(struct ch_chart *c, char **svg, size_t *svg_len,
     if (ch_chart_layout(c, &d, err) < 0)
         goto out;
     if (ch_chart_summary(c, &tb) < 0) {
-        snprintf(err, CH_ERR_LEN, "out of memory describing the chart");
+        snprintf(err, YTK_ERR_LEN, "out of memory describing the chart");
         goto out;
     }
     if (ch_svg_render(&d, c->title && *c->title ? c->title : kind_name(c),
                       yt_buf_str(&tb), &sb) < 0) {
-        snprintf(err, CH_ERR_LEN, "out of memory writing the SVG");
+        snprintf(err, YTK_ERR_LEN, "out of memory writing the SVG");
         goto out;
     }
     if (ch_png_render(&d, 2.0, png, png_len, perr) < 0) {
-        snprintf(err, CH_ERR_LEN, "PNG: %.240s", perr);
+        snprintf(err, YTK_ERR_LEN, "PNG: %.240s", perr);
         goto out;
     }
     *svg_len = sb.len;
     *svg = yt_buf_take(&sb);
     *summary = yt_buf_take(&tb);
     if (!*svg || !*summary) {
-        snprintf(err, CH_ERR_LEN, "out of memory");
+        snprintf(err, YTK_ERR_LEN, "out of memory");
         free(*svg);
         free(*summary);
         free(*png);

@@ -27,8 +27,9 @@
 #include <stddef.h>
 #include "ch_draw.h"
 #include "yt_buf.h"
+#include "yt_err.h"
 
-#define CH_ERR_LEN 256
+#define CH_ERR_LEN YTK_ERR_LEN /* alias: use YTK_ERR_LEN */
 #define CH_MAX_SERIES 8       /* more series are cut, with a note */
 #define CH_MAX_CATEGORIES 500 /* more categories are cut, with a note */
 
@@ -133,7 +134,7 @@ int ch_chart_top(struct ch_chart *c, size_t top);
  * ch_draw_free even on failure).  Returns 0, or -1 with err (nothing to
  * plot, out of memory). */
 int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
-                    char err[CH_ERR_LEN]);
+                    char err[YTK_ERR_LEN]);
 
 /* One-line text description ("Bar chart: 'Title' — 12 bars, y 0–3.4M"),
  * valid after ch_chart_layout.  Appended to b.  Returns 0 or -1. */
@@ -144,6 +145,6 @@ int ch_chart_summary(const struct ch_chart *c, struct yt_buf *b);
  * with err. */
 int ch_chart_render(struct ch_chart *c, char **svg, size_t *svg_len,
                     unsigned char **png, size_t *png_len, char **summary,
-                    char err[CH_ERR_LEN]);
+                    char err[YTK_ERR_LEN]);
 
 #endif /* CH_CHART_H */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "yt_buf.h"
+#include "yt_file.h"
 
 #define FONT "DejaVu Sans"
 
@@ -254,7 +255,7 @@ static cairo_status_t write_mem(void *closure, const unsigned char *data,
 }
 
 int ch_png_render(const struct ch_draw *d, double scale, unsigned char **png,
-                  size_t *len, char err[CH_PNG_ERR_LEN])
+                  size_t *len, char err[YTK_ERR_LEN])
 {
     cairo_surface_t *surf = NULL;
     cairo_t *cr = NULL;
@@ -272,13 +273,13 @@ int ch_png_render(const struct ch_draw *d, double scale, unsigned char **png,
     *png = NULL;
     *len = 0;
     if (w <= 0 || h <= 0 || w > 16384 || h > 16384) {
-        snprintf(err, CH_PNG_ERR_LEN, "image size %dx%d px is out of range", w,
+        snprintf(err, YTK_ERR_LEN, "image size %dx%d px is out of range", w,
                  h);
         goto out;
     }
     surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
     if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
-        snprintf(err, CH_PNG_ERR_LEN, "cairo: %s",
+        snprintf(err, YTK_ERR_LEN, "cairo: %s",
                  cairo_status_to_string(cairo_surface_status(surf)));
         goto out;
     }
@@ -301,7 +302,7 @@ int ch_png_render(const struct ch_draw *d, double scale, unsigned char **png,
                 if (!same_sprite(&sp, &d->prims[i]) &&
                     make_sprite(&sp, &d->prims[i], scale) < 0) {
                     cairo_restore(cr);
-                    snprintf(err, CH_PNG_ERR_LEN, "cairo: cannot draw points");
+                    snprintf(err, YTK_ERR_LEN, "cairo: cannot draw points");
                     goto out;
                 }
                 stamp(cr, &sp, &d->prims[i], scale);
@@ -311,19 +312,19 @@ int ch_png_render(const struct ch_draw *d, double scale, unsigned char **png,
             continue;
         }
         if (draw_prim(cr, p) < 0) {
-            snprintf(err, CH_PNG_ERR_LEN, "out of memory drawing text");
+            snprintf(err, YTK_ERR_LEN, "out of memory drawing text");
             goto out;
         }
     }
     if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
-        snprintf(err, CH_PNG_ERR_LEN, "cairo: %s",
+        snprintf(err, YTK_ERR_LEN, "cairo: %s",
                  cairo_status_to_string(cairo_status(cr)));
         goto out;
     }
     cairo_surface_flush(surf);
     st = cairo_surface_write_to_png_stream(surf, write_mem, &b);
     if (st != CAIRO_STATUS_SUCCESS) {
-        snprintf(err, CH_PNG_ERR_LEN, "cairo PNG encoding: %s",
+        snprintf(err, YTK_ERR_LEN, "cairo PNG encoding: %s",
                  cairo_status_to_string(st));
         goto out;
     }
@@ -342,24 +343,12 @@ out:
 }
 
 int ch_png_write_file(const char *path, const unsigned char *png, size_t len,
-                      char err[CH_PNG_ERR_LEN])
+                      char err[YTK_ERR_LEN])
 {
-    FILE *f = fopen(path, "wb");
+    char ferr[YTK_ERR_LEN];
 
-    if (!f) {
-        snprintf(err, CH_PNG_ERR_LEN, "cannot write %s: %s", path,
-                 strerror(errno));
-        return -1;
-    }
-    if (fwrite(png, 1, len, f) != len) {
-        snprintf(err, CH_PNG_ERR_LEN, "cannot write %s: %s", path,
-                 strerror(errno));
-        fclose(f);
-        return -1;
-    }
-    if (fclose(f) != 0) {
-        snprintf(err, CH_PNG_ERR_LEN, "cannot write %s: %s", path,
-                 strerror(errno));
+    if (yt_file_write(path, png, len, YT_FILE_PUBLIC, ferr) < 0) {
+        snprintf(err, YTK_ERR_LEN, "%.255s", ferr);
         return -1;
     }
     return 0;

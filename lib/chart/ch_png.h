@@ -13,16 +13,18 @@
 
 #include <stddef.h>
 #include "ch_draw.h"
+#include "yt_err.h"
 
-#define CH_PNG_ERR_LEN 256
+#define CH_PNG_ERR_LEN YTK_ERR_LEN /* alias: use YTK_ERR_LEN */
 
 /* Render to PNG bytes in memory.  Returns 0, or -1 with err. */
 int ch_png_render(const struct ch_draw *d, double scale, unsigned char **png,
-                  size_t *len, char err[CH_PNG_ERR_LEN]);
+                  size_t *len, char err[YTK_ERR_LEN]);
 
-/* Write PNG bytes to `path` (the directory must exist).  Returns 0 or -1 with
+/* Write bytes to `path` with yt_file_write (atomic, mode 0666 minus the
+ * umask; the directory must exist).  Returns 0 or -1 with
  * err naming the path and the system error. */
 int ch_png_write_file(const char *path, const unsigned char *png, size_t len,
-                      char err[CH_PNG_ERR_LEN]);
+                      char err[YTK_ERR_LEN]);
 
 #endif /* CH_PNG_H */

@@ -5,66 +5,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "yt_escape.h"
+
 #define FONT_STACK                                                             \
     "system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', Helvetica, Arial, "  \
     "sans-serif"
 
 int ch_svg_escape(struct yt_buf *b, const char *s, long len)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = len < 0 ? strlen(s) : (size_t)len, i = 0, run = 0;
-
-    /* `run` = start of the pending stretch of bytes copied unchanged. */
-    while (i < n) {
-        unsigned c = p[i], cp;
-        const char *rep = NULL;
-        size_t clen = 1;
-
-        if (c >= 0x20 && c < 0x7F) {
-            switch (c) {
-            case '&':
-                rep = "&amp;";
-                break;
-            case '<':
-                rep = "&lt;";
-                break;
-            case '>':
-                rep = "&gt;";
-                break;
-            case '"':
-                rep = "&quot;";
-                break;
-            case '\'':
-                rep = "&#39;";
-                break;
-            default:
-                i++;
-                continue;
-            }
-        } else if (c < 0x80) {
-            /* C0 controls and DEL: whitespace becomes a space, rest dropped */
-            rep = (c == '\t' || c == '\n' || c == '\r') ? " " : "";
-        } else {
-            clen = yt_utf8_next(p + i, n - i, &cp);
-            if (cp == 0xFFFD && clen == 1)
-                rep = "\xEF\xBF\xBD";
-            else if ((cp >= 0x80 && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF)
-                rep = "";
-            else {
-                i += clen;
-                continue;
-            }
-        }
-        if (i > run && yt_buf_add(b, p + run, i - run) < 0)
-            return -1;
-        if (yt_buf_adds(b, rep) < 0)
-            return -1;
-        i += clen;
-        run = i;
-    }
-    if (n > run && yt_buf_add(b, p + run, n - run) < 0)
-        return -1;
-    return 0;
+    return yt_escape(b, s, len, YT_ESC_SVG);
 }
 
 /* Append a coordinate with one decimal ("-0.0" written as "0.0"). */

@@ -20,8 +20,8 @@
  * UTF-8 becomes U+FFFD; characters XML forbids (C0 controls other than tab,
  * newline and carriage return, U+FFFE, U+FFFF) and C1 controls are dropped;
  * tab, newline and carriage return become spaces.  The result is valid UTF-8
- * and well-formed as XML character data.  Returns 0, -1 when the buffer cap
- * is hit. */
+ * and well-formed as XML character data (yt_escape with YT_ESC_SVG).
+ * Returns 0, or the yt_buf code when the buffer fails. */
 int ch_svg_escape(struct yt_buf *b, const char *s, long len);
 
 /* Write the whole SVG document for `d` to `out`.  `title` and `desc` (may be

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "yt_time.h"
+
 #define MINUS "\xE2\x88\x92" /* U+2212 */
 
 /* ---- linear ---- */
@@ -348,18 +350,10 @@ void ch_ticks_log(double lo, double hi, int count, struct ch_ticks *t)
 
 /* ---- time ---- */
 
-/* Days since 1970-01-01 of a civil date (H. Hinnant's algorithm). */
+/* Days since 1970-01-01 of a civil date (one implementation: yt_time). */
 static long days_from_civil(long y, unsigned m, unsigned d)
 {
-    long era;
-    unsigned yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned)(y - era * 400);
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (long)doe - 719468;
+    return (long)yt_time_days_from_civil(y, m, d);
 }
 
 static void civil_from_days(long z, long *y, unsigned *m, unsigned *d)

@@ -1,8 +1,8 @@
 /* yt_api.h -- what the YouTube Data API v3 looks like to %yt_fetch: the table
  * of list methods (path, quota cost, maxResults ceiling, filters, default
- * parts), the typed columns each resource is flattened into, the pure JSON
- * item -> row flattening, error-envelope parsing, retry classification,
- * ISO-8601 durations and the Pacific-time quota day.
+ * parts), error-envelope parsing, retry classification, hints, quota units
+ * and backoff.  The resource kinds, columns and flattening are in
+ * yt_schema.h (included here); time helpers in yt_time.h.
  *
  * Everything here is pure (no I/O, no globals that change), so it is unit
  * tested and fuzzed directly.
@@ -20,52 +20,9 @@
 #include <time.h>
 #include <cjson/cJSON.h>
 
-#define YT_API_ERR_LEN 512
-
-/* ---- Resource kinds (one SQLite table shape each) ---- */
-enum yt_api_kind {
-    YT_KIND_CHANNEL = 0,
-    YT_KIND_PLAYLIST,
-    YT_KIND_PLAYLIST_ITEM,
-    YT_KIND_VIDEO,
-    YT_KIND_SEARCH,
-    YT_KIND_COMMENT_THREAD,
-    YT_KIND_COMMENT,
-    YT_KIND_SUBSCRIPTION,
-    YT_KIND_ACTIVITY,
-    YT_KIND_VIDEO_CATEGORY,
-    YT_KIND_REGION,
-    YT_KIND_LANGUAGE,
-    YT_KIND_COUNT
-};
-
-/* How a column's value is taken from an item. */
-enum yt_api_conv {
-    YT_CONV_TEXT = 0,  /* string (numbers/bools printed as JSON) */
-    YT_CONV_INT,       /* integer, or a string holding one ("1234") */
-    YT_CONV_BOOL,      /* true/false (or "true"/"false") -> 1/0 */
-    YT_CONV_JSON,      /* any value serialised as compact JSON text */
-    YT_CONV_DURATION_S /* ISO-8601 duration string -> seconds */
-};
-
-struct yt_api_col {
-    const char *name;    /* SQLite column name */
-    const char *sqltype; /* "TEXT" or "INTEGER" */
-    enum yt_api_conv conv;
-    /* Dotted JSON path in the item; alternatives separated by '|', the first
-     * present one wins, e.g.
-     * "contentDetails.videoId|snippet.resourceId.videoId". */
-    const char *path;
-};
-
-struct yt_api_kind_info {
-    const char *name;              /* "videos" ... (default table name) */
-    const char *api_kind;          /* "youtube#video" (item kind) */
-    const struct yt_api_col *cols; /* cols[0] is the primary key */
-    int ncols;
-};
-
-const struct yt_api_kind_info *yt_api_kind_get(enum yt_api_kind k);
+#include "yt_err.h"
+#include "yt_schema.h"
+#include "yt_time.h"
 
 /* ---- Methods ---- */
 struct yt_api_method {
@@ -87,45 +44,16 @@ const struct yt_api_method *yt_api_method_find(const char *name);
 /* Non-zero when `param` is an allowed filter of m. */
 int yt_api_method_allows(const struct yt_api_method *m, const char *param);
 
-/* ---- Rows ---- */
-enum yt_api_vtype { YT_V_NULL = 0, YT_V_INT, YT_V_TEXT };
+/* ---- Time (aliases of yt_time.h, kept for existing callers) ---- */
+static inline void yt_api_pacific_day(time_t t, char out[11])
+{
+    yt_time_pacific_day(t, out);
+}
 
-struct yt_api_val {
-    enum yt_api_vtype type;
-    long long i;
-    char *s; /* owned, YT_V_TEXT only */
-};
-
-struct yt_api_row {
-    int n;                   /* == kind's ncols */
-    struct yt_api_val *vals; /* owned */
-};
-
-/* Flatten one API item into a row of kind k's columns.  Values absent from
- * the item (hidden counts, parts not requested) are NULL.  Returns 0, or -1
- * with err when the item is not an object or has no usable primary key (the
- * row is then empty and needs no free, but freeing it is harmless). */
-int yt_api_flatten(enum yt_api_kind k, const cJSON *item,
-                   struct yt_api_row *row, char err[YT_API_ERR_LEN]);
-void yt_api_row_free(struct yt_api_row *row);
-
-/* Column index of `name` in kind k, -1 when absent. */
-int yt_api_col_index(enum yt_api_kind k, const char *name);
-
-/* ---- Durations and time ---- */
-
-/* ISO-8601 duration (PnW, PnDTnHnMnS; fractional seconds truncated) to
- * seconds.  Returns -1 when malformed or when it uses years/months (not
- * fixed lengths). */
-long long yt_api_duration_seconds(const char *iso);
-
-/* The Pacific-time calendar day (US rules: PDT from the second Sunday of
- * March 02:00 to the first Sunday of November 02:00) of unix time t, as
- * "YYYY-MM-DD" in out (11 bytes).  This is the day Google's quota resets on. */
-void yt_api_pacific_day(time_t t, char out[11]);
-
-/* UTC ISO-8601 with milliseconds: "2026-11-22T18:06:11.123Z" (25 bytes). */
-void yt_api_iso_now(char out[32]);
+static inline void yt_api_iso_now(char out[32])
+{
+    yt_time_iso_now(out);
+}
 
 /* ---- Errors ---- */
 struct yt_api_error {

@@ -26,7 +26,7 @@ void yt_cred_free(struct yt_cred *c)
  * secrets ($YTK_CLIENT_SECRETS, $YTK_HOME/client_secret.json, or next to the
  * token file). */
 static int fill_client(struct yt_token *t, const char *home,
-                       const char *token_path, char err[YT_ERR_LEN])
+                       const char *token_path, char err[YTK_ERR_LEN])
 {
     struct yt_client c;
     char *path, *dircopy = NULL;
@@ -64,9 +64,9 @@ static int fill_client(struct yt_token *t, const char *home,
 /* Refresh t (loaded from path) and save it.  Returns a YT_CRED_ code. */
 static int refresh_and_save(struct yt_http *h, const char *home,
                             const char *path, struct yt_token *t,
-                            char err[YT_ERR_LEN])
+                            char err[YTK_ERR_LEN])
 {
-    char why[YT_ERR_LEN];
+    char why[YTK_ERR_LEN];
     int rc;
 
     if (!t->refresh_token) {
@@ -121,11 +121,11 @@ static int fill_out(struct yt_cred *out, const struct yt_token *t,
 }
 
 int yt_cred_load(struct yt_http *h, const char *home, const char *token_file,
-                 struct yt_cred *out, char err[YT_ERR_LEN])
+                 struct yt_cred *out, char err[YTK_ERR_LEN])
 {
     struct yt_token t;
     char *path;
-    char why[YT_ERR_LEN];
+    char why[YTK_ERR_LEN];
     long long now = (long long)time(NULL);
     int rc;
 
@@ -193,10 +193,10 @@ out:
 }
 
 int yt_cred_refresh(struct yt_http *h, struct yt_cred *c,
-                    char err[YT_ERR_LEN])
+                    char err[YTK_ERR_LEN])
 {
     struct yt_token t;
-    char why[YT_ERR_LEN];
+    char why[YTK_ERR_LEN];
     int rc;
 
     if (!c->token_path) {

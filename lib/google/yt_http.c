@@ -30,6 +30,8 @@ struct yt_http {
     CURLM *multi;
     yt_http_abort_fn abort_fn;
     void *abort_arg;
+    struct xfer *live; /* added by yt_http_add, not yet returned */
+    int nlive;
 };
 
 /* One transfer in flight. */
@@ -45,6 +47,8 @@ struct xfer {
     CURLcode result;
     char curl_err[CURL_ERROR_SIZE];
     char host[256];
+    void *tag;                /* yt_http_add's tag */
+    struct xfer *next, *prev; /* h->live list (streamed transfers only) */
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -138,6 +142,7 @@ void yt_http_free(struct yt_http *h)
 {
     if (!h)
         return;
+    yt_http_cancel_all(h);
     if (h->multi)
         curl_multi_cleanup(h->multi);
     if (h->share)
@@ -445,6 +450,10 @@ static int xfer_finish(struct xfer *t, struct yt_http_resp *resp,
     const char *why;
     char *ct = NULL;
 
+    memset(resp, 0, sizeof *resp);
+    resp->retry_after = -1;
+    if (t->easy && t->result != CURLE_OK && !t->aborted)
+        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &resp->status);
     if (t->aborted || t->result == CURLE_ABORTED_BY_CALLBACK) {
         yt_errf(err, "request to %s interrupted", t->host);
         return YT_HTTP_E_ABORTED;
@@ -480,7 +489,6 @@ static int xfer_finish(struct xfer *t, struct yt_http_resp *resp,
         yt_errf(err, "request to %s failed: %s", t->host, why);
         return rc;
     }
-    memset(resp, 0, sizeof *resp);
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &resp->status);
     curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ct);
     if (ct) {
@@ -615,4 +623,123 @@ int yt_http_perform(struct yt_http *h, const struct yt_http_req *req,
     if (rc != YT_HTTP_OK)
         yt_errf(err, "%s", errs[0]);
     return rc;
+}
+
+/* ---- Streaming ---- */
+
+static void live_unlink(struct yt_http *h, struct xfer *t)
+{
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        h->live = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    t->next = t->prev = NULL;
+    h->nlive--;
+}
+
+int yt_http_add(struct yt_http *h, const struct yt_http_req *req, void *tag,
+                char err[YT_ERR_LEN])
+{
+    struct xfer *t = calloc(1, sizeof *t);
+    int rc;
+
+    if (!t) {
+        yt_errf(err, "out of memory starting a request");
+        return YT_HTTP_E_NOMEM;
+    }
+    rc = xfer_setup(h, t, req, err);
+    if (rc != YT_HTTP_OK)
+        goto out;
+    t->tag = tag;
+    if (curl_multi_add_handle(h->multi, t->easy) != CURLM_OK) {
+        yt_errf(err,
+                "could not start a request to %s (libcurl refused it; "
+                "retry, or restart the kernel)",
+                t->host);
+        rc = YT_HTTP_E_NOMEM;
+        goto out;
+    }
+    t->next = h->live;
+    if (h->live)
+        h->live->prev = t;
+    h->live = t;
+    h->nlive++;
+    return YT_HTTP_OK;
+out:
+    xfer_cleanup(t);
+    free(t);
+    return rc;
+}
+
+/* Hand one finished transfer from the multi's message queue, if any. */
+static int take_done(struct yt_http *h, struct yt_http_done *d)
+{
+    CURLMsg *m;
+    int left;
+
+    while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
+        struct xfer *t = NULL;
+
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+        if (!t)
+            continue;
+        t->result = m->data.result;
+        t->done = 1;
+        d->tag = t->tag;
+        d->err[0] = '\0';
+        d->rc = xfer_finish(t, &d->resp, d->err);
+        live_unlink(h, t);
+        xfer_cleanup(t);
+        free(t);
+        return 1;
+    }
+    return 0;
+}
+
+int yt_http_wait(struct yt_http *h, long timeout_ms, struct yt_http_done *d)
+{
+    struct timespec t0, now;
+    long elapsed = 0;
+
+    memset(d, 0, sizeof *d);
+    d->resp.retry_after = -1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        int still = 0, numfds = 0;
+        long slice;
+
+        if (curl_multi_perform(h->multi, &still) != CURLM_OK)
+            return 0;
+        if (take_done(h, d))
+            return 1;
+        if (h->nlive == 0 || elapsed >= timeout_ms)
+            return 0;
+        slice = timeout_ms - elapsed;
+        if (slice > 100)
+            slice = 100; /* the abort check runs at least this often */
+        curl_multi_poll(h->multi, NULL, 0, (int)slice, &numfds);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        elapsed = (now.tv_sec - t0.tv_sec) * 1000L +
+                  (now.tv_nsec - t0.tv_nsec) / 1000000L;
+    }
+}
+
+int yt_http_inflight(const struct yt_http *h)
+{
+    return h ? h->nlive : 0;
+}
+
+void yt_http_cancel_all(struct yt_http *h)
+{
+    while (h->live) {
+        struct xfer *t = h->live;
+
+        live_unlink(h, t);
+        xfer_cleanup(t);
+        free(t);
+    }
 }

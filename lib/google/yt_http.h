@@ -19,7 +19,9 @@
 
 #include <stddef.h>
 
-#define YT_ERR_LEN 512
+#include "yt_err.h"
+
+#define YT_ERR_LEN YTK_ERR_LEN /* alias: use YTK_ERR_LEN */
 #define YT_HTTP_MAX_BODY (64u * 1024u * 1024u)
 
 enum yt_endpoint {
@@ -62,15 +64,15 @@ struct yt_http_resp {
     char *content_type;   /* may be NULL */
 };
 
-/* Result codes (append only). */
-#define YT_HTTP_OK 0
-#define YT_HTTP_E_CONNECT -1   /* could not connect / DNS / TLS */
-#define YT_HTTP_E_TIMEOUT -2
-#define YT_HTTP_E_ABORTED -3   /* abort callback said stop */
-#define YT_HTTP_E_TOO_LARGE -4
-#define YT_HTTP_E_INSECURE -5  /* plain http to a non-loopback host */
-#define YT_HTTP_E_TRANSFER -6  /* connection dropped, truncated body */
-#define YT_HTTP_E_NOMEM -7
+/* Result codes: the shared ones of yt_err.h under this module's names. */
+#define YT_HTTP_OK YTK_OK
+#define YT_HTTP_E_CONNECT YTK_E_CONNECT   /* could not connect / DNS / TLS */
+#define YT_HTTP_E_TIMEOUT YTK_E_TIMEOUT
+#define YT_HTTP_E_ABORTED YTK_E_ABORTED   /* abort callback said stop */
+#define YT_HTTP_E_TOO_LARGE YTK_E_TOOBIG
+#define YT_HTTP_E_INSECURE YTK_E_INSECURE  /* plain http to a non-loopback host */
+#define YT_HTTP_E_TRANSFER YTK_E_TRANSFER  /* connection dropped, truncated body */
+#define YT_HTTP_E_NOMEM YTK_E_NOMEM
 
 /* Perform one request.  Returns YT_HTTP_OK when a response was received,
  * whatever its status; otherwise a negative code with err filled (a message
@@ -85,6 +87,32 @@ int yt_http_perform(struct yt_http *h, const struct yt_http_req *req,
 int yt_http_perform_many(struct yt_http *h, const struct yt_http_req *reqs,
                          struct yt_http_resp *resps, int *rcs, size_t n,
                          int max_parallel, char (*errs)[YT_ERR_LEN]);
+
+/* ---- Streaming: add requests, take each answer as soon as it is in ----
+ * These share h's multi handle with yt_http_perform(_many): do not call
+ * those while added requests are in flight. */
+
+/* One finished request. */
+struct yt_http_done {
+    void *tag;                /* as given to yt_http_add */
+    int rc;                   /* YT_HTTP_OK or a negative code */
+    struct yt_http_resp resp; /* owned by the caller: yt_http_resp_free */
+    char err[YT_ERR_LEN];     /* message when rc != YT_HTTP_OK */
+};
+
+/* Start req (its strings are copied by libcurl; the bearer header is wiped
+ * when the transfer ends).  Returns YT_HTTP_OK, or a negative code with err
+ * (nothing was started). */
+int yt_http_add(struct yt_http *h, const struct yt_http_req *req, void *tag,
+                char err[YT_ERR_LEN]);
+/* Wait up to timeout_ms for one added request to finish.  Returns 1 with d
+ * filled, 0 when none finished in time (or none is in flight).  The abort
+ * check of h ends transfers with YT_HTTP_E_ABORTED. */
+int yt_http_wait(struct yt_http *h, long timeout_ms, struct yt_http_done *d);
+/* Requests added and not yet returned by yt_http_wait. */
+int yt_http_inflight(const struct yt_http *h);
+/* Drop every added request still in flight. */
+void yt_http_cancel_all(struct yt_http *h);
 
 void yt_http_resp_free(struct yt_http_resp *r);
 

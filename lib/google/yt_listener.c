@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,7 +25,8 @@
 #define SLICE_MS 100
 
 struct yt_listener {
-    int fd;
+    int fd[2]; /* listening sockets: 127.0.0.1 and/or [::1] */
+    int nfd;
     int port;
 };
 
@@ -236,11 +238,12 @@ int yt_listener_parse_request(const char *data, size_t len,
             return YT_LREQ_E_BAD;
         }
     }
+    YTK_ASSERT(out->path != NULL);
     return YT_LREQ_OK;
 }
 
 int yt_redirect_parse(const char *input, struct yt_redirect *out,
-                      char err[YT_ERR_LEN])
+                      char err[YTK_ERR_LEN])
 {
     const char *s = input, *q;
     size_t n;
@@ -322,12 +325,77 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int yt_listener_open(struct yt_listener **out, int port, char err[YT_ERR_LEN])
+/* Which loopback addresses the redirect URI asks for: bit 1 = 127.0.0.1,
+ * bit 2 = [::1].  "localhost" may resolve to either in the browser. */
+#define LB_V4 1
+#define LB_V6 2
+static int families_for(const char *uri)
+{
+    const char *h = uri ? strstr(uri, "://") : NULL;
+    size_t n;
+
+    if (!h)
+        return LB_V4;
+    h += 3;
+    if (strncmp(h, "[::1]", 5) == 0)
+        return LB_V6;
+    n = strcspn(h, ":/?#");
+    if (n == 9 && strncasecmp(h, "localhost", 9) == 0)
+        return LB_V4 | LB_V6;
+    return LB_V4;
+}
+
+/* One listening socket on the loopback address of `family` at *port (0 =
+ * a free one, then *port is set).  Returns the fd or -1 with errno. */
+static int listen_on(int family, int *port)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int one = 1, fd, e;
+
+    fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    memset(&ss, 0, sizeof ss);
+    if (family == AF_INET6) {
+        struct sockaddr_in6 *sa = (struct sockaddr_in6 *)&ss;
+
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+        sa->sin6_family = AF_INET6;
+        sa->sin6_addr = in6addr_loopback;
+        sa->sin6_port = htons((unsigned short)*port);
+        len = sizeof *sa;
+    } else {
+        struct sockaddr_in *sa = (struct sockaddr_in *)&ss;
+
+        sa->sin_family = AF_INET;
+        sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        sa->sin_port = htons((unsigned short)*port);
+        len = sizeof *sa;
+    }
+    if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 8) != 0 ||
+        getsockname(fd, (struct sockaddr *)&ss, &len) != 0) {
+        e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    *port = ntohs(family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                     : ((struct sockaddr_in *)&ss)->sin_port);
+    return fd;
+}
+
+int yt_listener_open(struct yt_listener **out, int port, char err[YTK_ERR_LEN])
+{
+    return yt_listener_open_uri(out, port, NULL, err);
+}
+
+int yt_listener_open_uri(struct yt_listener **out, int port,
+                         const char *redirect_uri, char err[YTK_ERR_LEN])
 {
     struct yt_listener *l;
-    struct sockaddr_in sa;
-    socklen_t salen = sizeof sa;
-    int one = 1;
+    int fams = families_for(redirect_uri), attempt, p;
 
     *out = NULL;
     if (port < 0 || port > 65535) {
@@ -339,31 +407,53 @@ int yt_listener_open(struct yt_listener **out, int port, char err[YT_ERR_LEN])
         yt_errf(err, "out of memory");
         return -1;
     }
-    l->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (l->fd < 0) {
-        yt_errf(err, "cannot create a socket: %s",
-                 strerror(errno));
+    /* With a free port and both families, the port the first socket got
+     * may be taken on the other: try a few times. */
+    for (attempt = 0; attempt < 8; attempt++) {
+        const char *where = "127.0.0.1";
+        int fd;
+
+        p = port;
+        l->nfd = 0;
+        if (fams & LB_V4) {
+            fd = listen_on(AF_INET, &p);
+            if (fd < 0)
+                goto fail;
+            l->fd[l->nfd++] = fd;
+        }
+        if (fams & LB_V6) {
+            where = "[::1]";
+            fd = listen_on(AF_INET6, &p);
+            if (fd >= 0) {
+                l->fd[l->nfd++] = fd;
+            } else if (fams & LB_V4 &&
+                       (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL)) {
+                /* localhost without IPv6: 127.0.0.1 alone will do */
+            } else if (fams & LB_V4 && !port && errno == EADDRINUSE) {
+                close(l->fd[0]);
+                continue;
+            } else {
+                int e = errno;
+
+                if (fams & LB_V4)
+                    close(l->fd[0]);
+                errno = e;
+                goto fail;
+            }
+        }
+        l->port = p;
+        *out = l;
+        return 0;
+    fail:
+        yt_errf(err, "cannot listen on %s:%d: %s%s", where, port,
+                strerror(errno),
+                port ? " (is another program using that port?)" : "");
         free(l);
         return -1;
     }
-    setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    sa.sin_port = htons((unsigned short)port);
-    if (bind(l->fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
-        listen(l->fd, 8) != 0 ||
-        getsockname(l->fd, (struct sockaddr *)&sa, &salen) != 0) {
-        yt_errf(err, "cannot listen on 127.0.0.1:%d: %s%s", port,
-                 strerror(errno),
-                 port ? " (is another program using that port?)" : "");
-        close(l->fd);
-        free(l);
-        return -1;
-    }
-    l->port = ntohs(sa.sin_port);
-    *out = l;
-    return 0;
+    yt_errf(err, "cannot find a port free on both 127.0.0.1 and [::1]");
+    free(l);
+    return -1;
 }
 
 int yt_listener_port(const struct yt_listener *l)
@@ -373,10 +463,12 @@ int yt_listener_port(const struct yt_listener *l)
 
 void yt_listener_close(struct yt_listener *l)
 {
+    int i;
+
     if (!l)
         return;
-    if (l->fd >= 0)
-        close(l->fd);
+    for (i = 0; i < l->nfd; i++)
+        close(l->fd[i]);
     free(l);
 }
 
@@ -429,17 +521,19 @@ static void respond(int fd, int status, const char *title, const char *msg)
                          : status == 404 ? "Not Found"
                          : status == 405 ? "Method Not Allowed"
                                          : "Bad Request";
+    int rc;
 
     yt_buf_init(&body, 16384);
     yt_buf_init(&all, 32768);
-    yt_buf_addf(&body,
+    rc = yt_buf_addf(&body,
                 "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
                 "<title>ytkernel: %s</title></head>"
                 "<body style=\"font-family: system-ui, sans-serif; "
                 "max-width: 40em; margin: 4em auto\">"
                 "<h1>%s</h1><p>%s</p></body></html>\n",
                 title, title, msg);
-    if (yt_buf_addf(&all,
+    if (rc == 0 &&
+        yt_buf_addf(&all,
                     "HTTP/1.1 %d %s\r\n"
                     "Content-Type: text/html; charset=utf-8\r\n"
                     "Content-Length: %zu\r\n"
@@ -487,7 +581,7 @@ static void conn_close(struct conn *c)
  * redirect arrived (*out filled), YT_LISTEN_E_STATE on a state mismatch. */
 static int handle_request(struct conn *c, int prc, struct yt_redirect *r,
                           const char *path, const char *expected_state,
-                          struct yt_redirect *out, char err[YT_ERR_LEN])
+                          struct yt_redirect *out, char err[YTK_ERR_LEN])
 {
     if (prc == YT_LREQ_E_METHOD) {
         respond(c->fd, 405, "Not allowed",
@@ -530,6 +624,7 @@ static int handle_request(struct conn *c, int prc, struct yt_redirect *r,
                 "ytkernel received the authorization. You may close this "
                 "tab and return to the notebook.");
     }
+    YTK_ASSERT(state_equal(r->state, expected_state));
     *out = *r;
     memset(r, 0, sizeof *r);
     return 1;
@@ -538,7 +633,7 @@ static int handle_request(struct conn *c, int prc, struct yt_redirect *r,
 int yt_listener_wait(struct yt_listener *l, const char *path,
                      const char *expected_state, long timeout_ms,
                      yt_listener_abort_fn abort, void *arg,
-                     struct yt_redirect *out, char err[YT_ERR_LEN])
+                     struct yt_redirect *out, char err[YTK_ERR_LEN])
 {
     long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
     struct conn *conns;
@@ -553,8 +648,8 @@ int yt_listener_wait(struct yt_listener *l, const char *path,
     for (i = 0; i < MAX_CONNS; i++)
         conns[i].fd = -1;
     for (;;) {
-        struct pollfd pf[MAX_CONNS + 1];
-        int idx[MAX_CONNS + 1];
+        struct pollfd pf[MAX_CONNS + 2];
+        int idx[MAX_CONNS + 2];
         int n = 0, wait = SLICE_MS, pr;
         long long now = now_ms();
 
@@ -578,9 +673,11 @@ int yt_listener_wait(struct yt_listener *l, const char *path,
         for (i = 0; i < MAX_CONNS; i++)
             if (conns[i].fd >= 0 && conns[i].deadline <= now)
                 conn_close(&conns[i]);
-        pf[n].fd = l->fd;
-        pf[n].events = POLLIN;
-        idx[n++] = -1;
+        for (i = 0; i < l->nfd; i++) {
+            pf[n].fd = l->fd[i];
+            pf[n].events = POLLIN;
+            idx[n++] = -1;
+        }
         for (i = 0; i < MAX_CONNS; i++) {
             if (conns[i].fd < 0)
                 continue;
@@ -597,7 +694,7 @@ int yt_listener_wait(struct yt_listener *l, const char *path,
         }
         if (pr <= 0)
             continue;
-        for (i = 1; i < n; i++) {
+        for (i = l->nfd; i < n; i++) {
             struct conn *c = &conns[idx[i]];
             struct yt_redirect r;
             ssize_t got;
@@ -626,10 +723,12 @@ int yt_listener_wait(struct yt_listener *l, const char *path,
                 goto out;
             }
         }
-        if (pf[0].revents & POLLIN) {
-            int cfd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-            int slot = -1;
+        for (int k = 0; k < l->nfd; k++) {
+            int cfd, slot = -1;
 
+            if (!(pf[k].revents & POLLIN))
+                continue;
+            cfd = accept4(l->fd[k], NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
             if (cfd < 0)
                 continue;
             for (i = 0; i < MAX_CONNS; i++) {

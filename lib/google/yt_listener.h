@@ -1,7 +1,8 @@
 /* yt_listener.h -- the one-shot loopback HTTP listener that receives the
  * OAuth redirect (RFC 8252 §7.3), and the parsers for what it receives.
  *
- * yt_listener_open() binds 127.0.0.1 on a free port (or a given one);
+ * yt_listener_open() binds 127.0.0.1 on a free port (or a given one),
+ * yt_listener_open_uri() also [::1] when the redirect URI asks for it;
  * yt_listener_wait() accepts connections one at a time, reads one bounded
  * GET request from each, and answers it:
  *   - a request carrying `code`, `error` or `state`: the redirect.  Its
@@ -13,6 +14,9 @@
  * yt_listener_parse_request() is the pure request parser (fuzzed);
  * yt_redirect_parse() reads what a user pastes: a redirected URL, its query
  * string, or a bare code.
+ *
+ * Invariants (YTK_ASSERT): a parsed request has a path; a redirect that
+ * ends the wait carries the expected state.
  *
  * Ownership: strings in struct yt_redirect belong to it; yt_redirect_free()
  * releases them.  The listener is released by yt_listener_close().
@@ -42,10 +46,10 @@ void yt_redirect_free(struct yt_redirect *r);
 /* Result of yt_listener_parse_request(). */
 #define YT_LREQ_OK 0          /* a complete GET request was parsed */
 #define YT_LREQ_MORE 1        /* headers incomplete: read more */
-#define YT_LREQ_E_BAD -1      /* malformed request */
-#define YT_LREQ_E_METHOD -2   /* not GET */
-#define YT_LREQ_E_TOOBIG -3   /* over YT_LISTENER_MAX_REQUEST */
-#define YT_LREQ_E_NOMEM -4
+#define YT_LREQ_E_BAD YTK_E_FORMAT      /* malformed request */
+#define YT_LREQ_E_METHOD YTK_E_METHOD   /* not GET */
+#define YT_LREQ_E_TOOBIG YTK_E_TOOBIG   /* over YT_LISTENER_MAX_REQUEST */
+#define YT_LREQ_E_NOMEM YTK_E_NOMEM
 
 /* Parse an HTTP/1.x request head in data[0..len).  On YT_LREQ_OK fills *out
  * (path, and code/state/error/... from the query string, percent-decoded).
@@ -63,23 +67,29 @@ int yt_redirect_parse_query(const char *q, size_t len,
  * ..", "code=..&state=..", or a bare code.  Returns 0 (code or error set;
  * state set when the input carried one) or -1 with err. */
 int yt_redirect_parse(const char *input, struct yt_redirect *out,
-                      char err[YT_ERR_LEN]);
+                      char err[YTK_ERR_LEN]);
 
 struct yt_listener;
 
 /* Bind 127.0.0.1:port (0 = a free port).  Returns 0 or -1 with err. */
 int yt_listener_open(struct yt_listener **out, int port,
-                     char err[YT_ERR_LEN]);
+                     char err[YTK_ERR_LEN]);
+/* Bind where the client's redirect URI points: [::1] for http://[::1]:..,
+ * both 127.0.0.1 and [::1] (IPV6_V6ONLY, same port; [::1] skipped when the
+ * host has no IPv6) for http://localhost:.., else 127.0.0.1 only (also when
+ * redirect_uri is NULL).  Never a non-loopback address. */
+int yt_listener_open_uri(struct yt_listener **out, int port,
+                         const char *redirect_uri, char err[YTK_ERR_LEN]);
 /* The bound port. */
 int yt_listener_port(const struct yt_listener *l);
 
 typedef int (*yt_listener_abort_fn)(void *arg);
 
-#define YT_LISTEN_OK 0
-#define YT_LISTEN_E_TIMEOUT -1
-#define YT_LISTEN_E_ABORTED -2
-#define YT_LISTEN_E_STATE -3 /* a redirect arrived with the wrong state */
-#define YT_LISTEN_E_IO -4
+#define YT_LISTEN_OK YTK_OK
+#define YT_LISTEN_E_TIMEOUT YTK_E_TIMEOUT
+#define YT_LISTEN_E_ABORTED YTK_E_ABORTED
+#define YT_LISTEN_E_STATE YTK_E_STATE /* a redirect arrived with the wrong state */
+#define YT_LISTEN_E_IO YTK_E_IO
 
 /* Wait for the redirect to `path` ("/" usually).  On YT_LISTEN_OK *out holds
  * the redirect; it may carry `error` (e.g. access_denied) instead of `code`:
@@ -87,7 +97,7 @@ typedef int (*yt_listener_abort_fn)(void *arg);
 int yt_listener_wait(struct yt_listener *l, const char *path,
                      const char *expected_state, long timeout_ms,
                      yt_listener_abort_fn abort, void *arg,
-                     struct yt_redirect *out, char err[YT_ERR_LEN]);
+                     struct yt_redirect *out, char err[YTK_ERR_LEN]);
 
 void yt_listener_close(struct yt_listener *l);
 

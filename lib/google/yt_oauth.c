@@ -60,7 +60,7 @@ static int printable(const char *s)
 }
 
 int yt_client_from_values(const char *id, const char *secret,
-                          struct yt_client *out, char err[YT_ERR_LEN])
+                          struct yt_client *out, char err[YTK_ERR_LEN])
 {
     memset(out, 0, sizeof *out);
     if (!id || !*id || !printable(id)) {
@@ -100,7 +100,7 @@ static int loopback_redirect(const char *uri)
 }
 
 int yt_client_parse(const char *json, size_t len, const char *source,
-                    struct yt_client *out, char err[YT_ERR_LEN])
+                    struct yt_client *out, char err[YTK_ERR_LEN])
 {
     cJSON *root;
     const cJSON *app = NULL, *id, *secret, *uris, *u;
@@ -185,7 +185,7 @@ out:
 }
 
 int yt_client_load(const char *path, struct yt_client *out,
-                   char err[YT_ERR_LEN])
+                   char err[YTK_ERR_LEN])
 {
     char *data;
     size_t len;
@@ -200,7 +200,7 @@ int yt_client_load(const char *path, struct yt_client *out,
         /* err says which file and why; say where to get one */
         size_t n = strlen(err);
 
-        snprintf(err + n, YT_ERR_LEN - n,
+        snprintf(err + n, YTK_ERR_LEN - n,
                  " (download it from Google Cloud Console > Credentials, or "
                  "pass --client-id and --client-secret)");
         return YT_OAUTH_E_CLIENT;
@@ -246,7 +246,7 @@ void yt_base64url(const unsigned char *in, size_t n, char *out)
 }
 
 int yt_oauth_pkce_verifier(char out[YT_PKCE_VERIFIER_LEN + 1],
-                           char err[YT_ERR_LEN])
+                           char err[YTK_ERR_LEN])
 {
     static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                    "abcdefghijklmnopqrstuvwxyz"
@@ -267,6 +267,7 @@ int yt_oauth_pkce_verifier(char out[YT_PKCE_VERIFIER_LEN + 1],
     }
     out[o] = '\0';
     explicit_bzero(rnd, sizeof rnd);
+    YTK_ASSERT(strspn(out, alphabet) == YT_PKCE_VERIFIER_LEN);
     return YT_OAUTH_OK;
 }
 
@@ -275,11 +276,13 @@ void yt_oauth_pkce_challenge(const char *verifier,
 {
     unsigned char md[SHA256_DIGEST_LENGTH];
 
+    YTK_ASSERT(strlen(verifier) >= 43 && strlen(verifier) <= 128);
     SHA256((const unsigned char *)verifier, strlen(verifier), md);
     yt_base64url(md, sizeof md, out);
+    YTK_ASSERT(strlen(out) == YT_PKCE_CHALLENGE_LEN);
 }
 
-int yt_oauth_random_state(char out[YT_STATE_LEN + 1], char err[YT_ERR_LEN])
+int yt_oauth_random_state(char out[YT_STATE_LEN + 1], char err[YTK_ERR_LEN])
 {
     unsigned char rnd[32];
 
@@ -288,6 +291,7 @@ int yt_oauth_random_state(char out[YT_STATE_LEN + 1], char err[YT_ERR_LEN])
         return YT_OAUTH_E_PROTO;
     }
     yt_base64url(rnd, sizeof rnd, out);
+    YTK_ASSERT(strlen(out) == YT_STATE_LEN);
     return YT_OAUTH_OK;
 }
 
@@ -417,7 +421,7 @@ static int map_error(const char *e)
 
 /* Fill err from an OAuth error body; returns the mapped code. */
 static int oauth_error(long status, const cJSON *root, const char *what,
-                       char err[YT_ERR_LEN])
+                       char err[YTK_ERR_LEN])
 {
     const cJSON *e = NULL, *d = NULL;
     char ebuf[96], dbuf[240];
@@ -483,7 +487,7 @@ static int dup_printable(const cJSON *v, char **dst)
 
 int yt_oauth_parse_token_response(long status, const char *body,
                                   long long now, struct yt_token *tok,
-                                  char err[YT_ERR_LEN])
+                                  char err[YTK_ERR_LEN])
 {
     cJSON *root = cJSON_Parse(body ? body : "");
     const cJSON *v;
@@ -594,11 +598,11 @@ out:
  * a negative code with err. */
 static int post_form(struct yt_http *h, enum yt_endpoint ep,
                      struct yt_buf *form, struct yt_http_resp *resp,
-                     const char *what, char err[YT_ERR_LEN])
+                     const char *what, char err[YTK_ERR_LEN])
 {
     struct yt_http_req req;
     char *url = yt_http_endpoint(ep);
-    char herr[YT_ERR_LEN];
+    char herr[YTK_ERR_LEN];
     int rc;
 
     memset(resp, 0, sizeof *resp);
@@ -627,10 +631,10 @@ static int post_form(struct yt_http *h, enum yt_endpoint ep,
 
 static int token_call(struct yt_http *h, struct yt_buf *form,
                       struct yt_token *tok, const char *what,
-                      char err[YT_ERR_LEN])
+                      char err[YTK_ERR_LEN])
 {
     struct yt_http_resp resp;
-    char why[YT_ERR_LEN];
+    char why[YTK_ERR_LEN];
     int rc;
 
     rc = post_form(h, YT_EP_TOKEN, form, &resp, what, err);
@@ -652,7 +656,7 @@ static int token_call(struct yt_http *h, struct yt_buf *form,
  * is untouched. */
 static int new_token(struct yt_http *h, const struct yt_client *c,
                      struct yt_buf *form, const char *what,
-                     struct yt_token *tok, char err[YT_ERR_LEN])
+                     struct yt_token *tok, char err[YTK_ERR_LEN])
 {
     struct yt_token fresh;
     int rc;
@@ -679,7 +683,7 @@ out:
 }
 
 /* The form could not be built: wipe it and say so. */
-static int form_nomem(struct yt_buf *form, char err[YT_ERR_LEN])
+static int form_nomem(struct yt_buf *form, char err[YTK_ERR_LEN])
 {
     wipe_buf(form);
     yt_errf(err, "out of memory");
@@ -689,7 +693,7 @@ static int form_nomem(struct yt_buf *form, char err[YT_ERR_LEN])
 int yt_oauth_exchange(struct yt_http *h, const struct yt_client *c,
                       const char *code, const char *verifier,
                       const char *redirect_uri, struct yt_token *tok,
-                      char err[YT_ERR_LEN])
+                      char err[YTK_ERR_LEN])
 {
     struct yt_buf form;
 
@@ -706,7 +710,7 @@ int yt_oauth_exchange(struct yt_http *h, const struct yt_client *c,
 }
 
 int yt_oauth_refresh(struct yt_http *h, struct yt_token *tok,
-                     char err[YT_ERR_LEN])
+                     char err[YTK_ERR_LEN])
 {
     struct yt_buf form;
     int rc;
@@ -718,6 +722,8 @@ int yt_oauth_refresh(struct yt_http *h, struct yt_token *tok,
                                      : "the client id and secret");
         return YT_OAUTH_E_CLIENT;
     }
+    if (yt_token_origin_check(tok, err) != YT_TOKEN_OK)
+        return YT_OAUTH_E_CLIENT;
     yt_buf_init(&form, 64 * 1024);
     if (form_add(&form, "grant_type", "refresh_token") ||
         form_add(&form, "client_id", tok->client_id) ||
@@ -738,7 +744,7 @@ int yt_oauth_refresh(struct yt_http *h, struct yt_token *tok,
 }
 
 int yt_oauth_revoke(struct yt_http *h, const char *token,
-                    char err[YT_ERR_LEN])
+                    char err[YTK_ERR_LEN])
 {
     struct yt_buf form;
     struct yt_http_resp resp;
@@ -780,7 +786,7 @@ void yt_tokeninfo_free(struct yt_tokeninfo *ti)
 }
 
 int yt_oauth_tokeninfo(struct yt_http *h, const char *access_token,
-                       struct yt_tokeninfo *out, char err[YT_ERR_LEN])
+                       struct yt_tokeninfo *out, char err[YTK_ERR_LEN])
 {
     struct yt_buf form;
     struct yt_http_resp resp;
@@ -838,7 +844,7 @@ void yt_device_free(struct yt_device *d)
 
 int yt_oauth_device_start(struct yt_http *h, const struct yt_client *c,
                           const char *scopes, struct yt_device *out,
-                          char err[YT_ERR_LEN])
+                          char err[YTK_ERR_LEN])
 {
     struct yt_buf form;
     struct yt_http_resp resp;
@@ -858,7 +864,7 @@ int yt_oauth_device_start(struct yt_http *h, const struct yt_client *c,
         return rc;
     root = cJSON_Parse(resp.body);
     if (resp.status < 200 || resp.status >= 300) {
-        char why[YT_ERR_LEN];
+        char why[YTK_ERR_LEN];
 
         rc = oauth_error(resp.status, root, "the device code endpoint", why);
         yt_errf(err, "%s%s", why,
@@ -907,7 +913,7 @@ out:
 
 int yt_oauth_device_poll(struct yt_http *h, const struct yt_client *c,
                          const char *device_code, struct yt_token *tok,
-                         char err[YT_ERR_LEN])
+                         char err[YTK_ERR_LEN])
 {
     struct yt_buf form;
 
@@ -923,7 +929,7 @@ int yt_oauth_device_poll(struct yt_http *h, const struct yt_client *c,
 }
 
 void yt_oauth_explain_invalid_grant(const char *what, long long refresh_expiry,
-                                    long long now, char err[YT_ERR_LEN])
+                                    long long now, char err[YTK_ERR_LEN])
 {
     const char *pre = what ? what : "", *sep = what ? ": " : "";
     char when[32] = "";

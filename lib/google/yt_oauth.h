@@ -10,6 +10,11 @@
  * a message in err that quotes Google's `error` / `error_description` and
  * never contains a token, code, verifier or secret.
  *
+ * Invariants (YTK_ASSERT): a verifier we make is YT_PKCE_VERIFIER_LEN
+ * characters of the RFC 7636 unreserved set; a challenge is made from a
+ * verifier of 43 to 128 characters (RFC 7636 4.1) and is
+ * YT_PKCE_CHALLENGE_LEN base64url characters; a state is YT_STATE_LEN.
+ *
  * Ownership: strings in struct yt_client / yt_device / yt_tokeninfo belong
  * to them and are released by the matching _free().  Token results are
  * written into a caller's struct yt_token (see yt_token.h).
@@ -26,18 +31,18 @@
     "https://www.googleapis.com/auth/youtube.force-ssl"
 #define YT_SCOPES_DEVICE "https://www.googleapis.com/auth/youtube.readonly"
 
-#define YT_OAUTH_OK 0
-#define YT_OAUTH_E_NET -1           /* could not reach the endpoint */
-#define YT_OAUTH_E_INVALID_GRANT -2 /* refresh token / code rejected */
-#define YT_OAUTH_E_DENIED -3        /* access_denied */
-#define YT_OAUTH_E_PROTO -4         /* unexpected answer */
-#define YT_OAUTH_E_CLIENT -5        /* invalid_client, bad config */
-#define YT_OAUTH_E_PENDING -6       /* device flow: authorization_pending */
-#define YT_OAUTH_E_SLOW_DOWN -7     /* device flow: slow_down */
-#define YT_OAUTH_E_EXPIRED -8       /* device flow: expired_token */
-#define YT_OAUTH_E_ABORTED -9       /* interrupted */
-#define YT_OAUTH_E_OTHER -10        /* any other OAuth error */
-#define YT_OAUTH_E_NOMEM -11
+#define YT_OAUTH_OK YTK_OK
+#define YT_OAUTH_E_NET YTK_E_NET           /* could not reach the endpoint */
+#define YT_OAUTH_E_INVALID_GRANT YTK_E_INVALID_GRANT /* refresh token / code rejected */
+#define YT_OAUTH_E_DENIED YTK_E_DENIED        /* access_denied */
+#define YT_OAUTH_E_PROTO YTK_E_PROTO         /* unexpected answer */
+#define YT_OAUTH_E_CLIENT YTK_E_CLIENT        /* invalid_client, bad config */
+#define YT_OAUTH_E_PENDING YTK_E_PENDING       /* device flow: authorization_pending */
+#define YT_OAUTH_E_SLOW_DOWN YTK_E_SLOW_DOWN     /* device flow: slow_down */
+#define YT_OAUTH_E_EXPIRED YTK_E_EXPIRED       /* device flow: expired_token */
+#define YT_OAUTH_E_ABORTED YTK_E_ABORTED       /* interrupted */
+#define YT_OAUTH_E_OTHER YTK_E_OAUTH        /* any other OAuth error */
+#define YT_OAUTH_E_NOMEM YTK_E_NOMEM
 
 /* ---- client configuration -------------------------------------------- */
 
@@ -53,12 +58,12 @@ struct yt_client {
  * is refused with Google's message "Client secrets must be for a web or
  * installed app."  `source` names the file in messages. */
 int yt_client_parse(const char *json, size_t len, const char *source,
-                    struct yt_client *out, char err[YT_ERR_LEN]);
+                    struct yt_client *out, char err[YTK_ERR_LEN]);
 int yt_client_load(const char *path, struct yt_client *out,
-                   char err[YT_ERR_LEN]);
+                   char err[YTK_ERR_LEN]);
 /* From --client-id/--client-secret. */
 int yt_client_from_values(const char *id, const char *secret,
-                          struct yt_client *out, char err[YT_ERR_LEN]);
+                          struct yt_client *out, char err[YTK_ERR_LEN]);
 /* The default client secrets path: $YTK_CLIENT_SECRETS, else
  * home/client_secret.json.  Caller frees. */
 char *yt_client_default_path(const char *home);
@@ -72,12 +77,12 @@ void yt_client_free(struct yt_client *c);
 
 /* 128 random characters from [A-Za-z0-9-._~] (RAND_bytes, unbiased). */
 int yt_oauth_pkce_verifier(char out[YT_PKCE_VERIFIER_LEN + 1],
-                           char err[YT_ERR_LEN]);
+                           char err[YTK_ERR_LEN]);
 /* base64url(SHA-256(verifier)) without padding. */
 void yt_oauth_pkce_challenge(const char *verifier,
                              char out[YT_PKCE_CHALLENGE_LEN + 1]);
 /* 32 random bytes as base64url (43 chars). */
-int yt_oauth_random_state(char out[YT_STATE_LEN + 1], char err[YT_ERR_LEN]);
+int yt_oauth_random_state(char out[YT_STATE_LEN + 1], char err[YTK_ERR_LEN]);
 /* Base64url without padding of n bytes into out (4*ceil(n/3)+1 bytes). */
 void yt_base64url(const unsigned char *in, size_t n, char *out);
 
@@ -100,25 +105,25 @@ char *yt_oauth_auth_url(const char *client_id, const char *redirect_uri,
  * to YT_OAUTH_E_* with the error and description in err. */
 int yt_oauth_parse_token_response(long status, const char *body,
                                   long long now, struct yt_token *tok,
-                                  char err[YT_ERR_LEN]);
+                                  char err[YTK_ERR_LEN]);
 
 /* Exchange an authorization code (PKCE).  On success tok is filled,
  * including client_id/secret and token_uri (the endpoint used). */
 int yt_oauth_exchange(struct yt_http *h, const struct yt_client *c,
                       const char *code, const char *verifier,
                       const char *redirect_uri, struct yt_token *tok,
-                      char err[YT_ERR_LEN]);
+                      char err[YTK_ERR_LEN]);
 
 /* Refresh tok in place with its refresh_token, client_id and
  * client_secret (which must be set).  Keeps the refresh token when Google
  * sends none.  YT_OAUTH_E_INVALID_GRANT when it was rejected. */
 int yt_oauth_refresh(struct yt_http *h, struct yt_token *tok,
-                     char err[YT_ERR_LEN]);
+                     char err[YTK_ERR_LEN]);
 
 /* Revoke a token (access or refresh).  YT_OAUTH_OK on 2xx; a token Google
  * no longer knows gives YT_OAUTH_E_INVALID_GRANT. */
 int yt_oauth_revoke(struct yt_http *h, const char *token,
-                    char err[YT_ERR_LEN]);
+                    char err[YTK_ERR_LEN]);
 
 struct yt_tokeninfo {
     char *email; /* or NULL */
@@ -127,7 +132,7 @@ struct yt_tokeninfo {
     long long exp;
 };
 int yt_oauth_tokeninfo(struct yt_http *h, const char *access_token,
-                       struct yt_tokeninfo *out, char err[YT_ERR_LEN]);
+                       struct yt_tokeninfo *out, char err[YTK_ERR_LEN]);
 void yt_tokeninfo_free(struct yt_tokeninfo *ti);
 
 /* ---- device flow ----------------------------------------------------- */
@@ -141,12 +146,12 @@ struct yt_device {
 };
 int yt_oauth_device_start(struct yt_http *h, const struct yt_client *c,
                           const char *scopes, struct yt_device *out,
-                          char err[YT_ERR_LEN]);
+                          char err[YTK_ERR_LEN]);
 /* One poll.  YT_OAUTH_OK (tok filled), YT_OAUTH_E_PENDING,
  * YT_OAUTH_E_SLOW_DOWN, or an error (denied, expired, ...). */
 int yt_oauth_device_poll(struct yt_http *h, const struct yt_client *c,
                          const char *device_code, struct yt_token *tok,
-                         char err[YT_ERR_LEN]);
+                         char err[YTK_ERR_LEN]);
 void yt_device_free(struct yt_device *d);
 
 /* The message for an invalid_grant on refresh: why it happens and what to
@@ -154,6 +159,6 @@ void yt_device_free(struct yt_device *d);
  * says which cause is likely: expired (Testing mode's 7 days) or revoked;
  * otherwise both.  Fills err (prefixed with `what` when not NULL). */
 void yt_oauth_explain_invalid_grant(const char *what, long long refresh_expiry,
-                                    long long now, char err[YT_ERR_LEN]);
+                                    long long now, char err[YTK_ERR_LEN]);
 
 #endif /* YT_OAUTH_H */

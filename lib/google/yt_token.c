@@ -4,10 +4,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -100,7 +100,7 @@ int yt_token_needs_refresh(const struct yt_token *t, long long now, int skew)
 /* A string field: absent (0, *dst untouched), copied (0), or wrong type /
  * control characters (-1, err names the field). */
 static int get_str(const cJSON *o, const char *name, char **dst,
-                   char err[YT_ERR_LEN])
+                   char err[YTK_ERR_LEN])
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
     const unsigned char *p;
@@ -129,7 +129,7 @@ static int get_str(const cJSON *o, const char *name, char **dst,
 /* Scopes as a list of strings or a space/comma-separated string, joined
  * with single spaces into *dst. */
 static int get_scopes(const cJSON *o, const char *name, char **dst,
-                      char err[YT_ERR_LEN])
+                      char err[YTK_ERR_LEN])
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name), *e;
     struct yt_buf b;
@@ -193,11 +193,11 @@ bad:
 }
 
 int yt_token_parse(const char *data, size_t len, struct yt_token *out,
-                   char err[YT_ERR_LEN])
+                   char err[YTK_ERR_LEN])
 {
     cJSON *root = NULL;
     const cJSON *v;
-    char why[YT_ERR_LEN];
+    char why[YTK_ERR_LEN];
     int rc = YT_TOKEN_E_FORMAT;
 
     memset(out, 0, sizeof *out);
@@ -282,7 +282,7 @@ out:
 }
 
 int yt_file_read_private(const char *path, const char *what, size_t max,
-                         char **data, size_t *len, char err[YT_ERR_LEN])
+                         char **data, size_t *len, char err[YTK_ERR_LEN])
 {
     struct yt_buf b;
     char chunk[4096];
@@ -329,10 +329,57 @@ out:
     return rc;
 }
 
-int yt_token_load(const char *path, struct yt_token *out,
-                  char err[YT_ERR_LEN])
+/* Non-zero when uri is https://HOST/... with HOST one of Google's token
+ * hosts (google-auth and older client files use both). */
+static int google_token_uri(const char *uri)
 {
-    char why[YT_ERR_LEN], *data;
+    static const char *const hosts[] = {
+        "oauth2.googleapis.com", "accounts.google.com", "www.googleapis.com"};
+    size_t i, n;
+
+    if (strncasecmp(uri, "https://", 8) != 0)
+        return 0;
+    uri += 8;
+    n = strcspn(uri, "/?#");
+    for (i = 0; i < sizeof hosts / sizeof *hosts; i++)
+        if (n == strlen(hosts[i]) && strncasecmp(uri, hosts[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+int yt_token_origin_check(const struct yt_token *t, char err[YTK_ERR_LEN])
+{
+    const char *base = getenv("YTK_GOOGLE_BASE");
+    int custom = base && *base;
+    size_t blen;
+
+    if (!t->token_uri)
+        return YT_TOKEN_OK;
+    if (!custom) {
+        if (google_token_uri(t->token_uri))
+            return YT_TOKEN_OK;
+        base = "https://oauth2.googleapis.com";
+        blen = strlen(base);
+    } else {
+        blen = strlen(base);
+        while (blen > 0 && base[blen - 1] == '/')
+            blen--;
+        if (strncmp(t->token_uri, base, blen) == 0 && t->token_uri[blen] == '/')
+            return YT_TOKEN_OK;
+    }
+    yt_errf(err,
+            "this token was minted by %.200s, not by %s%.*s, so it is not "
+            "sent there (set YTK_GOOGLE_BASE back to where it came from, or "
+            "sign in again)",
+            t->token_uri, custom ? "YTK_GOOGLE_BASE " : "",
+            (int)(blen > 200 ? 200 : blen), base);
+    return YT_TOKEN_E_ORIGIN;
+}
+
+int yt_token_load(const char *path, struct yt_token *out,
+                  char err[YTK_ERR_LEN])
+{
+    char why[YTK_ERR_LEN], *data;
     size_t len;
     int rc;
 
@@ -342,6 +389,10 @@ int yt_token_load(const char *path, struct yt_token *out,
     if (rc != YT_TOKEN_OK)
         return rc;
     rc = yt_token_parse(data, len, out, why);
+    if (rc == YT_TOKEN_OK)
+        rc = yt_token_origin_check(out, why);
+    if (rc == YT_TOKEN_E_ORIGIN)
+        yt_token_free(out);
     if (rc != YT_TOKEN_OK)
         yt_errf(err, "%s: %s", path, why);
     explicit_bzero(data, len);
@@ -414,90 +465,8 @@ out:
     return out;
 }
 
-int yt_file_write_private(const char *path, const char *data, size_t len,
-                          char err[YT_ERR_LEN])
-{
-    char *tmp = NULL, *dircopy = NULL;
-    int fd = -1, rc = YT_TOKEN_E_IO;
-    size_t off = 0;
-    struct yt_buf b;
-
-    yt_buf_init(&b, 8192);
-    if (yt_buf_addf(&b, "%s.tmp.XXXXXX", path) != 0) {
-        yt_errf(err, "path too long: %s", path);
-        return YT_TOKEN_E_IO;
-    }
-    tmp = yt_buf_take(&b);
-    if (!tmp) {
-        yt_errf(err, "out of memory");
-        return YT_TOKEN_E_NOMEM;
-    }
-    fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        yt_errf(err, "cannot create %s: %s", tmp,
-                 strerror(errno));
-        free(tmp);
-        return YT_TOKEN_E_IO;
-    }
-    if (fchmod(fd, 0600) != 0) {
-        yt_errf(err, "cannot chmod %s: %s", tmp,
-                 strerror(errno));
-        goto out;
-    }
-    while (off < len) {
-        ssize_t w = write(fd, data + off, len - off);
-
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            yt_errf(err, "cannot write %s: %s", tmp,
-                     strerror(errno));
-            goto out;
-        }
-        off += (size_t)w;
-    }
-    if (fsync(fd) != 0) {
-        yt_errf(err, "cannot sync %s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        yt_errf(err, "cannot close %s: %s", tmp,
-                 strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        yt_errf(err, "cannot rename %s to %s: %s", tmp, path,
-                 strerror(errno));
-        goto out;
-    }
-    free(tmp);
-    tmp = NULL;
-    /* Make the rename durable. */
-    dircopy = strdup(path);
-    if (dircopy) {
-        int dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
-    }
-    rc = YT_TOKEN_OK;
-out:
-    if (fd >= 0)
-        close(fd);
-    if (tmp) {
-        unlink(tmp);
-        free(tmp);
-    }
-    free(dircopy);
-    return rc;
-}
-
 int yt_token_save(const char *path, const struct yt_token *t,
-                  char err[YT_ERR_LEN])
+                  char err[YTK_ERR_LEN])
 {
     char *json = yt_token_to_json(t);
     int rc;
@@ -506,7 +475,9 @@ int yt_token_save(const char *path, const struct yt_token *t,
         yt_errf(err, "out of memory writing the token");
         return YT_TOKEN_E_NOMEM;
     }
-    rc = yt_file_write_private(path, json, strlen(json), err);
+    rc = yt_file_write_private(path, json, strlen(json), err) < 0
+             ? YT_TOKEN_E_IO
+             : YT_TOKEN_OK;
     explicit_bzero(json, strlen(json));
     free(json);
     return rc;
@@ -546,7 +517,7 @@ void yt_api_key_fingerprint(const char *key, char out[64])
         snprintf(out, 64, "%.4s\xe2\x80\xa6(%zu chars)", key, n);
 }
 
-int yt_api_key_load(const char *home, char **key, char err[YT_ERR_LEN])
+int yt_api_key_load(const char *home, char **key, char err[YTK_ERR_LEN])
 {
     const char *env = getenv("YTK_API_KEY");
     char *path = NULL, line[512];

@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 #include "yt_http.h"
+#include "yt_file.h"
 
 /* Refresh an access token this many seconds before it expires (google-auth's
  * REFRESH_THRESHOLD). */
@@ -45,28 +46,39 @@ struct yt_token {
                                  "Testing" mode: 7 days) */
 };
 
-#define YT_TOKEN_OK 0
-#define YT_TOKEN_E_NOENT -1  /* no such file */
-#define YT_TOKEN_E_IO -2     /* cannot read / write */
-#define YT_TOKEN_E_FORMAT -3 /* not a token file we understand */
-#define YT_TOKEN_E_NOMEM -4
+#define YT_TOKEN_OK YTK_OK
+#define YT_TOKEN_E_NOENT YTK_E_NOENT  /* no such file */
+#define YT_TOKEN_E_IO YTK_E_IO     /* cannot read / write */
+#define YT_TOKEN_E_FORMAT YTK_E_FORMAT /* not a token file we understand */
+#define YT_TOKEN_E_NOMEM YTK_E_NOMEM
+#define YT_TOKEN_E_ORIGIN YTK_E_ORIGIN /* minted by another token endpoint */
 
 /* Parse a token file's contents (len bytes, need not be NUL-terminated).
  * On success *out is filled (free with yt_token_free); on failure *out is
  * left empty. */
 int yt_token_parse(const char *data, size_t len, struct yt_token *out,
-                   char err[YT_ERR_LEN]);
+                   char err[YTK_ERR_LEN]);
 
-/* Read and parse the file at path. */
+/* Read and parse the file at path; a token that fails
+ * yt_token_origin_check is not returned (YT_TOKEN_E_ORIGIN). */
 int yt_token_load(const char *path, struct yt_token *out,
-                  char err[YT_ERR_LEN]);
+                  char err[YTK_ERR_LEN]);
+
+/* Tokens go only where they were minted.  YT_TOKEN_OK when t's token_uri
+ * belongs to the configured Google base: with YTK_GOOGLE_BASE set, it starts
+ * with that base and a '/'; unset, it is https on one of Google's token hosts
+ * (oauth2.googleapis.com, accounts.google.com, www.googleapis.com).  A token
+ * without token_uri (requests-oauthlib's shape records none) is accepted; its
+ * first refresh records the endpoint.  Else YT_TOKEN_E_ORIGIN with a message
+ * naming both (URLs only, never the token). */
+int yt_token_origin_check(const struct yt_token *t, char err[YTK_ERR_LEN]);
 
 /* The authorized_user JSON for t (caller frees; NULL when out of memory). */
 char *yt_token_to_json(const struct yt_token *t);
 
 /* Write t to path atomically with mode 0600. */
 int yt_token_save(const char *path, const struct yt_token *t,
-                  char err[YT_ERR_LEN]);
+                  char err[YTK_ERR_LEN]);
 
 /* Read the whole file at path (at most `max` bytes) into *data, NUL
  * terminated, with its length in *len; the caller wipes and frees *data.
@@ -75,12 +87,9 @@ int yt_token_save(const char *path, const struct yt_token *t,
  * YT_TOKEN_E_NOMEM otherwise, with err naming `what` ("token file") and
  * path.  Used for the token file and the client secrets. */
 int yt_file_read_private(const char *path, const char *what, size_t max,
-                         char **data, size_t *len, char err[YT_ERR_LEN]);
+                         char **data, size_t *len, char err[YTK_ERR_LEN]);
 
-/* Write `len` bytes to path atomically with mode 0600 (used for the token and
- * the API key file). */
-int yt_file_write_private(const char *path, const char *data, size_t len,
-                          char err[YT_ERR_LEN]);
+/* yt_file_write_private() (yt_file.h) writes the token and the API key. */
 
 /* Parse "2025-01-01T12:00:00[.ffffff][Z|+00:00]" (UTC) into unix time.
  * Returns 0 and sets *out, or -1 when malformed. */
@@ -105,7 +114,7 @@ char *yt_api_key_path(const char *home);
 /* The API key from $YTK_API_KEY, else $home/api_key (first line, blanks
  * trimmed).  Returns 0 with *key set (caller frees), YT_TOKEN_E_NOENT when
  * there is none, or another negative code with err. */
-int yt_api_key_load(const char *home, char **key, char err[YT_ERR_LEN]);
+int yt_api_key_load(const char *home, char **key, char err[YTK_ERR_LEN]);
 /* Check that s looks like an API key (printable, no blanks, 10-256 chars). */
 int yt_api_key_valid(const char *s);
 /* A redacted fingerprint safe to show: "AIza…(39 chars)". */

@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include "yt_buf.h"
+#include "yt_file.h"
+#include "yt_history.h"
+#include "yt_time.h"
 
 #define SQL_MAX (1u << 20)
 
@@ -44,7 +47,13 @@ int yt_store_init(sqlite3 *db, char err[YT_STORE_ERR_LEN])
                               " started_at TEXT,"
                               " pages INTEGER,"
                               " items INTEGER,"
-                              " updated_at TEXT);";
+                              " updated_at TEXT);"
+                              "CREATE TABLE IF NOT EXISTS _ytk_fetch_done ("
+                              " fetch_key TEXT NOT NULL,"
+                              " item_id TEXT NOT NULL,"
+                              " PRIMARY KEY (fetch_key, item_id));"
+                              "CREATE TABLE IF NOT EXISTS _ytk_meta ("
+                              " key TEXT PRIMARY KEY, value TEXT);";
     char *msg = NULL;
 
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -103,7 +112,11 @@ static int table_columns(sqlite3 *db, const char *table, struct yt_buf *cols,
                            &st, NULL) != SQLITE_OK)
         return db_fail(db, err, "cannot read the table's columns");
     sqlite3_bind_text(st, 1, table, -1, SQLITE_TRANSIENT);
-    yt_buf_adds(cols, "\n");
+    if (yt_buf_adds(cols, "\n") < 0) {
+        sqlite3_finalize(st);
+        snprintf(err, YT_STORE_ERR_LEN, "out of memory");
+        return -1;
+    }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (yt_buf_addf(cols, "%s\n",
                         (const char *)sqlite3_column_text(st, 0)) < 0) {
@@ -165,12 +178,15 @@ int yt_store_table_ensure(sqlite3 *db, const char *table, enum yt_api_kind k,
         goto out;
     }
     if (!yt_store_table_exists(db, table)) {
-        yt_buf_addf(&sql, "CREATE TABLE \"%s\" (", table);
+        int bad = yt_buf_addf(&sql, "CREATE TABLE \"%s\" (", table) < 0;
+
         for (i = 0; i < ki->ncols; i++)
-            yt_buf_addf(&sql, "%s %s%s, ", ki->cols[i].name,
-                        ki->cols[i].sqltype, i == 0 ? " PRIMARY KEY" : "");
-        if (yt_buf_adds(&sql, "raw TEXT NOT NULL, fetched_at TEXT NOT NULL)") <
-            0) {
+            bad |= yt_buf_addf(&sql, "%s %s%s, ", ki->cols[i].name,
+                               ki->cols[i].sqltype,
+                               i == 0 ? " PRIMARY KEY" : "") < 0;
+        bad |= yt_buf_adds(&sql,
+                           "raw TEXT NOT NULL, fetched_at TEXT NOT NULL)") < 0;
+        if (bad) {
             snprintf(err, YT_STORE_ERR_LEN, "out of memory");
             goto out;
         }
@@ -195,8 +211,11 @@ int yt_store_table_ensure(sqlite3 *db, const char *table, enum yt_api_kind k,
         if (has_col(&cols, ki->cols[i].name))
             continue;
         yt_buf_reset(&sql);
-        yt_buf_addf(&sql, "ALTER TABLE \"%s\" ADD COLUMN %s %s", table,
-                    ki->cols[i].name, ki->cols[i].sqltype);
+        if (yt_buf_addf(&sql, "ALTER TABLE \"%s\" ADD COLUMN %s %s", table,
+                        ki->cols[i].name, ki->cols[i].sqltype) < 0) {
+            snprintf(err, YT_STORE_ERR_LEN, "out of memory");
+            goto out;
+        }
         if (sqlite3_exec(db, yt_buf_str(&sql), NULL, NULL, &msg) != SQLITE_OK) {
             snprintf(err, YT_STORE_ERR_LEN, "cannot add column %s to %s: %s",
                      ki->cols[i].name, table, msg ? msg : "?");
@@ -205,8 +224,11 @@ int yt_store_table_ensure(sqlite3 *db, const char *table, enum yt_api_kind k,
     }
     if (!has_col(&cols, "fetched_at")) {
         yt_buf_reset(&sql);
-        yt_buf_addf(&sql, "ALTER TABLE \"%s\" ADD COLUMN fetched_at TEXT",
-                    table);
+        if (yt_buf_addf(&sql, "ALTER TABLE \"%s\" ADD COLUMN fetched_at TEXT",
+                        table) < 0) {
+            snprintf(err, YT_STORE_ERR_LEN, "out of memory");
+            goto out;
+        }
         if (sqlite3_exec(db, yt_buf_str(&sql), NULL, NULL, &msg) != SQLITE_OK) {
             snprintf(err, YT_STORE_ERR_LEN, "cannot add fetched_at to %s: %s",
                      table, msg ? msg : "?");
@@ -244,16 +266,51 @@ void yt_store_rollback(sqlite3 *db)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+static int upsert_rows(sqlite3 *db, const char *table, enum yt_api_kind k,
+                       const cJSON *items, const char *fetched_at,
+                       const char *const *fill, int *stored, int *bad,
+                       char err[YT_STORE_ERR_LEN]);
+
 int yt_store_upsert_items(sqlite3 *db, const char *table, enum yt_api_kind k,
                           const cJSON *items, const char *fetched_at,
                           const char *const *fill, int *stored, int *bad,
                           char err[YT_STORE_ERR_LEN])
 {
+    if (k == YT_KIND_VIDEO || k == YT_KIND_CHANNEL)
+        return yt_store_upsert_stats(db, table, k, items, fetched_at, stored,
+                                     bad, err);
+    return upsert_rows(db, table, k, items, fetched_at, fill, stored, bad,
+                       err);
+}
+
+int yt_store_upsert_stats(sqlite3 *db, const char *table, enum yt_api_kind k,
+                          const cJSON *items, const char *fetched_at,
+                          int *stored, int *bad, char err[YT_STORE_ERR_LEN])
+{
+    if (k != YT_KIND_VIDEO && k != YT_KIND_CHANNEL) {
+        snprintf(err, YT_STORE_ERR_LEN,
+                 "statistics rows are videos or channels only");
+        return -1;
+    }
+    if (upsert_rows(db, table, k, items, fetched_at, NULL, stored, bad,
+                    err) != 0)
+        return -1;
+    /* every statistics row also goes to the append-only history */
+    if (yt_history_append(db, k, items, fetched_at, err) < 0)
+        return -1;
+    return 0;
+}
+
+static int upsert_rows(sqlite3 *db, const char *table, enum yt_api_kind k,
+                       const cJSON *items, const char *fetched_at,
+                       const char *const *fill, int *stored, int *bad,
+                       char err[YT_STORE_ERR_LEN])
+{
     const struct yt_api_kind_info *ki = yt_api_kind_get(k);
     struct yt_buf sql;
     sqlite3_stmt *st = NULL;
     const cJSON *item;
-    int i, ret = -1;
+    int i, nomem, ret = -1;
 
     *stored = 0;
     *bad = 0;
@@ -266,18 +323,20 @@ int yt_store_upsert_items(sqlite3 *db, const char *table, enum yt_api_kind k,
         ret = 0; /* no items array: an empty page */
         goto out;
     }
-    yt_buf_addf(&sql, "INSERT INTO \"%s\" (", table);
+    nomem = yt_buf_addf(&sql, "INSERT INTO \"%s\" (", table) < 0;
     for (i = 0; i < ki->ncols; i++)
-        yt_buf_addf(&sql, "%s, ", ki->cols[i].name);
-    yt_buf_adds(&sql, "raw, fetched_at) VALUES (");
+        nomem |= yt_buf_addf(&sql, "%s, ", ki->cols[i].name) < 0;
+    nomem |= yt_buf_adds(&sql, "raw, fetched_at) VALUES (") < 0;
     for (i = 0; i < ki->ncols + 2; i++)
-        yt_buf_addf(&sql, "%s?%d", i ? ", " : "", i + 1);
-    yt_buf_addf(&sql, ") ON CONFLICT(%s) DO UPDATE SET ", ki->cols[0].name);
+        nomem |= yt_buf_addf(&sql, "%s?%d", i ? ", " : "", i + 1) < 0;
+    nomem |= yt_buf_addf(&sql, ") ON CONFLICT(%s) DO UPDATE SET ",
+                         ki->cols[0].name) < 0;
     for (i = 1; i < ki->ncols; i++)
-        yt_buf_addf(&sql, "%s = excluded.%s, ", ki->cols[i].name,
-                    ki->cols[i].name);
-    if (yt_buf_adds(&sql, "raw = excluded.raw, "
-                          "fetched_at = excluded.fetched_at") < 0) {
+        nomem |= yt_buf_addf(&sql, "%s = excluded.%s, ", ki->cols[i].name,
+                             ki->cols[i].name) < 0;
+    nomem |= yt_buf_adds(&sql, "raw = excluded.raw, "
+                               "fetched_at = excluded.fetched_at") < 0;
+    if (nomem) {
         snprintf(err, YT_STORE_ERR_LEN, "out of memory");
         goto out;
     }
@@ -337,11 +396,12 @@ out:
     return ret;
 }
 
-/* Copy `params` into out dropping key= and access_token= pairs. */
-static void scrub_params(const char *params, struct yt_buf *out)
+/* Copy `params` into out dropping key= and access_token= pairs.  Returns 0,
+ * or -1 when out cannot hold them. */
+static int scrub_params(const char *params, struct yt_buf *out)
 {
     const char *p = params;
-    int first = 1;
+    int first = 1, nomem = 0;
 
     while (p && *p) {
         const char *amp = strchr(p, '&');
@@ -349,12 +409,13 @@ static void scrub_params(const char *params, struct yt_buf *out)
         if (!(l >= 4 && strncmp(p, "key=", 4) == 0) &&
             !(l >= 13 && strncmp(p, "access_token=", 13) == 0) && l) {
             if (!first)
-                yt_buf_adds(out, "&");
-            yt_buf_add(out, p, l);
+                nomem |= yt_buf_adds(out, "&") < 0;
+            nomem |= yt_buf_add(out, p, l) < 0;
             first = 0;
         }
         p = amp ? amp + 1 : NULL;
     }
+    return nomem ? -1 : 0;
 }
 
 int yt_store_log(sqlite3 *db, const struct yt_store_log_entry *e,
@@ -362,10 +423,13 @@ int yt_store_log(sqlite3 *db, const struct yt_store_log_entry *e,
 {
     sqlite3_stmt *st = NULL;
     struct yt_buf params;
+    const char *logged;
     int rc;
 
     yt_buf_init(&params, 1u << 16);
-    scrub_params(e->params, &params);
+    logged = scrub_params(e->params, &params) == 0
+                 ? yt_buf_str(&params)
+                 : "(parameters too long to log)";
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO _ytk_requests (time, pacific_day, "
                            "method, params, status, quota_units, item_count, "
@@ -378,7 +442,7 @@ int yt_store_log(sqlite3 *db, const struct yt_store_log_entry *e,
     sqlite3_bind_text(st, 1, e->time, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, e->pacific_day, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, e->method, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, yt_buf_str(&params), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, logged, -1, SQLITE_TRANSIENT);
     if (e->status > 0)
         sqlite3_bind_int64(st, 5, e->status);
     sqlite3_bind_int(st, 6, e->units);
@@ -456,7 +520,7 @@ int yt_store_state_put(sqlite3 *db, const struct yt_store_state *s,
     char now[32];
     int rc;
 
-    yt_api_iso_now(now);
+    yt_time_iso_now(now);
     if (sqlite3_prepare_v2(db,
                            "INSERT OR REPLACE INTO _ytk_fetch_state (fetch_key,"
                            " description, phase, page_token, started_at, "
@@ -494,6 +558,93 @@ int yt_store_state_delete(sqlite3 *db, const char *key,
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE)
         return db_fail(db, err, "cannot clear the fetch state");
+    return 0;
+}
+
+int yt_store_done_mark(sqlite3 *db, const char *key, char *const *ids,
+                       int n, char err[YT_STORE_ERR_LEN])
+{
+    sqlite3_stmt *q = NULL;
+    int i, ret = -1;
+
+    if (!key || n <= 0)
+        return 0;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT OR IGNORE INTO _ytk_fetch_done "
+                           "(fetch_key, item_id) VALUES (?1, ?2)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_fail(db, err, "cannot record progress");
+    for (i = 0; i < n; i++) {
+        sqlite3_reset(q);
+        sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 2, ids[i], -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(q) != SQLITE_DONE) {
+            db_fail(db, err, "cannot record progress");
+            goto out;
+        }
+    }
+    ret = 0;
+out:
+    sqlite3_finalize(q);
+    return ret;
+}
+
+int yt_store_done_has(sqlite3 *db, const char *key, const char *id)
+{
+    sqlite3_stmt *q = NULL;
+    int found = 0;
+
+    if (!key)
+        return 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT 1 FROM _ytk_fetch_done WHERE fetch_key = ?1"
+                           " AND item_id = ?2",
+                           -1, &q, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, id, -1, SQLITE_TRANSIENT);
+    found = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    return found;
+}
+
+int yt_store_done_clear(sqlite3 *db, const char *key,
+                        char err[YT_STORE_ERR_LEN])
+{
+    sqlite3_stmt *q = NULL;
+    int rc;
+
+    if (!key)
+        return 0;
+    if (sqlite3_prepare_v2(db,
+                           "DELETE FROM _ytk_fetch_done WHERE fetch_key = ?1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_fail(db, err, "cannot clear the fetch progress");
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "cannot clear the fetch progress");
+    return 0;
+}
+
+int yt_store_meta_set(sqlite3 *db, const char *key, const char *value,
+                      char err[YT_STORE_ERR_LEN])
+{
+    sqlite3_stmt *q = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(db,
+                           "INSERT OR REPLACE INTO _ytk_meta (key, value) "
+                           "VALUES (?1, ?2)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_fail(db, err, "cannot save a setting");
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, value, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "cannot save a setting");
     return 0;
 }
 
@@ -709,19 +860,28 @@ fail:
 
 /* ---- Export ---- */
 
-static void csv_field(FILE *f, const char *s)
+int yt_store_csv_cell(struct yt_buf *b, const char *s, int neutralise)
 {
-    if (strpbrk(s, ",\"\r\n")) {
-        fputc('"', f);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', f);
-            fputc(*s, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(s, f);
+    int quote = strpbrk(s, ",\"\r\n") != NULL;
+
+    if (quote && yt_buf_add(b, "\"", 1) < 0)
+        return -1;
+    if (neutralise && yt_store_csv_risky(s) && yt_buf_add(b, "'", 1) < 0)
+        return -1;
+    for (; *s; s++) {
+        if (*s == '"' && yt_buf_add(b, "\"", 1) < 0)
+            return -1;
+        if (yt_buf_add(b, s, 1) < 0)
+            return -1;
     }
+    if (quote && yt_buf_add(b, "\"", 1) < 0)
+        return -1;
+    return 0;
+}
+
+int yt_store_csv_risky(const char *s)
+{
+    return *s && strchr("=+-@\t\r", *s) != NULL;
 }
 
 static const char *ext_of(const char *path)
@@ -734,13 +894,51 @@ static const char *ext_of(const char *path)
 long yt_store_export(sqlite3 *db, const char *table, const char *path,
                      char err[YT_STORE_ERR_LEN])
 {
+    return yt_store_export_ex(db, table, path, 0, err);
+}
+
+/* Append one CSV record (no line end yet) of the current row, or of the
+ * column names when `header`. */
+static int csv_row(struct yt_buf *b, sqlite3_stmt *st, int ncol, int header,
+                   int raw)
+{
+    int i;
+
+    for (i = 0; i < ncol; i++) {
+        const char *t;
+        int text;
+
+        if (i && yt_buf_add(b, ",", 1) < 0)
+            return -1;
+        if (header) {
+            t = sqlite3_column_name(st, i);
+            text = 1;
+        } else {
+            text = sqlite3_column_type(st, i) == SQLITE_TEXT;
+            t = (const char *)sqlite3_column_text(st, i);
+        }
+        if (t && yt_store_csv_cell(b, t, text && !raw) < 0)
+            return -1;
+    }
+    return yt_buf_add(b, "\r\n", 2);
+}
+
+long yt_store_export_ex(sqlite3 *db, const char *table, const char *path,
+                        unsigned flags, char err[YT_STORE_ERR_LEN])
+{
     enum { CSV, JSON, NDJSON } fmt;
     const char *ext = ext_of(path);
     sqlite3_stmt *st = NULL;
-    char *sql = NULL, *tmp = NULL;
+    char *sql = NULL;
+    struct yt_file w = {0};
+    struct yt_buf line;
+    char ferr[YTK_ERR_LEN];
     FILE *f = NULL;
     long rows = 0, ret = -1;
+    int raw = (flags & YT_STORE_EXPORT_RAW) != 0;
     int ncol, i, rc;
+
+    yt_buf_init(&line, (size_t)1 << 30);
 
     if (strcasecmp(ext, "csv") == 0)
         fmt = CSV;
@@ -769,38 +967,28 @@ long yt_store_export(sqlite3 *db, const char *table, const char *path,
         db_fail(db, err, "cannot read the table");
         goto out;
     }
-    if (asprintf(&tmp, "%s.tmp-%d", path, (int)getpid()) < 0) {
-        tmp = NULL;
-        snprintf(err, YT_STORE_ERR_LEN, "out of memory");
+    if (yt_file_begin(&w, path, YT_FILE_PUBLIC, ferr) < 0) {
+        snprintf(err, YT_STORE_ERR_LEN, "%s", ferr);
         goto out;
     }
-    f = fopen(tmp, "w");
-    if (!f) {
-        snprintf(err, YT_STORE_ERR_LEN, "cannot write %s: %s", path,
-                 strerror(errno));
-        goto out;
-    }
+    f = w.f;
     ncol = sqlite3_column_count(st);
     if (fmt == CSV) {
-        for (i = 0; i < ncol; i++) {
-            if (i)
-                fputc(',', f);
-            csv_field(f, sqlite3_column_name(st, i));
-        }
-        fputs("\r\n", f);
+        if (csv_row(&line, st, ncol, 1, raw) < 0)
+            goto oom;
+        if (fwrite(line.ptr, 1, line.len, f) != line.len)
+            goto io;
+        yt_buf_reset(&line);
     } else if (fmt == JSON) {
         fputs("[", f);
     }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (fmt == CSV) {
-            for (i = 0; i < ncol; i++) {
-                const unsigned char *t = sqlite3_column_text(st, i);
-                if (i)
-                    fputc(',', f);
-                if (t)
-                    csv_field(f, (const char *)t);
-            }
-            fputs("\r\n", f);
+            if (csv_row(&line, st, ncol, 0, raw) < 0)
+                goto oom;
+            if (fwrite(line.ptr, 1, line.len, f) != line.len)
+                goto io;
+            yt_buf_reset(&line);
         } else {
             cJSON *o = cJSON_CreateObject();
             char *s;
@@ -830,10 +1018,8 @@ long yt_store_export(sqlite3 *db, const char *table, const char *path,
             }
             s = cJSON_PrintUnformatted(o);
             cJSON_Delete(o);
-            if (!s) {
-                snprintf(err, YT_STORE_ERR_LEN, "out of memory");
-                goto out;
-            }
+            if (!s)
+                goto oom;
             if (fmt == JSON)
                 fputs(rows ? ",\n" : "\n", f);
             fputs(s, f);
@@ -849,25 +1035,22 @@ long yt_store_export(sqlite3 *db, const char *table, const char *path,
     }
     if (fmt == JSON)
         fputs(rows ? "\n]\n" : "]\n", f);
-    if (fflush(f) != 0 || ferror(f)) {
-        snprintf(err, YT_STORE_ERR_LEN, "cannot write %s: %s", path,
-                 strerror(errno));
-        goto out;
-    }
-    rc = fclose(f);
     f = NULL;
-    if (rc != 0 || rename(tmp, path) != 0) {
-        snprintf(err, YT_STORE_ERR_LEN, "cannot write %s: %s", path,
-                 strerror(errno));
+    if (yt_file_commit(&w, ferr) < 0) {
+        snprintf(err, YT_STORE_ERR_LEN, "%s", ferr);
         goto out;
     }
     ret = rows;
+    goto out;
+io:
+    snprintf(err, YT_STORE_ERR_LEN, "cannot write %s: %s", path,
+             strerror(errno));
+    goto out;
+oom:
+    snprintf(err, YT_STORE_ERR_LEN, "out of memory");
 out:
-    if (f)
-        fclose(f);
-    if (ret < 0 && tmp)
-        unlink(tmp);
-    free(tmp);
+    yt_file_abort(&w);
+    yt_buf_free(&line);
     free(sql);
     sqlite3_finalize(st);
     return ret;

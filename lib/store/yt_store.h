@@ -1,7 +1,8 @@
 /* yt_store.h -- the SQLite side of %yt_fetch: one table per resource with
- * flattened typed columns (see yt_api.h) plus `raw` (the full item as JSON)
+ * flattened typed columns (see yt_schema.h) plus `raw` (the full item as JSON)
  * and `fetched_at`; the request log `_ytk_requests`; the resumable fetch
- * state `_ytk_fetch_state`; id lists from SQL; export to CSV/JSON/NDJSON.
+ * state `_ytk_fetch_state` with its done set `_ytk_fetch_done` and the
+ * settings `_ytk_meta`; id lists from SQL; export to CSV/JSON/NDJSON.
  *
  * Upserts replace a row with the same primary key, so refetching refreshes
  * rather than duplicates.  Callers commit each page in its own transaction
@@ -23,9 +24,10 @@
 #include <stddef.h>
 #include <sqlite3.h>
 #include <cjson/cJSON.h>
-#include "yt_api.h"
+#include "yt_err.h"
+#include "yt_schema.h"
 
-#define YT_STORE_ERR_LEN 512
+#define YT_STORE_ERR_LEN YTK_ERR_LEN /* alias: use YTK_ERR_LEN */
 
 /* Create the bookkeeping tables when missing. */
 int yt_store_init(sqlite3 *db, char err[YT_STORE_ERR_LEN]);
@@ -53,6 +55,16 @@ int yt_store_upsert_items(sqlite3 *db, const char *table, enum yt_api_kind k,
                           const cJSON *items, const char *fetched_at,
                           const char *const *fill, int *stored, int *bad,
                           char err[YT_STORE_ERR_LEN]);
+
+/* The one function that writes rows carrying statistics: videos and
+ * channels (view/like/comment/subscriber/video counts).  Every such row of
+ * every fetch goes through here (yt_store_upsert_items forwards those
+ * kinds), inside the caller's page transaction, so a statistics history
+ * can be appended from this single place.  Same contract as
+ * yt_store_upsert_items; k must be YT_KIND_VIDEO or YT_KIND_CHANNEL. */
+int yt_store_upsert_stats(sqlite3 *db, const char *table, enum yt_api_kind k,
+                          const cJSON *items, const char *fetched_at,
+                          int *stored, int *bad, char err[YT_STORE_ERR_LEN]);
 
 /* One row of _ytk_requests. */
 struct yt_store_log_entry {
@@ -92,6 +104,19 @@ int yt_store_state_delete(sqlite3 *db, const char *key,
                           char err[YT_STORE_ERR_LEN]);
 void yt_store_state_free(struct yt_store_state *st);
 
+/* The done set of a stopped fetch (_ytk_fetch_done): ids whose batch or
+ * listing finished, so a resumed fetch does not pay for them twice.  Mark
+ * inside the page's transaction.  done_has returns 1/0 (0 on error). */
+int yt_store_done_mark(sqlite3 *db, const char *key, char *const *ids,
+                       int n, char err[YT_STORE_ERR_LEN]);
+int yt_store_done_has(sqlite3 *db, const char *key, const char *id);
+int yt_store_done_clear(sqlite3 *db, const char *key,
+                        char err[YT_STORE_ERR_LEN]);
+
+/* Small settings in _ytk_meta (e.g. "my_channel_id"). */
+int yt_store_meta_set(sqlite3 *db, const char *key, const char *value,
+                      char err[YT_STORE_ERR_LEN]);
+
 /* Resolve an id specification: a read-only SQL query (SELECT/WITH/VALUES,
  * first column), `table.column`, or a list separated by commas/blanks.
  * Ids are trimmed, empty ones dropped, duplicates removed (first order
@@ -102,10 +127,30 @@ void yt_store_ids_free(char **ids, long n);
 
 /* Export every row of `table` to `path`, format from the extension: .csv
  * (RFC 4180, header row), .json (array of objects) or .ndjson (one object a
- * line).  The `raw` column is embedded as JSON in .json/.ndjson.  Written to
- * a temporary file then renamed.  Returns the row count. */
+ * line).  The `raw` column is embedded as JSON in .json/.ndjson.  Written
+ * with yt_file (a fresh O_EXCL temporary file, then renamed; mode 0666 minus
+ * the umask).  Returns the row count.
+ *
+ * CSV is spreadsheet-safe unless flags has YT_STORE_EXPORT_RAW: a cell from
+ * a TEXT value (and a header name) starting with = + - @ TAB or CR gets a
+ * leading ' so that spreadsheets show it instead of running it as a formula
+ * (OWASP "CSV injection").  Numbers (INTEGER/REAL values, e.g. -5) are never
+ * changed; JSON and NDJSON are always raw. */
+#define YT_STORE_EXPORT_RAW 1u
+long yt_store_export_ex(sqlite3 *db, const char *table, const char *path,
+                        unsigned flags, char err[YT_STORE_ERR_LEN]);
+/* yt_store_export_ex with flags 0. */
 long yt_store_export(sqlite3 *db, const char *table, const char *path,
                      char err[YT_STORE_ERR_LEN]);
+
+/* One CSV field for `s` appended to b: quoted when it holds , " CR or LF;
+ * prefixed with ' when `neutralise` and yt_store_csv_risky(s).  Returns 0
+ * or -1 (b's append failed). */
+struct yt_buf;
+int yt_store_csv_cell(struct yt_buf *b, const char *s, int neutralise);
+/* Non-zero when a spreadsheet would read s as a formula: it starts with
+ * = + - @ TAB or CR. */
+int yt_store_csv_risky(const char *s);
 
 /* Non-zero when `table` exists. */
 int yt_store_table_exists(sqlite3 *db, const char *table);

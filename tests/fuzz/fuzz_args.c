@@ -29,7 +29,7 @@ static int in_spec(const char *name)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *s = malloc(size + 1), err[MG_ERR_LEN];
+    char *s = malloc(size + 1), err[YTK_ERR_LEN];
     char **argv = NULL;
     struct mg_args a;
     struct mg_part *parts = NULL;

@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct ch_chart c;
     struct ch_draw d;
     struct yt_buf b;
-    char err[CH_ERR_LEN];
+    char err[YTK_ERR_LEN];
     uint8_t kind, flags, wh[2];
     int rec = 0;
 

@@ -78,7 +78,7 @@ static size_t occurrences(const char *h, const char *needle)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct yt_client c;
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
     cJSON *root, *app;
     char *text;
 

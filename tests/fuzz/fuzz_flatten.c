@@ -78,7 +78,7 @@ static void check_row(enum yt_api_kind k, const struct yt_api_row *r)
 static void flatten(enum yt_api_kind k, const cJSON *it)
 {
     struct yt_api_row r;
-    char err[YT_API_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     err[0] = '\0';
     if (yt_api_flatten(k, it, &r, err) == 0) {

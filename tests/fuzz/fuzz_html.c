@@ -100,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sqlite3_stmt *st = NULL;
     long nrows = 0;
     int scalar = 0;
-    char err[512];
+    char err[YTK_ERR_LEN];
 
     yt_buf_init(&b, 1 << 24);
     if (mg_html_escape(&b, (const char *)data, (long)size) == 0)

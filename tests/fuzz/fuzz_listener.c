@@ -64,7 +64,7 @@ static int has_blank_line(const char *s, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct yt_redirect r;
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
     char *s;
     int rc;
 

@@ -8,7 +8,10 @@
  *     its token / access_token / refresh_token / client_secret are replaced
  *     with known secrets, and the token file parser and the token endpoint
  *     parser run again on it; their messages must not contain any of them,
- *     and an accepted file or answer must carry them unchanged. */
+ *     and an accepted file or answer must carry them unchanged;
+ *   - an accepted file's token_uri is judged by yt_token_origin_check as an
+ *     independent prefix test says (YTK_GOOGLE_BASE set), never with a
+ *     secret in the refusal. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,10 +93,41 @@ static int is_secret(const char *s, int a, int b)
     return !s || strcmp(s, secrets[a]) == 0 || strcmp(s, secrets[b]) == 0;
 }
 
+/* yt_token_origin_check against a base chosen by size: with YTK_GOOGLE_BASE
+ * set, OK exactly when token_uri is absent or starts with the base and '/';
+ * a refusal says why without any secret. */
+static void check_origin(const struct yt_token *t, size_t size)
+{
+    static const char base[] = "http://127.0.0.1:8080";
+    char err[YTK_ERR_LEN];
+    int rc, want;
+
+    if (size % 3 == 0) {
+        unsetenv("YTK_GOOGLE_BASE");
+        rc = yt_token_origin_check(t, err);
+        if (rc != YT_TOKEN_OK && rc != YT_TOKEN_E_ORIGIN)
+            abort();
+    } else {
+        setenv("YTK_GOOGLE_BASE", base, 1);
+        err[0] = '\0';
+        rc = yt_token_origin_check(t, err);
+        want = !t->token_uri ||
+               (strncmp(t->token_uri, base, sizeof base - 1) == 0 &&
+                t->token_uri[sizeof base - 1] == '/');
+        if (rc != (want ? YT_TOKEN_OK : YT_TOKEN_E_ORIGIN))
+            abort();
+    }
+    if (rc != YT_TOKEN_OK) {
+        if (!err[0])
+            abort();
+        no_secret(err);
+    }
+}
+
 static void known_secrets(const uint8_t *data, size_t size)
 {
     struct yt_token t;
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
     char *text = with_known_secrets(data, size);
 
     if (!text)
@@ -103,6 +137,7 @@ static void known_secrets(const uint8_t *data, size_t size)
         if (!is_secret(t.token, 0, 1) || !is_secret(t.refresh_token, 2, 2) ||
             !is_secret(t.client_secret, 3, 3))
             abort();
+        check_origin(&t, size);
         yt_token_free(&t);
     } else {
         no_secret(err);
@@ -127,7 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct yt_token t, back;
     struct yt_client c;
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
     char *s, *json;
 
     err[0] = '\0';

@@ -18,7 +18,7 @@ import ytk  # noqa: E402
 @pytest.fixture
 def ytk_home(tmp_path):
     home = tmp_path / "ytk-home"
-    home.mkdir()
+    home.mkdir(mode=0o700)  # as the kernel makes it (an open one is warned)
     return home
 
 

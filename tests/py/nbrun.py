@@ -59,6 +59,8 @@ class DemoWorld:
             "YTK_HOME": self.home,
             "YTK_GOOGLE_BASE": self.emu.base_url,
             "BROWSER": os.path.join(ytk.SOURCE_DIR, "emulator", "browser-standin"),
+            # relative Analytics dates (--last 90d) end on the emulator's day
+            "YTK_ANALYTICS_TODAY": self.emu.clock()["now"][:10],
         })
 
     def path(self, name):
@@ -69,8 +71,11 @@ class DemoWorld:
 
     def make_server_misbehave(self):
         """What `make demo` does while notebook 2 runs: the access token from
-        notebook 1 is expired, and two videos requests fail with 503."""
+        notebook 1 is expired, two videos requests fail with 503, and the
+        clock moves a day forward at the first Analytics report (between
+        the two chart fetches)."""
         self.emu.expire_access_tokens()
+        self.emu.advance_clock(days=1, at_next_report=True)
         self.emu.fault("/youtube/v3/videos", status=503, reason="backendError", count=2)
 
     def stop(self):
@@ -112,11 +117,32 @@ def error_outputs(nb):
             if o.output_type == "error"]
 
 
+SET_RE = re.compile(r"^[ \t]*%set[ \t]+([A-Za-z_]\w*)[ \t]*(?:=[ \t]*|[ \t])(.*?)[ \t]*$",
+                    re.M)
+
+
+def notebook_vars(nb):
+    """{name: value} of the `%set` lines of nb's code cells in order (a later
+    line wins, as in the kernel: papermill's injected cell comes after the
+    parameters cell).  Only plain values: 'text', "text" without escapes, or
+    bare words."""
+    vals = {}
+    for c in code_cells(nb):
+        for name, value in SET_RE.findall(c.source):
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            vals[name] = value
+    return vals
+
+
 def saved_images(nb):
-    """The image paths `%yt_plot ... --save PATH` cells of `nb` write."""
+    """The image paths `%yt_plot ... --save PATH` cells of `nb` write, with
+    `{name}` replaced by the notebook's %set variables."""
+    vals = notebook_vars(nb)
     out = []
     for c in code_cells(nb):
-        out += re.findall(r"--save\s+(\S+)", c.source)
+        for path in re.findall(r"--save\s+(\S+)", c.source):
+            out.append(re.sub(r"\{([A-Za-z_]\w*)\}", lambda m: vals[m.group(1)], path))
     return out
 
 

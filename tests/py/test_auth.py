@@ -9,7 +9,6 @@ key in any iopub message or on the kernel's stderr.
 import http.client
 import json
 import os
-import queue
 import stat
 import sys
 import time
@@ -261,48 +260,24 @@ def test_manual_through_stdin(base_env, tmp_path, emulator, ytk_home):
     try:
         kc = s.kc
         msg_id = kc.execute("%yt_auth login --manual", allow_stdin=True)
-        msgs, reply, prompts = [], None, []
-        deadline = time.monotonic() + ytk.TIMEOUT
-        idle = False
-        while not (idle and reply):
-            assert time.monotonic() < deadline, "cell did not finish"
-            try:
-                req = kc.get_stdin_msg(timeout=0.02)
-                prompts.append(req["content"])
-                # The link was published before the prompt (iopub and stdin
-                # are separate channels: read iopub up to it).
-                url = None
-                while url is None:
-                    for m in msgs:
-                        if m["msg_type"] == "display_data":
-                            for line in m["content"]["data"][
-                                    "text/plain"].splitlines():
-                                if "/o/oauth2/v2/auth?" in line:
-                                    url = line.strip()
-                    if url is None:
-                        m = kc.get_iopub_msg(timeout=ytk.TIMEOUT)
-                        if m["parent_header"].get("msg_id") == msg_id:
-                            msgs.append(m)
-                kc.input(follow_auth_url(url))
-            except queue.Empty:
-                pass
-            try:
-                rep = kc.get_shell_msg(timeout=0.02)
-                if rep["parent_header"].get("msg_id") == msg_id:
-                    reply = rep
-            except queue.Empty:
-                pass
-            try:
-                m = kc.get_iopub_msg(timeout=0.02)
-            except queue.Empty:
-                continue
-            if m["parent_header"].get("msg_id") != msg_id:
-                continue
-            msgs.append(m)
-            if m["msg_type"] == "status" and \
-                    m["content"]["execution_state"] == "idle":
-                idle = True
-        r = ytk.CellResult(reply, msgs)
+        urls, prompts = [], []
+
+        def watch(m):
+            # The link is published before the prompt, but iopub and stdin
+            # are separate channels: the answer waits until it was read.
+            if m["msg_type"] == "display_data":
+                urls.extend(line.strip() for line in
+                            m["content"]["data"]["text/plain"].splitlines()
+                            if "/o/oauth2/v2/auth?" in line)
+
+        def answer(content):
+            if not urls:
+                return None
+            prompts.append(content)
+            return follow_auth_url(urls[0])
+
+        r = ytk.collect(kc, msg_id, stdin_handler=answer, on_iopub=watch,
+                        what="login --manual")
         s.results.append(r)
         assert r.status == "ok", r.all_text()
         assert len(prompts) == 1 and prompts[0]["password"] is True
@@ -369,43 +344,30 @@ def test_device_flow_pending_and_slow_down(base_env, tmp_path, emulator,
         kc = s.kc
         msg_id = kc.execute("%%yt_auth device --client-secrets %s" %
                             emulator.device_client_secret_path)
-        msgs, reply, user_code = [], None, None
-        approved = False
-        deadline = time.monotonic() + ytk.TIMEOUT
-        idle = False
-        while not (idle and reply):
-            assert time.monotonic() < deadline, "device flow did not finish"
-            if user_code and not approved:
-                log = emulator.requests_log()
-                pend = [e for e in log if e["path"] == "/token" and
-                        e["status"] == 428]
-                slow = [e for e in log if e["path"] == "/token" and
-                        e["status"] == 403]
-                if pend and slow:
-                    emulator.device_approve(user_code)
-                    approved = True
-            try:
-                rep = kc.get_shell_msg(timeout=0.02)
-                if rep["parent_header"].get("msg_id") == msg_id:
-                    reply = rep
-            except queue.Empty:
-                pass
-            try:
-                m = kc.get_iopub_msg(timeout=0.05)
-            except queue.Empty:
-                continue
-            if m["parent_header"].get("msg_id") != msg_id:
-                continue
-            msgs.append(m)
-            if m["msg_type"] == "display_data" and not user_code:
+        user_codes, approved = [], []
+
+        def watch(m):
+            if m["msg_type"] == "display_data" and not user_codes:
                 t = m["content"]["data"]["text/plain"]
                 assert "enter the code" in t
-                user_code = t.split("enter the code: ")[1].split()[0]
                 assert emulator.base_url + "/device" in t
-            if m["msg_type"] == "status" and \
-                    m["content"]["execution_state"] == "idle":
-                idle = True
-        r = ytk.CellResult(reply, msgs)
+                user_codes.append(t.split("enter the code: ")[1].split()[0])
+
+        def approve_after_pending_and_slow_down():
+            if not user_codes or approved:
+                return
+            log = emulator.requests_log()
+            pend = [e for e in log if e["path"] == "/token" and
+                    e["status"] == 428]
+            slow = [e for e in log if e["path"] == "/token" and
+                    e["status"] == 403]
+            if pend and slow:
+                emulator.device_approve(user_codes[0])
+                approved.append(True)
+
+        r = ytk.collect(kc, msg_id, on_iopub=watch,
+                        on_poll=approve_after_pending_and_slow_down,
+                        what="device flow")
         s.results.append(r)
         assert r.status == "ok", r.all_text()
         assert approved
@@ -617,25 +579,29 @@ def test_login_timeout_without_browser(base_env, tmp_path, ytk_home):
         s.stop()
 
 
+def interrupt_once_shown(s, code):
+    """Run code in session s and interrupt the kernel as soon as the cell
+    shows its first display (the sign-in link or the device code)."""
+    sent = []
+
+    def watch(m):
+        if m["msg_type"] == "display_data" and not sent:
+            sent.append(True)
+            s.km.interrupt_kernel()
+
+    r = ytk.collect(s.kc, s.kc.execute(code), on_iopub=watch, what=code)
+    s.results.append(r)
+    assert sent, "the cell ended without showing anything"
+    return r
+
+
 def test_login_interrupted(base_env, tmp_path):
     s = Session(dict(base_env, BROWSER=""), tmp_path)
     try:
-        kc = s.kc
-        msg_id = kc.execute("%yt_auth login")
         # wait until the link is on screen, then interrupt
-        deadline = time.monotonic() + ytk.TIMEOUT
-        while True:
-            assert time.monotonic() < deadline
-            m = kc.get_iopub_msg(timeout=ytk.TIMEOUT)
-            if m["parent_header"].get("msg_id") == msg_id and \
-                    m["msg_type"] == "display_data":
-                break
-        s.km.interrupt_kernel()
-        reply = kc.get_shell_msg(timeout=ytk.TIMEOUT)
-        while reply["parent_header"].get("msg_id") != msg_id:
-            reply = kc.get_shell_msg(timeout=ytk.TIMEOUT)
-        assert reply["content"]["status"] == "error"
-        assert reply["content"]["ename"] == "KeyboardInterrupt"
+        r = interrupt_once_shown(s, "%yt_auth login")
+        assert r.status == "error"
+        assert r.reply["content"]["ename"] == "KeyboardInterrupt"
         # the kernel is still usable
         r = s.run("%yt_auth status")
         assert r.status == "ok"
@@ -719,22 +685,10 @@ def test_testing_mode_expiry_told_apart_from_revocation(tmp_path, ytk_home):
 def test_device_flow_interrupted(base_env, tmp_path, emulator, ytk_home):
     s = Session(dict(base_env, BROWSER=""), tmp_path)
     try:
-        kc = s.kc
-        msg_id = kc.execute("%%yt_auth device --client-secrets %s" %
-                            emulator.device_client_secret_path)
-        deadline = time.monotonic() + ytk.TIMEOUT
-        while True:
-            assert time.monotonic() < deadline
-            m = kc.get_iopub_msg(timeout=ytk.TIMEOUT)
-            if m["parent_header"].get("msg_id") == msg_id and \
-                    m["msg_type"] == "display_data":
-                break
-        s.km.interrupt_kernel()
-        reply = kc.get_shell_msg(timeout=ytk.TIMEOUT)
-        while reply["parent_header"].get("msg_id") != msg_id:
-            reply = kc.get_shell_msg(timeout=ytk.TIMEOUT)
-        assert reply["content"]["status"] == "error"
-        assert reply["content"]["ename"] == "KeyboardInterrupt"
+        r = interrupt_once_shown(s, "%%yt_auth device --client-secrets %s" %
+                                 emulator.device_client_secret_path)
+        assert r.status == "error"
+        assert r.reply["content"]["ename"] == "KeyboardInterrupt"
         assert not os.path.exists(os.path.join(str(ytk_home), "token.json"))
         assert s.run("%yt_auth status").status == "ok"
     finally:

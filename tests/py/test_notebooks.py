@@ -81,7 +81,7 @@ def test_notebook2_survived_expired_token_and_server_errors(demo):
         assert statuses.count(503) >= 2, statuses
         assert 200 in statuses
         tables = {r[0] for r in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
         for sql in nbrun.code_cells(demo.executed["03-visualization"]):
             for t in re.findall(r"\bFROM\s+([a-z_][a-z0-9_]*)", sql.source, re.I):
                 if t.lower() not in ("json_each",) and not is_cte(sql.source, t):
@@ -149,21 +149,32 @@ def test_charts_saved_and_not_blank(demo):
 
 
 def test_papermill_runs_notebook3(demo, tmp_path):
-    """papermill (no parameters) runs the same notebook unmodified; its
-    charts go next to the output notebook (--cwd)."""
+    """papermill runs the same notebook with another region (-p region GB,
+    through papermill-ytkernel's translator); its charts go next to the
+    output notebook (--cwd), and their file names and titles follow the
+    parameter."""
     out = tmp_path / "pm"
     out.mkdir()
     env = dict(demo.env)
     subprocess.run([os.path.join(ytk.SOURCE_DIR, ".venv", "bin", "papermill"),
                     "--cwd", str(out), "--kernel", "ytkernel", "--no-progress-bar",
+                    "-p", "region", "GB",
                     os.path.join(nbrun.NB_DIR, "03-visualization.ipynb"),
                     str(out / "03.ipynb")],
                    check=True, env=env, capture_output=True, timeout=900)
     nb = nbformat.read(str(out / "03.ipynb"), as_version=4)
     assert nbrun.error_outputs(nb) == []
     assert all(c.execution_count for c in nbrun.code_cells(nb))
-    for rel in nbrun.saved_images(nb):
+    assert nbrun.notebook_vars(nb)["region"] == "GB"
+    saved = nbrun.saved_images(nb)
+    for rel in saved:
         assert nbrun.png_info(str(out / rel))[2] >= 4, rel
+    trending = [rel for rel in saved if "trending" in rel]
+    assert trending and all(rel.endswith("-GB.png") for rel in trending)
+    assert not [f for f in os.listdir(out / "images") if "-US." in f]
+    titles = " ".join(o.data["image/svg+xml"] for c in nbrun.code_cells(nb)
+                      for o in c.outputs if "image/svg+xml" in o.get("data", {}))
+    assert "Trending videos (GB)" in titles and "(US)" not in titles
 
 
 def test_no_secret_in_executed_notebooks_or_html(demo, tmp_path):

@@ -109,25 +109,42 @@ def execute(kc, code, timeout=TIMEOUT, stdin_handler=None, **kw):
     return collect(kc, msg_id, timeout, stdin_handler, what=code[:80])
 
 
-def collect(kc, msg_id, timeout=TIMEOUT, stdin_handler=None, what=None):
+def collect(kc, msg_id, timeout=TIMEOUT, stdin_handler=None, what=None,
+            on_iopub=None, on_poll=None):
     """Gather the reply and iopub messages of an execute already sent as
     `msg_id` (for tests that act between sending and collecting, e.g. an
-    interrupt), until the kernel went idle for it."""
+    interrupt), until the kernel went idle for it.
+
+    stdin_handler(content) answers an input_request; it may return None to
+    be asked again once more iopub messages were read (e.g. when the answer
+    depends on a display the kernel published just before asking).
+    on_iopub(msg) sees each iopub message of the cell as it arrives;
+    on_poll() is called once per turn of the loop (to act on outside state
+    while the cell runs)."""
     deadline = time.monotonic() + timeout
     reply = None
     msgs = []
     idle = False
+    asked = None
     while not (idle and reply is not None):
         left = deadline - time.monotonic()
         if left <= 0:
             raise TimeoutError(f"cell did not finish in {timeout}s: {what or msg_id!r}")
+        if on_poll is not None:
+            on_poll()
         if stdin_handler is not None:
-            try:
-                req = kc.get_stdin_msg(timeout=0.01)
-                if req["msg_type"] == "input_request":
-                    kc.input(stdin_handler(req["content"]))
-            except queue.Empty:
-                pass
+            if asked is None:
+                try:
+                    req = kc.get_stdin_msg(timeout=0.01)
+                    if req["msg_type"] == "input_request":
+                        asked = req
+                except queue.Empty:
+                    pass
+            if asked is not None:
+                answer = stdin_handler(asked["content"])
+                if answer is not None:
+                    kc.input(answer)
+                    asked = None
         if reply is None:
             try:
                 r = kc.get_shell_msg(timeout=0.01)
@@ -142,6 +159,8 @@ def collect(kc, msg_id, timeout=TIMEOUT, stdin_handler=None, what=None):
         if m["parent_header"].get("msg_id") != msg_id:
             continue
         msgs.append(m)
+        if on_iopub is not None:
+            on_iopub(m)
         if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
             idle = True
     return CellResult(reply, msgs)

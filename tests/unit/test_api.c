@@ -244,7 +244,7 @@ static long long q1(sqlite3 *db, const char *sql)
 static void test_store_log_state_ids(void)
 {
     sqlite3 *db;
-    char err[YT_STORE_ERR_LEN];
+    char err[YTK_ERR_LEN];
     struct yt_store_log_entry e = {
         "2026-01-01T00:00:00.000Z",
         "2025-12-31",
@@ -338,7 +338,7 @@ static void test_store_log_state_ids(void)
 static void test_export(void)
 {
     sqlite3 *db;
-    char err[YT_STORE_ERR_LEN], path[256], buf[4096];
+    char err[YTK_ERR_LEN], path[256], buf[4096];
     FILE *f;
     size_t n;
 

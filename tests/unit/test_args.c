@@ -14,7 +14,7 @@ static const struct mg_opt spec[] = {
 
 static char **split(const char *line, int *n)
 {
-    char **v = NULL, err[MG_ERR_LEN];
+    char **v = NULL, err[YTK_ERR_LEN];
 
     if (mg_args_split(line, n, &v, err) < 0) {
         fprintf(stderr, "split(%s): %s\n", line, err);
@@ -78,7 +78,7 @@ static void test_split_empty_and_blank(void)
 
 static void test_split_unterminated(void)
 {
-    char **v = NULL, err[MG_ERR_LEN] = "";
+    char **v = NULL, err[YTK_ERR_LEN] = "";
     int n = 0;
 
     TU_EQ_INT(mg_args_split("a 'b c", &n, &v, err), -1);
@@ -90,7 +90,7 @@ static void test_split_unterminated(void)
 static void test_parse_forms(void)
 {
     struct mg_args a;
-    char err[MG_ERR_LEN] = "";
+    char err[YTK_ERR_LEN] = "";
     long lim = 0;
 
     TU_EQ_INT(mg_args_parse("videos --limit 5 -e --max-results=50 mine", spec,
@@ -143,7 +143,7 @@ static void test_parse_forms(void)
 static void test_parse_errors(void)
 {
     struct mg_args a;
-    char err[MG_ERR_LEN] = "";
+    char err[YTK_ERR_LEN] = "";
     long lim = 42;
 
     TU_EQ_INT(mg_args_parse("--limt 5", spec, &a, err), -1);

@@ -10,7 +10,7 @@
 
 static int split(const char *code, struct mg_part **p)
 {
-    char err[MG_ERR_LEN] = "";
+    char err[YTK_ERR_LEN] = "";
     int n = mg_cell_split(code, p, err);
 
     if (n < 0)
@@ -67,7 +67,7 @@ static void test_split_cell_magic(void)
 static void test_split_cell_magic_not_first(void)
 {
     struct mg_part *p = NULL;
-    char err[MG_ERR_LEN] = "";
+    char err[YTK_ERR_LEN] = "";
 
     TU_EQ_INT(mg_cell_split("SELECT 1;\n%%print\nx", &p, err), -1);
     TU_CHECK(strstr(err, "line 2") != NULL);
@@ -142,7 +142,7 @@ static char base[256], home[300];
 static struct kn_interp mk(void)
 {
     struct kn_interp in;
-    char err[MG_ERR_LEN] = "";
+    char err[YTK_ERR_LEN] = "";
 
     snprintf(base, sizeof base, "/tmp/ytk-test-cell-XXXXXX");
     TU_CHECK(mkdtemp(base) != NULL);
@@ -208,7 +208,7 @@ static void test_create_store(void)
 static void test_create_fails_cleanly(void)
 {
     struct kn_interp in;
-    char err[MG_ERR_LEN] = "";
+    char err[YTK_ERR_LEN] = "";
 
     TU_EQ_INT(mg_interp_create("/proc/ytk-cannot-exist/x", &in, err), -1);
     TU_CHECK(strstr(err, "cannot create") != NULL);

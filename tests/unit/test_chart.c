@@ -772,7 +772,7 @@ static void test_goldens(void)
 
     for (g = 0; g < sizeof(goldens) / sizeof(goldens[0]); g++) {
         struct ch_chart c;
-        char *svg = NULL, *summary = NULL, *want, path[1024], err[CH_ERR_LEN];
+        char *svg = NULL, *summary = NULL, *want, path[1024], err[YTK_ERR_LEN];
         unsigned char *png = NULL;
         size_t svg_len, png_len, want_len = 0;
 
@@ -829,7 +829,7 @@ static void test_summary(void)
     struct ch_chart c;
     struct ch_draw d;
     struct yt_buf b;
-    char err[CH_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     build_bar(&c);
     TU_CHECK(ch_chart_layout(&c, &d, err) == 0);
@@ -877,7 +877,7 @@ static void test_no_overlap(void)
         for (ncat = 2; ncat <= 200; ncat = ncat * 3 / 2 + 1) {
             struct ch_chart c;
             struct ch_draw d;
-            char err[CH_ERR_LEN], name[64];
+            char err[YTK_ERR_LEN], name[64];
             double prev_x = -1e9;
             int s, i, bad = 0;
             size_t k, j;
@@ -961,7 +961,7 @@ static void test_inside_canvas(void)
         for (z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
             struct ch_chart c;
             struct ch_draw d;
-            char err[CH_ERR_LEN];
+            char err[YTK_ERR_LEN];
             double W = sizes[z][0], H = sizes[z][1];
 
             gd->build(&c);
@@ -1014,7 +1014,7 @@ static void test_degenerate(void)
 
     for (k = 0; k < 12; k++) {
         struct ch_chart c;
-        char *svg = NULL, *summary = NULL, err[CH_ERR_LEN];
+        char *svg = NULL, *summary = NULL, err[YTK_ERR_LEN];
         unsigned char *png = NULL;
         size_t svg_len, png_len;
         int s;
@@ -1130,7 +1130,7 @@ static void test_million(void)
 
     for (kind = 0; kind < 2; kind++) {
         struct ch_chart c;
-        char *svg, *summary, err[CH_ERR_LEN];
+        char *svg, *summary, err[YTK_ERR_LEN];
         unsigned char *png;
         size_t svg_len, png_len, i;
         int s;
@@ -1209,7 +1209,7 @@ static void test_series_limit_keeps_heaviest(void)
 {
     struct ch_chart c;
     struct ch_draw d;
-    char err[CH_ERR_LEN], name[16];
+    char err[YTK_ERR_LEN], name[16];
     int i, s, found = 0;
 
     ch_chart_init(&c, CH_BAR);

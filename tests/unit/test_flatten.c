@@ -132,7 +132,7 @@ static void test_every_fixture_flattens(void)
         cJSON_ArrayForEach(it, cJSON_GetObjectItem(resp, "items"))
         {
             struct yt_api_row r;
-            char err[YT_API_ERR_LEN];
+            char err[YTK_ERR_LEN];
             const cJSON *id = cJSON_GetObjectItem(it, "id");
             const char *want = NULL;
 
@@ -166,7 +166,7 @@ static void test_channels(void)
 {
     cJSON *resp = load("channels/info_multiple.json");
     struct yt_api_row r;
-    char err[YT_API_ERR_LEN];
+    char err[YTK_ERR_LEN];
     const enum yt_api_kind K = YT_KIND_CHANNEL;
 
     TU_EQ_INT(yt_api_flatten(K, item_at(resp, 0), &r, err), 0);
@@ -199,7 +199,7 @@ static void test_videos(void)
 {
     cJSON *resp = load("videos/videos_info_multi.json");
     struct yt_api_row r;
-    char err[YT_API_ERR_LEN];
+    char err[YTK_ERR_LEN];
     const enum yt_api_kind K = YT_KIND_VIDEO;
     const struct yt_api_val *tags;
     cJSON *tj;
@@ -228,7 +228,7 @@ static void test_search_and_threads(void)
 {
     cJSON *resp = load("search/search_by_keywords_p1.json");
     struct yt_api_row r;
-    char err[YT_API_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     TU_EQ_INT(yt_api_flatten(YT_KIND_SEARCH, item_at(resp, 0), &r, err), 0);
     COL_TEXT(YT_KIND_SEARCH, &r, "result_id", "gQ_1zX-F_No");
@@ -315,7 +315,7 @@ static long long count(sqlite3 *db, const char *sql)
 static void test_store_pages(void)
 {
     sqlite3 *db;
-    char err[YT_STORE_ERR_LEN];
+    char err[YTK_ERR_LEN];
     cJSON *p1 = load("playlist_items/playlist_items_paged_1.json");
     cJSON *p2 = load("playlist_items/playlist_items_paged_2.json");
     int stored, bad;

@@ -88,7 +88,7 @@ static void test_pkce_rfc7636_vector(void)
 static void test_pkce_verifier(void)
 {
     char v1[YT_PKCE_VERIFIER_LEN + 1], v2[YT_PKCE_VERIFIER_LEN + 1];
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
     size_t i;
     int seen_special = 0;
 
@@ -109,7 +109,7 @@ static void test_pkce_verifier(void)
 
 static void test_base64url_and_state(void)
 {
-    char out[64], err[YT_ERR_LEN], s1[YT_STATE_LEN + 1], s2[YT_STATE_LEN + 1];
+    char out[64], err[YTK_ERR_LEN], s1[YT_STATE_LEN + 1], s2[YT_STATE_LEN + 1];
 
     yt_base64url((const unsigned char *)"f", 1, out);
     TU_EQ_STR(out, "Zg");
@@ -198,7 +198,7 @@ static void test_expand_scopes(void)
 static void test_client_secrets(void)
 {
     struct yt_client c;
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     TU_EQ_INT(yt_client_load(FIXTURES "client_secrets/"
                                       "client_secret_installed_good.json",
@@ -278,7 +278,7 @@ static void test_token_authorized_user(void)
         "\"universe_domain\": \"googleapis.com\", \"account\": \"\", "
         "\"expiry\": \"2025-01-01T12:00:00.000000Z\"}";
     struct yt_token t;
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     TU_EQ_INT(yt_token_parse(j, strlen(j), &t, err), YT_TOKEN_OK);
     TU_EQ_STR(t.token, "ya29.A");
@@ -296,7 +296,7 @@ static void test_token_authorized_user(void)
 static void test_token_requests_oauthlib(void)
 {
     struct yt_token t;
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     /* The seed project's token.json, as recorded. */
     TU_EQ_INT(yt_token_load(FIXTURES "access_token.json", &t, err),
@@ -313,7 +313,7 @@ static void test_token_requests_oauthlib(void)
 static void test_token_round_trip(void)
 {
     struct yt_token t, back;
-    char path[512], err[YT_ERR_LEN];
+    char path[512], err[YTK_ERR_LEN];
     struct stat st;
     mode_t old;
 
@@ -380,7 +380,7 @@ static void test_token_bad(void)
         "{\"refresh_token\": \"a\", \"client_secret\": []}",
     };
     struct yt_token t;
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
     size_t i;
 
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -403,7 +403,7 @@ static void test_token_bad(void)
 static void test_token_response(void)
 {
     struct yt_token t;
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     memset(&t, 0, sizeof t);
     TU_EQ_INT(yt_oauth_parse_token_response(
@@ -471,7 +471,7 @@ static void test_token_response(void)
     TU_EQ_STR(t.token, "ya29.Z");
     yt_token_free(&t);
     {
-        char msg[YT_ERR_LEN];
+        char msg[YTK_ERR_LEN];
 
         yt_oauth_explain_invalid_grant(NULL, 0, 1000, msg);
         TU_CHECK(strstr(msg, "revoked, or it expired") != NULL);
@@ -562,7 +562,7 @@ static void test_listener_parse(void)
 static void test_redirect_paste(void)
 {
     struct yt_redirect r;
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     TU_EQ_INT(yt_redirect_parse("  http://127.0.0.1:8080/?state=S1&code="
                                 "4%2F0AX&scope=x#frag \n",
@@ -665,7 +665,7 @@ static void *client_thread(void *arg)
 
 static int run_listener_t(struct client_job *j, const char *state,
                           long timeout_ms, struct yt_redirect *r,
-                          char err[YT_ERR_LEN])
+                          char err[YTK_ERR_LEN])
 {
     struct yt_listener *l;
     pthread_t th;
@@ -682,7 +682,7 @@ static int run_listener_t(struct client_job *j, const char *state,
 }
 
 static int run_listener(struct client_job *j, const char *state,
-                        struct yt_redirect *r, char err[YT_ERR_LEN])
+                        struct yt_redirect *r, char err[YTK_ERR_LEN])
 {
     return run_listener_t(j, state, 20000, r, err);
 }
@@ -691,7 +691,7 @@ static void test_listener_live(void)
 {
     struct client_job j;
     struct yt_redirect r;
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     /* A probe, a favicon and garbage are answered and ignored; then the
      * real redirect. */
@@ -754,7 +754,7 @@ static void test_listener_timeout_abort(void)
 {
     struct yt_listener *l;
     struct yt_redirect r;
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int calls = 0;
 
     TU_EQ_INT(yt_listener_open(&l, 0, err), 0);
@@ -942,7 +942,7 @@ static void test_http(void)
     struct yt_http *h = yt_http_new();
     struct yt_http_req req;
     struct yt_http_resp resp;
-    char url[128], err[YT_ERR_LEN];
+    char url[128], err[YTK_ERR_LEN];
     int rc;
 
     TU_CHECK(h != NULL);
@@ -1007,7 +1007,7 @@ static void test_http(void)
         struct yt_http_resp resps[6];
         int rcs[6], i;
         char urls[6][128];
-        char (*errs)[YT_ERR_LEN] = calloc(6, YT_ERR_LEN);
+        char (*errs)[YTK_ERR_LEN] = calloc(6, YTK_ERR_LEN);
 
         for (i = 0; i < 6; i++) {
             memset(&reqs[i], 0, sizeof reqs[i]);
@@ -1086,7 +1086,7 @@ static void test_http(void)
 static void test_cred_api_key_and_none(void)
 {
     struct yt_cred c;
-    char err[YT_ERR_LEN], home[300], path[400];
+    char err[YTK_ERR_LEN], home[300], path[400];
     FILE *f;
 
     snprintf(home, sizeof home, "%s/credhome", tmpdir);

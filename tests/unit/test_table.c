@@ -89,7 +89,7 @@ struct rendered {
     char *html, *text;
     long nrows;
     int scalar, rc;
-    char err[512];
+    char err[YTK_ERR_LEN];
 };
 
 static struct rendered render(sqlite3 *db, const char *sql, int limit,
@@ -408,7 +408,7 @@ static void test_bundle(void)
     sqlite3 *db = mkdb();
     sqlite3_stmt *st = NULL;
     cJSON *data = NULL;
-    char err[512];
+    char err[YTK_ERR_LEN];
     int scalar = -1;
 
     sqlite3_prepare_v2(db, "SELECT 6 * 7", -1, &st, NULL);

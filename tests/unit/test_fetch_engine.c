@@ -1,0 +1,796 @@
+/* test_fetch_engine.c -- the fetch engine (yt_fetch) driven by a fake
+ * transport: answers arriving out of order, a 503 in the middle, a 401
+ * shared by the queries in flight, an interrupt, the AIMD window on 429;
+ * the recipe layer (yt_recipe) paging more than 100,000 ids; and yt_http's
+ * streaming add/wait against a loopback server. */
+#include "tu.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <sqlite3.h>
+
+#include "yt_fetch.h"
+#include "yt_recipe.h"
+#include "yt_store.h"
+
+/* ------------------------------------------------------------ fake */
+
+#define FAKE_MAX 64
+
+struct fake_req {
+    char *url;
+    char *bearer;
+    void *tag;
+};
+
+struct fake {
+    struct fake_req fl[FAKE_MAX]; /* in flight */
+    int n;
+    int lifo;     /* answer the newest request first */
+    int max_seen; /* most requests in flight at once */
+    long sent;
+    int cancels;
+    /* scripted faults */
+    int fail503_page;       /* page number answered 503 once (0 = none) */
+    int fail429_count;      /* first N requests answered 429 */
+    const char *good_token; /* requests with another bearer get 401 */
+    int pages_per_query;
+    int empty_items; /* answer every request with no items */
+    char last_url[512];
+};
+
+static int fake_add(void *arg, const struct yt_http_req *req, void *tag,
+                    char err[YT_ERR_LEN])
+{
+    struct fake *f = arg;
+
+    (void)err;
+    if (f->n >= FAKE_MAX)
+        return YT_HTTP_E_NOMEM;
+    snprintf(f->last_url, sizeof(f->last_url), "%s", req->url);
+    f->fl[f->n].url = strdup(req->url);
+    f->fl[f->n].bearer = req->bearer ? strdup(req->bearer) : NULL;
+    f->fl[f->n].tag = tag;
+    f->n++;
+    f->sent++;
+    if (f->n > f->max_seen)
+        f->max_seen = f->n;
+    return YT_HTTP_OK;
+}
+
+static int url_int(const char *url, const char *key)
+{
+    const char *p = strstr(url, key);
+    return p ? atoi(p + strlen(key)) : 0;
+}
+
+static int fake_wait(void *arg, long timeout_ms, struct yt_http_done *d)
+{
+    struct fake *f = arg;
+    struct fake_req r;
+    int i, page;
+    char body[512];
+
+    (void)timeout_ms;
+    if (!f->n)
+        return 0;
+    i = f->lifo ? f->n - 1 : 0;
+    r = f->fl[i];
+    memmove(&f->fl[i], &f->fl[i + 1], (size_t)(f->n - i - 1) * sizeof(r));
+    f->n--;
+    memset(d, 0, sizeof(*d));
+    d->tag = r.tag;
+    d->rc = YT_HTTP_OK;
+    d->resp.retry_after = -1;
+    page = url_int(r.url, "page=");
+    if (f->good_token && (!r.bearer || strcmp(r.bearer, f->good_token))) {
+        d->resp.status = 401;
+        snprintf(body, sizeof(body),
+                 "{\"error\":{\"code\":401,\"message\":\"expired\","
+                 "\"errors\":[{\"reason\":\"authError\"}]}}");
+    } else if (f->fail429_count > 0) {
+        f->fail429_count--;
+        d->resp.status = 429;
+        snprintf(body, sizeof(body),
+                 "{\"error\":{\"code\":429,\"message\":\"slow down\","
+                 "\"errors\":[{\"reason\":\"rateLimitExceeded\"}]}}");
+    } else if (f->fail503_page && page == f->fail503_page) {
+        f->fail503_page = 0;
+        d->resp.status = 503;
+        snprintf(body, sizeof(body),
+                 "{\"error\":{\"code\":503,\"message\":\"backend\"}}");
+    } else if (f->empty_items) {
+        d->resp.status = 200;
+        snprintf(body, sizeof(body), "{\"items\":[]}");
+    } else {
+        d->resp.status = 200;
+        if (page + 1 < f->pages_per_query)
+            snprintf(body, sizeof(body),
+                     "{\"items\":[{\"id\":\"a%d\"},{\"id\":\"b%d\"}],"
+                     "\"next\":%d}",
+                     page, page, page + 1);
+        else
+            snprintf(body, sizeof(body),
+                     "{\"items\":[{\"id\":\"a%d\"},{\"id\":\"b%d\"}]}", page,
+                     page);
+    }
+    d->resp.body = strdup(body);
+    d->resp.len = strlen(body);
+    free(r.url);
+    free(r.bearer);
+    return 1;
+}
+
+static void fake_cancel(void *arg)
+{
+    struct fake *f = arg;
+    int i;
+
+    for (i = 0; i < f->n; i++) {
+        free(f->fl[i].url);
+        free(f->fl[i].bearer);
+    }
+    f->n = 0;
+    f->cancels++;
+}
+
+/* ------------------------------------------------------------ queries */
+
+/* Per query: pages seen, in order. */
+struct tq {
+    int id;
+    int pages_seen;
+    int in_order; /* every page arrived as the next one */
+    int released;
+    int spawn; /* add this many follow-up queries on the first page */
+};
+
+static struct yt_fetch_query_spec tq_spec(struct tq *t);
+
+static int tq_page(struct yt_fetch *e, struct yt_fetch_query *q,
+                   const cJSON *root, void *arg, char err[YT_FETCH_ERR_LEN])
+{
+    struct tq *t = arg;
+    const cJSON *next = cJSON_GetObjectItemCaseSensitive(root, "next");
+    char cur[32];
+    const char *c = yt_fetch_query_cursor(q);
+    int page = c ? url_int(c, "page=") : 0;
+
+    if (page != t->pages_seen)
+        t->in_order = 0;
+    t->pages_seen++;
+    if (t->spawn) {
+        int i, n = t->spawn;
+        t->spawn = 0;
+        for (i = 0; i < n; i++) {
+            static struct tq kids[8];
+            struct yt_fetch_query_spec s;
+            memset(&kids[i], 0, sizeof(kids[i]));
+            kids[i].in_order = 1;
+            kids[i].id = 100 + i;
+            s = tq_spec(&kids[i]);
+            if (yt_fetch_add(e, &s, err) < 0)
+                return -1;
+        }
+    }
+    if (!cJSON_IsNumber(next))
+        return YT_FETCH_PAGE_DONE;
+    snprintf(cur, sizeof(cur), "page=%d", next->valueint);
+    if (yt_fetch_query_set_cursor(q, cur) < 0)
+        return -1;
+    return YT_FETCH_PAGE_MORE;
+}
+
+static void tq_release(void *arg)
+{
+    ((struct tq *)arg)->released++;
+}
+
+static const struct yt_fetch_query_ops tq_ops = {
+    .page = tq_page,
+    .release = tq_release,
+};
+
+static struct yt_fetch_query_spec tq_spec(struct tq *t)
+{
+    struct yt_fetch_query_spec s;
+
+    memset(&s, 0, sizeof(s));
+    s.method = "things";
+    s.params = t->id == 0 ? "q=main" : "q=other";
+    s.cost = 1;
+    s.label = "test query";
+    s.priority = t->id == 0 ? YT_FETCH_PRIO_CHAIN : YT_FETCH_PRIO_LOW;
+    s.ops = &tq_ops;
+    s.arg = t;
+    return s;
+}
+
+/* ------------------------------------------------------------ harness */
+
+struct hooks_rec {
+    int refreshes;
+    int failed;
+    char failed_reason[64];
+    int interrupt_after_pages; /* 0 = never */
+    struct yt_fetch *e;
+    struct yt_cred *cred;
+};
+
+static int h_interrupted(void *arg)
+{
+    struct hooks_rec *h = arg;
+    return h->interrupt_after_pages && h->e &&
+           yt_fetch_get_stats(h->e)->pages >= h->interrupt_after_pages;
+}
+
+static int h_refresh(void *arg, char err[YT_FETCH_ERR_LEN])
+{
+    struct hooks_rec *h = arg;
+
+    (void)err;
+    h->refreshes++;
+    free(h->cred->access_token);
+    h->cred->access_token = strdup("new-token");
+    return 0;
+}
+
+static void h_failed(void *arg, const char *label, const char *method,
+                     const struct yt_api_error *ae, int http_rc, int retries)
+{
+    struct hooks_rec *h = arg;
+
+    (void)label;
+    (void)method;
+    (void)http_rc;
+    (void)retries;
+    h->failed++;
+    snprintf(h->failed_reason, sizeof(h->failed_reason), "%s", ae->reason);
+}
+
+static sqlite3 *mem_db(void)
+{
+    sqlite3 *db = NULL;
+    char err[YT_STORE_ERR_LEN];
+
+    sqlite3_open(":memory:", &db);
+    TU_CHECK(yt_store_init(db, err) == 0);
+    return db;
+}
+
+static long db_count(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    long n = -1;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static struct yt_fetch *make_engine(sqlite3 *db, struct fake *fk,
+                                    struct yt_fetch_transport *tr,
+                                    struct hooks_rec *h, struct yt_cred *cr,
+                                    int parallel)
+{
+    struct yt_fetch_config cfg;
+    char err[YT_FETCH_ERR_LEN];
+    struct yt_fetch *e;
+
+    memset(tr, 0, sizeof(*tr));
+    tr->arg = fk;
+    tr->add = fake_add;
+    tr->wait = fake_wait;
+    tr->cancel = fake_cancel;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.db = db;
+    cfg.transport = tr;
+    cfg.cred = cr;
+    cfg.base = "http://127.0.0.1:9/api";
+    cfg.fetch_id = "test";
+    cfg.parallel = parallel;
+    cfg.max_retries = 3;
+    cfg.backoff_base_ms = 1;
+    cfg.backoff_cap_ms = 2;
+    cfg.timeout_ms = 1000;
+    cfg.hooks.arg = h;
+    cfg.hooks.interrupted = h_interrupted;
+    cfg.hooks.refresh = h_refresh;
+    cfg.hooks.failed = h_failed;
+    h->cred = cr;
+    e = yt_fetch_new(&cfg, err);
+    h->e = e;
+    TU_CHECK(e != NULL);
+    return e;
+}
+
+/* ------------------------------------------------------------ loopback */
+
+/* A tiny HTTP server on 127.0.0.1: GET /n/K answers "K" (K = 30 only once
+ * release_slow is posted); GET /cut answers 200 with a Content-Length it
+ * does not send. */
+static sem_t release_slow;
+
+struct srv {
+    int fd, port;
+    pthread_t th;
+};
+
+static void *conn_main(void *arg)
+{
+    int c = (int)(long)arg, k = 0;
+    char buf[2048], out[256];
+    ssize_t n = recv(c, buf, sizeof(buf) - 1, 0);
+
+    if (n > 0) {
+        buf[n] = '\0';
+        if (strncmp(buf, "GET /cut", 8) == 0) {
+            snprintf(out, sizeof(out),
+                     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                     "Content-Length: 100\r\nConnection: close\r\n\r\n"
+                     "{\"items\":[");
+        } else {
+            k = atoi(buf + 7);
+            if (k == 30) { /* held until the test has the others */
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                ts.tv_sec += 20;
+                sem_timedwait(&release_slow, &ts);
+            }
+            snprintf(out, sizeof(out),
+                     "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n"
+                     "Connection: close\r\n\r\n%d",
+                     k >= 10 ? 2 : 1, k);
+        }
+        if (send(c, out, strlen(out), 0) < 0)
+            k = -1;
+    }
+    close(c);
+    return NULL;
+}
+
+static void *srv_main(void *arg)
+{
+    struct srv *s = arg;
+
+    for (;;) {
+        pthread_t t;
+        int c = accept(s->fd, NULL, NULL);
+        if (c < 0)
+            return NULL;
+        if (pthread_create(&t, NULL, conn_main, (void *)(long)c) == 0)
+            pthread_detach(t);
+        else
+            close(c);
+    }
+}
+
+static int srv_start(struct srv *s)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof(a);
+
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    s->fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+        listen(s->fd, 16) < 0 ||
+        getsockname(s->fd, (struct sockaddr *)&a, &len) < 0)
+        return -1;
+    s->port = ntohs(a.sin_port);
+    return pthread_create(&s->th, NULL, srv_main, s);
+}
+
+static void srv_stop(struct srv *s)
+{
+    shutdown(s->fd, SHUT_RDWR);
+    close(s->fd);
+    pthread_join(s->th, NULL);
+}
+
+/* yt_http_add/wait: each answer is handed over as soon as it is complete
+ * (the slowest request, added first, comes back last); a body cut short
+ * keeps its HTTP status (Google charged the call); cancel drops the rest. */
+static void test_http_streaming(void)
+{
+    struct srv s;
+    struct yt_http *h = yt_http_new();
+    struct yt_http_req req;
+    struct yt_http_done d;
+    char url[128], err[YT_ERR_LEN];
+    long order[4];
+    int i, got = 0;
+    long tags[4] = {30, 20, 10, 0};
+
+    TU_CHECK(h != NULL);
+    sem_init(&release_slow, 0, 0);
+    if (!h || srv_start(&s) != 0)
+        return;
+    memset(&req, 0, sizeof(req));
+    req.method = "GET";
+    req.url = url;
+    for (i = 0; i < 4; i++) {
+        snprintf(url, sizeof(url), "http://127.0.0.1:%d/n/%ld", s.port,
+                 tags[i]);
+        TU_EQ_INT(yt_http_add(h, &req, &tags[i], err), YT_HTTP_OK);
+    }
+    TU_EQ_INT(yt_http_inflight(h), 4);
+    while (got < 4) {
+        if (got == 3)
+            sem_post(&release_slow);
+        if (yt_http_wait(h, 30000, &d) != 1)
+            break;
+        TU_EQ_INT(d.rc, YT_HTTP_OK);
+        TU_EQ_INT(d.resp.status, 200);
+        order[got++] = *(long *)d.tag;
+        TU_EQ_INT(atol(d.resp.body), *(long *)d.tag);
+        yt_http_resp_free(&d.resp);
+    }
+    TU_EQ_INT(got, 4);
+    /* the three others were handed over while the first added one was
+     * still being held by the server */
+    TU_EQ_INT(order[3], 30);
+    TU_EQ_INT(yt_http_inflight(h), 0);
+    TU_EQ_INT(yt_http_wait(h, 10, &d), 0);
+    /* truncated body: a transfer error that keeps the status */
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/cut", s.port);
+    TU_EQ_INT(yt_http_add(h, &req, tags, err), YT_HTTP_OK);
+    TU_EQ_INT(yt_http_wait(h, 5000, &d), 1);
+    TU_EQ_INT(d.rc, YT_HTTP_E_TRANSFER);
+    TU_EQ_INT(d.resp.status, 200);
+    TU_CHECK(d.resp.body == NULL);
+    yt_http_resp_free(&d.resp);
+    /* cancel */
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/n/5", s.port);
+    TU_EQ_INT(yt_http_add(h, &req, tags, err), YT_HTTP_OK);
+    TU_EQ_INT(yt_http_add(h, &req, tags, err), YT_HTTP_OK);
+    yt_http_cancel_all(h);
+    TU_EQ_INT(yt_http_inflight(h), 0);
+    TU_EQ_INT(yt_http_wait(h, 10, &d), 0);
+    yt_http_free(h);
+    srv_stop(&s);
+    sem_destroy(&release_slow);
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void test_out_of_order_and_pipelined(void)
+{
+    sqlite3 *db = mem_db();
+    struct fake fk;
+    struct yt_fetch_transport tr;
+    struct hooks_rec h;
+    struct yt_cred cr;
+    struct tq qs[3];
+    struct yt_fetch *e;
+    char err[YT_FETCH_ERR_LEN];
+    int i;
+
+    memset(&fk, 0, sizeof(fk));
+    memset(&h, 0, sizeof(h));
+    memset(&cr, 0, sizeof(cr));
+    fk.lifo = 1;
+    fk.pages_per_query = 4;
+    e = make_engine(db, &fk, &tr, &h, &cr, 4);
+    for (i = 0; i < 3; i++) {
+        struct yt_fetch_query_spec s;
+        memset(&qs[i], 0, sizeof(qs[i]));
+        qs[i].id = i;
+        qs[i].in_order = 1;
+        qs[i].spawn = i == 0 ? 2 : 0; /* the chain unlocks two more */
+        s = tq_spec(&qs[i]);
+        TU_EQ_INT(yt_fetch_add(e, &s, err), 0);
+    }
+    TU_EQ_INT(yt_fetch_run(e), YT_FETCH_OK);
+    for (i = 0; i < 3; i++) {
+        TU_EQ_INT(qs[i].pages_seen, 4);
+        TU_CHECK(qs[i].in_order);
+        TU_EQ_INT(qs[i].released, 1);
+    }
+    /* 3 queries + 2 spawned, 4 pages each */
+    TU_EQ_INT(yt_fetch_get_stats(e)->pages, 20);
+    TU_EQ_INT(yt_fetch_get_stats(e)->requests, 20);
+    TU_EQ_INT(yt_fetch_get_stats(e)->units, 20);
+    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests"), 20);
+    TU_EQ_INT(db_count(db, "SELECT SUM(quota_units) FROM _ytk_requests"), 20);
+    TU_EQ_INT(db_count(db, "SELECT SUM(item_count) FROM _ytk_requests"), 40);
+    TU_CHECK(fk.max_seen > 1);  /* side by side */
+    TU_CHECK(fk.max_seen <= 5); /* window 4 + the chain's slot */
+    TU_EQ_INT(h.failed, 0);
+    yt_fetch_free(e);
+    sqlite3_close(db);
+}
+
+static void test_503_in_the_middle(void)
+{
+    sqlite3 *db = mem_db();
+    struct fake fk;
+    struct yt_fetch_transport tr;
+    struct hooks_rec h;
+    struct yt_cred cr;
+    struct tq q;
+    struct yt_fetch_query_spec s;
+    struct yt_fetch *e;
+    char err[YT_FETCH_ERR_LEN];
+
+    memset(&fk, 0, sizeof(fk));
+    memset(&h, 0, sizeof(h));
+    memset(&cr, 0, sizeof(cr));
+    memset(&q, 0, sizeof(q));
+    fk.pages_per_query = 4;
+    fk.fail503_page = 2;
+    q.in_order = 1;
+    e = make_engine(db, &fk, &tr, &h, &cr, 4);
+    s = tq_spec(&q);
+    TU_EQ_INT(yt_fetch_add(e, &s, err), 0);
+    TU_EQ_INT(yt_fetch_run(e), YT_FETCH_OK);
+    TU_EQ_INT(q.pages_seen, 4);
+    TU_CHECK(q.in_order);
+    TU_EQ_INT(yt_fetch_get_stats(e)->retries, 1);
+    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests"), 5);
+    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                           "outcome = 'retry' AND status = 503 AND "
+                           "quota_units = 0"),
+              1);
+    TU_EQ_INT(db_count(db, "SELECT SUM(quota_units) FROM _ytk_requests"), 4);
+    yt_fetch_free(e);
+    sqlite3_close(db);
+}
+
+static void test_401_refreshes_once_for_all(void)
+{
+    sqlite3 *db = mem_db();
+    struct fake fk;
+    struct yt_fetch_transport tr;
+    struct hooks_rec h;
+    struct yt_cred cr;
+    struct tq qs[4];
+    struct yt_fetch *e;
+    char err[YT_FETCH_ERR_LEN];
+    int i;
+
+    memset(&fk, 0, sizeof(fk));
+    memset(&h, 0, sizeof(h));
+    memset(&cr, 0, sizeof(cr));
+    cr.access_token = strdup("old-token");
+    fk.pages_per_query = 2;
+    fk.good_token = "new-token";
+    e = make_engine(db, &fk, &tr, &h, &cr, 4);
+    for (i = 0; i < 4; i++) {
+        struct yt_fetch_query_spec s;
+        memset(&qs[i], 0, sizeof(qs[i]));
+        qs[i].id = i + 1;
+        qs[i].in_order = 1;
+        s = tq_spec(&qs[i]);
+        TU_EQ_INT(yt_fetch_add(e, &s, err), 0);
+    }
+    TU_EQ_INT(yt_fetch_run(e), YT_FETCH_OK);
+    /* four calls in flight with the old token: one refresh for all */
+    TU_EQ_INT(h.refreshes, 1);
+    for (i = 0; i < 4; i++)
+        TU_EQ_INT(qs[i].pages_seen, 2);
+    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                           "outcome = 'auth'"),
+              4);
+    TU_EQ_INT(db_count(db, "SELECT SUM(quota_units) FROM _ytk_requests"), 8);
+    yt_fetch_free(e);
+    free(cr.access_token);
+    sqlite3_close(db);
+}
+
+static void test_interrupt_keeps_pages(void)
+{
+    sqlite3 *db = mem_db();
+    struct fake fk;
+    struct yt_fetch_transport tr;
+    struct hooks_rec h;
+    struct yt_cred cr;
+    struct tq qs[3];
+    struct yt_fetch *e;
+    char err[YT_FETCH_ERR_LEN];
+    int i, seen = 0;
+
+    memset(&fk, 0, sizeof(fk));
+    memset(&h, 0, sizeof(h));
+    memset(&cr, 0, sizeof(cr));
+    fk.pages_per_query = 50;
+    h.interrupt_after_pages = 5;
+    e = make_engine(db, &fk, &tr, &h, &cr, 4);
+    for (i = 0; i < 3; i++) {
+        struct yt_fetch_query_spec s;
+        memset(&qs[i], 0, sizeof(qs[i]));
+        qs[i].id = i + 1;
+        qs[i].in_order = 1;
+        s = tq_spec(&qs[i]);
+        TU_EQ_INT(yt_fetch_add(e, &s, err), 0);
+    }
+    TU_EQ_INT(yt_fetch_run(e), YT_FETCH_E_INTERRUPTED);
+    for (i = 0; i < 3; i++)
+        seen += qs[i].pages_seen;
+    /* answers already received when the interrupt came are kept (they
+     * were charged); nothing is sent after it */
+    TU_CHECK(seen >= 5 && seen < 5 + 4);
+    TU_EQ_INT(yt_fetch_get_stats(e)->pages, seen);
+    TU_EQ_INT(fk.cancels, 1);
+    TU_EQ_INT(fk.n, 0);
+    /* the calls in flight are logged as aborted; one row per call */
+    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                           "outcome = 'ok'"),
+              seen);
+    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests"), fk.sent);
+    TU_CHECK(db_count(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                          "outcome = 'aborted'") >= 1);
+    yt_fetch_free(e);
+    /* queries not finished are released by the free */
+    for (i = 0; i < 3; i++)
+        TU_EQ_INT(qs[i].released, 1);
+    sqlite3_close(db);
+}
+
+static void test_rate_limit_shrinks_window(void)
+{
+    sqlite3 *db = mem_db();
+    struct fake fk;
+    struct yt_fetch_transport tr;
+    struct hooks_rec h;
+    struct yt_cred cr;
+    struct tq qs[6];
+    struct yt_fetch *e;
+    char err[YT_FETCH_ERR_LEN];
+    int i;
+
+    memset(&fk, 0, sizeof(fk));
+    memset(&h, 0, sizeof(h));
+    memset(&cr, 0, sizeof(cr));
+    fk.pages_per_query = 1;
+    fk.fail429_count = 3;
+    e = make_engine(db, &fk, &tr, &h, &cr, 8);
+    TU_EQ_INT(yt_fetch_get_stats(e)->window, 8);
+    for (i = 0; i < 6; i++) {
+        struct yt_fetch_query_spec s;
+        memset(&qs[i], 0, sizeof(qs[i]));
+        qs[i].id = i + 1;
+        qs[i].in_order = 1;
+        s = tq_spec(&qs[i]);
+        TU_EQ_INT(yt_fetch_add(e, &s, err), 0);
+    }
+    TU_EQ_INT(yt_fetch_run(e), YT_FETCH_OK);
+    /* three halvings: 8 -> 1, then +1/w per success stays below 8 */
+    TU_CHECK(yt_fetch_get_stats(e)->window < 8);
+    TU_EQ_INT(yt_fetch_get_stats(e)->retries, 3);
+    for (i = 0; i < 6; i++)
+        TU_EQ_INT(qs[i].pages_seen, 1);
+    yt_fetch_free(e);
+    sqlite3_close(db);
+}
+
+/* An Analytics-like query: another base URL, no Data API units, the next
+ * request decided by startIndex, the logged item count set by the page. */
+static int rows_page(struct yt_fetch *e, struct yt_fetch_query *q,
+                     const cJSON *root, void *arg, char err[YT_FETCH_ERR_LEN])
+{
+    int *pages = arg;
+
+    (void)e;
+    (void)root;
+    (void)err;
+    (*pages)++;
+    yt_fetch_query_set_logged_items(q, 7);
+    if (*pages == 3)
+        return YT_FETCH_PAGE_DONE;
+    return yt_fetch_query_set_cursor(q, *pages == 1 ? "startIndex=201"
+                                                    : "startIndex=401") < 0
+               ? -1
+               : YT_FETCH_PAGE_MORE;
+}
+
+static const struct yt_fetch_query_ops rows_ops = {.page = rows_page};
+
+static void test_other_base_startindex_no_units(void)
+{
+    sqlite3 *db = mem_db();
+    struct fake fk;
+    struct yt_fetch_transport tr;
+    struct hooks_rec h;
+    struct yt_cred cr;
+    struct yt_fetch_query_spec s;
+    struct yt_fetch *e;
+    char err[YT_FETCH_ERR_LEN];
+    int pages = 0;
+
+    memset(&fk, 0, sizeof(fk));
+    memset(&h, 0, sizeof(h));
+    memset(&cr, 0, sizeof(cr));
+    fk.pages_per_query = 1;
+    e = make_engine(db, &fk, &tr, &h, &cr, 4);
+    memset(&s, 0, sizeof(s));
+    s.base = "http://127.0.0.1:9/v2";
+    s.method = "reports";
+    s.params = "ids=channel%3D%3DMINE&metrics=views";
+    s.cursor = "startIndex=1";
+    s.cost = 0;
+    s.ops = &rows_ops;
+    s.arg = &pages;
+    TU_EQ_INT(yt_fetch_add(e, &s, err), 0);
+    TU_EQ_INT(yt_fetch_run(e), YT_FETCH_OK);
+    TU_EQ_INT(pages, 3);
+    TU_EQ_STR(fk.last_url, "http://127.0.0.1:9/v2/reports?ids=channel%3D%3D"
+                           "MINE&metrics=views&startIndex=401");
+    TU_EQ_INT(yt_fetch_get_stats(e)->units, 0);
+    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                           "method = 'reports' AND quota_units = 0 AND "
+                           "item_count = 7 AND params LIKE '%startIndex=%'"),
+              3);
+    yt_fetch_free(e);
+    sqlite3_close(db);
+}
+
+/* More than 100,000 ids: every one is asked for (they used to be dropped
+ * silently at a 100,000-query cap), 50 per call, never all at once. */
+static void test_recipe_pages_many_ids(void)
+{
+    sqlite3 *db = mem_db();
+    struct fake fk;
+    struct yt_fetch_transport tr;
+    struct hooks_rec h;
+    struct yt_cred cr;
+    struct yt_recipe_plan p;
+    struct yt_recipe_job *j;
+    struct yt_fetch *e;
+    char err[YT_FETCH_ERR_LEN];
+    long n = 100001, i;
+    char **ids = calloc((size_t)n, sizeof(char *));
+
+    memset(&fk, 0, sizeof(fk));
+    memset(&h, 0, sizeof(h));
+    memset(&cr, 0, sizeof(cr));
+    fk.empty_items = 1;
+    for (i = 0; i < n; i++)
+        if (asprintf(&ids[i], "vid%06ld", i) < 0)
+            ids[i] = NULL;
+    TU_EQ_INT(yt_store_table_ensure(db, "videos", YT_KIND_VIDEO, err), 0);
+    memset(&p, 0, sizeof(p));
+    p.m = yt_api_method_find("videos");
+    p.params = "part=statistics";
+    p.table = "videos";
+    p.comments_table = "comments";
+    p.ids = ids;
+    p.nids = n;
+    p.ids_param = "id";
+    p.ids_batch = 1;
+    p.limit = -1;
+    j = yt_recipe_job_new(db, &p, "2000-01-01T00:00:00.000Z");
+    e = make_engine(db, &fk, &tr, &h, &cr, 8);
+    TU_EQ_INT(yt_recipe_run(j, e, NULL, err), YT_FETCH_OK);
+    TU_EQ_INT(fk.sent, (n + 49) / 50);
+    TU_EQ_INT(yt_recipe_missing(j), n);
+    TU_CHECK(fk.max_seen <= 9);
+    yt_fetch_free(e);
+    yt_recipe_job_free(j);
+    yt_store_ids_free(ids, n);
+    sqlite3_close(db);
+}
+
+int main(void)
+{
+    TU_RUN(test_out_of_order_and_pipelined);
+    TU_RUN(test_503_in_the_middle);
+    TU_RUN(test_401_refreshes_once_for_all);
+    TU_RUN(test_interrupt_keeps_pages);
+    TU_RUN(test_rate_limit_shrinks_window);
+    TU_RUN(test_other_base_startindex_no_units);
+    TU_RUN(test_recipe_pages_many_ids);
+    TU_RUN(test_http_streaming);
+    return tu_report();
+}
