@@ -89,6 +89,10 @@ void ch_chart_init(struct ch_chart *c, enum ch_kind kind)
     c->kind = kind;
     c->width = 640;
     c->height = 400;
+    c->cur_row = -1;
+    c->label_field = -1;
+    c->label_top = 5;
+    c->tip = CH_TIP_ALL;
 }
 
 static void box_free(struct ch_box *b)
@@ -117,7 +121,95 @@ void ch_chart_free(struct ch_chart *c)
     for (i = 0; i < c->nbox; i++)
         box_free(&c->boxes[i]);
     free(c->boxes);
+    for (i = 0; i < c->nfields; i++)
+        free(c->fields[i]);
+    free(c->fields);
+    free(c->rowtext);
+    free(c->rowoff);
+    free(c->series_label);
+    free(c->size_label);
     memset(c, 0, sizeof(*c));
+}
+
+int ch_chart_set_fields(struct ch_chart *c, const char *const *names,
+                        size_t n, size_t ntip)
+{
+    size_t i;
+
+    if (n > CH_MAX_FIELDS || ntip > n || c->nrows || c->nfields)
+        return -1;
+    if (n == 0)
+        return 0;
+    c->fields = calloc(n, sizeof(char *));
+    if (!c->fields)
+        return -1;
+    for (i = 0; i < n; i++)
+        if (!(c->fields[i] = strdup(names[i] ? names[i] : "")))
+            return -1; /* ch_chart_free releases the rest */
+    c->nfields = n;
+    c->ntip = ntip;
+    return 0;
+}
+
+/* Bytes of s to keep: at most CH_FIELD_MAX, not cutting a UTF-8 sequence. */
+static size_t field_cut(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n <= CH_FIELD_MAX)
+        return n;
+    n = CH_FIELD_MAX;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
+int ch_chart_add_row(struct ch_chart *c, const char *const *vals)
+{
+    size_t f, need = 0;
+
+    if (c->nfields == 0 || c->nrows >= (size_t)0x7FFFFFFF)
+        return -1;
+    for (f = 0; f < c->nfields; f++)
+        need += field_cut(vals[f] ? vals[f] : "") + 1;
+    if (c->rowtext_len + need > c->rowtext_cap) {
+        size_t ncap = c->rowtext_cap ? c->rowtext_cap : 4096;
+        char *nt;
+
+        while (ncap < c->rowtext_len + need)
+            ncap *= 2;
+        if (!(nt = realloc(c->rowtext, ncap)))
+            return -1;
+        c->rowtext = nt;
+        c->rowtext_cap = ncap;
+    }
+    if (c->nrows == c->rowcap) {
+        size_t ncap = c->rowcap ? c->rowcap * 2 : 256;
+        size_t *no = realloc(c->rowoff, ncap * c->nfields * sizeof(size_t));
+
+        if (!no)
+            return -1;
+        c->rowoff = no;
+        c->rowcap = ncap;
+    }
+    for (f = 0; f < c->nfields; f++) {
+        const char *v = vals[f] ? vals[f] : "";
+        size_t n = field_cut(v);
+
+        c->rowoff[c->nrows * c->nfields + f] = c->rowtext_len;
+        memcpy(c->rowtext + c->rowtext_len, v, n);
+        c->rowtext[c->rowtext_len + n] = '\0';
+        c->rowtext_len += n + 1;
+    }
+    c->cur_row = (int)c->nrows;
+    return (int)c->nrows++;
+}
+
+const char *ch_chart_field(const struct ch_chart *c, int row, size_t f)
+{
+    if (row < 0 || (size_t)row >= c->nrows || f >= c->nfields)
+        return "";
+    return c->rowtext + c->rowoff[(size_t)row * c->nfields + f];
 }
 
 int ch_chart_set_text(char **field, const char *v)
@@ -262,6 +354,8 @@ int ch_chart_point(struct ch_chart *c, int series, double x, double y, double s)
     se->pts[se->n].y = y;
     se->pts[se->n].s = s;
     se->pts[se->n].c = NAN;
+    se->pts[se->n].row = c->cur_row;
+    se->pts[se->n].drawn = 0;
     se->n++;
     return 0;
 }
@@ -292,9 +386,13 @@ int ch_chart_bar(struct ch_chart *c, const char *cat, int series, double y)
             se->pts[se->n].y = NAN;
             se->pts[se->n].s = 0;
             se->pts[se->n].c = NAN;
+            se->pts[se->n].row = -1;
+            se->pts[se->n].drawn = 0;
             se->n++;
         }
     }
+    if (se->pts[ci].row < 0)
+        se->pts[ci].row = c->cur_row;
     if (isnan(se->pts[ci].y))
         se->pts[ci].y = y;
     else
@@ -425,6 +523,8 @@ int ch_chart_top(struct ch_chart *c, size_t top)
             np[i].y = from < se->n ? se->pts[from].y : NAN;
             np[i].s = 0;
             np[i].c = NAN;
+            np[i].row = from < se->n ? se->pts[from].row : -1;
+            np[i].drawn = 0;
         }
         free(se->pts);
         se->pts = np;
@@ -1021,6 +1121,7 @@ static int draw_line_series(struct ch_chart *c, struct ch_draw *d, size_t si,
             continue;
         pts[2 * m] = amap(xa, p->x);
         pts[2 * m + 1] = amap(ya, p->y);
+        s->pts[idx[i]].drawn = 1;
         m++;
     }
     if (ch_draw_path(d, pts, m, col, 2) < 0)
@@ -1134,7 +1235,7 @@ static int draw_scatter(struct ch_chart *c, struct ch_draw *d,
                 goto out;
         }
         for (i = 0; i < s->n; i++) {
-            const struct ch_pt *p = &s->pts[i];
+            struct ch_pt *p = &s->pts[i];
             double px, py, rr = r;
 
             if (!isfinite(p->x) || !isfinite(p->y) ||
@@ -1183,6 +1284,7 @@ static int draw_scatter(struct ch_chart *c, struct ch_draw *d,
                                           COLOUR_LEVELS))
                         : COLOUR_LEVELS / 2;
             }
+            p->drawn = 1;
             c->info.drawn++;
         }
     }
@@ -1395,6 +1497,7 @@ static void lay_ranges_xy(struct lay *L)
         struct ch_series *se = &c->series[s];
 
         for (i = 0; i < se->n; i++) {
+            se->pts[i].drawn = 0;
             ranges_add(r, se->pts[i].x, se->pts[i].y);
             if (c->has_size && isfinite(se->pts[i].s) && se->pts[i].s > r->smax)
                 r->smax = se->pts[i].s;

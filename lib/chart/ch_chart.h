@@ -31,12 +31,24 @@
 #define CH_ERR_LEN 256
 #define CH_MAX_SERIES 8       /* more series are cut, with a note */
 #define CH_MAX_CATEGORIES 500 /* more categories are cut, with a note */
+#define CH_FIELD_MAX 200      /* bytes kept of one text field value */
+#define CH_MAX_FIELDS 8       /* text fields per row */
+
+/* Channels shown in tooltips (struct ch_chart.tip). */
+#define CH_TIP_X 1u
+#define CH_TIP_Y 2u
+#define CH_TIP_SERIES 4u
+#define CH_TIP_SIZE 8u
+#define CH_TIP_COLOUR 16u
+#define CH_TIP_ALL 31u
 
 enum ch_kind { CH_BAR = 1, CH_LINE, CH_SCATTER, CH_HIST, CH_BOX };
 
 struct ch_pt {
     double x, y, s; /* s: bubble size (scatter), right bin edge (hist) */
     double c;       /* scatter with a colour scale: the colour value */
+    int row;        /* the row's text fields (ch_chart_add_row), -1: none */
+    int drawn;      /* set by layout: the point survived LTTB/thinning */
 };
 
 struct ch_series {
@@ -85,6 +97,22 @@ struct ch_chart {
     struct ch_box *boxes; /* box: one per category */
     size_t nbox;
 
+    /* Text fields of the rows (tooltips, point labels): names, then per
+     * row nfields strings in one arena.  Points and bars point at their row
+     * through ch_pt.row (set from cur_row when they are added). */
+    char **fields;
+    size_t nfields;
+    size_t ntip;      /* fields[0..ntip-1] go into tooltips */
+    char *rowtext;    /* arena of NUL-terminated strings */
+    size_t rowtext_len, rowtext_cap;
+    size_t *rowoff;   /* nrows * nfields offsets into rowtext */
+    size_t nrows, rowcap;
+    int cur_row;      /* row of the next point/bar, -1 (default): none */
+    unsigned tip;     /* CH_TIP_* channels shown in tooltips */
+    char *series_label, *size_label; /* tooltip titles (may be NULL) */
+    int label_field;  /* static charts: field labelling points, -1: none */
+    size_t label_top; /* ... on the label_top most extreme points */
+
     size_t rows_skipped; /* NULL or unusable values (caller counts) */
     char note[256];      /* shown as a caption line and in the summary */
     struct ch_info info; /* filled by ch_chart_layout */
@@ -96,6 +124,19 @@ void ch_chart_free(struct ch_chart *c);
 /* Copy `v` (may be NULL) into *field (one of c->title, xlabel, ylabel,
  * source, colour_label). */
 int ch_chart_set_text(char **field, const char *v);
+
+/* Name the text fields each row carries (at most CH_MAX_FIELDS; copied);
+ * the first `ntip` go into tooltips.  Call before ch_chart_add_row. */
+int ch_chart_set_fields(struct ch_chart *c, const char *const *names,
+                        size_t n, size_t ntip);
+
+/* Store one row's field values (nfields strings, NULL = ""), each cut to
+ * CH_FIELD_MAX bytes on a UTF-8 boundary; sets c->cur_row to it, so the
+ * points and bars added next refer to it.  Returns the row or -1. */
+int ch_chart_add_row(struct ch_chart *c, const char *const *vals);
+
+/* Field f of row `row` ("" when out of range). */
+const char *ch_chart_field(const struct ch_chart *c, int row, size_t f);
 
 /* Append a note (joined with "; "). */
 void ch_chart_add_note(struct ch_chart *c, const char *fmt, ...)
