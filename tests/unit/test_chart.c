@@ -1,8 +1,11 @@
 /* test_chart.c -- charts: ticks, date ticks, log ticks, number labels, LTTB,
- * SVG escaping, golden SVGs per kind, PNG decoding, a million-point plot.
+ * SVG escaping, golden SVGs per kind, PNG decoding, a million-point plot,
+ * Vega-Lite specs (golden per kind, size cap, hostile text as data), point
+ * labels.
  *
- * Golden files live in tests/golden/chart/NAME.svg and are compared byte for
- * byte; YTK_UPDATE_GOLDEN=1 rewrites them (inspect the PNGs written next to
+ * Golden files live in tests/golden/chart/NAME.svg and NAME.vl.json (the
+ * Vega-Lite spec; tests/py/test_vega.py validates those against the official
+ * schema and renders them) and are compared byte for byte; YTK_UPDATE_GOLDEN=1 rewrites them (inspect the PNGs written next to
  * them in $YTK_CHART_OUT, default build dir or /tmp, before committing).
  */
 #include <cairo.h>
@@ -19,7 +22,10 @@
 #include "ch_png.h"
 #include "ch_svg.h"
 #include "ch_ticks.h"
+#include "ch_vega.h"
 #include "tu.h"
+
+#include <cjson/cJSON.h>
 
 #ifndef YTK_SOURCE_DIR
 #define YTK_SOURCE_DIR "."
@@ -633,6 +639,39 @@ static void b_bubble(struct ch_chart *c)
     build_scatter(c, 1);
 }
 
+/* Bubbles whose rows carry a title (tooltips), hostile ones included, and
+ * the five largest labelled on the static chart. */
+static void b_bubble_labels(struct ch_chart *c)
+{
+    static const char *names[] = {
+        "<script>alert(1)</script>", "Tom & \"Jerry\" 'here'",
+        "\xF0\x9F\x8E\xB8\xF0\x9F\x94\xA5 emoji",
+        "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xD7\xA2\xD7\x95\xD7\x9C\xD7\x9D",
+        "Veritasium", "3Blue1Brown", "Numberphile", "Computerphile"};
+    static const char *const field[] = {"title"};
+    const char *val[1];
+    char buf[32];
+    int i;
+
+    ch_chart_init(c, CH_SCATTER);
+    c->has_size = 1;
+    set_texts(c, "Channels: subscribers, views and uploads", "Subscribers",
+              "Views");
+    ch_chart_set_text(&c->size_label, "Uploads");
+    ch_chart_set_fields(c, field, 1, 1);
+    c->label_field = 0;
+    c->label_top = 5;
+    lcg_state = 7;
+    for (i = 0; i < 24; i++) {
+        double x = 1e4 + rnd() * 2e6, y = x * (20 + rnd() * 80);
+
+        snprintf(buf, sizeof(buf), "Channel %d", i);
+        val[0] = i < 8 ? names[i] : buf;
+        ch_chart_add_row(c, val);
+        ch_chart_point(c, ch_chart_series(c, ""), x, y, 10 + rnd() * 900);
+    }
+}
+
 static const struct golden goldens[] = {
     {"bar", build_bar},
     {"bar_grouped", b_grouped},
@@ -647,6 +686,7 @@ static const struct golden goldens[] = {
     {"hist", build_hist},
     {"box", build_box},
     {"hostile", build_hostile},
+    {"bubble_labels", b_bubble_labels},
 };
 
 static char *read_file(const char *path, size_t *len)
@@ -765,16 +805,46 @@ static int png_check(const unsigned char *png, size_t len, int w, int h)
     return png_check_n(png, len, w, h, 200);
 }
 
-static void test_goldens(void)
+/* Compare `data` with the golden tests/golden/chart/NAME.EXT (or write it
+ * with YTK_UPDATE_GOLDEN=1). */
+static void golden_compare(const char *name, const char *ext, const char *data,
+                           size_t len)
 {
     const char *update = getenv("YTK_UPDATE_GOLDEN");
+    char path[1024], *want;
+    size_t want_len = 0;
+
+    snprintf(path, sizeof(path), "%s/tests/golden/chart/%s.%s", YTK_SOURCE_DIR,
+             name, ext);
+    if (update && strcmp(update, "1") == 0) {
+        TU_CHECK(write_file(path, data, len) == 0);
+        printf("  wrote %s\n", path);
+        return;
+    }
+    want = read_file(path, &want_len);
+    if (!want) {
+        fprintf(stderr, "  missing golden %s (YTK_UPDATE_GOLDEN=1)\n", path);
+        TU_CHECK(0);
+    } else if (want_len != len || memcmp(want, data, len)) {
+        snprintf(path, sizeof(path), "%s/chart-%s.%s", out_dir(), name, ext);
+        write_file(path, data, len);
+        fprintf(stderr, "  %s.%s differs from its golden; new output in %s\n",
+                name, ext, path);
+        TU_CHECK(0);
+    }
+    free(want);
+}
+
+static void test_goldens(void)
+{
     size_t g;
 
     for (g = 0; g < sizeof(goldens) / sizeof(goldens[0]); g++) {
         struct ch_chart c;
-        char *svg = NULL, *summary = NULL, *want, path[1024], err[CH_ERR_LEN];
+        char *svg = NULL, *summary = NULL, *vl = NULL, path[1024];
+        char err[CH_ERR_LEN];
         unsigned char *png = NULL;
-        size_t svg_len, png_len, want_len = 0;
+        size_t svg_len, png_len, vl_len;
 
         goldens[g].build(&c);
         if (ch_chart_render(&c, &svg, &svg_len, &png, &png_len, &summary, err) <
@@ -794,29 +864,14 @@ static void test_goldens(void)
         snprintf(path, sizeof(path), "%s/chart-%s.png", out_dir(),
                  goldens[g].name);
         TU_CHECK(write_file(path, png, png_len) == 0);
-        snprintf(path, sizeof(path), "%s/tests/golden/chart/%s.svg",
-                 YTK_SOURCE_DIR, goldens[g].name);
-        if (update && strcmp(update, "1") == 0) {
-            TU_CHECK(write_file(path, svg, svg_len) == 0);
-            printf("  wrote %s (%s)\n", path, summary);
-        } else {
-            want = read_file(path, &want_len);
-            if (!want) {
-                fprintf(stderr, "  missing golden %s (YTK_UPDATE_GOLDEN=1)\n",
-                        path);
-                TU_CHECK(0);
-            } else if (want_len != svg_len || memcmp(want, svg, svg_len)) {
-                snprintf(path, sizeof(path), "%s/chart-%s.svg", out_dir(),
-                         goldens[g].name);
-                write_file(path, svg, svg_len);
-                fprintf(stderr,
-                        "  %s differs from its golden; new output in "
-                        "%s\n",
-                        goldens[g].name, path);
-                TU_CHECK(0);
-            }
-            free(want);
+        golden_compare(goldens[g].name, "svg", svg, svg_len);
+        /* the interactive view of the same laid-out chart */
+        TU_CHECK(ch_vega_spec(&c, &vl, &vl_len, err) == 0);
+        if (vl) {
+            TU_CHECK(vl_len <= CH_VEGA_MAX_BYTES);
+            golden_compare(goldens[g].name, "vl.json", vl, vl_len);
         }
+        free(vl);
         free(svg);
         free(png);
         free(summary);
