@@ -1456,6 +1456,7 @@ struct lay {
     double colourbar_y, legend_max;
     int bar_labels, legend, colourbar;
     char *title_fit, *title_2;
+    size_t marks_start; /* first primitive of the marks */
 };
 
 /* Bars: cut categories beyond CH_MAX_CATEGORIES, then the value range. */
@@ -1924,12 +1925,207 @@ static int lay_marks_hist(struct lay *L)
     return 0;
 }
 
+/* ---- point labels (--label): the most extreme points named ---- */
+
+#define LABEL_TEXT_SIZE 11.0
+#define LABEL_MAX_W 170.0
+
+struct lab_cand {
+    double px, py, score;
+    int row;
+};
+
+static int cmp_cand_desc(const void *a, const void *b)
+{
+    const struct lab_cand *p = a, *q = b;
+
+    if (p->score != q->score)
+        return p->score < q->score ? 1 : -1;
+    return p->row - q->row; /* stable order for ties */
+}
+
+/* Labelled candidates (drawn points with a non-empty label), scored: the
+ * bubble size, or the pixel distance from the least-squares trend line. */
+static struct lab_cand *label_candidates(struct lay *L, size_t *n)
+{
+    struct ch_chart *c = L->c;
+    struct lab_cand *v;
+    double sx = 0, sy = 0, sxx = 0, sxy = 0, a = 0, b = 0;
+    size_t total = 0, k = 0, s, i;
+
+    for (s = 0; s < c->nseries; s++)
+        total += c->series[s].n;
+    v = malloc((total ? total : 1) * sizeof(*v));
+    if (!v)
+        return NULL;
+    for (s = 0; s < c->nseries; s++) {
+        for (i = 0; i < c->series[s].n; i++) {
+            const struct ch_pt *p = &c->series[s].pts[i];
+
+            if (!p->drawn || p->row < 0 ||
+                !*ch_chart_field(c, p->row, (size_t)c->label_field))
+                continue;
+            v[k].px = amap(&L->xa, p->x);
+            v[k].py = amap(&L->ya, p->y);
+            v[k].row = p->row;
+            v[k].score = c->has_size && isfinite(p->s) ? p->s : 0;
+            sx += v[k].px;
+            sy += v[k].py;
+            sxx += v[k].px * v[k].px;
+            sxy += v[k].px * v[k].py;
+            k++;
+        }
+    }
+    if (!c->has_size && k > 0) {
+        double den = (double)k * sxx - sx * sx;
+
+        b = fabs(den) > 1e-9 ? ((double)k * sxy - sx * sy) / den : 0;
+        a = (sy - b * sx) / (double)k;
+        for (i = 0; i < k; i++)
+            v[i].score = fabs(v[i].py - (a + b * v[i].px));
+    }
+    *n = k;
+    return v;
+}
+
+struct box {
+    double x0, y0, x1, y1;
+};
+
+static int boxes_overlap(const struct box *p, const struct box *q)
+{
+    return p->x0 < q->x1 && q->x0 < p->x1 && p->y0 < q->y1 && q->y0 < p->y1;
+}
+
+/* Does box b touch a circle drawn in d->prims[from..]? */
+static int box_hits_circle(const struct ch_draw *d, size_t from,
+                           const struct box *b)
+{
+    size_t i;
+
+    for (i = from; i < d->n; i++) {
+        const struct ch_prim *p = &d->prims[i];
+        double nx, ny;
+
+        if (p->kind != CH_P_CIRCLE)
+            continue;
+        nx = fmax(b->x0, fmin(p->x, b->x1));
+        ny = fmax(b->y0, fmin(p->y, b->y1));
+        if ((nx - p->x) * (nx - p->x) + (ny - p->y) * (ny - p->y) <
+            (p->r + 1) * (p->r + 1))
+            return 1;
+    }
+    return 0;
+}
+
+/* Place one label beside (px, py): the first of eight spots that stays in
+ * the plot and touches no point and no placed label.  Returns 1 and fills
+ * *out / *ax / *ay / *anchor, or 0 (the label is left out). */
+static int label_spot(struct lay *L, const struct lab_cand *cd, double w,
+                      const struct box *placed, size_t nplaced,
+                      struct box *out, double *ax, double *ay,
+                      enum ch_anchor *anchor)
+{
+    static const double dirs[8][2] = {{1, 0},  {-1, 0}, {0, -1}, {0, 1},
+                                      {1, -1}, {-1, -1}, {1, 1}, {-1, 1}};
+    const double h = LABEL_TEXT_SIZE, gap = 3;
+    double r = 0;
+    size_t i, k;
+
+    /* the point's own circle (the nearest one drawn at its centre) */
+    for (i = L->marks_start; i < L->d->n; i++) {
+        const struct ch_prim *p = &L->d->prims[i];
+
+        if (p->kind == CH_P_CIRCLE && fabs(p->x - cd->px) < 0.01 &&
+            fabs(p->y - cd->py) < 0.01)
+            r = fmax(r, p->r);
+    }
+    for (k = 0; k < 8; k++) {
+        double dx = dirs[k][0], dy = dirs[k][1], x0, y0;
+        struct box b;
+
+        x0 = dx > 0 ? cd->px + r + gap : dx < 0 ? cd->px - r - gap - w
+                                                : cd->px - w / 2;
+        y0 = dy < 0 ? cd->py - r - gap - h : dy > 0 ? cd->py + r + gap
+                                                    : cd->py - h / 2;
+        if (dx != 0 && dy != 0) { /* diagonals: off the circle's corner */
+            x0 += dx > 0 ? -r * 0.3 : r * 0.3;
+            y0 += dy > 0 ? -r * 0.3 : r * 0.3;
+        }
+        b.x0 = x0;
+        b.y0 = y0;
+        b.x1 = x0 + w;
+        b.y1 = y0 + h;
+        if (b.x0 < L->f.left || b.x1 > L->f.right || b.y0 < L->f.top ||
+            b.y1 > L->f.bottom)
+            continue;
+        for (i = 0; i < nplaced; i++)
+            if (boxes_overlap(&b, &placed[i]))
+                break;
+        if (i < nplaced || box_hits_circle(L->d, L->marks_start, &b))
+            continue;
+        *out = b;
+        *anchor = CH_START;
+        *ax = b.x0;
+        *ay = b.y0 + h * 0.8;
+        return 1;
+    }
+    return 0;
+}
+
+static int lay_labels(struct lay *L)
+{
+    struct ch_chart *c = L->c;
+    struct lab_cand *cand;
+    struct box *placed = NULL;
+    size_t n = 0, i, np = 0, want = c->label_top;
+    int rc = -1;
+
+    if (c->label_field < 0 || (size_t)c->label_field >= c->nfields ||
+        (c->kind != CH_SCATTER && c->kind != CH_LINE) || want == 0)
+        return 0;
+    if (!(cand = label_candidates(L, &n)))
+        return -1;
+    qsort(cand, n, sizeof(*cand), cmp_cand_desc);
+    placed = malloc((want ? want : 1) * sizeof(*placed));
+    if (!placed)
+        goto out;
+    /* the most extreme first; a label with no free spot is left out and
+     * the next point takes its turn, up to 4x the asked number tried */
+    for (i = 0; i < n && np < want && i < want * 4; i++) {
+        const char *t = ch_chart_field(c, cand[i].row, (size_t)c->label_field);
+        char *lab = ch_text_fit(t, LABEL_TEXT_SIZE, LABEL_MAX_W);
+        double x, y;
+        enum ch_anchor an;
+        int bad = 0;
+
+        if (!lab)
+            goto out;
+        if (label_spot(L, &cand[i], ch_text_width(lab, LABEL_TEXT_SIZE, 0),
+                       placed, np, &placed[np], &x, &y, &an)) {
+            bad = ch_draw_text(L->d, x, y, lab, LABEL_TEXT_SIZE,
+                               CH_COLOUR_TEXT, an, 0, 0);
+            np++;
+        }
+        free(lab);
+        if (bad < 0)
+            goto out;
+    }
+    c->info.labelled = np;
+    rc = 0;
+out:
+    free(cand);
+    free(placed);
+    return rc;
+}
+
 /* ---- marks ---- */
 static int lay_marks(struct lay *L)
 {
     struct ch_chart *c = L->c;
     size_t i, s;
 
+    L->marks_start = L->d->n;
     switch (c->kind) {
     case CH_BAR:
         if (draw_bars(c, L->d, L->cat, L->val, L->bar_labels) < 0)
@@ -2218,8 +2414,8 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d, char err[CH_ERR_LEN])
     if (lay_frame(&L) < 0)
         goto oom;
     lay_margins(&L);
-    if (lay_grid(&L) < 0 || lay_marks(&L) < 0 || lay_draw_axes(&L) < 0 ||
-        lay_titles(&L) < 0)
+    if (lay_grid(&L) < 0 || lay_marks(&L) < 0 || lay_labels(&L) < 0 ||
+        lay_draw_axes(&L) < 0 || lay_titles(&L) < 0)
         goto oom;
     rc = 0;
     goto out;

@@ -71,6 +71,7 @@ struct ch_info {
     double xlo, xhi, ylo, yhi; /* data ranges (value axis for bars) */
     size_t drawn;              /* points or marks drawn */
     size_t points;             /* points in the model */
+    size_t labelled;           /* points named by a label (label_field) */
 };
 
 struct ch_chart {
