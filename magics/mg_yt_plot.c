@@ -1483,7 +1483,7 @@ static int run(struct mg_ctx *c, const struct mg_args *a, const char *body)
         kn_exec_fail(c->x, "UsageError",
                      "%%yt_plot needs a chart kind: " KINDS_LIST);
         kn_exec_fail_line(c->x, "e.g. %yt_plot bar --from videos --x title "
-                                "--y viewCount --top 10");
+                                "--y view_count --top 10");
         return -1;
     }
     if (strcasecmp(kind, "bar") == 0)
@@ -1591,10 +1591,13 @@ const struct mg_magic mg_yt_plot_magic = {
     .help =
         "%yt_plot KIND --from TABLE --x COL --y COL [options]\n"
         "%%yt_plot KIND [options]   (cell body: one SQL query)\n"
+        "%yt_plot default [--static | --interactive]\n"
         "\n"
-        "Draws a chart of a table or of a query's rows and shows it as SVG\n"
-        "and PNG (PNG shows everywhere a notebook is read) with a one-line\n"
-        "text summary.  Aggregate in SQL: the cell form takes any SELECT.\n"
+        "Draws a chart of a table or of a query's rows.  JupyterLab,\n"
+        "Notebook 7 and VS Code show an interactive view (Vega-Lite: hover\n"
+        "for tooltips); SVG and PNG go beside it for exports, code-host\n"
+        "viewers and untrusted notebooks, with a one-line text summary.\n"
+        "Aggregate in SQL: the cell form takes any SELECT.\n"
         "\n"
         "Kinds:\n"
         "  bar      categories (--x) and values (--y); --series COL groups\n"
@@ -1614,16 +1617,34 @@ const struct mg_magic mg_yt_plot_magic = {
         "  --log-x, --log-y            logarithmic axes (values > 0)\n"
         "  --width PX, --height PX     size (default 640 x 400, at most\n"
         "                              2000 x 2000)\n"
-        "  --save PATH                 write PATH (.svg or .png); folders\n"
-        "                              are created\n"
-        "  --format svg|png|both       what --save writes\n"
+        "  --tooltip COL,...           what hovering a mark shows (default:\n"
+        "                              the plotted columns and a title,\n"
+        "                              name or channel_title column)\n"
+        "  --label COL [--label-top N] line/scatter: write COL beside the N\n"
+        "                              most extreme points (largest bubbles,\n"
+        "                              or farthest from the trend; default\n"
+        "                              5) in the SVG and PNG\n"
+        "  --static, --interactive     leave out / add the interactive view\n"
+        "                              (`%yt_plot default --static` sets it\n"
+        "                              for the session; YTK_PLOT_STATIC=1\n"
+        "                              starts the kernel static)\n"
+        "  --save PATH                 write PATH (.svg, .png or .vl.json);\n"
+        "                              folders are created\n"
+        "  --format svg|png|vl.json|both|all   what --save writes (both:\n"
+        "                              svg and png; all: the three)\n"
+        "\n"
+        "The interactive view carries at most 5,000 rows (the points the\n"
+        "picture draws, thinned further if needed) and 1 MB; past that the\n"
+        "picture still shows and a line says why.\n"
         "\n"
         "Examples:\n"
-        "  %yt_plot bar --from videos --x title --y viewCount --top 10 "
+        "  %yt_plot bar --from videos --x title --y view_count --top 10 "
         "--horizontal\n"
+        "  %yt_plot scatter --from videos --x view_count --y like_count "
+        "--log-x --log-y --label title\n"
         "  %%yt_plot line --title \"Uploads per month\" --save "
         "charts/uploads.png\n"
-        "  SELECT substr(publishedAt, 1, 7) || '-01' AS month, COUNT(*) AS "
+        "  SELECT substr(published_at, 1, 7) || '-01' AS month, COUNT(*) AS "
         "uploads\n"
         "  FROM videos GROUP BY 1 ORDER BY 1\n",
     .opts = plot_opts,
