@@ -1363,6 +1363,26 @@ static int vega_text(struct plot *p, const struct save *sv, int show,
     return 0;
 }
 
+#define VL_MIME "application/vnd.vegalite.v5+json"
+
+/* JupyterLab's vega-embed options: SVG rendering (marks stay in the DOM,
+ * readable and crisp), export actions only (the editor action would send
+ * the data to an online editor). */
+static int vega_meta(cJSON *meta)
+{
+    cJSON *m = cJSON_AddObjectToObject(meta, VL_MIME);
+    cJSON *eo = m ? cJSON_AddObjectToObject(m, "embed_options") : NULL;
+    cJSON *act = eo ? cJSON_AddObjectToObject(eo, "actions") : NULL;
+
+    if (!act || !cJSON_AddStringToObject(eo, "renderer", "svg") ||
+        !cJSON_AddTrueToObject(act, "export") ||
+        !cJSON_AddFalseToObject(act, "source") ||
+        !cJSON_AddFalseToObject(act, "compiled") ||
+        !cJSON_AddFalseToObject(act, "editor"))
+        return -1;
+    return 0;
+}
+
 static int publish(struct plot *p)
 {
     struct ch_chart *ch = &p->chart;
@@ -1410,7 +1430,9 @@ static int publish(struct plot *p)
     if (show_vl && vl) {
         if (!(spec = cJSON_Parse(vl)))
             goto oom;
-        cJSON_AddItemToObject(data, "application/vnd.vegalite.v5+json", spec);
+        cJSON_AddItemToObject(data, VL_MIME, spec);
+        if (vega_meta(meta) < 0)
+            goto oom;
     }
     if (!cJSON_AddStringToObject(data, "image/svg+xml", svg) ||
         !cJSON_AddStringToObject(data, "image/png", b64) ||

@@ -179,16 +179,33 @@ static void cat_axis(struct vb *v, cJSON *e, int on_x)
                 : -45);
 }
 
-/* Value axis: compact labels, log scale, optional zero. */
-static void value_axis(struct vb *v, cJSON *e, int log, int zero)
+/* Value axis: compact labels, log scale, optional zero; about one tick per
+ * 80 px across or 40 px up, as the static axes.  A log axis labels only
+ * powers of ten (and their 2 and 5 multiples over at most two decades), as
+ * the static log axes do; lo/hi: the data range on it. */
+static void value_axis(struct vb *v, cJSON *e, int log, int zero, int across,
+                       double lo, double hi)
 {
+    const struct ch_chart *c = v->c;
     cJSON *ax = obj(v, e, "axis"), *sc = obj(v, e, "scale");
+    double n = across ? c->width / 80.0 : c->height / 40.0;
 
-    str(v, ax, "labelExpr", NUM_EXPR);
-    if (log)
+    num(v, ax, "tickCount", floor(fmax(2, n)));
+    str(v, ax, "labelOverlap", "greedy");
+    num(v, ax, "labelSeparation", 6);
+    if (log) {
+        int few = lo > 0 && hi > 0 && log10(hi / lo) <= 2;
+
+        str(v, ax, "labelExpr",
+            few ? "indexof(['1', '2', '5'], slice(format(datum.value, '.0e'), "
+                  "0, 1)) >= 0 ? (" NUM_EXPR ") : ''"
+                : "slice(format(datum.value, '.0e'), 0, 1) == '1' ? "
+                  "(" NUM_EXPR ") : ''");
         str(v, sc, "type", "log");
-    else
+    } else {
+        str(v, ax, "labelExpr", NUM_EXPR);
         boolean(v, sc, "zero", zero);
+    }
 }
 
 static void tip(struct vb *v, cJSON *tips, const char *field,
@@ -362,13 +379,14 @@ static void xy_encoding(struct vb *v, cJSON *encoding)
         str(v, sc, "type", "utc");
     } else {
         x = enc(v, encoding, "x", "x", "quantitative", c->xlabel);
-        value_axis(v, x, c->log_x, 0);
+        value_axis(v, x, c->log_x, 0, 1, c->info.xlo, c->info.xhi);
     }
     y = enc(v, encoding, "y", "y", "quantitative", c->ylabel);
     /* lines of counts start at zero when close to it, as the static ones */
     value_axis(v, y, c->log_y,
                c->kind == CH_LINE && c->info.ylo >= 0 &&
-                   c->info.ylo < c->info.yhi * 0.3);
+                   c->info.ylo < c->info.yhi * 0.3,
+               0, c->info.ylo, c->info.yhi);
     if (c->has_colour) {
         cJSON *e = enc(v, encoding, "color", "c", "quantitative",
                        c->colour_label);
@@ -481,7 +499,8 @@ static void bar_spec(struct vb *v, cJSON *spec)
     cat_axis(v, ce, !c->horizontal);
     ve = enc(v, encoding, vk, "y", "quantitative",
              c->horizontal ? c->xlabel : c->ylabel);
-    value_axis(v, ve, c->log_y, 1);
+    value_axis(v, ve, c->log_y, 1, c->horizontal, c->info.ylo,
+               c->info.yhi);
     if (c->nseries > 1) {
         series_colour(v, encoding, "color");
         if (!c->stacked)
@@ -540,10 +559,10 @@ static void hist_spec(struct vb *v, cJSON *spec)
     x = enc(v, encoding, "x", "lo", "quantitative", c->xlabel);
     bin = obj(v, x, "bin");
     boolean(v, bin, "binned", 1);
-    value_axis(v, x, 0, 0);
+    value_axis(v, x, 0, 0, 1, 0, 0);
     enc(v, encoding, "x2", "hi", NULL, NULL);
     y = enc(v, encoding, "y", "n", "quantitative", c->ylabel);
-    value_axis(v, y, c->log_y, 1);
+    value_axis(v, y, c->log_y, 1, 0, c->info.ylo, c->info.yhi);
     tips = arr(v, encoding, "tooltip");
     tip(v, tips, "lo_t", "from");
     tip(v, tips, "hi_t", "to");
@@ -562,7 +581,7 @@ static cJSON *box_layer(struct vb *v, cJSON *layer, const char *type,
 
     str(v, m, "type", type);
     ye = enc(v, e, "y", y, "quantitative", c->ylabel);
-    value_axis(v, ye, c->log_y, 0);
+    value_axis(v, ye, c->log_y, 0, 0, c->info.ylo, c->info.yhi);
     if (y2)
         enc(v, e, "y2", y2, NULL, NULL);
     push(v, layer, l);
