@@ -143,10 +143,11 @@ int ch_chart_set_fields(struct ch_chart *c, const char *const *names,
     c->fields = calloc(n, sizeof(char *));
     if (!c->fields)
         return -1;
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         if (!(c->fields[i] = strdup(names[i] ? names[i] : "")))
-            return -1; /* ch_chart_free releases the rest */
-    c->nfields = n;
+            return -1; /* ch_chart_free releases those copied */
+        c->nfields = i + 1;
+    }
     c->ntip = ntip;
     return 0;
 }

@@ -5,7 +5,14 @@
  * notes.  The caller fills it (ch_chart_point / ch_chart_bar / ch_chart_box /
  * ch_chart_hist_bin), then ch_chart_layout() turns it into a `struct ch_draw`
  * (ch_draw.h) that ch_svg and ch_png render; ch_chart_summary() describes it
- * in one line of text for consoles and screen readers.
+ * in one line of text for consoles and screen readers; ch_vega (ch_vega.h)
+ * writes the laid-out chart as a Vega-Lite spec, the interactive view.
+ *
+ * Rows may carry text fields (ch_chart_set_fields / ch_chart_add_row: a
+ * title, a channel name...) that tooltips show and that label_field writes
+ * beside the label_top most extreme points of a line or scatter (largest
+ * bubbles, or farthest from the least-squares trend) where it overlaps no
+ * point and no other label.
  *
  * Large inputs are reduced at layout time: lines with more points than about
  * two per horizontal pixel go through LTTB (ch_lttb.h); scatters keep one
@@ -16,8 +23,9 @@
  * CH_MAX_CATEGORIES are dropped (with a note), an "Other" series moves last.
  *
  * Ownership: the chart owns every string and array in it.  String fields
- * (title, xlabel, ylabel, source, colour_label) are set with
- * ch_chart_set_text(), which copies.  ch_chart_free() releases everything.
+ * (title, xlabel, ylabel, source, colour_label, series_label, size_label)
+ * are set with ch_chart_set_text(), which copies; row fields are copied
+ * into one arena.  ch_chart_free() releases everything.
  * Functions return 0 (or an index >= 0) on success and -1 when out of memory
  * (or with a message in `err` where there is one).
  */
