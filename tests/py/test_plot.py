@@ -419,3 +419,58 @@ def test_save_vega(kc, tmp_path):
     for ext in ("svg", "png", "vl.json"):
         assert (tmp_path / f"all.{ext}").stat().st_size > 100
     check_vega(json.loads((tmp_path / "all.vl.json").read_text()))
+
+
+STORE_LIKE = """
+CREATE TABLE videos (video_id TEXT, title TEXT, category_id TEXT,
+                     published_at TEXT, duration_s INTEGER, view_count INTEGER,
+                     like_count INTEGER, comment_count INTEGER);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)
+INSERT INTO videos
+SELECT printf('v%02d', i), 'Video ' || i, CAST(10 + i % 4 AS TEXT),
+       printf('2024-%02d-%02dT12:00:00Z', 1 + i % 12, 1 + i % 28),
+       30 + i * 97 % 3000, 1000 * i * i, 30 * i, i % 9 FROM n;
+CREATE TABLE channels (channel_id TEXT, title TEXT, subscriber_count INTEGER,
+                       view_count INTEGER, video_count INTEGER);
+INSERT INTO channels
+SELECT printf('c%02d', i), 'Channel ' || i, 500 * i * i, 90000 * i * i * i,
+       3 + i * 7 % 50
+FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
+                              WHERE i < 25) SELECT i FROM n);
+"""
+
+
+def readme_plot_examples():
+    with open(os.path.join(ytk.SOURCE_DIR, "magics", "README.md"),
+              encoding="utf-8") as f:
+        text = f.read()
+    section = text.split("## Charts: `%yt_plot`", 1)[1]
+    block = section.split("```sql\n", 1)[1].split("```", 1)[0]
+    examples, cur = [], []
+    for line in block.splitlines():
+        if line.startswith("%") and cur:
+            examples.append("\n".join(cur).strip())
+            cur = []
+        if line.strip() or cur:
+            cur.append(line)
+    examples.append("\n".join(cur).strip())
+    return examples
+
+
+def test_readme_examples_run(kernel):
+    """The examples of magics/README.md, one per kind, run as written on
+    tables with the store's column names."""
+    _, kc = kernel
+    res = ytk.execute(kc, STORE_LIKE)
+    assert res.status == "ok", res.all_text()
+    examples = readme_plot_examples()
+    kinds = [e.split()[1] for e in examples]
+    assert sorted(kinds) == ["bar", "box", "hist", "line", "scatter"], kinds
+    for code in examples:
+        res = ytk.execute(kc, code)
+        content = one_display(res)
+        check_bundle(content, ("Bar", "Horizontal", "Line", "Bubble", "Scatter",
+                               "Histogram", "Box"))
+    # the help's examples too
+    res = ytk.execute(kc, "%help yt_plot")
+    assert "view_count" in res.all_text() and "viewCount" not in res.all_text()
