@@ -69,8 +69,8 @@ static const struct mg_opt plot_opts[] = {
     {NULL, 0, 0, NULL},
 };
 
-static const char *const plot_kinds[] = {
-    "bar", "line", "scatter", "hist", "box", "default", NULL};
+static const char *const plot_kinds[] = {"bar", "line",    "scatter", "hist",
+                                         "box", "default", NULL};
 
 #define KINDS_LIST "bar, line, scatter, hist, box"
 
@@ -1345,8 +1345,8 @@ static int save_one(struct plot *p, const char *path, const void *data,
 /* The Vega-Lite spec when it is shown or saved: *vl (text, malloc'ed) or
  * NULL when it does not fit its cap (said in a line of output, the static
  * chart still shows).  Returns -1 only when a save of it fails that way. */
-static int vega_text(struct plot *p, const struct save *sv, int show,
-                     char **vl, size_t *vl_len)
+static int vega_text(struct plot *p, const struct save *sv, int show, char **vl,
+                     size_t *vl_len)
 {
     char err[CH_ERR_LEN];
 

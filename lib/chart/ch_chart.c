@@ -131,8 +131,8 @@ void ch_chart_free(struct ch_chart *c)
     memset(c, 0, sizeof(*c));
 }
 
-int ch_chart_set_fields(struct ch_chart *c, const char *const *names,
-                        size_t n, size_t ntip)
+int ch_chart_set_fields(struct ch_chart *c, const char *const *names, size_t n,
+                        size_t ntip)
 {
     size_t i;
 
@@ -2023,12 +2023,11 @@ static int box_hits_circle(const struct ch_draw *d, size_t from,
  * the plot and touches no point and no placed label.  Returns 1 and fills
  * *out / *ax / *ay / *anchor, or 0 (the label is left out). */
 static int label_spot(struct lay *L, const struct lab_cand *cd, double w,
-                      const struct box *placed, size_t nplaced,
-                      struct box *out, double *ax, double *ay,
-                      enum ch_anchor *anchor)
+                      const struct box *placed, size_t nplaced, struct box *out,
+                      double *ax, double *ay, enum ch_anchor *anchor)
 {
-    static const double dirs[8][2] = {{1, 0},  {-1, 0}, {0, -1}, {0, 1},
-                                      {1, -1}, {-1, -1}, {1, 1}, {-1, 1}};
+    static const double dirs[8][2] = {{1, 0},  {-1, 0},  {0, -1}, {0, 1},
+                                      {1, -1}, {-1, -1}, {1, 1},  {-1, 1}};
     const double h = LABEL_TEXT_SIZE, gap = 3;
     double r = 0;
     size_t i, k;
@@ -2045,10 +2044,12 @@ static int label_spot(struct lay *L, const struct lab_cand *cd, double w,
         double dx = dirs[k][0], dy = dirs[k][1], x0, y0;
         struct box b;
 
-        x0 = dx > 0 ? cd->px + r + gap : dx < 0 ? cd->px - r - gap - w
-                                                : cd->px - w / 2;
-        y0 = dy < 0 ? cd->py - r - gap - h : dy > 0 ? cd->py + r + gap
-                                                    : cd->py - h / 2;
+        x0 = dx > 0   ? cd->px + r + gap
+             : dx < 0 ? cd->px - r - gap - w
+                      : cd->px - w / 2;
+        y0 = dy < 0   ? cd->py - r - gap - h
+             : dy > 0 ? cd->py + r + gap
+                      : cd->py - h / 2;
         if (dx != 0 && dy != 0) { /* diagonals: off the circle's corner */
             x0 += dx > 0 ? -r * 0.3 : r * 0.3;
             y0 += dy > 0 ? -r * 0.3 : r * 0.3;
@@ -2104,8 +2105,8 @@ static int lay_labels(struct lay *L)
             goto out;
         if (label_spot(L, &cand[i], ch_text_width(lab, LABEL_TEXT_SIZE, 0),
                        placed, np, &placed[np], &x, &y, &an)) {
-            bad = ch_draw_text(L->d, x, y, lab, LABEL_TEXT_SIZE,
-                               CH_COLOUR_TEXT, an, 0, 0);
+            bad = ch_draw_text(L->d, x, y, lab, LABEL_TEXT_SIZE, CH_COLOUR_TEXT,
+                               an, 0, 0);
             np++;
         }
         free(lab);
@@ -2239,10 +2240,9 @@ static int lay_y_ticks(struct lay *L)
     for (i = 0; i < (size_t)ya->t.n; i++) {
         if (!ya->t.label[i][0])
             continue;
-        if (ch_draw_text(L->d, L->f.left - 6,
-                         amap(ya, ya->t.v[i]) + TICK_SIZE * 0.35,
-                         ya->t.label[i], TICK_SIZE, CH_COLOUR_MUTED, CH_END, 0,
-                         0) < 0)
+        if (ch_draw_text(
+                L->d, L->f.left - 6, amap(ya, ya->t.v[i]) + TICK_SIZE * 0.35,
+                ya->t.label[i], TICK_SIZE, CH_COLOUR_MUTED, CH_END, 0, 0) < 0)
             return -1;
     }
     return 0;
@@ -2309,10 +2309,10 @@ static int lay_draw_axes(struct lay *L)
     if (val && val->type == AX_LIN && val->lo < 0 && val->hi > 0) {
         double z = round(amap(val, 0)) + 0.5;
 
-        if (val == &L->ya ? ch_draw_line(d, f->left, z, f->right, z,
-                                         CH_COLOUR_AXIS, 1, 0)
-                          : ch_draw_line(d, z, f->top, z, f->bottom,
-                                         CH_COLOUR_AXIS, 1, 0))
+        if (val == &L->ya
+                ? ch_draw_line(d, f->left, z, f->right, z, CH_COLOUR_AXIS, 1, 0)
+                : ch_draw_line(d, z, f->top, z, f->bottom, CH_COLOUR_AXIS, 1,
+                               0))
             return -1;
     }
     if (lay_y_ticks(L) < 0 || lay_x_ticks(L) < 0)
@@ -2354,11 +2354,11 @@ static int lay_titles(struct lay *L)
                      CH_COLOUR_TEXT, CH_START, 0, 1) < 0)
         return -1;
     if (L->title_2 &&
-        ch_draw_text(d, PAD, PAD + TITLE_SIZE * 1.8 + 4, L->title_2,
-                     TITLE_SIZE, CH_COLOUR_TEXT, CH_START, 0, 1) < 0)
+        ch_draw_text(d, PAD, PAD + TITLE_SIZE * 1.8 + 4, L->title_2, TITLE_SIZE,
+                     CH_COLOUR_TEXT, CH_START, 0, 1) < 0)
         return -1;
-    if (L->legend && draw_legend(c, d, PAD, L->legend_y, L->W - 2 * PAD,
-                                 L->legend_max) < 0)
+    if (L->legend &&
+        draw_legend(c, d, PAD, L->legend_y, L->W - 2 * PAD, L->legend_max) < 0)
         return -1;
     if (L->colourbar && draw_colourbar(c, d, PAD, L->colourbar_y, L->r.cmin,
                                        L->r.cmax, L->W - 2 * PAD) < 0)

@@ -111,13 +111,13 @@ struct ch_chart {
      * through ch_pt.row (set from cur_row when they are added). */
     char **fields;
     size_t nfields;
-    size_t ntip;      /* fields[0..ntip-1] go into tooltips */
-    char *rowtext;    /* arena of NUL-terminated strings */
+    size_t ntip;   /* fields[0..ntip-1] go into tooltips */
+    char *rowtext; /* arena of NUL-terminated strings */
     size_t rowtext_len, rowtext_cap;
-    size_t *rowoff;   /* nrows * nfields offsets into rowtext */
+    size_t *rowoff; /* nrows * nfields offsets into rowtext */
     size_t nrows, rowcap;
-    int cur_row;      /* row of the next point/bar, -1 (default): none */
-    unsigned tip;     /* CH_TIP_* channels shown in tooltips */
+    int cur_row;  /* row of the next point/bar, -1 (default): none */
+    unsigned tip; /* CH_TIP_* channels shown in tooltips */
     char *series_label, *size_label; /* tooltip titles (may be NULL) */
     int label_field;  /* static charts: field labelling points, -1: none */
     size_t label_top; /* ... on the label_top most extreme points */
@@ -136,8 +136,8 @@ int ch_chart_set_text(char **field, const char *v);
 
 /* Name the text fields each row carries (at most CH_MAX_FIELDS; copied);
  * the first `ntip` go into tooltips.  Call before ch_chart_add_row. */
-int ch_chart_set_fields(struct ch_chart *c, const char *const *names,
-                        size_t n, size_t ntip);
+int ch_chart_set_fields(struct ch_chart *c, const char *const *names, size_t n,
+                        size_t ntip);
 
 /* Store one row's field values (nfields strings, NULL = ""), each cut to
  * CH_FIELD_MAX bytes on a UTF-8 boundary; sets c->cur_row to it, so the

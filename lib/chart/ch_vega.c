@@ -23,16 +23,16 @@
 #define FONT "system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif"
 /* Axis labels as the static axes write them: 12K, 3.4M, 1.2B; small
  * values with thousands separators. */
-#define NUM_EXPR                                                             \
-    "abs(datum.value) >= 10000 ? replace(replace(format(datum.value, "      \
+#define NUM_EXPR                                                               \
+    "abs(datum.value) >= 10000 ? replace(replace(format(datum.value, "         \
     "'.3~s'), 'k', 'K'), 'G', 'B') : format(datum.value, ',~g')"
 
 /* Building state of one attempt. */
 struct vb {
     const struct ch_chart *c;
-    size_t stride;    /* keep every stride-th point (1 = all) */
-    size_t total;     /* points available (after layout's reduction) */
-    size_t shown;     /* rows written */
+    size_t stride; /* keep every stride-th point (1 = all) */
+    size_t total;  /* points available (after layout's reduction) */
+    size_t shown;  /* rows written */
     int oom;
 };
 
@@ -208,8 +208,7 @@ static void value_axis(struct vb *v, cJSON *e, int log, int zero, int across,
     }
 }
 
-static void tip(struct vb *v, cJSON *tips, const char *field,
-                const char *title)
+static void tip(struct vb *v, cJSON *tips, const char *field, const char *title)
 {
     cJSON *t = cJSON_CreateObject();
 
@@ -388,8 +387,8 @@ static void xy_encoding(struct vb *v, cJSON *encoding)
                    c->info.ylo < c->info.yhi * 0.3,
                0, c->info.ylo, c->info.yhi);
     if (c->has_colour) {
-        cJSON *e = enc(v, encoding, "color", "c", "quantitative",
-                       c->colour_label);
+        cJSON *e =
+            enc(v, encoding, "color", "c", "quantitative", c->colour_label);
         cJSON *sc = obj(v, e, "scale");
 
         str(v, sc, "scheme", "viridis");
@@ -397,8 +396,7 @@ static void xy_encoding(struct vb *v, cJSON *encoding)
         series_colour(v, encoding, "color");
     }
     if (c->has_size) {
-        cJSON *e = enc(v, encoding, "size", "s", "quantitative",
-                       c->size_label);
+        cJSON *e = enc(v, encoding, "size", "s", "quantitative", c->size_label);
         cJSON *sc = obj(v, e, "scale"), *rng = arr(v, sc, "range");
         double rmax = fmax(8, fmin(c->width, c->height) / 20.0);
 
@@ -419,8 +417,10 @@ static void xy_spec(struct vb *v, cJSON *spec)
         cJSON *mark = obj(v, spec, "mark"), *encoding;
 
         str(v, mark, "type", "circle");
-        num(v, mark, "opacity", c->has_size ? 0.55 : v->shown > 1000 ? 0.6
-                                                                     : 0.75);
+        num(v, mark, "opacity",
+            c->has_size       ? 0.55
+            : v->shown > 1000 ? 0.6
+                              : 0.75);
         if (!c->has_size)
             num(v, mark, "size", v->shown > 1000 ? 10 : 38);
         if (c->nseries <= 1 && !c->has_colour)
@@ -433,8 +433,8 @@ static void xy_spec(struct vb *v, cJSON *spec)
     /* line: the line, and points on it that carry the tooltips (visible
      * when few, invisible hover targets when many) */
     {
-        cJSON *encoding = obj(v, spec, "encoding"), *layer = arr(v, spec,
-                                                                  "layer");
+        cJSON *encoding = obj(v, spec, "encoding"),
+              *layer = arr(v, spec, "layer");
         cJSON *l1 = cJSON_CreateObject(), *l2 = cJSON_CreateObject();
         cJSON *m1 = obj(v, l1, "mark"), *m2 = obj(v, l2, "mark");
         int few = v->shown <= 40 * (c->nseries ? c->nseries : 1);
@@ -499,8 +499,7 @@ static void bar_spec(struct vb *v, cJSON *spec)
     cat_axis(v, ce, !c->horizontal);
     ve = enc(v, encoding, vk, "y", "quantitative",
              c->horizontal ? c->xlabel : c->ylabel);
-    value_axis(v, ve, c->log_y, 1, c->horizontal, c->info.ylo,
-               c->info.yhi);
+    value_axis(v, ve, c->log_y, 1, c->horizontal, c->info.ylo, c->info.yhi);
     if (c->nseries > 1) {
         series_colour(v, encoding, "color");
         if (!c->stacked)
@@ -762,8 +761,8 @@ static cJSON *build(const struct ch_chart *c, size_t budget, struct vb *v)
     return spec;
 }
 
-int ch_vega_spec_capped(const struct ch_chart *c, size_t max_bytes,
-                        char **json, size_t *len, char err[CH_ERR_LEN])
+int ch_vega_spec_capped(const struct ch_chart *c, size_t max_bytes, char **json,
+                        size_t *len, char err[CH_ERR_LEN])
 {
     size_t budget = CH_VEGA_MAX_ROWS;
     struct vb v;

@@ -25,14 +25,14 @@
 
 #include "ch_chart.h"
 
-#define CH_VEGA_MAX_ROWS 5000          /* data rows in one spec */
+#define CH_VEGA_MAX_ROWS 5000           /* data rows in one spec */
 #define CH_VEGA_MAX_BYTES (1024 * 1024) /* hard cap on the printed spec */
 
 int ch_vega_spec(const struct ch_chart *c, char **json, size_t *len,
                  char err[CH_ERR_LEN]);
 
 /* The same with a caller-chosen byte cap (tests); max_bytes >= 1024. */
-int ch_vega_spec_capped(const struct ch_chart *c, size_t max_bytes,
-                        char **json, size_t *len, char err[CH_ERR_LEN]);
+int ch_vega_spec_capped(const struct ch_chart *c, size_t max_bytes, char **json,
+                        size_t *len, char err[CH_ERR_LEN]);
 
 #endif /* CH_VEGA_H */

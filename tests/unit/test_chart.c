@@ -645,10 +645,14 @@ static void b_bubble(struct ch_chart *c)
 static void b_bubble_labels(struct ch_chart *c)
 {
     static const char *names[] = {
-        "<script>alert(1)</script>", "Tom & \"Jerry\" 'here'",
+        "<script>alert(1)</script>",
+        "Tom & \"Jerry\" 'here'",
         "\xF0\x9F\x8E\xB8\xF0\x9F\x94\xA5 emoji",
         "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xD7\xA2\xD7\x95\xD7\x9C\xD7\x9D",
-        "Veritasium", "3Blue1Brown", "Numberphile", "Computerphile"};
+        "Veritasium",
+        "3Blue1Brown",
+        "Numberphile",
+        "Computerphile"};
     static const char *const field[] = {"title"};
     const char *val[1];
     char buf[32];
@@ -1249,15 +1253,15 @@ static void test_vega_million(void)
         TU_CHECK(ch_vega_spec(&c, &vl, &vl_len, err) == 0);
         TU_CHECK(vl && vl_len <= CH_VEGA_MAX_BYTES);
         spec = vl ? cJSON_Parse(vl) : NULL;
-        values = cJSON_GetObjectItem(cJSON_GetObjectItem(spec, "data"),
-                                     "values");
+        values =
+            cJSON_GetObjectItem(cJSON_GetObjectItem(spec, "data"), "values");
         TU_CHECK(cJSON_GetArraySize(values) > 500);
         TU_CHECK(cJSON_GetArraySize(values) <= CH_VEGA_MAX_ROWS + 1);
         TU_CHECK(cJSON_GetArraySize(values) <= (int)c.info.drawn);
-        TU_CHECK(strncmp(cJSON_GetObjectItem(cJSON_GetArrayItem(values, 0),
-                                             "f0")
-                             ->valuestring,
-                         "Video \xE2\x80\x9C", 9) == 0);
+        TU_CHECK(
+            strncmp(cJSON_GetObjectItem(cJSON_GetArrayItem(values, 0), "f0")
+                        ->valuestring,
+                    "Video \xE2\x80\x9C", 9) == 0);
         printf("  %s: 1,000,000 points -> %d rows, spec %zu bytes\n",
                kind ? "scatter" : "line", cJSON_GetArraySize(values), vl_len);
         cJSON_Delete(spec);
