@@ -151,8 +151,10 @@ static cJSON *enc(struct vb *v, cJSON *parent, const char *key,
     str(v, e, "field", field);
     if (type)
         str(v, e, "type", type);
-    if (title)
+    if (title && *title)
         str(v, e, "title", title);
+    else if (e && !cJSON_AddNullToObject(e, "title"))
+        v->oom = 1; /* no title rather than the internal field name */
     return e;
 }
 
@@ -208,13 +210,16 @@ static void value_axis(struct vb *v, cJSON *e, int log, int zero, int across,
     }
 }
 
-static void tip(struct vb *v, cJSON *tips, const char *field, const char *title)
+/* A tooltip line: the value of `field`, titled `title` or, without one,
+ * `fallback`. */
+static void tip(struct vb *v, cJSON *tips, const char *field, const char *title,
+                const char *fallback)
 {
     cJSON *t = cJSON_CreateObject();
 
     str(v, t, "field", field);
     str(v, t, "type", "nominal");
-    str(v, t, "title", title && *title ? title : field);
+    str(v, t, "title", title && *title ? title : fallback);
     push(v, tips, t);
 }
 
@@ -226,7 +231,7 @@ static void tip_fields(struct vb *v, cJSON *tips)
 
     for (f = 0; f < v->c->ntip; f++) {
         snprintf(key, sizeof(key), "f%zu", f);
-        tip(v, tips, key, v->c->fields[f]);
+        tip(v, tips, key, v->c->fields[f], key);
     }
 }
 
@@ -247,8 +252,7 @@ static void row_fields(struct vb *v, cJSON *row, int r)
 static void series_colour(struct vb *v, cJSON *encoding, const char *key)
 {
     const struct ch_chart *c = v->c;
-    cJSON *e = enc(v, encoding, key, "g", "nominal",
-                   c->series_label ? c->series_label : "series");
+    cJSON *e = enc(v, encoding, key, "g", "nominal", c->series_label);
     cJSON *sc = obj(v, e, "scale"), *dom = arr(v, sc, "domain"),
           *rng = arr(v, sc, "range");
     char col[8];
@@ -354,15 +358,15 @@ static void xy_tooltip(struct vb *v, cJSON *encoding)
     /* the text fields first: a video's title says which point this is */
     tip_fields(v, tips);
     if (c->nseries > 1 && (c->tip & CH_TIP_SERIES))
-        tip(v, tips, "g", c->series_label);
+        tip(v, tips, "g", c->series_label, "series");
     if (c->tip & CH_TIP_X)
-        tip(v, tips, "x_t", c->xlabel);
+        tip(v, tips, "x_t", c->xlabel, "x");
     if (c->tip & CH_TIP_Y)
-        tip(v, tips, "y_t", c->ylabel);
+        tip(v, tips, "y_t", c->ylabel, "y");
     if (c->has_size && (c->tip & CH_TIP_SIZE))
-        tip(v, tips, "s_t", c->size_label);
+        tip(v, tips, "s_t", c->size_label, "size");
     if (c->has_colour && (c->tip & CH_TIP_COLOUR))
-        tip(v, tips, "c_t", c->colour_label);
+        tip(v, tips, "c_t", c->colour_label, "colour");
 }
 
 static void xy_encoding(struct vb *v, cJSON *encoding)
@@ -512,11 +516,11 @@ static void bar_spec(struct vb *v, cJSON *spec)
     tips = arr(v, encoding, "tooltip");
     tip_fields(v, tips);
     if (c->tip & CH_TIP_X)
-        tip(v, tips, "x", c->horizontal ? c->ylabel : c->xlabel);
+        tip(v, tips, "x", c->horizontal ? c->ylabel : c->xlabel, "category");
     if (c->nseries > 1 && (c->tip & CH_TIP_SERIES))
-        tip(v, tips, "g", c->series_label);
+        tip(v, tips, "g", c->series_label, "series");
     if (c->tip & CH_TIP_Y)
-        tip(v, tips, "y_t", c->horizontal ? c->xlabel : c->ylabel);
+        tip(v, tips, "y_t", c->horizontal ? c->xlabel : c->ylabel, "value");
 }
 
 /* -------------------------------------------------------------- histogram */
@@ -563,9 +567,9 @@ static void hist_spec(struct vb *v, cJSON *spec)
     y = enc(v, encoding, "y", "n", "quantitative", c->ylabel);
     value_axis(v, y, c->log_y, 1, 0, c->info.ylo, c->info.yhi);
     tips = arr(v, encoding, "tooltip");
-    tip(v, tips, "lo_t", "from");
-    tip(v, tips, "hi_t", "to");
-    tip(v, tips, "n_t", c->ylabel ? c->ylabel : "count");
+    tip(v, tips, "lo_t", "from", NULL);
+    tip(v, tips, "hi_t", "to", NULL);
+    tip(v, tips, "n_t", c->ylabel, "count");
 }
 
 /* -------------------------------------------------------------------- box */
@@ -630,13 +634,13 @@ static void box_spec(struct vb *v, cJSON *spec)
     str(v, m, "stroke", "#222222");
     num(v, m, "size", 28);
     tips = arr(v, cJSON_GetObjectItem(l, "encoding"), "tooltip");
-    tip(v, tips, "x", c->xlabel);
-    tip(v, tips, "n_t", "values");
-    tip(v, tips, "hi_t", "upper whisker");
-    tip(v, tips, "q3_t", "Q3");
-    tip(v, tips, "med_t", "median");
-    tip(v, tips, "q1_t", "Q1");
-    tip(v, tips, "lo_t", "lower whisker");
+    tip(v, tips, "x", c->xlabel, "group");
+    tip(v, tips, "n_t", "values", NULL);
+    tip(v, tips, "hi_t", "upper whisker", NULL);
+    tip(v, tips, "q3_t", "Q3", NULL);
+    tip(v, tips, "med_t", "median", NULL);
+    tip(v, tips, "q1_t", "Q1", NULL);
+    tip(v, tips, "lo_t", "lower whisker", NULL);
     l = box_layer(v, layer, "tick", "med", NULL);
     m = cJSON_GetObjectItem(l, "mark");
     str(v, m, "color", "#222222");
@@ -659,8 +663,8 @@ static void box_spec(struct vb *v, cJSON *spec)
         }
     }
     tips = arr(v, cJSON_GetObjectItem(l, "encoding"), "tooltip");
-    tip(v, tips, "x", c->xlabel);
-    tip(v, tips, "v_t", c->ylabel ? c->ylabel : "value");
+    tip(v, tips, "x", c->xlabel, "group");
+    tip(v, tips, "v_t", c->ylabel, "value");
     v->total = v->shown;
 }
 
