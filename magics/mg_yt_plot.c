@@ -971,14 +971,29 @@ oom:
     return -1;
 }
 
-/* First column not yet used for x, y, series or size, or -1. */
+/* Columns that name a row (tooltips show them first): a line or scatter
+ * never takes one as its default x or y. */
+static const char *const text_cols[] = {"title", "name", "channel_title"};
+
+static int is_text_col(const struct plot *p, int i)
+{
+    size_t k;
+
+    for (k = 0; k < sizeof(text_cols) / sizeof(text_cols[0]); k++)
+        if (strcasecmp(sqlite3_column_name(p->st, i), text_cols[k]) == 0)
+            return 1;
+    return 0;
+}
+
+/* First column not yet used for x, y, series or size (for lines and
+ * scatters, not a naming column either), or -1. */
 static int first_free(const struct plot *p, int ncol)
 {
-    int i;
+    int i, xy = p->kind == CH_LINE || p->kind == CH_SCATTER;
 
     for (i = 0; i < ncol; i++)
         if (i != p->col.x && i != p->col.y && i != p->col.series &&
-            i != p->col.size)
+            i != p->col.size && !(xy && is_text_col(p, i)))
             return i;
     return -1;
 }
@@ -1161,7 +1176,6 @@ static int add_field(struct plot *p, int col, const char **names)
  * text fields.  Without it: every channel, and a title or name column. */
 static int tooltip_fields(struct plot *p, const char **names)
 {
-    static const char *const text_cols[] = {"title", "name", "channel_title"};
     const char *opt = mg_args_get(p->a, "tooltip");
     int i, n = sqlite3_column_count(p->st);
     char *copy, *tok, *save = NULL;
@@ -1632,7 +1646,9 @@ const struct mg_magic mg_yt_plot_magic = {
         "           one point per pixel cell\n"
         "  hist     distribution of --x COL; --bins N\n"
         "  box      quartiles of --y COL per group --x COL\n"
-        "In the cell form --x and --y default to the first two columns.\n"
+        "In the cell form --x and --y default to the first two columns (a\n"
+        "line or scatter skips a title, name or channel_title column: it\n"
+        "names the points in tooltips).\n"
         "\n"
         "Options:\n"
         "  --title TEXT, --xlabel TEXT, --ylabel TEXT, --source TEXT\n"

@@ -379,6 +379,13 @@ def test_tooltips(kc):
     last = max(rows, key=lambda r: r["x"])
     assert last["f0"] == "Video number 60"
     assert last["x_t"] == "3.6M"  # 1000*60*60 + 500*(60%7), compact
+    # cell form: the title column names the points instead of being x
+    res = ytk.execute(kc, "%%yt_plot scatter\nSELECT title, views, likes "
+                          "FROM videos")
+    spec = one_display(res)["data"][VL]
+    assert spec["encoding"]["x"]["title"] == "views"
+    assert spec["encoding"]["y"]["title"] == "likes"
+    assert spec["encoding"]["tooltip"][0]["title"] == "title"
     # --tooltip: exactly the columns named, plotted ones by their channel
     res = ytk.execute(kc, "%%yt_plot bar --tooltip 'category, id,minutes'\n"
                           "SELECT category, SUM(views) AS views, MIN(id) AS id,"
