@@ -128,6 +128,7 @@ void ch_chart_free(struct ch_chart *c)
     free(c->rowoff);
     free(c->series_label);
     free(c->size_label);
+    free(c->labels);
     memset(c, 0, sizeof(*c));
 }
 
@@ -1933,6 +1934,7 @@ static int lay_marks_hist(struct lay *L)
 
 struct lab_cand {
     double px, py, score;
+    double x, y; /* data values */
     int row;
 };
 
@@ -1968,6 +1970,8 @@ static struct lab_cand *label_candidates(struct lay *L, size_t *n)
                 continue;
             v[k].px = amap(&L->xa, p->x);
             v[k].py = amap(&L->ya, p->y);
+            v[k].x = p->x;
+            v[k].y = p->y;
             v[k].row = p->row;
             v[k].score = c->has_size && isfinite(p->s) ? p->s : 0;
             sx += v[k].px;
@@ -2021,10 +2025,11 @@ static int box_hits_circle(const struct ch_draw *d, size_t from,
 
 /* Place one label beside (px, py): the first of eight spots that stays in
  * the plot and touches no point and no placed label.  Returns 1 and fills
- * *out / *ax / *ay / *anchor, or 0 (the label is left out). */
+ * *out (its box) and *lab (its direction and the point's radius), or 0 (the
+ * label is left out). */
 static int label_spot(struct lay *L, const struct lab_cand *cd, double w,
                       const struct box *placed, size_t nplaced, struct box *out,
-                      double *ax, double *ay, enum ch_anchor *anchor)
+                      struct ch_label *lab)
 {
     static const double dirs[8][2] = {{1, 0},  {-1, 0},  {0, -1}, {0, 1},
                                       {1, -1}, {-1, -1}, {1, 1},  {-1, 1}};
@@ -2067,9 +2072,12 @@ static int label_spot(struct lay *L, const struct lab_cand *cd, double w,
         if (i < nplaced || box_hits_circle(L->d, L->marks_start, &b))
             continue;
         *out = b;
-        *anchor = CH_START;
-        *ax = b.x0;
-        *ay = b.y0 + h * 0.8;
+        lab->row = cd->row;
+        lab->x = cd->x;
+        lab->y = cd->y;
+        lab->dx = (int)dx;
+        lab->dy = (int)dy;
+        lab->r = r;
         return 1;
     }
     return 0;
@@ -2083,37 +2091,40 @@ static int lay_labels(struct lay *L)
     size_t n = 0, i, np = 0, want = c->label_top;
     int rc = -1;
 
+    free(c->labels);
+    c->labels = NULL;
+    c->nlabels = 0;
     if (c->label_field < 0 || (size_t)c->label_field >= c->nfields ||
         (c->kind != CH_SCATTER && c->kind != CH_LINE) || want == 0)
         return 0;
     if (!(cand = label_candidates(L, &n)))
         return -1;
     qsort(cand, n, sizeof(*cand), cmp_cand_desc);
-    placed = malloc((want ? want : 1) * sizeof(*placed));
-    if (!placed)
+    placed = malloc(want * sizeof(*placed));
+    c->labels = malloc(want * sizeof(*c->labels));
+    if (!placed || !c->labels)
         goto out;
     /* the most extreme first; a label with no free spot is left out and
      * the next point takes its turn, up to 4x the asked number tried */
     for (i = 0; i < n && np < want && i < want * 4; i++) {
         const char *t = ch_chart_field(c, cand[i].row, (size_t)c->label_field);
         char *lab = ch_text_fit(t, LABEL_TEXT_SIZE, LABEL_MAX_W);
-        double x, y;
-        enum ch_anchor an;
         int bad = 0;
 
         if (!lab)
             goto out;
         if (label_spot(L, &cand[i], ch_text_width(lab, LABEL_TEXT_SIZE, 0),
-                       placed, np, &placed[np], &x, &y, &an)) {
-            bad = ch_draw_text(L->d, x, y, lab, LABEL_TEXT_SIZE, CH_COLOUR_TEXT,
-                               an, 0, 0);
+                       placed, np, &placed[np], &c->labels[np])) {
+            bad = ch_draw_text(L->d, placed[np].x0,
+                               placed[np].y0 + LABEL_TEXT_SIZE * 0.8, lab,
+                               LABEL_TEXT_SIZE, CH_COLOUR_TEXT, CH_START, 0, 0);
             np++;
         }
         free(lab);
         if (bad < 0)
             goto out;
     }
-    c->info.labelled = np;
+    c->info.labelled = c->nlabels = np;
     rc = 0;
 out:
     free(cand);

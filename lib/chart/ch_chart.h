@@ -59,6 +59,16 @@ struct ch_pt {
     int drawn;      /* set by layout: the point survived LTTB/thinning */
 };
 
+/* A point named by layout (label_field): its row, data position, and where
+ * its label went: dx/dy in {-1, 0, 1} (right/left of the point, above or
+ * below it), r the point's radius in px. */
+struct ch_label {
+    int row;
+    double x, y;
+    int dx, dy;
+    double r;
+};
+
 struct ch_series {
     char *name; /* "" for the single unnamed series */
     struct ch_pt *pts;
@@ -121,6 +131,8 @@ struct ch_chart {
     char *series_label, *size_label; /* tooltip titles (may be NULL) */
     int label_field;  /* static charts: field labelling points, -1: none */
     size_t label_top; /* ... on the label_top most extreme points */
+    struct ch_label *labels; /* set by layout: the points labelled */
+    size_t nlabels;
 
     size_t rows_skipped; /* NULL or unusable values (caller counts) */
     char note[256];      /* shown as a caption line and in the summary */

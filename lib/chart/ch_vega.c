@@ -409,6 +409,61 @@ static void xy_encoding(struct vb *v, cJSON *encoding)
     }
 }
 
+/* Text layers naming the points the static chart labelled (--label), one
+ * per side the layout put labels on, offset beyond each point's radius. */
+static void label_layers(struct vb *v, cJSON *layer)
+{
+    const struct ch_chart *c = v->c;
+    int sx, sy;
+    size_t i;
+
+    for (sy = -1; sy <= 1; sy++) {
+        for (sx = -1; sx <= 1; sx++) {
+            cJSON *l = NULL, *values = NULL, *m, *e;
+            double r = 0;
+
+            for (i = 0; i < c->nlabels; i++) {
+                const struct ch_label *lb = &c->labels[i];
+                cJSON *row;
+                double xv;
+                char t[CH_LABEL_LEN];
+
+                if (lb->dx != sx || lb->dy != sy)
+                    continue;
+                if (!l) {
+                    l = cJSON_CreateObject();
+                    values = arr(v, obj(v, l, "data"), "values");
+                }
+                r = fmax(r, lb->r);
+                row = cJSON_CreateObject();
+                x_of(c, lb->x, &xv, t, sizeof(t));
+                num(v, row, "x", xv);
+                num(v, row, "y", lb->y);
+                str(v, row, "label",
+                    ch_chart_field(c, lb->row, (size_t)c->label_field));
+                push(v, values, row);
+            }
+            if (!l)
+                continue;
+            m = obj(v, l, "mark");
+            str(v, m, "type", "text");
+            str(v, m, "align", sx > 0 ? "left" : sx < 0 ? "right" : "center");
+            str(v, m, "baseline",
+                sy > 0   ? "top"
+                : sy < 0 ? "bottom"
+                         : "middle");
+            num(v, m, "dx", sx * (sx && sy ? r * 0.7 + 3 : r + 3));
+            num(v, m, "dy", sy * (sx && sy ? r * 0.7 + 3 : r + 3));
+            num(v, m, "limit", 170);
+            e = obj(v, l, "encoding");
+            enc(v, e, "text", "label", "nominal", NULL);
+            str(v, obj(v, e, "color"), "value", "#222222");
+            num(v, obj(v, e, "size"), "value", 11);
+            push(v, layer, l);
+        }
+    }
+}
+
 static void xy_spec(struct vb *v, cJSON *spec)
 {
     const struct ch_chart *c = v->c;
@@ -418,8 +473,15 @@ static void xy_spec(struct vb *v, cJSON *spec)
     hex(ch_palette(0), col);
     xy_rows(v, values);
     if (c->kind == CH_SCATTER) {
-        cJSON *mark = obj(v, spec, "mark"), *encoding;
+        cJSON *encoding = obj(v, spec, "encoding"), *mark, *layer = NULL;
+        cJSON *pts = spec;
 
+        if (c->nlabels) { /* points, then their names */
+            layer = arr(v, spec, "layer");
+            pts = cJSON_CreateObject();
+            push(v, layer, pts);
+        }
+        mark = obj(v, pts, "mark");
         str(v, mark, "type", "circle");
         num(v, mark, "opacity",
             c->has_size       ? 0.55
@@ -429,9 +491,10 @@ static void xy_spec(struct vb *v, cJSON *spec)
             num(v, mark, "size", v->shown > 1000 ? 10 : 38);
         if (c->nseries <= 1 && !c->has_colour)
             str(v, mark, "color", col);
-        encoding = obj(v, spec, "encoding");
         xy_encoding(v, encoding);
-        xy_tooltip(v, encoding);
+        xy_tooltip(v, layer ? obj(v, pts, "encoding") : encoding);
+        if (layer)
+            label_layers(v, layer);
         return;
     }
     /* line: the line, and points on it that carry the tooltips (visible
@@ -456,6 +519,7 @@ static void xy_spec(struct vb *v, cJSON *spec)
         xy_tooltip(v, obj(v, l2, "encoding"));
         push(v, layer, l1);
         push(v, layer, l2);
+        label_layers(v, layer);
     }
 }
 

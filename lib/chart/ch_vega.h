@@ -5,7 +5,8 @@
  * Notebook 7 and VS Code draw from `application/vnd.vegalite.v5+json`, with
  * tooltips.  It shows what the static back ends show: the same kinds and
  * options, the Okabe-Ito palette in the same series order, compact number
- * formats (12K, 3.4M) on axes and in tooltips, titles, notes and source.
+ * formats (12K, 3.4M) on axes and in tooltips, titles, notes and source,
+ * and the names layout wrote beside labelled points (chart.labels).
  *
  * Data are the same reduction as the drawing (the points layout kept after
  * LTTB or pixel-cell thinning, bars, bins, box statistics), further thinned

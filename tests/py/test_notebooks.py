@@ -202,7 +202,10 @@ def test_notebook3_names_outliers_and_titles_on_hover(demo):
             if m and o.output_type == "display_data" and VL in o.data:
                 specs[m.group(1)] = o.data[VL]
     bubbles = specs["q1-subscribers-vs-views"]
-    assert bubbles["encoding"]["tooltip"][0]["title"] == "title"
+    points, *names = bubbles["layer"]
+    assert points["encoding"]["tooltip"][0]["title"] == "title"
+    assert {r["label"] for n in names for r in n["data"]["values"]} == \
+        set(named)
     assert {r["f0"] for r in bubbles["data"]["values"]} <= channels
     bars = specs["q2-trending-views-by-category-per-month"]
     titles = [t["title"] for t in bars["encoding"]["tooltip"]]

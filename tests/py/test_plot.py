@@ -406,8 +406,13 @@ def test_labels_on_static_chart(kc):
     assert len(named) == 3, labels
     # label only: the title column does not become a tooltip of its own
     # beyond the default one
-    tips = one_display(res)["data"][VL]["encoding"]["tooltip"]
+    spec = one_display(res)["data"][VL]
+    points, *names = spec["layer"]
+    tips = points["encoding"]["tooltip"]
     assert [t["field"] for t in tips].count("f0") == 1
+    # the interactive view names the same points
+    in_spec = sorted(r["label"] for n in names for r in n["data"]["values"])
+    assert in_spec == sorted(named)
 
 
 def test_save_vega(kc, tmp_path):

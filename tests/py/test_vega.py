@@ -5,8 +5,10 @@ ships, no network) and renders through an independent renderer
 (vl-convert-python, Vega-Lite 5.20) to an image of the chart's size, with
 hostile text drawn as text."""
 import glob
+import html
 import json
 import os
+import re
 import struct
 
 import altair  # ships the Vega-Lite v5 schema (tests/requirements.txt)
@@ -82,7 +84,8 @@ def test_hostile_text_is_data_not_markup():
 
 def test_tooltips_name_the_row():
     spec = load(os.path.join(ROOT, "tests/golden/chart/bubble_labels.vl.json"))
-    tips = spec["encoding"]["tooltip"]
+    points, *names = spec["layer"]
+    tips = points["encoding"]["tooltip"]
     assert tips[0] == {"field": "f0", "type": "nominal", "title": "title"}
     fields = [t["field"] for t in tips]
     assert fields[1:] == ["x_t", "y_t", "s_t"]
@@ -92,3 +95,22 @@ def test_tooltips_name_the_row():
     assert all(r["x_t"] and r["y_t"] for r in rows)
     # values formatted as on the axes: compact with a suffix
     assert any(r["y_t"].endswith("M") for r in rows)
+
+
+def test_labelled_points_are_named_in_both_views():
+    """The names the static chart writes beside its points (golden SVG) are
+    the names the interactive view writes (text layers of the spec)."""
+    spec = load(os.path.join(ROOT, "tests/golden/chart/bubble_labels.vl.json"))
+    in_spec = sorted(r["label"] for layer in spec["layer"][1:]
+                     for r in layer["data"]["values"])
+    with open(os.path.join(ROOT, "tests/golden/chart/bubble_labels.svg"),
+              encoding="utf-8") as f:
+        svg = f.read()
+    rows = {r["f0"] for r in spec["data"]["values"]}
+    texts = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>",
+                                                  svg)]
+    in_svg = sorted(t for t in texts if t in rows)
+    assert len(in_spec) == 5 and in_spec == in_svg
+    for layer in spec["layer"][1:]:
+        assert layer["mark"]["type"] == "text"
+        assert layer["encoding"]["text"]["field"] == "label"
