@@ -8,7 +8,8 @@ thinning has an easy job).  Then, for each kind, one cell
 
 is timed from execute_request to `idle`, and the sizes of what it published
 are added up: image/svg+xml (characters), image/png (base64 characters, as
-sent), text/plain, and the total bytes of the display messages' content.
+sent), the Vega-Lite spec (characters of its JSON), text/plain, and the
+total bytes of the display messages' content.
 
 Run: python -m bench.plot_bench --build BUILD [--rows 1000000]
 """
@@ -50,8 +51,8 @@ def run(build, workdir, rows=1_000_000, kinds=("line", "scatter")):
             t0 = time.perf_counter()
             reply, msgs = c.execute_collect(code, timeout=600)
             dt = time.perf_counter() - t0
-            sizes = {"svg_chars": 0, "png_b64_chars": 0, "text_chars": 0,
-                     "display_msgs": 0, "content_bytes": 0}
+            sizes = {"svg_chars": 0, "png_b64_chars": 0, "vl_chars": 0,
+                     "text_chars": 0, "display_msgs": 0, "content_bytes": 0}
             for m in msgs:
                 if m["msg_type"] not in ("display_data", "execute_result",
                                          "update_display_data"):
@@ -62,6 +63,9 @@ def run(build, workdir, rows=1_000_000, kinds=("line", "scatter")):
                 sizes["svg_chars"] += len(data.get("image/svg+xml", ""))
                 sizes["png_b64_chars"] += len(data.get("image/png", ""))
                 sizes["text_chars"] += len(data.get("text/plain", ""))
+                if "application/vnd.vegalite.v5+json" in data:
+                    sizes["vl_chars"] += len(json.dumps(
+                        data["application/vnd.vegalite.v5+json"]))
             out["kinds"][kind] = {
                 "cell": code, "status": reply["content"]["status"],
                 "error": reply["content"].get("evalue"),

@@ -18,6 +18,9 @@ long long yt_time_days_from_civil(long long y, unsigned m, unsigned d);
  * "YYYY-MM-DD" in out (11 bytes).  This is the day Google's quota resets on. */
 void yt_time_pacific_day(time_t t, char out[11]);
 
+/* Seconds on the monotonic clock (for durations, never for dates). */
+double yt_time_mono(void);
+
 /* UTC ISO-8601 with milliseconds: "2026-11-22T18:06:11.123Z" (25 bytes). */
 void yt_time_iso_now(char out[32]);
 

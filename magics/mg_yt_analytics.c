@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "yt_analytics.h"
+#include "yt_env.h"
 #include "yt_api.h"
 #include "yt_buf.h"
 #include "yt_cred.h"
@@ -210,12 +211,7 @@ static int build_params(struct an_run *r)
     q.currency = r->currency;
     q.max_results = (int)r->max_results;
     /* YTK_ANALYTICS_PAGE_ROWS: smaller pages (tests of startIndex paging) */
-    {
-        const char *pg = getenv("YTK_ANALYTICS_PAGE_ROWS");
-        long n = pg ? strtol(pg, NULL, 10) : 0;
-
-        q.page_rows = n > 0 && n <= YT_AN_PAGE ? (int)n : 0;
-    }
+    q.page_rows = (int)yt_env_long("YTK_ANALYTICS_PAGE_ROWS", 0, 1, YT_AN_PAGE);
     r->page = yt_an_page_size(&q);
     r->params = yt_an_params(&q, err);
     if (!r->params)

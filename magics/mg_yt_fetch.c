@@ -26,10 +26,12 @@
 #include "yt_api.h"
 #include "yt_buf.h"
 #include "yt_cred.h"
+#include "yt_env.h"
 #include "yt_fetch.h"
 #include "yt_http.h"
 #include "yt_recipe.h"
 #include "yt_store.h"
+#include "yt_time.h"
 
 #define PROGRESS_MIN_S 0.15
 
@@ -193,27 +195,6 @@ struct fetch {
 
 /* ------------------------------------------------------------ helpers */
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long env_long(const char *name, long def, long lo, long hi)
-{
-    const char *v = getenv(name);
-    char *end;
-    long n;
-
-    if (!v || !*v)
-        return def;
-    n = strtol(v, &end, 10);
-    if (*end || n < lo || n > hi)
-        return def;
-    return n;
-}
-
 static struct yt_http *shared_http(void)
 {
     static struct yt_http *h;
@@ -225,19 +206,6 @@ static struct yt_http *shared_http(void)
 static int abort_check(void *arg)
 {
     return kn_exec_interrupted((struct kn_exec *)arg);
-}
-
-/* Append k=v (v percent-encoded) to an encoded query string buffer. */
-static int qp_add(struct yt_buf *b, const char *k, const char *v)
-{
-    char *e = yt_http_escape(v);
-    int rc;
-
-    if (!e)
-        return -1;
-    rc = yt_buf_addf(b, "%s%s=%s", b->len ? "&" : "", k, e);
-    free(e);
-    return rc;
 }
 
 static cJSON *bundle(const char *text, const char *html)
@@ -330,7 +298,7 @@ static int progress_text(struct fetch *f, struct yt_buf *t)
     char el[32];
     int rc = 0;
 
-    fmt_elapsed(el, sizeof(el), now_s() - f->t0);
+    fmt_elapsed(el, sizeof(el), yt_time_mono() - f->t0);
     if (est > 0) {
         long done = pages < est ? pages : est;
         int fill = (int)(10 * done / est), i;
@@ -385,7 +353,7 @@ static void progress_publish(struct fetch *f, int final, const char *final_text)
             kn_exec_update_display(f->x, data, NULL, f->disp_id);
         }
     }
-    f->last_update = now_s();
+    f->last_update = yt_time_mono();
     yt_buf_free(&t);
     yt_buf_free(&h);
 }
@@ -403,7 +371,7 @@ static void hook_progress(void *arg, const struct yt_fetch_stats *s)
     struct fetch *f = arg;
 
     (void)s;
-    if (f->disp_shown && now_s() - f->last_update < PROGRESS_MIN_S)
+    if (f->disp_shown && yt_time_mono() - f->last_update < PROGRESS_MIN_S)
         return;
     progress_publish(f, 0, NULL);
 }
@@ -559,7 +527,7 @@ static int map_filter(struct kn_exec *x, const struct mg_args *a,
         return usage_fail(x, msg);
     }
     p->oom |=
-        qp_add(&p->params, param, value_override ? value_override : v) < 0;
+        yt_http_query_add(&p->params, param, value_override ? value_override : v) < 0;
     return 1;
 }
 
@@ -622,7 +590,7 @@ static int extra_filters(struct kn_exec *x, struct plan *p, const char *spec)
             free(dup);
             return usage_fail(x, msg);
         }
-        p->oom |= qp_add(&p->params, tok, eq + 1) < 0;
+        p->oom |= yt_http_query_add(&p->params, tok, eq + 1) < 0;
     }
     free(dup);
     return 0;
@@ -684,13 +652,13 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
         p->recipe = YT_RECIPE_UPLOADS;
         p->m = yt_api_method_find("channels");
         if (mg_args_has(a, "mine"))
-            p->oom |= qp_add(&p->chan_params, "mine", "true") < 0, nfilter++;
+            p->oom |= yt_http_query_add(&p->chan_params, "mine", "true") < 0, nfilter++;
         if (mg_args_get(a, "channel"))
             p->oom |=
-                qp_add(&p->chan_params, "id", mg_args_get(a, "channel")) < 0,
+                yt_http_query_add(&p->chan_params, "id", mg_args_get(a, "channel")) < 0,
                 nfilter++;
         if (mg_args_get(a, "handle"))
-            p->oom |= qp_add(&p->chan_params, "forHandle",
+            p->oom |= yt_http_query_add(&p->chan_params, "forHandle",
                              mg_args_get(a, "handle")) < 0,
                 nfilter++;
         if (nfilter != 1)
@@ -700,7 +668,7 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
         p->table = strdup(into ? into : "videos");
         if (part && check_parts(x, p->m, part) < 0)
             return -1;
-        p->oom |= qp_add(&p->params, "part",
+        p->oom |= yt_http_query_add(&p->params, "part",
                          part ? part : "snippet,contentDetails,statistics") < 0;
         return 0;
     }
@@ -725,7 +693,7 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
     p->table = strdup(into ? into : yt_api_kind_get(p->m->kind)->name);
     if (part && check_parts(x, p->m, part) < 0)
         return -1;
-    p->oom |= qp_add(&p->params, "part", part ? part : p->m->default_part) < 0;
+    p->oom |= yt_http_query_add(&p->params, "part", part ? part : p->m->default_part) < 0;
 
     /* Resource-specific filters. */
     if (mg_args_has(a, "mine")) {
@@ -832,7 +800,7 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
     }
     if (strcmp(resource, "video_categories") == 0 && !nfilter &&
         !mg_args_get(a, "region")) {
-        p->oom |= qp_add(&p->params, "regionCode", "US") < 0;
+        p->oom |= yt_http_query_add(&p->params, "regionCode", "US") < 0;
         nfilter++;
     } else if (strcmp(resource, "video_categories") == 0 &&
                mg_args_get(a, "region"))
@@ -927,7 +895,7 @@ static int dry_run(struct mg_ctx *c, struct plan *p,
                       p->recipe == YT_RECIPE_UPLOADS ? "uploads" : p->resource);
     rc |= yt_recipe_estimate(
         rp, p->recipe == YT_RECIPE_UPLOADS ? known_video_count(c->db, p) : -1,
-        (int)env_long("YTK_FETCH_PARALLEL", 6, 1, 16), &t, &total, &known);
+        yt_fetch_parallel_setting(), &t, &total, &known);
     if (known)
         rc |= yt_buf_addf(&t, "Estimated cost: %ld quota unit%s.\n", total,
                           total == 1 ? "" : "s");
@@ -943,7 +911,7 @@ static int dry_run(struct mg_ctx *c, struct plan *p,
         used = yt_store_quota_day(c->db, day);
         rc |= yt_buf_addf(&t, "Used today (Pacific day %s): %lld of %ld units.",
                           day, used < 0 ? 0 : used,
-                          env_long("YTK_DAILY_QUOTA", 10000, 1, 1000000000));
+                          yt_env_long("YTK_DAILY_QUOTA", 10000, 1, 1000000000));
     }
     rc |= yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\"><pre>");
     rc |= mg_html_escape(&h, yt_buf_str(&t), -1);
@@ -969,7 +937,7 @@ static int summary_text(struct fetch *f, struct yt_buf *s, const char *verb)
     int i, n = 0, rc = 0;
 
     counts = f->job ? yt_recipe_counts(f->job, &n) : NULL;
-    fmt_elapsed(el, sizeof(el), now_s() - f->t0);
+    fmt_elapsed(el, sizeof(el), yt_time_mono() - f->t0);
     rc |= yt_buf_addf(s, "%s ", verb);
     if (!n)
         rc |= yt_buf_adds(s, "0 rows");
@@ -1137,7 +1105,7 @@ static int sub_quota(struct mg_ctx *c)
 {
     char day[11], sql[512], summary[400];
     long long used;
-    long limit = env_long("YTK_DAILY_QUOTA", 10000, 1, 1000000000);
+    long limit = yt_env_long("YTK_DAILY_QUOTA", 10000, 1, 1000000000);
     time_t now = time(NULL);
     char err[YT_STORE_ERR_LEN];
     long mins;
@@ -1247,7 +1215,7 @@ static int setup_fetch(struct fetch *f, struct mg_ctx *c,
     f->x = c->x;
     f->db = c->db;
     f->label = label;
-    f->t0 = now_s();
+    f->t0 = yt_time_mono();
     yt_buf_init(&f->skipped.text, SKIP_BYTES);
     kn_exec_new_id(f->fetch_id);
     yt_api_iso_now(f->started_at);

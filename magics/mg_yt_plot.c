@@ -32,6 +32,7 @@
 #include "ch_chart.h"
 #include "ch_png.h"
 #include "ch_ticks.h"
+#include "ch_vega.h"
 #include "yt_buf.h"
 
 #define MAX_POINTS 5000000 /* rows kept for a line or scatter */
@@ -58,12 +59,19 @@ static const struct mg_opt plot_opts[] = {
     {"width", 'W', 1, "width in px, 200-2000 (default 640)"},
     {"height", 'H', 1, "height in px, 150-2000 (default 400)"},
     {"save", 'o', 1, "also write the chart to PATH (.svg or .png)"},
-    {"format", 0, 1, "what --save writes: svg, png or both"},
+    {"format", 0, 1, "what --save writes: svg, png, vl.json, both, all"},
+    {"tooltip", 0, 1,
+     "columns shown on hover, comma-separated (default: the plotted ones "
+     "and a title or name column)"},
+    {"label", 'l', 1, "line/scatter: name the most extreme points with COL"},
+    {"label-top", 0, 1, "how many points --label names (default 5, 1-50)"},
+    {"static", 0, 0, "pictures only, no interactive (Vega-Lite) view"},
+    {"interactive", 0, 0, "interactive view even when the default is static"},
     {NULL, 0, 0, NULL},
 };
 
-static const char *const plot_kinds[] = {"bar",  "line", "scatter",
-                                         "hist", "box",  NULL};
+static const char *const plot_kinds[] = {"bar", "line",    "scatter", "hist",
+                                         "box", "default", NULL};
 
 #define KINDS_LIST "bar, line, scatter, hist, box"
 
@@ -71,6 +79,8 @@ static const char *const plot_kinds[] = {"bar",  "line", "scatter",
 struct cols {
     int x, y, series, size;
     const char *xname, *yname, *sname, *zname;
+    int field[CH_MAX_FIELDS]; /* text fields of each row (tooltips, label) */
+    size_t nfield;
 };
 
 struct plot {
@@ -267,6 +277,36 @@ static int step(struct plot *p)
     return -1;
 }
 
+/* The current row's text fields into the chart (numbers as the axes write
+ * them, NULL as ""), so the points added next carry them. */
+static int add_row(struct plot *p)
+{
+    const char *v[CH_MAX_FIELDS];
+    char bufs[CH_MAX_FIELDS][CH_LABEL_LEN];
+    size_t k;
+
+    if (!p->col.nfield)
+        return 0;
+    for (k = 0; k < p->col.nfield; k++) {
+        int col = p->col.field[k], t = sqlite3_column_type(p->st, col);
+        double d;
+
+        if (t == SQLITE_NULL) {
+            v[k] = "";
+        } else if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) {
+            d = sqlite3_column_double(p->st, col);
+            if (fabs(d) < 10000 && d == floor(d))
+                snprintf(bufs[k], sizeof(bufs[k]), "%.0f", d);
+            else
+                ch_format_compact(d, bufs[k], sizeof(bufs[k]));
+            v[k] = bufs[k];
+        } else {
+            v[k] = (const char *)sqlite3_column_text(p->st, col);
+        }
+    }
+    return ch_chart_add_row(&p->chart, v) < 0 ? -1 : 0;
+}
+
 /* ------------------------------------------------------------- readers */
 
 static int read_bar(struct plot *p)
@@ -290,6 +330,8 @@ static int read_bar(struct plot *p)
             ch->rows_skipped++;
             continue;
         }
+        if (add_row(p) < 0)
+            goto oom;
         if (p->col.series >= 0 &&
             (s = ch_chart_series(ch, cat_name(p->st, p->col.series, tv_buf))) <
                 0)
@@ -385,6 +427,8 @@ static int read_points(struct plot *p)
         }
         if (kept >= MAX_POINTS)
             continue;
+        if (add_row(p) < 0)
+            goto oom;
         if (p->colour_by && p->cmode != CM_TEXT) {
             /* --color: numbers get a colour scale, text one colour per
              * value; the first non-NULL value decides */
@@ -676,25 +720,56 @@ static int write_bytes(const char *path, const void *data, size_t len,
     return 0;
 }
 
-/* Decide what --save writes.  Fills the .svg and/or .png paths (empty when
- * not written).  Returns 0 or -1 after failing. */
-static int save_paths(struct plot *p, char *svg_path, char *png_path,
-                      size_t len)
+/* What --save writes: one path per format (empty when not written). */
+enum { SV_SVG, SV_PNG, SV_VL, SV_N };
+static const char *const save_ext[SV_N] = {".svg", ".png", ".vl.json"};
+static const char *const save_fmt[SV_N] = {"svg", "png", "vl.json"};
+
+struct save {
+    char path[SV_N][4096];
+};
+
+/* Which format a file name's extension names, or -1 (none or unknown);
+ * *stem = the length before the extension. */
+static int save_ext_of(const char *save, size_t *stem)
+{
+    size_t n = strlen(save), e;
+    const char *slash = strrchr(save, '/'), *dot = strrchr(save, '.');
+    int k;
+
+    *stem = n;
+    for (k = SV_N - 1; k >= 0; k--) {
+        e = strlen(save_ext[k]);
+        if (n > e && strcasecmp(save + n - e, save_ext[k]) == 0) {
+            *stem = n - e;
+            return k;
+        }
+    }
+    if (dot && (!slash || dot > slash))
+        return -2; /* an extension we do not write */
+    return -1;
+}
+
+/* Decide what --save writes.  Returns 0 or -1 after failing. */
+static int save_paths(struct plot *p, struct save *sv)
 {
     const char *save = mg_args_get(p->a, "save");
     const char *format = mg_args_get(p->a, "format");
-    const char *dot, *slash;
-    int want_svg = 0, want_png = 0;
+    int want[SV_N] = {0, 0, 0}, ext, k, fk = -1;
     size_t stem;
 
-    svg_path[0] = png_path[0] = '\0';
-    if (format && strcmp(format, "svg") && strcmp(format, "png") &&
-        strcmp(format, "both")) {
-        fail(p, "UsageError",
-             "%%yt_plot: --format must be svg, png or both, "
-             "not '%s'",
-             format);
-        return -1;
+    memset(sv, 0, sizeof(*sv));
+    if (format) {
+        for (k = 0; k < SV_N; k++)
+            if (strcasecmp(format, save_fmt[k]) == 0)
+                fk = k;
+        if (fk < 0 && strcasecmp(format, "both") && strcasecmp(format, "all")) {
+            fail(p, "UsageError",
+                 "%%yt_plot: --format must be svg, png, vl.json, both (svg "
+                 "and png) or all, not '%s'",
+                 format);
+            return -1;
+        }
     }
     if (!save) {
         if (format) {
@@ -709,48 +784,43 @@ static int save_paths(struct plot *p, char *svg_path, char *png_path,
         fail(p, "UsageError", "%%yt_plot: --save needs a file path");
         return -1;
     }
-    dot = strrchr(save, '.');
-    slash = strrchr(save, '/');
-    if (dot && slash && dot < slash)
-        dot = NULL;
-    stem = dot ? (size_t)(dot - save) : strlen(save);
-    if (dot && strcasecmp(dot, ".svg") && strcasecmp(dot, ".png")) {
+    ext = save_ext_of(save, &stem);
+    if (ext == -2) {
         fail(p, "UsageError",
              "%%yt_plot: --save %s: the file name must end "
-             "in .svg or .png",
+             "in .svg, .png or .vl.json",
              save);
         return -1;
     }
-    if (format && strcmp(format, "both") == 0) {
-        want_svg = want_png = 1;
+    if (format && fk < 0) {
+        want[SV_SVG] = want[SV_PNG] = 1;
+        want[SV_VL] = strcasecmp(format, "all") == 0;
     } else if (format) {
-        want_svg = strcmp(format, "svg") == 0;
-        want_png = !want_svg;
-        if (dot && strcasecmp(dot + 1, format) != 0) {
+        want[fk] = 1;
+        if (ext >= 0 && ext != fk) {
             fail(p, "UsageError",
                  "%%yt_plot: --save %s does not match "
-                 "--format %s; use --format both to write "
-                 "both files",
+                 "--format %s; use --format both or all to write "
+                 "several files",
                  save, format);
             return -1;
         }
-    } else if (dot) {
-        want_svg = strcasecmp(dot, ".svg") == 0;
-        want_png = !want_svg;
     } else {
-        want_png = 1; /* no extension, no format: PNG shows everywhere */
+        want[ext >= 0 ? ext : SV_PNG] = 1; /* no extension: PNG shows
+                                              everywhere */
     }
-    if (stem + 5 > len) {
+    if (stem + 9 > sizeof(sv->path[0])) {
         fail(p, "UsageError", "%%yt_plot: --save path is too long");
         return -1;
     }
-    if (want_svg)
-        snprintf(svg_path, len, "%.*s.svg", (int)stem, save);
-    if (want_png)
-        snprintf(png_path, len, "%.*s.png", (int)stem, save);
-    if (dot && !(format && strcmp(format, "both") == 0)) {
-        /* keep the user's spelling of the extension */
-        snprintf(want_svg ? svg_path : png_path, len, "%s", save);
+    for (k = 0; k < SV_N; k++) {
+        if (!want[k])
+            continue;
+        if (k == ext) /* keep the user's spelling of the extension */
+            snprintf(sv->path[k], sizeof(sv->path[k]), "%s", save);
+        else
+            snprintf(sv->path[k], sizeof(sv->path[k]), "%.*s%s", (int)stem,
+                     save, save_ext[k]);
     }
     return 0;
 }
@@ -910,14 +980,29 @@ oom:
     return -1;
 }
 
-/* First column not yet used for x, y, series or size, or -1. */
+/* Columns that name a row (tooltips show them first): a line or scatter
+ * never takes one as its default x or y. */
+static const char *const text_cols[] = {"title", "name", "channel_title"};
+
+static int is_text_col(const struct plot *p, int i)
+{
+    size_t k;
+
+    for (k = 0; k < sizeof(text_cols) / sizeof(text_cols[0]); k++)
+        if (strcasecmp(sqlite3_column_name(p->st, i), text_cols[k]) == 0)
+            return 1;
+    return 0;
+}
+
+/* First column not yet used for x, y, series or size (for lines and
+ * scatters, not a naming column either), or -1. */
 static int first_free(const struct plot *p, int ncol)
 {
-    int i;
+    int i, xy = p->kind == CH_LINE || p->kind == CH_SCATTER;
 
     for (i = 0; i < ncol; i++)
         if (i != p->col.x && i != p->col.y && i != p->col.series &&
-            i != p->col.size)
+            i != p->col.size && !(xy && is_text_col(p, i)))
             return i;
     return -1;
 }
@@ -1062,6 +1147,142 @@ static int check_kind_options(struct plot *p)
     return 0;
 }
 
+/* The CH_TIP_* channel column i is plotted on, or 0. */
+static unsigned plotted_bit(const struct plot *p, int i)
+{
+    if (i == p->col.x)
+        return CH_TIP_X;
+    if (i == p->col.y)
+        return CH_TIP_Y;
+    if (i == p->col.series)
+        return p->colour_by ? CH_TIP_COLOUR | CH_TIP_SERIES : CH_TIP_SERIES;
+    if (i == p->col.size)
+        return CH_TIP_SIZE;
+    return 0;
+}
+
+/* Index of column `col` among the row's text fields (added when new), or -1
+ * after failing. */
+static int add_field(struct plot *p, int col, const char **names)
+{
+    size_t k;
+
+    for (k = 0; k < p->col.nfield; k++)
+        if (p->col.field[k] == col)
+            return (int)k;
+    if (p->col.nfield == CH_MAX_FIELDS) {
+        fail(p, "UsageError",
+             "%%yt_plot: at most %d extra columns in --tooltip and --label",
+             CH_MAX_FIELDS);
+        return -1;
+    }
+    names[p->col.nfield] = sqlite3_column_name(p->st, col);
+    p->col.field[p->col.nfield] = col;
+    return (int)p->col.nfield++;
+}
+
+/* --tooltip COL,...: plotted columns switch their channel on, others become
+ * text fields.  Without it: every channel, and a title or name column. */
+static int tooltip_fields(struct plot *p, const char **names)
+{
+    const char *opt = mg_args_get(p->a, "tooltip");
+    int i, n = sqlite3_column_count(p->st);
+    char *copy, *tok, *save = NULL;
+    size_t k;
+
+    if (!opt) {
+        for (k = 0; k < sizeof(text_cols) / sizeof(text_cols[0]); k++)
+            for (i = 0; i < n; i++)
+                if (strcasecmp(sqlite3_column_name(p->st, i), text_cols[k]) ==
+                        0 &&
+                    !plotted_bit(p, i))
+                    return add_field(p, i, names) < 0 ? -1 : 0;
+        return 0;
+    }
+    p->chart.tip = 0;
+    if (!(copy = strdup(opt))) {
+        fail(p, "MemoryError", "out of memory");
+        return -1;
+    }
+    for (tok = strtok_r(copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        char *e = tok + strlen(tok);
+
+        while (isspace((unsigned char)*tok))
+            tok++;
+        while (e > tok && isspace((unsigned char)e[-1]))
+            *--e = '\0';
+        if (!*tok)
+            continue;
+        if ((i = find_col(p, tok, "tooltip")) < 0 ||
+            (!plotted_bit(p, i) && add_field(p, i, names) < 0)) {
+            free(copy);
+            return -1;
+        }
+        p->chart.tip |= plotted_bit(p, i);
+    }
+    free(copy);
+    return 0;
+}
+
+/* Text fields of each row: tooltip columns, then the --label column. */
+static int resolve_fields(struct plot *p)
+{
+    struct ch_chart *ch = &p->chart;
+    const char *label = mg_args_get(p->a, "label");
+    const char *names[CH_MAX_FIELDS];
+    char err[MG_ERR_LEN];
+    long top = 5;
+    size_t ntip;
+    int lab = -1;
+
+    if (mg_args_has(p->a, "label-top") && !label) {
+        fail(p, "UsageError", "%%yt_plot: --label-top N goes with --label COL");
+        return -1;
+    }
+    if (label && p->kind != CH_LINE && p->kind != CH_SCATTER) {
+        fail(p, "UsageError",
+             "%%yt_plot: --label applies to line and scatter charts (bars "
+             "and boxes are named by their category)");
+        return -1;
+    }
+    if (p->kind == CH_HIST || p->kind == CH_BOX) {
+        if (mg_args_has(p->a, "tooltip")) {
+            fail(p, "UsageError",
+                 "%%yt_plot: --tooltip applies to bar, line and scatter "
+                 "charts (%s tooltips show their statistics)",
+                 p->kind_word);
+            return -1;
+        }
+        return 0;
+    }
+    if (ch_chart_set_text(&ch->series_label, p->col.sname) < 0 ||
+        ch_chart_set_text(&ch->size_label, p->col.zname) < 0)
+        goto oom;
+    if (tooltip_fields(p, names) < 0)
+        return -1;
+    ntip = p->col.nfield;
+    if (label) {
+        int col = find_col(p, label, "label");
+
+        if (col < 0 || (lab = add_field(p, col, names)) < 0)
+            return -1;
+        if (mg_args_get_long(p->a, "label-top", 1, 50, &top, err) < 0) {
+            fail(p, "UsageError", "%%yt_plot: %s", err);
+            return -1;
+        }
+    }
+    if (p->col.nfield &&
+        ch_chart_set_fields(ch, names, p->col.nfield, ntip) < 0)
+        goto oom;
+    ch->label_field = lab;
+    ch->label_top = (size_t)top;
+    return 0;
+oom:
+    fail(p, "MemoryError", "out of memory");
+    return -1;
+}
+
 static int set_options(struct plot *p)
 {
     struct ch_chart *ch = &p->chart;
@@ -1112,19 +1333,94 @@ static int set_options(struct plot *p)
     return 0;
 }
 
+/* Interactive view by default?  `%yt_plot default --static` or
+ * --interactive sets it for the session; YTK_PLOT_STATIC=1 in the kernel's
+ * environment starts static. */
+static int plot_interactive = -1;
+
+static int interactive_default(void)
+{
+    if (plot_interactive < 0) {
+        const char *e = getenv("YTK_PLOT_STATIC");
+
+        plot_interactive = !(e && *e && strcmp(e, "0") != 0);
+    }
+    return plot_interactive;
+}
+
+/* Write one file of --save and say so. */
+static int save_one(struct plot *p, const char *path, const void *data,
+                    size_t len)
+{
+    char werr[512];
+
+    if (!path[0])
+        return 0;
+    if (write_bytes(path, data, len, werr, sizeof(werr)) < 0) {
+        fail(p, "PlotError", "%s", werr);
+        return -1;
+    }
+    kn_exec_printf(p->c->x, 0, "Saved %s (%zu KB)\n", path,
+                   (len + 1023) / 1024);
+    return 0;
+}
+
+/* The Vega-Lite spec when it is shown or saved: *vl (text, malloc'ed) or
+ * NULL when it does not fit its cap (said in a line of output, the static
+ * chart still shows).  Returns -1 only when a save of it fails that way. */
+static int vega_text(struct plot *p, const struct save *sv, int show, char **vl,
+                     size_t *vl_len)
+{
+    char err[YTK_ERR_LEN];
+
+    *vl = NULL;
+    if (!show && !sv->path[SV_VL][0])
+        return 0;
+    if (ch_vega_spec(&p->chart, vl, vl_len, err) == 0)
+        return 0;
+    if (sv->path[SV_VL][0]) {
+        fail(p, "PlotError", "%s", err);
+        return -1;
+    }
+    kn_exec_printf(p->c->x, 0, "Interactive view left out: %s.\n", err);
+    return 0;
+}
+
+#define VL_MIME "application/vnd.vegalite.v5+json"
+
+/* JupyterLab's vega-embed options: SVG rendering (marks stay in the DOM,
+ * readable and crisp), export actions only (the editor action would send
+ * the data to an online editor). */
+static int vega_meta(cJSON *meta)
+{
+    cJSON *m = cJSON_AddObjectToObject(meta, VL_MIME);
+    cJSON *eo = m ? cJSON_AddObjectToObject(m, "embed_options") : NULL;
+    cJSON *act = eo ? cJSON_AddObjectToObject(eo, "actions") : NULL;
+
+    if (!act || !cJSON_AddStringToObject(eo, "renderer", "svg") ||
+        !cJSON_AddTrueToObject(act, "export") ||
+        !cJSON_AddFalseToObject(act, "source") ||
+        !cJSON_AddFalseToObject(act, "compiled") ||
+        !cJSON_AddFalseToObject(act, "editor"))
+        return -1;
+    return 0;
+}
+
 static int publish(struct plot *p)
 {
     struct ch_chart *ch = &p->chart;
-    char *svg = NULL, *summary = NULL, *b64 = NULL, err[YTK_ERR_LEN];
-    char svg_path[4096], png_path[4096], werr[YTK_ERR_LEN];
+    char *svg = NULL, *summary = NULL, *b64 = NULL, *vl = NULL;
+    char err[YTK_ERR_LEN];
+    struct save sv;
     unsigned char *png = NULL;
-    size_t svg_len, png_len;
-    cJSON *data = NULL, *meta = NULL, *pm;
-    struct yt_buf text;
-    int rc = -1;
+    size_t svg_len, png_len, vl_len = 0;
+    cJSON *data = NULL, *meta = NULL, *pm, *spec = NULL;
+    int rc = -1, show_vl;
 
-    yt_buf_init(&text, 1 << 20);
-    if (save_paths(p, svg_path, png_path, sizeof(svg_path)) < 0)
+    show_vl = mg_args_has(p->a, "static")        ? 0
+              : mg_args_has(p->a, "interactive") ? 1
+                                                 : interactive_default();
+    if (save_paths(p, &sv) < 0)
         goto out;
     if (ch_chart_render(ch, &svg, &svg_len, &png, &png_len, &summary, err) <
         0) {
@@ -1140,24 +1436,11 @@ static int publish(struct plot *p)
         }
         goto out;
     }
-    if (yt_buf_adds(&text, summary) < 0)
-        goto oom;
-    if (svg_path[0]) {
-        if (write_bytes(svg_path, svg, svg_len, werr, sizeof(werr)) < 0) {
-            fail(p, "PlotError", "%s", werr);
-            goto out;
-        }
-        kn_exec_printf(p->c->x, 0, "Saved %s (%zu KB)\n", svg_path,
-                       (svg_len + 1023) / 1024);
-    }
-    if (png_path[0]) {
-        if (write_bytes(png_path, png, png_len, werr, sizeof(werr)) < 0) {
-            fail(p, "PlotError", "%s", werr);
-            goto out;
-        }
-        kn_exec_printf(p->c->x, 0, "Saved %s (%zu KB)\n", png_path,
-                       (png_len + 1023) / 1024);
-    }
+    if (vega_text(p, &sv, show_vl, &vl, &vl_len) < 0 ||
+        save_one(p, sv.path[SV_SVG], svg, svg_len) < 0 ||
+        save_one(p, sv.path[SV_PNG], png, png_len) < 0 ||
+        (vl && save_one(p, sv.path[SV_VL], vl, vl_len) < 0))
+        goto out;
     b64 = base64(png, png_len);
     data = cJSON_CreateObject();
     meta = cJSON_CreateObject();
@@ -1167,9 +1450,16 @@ static int publish(struct plot *p)
         goto oom;
     }
     cJSON_AddItemToObject(meta, "image/png", pm);
+    if (show_vl && vl) {
+        if (!(spec = cJSON_Parse(vl)))
+            goto oom;
+        cJSON_AddItemToObject(data, VL_MIME, spec);
+        if (vega_meta(meta) < 0)
+            goto oom;
+    }
     if (!cJSON_AddStringToObject(data, "image/svg+xml", svg) ||
         !cJSON_AddStringToObject(data, "image/png", b64) ||
-        !cJSON_AddStringToObject(data, "text/plain", yt_buf_str(&text)) ||
+        !cJSON_AddStringToObject(data, "text/plain", summary) ||
         !cJSON_AddNumberToObject(pm, "width", ch->width) ||
         !cJSON_AddNumberToObject(pm, "height", ch->height))
         goto oom;
@@ -1182,12 +1472,47 @@ oom:
 out:
     cJSON_Delete(data);
     cJSON_Delete(meta);
-    yt_buf_free(&text);
     free(svg);
     free(png);
     free(b64);
+    free(vl);
     free(summary);
     return rc;
+}
+
+/* %yt_plot default [--static | --interactive]: show or set whether charts
+ * carry the interactive view for the rest of the session. */
+static int run_default(struct mg_ctx *c, const struct mg_args *a)
+{
+    int i;
+
+    for (i = 0; i < a->nopt; i++)
+        if (strcmp(a->optname[i], "static") &&
+            strcmp(a->optname[i], "interactive")) {
+            kn_exec_fail(c->x, "UsageError",
+                         "%%yt_plot default takes --static or --interactive, "
+                         "not --%s",
+                         a->optname[i]);
+            return -1;
+        }
+    if (mg_args_pos(a, 1) ||
+        (mg_args_has(a, "static") && mg_args_has(a, "interactive"))) {
+        kn_exec_fail(c->x, "UsageError",
+                     "usage: %%yt_plot default [--static | --interactive]");
+        return -1;
+    }
+    interactive_default();
+    if (mg_args_has(a, "static"))
+        plot_interactive = 0;
+    if (mg_args_has(a, "interactive"))
+        plot_interactive = 1;
+    kn_exec_printf(c->x, 0,
+                   plot_interactive
+                       ? "Charts show an interactive view (Vega-Lite) with "
+                         "SVG and PNG beside it; --static leaves it out.\n"
+                       : "Charts are pictures only (SVG and PNG); "
+                         "--interactive adds the interactive view.\n");
+    return 0;
 }
 
 static int run(struct mg_ctx *c, const struct mg_args *a, const char *body)
@@ -1203,7 +1528,7 @@ static int run(struct mg_ctx *c, const struct mg_args *a, const char *body)
         kn_exec_fail(c->x, "UsageError",
                      "%%yt_plot needs a chart kind: " KINDS_LIST);
         kn_exec_fail_line(c->x, "e.g. %yt_plot bar --from videos --x title "
-                                "--y viewCount --top 10");
+                                "--y view_count --top 10");
         return -1;
     }
     if (strcasecmp(kind, "bar") == 0)
@@ -1218,12 +1543,16 @@ static int run(struct mg_ctx *c, const struct mg_args *a, const char *body)
         p.kind = CH_HIST;
     else if (strcasecmp(kind, "box") == 0)
         p.kind = CH_BOX;
+    else if (strcasecmp(kind, "default") == 0 && !body)
+        p.kind = 0;
     else {
         kn_exec_fail(c->x, "UsageError",
                      "unknown chart kind '%s'; kinds: " KINDS_LIST, kind);
         return -1;
     }
     p.kind_word = kind;
+    if (p.kind == 0)
+        return run_default(c, a);
     if (mg_args_pos(a, 1)) {
         kn_exec_fail(c->x, "UsageError",
                      "%%yt_plot: unexpected '%s' after "
@@ -1234,7 +1563,8 @@ static int run(struct mg_ctx *c, const struct mg_args *a, const char *body)
     if (check_kind_options(&p) < 0)
         return -1;
     ch_chart_init(&p.chart, p.kind);
-    if (prepare(&p, body) < 0 || resolve_columns(&p) < 0 || set_options(&p) < 0)
+    if (prepare(&p, body) < 0 || resolve_columns(&p) < 0 ||
+        set_options(&p) < 0 || resolve_fields(&p) < 0)
         goto out;
     switch (p.kind) {
     case CH_BAR:
@@ -1306,10 +1636,13 @@ const struct mg_magic mg_yt_plot_magic = {
     .help =
         "%yt_plot KIND --from TABLE --x COL --y COL [options]\n"
         "%%yt_plot KIND [options]   (cell body: one SQL query)\n"
+        "%yt_plot default [--static | --interactive]\n"
         "\n"
-        "Draws a chart of a table or of a query's rows and shows it as SVG\n"
-        "and PNG (PNG shows everywhere a notebook is read) with a one-line\n"
-        "text summary.  Aggregate in SQL: the cell form takes any SELECT.\n"
+        "Draws a chart of a table or of a query's rows.  JupyterLab,\n"
+        "Notebook 7 and VS Code show an interactive view (Vega-Lite: hover\n"
+        "for tooltips); SVG and PNG go beside it for exports, code-host\n"
+        "viewers and untrusted notebooks, with a one-line text summary.\n"
+        "Aggregate in SQL: the cell form takes any SELECT.\n"
         "\n"
         "Kinds:\n"
         "  bar      categories (--x) and values (--y); --series COL groups\n"
@@ -1322,23 +1655,44 @@ const struct mg_magic mg_yt_plot_magic = {
         "           one point per pixel cell\n"
         "  hist     distribution of --x COL; --bins N\n"
         "  box      quartiles of --y COL per group --x COL\n"
-        "In the cell form --x and --y default to the first two columns.\n"
+        "In the cell form --x and --y default to the first two columns (a\n"
+        "line or scatter skips a title, name or channel_title column: it\n"
+        "names the points in tooltips).\n"
         "\n"
         "Options:\n"
         "  --title TEXT, --xlabel TEXT, --ylabel TEXT, --source TEXT\n"
         "  --log-x, --log-y            logarithmic axes (values > 0)\n"
         "  --width PX, --height PX     size (default 640 x 400, at most\n"
         "                              2000 x 2000)\n"
-        "  --save PATH                 write PATH (.svg or .png); folders\n"
-        "                              are created\n"
-        "  --format svg|png|both       what --save writes\n"
+        "  --tooltip COL,...           what hovering a mark shows (default:\n"
+        "                              the plotted columns and a title,\n"
+        "                              name or channel_title column)\n"
+        "  --label COL [--label-top N] line/scatter: write COL beside the N\n"
+        "                              most extreme points (largest bubbles,\n"
+        "                              or farthest from the trend; default\n"
+        "                              5) in the SVG and PNG, and in the\n"
+        "                              interactive view\n"
+        "  --static, --interactive     leave out / add the interactive view\n"
+        "                              (`%yt_plot default --static` sets it\n"
+        "                              for the session; YTK_PLOT_STATIC=1\n"
+        "                              starts the kernel static)\n"
+        "  --save PATH                 write PATH (.svg, .png or .vl.json);\n"
+        "                              folders are created\n"
+        "  --format svg|png|vl.json|both|all   what --save writes (both:\n"
+        "                              svg and png; all: the three)\n"
+        "\n"
+        "The interactive view carries at most 5,000 rows (the points the\n"
+        "picture draws, thinned further if needed) and 1 MB; past that the\n"
+        "picture still shows and a line says why.\n"
         "\n"
         "Examples:\n"
-        "  %yt_plot bar --from videos --x title --y viewCount --top 10 "
+        "  %yt_plot bar --from videos --x title --y view_count --top 10 "
         "--horizontal\n"
+        "  %yt_plot scatter --from videos --x view_count --y like_count "
+        "--log-x --log-y --label title\n"
         "  %%yt_plot line --title \"Uploads per month\" --save "
         "charts/uploads.png\n"
-        "  SELECT substr(publishedAt, 1, 7) || '-01' AS month, COUNT(*) AS "
+        "  SELECT substr(published_at, 1, 7) || '-01' AS month, COUNT(*) AS "
         "uploads\n"
         "  FROM videos GROUP BY 1 ORDER BY 1\n",
     .opts = plot_opts,

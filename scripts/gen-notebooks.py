@@ -264,7 +264,7 @@ A word on the "trending" table: it is the Data API's *most popular* chart of a r
 %yt_fetch video_categories --region {region} --show 0"""),
     ("md", """## Question 1 · Among my subscriptions, who has the most subscribers, and do they also have the most views?
 
-Subscriptions are joined with the `channels` table, which holds the statistics of each subscribed channel. Each bubble is a channel you subscribe to: its position shows subscribers (across) and total views (up), its size the number of videos. Both axes are logarithmic because channel sizes span several orders of magnitude."""),
+Subscriptions are joined with the `channels` table, which holds the statistics of each subscribed channel. Each bubble is a channel you subscribe to: its position shows subscribers (across) and total views (up), its size the number of videos. Both axes are logarithmic because channel sizes span several orders of magnitude. In JupyterLab, hover a bubble to see which channel it is (the `title` column becomes its tooltip); `--label title` writes the names of the six largest bubbles beside them, so the saved PNG names them too."""),
     ("code", """SELECT c.title, c.subscriber_count, c.view_count, c.video_count
 FROM subscriptions s
 JOIN channels c ON c.channel_id = s.channel_id
@@ -273,24 +273,26 @@ ORDER BY c.subscriber_count DESC
 LIMIT 5;"""),
     plot("scatter", "q1-subscribers-vs-views",
          '--x subscriber_count --y view_count --size video_count --log-x --log-y '
+         '--label title --label-top 6 '
          '--title "My subscriptions: subscribers vs total views" '
          '--xlabel "subscribers" --ylabel "total views"',
-         """SELECT c.subscriber_count, c.view_count, c.video_count
+         """SELECT c.title, c.subscriber_count, c.view_count, c.video_count
 FROM subscriptions s
 JOIN channels c ON c.channel_id = s.channel_id
 WHERE c.subscriber_count > 0 AND c.view_count > 0;"""),
     ("md", """**What the chart shows.** The bubbles rise along a diagonal: on these log–log axes, a channel with ten times more subscribers tends to have roughly ten times more views, so the subscriber count is a good first guess of a channel's reach. In the run saved here, two giants stand apart at the top right (over 2.8 million subscribers and over 500 million views each), while most subscriptions are small channels with a few hundred to a few thousand subscribers. The spread around the diagonal is the interesting part: channels above it get more views per subscriber (their videos travel beyond their own audience), channels below it have fewer views than their audience would suggest. Large bubbles in the lower left are small channels with many videos: many uploads alone do not bring subscribers. Channels that hide their subscriber count are left out."""),
     ("md", """## Question 2 · Which categories reach the most-popular chart, month by month, and with how many views?
 
-The most-popular (*mostPopular*) chart joined with the category names; videos are grouped by the month they were published, and their views are summed per category. To keep the chart readable, the six categories with the most views keep their own colour and the rest are summed as *Other* (the `WITH ... top` part of the query)."""),
+The most-popular (*mostPopular*) chart joined with the category names; videos are grouped by the month they were published, and their views are summed per category. To keep the chart readable, the six categories with the most views keep their own colour and the rest are summed as *Other* (the `WITH ... top` part of the query). Hover a bar segment to read its exact views and the title of its most viewed video (`--tooltip`; SQLite takes `top_video` from the row that has the `max(view_count)`)."""),
     plot("bar", "q2-trending-views-by-category-per-month-{region}",
          '--x month --y views --series category --stacked '
+         '--tooltip month,category,views,videos,top_video '
          '--title "Most-popular chart ({region}): views by category and month published" '
          '--xlabel "month published" --ylabel "views"',
          """WITH v AS (
   SELECT strftime('%Y-%m', t.published_at) AS month,
          coalesce(c.title, 'category ' || t.category_id) AS category,
-         t.view_count
+         t.view_count, t.title
   FROM trending t
   LEFT JOIN video_categories c ON c.category_id = t.category_id
 ), top AS (
@@ -298,7 +300,10 @@ The most-popular (*mostPopular*) chart joined with the category names; videos ar
 )
 SELECT month,
        CASE WHEN category IN (SELECT category FROM top) THEN category ELSE 'Other' END AS category,
-       sum(view_count) AS views
+       sum(view_count) AS views,
+       count(*) AS videos,
+       max(view_count) AS top_views,
+       title AS top_video
 FROM v
 GROUP BY month, 2
 ORDER BY month, views DESC;"""),
@@ -345,9 +350,11 @@ GROUP BY category
 ORDER BY likes DESC;"""),
     plot("bar", "q3b-trending-likes-top-channels-{region}",
          '--x channel --y likes --horizontal '
+         '--tooltip channel,likes,videos,top_video '
          '--title "Top 10 channels by likes on most-popular videos ({region})" '
          '--xlabel "likes" --ylabel "channel"',
-         """SELECT channel_title AS channel, sum(coalesce(like_count, 0)) AS likes
+         """SELECT channel_title AS channel, sum(coalesce(like_count, 0)) AS likes,
+       count(*) AS videos, max(view_count) AS top_views, title AS top_video
 FROM trending
 GROUP BY channel_id
 ORDER BY likes DESC
@@ -364,9 +371,9 @@ LIMIT 5;"""),
     ("md", """The channel with the most videos on the chart (dozens of entries) collects far fewer likes than a channel with one hit: many modest videos versus one very popular one."""),
     ("md", """## Question 4 · Do my longer videos get more views?
 
-Each dot is one of my uploads: its length in minutes (across) against its views (up). Both axes are logarithmic, so shorts of a few seconds and streams of several hours fit on one chart; shorts (under a minute) sit at the far left."""),
+Each dot is one of my uploads: its length in minutes (across) against its views (up). Both axes are logarithmic, so shorts of a few seconds and streams of several hours fit on one chart; shorts (under a minute) sit at the far left. Hover a dot for the video's title; the four videos farthest from the trend are named on the chart."""),
     plot("scatter", "q4-my-uploads-length-vs-views",
-         '--x minutes --y view_count --log-x --log-y '
+         '--x minutes --y view_count --log-x --log-y --label title --label-top 4 '
          '--title "My uploads: length vs views" '
          '--xlabel "length (minutes)" --ylabel "views"',
          """SELECT title, round(duration_s / 60.0, 1) AS minutes, view_count
@@ -559,7 +566,7 @@ LIMIT 10;"""),
 
 ### Going further
 
-Every chart above came from a SQL query: change a `WHERE` clause or a `GROUP BY` and run the cell again. `%help yt_plot` lists the chart kinds and options (log axes, `--top N`, `--color`, histograms with `--bins`...); `%help yt_fetch` lists the Analytics presets and options."""),
+Every chart above came from a SQL query: change a `WHERE` clause or a `GROUP BY` and run the cell again. `%help yt_plot` lists the chart kinds and options (log axes, `--top N`, `--color`, histograms with `--bins`, `--tooltip`, `--label`...); `%help yt_fetch` lists the Analytics presets and options. In JupyterLab, Notebook 7 and VS Code the charts are interactive (hover for exact values, tooltips name the video or channel); exports and code-host viewers show the same chart as a picture. `%yt_plot default --static` turns the interactive view off for the session."""),
 ]
 
 

@@ -89,6 +89,10 @@ void ch_chart_init(struct ch_chart *c, enum ch_kind kind)
     c->kind = kind;
     c->width = 640;
     c->height = 400;
+    c->cur_row = -1;
+    c->label_field = -1;
+    c->label_top = 5;
+    c->tip = CH_TIP_ALL;
 }
 
 static void box_free(struct ch_box *b)
@@ -117,7 +121,97 @@ void ch_chart_free(struct ch_chart *c)
     for (i = 0; i < c->nbox; i++)
         box_free(&c->boxes[i]);
     free(c->boxes);
+    for (i = 0; i < c->nfields; i++)
+        free(c->fields[i]);
+    free(c->fields);
+    free(c->rowtext);
+    free(c->rowoff);
+    free(c->series_label);
+    free(c->size_label);
+    free(c->labels);
     memset(c, 0, sizeof(*c));
+}
+
+int ch_chart_set_fields(struct ch_chart *c, const char *const *names, size_t n,
+                        size_t ntip)
+{
+    size_t i;
+
+    if (n > CH_MAX_FIELDS || ntip > n || c->nrows || c->nfields)
+        return -1;
+    if (n == 0)
+        return 0;
+    c->fields = calloc(n, sizeof(char *));
+    if (!c->fields)
+        return -1;
+    for (i = 0; i < n; i++) {
+        if (!(c->fields[i] = strdup(names[i] ? names[i] : "")))
+            return -1; /* ch_chart_free releases those copied */
+        c->nfields = i + 1;
+    }
+    c->ntip = ntip;
+    return 0;
+}
+
+/* Bytes of s to keep: at most CH_FIELD_MAX, not cutting a UTF-8 sequence. */
+static size_t field_cut(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n <= CH_FIELD_MAX)
+        return n;
+    n = CH_FIELD_MAX;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
+int ch_chart_add_row(struct ch_chart *c, const char *const *vals)
+{
+    size_t f, need = 0;
+
+    if (c->nfields == 0 || c->nrows >= (size_t)0x7FFFFFFF)
+        return -1;
+    for (f = 0; f < c->nfields; f++)
+        need += field_cut(vals[f] ? vals[f] : "") + 1;
+    if (c->rowtext_len + need > c->rowtext_cap) {
+        size_t ncap = c->rowtext_cap ? c->rowtext_cap : 4096;
+        char *nt;
+
+        while (ncap < c->rowtext_len + need)
+            ncap *= 2;
+        if (!(nt = realloc(c->rowtext, ncap)))
+            return -1;
+        c->rowtext = nt;
+        c->rowtext_cap = ncap;
+    }
+    if (c->nrows == c->rowcap) {
+        size_t ncap = c->rowcap ? c->rowcap * 2 : 256;
+        size_t *no = realloc(c->rowoff, ncap * c->nfields * sizeof(size_t));
+
+        if (!no)
+            return -1;
+        c->rowoff = no;
+        c->rowcap = ncap;
+    }
+    for (f = 0; f < c->nfields; f++) {
+        const char *v = vals[f] ? vals[f] : "";
+        size_t n = field_cut(v);
+
+        c->rowoff[c->nrows * c->nfields + f] = c->rowtext_len;
+        memcpy(c->rowtext + c->rowtext_len, v, n);
+        c->rowtext[c->rowtext_len + n] = '\0';
+        c->rowtext_len += n + 1;
+    }
+    c->cur_row = (int)c->nrows;
+    return (int)c->nrows++;
+}
+
+const char *ch_chart_field(const struct ch_chart *c, int row, size_t f)
+{
+    if (row < 0 || (size_t)row >= c->nrows || f >= c->nfields)
+        return "";
+    return c->rowtext + c->rowoff[(size_t)row * c->nfields + f];
 }
 
 int ch_chart_set_text(char **field, const char *v)
@@ -262,6 +356,8 @@ int ch_chart_point(struct ch_chart *c, int series, double x, double y, double s)
     se->pts[se->n].y = y;
     se->pts[se->n].s = s;
     se->pts[se->n].c = NAN;
+    se->pts[se->n].row = c->cur_row;
+    se->pts[se->n].drawn = 0;
     se->n++;
     return 0;
 }
@@ -292,9 +388,13 @@ int ch_chart_bar(struct ch_chart *c, const char *cat, int series, double y)
             se->pts[se->n].y = NAN;
             se->pts[se->n].s = 0;
             se->pts[se->n].c = NAN;
+            se->pts[se->n].row = -1;
+            se->pts[se->n].drawn = 0;
             se->n++;
         }
     }
+    if (se->pts[ci].row < 0)
+        se->pts[ci].row = c->cur_row;
     if (isnan(se->pts[ci].y))
         se->pts[ci].y = y;
     else
@@ -425,6 +525,8 @@ int ch_chart_top(struct ch_chart *c, size_t top)
             np[i].y = from < se->n ? se->pts[from].y : NAN;
             np[i].s = 0;
             np[i].c = NAN;
+            np[i].row = from < se->n ? se->pts[from].row : -1;
+            np[i].drawn = 0;
         }
         free(se->pts);
         se->pts = np;
@@ -1021,6 +1123,7 @@ static int draw_line_series(struct ch_chart *c, struct ch_draw *d, size_t si,
             continue;
         pts[2 * m] = amap(xa, p->x);
         pts[2 * m + 1] = amap(ya, p->y);
+        s->pts[idx[i]].drawn = 1;
         m++;
     }
     if (ch_draw_path(d, pts, m, col, 2) < 0)
@@ -1134,7 +1237,7 @@ static int draw_scatter(struct ch_chart *c, struct ch_draw *d,
                 goto out;
         }
         for (i = 0; i < s->n; i++) {
-            const struct ch_pt *p = &s->pts[i];
+            struct ch_pt *p = &s->pts[i];
             double px, py, rr = r;
 
             if (!isfinite(p->x) || !isfinite(p->y) ||
@@ -1183,6 +1286,7 @@ static int draw_scatter(struct ch_chart *c, struct ch_draw *d,
                                           COLOUR_LEVELS))
                         : COLOUR_LEVELS / 2;
             }
+            p->drawn = 1;
             c->info.drawn++;
         }
     }
@@ -1341,25 +1445,971 @@ static int has_values(const struct ch_chart *c)
     return 0;
 }
 
+/* Everything one layout computes, passed between its sections. */
+struct lay {
+    struct ch_chart *c;
+    struct ch_draw *d;
+    struct ranges r;
+    struct axis xa, ya;
+    struct axis *cat, *val; /* bar/box: category and value axes */
+    struct frame f;
+    double W, H, top, bottom, xlab_y, ylab_x, legend_y;
+    double ytick_w, xtick_h, right_extra, left_extra;
+    double colourbar_y, legend_max;
+    int bar_labels, legend, colourbar;
+    char *title_fit, *title_2;
+    size_t marks_start; /* first primitive of the marks */
+};
+
+/* Bars: cut categories beyond CH_MAX_CATEGORIES, then the value range. */
+static void lay_ranges_bar(struct lay *L)
+{
+    struct ch_chart *c = L->c;
+    size_t i, s;
+
+    if (c->ncat > CH_MAX_CATEGORIES) {
+        size_t n = c->ncat;
+
+        for (s = 0; s < c->nseries; s++)
+            if (c->series[s].n > CH_MAX_CATEGORIES)
+                c->series[s].n = CH_MAX_CATEGORIES;
+        for (i = CH_MAX_CATEGORIES; i < c->ncat; i++)
+            free(c->cats[i]);
+        c->ncat = CH_MAX_CATEGORIES;
+        free(c->cat_hash);
+        c->cat_hash = NULL;
+        c->cat_hcap = 0;
+        ch_chart_add_note(c, "first %d of %s categories (use --top N)",
+                          CH_MAX_CATEGORIES, cnt(n).s);
+    }
+    bar_range(c, &L->r);
+    L->r.xlo = 0;
+    L->r.xhi = (double)c->ncat;
+    L->bar_labels = c->nseries == 1 && bar_labels_fit(c, L->W, L->H);
+}
+
+/* Lines and scatters: ranges of x, y, size and colour; lines sorted by x,
+ * bubbles by size. */
+static void lay_ranges_xy(struct lay *L)
+{
+    struct ch_chart *c = L->c;
+    struct ranges *r = &L->r;
+    size_t i, s;
+
+    for (s = 0; s < c->nseries; s++) {
+        struct ch_series *se = &c->series[s];
+
+        for (i = 0; i < se->n; i++) {
+            se->pts[i].drawn = 0;
+            ranges_add(r, se->pts[i].x, se->pts[i].y);
+            if (c->has_size && isfinite(se->pts[i].s) && se->pts[i].s > r->smax)
+                r->smax = se->pts[i].s;
+            if (c->has_colour && isfinite(se->pts[i].c)) {
+                r->cmin = fmin(r->cmin, se->pts[i].c);
+                r->cmax = fmax(r->cmax, se->pts[i].c);
+            }
+        }
+        r->points += se->n;
+        if (c->kind == CH_LINE) {
+            for (i = 1; i < se->n; i++)
+                if (se->pts[i].x < se->pts[i - 1].x)
+                    break;
+            if (i < se->n)
+                qsort(se->pts, se->n, sizeof(*se->pts), cmp_pt_x);
+        } else if (c->has_size) { /* big bubbles first, small on top */
+            qsort(se->pts, se->n, sizeof(*se->pts), cmp_pt_s_desc);
+        }
+    }
+}
+
+/* ---- data ranges ---- */
+static int lay_ranges(struct lay *L, char err[YTK_ERR_LEN])
+{
+    struct ch_chart *c = L->c;
+    struct ranges *r = &L->r;
+    size_t i, s;
+
+    ranges_init(r);
+    switch (c->kind) {
+    case CH_BAR:
+        lay_ranges_bar(L);
+        break;
+    case CH_LINE:
+    case CH_SCATTER:
+        lay_ranges_xy(L);
+        break;
+    case CH_HIST:
+        for (i = 0; i < c->series[0].n; i++) {
+            const struct ch_pt *p = &c->series[0].pts[i];
+
+            ranges_add(r, p->x, p->y);
+            ranges_add(r, p->s, 0);
+            if (isfinite(p->y) && p->y > 0 && p->y < 1e15)
+                r->points += (size_t)p->y;
+        }
+        if (r->ylo > 0)
+            r->ylo = 0;
+        break;
+    case CH_BOX:
+        for (i = 0; i < c->nbox; i++) {
+            const struct ch_box *b = &c->boxes[i];
+
+            if (!b->n)
+                continue;
+            ranges_add(r, NAN, b->lo);
+            ranges_add(r, NAN, b->hi);
+            for (s = 0; s < b->nout; s++)
+                ranges_add(r, NAN, b->out[s]);
+            r->points += b->n;
+        }
+        r->xlo = 0;
+        r->xhi = (double)c->ncat;
+        break;
+    }
+    if (!isfinite(r->ylo) || !isfinite(r->yhi)) {
+        snprintf(err, YTK_ERR_LEN, "nothing to plot: no finite values");
+        return -1;
+    }
+    if ((c->log_y && !isfinite(r->ymin_pos)) ||
+        (c->log_x && (c->kind == CH_LINE || c->kind == CH_SCATTER) &&
+         !isfinite(r->xmin_pos))) {
+        const char *ax = c->log_y && !isfinite(r->ymin_pos) ? "y" : "x";
+
+        snprintf(err, YTK_ERR_LEN,
+                 "--log-%s needs positive values, and every "
+                 "%s value is 0 or negative: drop --log-%s "
+                 "or filter the rows in SQL",
+                 ax, ax, ax);
+        return -1;
+    }
+    c->info.xlo = r->xlo;
+    c->info.xhi = r->xhi;
+    c->info.ylo = r->ylo;
+    c->info.yhi = r->yhi;
+    c->info.points = r->points;
+    return 0;
+}
+
+/* Bars with value labels: room for them beyond the longest bars, from a
+ * rough guess of the plot's length in px. */
+static void lay_room_for_bar_labels(const struct lay *L, double *vlo,
+                                    double *vhi)
+{
+    double span = *vhi - *vlo, px, need;
+
+    if (L->c->horizontal) {
+        px = L->W * 0.55;
+        need = 4 + ch_text_width("\xE2\x88\x92"
+                                 "8.8M",
+                                 TICK_SIZE, 0);
+    } else {
+        px = L->H - 170;
+        need = TICK_SIZE + 8;
+    }
+    if (px < 80)
+        px = 80;
+    if (*vhi > 0)
+        *vhi += span * need / px;
+    if (*vlo < 0)
+        *vlo -= span * need / px;
+}
+
+/* ---- axes: types, and the value domain (zero, log floor, label room) ---- */
+static void lay_axes(struct lay *L)
+{
+    struct ch_chart *c = L->c;
+    double vlo = L->r.ylo, vhi = L->r.yhi;
+
+    if (c->kind == CH_BAR || c->kind == CH_BOX) {
+        L->cat = c->horizontal && c->kind == CH_BAR ? &L->ya : &L->xa;
+        L->val = L->cat == &L->xa ? &L->ya : &L->xa;
+        L->cat->type = AX_BAND;
+        L->cat->nband = c->ncat;
+        L->cat->label_every = 1;
+        L->val->type = c->log_y ? AX_LOG : AX_LIN;
+        L->val->nice = 1;
+    } else {
+        L->xa.type = c->log_x ? AX_LOG : c->x_time ? AX_TIME : AX_LIN;
+        L->xa.nice = c->kind == CH_SCATTER || c->kind == CH_HIST;
+        L->ya.type = c->log_y ? AX_LOG : AX_LIN;
+        L->ya.nice = 1;
+    }
+    if (L->val || c->kind == CH_HIST) {
+        struct axis *v = L->val ? L->val : &L->ya;
+
+        if (v->type == AX_LIN) {
+            if (c->kind != CH_BOX) {
+                if (vlo > 0)
+                    vlo = 0;
+                if (vhi < 0)
+                    vhi = 0;
+            }
+            if (L->bar_labels && c->kind == CH_BAR)
+                lay_room_for_bar_labels(L, &vlo, &vhi);
+        }
+    } else if (L->ya.type == AX_LIN && c->kind == CH_LINE && vlo > 0 &&
+               vlo < vhi * 0.3) {
+        vlo = 0; /* counts over time: start at zero when close to it */
+    }
+    if ((L->val ? L->val->type : L->ya.type) == AX_LOG) {
+        vlo = isfinite(L->r.ymin_pos) ? L->r.ymin_pos : 1;
+        /* bars grow from the bottom of the axis: keep the smallest one
+         * visible */
+        if (c->kind == CH_BAR || c->kind == CH_HIST)
+            vlo /= 2;
+    }
+    L->r.ylo = vlo;
+    L->r.yhi = vhi;
+    if (L->xa.type == AX_LOG)
+        L->r.xlo = isfinite(L->r.xmin_pos) ? L->r.xmin_pos : 1;
+}
+
+/* ---- fixed parts of the frame: title, legend, captions ---- */
+static int lay_frame(struct lay *L)
+{
+    struct ch_chart *c = L->c;
+    double W = L->W, H = L->H;
+
+    L->top = PAD;
+    if (c->title && *c->title) {
+        if (wrap_title(c->title, (W - 2 * PAD) / 1.1, &L->title_fit,
+                       &L->title_2) < 0)
+            return -1;
+        if (L->title_2 && H < 300) { /* small chart: one line, cut */
+            free(L->title_fit);
+            free(L->title_2);
+            L->title_2 = NULL;
+            L->title_fit =
+                ch_text_fit(c->title, TITLE_SIZE, (W - 2 * PAD) / 1.1);
+            if (!L->title_fit)
+                return -1;
+        }
+        L->top += TITLE_SIZE + 8;
+        if (L->title_2)
+            L->top += TITLE_SIZE + 4;
+    }
+    L->legend = c->nseries > 1 && c->kind != CH_HIST && c->kind != CH_BOX;
+    L->colourbar =
+        c->kind == CH_SCATTER && c->has_colour && isfinite(L->r.cmin);
+    if (L->legend) {
+        /* short canvases get fewer legend rows: names are cut instead */
+        int maxrows = H < 250 ? 1 : H < 400 ? 2 : 4;
+
+        L->legend_y = L->top + LABEL_SIZE;
+        L->legend_max = legend_name_max(W - 2 * PAD);
+        while (legend_rows(c, W - 2 * PAD, L->legend_max) > maxrows &&
+               L->legend_max > 24)
+            L->legend_max -= 8;
+        L->top += legend_rows(c, W - 2 * PAD, L->legend_max) * 18 + 4;
+    }
+    if (L->colourbar) {
+        L->colourbar_y = L->top + LABEL_SIZE;
+        L->top += 22;
+    }
+    L->top += 8; /* room for the top tick label */
+    L->bottom = H - PAD;
+    if (c->source && *c->source)
+        L->bottom -= CAPTION_SIZE + 5;
+    /* the note line is reserved after drawing decides on it (scatter) */
+    if (c->note[0] || (c->kind == CH_SCATTER && L->r.points > SCATTER_THIN) ||
+        (c->kind == CH_LINE && line_needs_lttb(c, W)))
+        L->bottom -= CAPTION_SIZE + 5;
+    if (c->xlabel && *c->xlabel) {
+        L->xlab_y = L->bottom;
+        L->bottom -= LABEL_SIZE + 8;
+    }
+    L->ylab_x = PAD + LABEL_SIZE * 0.8;
+    return 0;
+}
+
+/* Widest category label in px. */
+static double widest_cat(const struct ch_chart *c)
+{
+    double m = 0;
+    size_t i;
+
+    for (i = 0; i < c->ncat; i++) {
+        double w = ch_text_width(c->cats[i], TICK_SIZE, 0);
+
+        if (w > m)
+            m = w;
+    }
+    return m;
+}
+
+/* Category labels on the x axis: flat, wrapped on two lines, slanted or
+ * thinned, whichever fits the band. */
+static void lay_margin_band_x(struct lay *L)
+{
+    struct ch_chart *c = L->c;
+    struct axis *xa = &L->xa;
+    double bw = band_width(xa), m = widest_cat(c), m_full = m;
+    size_t i;
+
+    /* slanted labels are cut so that they take at most 35% of the
+     * height below the title */
+    xa->maxlab = (0.35 * (L->bottom - L->top) - 10) / 0.7071 - TICK_SIZE;
+    if (xa->maxlab > 110)
+        xa->maxlab = 110;
+    if (m > xa->maxlab)
+        m = fmax(xa->maxlab, 0);
+    xa->wrap = 0;
+    if (m + 6 <= bw) {
+        xa->rotate = 0;
+        xa->label_every = 1;
+        L->xtick_h = 20;
+    } else if (c->ncat <= 30 && bw >= 40) {
+        size_t cut;
+
+        xa->wrap = 1;
+        for (i = 0; i < c->ncat && xa->wrap; i++)
+            xa->wrap = split2(c->cats[i], bw - 6, &cut);
+    }
+    if (xa->wrap) {
+        xa->rotate = 0;
+        xa->label_every = 1;
+        L->xtick_h = TICK_SIZE * 2.2 + 12;
+    } else if (m + 6 > bw) {
+        xa->rotate = 1;
+        xa->label_every = (size_t)ceil(15 / (bw * 0.7071));
+        if (xa->label_every < 1)
+            xa->label_every = 1;
+        L->xtick_h = (m + TICK_SIZE) * 0.7071 + 10;
+        /* no room for slanted labels: thin them flat instead */
+        if (xa->maxlab < 40) {
+            double lw = fmin(m_full, 80) + 6;
+
+            xa->rotate = 0;
+            xa->label_every = (size_t)ceil(lw / bw);
+            xa->maxlab = bw * (double)xa->label_every - 6;
+            L->xtick_h = 20;
+        }
+        /* the first label hangs down-left of its bar */
+        if (xa->rotate) {
+            double w0 = ch_text_width(c->cats[0], TICK_SIZE, 0);
+            double reach =
+                fmin(w0, xa->maxlab) * 0.7071 - bw / 2 - TICK_SIZE * 0.3;
+
+            if (L->f.left - reach < 4)
+                L->left_extra += 4 - (L->f.left - reach);
+        }
+    }
+    L->right_extra = 0;
+}
+
+/* One pass of the margins: frame from the current label sizes, then the
+ * label sizes from the frame. */
+static void lay_margins_pass(struct lay *L)
+{
+    struct ch_chart *c = L->c;
+    struct frame *f = &L->f;
+    struct axis *xa = &L->xa, *ya = &L->ya;
+    double yextra = (c->ylabel && *c->ylabel) ? LABEL_SIZE + 10 : 0;
+
+    f->top = L->top;
+    f->bottom = L->bottom - L->xtick_h;
+    f->left = PAD + yextra + L->ytick_w + 8 + L->left_extra;
+    f->right = L->W - PAD - L->right_extra;
+    if (f->right - f->left < 60)
+        f->right = f->left + 60;
+    if (f->bottom - f->top < 40)
+        f->top = fmax(PAD, f->bottom - 40); /* keep the axes on canvas */
+    xa->r0 = f->left;
+    xa->r1 = f->right;
+    ya->r0 = f->bottom;
+    ya->r1 = f->top;
+    if (ya->type == AX_BAND) { /* horizontal bars: first category on top */
+        ya->r0 = f->top;
+        ya->r1 = f->bottom;
+    }
+
+    /* y axis */
+    if (ya->type == AX_BAND) {
+        double bw = band_width(ya), maxw = L->W * 0.35, m = widest_cat(c);
+
+        ya->label_every = bw >= 13 ? 1 : (size_t)ceil(13 / bw);
+        L->ytick_w = m > maxw ? maxw : m;
+    } else {
+        int count = (int)((f->bottom - f->top) / 40);
+
+        axis_ticks(ya, L->r.ylo, L->r.yhi, count < 2 ? 2 : count);
+        L->ytick_w = max_label_width(&ya->t, TICK_SIZE);
+    }
+
+    /* x axis */
+    if (xa->type == AX_BAND) {
+        lay_margin_band_x(L);
+    } else {
+        double lastw, xr;
+
+        if (L->val == xa)
+            fit_x_axis(xa, L->r.ylo, L->r.yhi);
+        else
+            fit_x_axis(xa, L->r.xlo, L->r.xhi);
+        L->xtick_h = 20;
+        /* a label centred on the right edge must not leave the canvas */
+        if (xa->t.n) {
+            lastw = ch_text_width(xa->t.label[xa->t.n - 1], TICK_SIZE, 0);
+            xr = amap(xa, xa->t.v[xa->t.n - 1]) + lastw / 2;
+            if (xr > L->W - 4)
+                L->right_extra += xr - (L->W - 4);
+        }
+    }
+}
+
+/* ---- margins from labels: iterate to a fixed point ---- */
+static void lay_margins(struct lay *L)
+{
+    int iter;
+
+    L->xtick_h = 18;
+    for (iter = 0; iter < 3; iter++)
+        lay_margins_pass(L);
+}
+
+/* ---- grid ---- */
+static int lay_grid(struct lay *L)
+{
+    const struct ch_chart *c = L->c;
+    const struct axis *xa = &L->xa, *ya = &L->ya;
+    const struct frame *f = &L->f;
+    size_t i;
+
+    if (ya->type != AX_BAND) {
+        for (i = 0; i < (size_t)ya->t.n; i++) {
+            double y = round(amap(ya, ya->t.v[i])) + 0.5;
+
+            if (!ya->t.label[i][0] && busy_log(ya))
+                continue;
+
+            if (ch_draw_line(L->d, f->left, y, f->right, y, CH_COLOUR_GRID,
+                             ya->t.label[i][0] ? 1 : 0.5, 0) < 0)
+                return -1;
+        }
+    }
+    if (xa->type != AX_BAND &&
+        (c->kind == CH_SCATTER || (c->kind == CH_BAR && c->horizontal))) {
+        for (i = 0; i < (size_t)xa->t.n; i++) {
+            double x = round(amap(xa, xa->t.v[i])) + 0.5;
+
+            if (!xa->t.label[i][0] && busy_log(xa))
+                continue;
+            if (ch_draw_line(L->d, x, f->top, x, f->bottom, CH_COLOUR_GRID,
+                             xa->t.label[i][0] ? 1 : 0.5, 0) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int lay_marks_hist(struct lay *L)
+{
+    struct ch_chart *c = L->c;
+    const struct axis *xa = &L->xa, *ya = &L->ya;
+    size_t i;
+
+    for (i = 0; i < c->series[0].n; i++) {
+        const struct ch_pt *p = &c->series[0].pts[i];
+        double x0 = amap(xa, p->x), x1 = amap(xa, p->s);
+        double y0 = amap(ya, 0 < ya->lo ? ya->lo : 0), y1 = amap(ya, p->y);
+        double gap = x1 - x0 > 4 ? 1 : 0;
+
+        if (ya->type == AX_LOG) {
+            if (p->y <= 0)
+                continue;
+            y0 = amap(ya, ya->lo);
+        }
+        if (ch_draw_rect(L->d, x0 + gap / 2, y1, x1 - x0 - gap, y0 - y1,
+                         ch_palette(0), CH_NONE, 0) < 0)
+            return -1;
+        c->info.drawn++;
+    }
+    return 0;
+}
+
+/* ---- point labels (--label): the most extreme points named ---- */
+
+#define LABEL_TEXT_SIZE 11.0
+#define LABEL_MAX_W 170.0
+
+struct lab_cand {
+    double px, py, score;
+    double x, y; /* data values */
+    int row;
+};
+
+static int cmp_cand_desc(const void *a, const void *b)
+{
+    const struct lab_cand *p = a, *q = b;
+
+    if (p->score != q->score)
+        return p->score < q->score ? 1 : -1;
+    return p->row - q->row; /* stable order for ties */
+}
+
+/* Labelled candidates (drawn points with a non-empty label), scored: the
+ * bubble size, or the pixel distance from the least-squares trend line. */
+static struct lab_cand *label_candidates(struct lay *L, size_t *n)
+{
+    struct ch_chart *c = L->c;
+    struct lab_cand *v;
+    double sx = 0, sy = 0, sxx = 0, sxy = 0, a = 0, b = 0;
+    size_t total = 0, k = 0, s, i;
+
+    for (s = 0; s < c->nseries; s++)
+        total += c->series[s].n;
+    v = malloc((total ? total : 1) * sizeof(*v));
+    if (!v)
+        return NULL;
+    for (s = 0; s < c->nseries; s++) {
+        for (i = 0; i < c->series[s].n; i++) {
+            const struct ch_pt *p = &c->series[s].pts[i];
+
+            if (!p->drawn || p->row < 0 ||
+                !*ch_chart_field(c, p->row, (size_t)c->label_field))
+                continue;
+            v[k].px = amap(&L->xa, p->x);
+            v[k].py = amap(&L->ya, p->y);
+            v[k].x = p->x;
+            v[k].y = p->y;
+            v[k].row = p->row;
+            v[k].score = c->has_size && isfinite(p->s) ? p->s : 0;
+            sx += v[k].px;
+            sy += v[k].py;
+            sxx += v[k].px * v[k].px;
+            sxy += v[k].px * v[k].py;
+            k++;
+        }
+    }
+    if (!c->has_size && k > 0) {
+        double den = (double)k * sxx - sx * sx;
+
+        b = fabs(den) > 1e-9 ? ((double)k * sxy - sx * sy) / den : 0;
+        a = (sy - b * sx) / (double)k;
+        for (i = 0; i < k; i++)
+            v[i].score = fabs(v[i].py - (a + b * v[i].px));
+    }
+    *n = k;
+    return v;
+}
+
+struct box {
+    double x0, y0, x1, y1;
+};
+
+static int boxes_overlap(const struct box *p, const struct box *q)
+{
+    return p->x0 < q->x1 && q->x0 < p->x1 && p->y0 < q->y1 && q->y0 < p->y1;
+}
+
+/* Does box b touch a circle drawn in d->prims[from..]? */
+static int box_hits_circle(const struct ch_draw *d, size_t from,
+                           const struct box *b)
+{
+    size_t i;
+
+    for (i = from; i < d->n; i++) {
+        const struct ch_prim *p = &d->prims[i];
+        double nx, ny;
+
+        if (p->kind != CH_P_CIRCLE)
+            continue;
+        nx = fmax(b->x0, fmin(p->x, b->x1));
+        ny = fmax(b->y0, fmin(p->y, b->y1));
+        if ((nx - p->x) * (nx - p->x) + (ny - p->y) * (ny - p->y) <
+            (p->r + 1) * (p->r + 1))
+            return 1;
+    }
+    return 0;
+}
+
+/* Place one label beside (px, py): the first of eight spots that stays in
+ * the plot and touches no point and no placed label.  Returns 1 and fills
+ * *out (its box) and *lab (its direction and the point's radius), or 0 (the
+ * label is left out). */
+static int label_spot(struct lay *L, const struct lab_cand *cd, double w,
+                      const struct box *placed, size_t nplaced, struct box *out,
+                      struct ch_label *lab)
+{
+    static const double dirs[8][2] = {{1, 0},  {-1, 0},  {0, -1}, {0, 1},
+                                      {1, -1}, {-1, -1}, {1, 1},  {-1, 1}};
+    const double h = LABEL_TEXT_SIZE, gap = 3;
+    double r = 0;
+    size_t i, k;
+
+    /* the point's own circle (the nearest one drawn at its centre) */
+    for (i = L->marks_start; i < L->d->n; i++) {
+        const struct ch_prim *p = &L->d->prims[i];
+
+        if (p->kind == CH_P_CIRCLE && fabs(p->x - cd->px) < 0.01 &&
+            fabs(p->y - cd->py) < 0.01)
+            r = fmax(r, p->r);
+    }
+    for (k = 0; k < 8; k++) {
+        double dx = dirs[k][0], dy = dirs[k][1], x0, y0;
+        struct box b;
+
+        x0 = dx > 0   ? cd->px + r + gap
+             : dx < 0 ? cd->px - r - gap - w
+                      : cd->px - w / 2;
+        y0 = dy < 0   ? cd->py - r - gap - h
+             : dy > 0 ? cd->py + r + gap
+                      : cd->py - h / 2;
+        if (dx != 0 && dy != 0) { /* diagonals: off the circle's corner */
+            x0 += dx > 0 ? -r * 0.3 : r * 0.3;
+            y0 += dy > 0 ? -r * 0.3 : r * 0.3;
+        }
+        b.x0 = x0;
+        b.y0 = y0;
+        b.x1 = x0 + w;
+        b.y1 = y0 + h;
+        if (b.x0 < L->f.left || b.x1 > L->f.right || b.y0 < L->f.top ||
+            b.y1 > L->f.bottom)
+            continue;
+        for (i = 0; i < nplaced; i++)
+            if (boxes_overlap(&b, &placed[i]))
+                break;
+        if (i < nplaced || box_hits_circle(L->d, L->marks_start, &b))
+            continue;
+        *out = b;
+        lab->row = cd->row;
+        lab->x = cd->x;
+        lab->y = cd->y;
+        lab->dx = (int)dx;
+        lab->dy = (int)dy;
+        lab->r = r;
+        return 1;
+    }
+    return 0;
+}
+
+static int lay_labels(struct lay *L)
+{
+    struct ch_chart *c = L->c;
+    struct lab_cand *cand;
+    struct box *placed = NULL;
+    size_t n = 0, i, np = 0, want = c->label_top;
+    int rc = -1;
+
+    free(c->labels);
+    c->labels = NULL;
+    c->nlabels = 0;
+    if (c->label_field < 0 || (size_t)c->label_field >= c->nfields ||
+        (c->kind != CH_SCATTER && c->kind != CH_LINE) || want == 0)
+        return 0;
+    if (!(cand = label_candidates(L, &n)))
+        return -1;
+    qsort(cand, n, sizeof(*cand), cmp_cand_desc);
+    placed = malloc(want * sizeof(*placed));
+    c->labels = malloc(want * sizeof(*c->labels));
+    if (!placed || !c->labels)
+        goto out;
+    /* the most extreme first; a label with no free spot is left out and
+     * the next point takes its turn, up to 4x the asked number tried */
+    for (i = 0; i < n && np < want && i < want * 4; i++) {
+        const char *t = ch_chart_field(c, cand[i].row, (size_t)c->label_field);
+        char *lab = ch_text_fit(t, LABEL_TEXT_SIZE, LABEL_MAX_W);
+        int bad = 0;
+
+        if (!lab)
+            goto out;
+        if (label_spot(L, &cand[i], ch_text_width(lab, LABEL_TEXT_SIZE, 0),
+                       placed, np, &placed[np], &c->labels[np])) {
+            bad = ch_draw_text(L->d, placed[np].x0,
+                               placed[np].y0 + LABEL_TEXT_SIZE * 0.8, lab,
+                               LABEL_TEXT_SIZE, CH_COLOUR_TEXT, CH_START, 0, 0);
+            np++;
+        }
+        free(lab);
+        if (bad < 0)
+            goto out;
+    }
+    c->info.labelled = c->nlabels = np;
+    rc = 0;
+out:
+    free(cand);
+    free(placed);
+    return rc;
+}
+
+/* ---- marks ---- */
+static int lay_marks(struct lay *L)
+{
+    struct ch_chart *c = L->c;
+    size_t i, s;
+
+    L->marks_start = L->d->n;
+    switch (c->kind) {
+    case CH_BAR:
+        if (draw_bars(c, L->d, L->cat, L->val, L->bar_labels) < 0)
+            return -1;
+        for (s = 0; s < c->nseries; s++)
+            for (i = 0; i < c->series[s].n && i < c->ncat; i++)
+                if (isfinite(c->series[s].pts[i].y))
+                    c->info.drawn++;
+        break;
+    case CH_LINE:
+        for (s = 0; s < c->nseries; s++)
+            if (draw_line_series(c, L->d, s, &L->xa, &L->ya,
+                                 L->f.right - L->f.left) < 0)
+                return -1;
+        if (c->info.drawn < c->info.points)
+            ch_chart_add_note(c, "%s points drawn of %s (LTTB downsampling)",
+                              cnt(c->info.drawn).s, cnt(c->info.points).s);
+        break;
+    case CH_SCATTER:
+        if (draw_scatter(c, L->d, &L->xa, &L->ya, &L->f, L->r.smax, L->r.cmin,
+                         L->r.cmax) < 0)
+            return -1;
+        break;
+    case CH_HIST:
+        return lay_marks_hist(L);
+    case CH_BOX:
+        if (draw_boxes(c, L->d, L->cat, L->val) < 0)
+            return -1;
+        c->info.drawn = c->nbox;
+        break;
+    }
+    return 0;
+}
+
+/* One category label under the x axis: wrapped, slanted or flat (a flat
+ * label overlapping the previous one is skipped; *flat_end tracks it). */
+static int lay_band_x_label(struct lay *L, size_t i, double *flat_end)
+{
+    struct ch_chart *c = L->c;
+    struct ch_draw *d = L->d;
+    const struct axis *xa = &L->xa;
+    double x = amap(xa, (double)i), bottom = L->f.bottom;
+    char *lab = xa->wrap ? strdup(c->cats[i])
+                         : ch_text_fit(c->cats[i], TICK_SIZE, xa->maxlab);
+    int bad;
+
+    if (!lab)
+        return -1;
+    if (xa->wrap) {
+        size_t cut = 0;
+        double y1 = bottom + 6 + TICK_SIZE * 0.8;
+
+        split2(c->cats[i], band_width(xa) - 6, &cut);
+        if (cut) {
+            lab[cut] = '\0'; /* lab is an uncut copy: it fits */
+            bad = ch_draw_text(d, x, y1, lab, TICK_SIZE, CH_COLOUR_TEXT,
+                               CH_MIDDLE, 0, 0);
+            if (!bad)
+                bad = ch_draw_text(d, x, y1 + TICK_SIZE * 1.2, lab + cut + 1,
+                                   TICK_SIZE, CH_COLOUR_TEXT, CH_MIDDLE, 0, 0);
+        } else {
+            bad = ch_draw_text(d, x, y1, lab, TICK_SIZE, CH_COLOUR_TEXT,
+                               CH_MIDDLE, 0, 0);
+        }
+    } else if (xa->rotate) {
+        bad = ch_draw_text(d, x + TICK_SIZE * 0.3, bottom + 10, lab, TICK_SIZE,
+                           CH_COLOUR_TEXT, CH_END, -45, 0);
+    } else {
+        /* a flat label wider than its band stays on the canvas */
+        double hw = ch_text_width(lab, TICK_SIZE, 0) / 2;
+
+        if (x + hw > L->W - 2)
+            x = L->W - 2 - hw;
+        if (x - hw < 2)
+            x = 2 + hw;
+        bad = 0;
+        if (x - hw >= *flat_end + 4) { /* else: skip, it would overlap */
+            bad = ch_draw_text(d, x, bottom + 6 + TICK_SIZE * 0.8, lab,
+                               TICK_SIZE, CH_COLOUR_TEXT, CH_MIDDLE, 0, 0);
+            *flat_end = x + hw;
+        }
+    }
+    free(lab);
+    return bad < 0 ? -1 : 0;
+}
+
+/* Tick labels of the y axis (categories or values). */
+static int lay_y_ticks(struct lay *L)
+{
+    struct ch_chart *c = L->c;
+    const struct axis *ya = &L->ya;
+    size_t i;
+
+    if (ya->type == AX_BAND) {
+        for (i = 0; i < c->ncat; i += ya->label_every) {
+            char *lab = ch_text_fit(c->cats[i], TICK_SIZE, L->ytick_w);
+            int bad;
+
+            if (!lab)
+                return -1;
+            bad = ch_draw_text(L->d, L->f.left - 6,
+                               amap(ya, (double)i) + TICK_SIZE * 0.35, lab,
+                               TICK_SIZE, CH_COLOUR_TEXT, CH_END, 0, 0);
+            free(lab);
+            if (bad < 0)
+                return -1;
+        }
+        return 0;
+    }
+    for (i = 0; i < (size_t)ya->t.n; i++) {
+        if (!ya->t.label[i][0])
+            continue;
+        if (ch_draw_text(
+                L->d, L->f.left - 6, amap(ya, ya->t.v[i]) + TICK_SIZE * 0.35,
+                ya->t.label[i], TICK_SIZE, CH_COLOUR_MUTED, CH_END, 0, 0) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Ticks and tick labels of the x axis (categories or values). */
+static int lay_x_ticks(struct lay *L)
+{
+    const struct axis *xa = &L->xa;
+    const struct frame *f = &L->f;
+    size_t i;
+
+    if (xa->type == AX_BAND) {
+        double flat_end = -1e9; /* right end of the last flat label */
+
+        for (i = 0; i < L->c->ncat; i += xa->label_every)
+            if (lay_band_x_label(L, i, &flat_end) < 0)
+                return -1;
+        return 0;
+    }
+    for (i = 0; i < (size_t)xa->t.n; i++) {
+        double x = round(amap(xa, xa->t.v[i])) + 0.5;
+
+        if (ch_draw_line(L->d, x, f->bottom, x,
+                         f->bottom + (xa->t.label[i][0] ? 5 : 3),
+                         CH_COLOUR_AXIS, 1, 0) < 0)
+            return -1;
+        if (!xa->t.label[i][0])
+            continue;
+        if (ch_draw_text(L->d, x, f->bottom + 7 + TICK_SIZE * 0.8,
+                         xa->t.label[i], TICK_SIZE, CH_COLOUR_MUTED, CH_MIDDLE,
+                         0, 0) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Axis title text fitted into `maxw`, drawn at (x, y). */
+static int lay_axis_title(struct lay *L, const char *text, double maxw,
+                          double x, double y, double angle)
+{
+    char *lab = ch_text_fit(text, LABEL_SIZE, maxw);
+    int bad;
+
+    if (!lab)
+        return -1;
+    bad = ch_draw_text(L->d, x, y, lab, LABEL_SIZE, CH_COLOUR_TEXT, CH_MIDDLE,
+                       angle, 0);
+    free(lab);
+    return bad < 0 ? -1 : 0;
+}
+
+/* ---- axes: baseline, zero line, ticks, labels ---- */
+static int lay_draw_axes(struct lay *L)
+{
+    struct ch_chart *c = L->c;
+    struct ch_draw *d = L->d;
+    const struct frame *f = &L->f;
+    const struct axis *val = L->val;
+
+    if (ch_draw_line(d, f->left, round(f->bottom) + 0.5, f->right,
+                     round(f->bottom) + 0.5, CH_COLOUR_AXIS, 1, 0) < 0)
+        return -1;
+    if (val && val->type == AX_LIN && val->lo < 0 && val->hi > 0) {
+        double z = round(amap(val, 0)) + 0.5;
+
+        if (val == &L->ya
+                ? ch_draw_line(d, f->left, z, f->right, z, CH_COLOUR_AXIS, 1, 0)
+                : ch_draw_line(d, z, f->top, z, f->bottom, CH_COLOUR_AXIS, 1,
+                               0))
+            return -1;
+    }
+    if (lay_y_ticks(L) < 0 || lay_x_ticks(L) < 0)
+        return -1;
+    if (c->xlabel && *c->xlabel &&
+        lay_axis_title(L, c->xlabel, f->right - f->left,
+                       (f->left + f->right) / 2, L->xlab_y, 0) < 0)
+        return -1;
+    if (c->ylabel && *c->ylabel &&
+        lay_axis_title(L, c->ylabel, f->bottom - f->top, L->ylab_x,
+                       (f->top + f->bottom) / 2, -90) < 0)
+        return -1;
+    return 0;
+}
+
+/* A caption line (source or note) at the bottom left, cut to the width. */
+static int lay_caption(struct lay *L, const char *text, double y)
+{
+    char *lab = ch_text_fit(text, CAPTION_SIZE, L->W - 2 * PAD);
+    int bad;
+
+    if (!lab)
+        return -1;
+    bad = ch_draw_text(L->d, PAD, y, lab, CAPTION_SIZE, CH_COLOUR_MUTED,
+                       CH_START, 0, 0);
+    free(lab);
+    return bad < 0 ? -1 : 0;
+}
+
+/* ---- title, legend, captions ---- */
+static int lay_titles(struct lay *L)
+{
+    struct ch_chart *c = L->c;
+    struct ch_draw *d = L->d;
+    double y = L->H - PAD;
+
+    if (L->title_fit &&
+        ch_draw_text(d, PAD, PAD + TITLE_SIZE * 0.8, L->title_fit, TITLE_SIZE,
+                     CH_COLOUR_TEXT, CH_START, 0, 1) < 0)
+        return -1;
+    if (L->title_2 &&
+        ch_draw_text(d, PAD, PAD + TITLE_SIZE * 1.8 + 4, L->title_2, TITLE_SIZE,
+                     CH_COLOUR_TEXT, CH_START, 0, 1) < 0)
+        return -1;
+    if (L->legend &&
+        draw_legend(c, d, PAD, L->legend_y, L->W - 2 * PAD, L->legend_max) < 0)
+        return -1;
+    if (L->colourbar && draw_colourbar(c, d, PAD, L->colourbar_y, L->r.cmin,
+                                       L->r.cmax, L->W - 2 * PAD) < 0)
+        return -1;
+    if (c->source && *c->source) {
+        struct yt_buf b;
+        int bad;
+
+        yt_buf_init(&b, 4096);
+        bad = yt_buf_addf(&b, "Source: %s", c->source) < 0 ||
+              lay_caption(L, yt_buf_str(&b), y) < 0;
+        yt_buf_free(&b);
+        if (bad)
+            return -1;
+        y -= CAPTION_SIZE + 5;
+    }
+    if (c->note[0]) {
+        char note[sizeof(c->note) + 16];
+
+        snprintf(note, sizeof(note), "Note: %s.", c->note);
+        if (lay_caption(L, note, y) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int ch_chart_layout(struct ch_chart *c, struct ch_draw *d, char err[YTK_ERR_LEN])
 {
-    struct ranges r;
-    struct axis xa, ya, *cat = NULL, *val = NULL;
-    struct frame f;
-    double W, H, top, bottom, xlab_y = 0, ylab_x, legend_y = 0;
-    double ytick_w = 0, xtick_h = 18, right_extra = 0, left_extra = 0;
-    size_t i, s;
-    int iter, bar_labels = 0, legend = 0, colourbar = 0;
-    double colourbar_y = 0, legend_max = 0;
-    char *title_fit = NULL, *title_2 = NULL;
+    struct lay L;
     int rc = -1;
 
     if (c->width < 200)
         c->width = 200;
     if (c->height < 150)
         c->height = 150;
-    W = c->width;
-    H = c->height;
+    memset(&L, 0, sizeof(L));
+    L.c = c;
+    L.d = d;
+    L.W = c->width;
+    L.H = c->height;
     ch_draw_init(d, c->width, c->height);
     memset(&c->info, 0, sizeof(c->info));
     if (!has_values(c)) {
@@ -1370,597 +2420,22 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d, char err[YTK_ERR_LEN]
     }
     limit_series(c);
     other_last(c);
-
-    /* ---- data ranges ---- */
-    ranges_init(&r);
-    memset(&xa, 0, sizeof(xa));
-    memset(&ya, 0, sizeof(ya));
-    switch (c->kind) {
-    case CH_BAR:
-        if (c->ncat > CH_MAX_CATEGORIES) {
-            size_t n = c->ncat;
-
-            for (s = 0; s < c->nseries; s++)
-                if (c->series[s].n > CH_MAX_CATEGORIES)
-                    c->series[s].n = CH_MAX_CATEGORIES;
-            for (i = CH_MAX_CATEGORIES; i < c->ncat; i++)
-                free(c->cats[i]);
-            c->ncat = CH_MAX_CATEGORIES;
-            free(c->cat_hash);
-            c->cat_hash = NULL;
-            c->cat_hcap = 0;
-            ch_chart_add_note(c, "first %d of %s categories (use --top N)",
-                              CH_MAX_CATEGORIES, cnt(n).s);
-        }
-        bar_range(c, &r);
-        r.xlo = 0;
-        r.xhi = (double)c->ncat;
-        bar_labels = c->nseries == 1 && bar_labels_fit(c, W, H);
-        break;
-    case CH_LINE:
-    case CH_SCATTER:
-        for (s = 0; s < c->nseries; s++) {
-            struct ch_series *se = &c->series[s];
-
-            for (i = 0; i < se->n; i++) {
-                ranges_add(&r, se->pts[i].x, se->pts[i].y);
-                if (c->has_size && isfinite(se->pts[i].s) &&
-                    se->pts[i].s > r.smax)
-                    r.smax = se->pts[i].s;
-                if (c->has_colour && isfinite(se->pts[i].c)) {
-                    r.cmin = fmin(r.cmin, se->pts[i].c);
-                    r.cmax = fmax(r.cmax, se->pts[i].c);
-                }
-            }
-            r.points += se->n;
-            if (c->kind == CH_LINE) {
-                for (i = 1; i < se->n; i++)
-                    if (se->pts[i].x < se->pts[i - 1].x)
-                        break;
-                if (i < se->n)
-                    qsort(se->pts, se->n, sizeof(*se->pts), cmp_pt_x);
-            } else if (c->has_size) { /* big bubbles first, small on top */
-                qsort(se->pts, se->n, sizeof(*se->pts), cmp_pt_s_desc);
-            }
-        }
-        break;
-    case CH_HIST:
-        for (i = 0; i < c->series[0].n; i++) {
-            const struct ch_pt *p = &c->series[0].pts[i];
-
-            ranges_add(&r, p->x, p->y);
-            ranges_add(&r, p->s, 0);
-            if (isfinite(p->y) && p->y > 0 && p->y < 1e15)
-                r.points += (size_t)p->y;
-        }
-        if (r.ylo > 0)
-            r.ylo = 0;
-        break;
-    case CH_BOX:
-        for (i = 0; i < c->nbox; i++) {
-            const struct ch_box *b = &c->boxes[i];
-
-            if (!b->n)
-                continue;
-            ranges_add(&r, NAN, b->lo);
-            ranges_add(&r, NAN, b->hi);
-            for (s = 0; s < b->nout; s++)
-                ranges_add(&r, NAN, b->out[s]);
-            r.points += b->n;
-        }
-        r.xlo = 0;
-        r.xhi = (double)c->ncat;
-        break;
-    }
-    if (!isfinite(r.ylo) || !isfinite(r.yhi)) {
-        snprintf(err, YTK_ERR_LEN, "nothing to plot: no finite values");
+    if (lay_ranges(&L, err) < 0)
         return -1;
-    }
-    if ((c->log_y && !isfinite(r.ymin_pos)) ||
-        (c->log_x && (c->kind == CH_LINE || c->kind == CH_SCATTER) &&
-         !isfinite(r.xmin_pos))) {
-        const char *ax = c->log_y && !isfinite(r.ymin_pos) ? "y" : "x";
-
-        snprintf(err, YTK_ERR_LEN,
-                 "--log-%s needs positive values, and every "
-                 "%s value is 0 or negative: drop --log-%s "
-                 "or filter the rows in SQL",
-                 ax, ax, ax);
-        return -1;
-    }
-    c->info.xlo = r.xlo;
-    c->info.xhi = r.xhi;
-    c->info.ylo = r.ylo;
-    c->info.yhi = r.yhi;
-    c->info.points = r.points;
-
-    /* ---- axes ---- */
-    if (c->kind == CH_BAR || c->kind == CH_BOX) {
-        cat = c->horizontal && c->kind == CH_BAR ? &ya : &xa;
-        val = cat == &xa ? &ya : &xa;
-        cat->type = AX_BAND;
-        cat->nband = c->ncat;
-        cat->label_every = 1;
-        val->type = c->log_y ? AX_LOG : AX_LIN;
-        val->nice = 1;
-    } else {
-        xa.type = c->log_x ? AX_LOG : c->x_time ? AX_TIME : AX_LIN;
-        xa.nice = c->kind == CH_SCATTER || c->kind == CH_HIST;
-        ya.type = c->log_y ? AX_LOG : AX_LIN;
-        ya.nice = 1;
-    }
-    {
-        double vlo = r.ylo, vhi = r.yhi;
-
-        if (val || c->kind == CH_HIST) {
-            struct axis *v = val ? val : &ya;
-
-            if (v->type == AX_LIN) {
-                if (c->kind != CH_BOX) {
-                    if (vlo > 0)
-                        vlo = 0;
-                    if (vhi < 0)
-                        vhi = 0;
-                }
-                if (bar_labels && c->kind == CH_BAR) {
-                    /* room for the value labels beyond the longest bars,
-                     * from a rough guess of the plot's length in px */
-                    double span = vhi - vlo, px, need;
-
-                    if (c->horizontal) {
-                        px = W * 0.55;
-                        need = 4 + ch_text_width("\xE2\x88\x92"
-                                                 "8.8M",
-                                                 TICK_SIZE, 0);
-                    } else {
-                        px = H - 170;
-                        need = TICK_SIZE + 8;
-                    }
-                    if (px < 80)
-                        px = 80;
-                    if (vhi > 0)
-                        vhi += span * need / px;
-                    if (vlo < 0)
-                        vlo -= span * need / px;
-                }
-            }
-        } else if (ya.type == AX_LIN && c->kind == CH_LINE && vlo > 0 &&
-                   vlo < vhi * 0.3) {
-            vlo = 0; /* counts over time: start at zero when close to it */
-        }
-        if ((val ? val->type : ya.type) == AX_LOG) {
-            vlo = isfinite(r.ymin_pos) ? r.ymin_pos : 1;
-            /* bars grow from the bottom of the axis: keep the smallest one
-             * visible */
-            if (c->kind == CH_BAR || c->kind == CH_HIST)
-                vlo /= 2;
-        }
-        r.ylo = vlo;
-        r.yhi = vhi;
-    }
-    if (xa.type == AX_LOG)
-        r.xlo = isfinite(r.xmin_pos) ? r.xmin_pos : 1;
-
-    /* ---- fixed parts of the frame: title, legend, captions ---- */
-    top = PAD;
-    if (c->title && *c->title) {
-        if (wrap_title(c->title, (W - 2 * PAD) / 1.1, &title_fit, &title_2) < 0)
-            goto oom;
-        if (title_2 && H < 300) { /* small chart: one line, cut */
-            free(title_fit);
-            free(title_2);
-            title_2 = NULL;
-            title_fit = ch_text_fit(c->title, TITLE_SIZE, (W - 2 * PAD) / 1.1);
-            if (!title_fit)
-                goto oom;
-        }
-        top += TITLE_SIZE + 8;
-        if (title_2)
-            top += TITLE_SIZE + 4;
-    }
-    legend = c->nseries > 1 && c->kind != CH_HIST && c->kind != CH_BOX;
-    colourbar = c->kind == CH_SCATTER && c->has_colour && isfinite(r.cmin);
-    if (legend) {
-        /* short canvases get fewer legend rows: names are cut instead */
-        int maxrows = H < 250 ? 1 : H < 400 ? 2 : 4;
-
-        legend_y = top + LABEL_SIZE;
-        legend_max = legend_name_max(W - 2 * PAD);
-        while (legend_rows(c, W - 2 * PAD, legend_max) > maxrows &&
-               legend_max > 24)
-            legend_max -= 8;
-        top += legend_rows(c, W - 2 * PAD, legend_max) * 18 + 4;
-    }
-    if (colourbar) {
-        colourbar_y = top + LABEL_SIZE;
-        top += 22;
-    }
-    top += 8; /* room for the top tick label */
-    bottom = H - PAD;
-    if (c->source && *c->source)
-        bottom -= CAPTION_SIZE + 5;
-    /* the note line is reserved after drawing decides on it (scatter) */
-    if (c->note[0] || (c->kind == CH_SCATTER && r.points > SCATTER_THIN) ||
-        (c->kind == CH_LINE && line_needs_lttb(c, W)))
-        bottom -= CAPTION_SIZE + 5;
-    if (c->xlabel && *c->xlabel) {
-        xlab_y = bottom;
-        bottom -= LABEL_SIZE + 8;
-    }
-    ylab_x = PAD + LABEL_SIZE * 0.8;
-
-    /* ---- margins from labels: iterate to a fixed point ---- */
-    for (iter = 0; iter < 3; iter++) {
-        double yextra = (c->ylabel && *c->ylabel) ? LABEL_SIZE + 10 : 0;
-
-        f.top = top;
-        f.bottom = bottom - xtick_h;
-        f.left = PAD + yextra + ytick_w + 8 + left_extra;
-        f.right = W - PAD - right_extra;
-        if (f.right - f.left < 60)
-            f.right = f.left + 60;
-        if (f.bottom - f.top < 40)
-            f.top = fmax(PAD, f.bottom - 40); /* keep the axes on canvas */
-        xa.r0 = f.left;
-        xa.r1 = f.right;
-        ya.r0 = f.bottom;
-        ya.r1 = f.top;
-        if (ya.type == AX_BAND) { /* horizontal bars: first category on top */
-            ya.r0 = f.top;
-            ya.r1 = f.bottom;
-        }
-
-        /* y axis */
-        if (ya.type == AX_BAND) {
-            double bw = band_width(&ya), maxw = W * 0.35, m = 0;
-
-            ya.label_every = bw >= 13 ? 1 : (size_t)ceil(13 / bw);
-            for (i = 0; i < c->ncat; i++) {
-                double w = ch_text_width(c->cats[i], TICK_SIZE, 0);
-
-                if (w > m)
-                    m = w;
-            }
-            ytick_w = m > maxw ? maxw : m;
-        } else {
-            int count = (int)((f.bottom - f.top) / 40);
-
-            axis_ticks(&ya, r.ylo, r.yhi, count < 2 ? 2 : count);
-            ytick_w = max_label_width(&ya.t, TICK_SIZE);
-        }
-
-        /* x axis */
-        if (xa.type == AX_BAND) {
-            double bw = band_width(&xa), m = 0, m_full;
-
-            for (i = 0; i < c->ncat; i++) {
-                double w = ch_text_width(c->cats[i], TICK_SIZE, 0);
-
-                if (w > m)
-                    m = w;
-            }
-            m_full = m;
-            /* slanted labels are cut so that they take at most 35% of the
-             * height below the title */
-            xa.maxlab = (0.35 * (bottom - top) - 10) / 0.7071 - TICK_SIZE;
-            if (xa.maxlab > 110)
-                xa.maxlab = 110;
-            if (m > xa.maxlab)
-                m = fmax(xa.maxlab, 0);
-            xa.wrap = 0;
-            if (m + 6 <= bw) {
-                xa.rotate = 0;
-                xa.label_every = 1;
-                xtick_h = 20;
-            } else if (c->ncat <= 30 && bw >= 40) {
-                size_t cut;
-
-                xa.wrap = 1;
-                for (i = 0; i < c->ncat && xa.wrap; i++)
-                    xa.wrap = split2(c->cats[i], bw - 6, &cut);
-            }
-            if (xa.wrap) {
-                xa.rotate = 0;
-                xa.label_every = 1;
-                xtick_h = TICK_SIZE * 2.2 + 12;
-            } else if (m + 6 > bw) {
-                xa.rotate = 1;
-                xa.label_every = (size_t)ceil(15 / (bw * 0.7071));
-                if (xa.label_every < 1)
-                    xa.label_every = 1;
-                xtick_h = (m + TICK_SIZE) * 0.7071 + 10;
-                /* no room for slanted labels: thin them flat instead */
-                if (xa.maxlab < 40) {
-                    double lw = fmin(m_full, 80) + 6;
-
-                    xa.rotate = 0;
-                    xa.label_every = (size_t)ceil(lw / bw);
-                    xa.maxlab = bw * (double)xa.label_every - 6;
-                    xtick_h = 20;
-                }
-                /* the first label hangs down-left of its bar */
-                if (xa.rotate) {
-                    double w0 = ch_text_width(c->cats[0], TICK_SIZE, 0);
-                    double reach =
-                        fmin(w0, xa.maxlab) * 0.7071 - bw / 2 - TICK_SIZE * 0.3;
-
-                    if (f.left - reach < 4)
-                        left_extra += 4 - (f.left - reach);
-                }
-            }
-            right_extra = 0;
-        } else {
-            double lastw;
-
-            if (val == &xa)
-                fit_x_axis(&xa, r.ylo, r.yhi);
-            else
-                fit_x_axis(&xa, r.xlo, r.xhi);
-            xtick_h = 20;
-            /* a label centred on the right edge must not leave the canvas */
-            lastw = xa.t.n ? ch_text_width(xa.t.label[xa.t.n - 1], TICK_SIZE, 0)
-                           : 0;
-            if (xa.t.n && amap(&xa, xa.t.v[xa.t.n - 1]) + lastw / 2 > W - 4)
-                right_extra +=
-                    amap(&xa, xa.t.v[xa.t.n - 1]) + lastw / 2 - (W - 4);
-        }
-    }
-
-    /* ---- grid ---- */
-    if (ya.type != AX_BAND) {
-        for (i = 0; i < (size_t)ya.t.n; i++) {
-            double y = round(amap(&ya, ya.t.v[i])) + 0.5;
-
-            if (!ya.t.label[i][0] && busy_log(&ya))
-                continue;
-
-            if (ch_draw_line(d, f.left, y, f.right, y, CH_COLOUR_GRID,
-                             ya.t.label[i][0] ? 1 : 0.5, 0) < 0)
-                goto oom;
-        }
-    }
-    if (xa.type != AX_BAND &&
-        (c->kind == CH_SCATTER || (c->kind == CH_BAR && c->horizontal))) {
-        for (i = 0; i < (size_t)xa.t.n; i++) {
-            double x = round(amap(&xa, xa.t.v[i])) + 0.5;
-
-            if (!xa.t.label[i][0] && busy_log(&xa))
-                continue;
-            if (ch_draw_line(d, x, f.top, x, f.bottom, CH_COLOUR_GRID,
-                             xa.t.label[i][0] ? 1 : 0.5, 0) < 0)
-                goto oom;
-        }
-    }
-
-    /* ---- marks ---- */
-    switch (c->kind) {
-    case CH_BAR:
-        if (draw_bars(c, d, cat, val, bar_labels) < 0)
-            goto oom;
-        for (s = 0; s < c->nseries; s++)
-            for (i = 0; i < c->series[s].n && i < c->ncat; i++)
-                if (isfinite(c->series[s].pts[i].y))
-                    c->info.drawn++;
-        break;
-    case CH_LINE:
-        for (s = 0; s < c->nseries; s++)
-            if (draw_line_series(c, d, s, &xa, &ya, f.right - f.left) < 0)
-                goto oom;
-        if (c->info.drawn < c->info.points)
-            ch_chart_add_note(c, "%s points drawn of %s (LTTB downsampling)",
-                              cnt(c->info.drawn).s, cnt(c->info.points).s);
-        break;
-    case CH_SCATTER:
-        if (draw_scatter(c, d, &xa, &ya, &f, r.smax, r.cmin, r.cmax) < 0)
-            goto oom;
-        break;
-    case CH_HIST:
-        for (i = 0; i < c->series[0].n; i++) {
-            const struct ch_pt *p = &c->series[0].pts[i];
-            double x0 = amap(&xa, p->x), x1 = amap(&xa, p->s);
-            double y0 = amap(&ya, 0 < ya.lo ? ya.lo : 0), y1 = amap(&ya, p->y);
-            double gap = x1 - x0 > 4 ? 1 : 0;
-
-            if (ya.type == AX_LOG) {
-                if (p->y <= 0)
-                    continue;
-                y0 = amap(&ya, ya.lo);
-            }
-            if (ch_draw_rect(d, x0 + gap / 2, y1, x1 - x0 - gap, y0 - y1,
-                             ch_palette(0), CH_NONE, 0) < 0)
-                goto oom;
-            c->info.drawn++;
-        }
-        break;
-    case CH_BOX:
-        if (draw_boxes(c, d, cat, val) < 0)
-            goto oom;
-        c->info.drawn = c->nbox;
-        break;
-    }
-
-    /* ---- axes: baseline, zero line, ticks, labels ---- */
-    if (ch_draw_line(d, f.left, round(f.bottom) + 0.5, f.right,
-                     round(f.bottom) + 0.5, CH_COLOUR_AXIS, 1, 0) < 0)
+    lay_axes(&L);
+    if (lay_frame(&L) < 0)
         goto oom;
-    if (val && val->type == AX_LIN && val->lo < 0 && val->hi > 0) {
-        double z = round(amap(val, 0)) + 0.5;
-
-        if (val == &ya
-                ? ch_draw_line(d, f.left, z, f.right, z, CH_COLOUR_AXIS, 1, 0)
-                : ch_draw_line(d, z, f.top, z, f.bottom, CH_COLOUR_AXIS, 1, 0))
-            goto oom;
-    }
-    if (ya.type == AX_BAND) {
-        for (i = 0; i < c->ncat; i += ya.label_every) {
-            char *lab = ch_text_fit(c->cats[i], TICK_SIZE, ytick_w);
-
-            if (!lab)
-                goto oom;
-            if (ch_draw_text(d, f.left - 6,
-                             amap(&ya, (double)i) + TICK_SIZE * 0.35, lab,
-                             TICK_SIZE, CH_COLOUR_TEXT, CH_END, 0, 0) < 0) {
-                free(lab);
-                goto oom;
-            }
-            free(lab);
-        }
-    } else {
-        for (i = 0; i < (size_t)ya.t.n; i++) {
-            if (!ya.t.label[i][0])
-                continue;
-            if (ch_draw_text(d, f.left - 6,
-                             amap(&ya, ya.t.v[i]) + TICK_SIZE * 0.35,
-                             ya.t.label[i], TICK_SIZE, CH_COLOUR_MUTED, CH_END,
-                             0, 0) < 0)
-                goto oom;
-        }
-    }
-    if (xa.type == AX_BAND) {
-        double flat_end = -1e9; /* right end of the last flat label */
-
-        for (i = 0; i < c->ncat; i += xa.label_every) {
-            double x = amap(&xa, (double)i);
-            char *lab = xa.wrap ? strdup(c->cats[i])
-                                : ch_text_fit(c->cats[i], TICK_SIZE, xa.maxlab);
-            int bad;
-
-            if (!lab)
-                goto oom;
-            if (xa.wrap) {
-                size_t cut = 0;
-                double y1 = f.bottom + 6 + TICK_SIZE * 0.8;
-
-                split2(c->cats[i], band_width(&xa) - 6, &cut);
-                if (cut) {
-                    lab[cut] = '\0'; /* lab is an uncut copy: it fits */
-                    bad = ch_draw_text(d, x, y1, lab, TICK_SIZE, CH_COLOUR_TEXT,
-                                       CH_MIDDLE, 0, 0);
-                    if (!bad)
-                        bad = ch_draw_text(d, x, y1 + TICK_SIZE * 1.2,
-                                           lab + cut + 1, TICK_SIZE,
-                                           CH_COLOUR_TEXT, CH_MIDDLE, 0, 0);
-                } else {
-                    bad = ch_draw_text(d, x, y1, lab, TICK_SIZE, CH_COLOUR_TEXT,
-                                       CH_MIDDLE, 0, 0);
-                }
-            } else if (xa.rotate)
-                bad = ch_draw_text(d, x + TICK_SIZE * 0.3, f.bottom + 10, lab,
-                                   TICK_SIZE, CH_COLOUR_TEXT, CH_END, -45, 0);
-            else {
-                /* a flat label wider than its band stays on the canvas */
-                double hw = ch_text_width(lab, TICK_SIZE, 0) / 2;
-
-                if (x + hw > W - 2)
-                    x = W - 2 - hw;
-                if (x - hw < 2)
-                    x = 2 + hw;
-                bad = 0;
-                if (x - hw >= flat_end + 4) /* else: skip, it would overlap */
-                    bad = ch_draw_text(d, x, f.bottom + 6 + TICK_SIZE * 0.8,
-                                       lab, TICK_SIZE, CH_COLOUR_TEXT,
-                                       CH_MIDDLE, 0, 0);
-                if (x - hw >= flat_end + 4)
-                    flat_end = x + hw;
-            }
-            free(lab);
-            if (bad < 0)
-                goto oom;
-        }
-    } else {
-        for (i = 0; i < (size_t)xa.t.n; i++) {
-            double x = round(amap(&xa, xa.t.v[i])) + 0.5;
-
-            if (ch_draw_line(d, x, f.bottom, x,
-                             f.bottom + (xa.t.label[i][0] ? 5 : 3),
-                             CH_COLOUR_AXIS, 1, 0) < 0)
-                goto oom;
-            if (!xa.t.label[i][0])
-                continue;
-            if (ch_draw_text(d, x, f.bottom + 7 + TICK_SIZE * 0.8,
-                             xa.t.label[i], TICK_SIZE, CH_COLOUR_MUTED,
-                             CH_MIDDLE, 0, 0) < 0)
-                goto oom;
-        }
-    }
-    if (c->xlabel && *c->xlabel) {
-        char *lab = ch_text_fit(c->xlabel, LABEL_SIZE, f.right - f.left);
-
-        if (!lab)
-            goto oom;
-        iter = ch_draw_text(d, (f.left + f.right) / 2, xlab_y, lab, LABEL_SIZE,
-                            CH_COLOUR_TEXT, CH_MIDDLE, 0, 0);
-        free(lab);
-        if (iter < 0)
-            goto oom;
-    }
-    if (c->ylabel && *c->ylabel) {
-        char *lab = ch_text_fit(c->ylabel, LABEL_SIZE, f.bottom - f.top);
-
-        if (!lab)
-            goto oom;
-        iter = ch_draw_text(d, ylab_x, (f.top + f.bottom) / 2, lab, LABEL_SIZE,
-                            CH_COLOUR_TEXT, CH_MIDDLE, -90, 0);
-        free(lab);
-        if (iter < 0)
-            goto oom;
-    }
-
-    /* ---- title, legend, captions ---- */
-    if (title_fit &&
-        ch_draw_text(d, PAD, PAD + TITLE_SIZE * 0.8, title_fit, TITLE_SIZE,
-                     CH_COLOUR_TEXT, CH_START, 0, 1) < 0)
+    lay_margins(&L);
+    if (lay_grid(&L) < 0 || lay_marks(&L) < 0 || lay_labels(&L) < 0 ||
+        lay_draw_axes(&L) < 0 || lay_titles(&L) < 0)
         goto oom;
-    if (title_2 && ch_draw_text(d, PAD, PAD + TITLE_SIZE * 1.8 + 4, title_2,
-                                TITLE_SIZE, CH_COLOUR_TEXT, CH_START, 0, 1) < 0)
-        goto oom;
-    if (legend && draw_legend(c, d, PAD, legend_y, W - 2 * PAD, legend_max) < 0)
-        goto oom;
-    if (colourbar &&
-        draw_colourbar(c, d, PAD, colourbar_y, r.cmin, r.cmax, W - 2 * PAD) < 0)
-        goto oom;
-    {
-        double y = H - PAD;
-
-        if (c->source && *c->source) {
-            char *lab;
-            struct yt_buf b;
-
-            yt_buf_init(&b, 4096);
-            if (yt_buf_addf(&b, "Source: %s", c->source) < 0)
-                goto oom;
-            lab = ch_text_fit(yt_buf_str(&b), CAPTION_SIZE, W - 2 * PAD);
-            yt_buf_free(&b);
-            if (!lab)
-                goto oom;
-            iter = ch_draw_text(d, PAD, y, lab, CAPTION_SIZE, CH_COLOUR_MUTED,
-                                CH_START, 0, 0);
-            free(lab);
-            if (iter < 0)
-                goto oom;
-            y -= CAPTION_SIZE + 5;
-        }
-        if (c->note[0]) {
-            char note[sizeof(c->note) + 16], *lab;
-
-            snprintf(note, sizeof(note), "Note: %s.", c->note);
-            lab = ch_text_fit(note, CAPTION_SIZE, W - 2 * PAD);
-            if (!lab)
-                goto oom;
-            iter = ch_draw_text(d, PAD, y, lab, CAPTION_SIZE, CH_COLOUR_MUTED,
-                                CH_START, 0, 0);
-            free(lab);
-            if (iter < 0)
-                goto oom;
-        }
-    }
     rc = 0;
     goto out;
 oom:
     snprintf(err, YTK_ERR_LEN, "out of memory while drawing the chart");
 out:
-    free(title_fit);
-    free(title_2);
+    free(L.title_fit);
+    free(L.title_2);
     return rc;
 }
 

@@ -5,7 +5,14 @@
  * notes.  The caller fills it (ch_chart_point / ch_chart_bar / ch_chart_box /
  * ch_chart_hist_bin), then ch_chart_layout() turns it into a `struct ch_draw`
  * (ch_draw.h) that ch_svg and ch_png render; ch_chart_summary() describes it
- * in one line of text for consoles and screen readers.
+ * in one line of text for consoles and screen readers; ch_vega (ch_vega.h)
+ * writes the laid-out chart as a Vega-Lite spec, the interactive view.
+ *
+ * Rows may carry text fields (ch_chart_set_fields / ch_chart_add_row: a
+ * title, a channel name...) that tooltips show and that label_field writes
+ * beside the label_top most extreme points of a line or scatter (largest
+ * bubbles, or farthest from the least-squares trend) where it overlaps no
+ * point and no other label.
  *
  * Large inputs are reduced at layout time: lines with more points than about
  * two per horizontal pixel go through LTTB (ch_lttb.h); scatters keep one
@@ -16,8 +23,9 @@
  * CH_MAX_CATEGORIES are dropped (with a note), an "Other" series moves last.
  *
  * Ownership: the chart owns every string and array in it.  String fields
- * (title, xlabel, ylabel, source, colour_label) are set with
- * ch_chart_set_text(), which copies.  ch_chart_free() releases everything.
+ * (title, xlabel, ylabel, source, colour_label, series_label, size_label)
+ * are set with ch_chart_set_text(), which copies; row fields are copied
+ * into one arena.  ch_chart_free() releases everything.
  * Functions return 0 (or an index >= 0) on success and -1 when out of memory
  * (or with a message in `err` where there is one).
  */
@@ -32,12 +40,34 @@
 #define CH_ERR_LEN YTK_ERR_LEN /* alias: use YTK_ERR_LEN */
 #define CH_MAX_SERIES 8       /* more series are cut, with a note */
 #define CH_MAX_CATEGORIES 500 /* more categories are cut, with a note */
+#define CH_FIELD_MAX 200      /* bytes kept of one text field value */
+#define CH_MAX_FIELDS 8       /* text fields per row */
+
+/* Channels shown in tooltips (struct ch_chart.tip). */
+#define CH_TIP_X 1u
+#define CH_TIP_Y 2u
+#define CH_TIP_SERIES 4u
+#define CH_TIP_SIZE 8u
+#define CH_TIP_COLOUR 16u
+#define CH_TIP_ALL 31u
 
 enum ch_kind { CH_BAR = 1, CH_LINE, CH_SCATTER, CH_HIST, CH_BOX };
 
 struct ch_pt {
     double x, y, s; /* s: bubble size (scatter), right bin edge (hist) */
     double c;       /* scatter with a colour scale: the colour value */
+    int row;        /* the row's text fields (ch_chart_add_row), -1: none */
+    int drawn;      /* set by layout: the point survived LTTB/thinning */
+};
+
+/* A point named by layout (label_field): its row, data position, and where
+ * its label went: dx/dy in {-1, 0, 1} (right/left of the point, above or
+ * below it), r the point's radius in px. */
+struct ch_label {
+    int row;
+    double x, y;
+    int dx, dy;
+    double r;
 };
 
 struct ch_series {
@@ -60,6 +90,7 @@ struct ch_info {
     double xlo, xhi, ylo, yhi; /* data ranges (value axis for bars) */
     size_t drawn;              /* points or marks drawn */
     size_t points;             /* points in the model */
+    size_t labelled;           /* points named by a label (label_field) */
 };
 
 struct ch_chart {
@@ -86,6 +117,24 @@ struct ch_chart {
     struct ch_box *boxes; /* box: one per category */
     size_t nbox;
 
+    /* Text fields of the rows (tooltips, point labels): names, then per
+     * row nfields strings in one arena.  Points and bars point at their row
+     * through ch_pt.row (set from cur_row when they are added). */
+    char **fields;
+    size_t nfields;
+    size_t ntip;   /* fields[0..ntip-1] go into tooltips */
+    char *rowtext; /* arena of NUL-terminated strings */
+    size_t rowtext_len, rowtext_cap;
+    size_t *rowoff; /* nrows * nfields offsets into rowtext */
+    size_t nrows, rowcap;
+    int cur_row;  /* row of the next point/bar, -1 (default): none */
+    unsigned tip; /* CH_TIP_* channels shown in tooltips */
+    char *series_label, *size_label; /* tooltip titles (may be NULL) */
+    int label_field;  /* static charts: field labelling points, -1: none */
+    size_t label_top; /* ... on the label_top most extreme points */
+    struct ch_label *labels; /* set by layout: the points labelled */
+    size_t nlabels;
+
     size_t rows_skipped; /* NULL or unusable values (caller counts) */
     char note[256];      /* shown as a caption line and in the summary */
     struct ch_info info; /* filled by ch_chart_layout */
@@ -97,6 +146,19 @@ void ch_chart_free(struct ch_chart *c);
 /* Copy `v` (may be NULL) into *field (one of c->title, xlabel, ylabel,
  * source, colour_label). */
 int ch_chart_set_text(char **field, const char *v);
+
+/* Name the text fields each row carries (at most CH_MAX_FIELDS; copied);
+ * the first `ntip` go into tooltips.  Call before ch_chart_add_row. */
+int ch_chart_set_fields(struct ch_chart *c, const char *const *names, size_t n,
+                        size_t ntip);
+
+/* Store one row's field values (nfields strings, NULL = ""), each cut to
+ * CH_FIELD_MAX bytes on a UTF-8 boundary; sets c->cur_row to it, so the
+ * points and bars added next refer to it.  Returns the row or -1. */
+int ch_chart_add_row(struct ch_chart *c, const char *const *vals);
+
+/* Field f of row `row` ("" when out of range). */
+const char *ch_chart_field(const struct ch_chart *c, int row, size_t f);
 
 /* Append a note (joined with "; "). */
 void ch_chart_add_note(struct ch_chart *c, const char *fmt, ...)

@@ -180,7 +180,6 @@ static const unsigned short ascii_w[95] = {
     1298, 569,  569,  1186, 569,  1995, 1298, 1253, 1300, 1300, 842,  1067,
     803,  1298, 1212, 1675, 1212, 1212, 1075, 1303, 690,  1303, 1716};
 
-
 static double cp_width(unsigned cp)
 {
     if (cp >= 32 && cp < 127)
@@ -281,7 +280,6 @@ static unsigned mirror(unsigned cp)
     }
     return cp;
 }
-
 
 char *ch_text_visual(const char *text)
 {

@@ -78,7 +78,6 @@ int ch_draw_text(struct ch_draw *d, double x, double y, const char *text,
 /* Set the opacity of the primitive added last. */
 void ch_draw_set_opacity(struct ch_draw *d, double opacity);
 
-
 /* Visual (left-to-right drawing) order of UTF-8 `text` for renderers
  * without bidi support (cairo's toy text API): a simplified Unicode
  * bidirectional algorithm (UAX #9: strong L/R classes, European digits,

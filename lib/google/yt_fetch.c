@@ -16,8 +16,10 @@
 #include <unistd.h>
 
 #include "yt_buf.h"
+#include "yt_env.h"
 #include "yt_err.h"
 #include "yt_store.h"
+#include "yt_time.h"
 
 enum q_state { Q_READY = 0, Q_FLIGHT };
 
@@ -53,28 +55,6 @@ struct yt_fetch {
 };
 
 /* ------------------------------------------------------------ helpers */
-
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long env_long(const char *name, long def, long lo, long hi)
-{
-    const char *v = getenv(name);
-    char *end;
-    long n;
-
-    if (!v || !*v)
-        return def;
-    n = strtol(v, &end, 10);
-    if (*end || n < lo || n > hi)
-        return def;
-    return n;
-}
 
 static double jitter(struct yt_fetch *e)
 {
@@ -128,6 +108,12 @@ static int default_refresh(struct yt_fetch *e, char err[YT_FETCH_ERR_LEN])
 
 /* ------------------------------------------------------------ lifecycle */
 
+int yt_fetch_parallel_setting(void)
+{
+    return (int)yt_env_long("YTK_FETCH_PARALLEL", YT_FETCH_PARALLEL_DEFAULT, 1,
+                            YT_FETCH_PARALLEL_MAX);
+}
+
 struct yt_fetch *yt_fetch_new(const struct yt_fetch_config *cfg,
                               char err[YT_FETCH_ERR_LEN])
 {
@@ -159,22 +145,22 @@ struct yt_fetch *yt_fetch_new(const struct yt_fetch_config *cfg,
     }
     e->parallel = cfg->parallel > 0
                       ? cfg->parallel
-                      : (int)env_long("YTK_FETCH_PARALLEL", 6, 1, 16);
-    if (e->parallel > 16)
-        e->parallel = 16;
+                      : yt_fetch_parallel_setting();
+    if (e->parallel > YT_FETCH_PARALLEL_MAX)
+        e->parallel = YT_FETCH_PARALLEL_MAX;
     if (!e->cfg.max_retries)
-        e->cfg.max_retries = (int)env_long("YTK_FETCH_RETRIES", 5, 0, 20);
+        e->cfg.max_retries = (int)yt_env_long("YTK_FETCH_RETRIES", 5, 0, 20);
     if (e->cfg.max_retries < 0)
         e->cfg.max_retries = 0;
     if (!e->cfg.backoff_base_ms)
         e->cfg.backoff_base_ms =
-            env_long("YTK_FETCH_BACKOFF_MS", 1000, 0, 600000);
+            yt_env_long("YTK_FETCH_BACKOFF_MS", 1000, 0, 600000);
     if (!e->cfg.backoff_cap_ms)
         e->cfg.backoff_cap_ms =
-            env_long("YTK_FETCH_BACKOFF_CAP_MS", 32000, 0, 3600000);
+            yt_env_long("YTK_FETCH_BACKOFF_CAP_MS", 32000, 0, 3600000);
     if (!e->cfg.timeout_ms)
         e->cfg.timeout_ms =
-            env_long("YTK_FETCH_TIMEOUT_MS", 60000, 100, 600000);
+            yt_env_long("YTK_FETCH_TIMEOUT_MS", 60000, 100, 600000);
     e->window_f = e->parallel;
     e->st.window = e->parallel;
     e->rnd = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
@@ -389,7 +375,7 @@ static int send_query(struct yt_fetch *e, struct yt_fetch_query *q,
     req.bearer = cr ? cr->access_token : NULL;
     req.timeout_ms = e->cfg.timeout_ms;
     q->gen = e->gen;
-    q->sent_at = now_s();
+    q->sent_at = yt_time_mono();
     err[0] = '\0';
     rc = e->tr->add(e->tr->arg, &req, q, err);
     if (rc != YT_HTTP_OK) {
@@ -433,7 +419,7 @@ static void log_call(struct yt_fetch *e, struct yt_fetch_query *q, long status,
     le.items = items;
     le.reason = reason;
     le.outcome = outcome;
-    le.ms = (long)((now_s() - q->sent_at) * 1000);
+    le.ms = (long)((yt_time_mono() - q->sent_at) * 1000);
     le.fetch_id = e->cfg.fetch_id;
     yt_store_log(e->cfg.db, &le, err);
 }
@@ -620,7 +606,7 @@ static void handle(struct yt_fetch *e, struct yt_http_done *d)
             fail(e, q, &ae, d->rc, e->cfg.max_retries);
             break;
         }
-        q->due = now_s() + (double)yt_api_backoff_ms(
+        q->due = yt_time_mono() + (double)yt_api_backoff_ms(
                                q->attempt - 1, e->cfg.backoff_base_ms,
                                e->cfg.backoff_cap_ms, d->resp.retry_after,
                                jitter(e)) /
@@ -756,7 +742,7 @@ static void take_answers(struct yt_fetch *e, long timeout_ms)
     for (i = 0; i < n; i++) {
         handle(e, &d[i]);
         yt_http_resp_free(&d[i].resp);
-        launch(e, now_s(), &due);
+        launch(e, yt_time_mono(), &due);
     }
 }
 
@@ -779,7 +765,7 @@ int yt_fetch_run(struct yt_fetch *e)
             refresh(e);
             continue;
         }
-        now = now_s();
+        now = yt_time_mono();
         launch(e, now, &next_due);
         if (!e->fatal && !e->need_refresh)
             (void)pick(e, now, &next_due);

@@ -178,6 +178,13 @@ struct yt_fetch_config {
     struct yt_fetch_hooks hooks;
 };
 
+/* Requests in flight at most: YTK_FETCH_PARALLEL when it is a number in
+ * 1..YT_FETCH_PARALLEL_MAX, else the default.  The engine's window starts
+ * there and shrinks on rate limits; dry-run estimates use the same value. */
+#define YT_FETCH_PARALLEL_DEFAULT 6
+#define YT_FETCH_PARALLEL_MAX 16
+int yt_fetch_parallel_setting(void);
+
 /* Create an engine.  NULL with err on failure. */
 struct yt_fetch *yt_fetch_new(const struct yt_fetch_config *cfg,
                               char err[YT_FETCH_ERR_LEN]);

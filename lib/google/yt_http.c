@@ -195,6 +195,18 @@ char *yt_http_escape(const char *s)
     return out;
 }
 
+int yt_http_query_add(struct yt_buf *b, const char *k, const char *v)
+{
+    char *e = yt_http_escape(v);
+    int rc;
+
+    if (!e)
+        return YTK_E_NOMEM;
+    rc = yt_buf_addf(b, "%s%s=%s", b->len ? "&" : "", k, e);
+    free(e);
+    return rc;
+}
+
 /* Non-zero when host (as given in the URL, brackets stripped) is loopback. */
 static int host_is_loopback(const char *host)
 {

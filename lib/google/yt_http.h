@@ -119,4 +119,9 @@ void yt_http_resp_free(struct yt_http_resp *r);
 /* Percent-encode s for a query string or form body.  Caller frees. */
 char *yt_http_escape(const char *s);
 
+struct yt_buf;
+/* Append k=v to the encoded query string in b, v percent-encoded, with a
+ * '&' before it unless b is empty.  0, or a negative yt_buf code. */
+int yt_http_query_add(struct yt_buf *b, const char *k, const char *v);
+
 #endif /* YT_HTTP_H */

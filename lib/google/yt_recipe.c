@@ -56,18 +56,6 @@ struct yt_recipe_job {
 
 /* ------------------------------------------------------------ helpers */
 
-static int qp_add(struct yt_buf *b, const char *k, const char *v)
-{
-    char *e = yt_http_escape(v);
-    int rc;
-
-    if (!e)
-        return -1;
-    rc = yt_buf_addf(b, "%s%s=%s", b->len ? "&" : "", k, e);
-    free(e);
-    return rc;
-}
-
 static void count_rows(struct yt_recipe_job *j, const char *table, long n)
 {
     int i;
@@ -147,7 +135,7 @@ static char *cursor_for(const struct rq *r, const char *token)
         if (yt_buf_addf(&b, "maxResults=%ld", mr) < 0)
             return NULL;
     }
-    if (token && qp_add(&b, "pageToken", token) < 0)
+    if (token && yt_http_query_add(&b, "pageToken", token) < 0)
         return NULL;
     return yt_buf_take(&b);
 }
@@ -230,7 +218,7 @@ static int add_ids(struct yt_recipe_job *j, const struct yt_api_method *m,
         r->nbatch++;
     }
     if (yt_buf_adds(&p, params) < 0 ||
-        qp_add(&p, ids_param, yt_buf_str(&list)) < 0)
+        yt_http_query_add(&p, ids_param, yt_buf_str(&list)) < 0)
         goto nomem;
     if (batch) {
         if (asprintf(&label, "%s batch of %d ids starting %s", m->path, n,
@@ -348,8 +336,8 @@ static int add_completion(struct yt_recipe_job *j, const char *thread_id,
     yt_buf_init(&p, 1u << 16);
     if (!r || !r->m)
         goto nomem;
-    if (qp_add(&p, "part", "snippet") < 0 ||
-        qp_add(&p, "parentId", thread_id) < 0)
+    if (yt_http_query_add(&p, "part", "snippet") < 0 ||
+        yt_http_query_add(&p, "parentId", thread_id) < 0)
         goto nomem;
     r->paginate = 1;
     r->listing_id = strdup(thread_id); /* done when all replies are in */
@@ -768,8 +756,8 @@ static int run_uploads(struct yt_recipe_job *j, struct yt_fetch *e,
     /* 3. the playlist, feeding videos.list batches as it pages */
     if (!(st && j->phase && strcmp(j->phase, "videos") == 0)) {
         long got = st ? rows_since(j, "playlist_items", where) : 0;
-        if (qp_add(&pp, "part", "snippet,contentDetails") < 0 ||
-            qp_add(&pp, "playlistId", j->uploads) < 0 ||
+        if (yt_http_query_add(&pp, "part", "snippet,contentDetails") < 0 ||
+            yt_http_query_add(&pp, "playlistId", j->uploads) < 0 ||
             set_phase(j, "playlist") < 0) {
             yt_errf(msg, "out of memory");
             rc = YT_FETCH_E_FATAL;

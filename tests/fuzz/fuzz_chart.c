@@ -1,10 +1,13 @@
-/* fuzz_chart.c -- libFuzzer target: chart model -> layout -> SVG.
+/* fuzz_chart.c -- libFuzzer target: chart model -> layout -> SVG, point
+ * labels and the Vega-Lite spec.
  *
  * The bytes pick a kind, flags (log axes, horizontal, stacked, time x,
  * bubbles, colour scale), a canvas size and then records of (series,
  * label, x, y, size) with arbitrary doubles (NaN, infinities, huge and tiny
  * values included).  Layout must either fail cleanly with a message or give
- * a drawing whose SVG attributes hold no "nan"/"inf";
+ * a drawing whose SVG attributes hold no "nan"/"inf", and a Vega-Lite
+ * spec (or a message) that parses as JSON, is valid UTF-8 and stays under
+ * its cap; rows carry the label text as a field (tooltips, --label);
  * nothing may crash or trip the sanitizers. */
 #include <math.h>
 #include <stdint.h>
@@ -14,6 +17,10 @@
 
 #include "ch_chart.h"
 #include "ch_svg.h"
+#include "ch_vega.h"
+#include "yt_utf8.h"
+
+#include <cjson/cJSON.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -53,8 +60,38 @@ static void check_attributes(const char *svg)
     }
 }
 
+/* The spec parses, is valid UTF-8 (U+FFFD only as its own bytes). */
+static void check_vega(const struct ch_chart *c)
+{
+    char *vl = NULL, err[CH_ERR_LEN] = "";
+    size_t len = 0, i = 0;
+    cJSON *j;
+
+    if (ch_vega_spec(c, &vl, &len, err) < 0) {
+        if (!err[0] || vl)
+            abort();
+        return;
+    }
+    if (!vl || len != strlen(vl) || len > CH_VEGA_MAX_BYTES)
+        abort();
+    while (i < len) {
+        unsigned cp;
+        size_t k = yt_utf8_next((const unsigned char *)vl + i, len - i, &cp);
+
+        if (cp == 0xFFFD && (k != 3 || memcmp(vl + i, "\xEF\xBF\xBD", 3)))
+            abort();
+        i += k;
+    }
+    j = cJSON_Parse(vl);
+    if (!j)
+        abort();
+    cJSON_Delete(j);
+    free(vl);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static const char *const field[] = {"title"};
     struct rd r = {data, size};
     struct ch_chart c;
     struct ch_draw d;
@@ -78,6 +115,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (flags & 0x40)
         ch_chart_set_text(&c.title, "A title that is long enough to wrap "
                                     "over two lines on a small canvas");
+    ch_chart_set_fields(&c, field, 1, 1);
+    c.label_field = 0;
+    c.label_top = (size_t)(wh[0] % 8);
     while (rec++ < 2000) {
         uint8_t sidx, llen;
         double x, y, s;
@@ -91,6 +131,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             take(&r, &y, 8) < 0 || take(&r, &s, 8) < 0)
             break;
         label[llen] = '\0';
+        if (sidx & 0x40) {
+            const char *v[1] = {label};
+
+            ch_chart_add_row(&c, v);
+        }
         si = ch_chart_series(&c, (sidx & 0x80) ? label : "");
         if (si < 0)
             break;
@@ -139,6 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         check_attributes(yt_buf_str(&b));
         yt_buf_free(&b);
+        check_vega(&c);
     } else if (!err[0]) {
         abort(); /* a failure always says why */
     }

@@ -235,8 +235,14 @@ def outputs_text(cell):
 
 
 def chart_images(scope):
-    """Rendered charts (inline SVG or PNG <img>) under `scope`."""
-    return scope.locator(".jp-RenderedSVG svg, .jp-RenderedSVG img, .jp-RenderedImage img")
+    """Rendered charts under `scope`: the interactive Vega-Lite view (drawn
+    as SVG, per the kernel's embed options), or a static SVG or PNG."""
+    return scope.locator(".jp-RenderedVegaLite svg.marks, .jp-RenderedSVG svg, "
+                         ".jp-RenderedSVG img, .jp-RenderedImage img")
+
+
+def vega_views(scope):
+    return scope.locator(".jp-RenderedVegaLite svg.marks")
 
 
 def assert_no_error(scope):
@@ -299,6 +305,54 @@ def test_new_notebook_sql_and_plot(page, lab):
     assert charts.count() == 1, "one chart per %yt_plot cell"
     assert_visible_chart(page, charts.first)
     shot(page, "sql-and-plot")
+
+
+VEGA_SQL = """CREATE TABLE IF NOT EXISTS browser_vids(title TEXT, views INTEGER,
+                                           likes INTEGER);
+DELETE FROM browser_vids;
+INSERT INTO browser_vids VALUES
+  ('Quiet video', 1200, 40), ('Middle video', 52000, 900),
+  ('<b>Hit</b> & "friends" 🎸 שלום', 3400000, 120000);"""
+
+VEGA_CELL = ("%%yt_plot scatter --x views --y likes --log-x --log-y --title \"Views and likes\"\n"
+             "SELECT title, views, likes FROM browser_vids")
+
+
+def test_scatter_is_interactive_with_title_tooltips(page, lab):
+    """A %%yt_plot scatter shows a Vega view; hovering a point shows a
+    tooltip with that row's title (hostile text shown as text) and its
+    values formatted as on the axes."""
+    new_ytkernel_notebook(page, lab)
+    run_cell(page, VEGA_SQL)
+    cell = run_cell(page, VEGA_CELL)
+    assert_no_error(cell)
+    view = vega_views(cell)
+    view.first.wait_for()
+    assert view.count() == 1
+    assert cell.locator(".jp-RenderedImage img, .jp-RenderedSVG").count() == 0, \
+        "the interactive view replaces the pictures, not beside them"
+    assert_visible_chart(page, view.first)
+    points = cell.locator(".jp-RenderedVegaLite svg.marks "
+                          "path[aria-roledescription='circle']")
+    assert points.count() == 3
+    hit = [i for i in range(3)
+           if "Hit" in (points.nth(i).get_attribute("aria-label") or "")]
+    assert len(hit) == 1
+    points.nth(hit[0]).hover(force=True)
+    tip = page.locator("#vg-tooltip-element")
+    page.wait_for_function(
+        "el => el.classList.contains('visible') && el.textContent.includes('Hit')",
+        arg=tip.element_handle(), timeout=30_000)
+    text = tip.inner_text()
+    assert '<b>Hit</b> & "friends" 🎸 שלום' in text, text
+    assert tip.locator("b").count() == 0, "title markup must not be rendered"
+    assert "3.4M" in text and "120K" in text, text   # as on the axes
+    shot(page, "vega-tooltip")
+    # --static: the picture only
+    cell = run_cell(page, VEGA_CELL.replace("scatter ", "scatter --static ", 1))
+    chart_images(cell).first.wait_for()
+    assert vega_views(cell).count() == 0
+    assert chart_images(cell).count() == 1
 
 
 SLOW_SQL = ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "

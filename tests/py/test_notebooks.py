@@ -15,6 +15,7 @@ plus nbconvert on a small notebook and `jupyter console` on the kernel.
 - `jupyter console --kernel ytkernel` in a pty (pexpect): a SQL statement
   typed over two lines is held back until complete (is_complete), then runs.
 """
+import html
 import json
 import os
 import re
@@ -146,6 +147,72 @@ def test_charts_saved_and_not_blank(demo):
              for o in c.outputs if o.output_type in ("display_data", "execute_result")
              and "image/png" in o.data]
     assert len(shown) == len(saved)
+
+
+VL = "application/vnd.vegalite.v5+json"
+
+
+def test_notebook3_charts_are_interactive_and_export_as_images(demo, tmp_path):
+    """Every chart of notebook 3 carries the interactive view (Vega-Lite v5)
+    with SVG, PNG and text beside it and no text/html (which would outrank
+    Vega in JupyterLab); nbconvert's HTML, which does not run Vega, still
+    shows every chart as an image and never dumps the spec as text."""
+    nb = demo.executed["03-visualization"]
+    plots = [c for c in nbrun.code_cells(nb) if "%yt_plot" in c.source]
+    assert len(plots) >= 5
+    for c in plots:
+        shown = [o for o in c.outputs if o.output_type == "display_data"]
+        assert len(shown) == 1, c.source
+        data = shown[0].data
+        assert {VL, "image/svg+xml", "image/png", "text/plain"} <= set(data)
+        assert "text/html" not in data
+        assert data[VL]["$schema"].endswith("/vega-lite/v5.json")
+    out = tmp_path / "03.html"
+    subprocess.run([JUPYTER, "nbconvert", "--to", "html", "--output", str(out),
+                    demo.path("03-visualization")], check=True,
+                   capture_output=True)
+    text = out.read_text(encoding="utf-8")
+    imgs = re.findall(r'<img [^>]*src="data:image/(?:svg\+xml|png);base64,', text)
+    assert len(imgs) == len(plots), (len(imgs), len(plots))
+    assert "vega-lite/v5.json" not in text
+
+
+def test_notebook3_names_outliers_and_titles_on_hover(demo):
+    """The subscriptions bubble chart writes channel names beside its
+    largest bubbles in the saved SVG/PNG; its tooltips and the trending
+    bars' tooltips carry titles."""
+    nb = demo.executed["03-visualization"]
+    db = sqlite3.connect(os.path.join(demo.home, "store.sqlite"))
+    try:
+        channels = {r[0] for r in db.execute(
+            "SELECT c.title FROM subscriptions s JOIN channels c "
+            "ON c.channel_id = s.channel_id WHERE c.title IS NOT NULL")}
+        trending = {r[0] for r in db.execute("SELECT title FROM trending")}
+    finally:
+        db.close()
+    svg = open(os.path.join(demo.nb_dir, "images",
+                            "q1-subscribers-vs-views.svg"), encoding="utf-8").read()
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    named = [t for t in map(html.unescape, texts) if t in channels]
+    assert len(named) >= 3, texts
+    specs = {}
+    for c in nbrun.code_cells(nb):
+        m = re.search(r"--save images/([\w-]+)\.png", c.source)
+        for o in c.outputs:
+            if m and o.output_type == "display_data" and VL in o.data:
+                specs[m.group(1)] = o.data[VL]
+    bubbles = specs["q1-subscribers-vs-views"]
+    points, *names = bubbles["layer"]
+    assert points["encoding"]["tooltip"][0]["title"] == "title"
+    assert {r["label"] for n in names for r in n["data"]["values"]} == \
+        set(named)
+    assert {r["f0"] for r in bubbles["data"]["values"]} <= channels
+    bars = specs["q2-trending-views-by-category-per-month"]
+    titles = [t["title"] for t in bars["encoding"]["tooltip"]]
+    assert "top_video" in titles
+    field = bars["encoding"]["tooltip"][titles.index("top_video")]["field"]
+    tops = {r.get(field) for r in bars["data"]["values"]}
+    assert tops and tops <= trending
 
 
 def test_papermill_runs_notebook3(demo, tmp_path):

@@ -1,16 +1,28 @@
 """%yt_plot end to end through the real kernel: every kind's display bundle
-(SVG that parses as XML, PNG of the declared size x2, text summary), --save,
-hostile labels, large inputs, and the clear single errors."""
+(Vega-Lite v5 spec valid against the official schema, SVG that parses as XML,
+PNG of the declared size x2, text summary), --static and the session
+default, tooltips, point labels, --save (.svg/.png/.vl.json), hostile labels,
+large inputs, and the clear single errors."""
 import base64
+import json
 import queue
 import os
 import struct
 import time
 import xml.etree.ElementTree as ET
 
+import altair  # ships the official Vega-Lite v5 schema
+import jsonschema
 import pytest
 
 import ytk
+
+VL = "application/vnd.vegalite.v5+json"
+VL_CAP = 1024 * 1024  # CH_VEGA_MAX_BYTES
+with open(os.path.join(os.path.dirname(altair.__file__), "vegalite", "v5",
+                       "schema", "vega-lite-schema.json"),
+          encoding="utf-8") as _f:
+    VL_VALIDATOR = jsonschema.Draft7Validator(json.load(_f))
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -49,9 +61,21 @@ def png_size(data):
     return struct.unpack(">II", data[16:24])
 
 
-def check_bundle(content, kind_words):
+def check_vega(spec):
+    assert spec["$schema"].endswith("/vega-lite/v5.json")
+    errors = [f"{list(e.path)}: {e.message[:200]}"
+              for e in VL_VALIDATOR.iter_errors(spec)]
+    assert errors == []
+    assert len(json.dumps(spec, ensure_ascii=False).encode()) <= VL_CAP
+
+
+def check_bundle(content, kind_words, interactive=True):
     data, meta = content["data"], content["metadata"]
-    assert set(data) == {"image/svg+xml", "image/png", "text/plain"}
+    want = {"image/svg+xml", "image/png", "text/plain"}
+    # no text/html: it would outrank the interactive view in JupyterLab
+    assert set(data) == (want | {VL} if interactive else want)
+    if interactive:
+        check_vega(data[VL])
     svg = data["image/svg+xml"]
     root = ET.fromstring(svg)  # well-formed XML or this raises
     assert root.tag == SVG_NS + "svg"
@@ -197,6 +221,11 @@ INSERT INTO hostile VALUES ('<script>alert(1)</script>', 1), ('Tom & Jerry', 2),
     assert "🎸🔥 emoji" in labels and "שלום עולם" in labels
     assert any(t and "\ufffd" in t and "\x01" not in t for t in labels)
     assert root.find(SVG_NS + "title").text == '</title><script>x</script> & "q"'
+    spec = one_display(res)["data"][VL]
+    cats = [r["x"] for r in spec["data"]["values"]]
+    assert "<script>alert(1)</script>" in cats and "שלום עולם" in cats
+    assert "🎸🔥 emoji" in cats and "$5 and $10" in cats
+    assert spec["title"]["text"] == '</title><script>x</script> & "q"'
 
 
 def test_million_rows(kc):
@@ -213,6 +242,9 @@ SELECT i AS t, (i % 1000) * 0.5 + (i / 1000) AS v FROM n;
         assert "1,000,000 points" in text
         svg = one_display(res)["data"]["image/svg+xml"]
         assert len(svg.encode()) < 1_000_000
+        spec = one_display(res)["data"][VL]
+        assert 100 <= len(spec["data"]["values"]) <= 5000
+        assert len(json.dumps(spec).encode()) <= VL_CAP
 
 
 @pytest.mark.parametrize("code, ename, words", [
@@ -234,7 +266,19 @@ SELECT i AS t, (i % 1000) * 0.5 + (i / 1000) AS v FROM n;
     ("%yt_plot line --from videos --x views --y likes --top 3", "UsageError",
      ["--top applies to bar"]),
     ("%yt_plot bar --from videos --x category --y views --save out.gif",
-     "UsageError", [".svg or .png"]),
+     "UsageError", [".svg, .png or .vl.json"]),
+    ("%yt_plot bar --from videos --x category --y views --label title",
+     "UsageError", ["--label applies to line and scatter"]),
+    ("%yt_plot scatter --from videos --x views --y likes --label-top 3",
+     "UsageError", ["--label-top N goes with --label"]),
+    ("%yt_plot scatter --from videos --x views --y likes --tooltip titel",
+     "PlotError", ["no column 'titel'"]),
+    ("%yt_plot hist --from videos --x minutes --tooltip title",
+     "UsageError", ["--tooltip applies to bar, line and scatter"]),
+    ("%yt_plot bar --from videos --x category --y views --format gif "
+     "--save x", "UsageError", ["--format must be svg, png, vl.json"]),
+    ("%yt_plot default --width 3", "UsageError",
+     ["takes --static or --interactive"]),
     ("%%yt_plot bar\n", "UsageError", ["needs a SQL query"]),
     ("%%yt_plot bar\nSELECT 1, 2; SELECT 3, 4", "UsageError", ["one query"]),
     ("%yt_plot bar --from videos --x category --y views --width 10",
@@ -305,3 +349,140 @@ def test_golden_svgs_are_flat_wellformed_xml():
     texts = [t.text for t in hostile.iter(SVG_NS + "text")]
     assert hostile.find(SVG_NS + "title").text.startswith("</title><script>")
     assert "$5 and $10" in texts and "Tom & Jerry" in texts
+
+
+def test_static_and_session_default(kc):
+    q = "%yt_plot bar --from videos --x category --y views"
+    check_bundle(one_display(ytk.execute(kc, q + " --static")), "Bar chart",
+                 interactive=False)
+    res = ytk.execute(kc, "%yt_plot default --static")
+    assert res.status == "ok" and "pictures only" in res.stdout
+    try:
+        check_bundle(one_display(ytk.execute(kc, q)), "Bar chart",
+                     interactive=False)
+        check_bundle(one_display(ytk.execute(kc, q + " --interactive")),
+                     "Bar chart")
+    finally:
+        res = ytk.execute(kc, "%yt_plot default --interactive")
+    assert res.status == "ok" and "interactive view" in res.stdout
+    check_bundle(one_display(ytk.execute(kc, q)), "Bar chart")
+
+
+def test_tooltips(kc):
+    # default: the title column names the point, then x and y as on the axes
+    res = ytk.execute(kc, "%yt_plot scatter --from videos --x views --y likes")
+    spec = one_display(res)["data"][VL]
+    tips = spec["encoding"]["tooltip"]
+    assert [t["title"] for t in tips] == ["title", "views", "likes"]
+    rows = spec["data"]["values"]
+    assert len(rows) == 60
+    last = max(rows, key=lambda r: r["x"])
+    assert last["f0"] == "Video number 60"
+    assert last["x_t"] == "3.6M"  # 1000*60*60 + 500*(60%7), compact
+    # cell form: the title column names the points instead of being x
+    res = ytk.execute(kc, "%%yt_plot scatter\nSELECT title, views, likes "
+                          "FROM videos")
+    spec = one_display(res)["data"][VL]
+    assert spec["encoding"]["x"]["title"] == "views"
+    assert spec["encoding"]["y"]["title"] == "likes"
+    assert spec["encoding"]["tooltip"][0]["title"] == "title"
+    # --tooltip: exactly the columns named, plotted ones by their channel
+    res = ytk.execute(kc, "%%yt_plot bar --tooltip 'category, id,minutes'\n"
+                          "SELECT category, SUM(views) AS views, MIN(id) AS id,"
+                          " MIN(minutes) AS minutes FROM videos GROUP BY 1")
+    spec = one_display(res)["data"][VL]
+    tips = spec["encoding"]["tooltip"]
+    assert [t["title"] for t in tips] == ["id", "minutes", "category"]
+    row = spec["data"]["values"][0]
+    assert row["f0"].startswith("vid") and "y_t" in row
+
+
+def test_labels_on_static_chart(kc):
+    res = ytk.execute(kc, "%yt_plot scatter --from videos --x views --y likes "
+                          "--size comments --label title --label-top 3")
+    root, _ = check_bundle(one_display(res), "Bubble chart")
+    labels = [t.text for t in root.iter(SVG_NS + "text")]
+    named = [t for t in labels if t and t.startswith("Video number")]
+    assert len(named) == 3, labels
+    # label only: the title column does not become a tooltip of its own
+    # beyond the default one
+    spec = one_display(res)["data"][VL]
+    points, *names = spec["layer"]
+    tips = points["encoding"]["tooltip"]
+    assert [t["field"] for t in tips].count("f0") == 1
+    # the interactive view names the same points
+    in_spec = sorted(r["label"] for n in names for r in n["data"]["values"])
+    assert in_spec == sorted(named)
+
+
+def test_save_vega(kc, tmp_path):
+    target = tmp_path / "v" / "chart.vl.json"
+    res = ytk.execute(kc, f"%yt_plot line --from videos --x published "
+                          f"--y views --save {target}")
+    shown = one_display(res)["data"][VL]
+    assert f"Saved {target}" in res.stdout
+    saved = json.loads(target.read_text(encoding="utf-8"))
+    assert saved == shown
+    check_vega(saved)
+    res = ytk.execute(kc, f"%yt_plot line --from videos --x published "
+                          f"--y views --static --save {tmp_path}/all "
+                          f"--format all")
+    check_bundle(one_display(res), "Line chart", interactive=False)
+    for ext in ("svg", "png", "vl.json"):
+        assert (tmp_path / f"all.{ext}").stat().st_size > 100
+    check_vega(json.loads((tmp_path / "all.vl.json").read_text()))
+
+
+STORE_LIKE = """
+CREATE TABLE videos (video_id TEXT, title TEXT, category_id TEXT,
+                     published_at TEXT, duration_s INTEGER, view_count INTEGER,
+                     like_count INTEGER, comment_count INTEGER);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)
+INSERT INTO videos
+SELECT printf('v%02d', i), 'Video ' || i, CAST(10 + i % 4 AS TEXT),
+       printf('2024-%02d-%02dT12:00:00Z', 1 + i % 12, 1 + i % 28),
+       30 + i * 97 % 3000, 1000 * i * i, 30 * i, i % 9 FROM n;
+CREATE TABLE channels (channel_id TEXT, title TEXT, subscriber_count INTEGER,
+                       view_count INTEGER, video_count INTEGER);
+INSERT INTO channels
+SELECT printf('c%02d', i), 'Channel ' || i, 500 * i * i, 90000 * i * i * i,
+       3 + i * 7 % 50
+FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
+                              WHERE i < 25) SELECT i FROM n);
+"""
+
+
+def readme_plot_examples():
+    with open(os.path.join(ytk.SOURCE_DIR, "magics", "README.md"),
+              encoding="utf-8") as f:
+        text = f.read()
+    section = text.split("## Charts: `%yt_plot`", 1)[1]
+    block = section.split("```sql\n", 1)[1].split("```", 1)[0]
+    examples, cur = [], []
+    for line in block.splitlines():
+        if line.startswith("%") and cur:
+            examples.append("\n".join(cur).strip())
+            cur = []
+        if line.strip() or cur:
+            cur.append(line)
+    examples.append("\n".join(cur).strip())
+    return examples
+
+
+def test_readme_examples_run(kernel):
+    """The examples of magics/README.md, one per kind, run as written on
+    tables with the store's column names."""
+    _, kc = kernel
+    res = ytk.execute(kc, STORE_LIKE)
+    assert res.status == "ok", res.all_text()
+    examples = readme_plot_examples()
+    kinds = [e.split()[1] for e in examples]
+    assert sorted(kinds) == ["bar", "box", "hist", "line", "scatter"], kinds
+    for code in examples:
+        res = ytk.execute(kc, code)
+        content = one_display(res)
+        check_bundle(content, ("Bar", "Horizontal", "Line", "Bubble", "Scatter",
+                               "Histogram", "Box"))
+    # the help's examples too
+    res = ytk.execute(kc, "%help yt_plot")
+    assert "view_count" in res.all_text() and "viewCount" not in res.all_text()

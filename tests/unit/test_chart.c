@@ -1,8 +1,12 @@
 /* test_chart.c -- charts: ticks, date ticks, log ticks, number labels, LTTB,
- * SVG escaping, golden SVGs per kind, PNG decoding, a million-point plot.
+ * SVG escaping, golden SVGs per kind, PNG decoding, a million-point plot,
+ * Vega-Lite specs (golden per kind, size cap, hostile text as data), point
+ * labels.
  *
- * Golden files live in tests/golden/chart/NAME.svg and are compared byte for
- * byte; YTK_UPDATE_GOLDEN=1 rewrites them (inspect the PNGs written next to
+ * Golden files live in tests/golden/chart/NAME.svg and NAME.vl.json (the
+ * Vega-Lite spec; tests/py/test_vega.py validates those against the official
+ * schema and renders them) and are compared byte for byte;
+ * YTK_UPDATE_GOLDEN=1 rewrites them (inspect the PNGs written next to
  * them in $YTK_CHART_OUT, default build dir or /tmp, before committing).
  */
 #include <cairo.h>
@@ -19,7 +23,10 @@
 #include "ch_png.h"
 #include "ch_svg.h"
 #include "ch_ticks.h"
+#include "ch_vega.h"
 #include "tu.h"
+
+#include <cjson/cJSON.h>
 
 #ifndef YTK_SOURCE_DIR
 #define YTK_SOURCE_DIR "."
@@ -633,6 +640,43 @@ static void b_bubble(struct ch_chart *c)
     build_scatter(c, 1);
 }
 
+/* Bubbles whose rows carry a title (tooltips), hostile ones included, and
+ * the five largest labelled on the static chart. */
+static void b_bubble_labels(struct ch_chart *c)
+{
+    static const char *names[] = {
+        "<script>alert(1)</script>",
+        "Tom & \"Jerry\" 'here'",
+        "\xF0\x9F\x8E\xB8\xF0\x9F\x94\xA5 emoji",
+        "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xD7\xA2\xD7\x95\xD7\x9C\xD7\x9D",
+        "Veritasium",
+        "3Blue1Brown",
+        "Numberphile",
+        "Computerphile"};
+    static const char *const field[] = {"title"};
+    const char *val[1];
+    char buf[32];
+    int i;
+
+    ch_chart_init(c, CH_SCATTER);
+    c->has_size = 1;
+    set_texts(c, "Channels: subscribers, views and uploads", "Subscribers",
+              "Views");
+    ch_chart_set_text(&c->size_label, "Uploads");
+    ch_chart_set_fields(c, field, 1, 1);
+    c->label_field = 0;
+    c->label_top = 5;
+    lcg_state = 7;
+    for (i = 0; i < 24; i++) {
+        double x = 1e4 + rnd() * 2e6, y = x * (20 + rnd() * 80);
+
+        snprintf(buf, sizeof(buf), "Channel %d", i);
+        val[0] = i < 8 ? names[i] : buf;
+        ch_chart_add_row(c, val);
+        ch_chart_point(c, ch_chart_series(c, ""), x, y, 10 + rnd() * 900);
+    }
+}
+
 static const struct golden goldens[] = {
     {"bar", build_bar},
     {"bar_grouped", b_grouped},
@@ -647,6 +691,7 @@ static const struct golden goldens[] = {
     {"hist", build_hist},
     {"box", build_box},
     {"hostile", build_hostile},
+    {"bubble_labels", b_bubble_labels},
 };
 
 static char *read_file(const char *path, size_t *len)
@@ -765,16 +810,46 @@ static int png_check(const unsigned char *png, size_t len, int w, int h)
     return png_check_n(png, len, w, h, 200);
 }
 
-static void test_goldens(void)
+/* Compare `data` with the golden tests/golden/chart/NAME.EXT (or write it
+ * with YTK_UPDATE_GOLDEN=1). */
+static void golden_compare(const char *name, const char *ext, const char *data,
+                           size_t len)
 {
     const char *update = getenv("YTK_UPDATE_GOLDEN");
+    char path[1024], *want;
+    size_t want_len = 0;
+
+    snprintf(path, sizeof(path), "%s/tests/golden/chart/%s.%s", YTK_SOURCE_DIR,
+             name, ext);
+    if (update && strcmp(update, "1") == 0) {
+        TU_CHECK(write_file(path, data, len) == 0);
+        printf("  wrote %s\n", path);
+        return;
+    }
+    want = read_file(path, &want_len);
+    if (!want) {
+        fprintf(stderr, "  missing golden %s (YTK_UPDATE_GOLDEN=1)\n", path);
+        TU_CHECK(0);
+    } else if (want_len != len || memcmp(want, data, len)) {
+        snprintf(path, sizeof(path), "%s/chart-%s.%s", out_dir(), name, ext);
+        write_file(path, data, len);
+        fprintf(stderr, "  %s.%s differs from its golden; new output in %s\n",
+                name, ext, path);
+        TU_CHECK(0);
+    }
+    free(want);
+}
+
+static void test_goldens(void)
+{
     size_t g;
 
     for (g = 0; g < sizeof(goldens) / sizeof(goldens[0]); g++) {
         struct ch_chart c;
-        char *svg = NULL, *summary = NULL, *want, path[1024], err[YTK_ERR_LEN];
+        char *svg = NULL, *summary = NULL, *vl = NULL, path[1024];
+        char err[YTK_ERR_LEN];
         unsigned char *png = NULL;
-        size_t svg_len, png_len, want_len = 0;
+        size_t svg_len, png_len, vl_len;
 
         goldens[g].build(&c);
         if (ch_chart_render(&c, &svg, &svg_len, &png, &png_len, &summary, err) <
@@ -794,29 +869,14 @@ static void test_goldens(void)
         snprintf(path, sizeof(path), "%s/chart-%s.png", out_dir(),
                  goldens[g].name);
         TU_CHECK(write_file(path, png, png_len) == 0);
-        snprintf(path, sizeof(path), "%s/tests/golden/chart/%s.svg",
-                 YTK_SOURCE_DIR, goldens[g].name);
-        if (update && strcmp(update, "1") == 0) {
-            TU_CHECK(write_file(path, svg, svg_len) == 0);
-            printf("  wrote %s (%s)\n", path, summary);
-        } else {
-            want = read_file(path, &want_len);
-            if (!want) {
-                fprintf(stderr, "  missing golden %s (YTK_UPDATE_GOLDEN=1)\n",
-                        path);
-                TU_CHECK(0);
-            } else if (want_len != svg_len || memcmp(want, svg, svg_len)) {
-                snprintf(path, sizeof(path), "%s/chart-%s.svg", out_dir(),
-                         goldens[g].name);
-                write_file(path, svg, svg_len);
-                fprintf(stderr,
-                        "  %s differs from its golden; new output in "
-                        "%s\n",
-                        goldens[g].name, path);
-                TU_CHECK(0);
-            }
-            free(want);
+        golden_compare(goldens[g].name, "svg", svg, svg_len);
+        /* the interactive view of the same laid-out chart */
+        TU_CHECK(ch_vega_spec(&c, &vl, &vl_len, err) == 0);
+        if (vl) {
+            TU_CHECK(vl_len <= CH_VEGA_MAX_BYTES);
+            golden_compare(goldens[g].name, "vl.json", vl, vl_len);
         }
+        free(vl);
         free(svg);
         free(png);
         free(summary);
@@ -1159,6 +1219,158 @@ static void test_million(void)
     }
 }
 
+/* The Vega-Lite spec of a million-point line and scatter stays under its
+ * cap with at most CH_VEGA_MAX_ROWS rows, titles carried; a tight cap
+ * halves the rows until the spec fits, and says so. */
+static void test_vega_million(void)
+{
+    static const char *const field[] = {"title"};
+    int kind;
+
+    for (kind = 0; kind < 2; kind++) {
+        struct ch_chart c;
+        struct ch_draw d;
+        char *vl = NULL, err[CH_ERR_LEN], title[64];
+        const char *val[1] = {title};
+        size_t vl_len, i;
+        cJSON *spec, *values;
+        int s;
+
+        ch_chart_init(&c, kind ? CH_SCATTER : CH_LINE);
+        ch_chart_set_fields(&c, field, 1, 1);
+        s = ch_chart_series(&c, "");
+        lcg_state = 3;
+        for (i = 0; i < 1000000; i++) {
+            snprintf(title, sizeof(title), "Video \xE2\x80\x9C%zu\xE2\x80\x9D",
+                     i);
+            TU_CHECK(ch_chart_add_row(&c, val) == (int)i);
+            ch_chart_point(&c, s, (double)i,
+                           kind ? rnd() * 1000 + i * 0.001
+                                : sin(i / 5000.0) * 100 + rnd() * 10,
+                           0);
+        }
+        TU_CHECK(ch_chart_layout(&c, &d, err) == 0);
+        TU_CHECK(ch_vega_spec(&c, &vl, &vl_len, err) == 0);
+        TU_CHECK(vl && vl_len <= CH_VEGA_MAX_BYTES);
+        spec = vl ? cJSON_Parse(vl) : NULL;
+        values =
+            cJSON_GetObjectItem(cJSON_GetObjectItem(spec, "data"), "values");
+        TU_CHECK(cJSON_GetArraySize(values) > 500);
+        TU_CHECK(cJSON_GetArraySize(values) <= CH_VEGA_MAX_ROWS + 1);
+        TU_CHECK(cJSON_GetArraySize(values) <= (int)c.info.drawn);
+        TU_CHECK(
+            strncmp(cJSON_GetObjectItem(cJSON_GetArrayItem(values, 0), "f0")
+                        ->valuestring,
+                    "Video \xE2\x80\x9C", 9) == 0);
+        printf("  %s: 1,000,000 points -> %d rows, spec %zu bytes\n",
+               kind ? "scatter" : "line", cJSON_GetArraySize(values), vl_len);
+        cJSON_Delete(spec);
+        free(vl);
+        /* a tight cap: fewer rows, still valid JSON, and the subtitle says
+         * how many points the view shows */
+        TU_CHECK(ch_vega_spec_capped(&c, 64 * 1024, &vl, &vl_len, err) == 0);
+        TU_CHECK(vl && vl_len <= 64 * 1024);
+        spec = vl ? cJSON_Parse(vl) : NULL;
+        TU_CHECK(spec != NULL);
+        TU_CHECK(vl && strstr(vl, "Interactive view: ") != NULL);
+        cJSON_Delete(spec);
+        free(vl);
+        ch_draw_free(&d);
+        ch_chart_free(&c);
+    }
+}
+
+/* A spec that cannot fit (500 long category names under a 16 KB cap)
+ * fails with a message instead of exceeding the cap. */
+static void test_vega_cap_fails_cleanly(void)
+{
+    struct ch_chart c;
+    struct ch_draw d;
+    char *vl = (char *)1, err[CH_ERR_LEN] = "", name[128];
+    size_t len = 1;
+    int s, i;
+
+    ch_chart_init(&c, CH_BAR);
+    s = ch_chart_series(&c, "");
+    for (i = 0; i < 500; i++) {
+        snprintf(name, sizeof(name),
+                 "A rather long category name number %d, to fill the spec", i);
+        ch_chart_bar(&c, name, s, i + 1);
+    }
+    TU_CHECK(ch_chart_layout(&c, &d, err) == 0);
+    TU_CHECK(ch_vega_spec_capped(&c, 16 * 1024, &vl, &len, err) == -1);
+    TU_CHECK(vl == NULL && len == 0);
+    TU_CHECK(strstr(err, "does not fit") != NULL);
+    ch_draw_free(&d);
+    ch_chart_free(&c);
+}
+
+/* --label: the labels drawn name points among the largest bubbles, and no
+ * label touches another label or any bubble. */
+static void test_point_labels(void)
+{
+    struct ch_chart c;
+    struct ch_draw d;
+    char err[CH_ERR_LEN];
+    size_t i, j, nlab = 0;
+    double boxes[16][4];
+
+    b_bubble_labels(&c);
+    TU_CHECK(ch_chart_layout(&c, &d, err) == 0);
+    TU_CHECK(c.info.labelled >= 3 && c.info.labelled <= c.label_top);
+    /* labels are flat 11-px texts that name a row */
+    for (i = 0; i < d.n && nlab < 16; i++) {
+        const struct ch_prim *p = &d.prims[i];
+        double w;
+        size_t s, k, rank = 0;
+        int found = 0;
+
+        if (p->kind != CH_P_TEXT || p->size != 11.0 || p->rotate != 0)
+            continue;
+        /* a label names a point of the model: find it, and its size rank */
+        for (s = 0; s < c.nseries; s++)
+            for (k = 0; k < c.series[s].n; k++) {
+                const struct ch_pt *q = &c.series[s].pts[k];
+
+                if (strcmp(ch_chart_field(&c, q->row, 0), p->text) == 0) {
+                    size_t m;
+
+                    found = 1;
+                    for (m = 0; m < c.series[s].n; m++)
+                        rank += c.series[s].pts[m].s > q->s;
+                }
+            }
+        if (!found)
+            continue; /* a tick label */
+        TU_CHECK(rank < 4 * c.label_top);
+        w = ch_text_width(p->text, 11.0, 0);
+        boxes[nlab][0] = p->x;
+        boxes[nlab][1] = p->y - 11.0 * 0.8;
+        boxes[nlab][2] = p->x + w;
+        boxes[nlab][3] = p->y + 11.0 * 0.2;
+        for (j = 0; j < d.n; j++) {
+            const struct ch_prim *q = &d.prims[j];
+            double nx, ny;
+
+            if (q->kind != CH_P_CIRCLE)
+                continue;
+            nx = fmax(boxes[nlab][0], fmin(q->x, boxes[nlab][2]));
+            ny = fmax(boxes[nlab][1], fmin(q->y, boxes[nlab][3]));
+            TU_CHECK((nx - q->x) * (nx - q->x) + (ny - q->y) * (ny - q->y) >=
+                     q->r * q->r);
+        }
+        for (j = 0; j < nlab; j++)
+            TU_CHECK(boxes[j][2] <= boxes[nlab][0] ||
+                     boxes[nlab][2] <= boxes[j][0] ||
+                     boxes[j][3] <= boxes[nlab][1] ||
+                     boxes[nlab][3] <= boxes[j][1]);
+        nlab++;
+    }
+    TU_CHECK(nlab == c.info.labelled);
+    ch_draw_free(&d);
+    ch_chart_free(&c);
+}
+
 static void test_text_fit(void)
 {
     char *s =
@@ -1246,5 +1458,8 @@ int main(void)
     TU_RUN(test_degenerate);
     TU_RUN(test_goldens);
     TU_RUN(test_million);
+    TU_RUN(test_vega_million);
+    TU_RUN(test_vega_cap_fails_cleanly);
+    TU_RUN(test_point_labels);
     return tu_report();
 }
