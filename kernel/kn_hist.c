@@ -42,7 +42,8 @@ int kn_hist_open(const char *path, struct kn_hist **out, char err[KN_ERR_LEN])
         sqlite3_exec(h->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
     /* History is written once per cell and read rarely: a small page
      * cache keeps RSS flat however long the history grows. */
-    if (sqlite3_exec(h->db, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-128; "
+    if (sqlite3_exec(h->db,
+                     "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-128; "
                      "PRAGMA wal_autocheckpoint=64",
                      NULL, NULL, &msg) != SQLITE_OK ||
         sqlite3_exec(h->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)

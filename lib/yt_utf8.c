@@ -14,8 +14,7 @@ size_t yt_utf8_next(const unsigned char *s, size_t n, unsigned *cp)
         *cp = 0xFFFD;
         return 1;
     }
-    YTK_ASSERT(len <= n && *cp <= 0x10FFFF &&
-               (*cp < 0xD800 || *cp > 0xDFFF));
+    YTK_ASSERT(len <= n && *cp <= 0x10FFFF && (*cp < 0xD800 || *cp > 0xDFFF));
     return len;
 }
 

@@ -248,10 +248,10 @@ int mg_cell_split(const char *code, struct mg_part **parts,
                 while (k < tl && k < 42 && ident_char((unsigned char)t[k]))
                     k++;
                 yt_errf(err,
-                         "cell magic %.*s on line %d: a %%%% cell magic must "
-                         "be the first line of the cell; move it to the top, "
-                         "or write %%%.*s for the line form",
-                         (int)k, t, lineno, (int)(k - 2), t + 2);
+                        "cell magic %.*s on line %d: a %%%% cell magic must "
+                        "be the first line of the cell; move it to the top, "
+                        "or write %%%.*s for the line form",
+                        (int)k, t, lineno, (int)(k - 2), t + 2);
                 goto fail;
             }
             if (help_form(t, tl, name, sizeof name) &&
@@ -1150,8 +1150,7 @@ static int interp_eval(void *self, const char *expr, cJSON **data,
         const char *pn = sqlite3_bind_parameter_name(st, 1);
 
         eval_fail(ename, evalue, "UsageError",
-                  "user expressions cannot use parameters (%s)",
-                  pn ? pn : "?");
+                  "user expressions cannot use parameters (%s)", pn ? pn : "?");
         goto out;
     }
     if (!sqlite3_stmt_readonly(st)) {
@@ -1169,8 +1168,7 @@ static int interp_eval(void *self, const char *expr, cJSON **data,
     }
     if (src == SQLITE_DONE || sqlite3_column_type(st, 0) == SQLITE_NULL) {
         *data = cJSON_CreateObject();
-        if (!*data ||
-            !cJSON_AddStringToObject(*data, "text/plain", "NULL")) {
+        if (!*data || !cJSON_AddStringToObject(*data, "text/plain", "NULL")) {
             cJSON_Delete(*data);
             *data = NULL;
             eval_fail(ename, evalue, "MemoryError", "out of memory");
@@ -1753,9 +1751,8 @@ int mg_interp_create(const char *home, struct kn_interp *out,
 
     memset(out, 0, sizeof *out);
     if (!home || !*home) {
-        yt_errf(err,
-                 "no home directory for the store: set "
-                 "YTK_HOME");
+        yt_errf(err, "no home directory for the store: set "
+                     "YTK_HOME");
         return -1;
     }
     in = calloc(1, sizeof *in);
@@ -1780,7 +1777,7 @@ int mg_interp_create(const char *home, struct kn_interp *out,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                         NULL) != SQLITE_OK) {
         yt_errf(err, "cannot open the store %s: %s", path,
-                 in->db ? sqlite3_errmsg(in->db) : "out of memory");
+                in->db ? sqlite3_errmsg(in->db) : "out of memory");
         goto out;
     }
     sqlite3_db_config(in->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, &on);
@@ -1792,7 +1789,7 @@ int mg_interp_create(const char *home, struct kn_interp *out,
                      "PRAGMA foreign_keys=ON;",
                      NULL, NULL, NULL) != SQLITE_OK) {
         yt_errf(err, "cannot set up the store %s: %s", path,
-                 sqlite3_errmsg(in->db));
+                sqlite3_errmsg(in->db));
         goto out;
     }
     sqlite3_progress_handler(in->db, 1000, progress_cb, in);

@@ -18,18 +18,10 @@ extern const struct mg_magic mg_yt_plot_magic;
 
 /* Sorted by name. */
 static const struct mg_magic *const registry[] = {
-    &mg_clear_magic,
-    &mg_displaylimit_magic,
-    &mg_help_magic,
-    &mg_lsmagic_magic,
-    &mg_print_magic,
-    &mg_set_magic,
-    &mg_unset_magic,
-    &mg_version_magic,
-    &mg_yt_auth_magic,
-    &mg_yt_fetch_magic,
-    &mg_yt_plot_magic,
-    NULL,
+    &mg_clear_magic,    &mg_displaylimit_magic, &mg_help_magic,
+    &mg_lsmagic_magic,  &mg_print_magic,        &mg_set_magic,
+    &mg_unset_magic,    &mg_version_magic,      &mg_yt_auth_magic,
+    &mg_yt_fetch_magic, &mg_yt_plot_magic,      NULL,
 };
 
 const struct mg_magic *mg_registry_find(const char *name)

@@ -25,9 +25,9 @@ struct mg_ctx {
 };
 
 struct mg_magic {
-    const char *name;     /* without '%', e.g. "yt_fetch" */
-    const char *summary;  /* one line for %lsmagic */
-    const char *help;     /* full usage text for %help NAME, NAME? and inspect */
+    const char *name;    /* without '%', e.g. "yt_fetch" */
+    const char *summary; /* one line for %lsmagic */
+    const char *help;    /* full usage text for %help NAME, NAME? and inspect */
     const struct mg_opt *opts; /* option spec, ends with {0}; may be NULL */
     const char *const *subcommands; /* first positional words, NULL-terminated;
                                        used for completion; may be NULL */

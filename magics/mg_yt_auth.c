@@ -65,9 +65,9 @@ static const struct mg_opt auth_opts[] = {
     {NULL, 0, 0, NULL},
 };
 
-static const char *const auth_subcommands[] = {
-    "login", "code", "device", "key", "status", "refresh", "revoke", "logout",
-    NULL};
+static const char *const auth_subcommands[] = {"login",  "code",   "device",
+                                               "key",    "status", "refresh",
+                                               "revoke", "logout", NULL};
 
 /* ---- the pending login (for `code`) ----------------------------------- */
 
@@ -316,13 +316,14 @@ static int fmt_expiry(long long expiry, struct yt_buf *b)
     when[19] = '\0';
     bad = yt_buf_addf(b, "%s UTC ", when);
     if (a < 120)
-        bad |= yt_buf_addf(b, d >= 0 ? "(in %lld s)" : "(expired %lld s ago)", a);
+        bad |=
+            yt_buf_addf(b, d >= 0 ? "(in %lld s)" : "(expired %lld s ago)", a);
     else if (a < 7200)
-        bad |= yt_buf_addf(b, d >= 0 ? "(in %lld min)" : "(expired %lld min ago)",
-                    a / 60);
+        bad |= yt_buf_addf(
+            b, d >= 0 ? "(in %lld min)" : "(expired %lld min ago)", a / 60);
     else
         bad |= yt_buf_addf(b, d >= 0 ? "(in %lld h)" : "(expired %lld h ago)",
-                    a / 3600);
+                           a / 3600);
     return bad;
 }
 
@@ -352,7 +353,7 @@ static void show_msg(struct kn_exec *x, const char *id, int update,
 
     yt_buf_init(&h, 1024 * 1024);
     bad = yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\">"
-                    "<pre style=\"white-space: pre-wrap\">");
+                          "<pre style=\"white-space: pre-wrap\">");
     bad |= mg_html_escape(&h, text, -1);
     bad |= yt_buf_adds(&h, "</pre></div>");
     show(x, id, update, text, bad ? NULL : yt_buf_str(&h));
@@ -492,8 +493,9 @@ static int finish_login(struct kn_exec *x, struct yt_http *h,
 
     if (yt_token_save(path, tok, err) != YT_TOKEN_OK) {
         show_msg(x, display_id, 1, "Signed in, but the token was not saved.");
-        return auth_fail(x, "Hint: check that the directory exists and is "
-                            "writable, or pass --token-file.",
+        return auth_fail(x,
+                         "Hint: check that the directory exists and is "
+                         "writable, or pass --token-file.",
                          err);
     }
     yt_buf_init(&t, 64 * 1024);
@@ -510,20 +512,23 @@ static int finish_login(struct kn_exec *x, struct yt_http *h,
     bad |= yt_buf_adds(&t, "\nAccess token expires: ");
     bad |= fmt_expiry(tok->expiry, &t);
     bad |= yt_buf_addf(&t, "\nRefresh token: %s",
-                tok->refresh_token ? "saved (refreshed automatically)"
-                                   : "none (sign in again when it expires)");
+                       tok->refresh_token
+                           ? "saved (refreshed automatically)"
+                           : "none (sign in again when it expires)");
     if (tok->refresh_token && tok->refresh_expiry > 0) {
         bad |= yt_buf_adds(&t, "; it stops working ");
         bad |= fmt_expiry(tok->refresh_expiry, &t);
-        bad |= yt_buf_adds(&t, " -- a time-limited grant, as for apps in \"Testing\" "
-                        "mode (7 days)");
+        bad |= yt_buf_adds(
+            &t, " -- a time-limited grant, as for apps in \"Testing\" "
+                "mode (7 days)");
     }
     bad |= yt_buf_addf(&t, "\nToken saved to %s (mode 0600)", path);
     missing = missing_scopes(asked, tok->scopes);
     if (missing) {
         bad |= yt_buf_adds(&t, "\nNote: not granted: ");
         bad |= short_scopes(missing, &t);
-        bad |= yt_buf_adds(&t, " (some fetches may fail with insufficientPermissions)");
+        bad |= yt_buf_adds(
+            &t, " (some fetches may fail with insufficientPermissions)");
         free(missing);
     }
     show_msg(x, display_id, 1,
@@ -545,16 +550,17 @@ static int redirect_error(struct kn_exec *x, const char *error)
 }
 
 /* Explain a failed code exchange. */
-static int exchange_failed(struct kn_exec *x, const char *display_id,
-                           int rc, const char *err)
+static int exchange_failed(struct kn_exec *x, const char *display_id, int rc,
+                           const char *err)
 {
     const char *hint = "Hint: run %yt_auth login again.";
 
     if (display_id)
         show_msg(x, display_id, 1, "Sign-in failed; nothing was saved.");
     if (rc == YT_OAUTH_E_ABORTED) {
-        kn_exec_fail(x, "KeyboardInterrupt", "sign-in interrupted; nothing "
-                                             "was saved");
+        kn_exec_fail(x, "KeyboardInterrupt",
+                     "sign-in interrupted; nothing "
+                     "was saved");
         return -1;
     }
     if (rc == YT_OAUTH_E_INVALID_GRANT)
@@ -634,7 +640,7 @@ static int login_prompt(struct buf_pair *o, const char *url, const char *scopes,
     int bad = 0;
 
     bad |= yt_buf_adds(&o->t, "Sign in with Google to let ytkernel read your "
-                       "YouTube data (scopes: ");
+                              "YouTube data (scopes: ");
     bad |= short_scopes(scopes, &o->t);
     bad |= yt_buf_addf(&o->t, "):\n%s\n", url);
     if (note)
@@ -642,8 +648,8 @@ static int login_prompt(struct buf_pair *o, const char *url, const char *scopes,
     bad |= yt_buf_adds(&o->t, waiting);
 
     bad |= yt_buf_adds(&o->h, "<div class=\"tex2jax_ignore mathjax_ignore\"><p>"
-                       "Sign in with Google to let ytkernel read your "
-                       "YouTube data (scopes: <code>");
+                              "Sign in with Google to let ytkernel read your "
+                              "YouTube data (scopes: <code>");
     {
         struct yt_buf s;
 
@@ -654,8 +660,9 @@ static int login_prompt(struct buf_pair *o, const char *url, const char *scopes,
     }
     bad |= yt_buf_adds(&o->h, "</code>): <a href=\"");
     bad |= mg_html_escape(&o->h, url, -1);
-    bad |= yt_buf_adds(&o->h, "\" target=\"_blank\" rel=\"noopener noreferrer\">"
-                       "open the Google sign-in page</a></p>");
+    bad |=
+        yt_buf_adds(&o->h, "\" target=\"_blank\" rel=\"noopener noreferrer\">"
+                           "open the Google sign-in page</a></p>");
     if (note) {
         bad |= yt_buf_adds(&o->h, "<p>");
         bad |= mg_html_escape(&o->h, note, -1);
@@ -688,8 +695,9 @@ static int finish_pending(struct kn_exec *x, const char *pasted,
                          err);
     if (r.state && strcmp(r.state, pending.state) != 0) {
         yt_redirect_free(&r);
-        return auth_fail(x, "Hint: paste the URL of the most recent sign-in "
-                            "(run %yt_auth login again if unsure).",
+        return auth_fail(x,
+                         "Hint: paste the URL of the most recent sign-in "
+                         "(run %yt_auth login again if unsure).",
                          "the pasted URL belongs to another sign-in (its "
                          "state parameter does not match); nothing was "
                          "saved");
@@ -752,8 +760,8 @@ static void login_free(struct login *lg)
 /* Check the options, load the client, make the PKCE verifier and state,
  * pick the redirect URI (opening the loopback listener to get a port) and
  * build the sign-in URL.  Returns 0, or -1 after failing the cell. */
-static int login_prepare(struct mg_ctx *c, const struct mg_args *a,
-                         int manual, int nowait, struct login *lg)
+static int login_prepare(struct mg_ctx *c, const struct mg_args *a, int manual,
+                         int nowait, struct login *lg)
 {
     struct kn_exec *x = c->x;
     char challenge[YT_PKCE_CHALLENGE_LEN + 1];
@@ -767,8 +775,9 @@ static int login_prepare(struct mg_ctx *c, const struct mg_args *a,
         return -1;
     }
     if (manual && nowait) {
-        kn_exec_fail(x, "UsageError", "--manual and --no-wait do not go "
-                                      "together");
+        kn_exec_fail(x, "UsageError",
+                     "--manual and --no-wait do not go "
+                     "together");
         return -1;
     }
     if (a->npos > 1 && !mg_args_get(a, "scopes")) {
@@ -794,8 +803,8 @@ static int login_prepare(struct mg_ctx *c, const struct mg_args *a,
     if (lg->client.redirect_uri) {
         int rport;
 
-        if (redirect_port_path(lg->client.redirect_uri, &rport,
-                               &lg->lpath) != 0)
+        if (redirect_port_path(lg->client.redirect_uri, &rport, &lg->lpath) !=
+            0)
             return auth_fail(x, NULL,
                              "the client's redirect URI is not usable");
         if (port && port != rport) {
@@ -809,8 +818,9 @@ static int login_prepare(struct mg_ctx *c, const struct mg_args *a,
         lg->redirect_uri = strdup(lg->client.redirect_uri);
     }
     if (yt_listener_open_uri(&lg->l, (int)port, lg->redirect_uri, err) != 0)
-        return auth_fail(x, "Hint: choose another --port, or leave it out "
-                            "to use a free one.",
+        return auth_fail(x,
+                         "Hint: choose another --port, or leave it out "
+                         "to use a free one.",
                          err);
     if (!lg->redirect_uri) {
         char uri[64];
@@ -917,9 +927,10 @@ static int login_manual(struct kn_exec *x, struct login *lg)
                          "sign-in interrupted; nothing was saved");
             return -1;
         }
-        return auth_fail(x, "Hint: this frontend has no input box: run "
-                            "%yt_auth code \"ADDRESS\" in another cell to "
-                            "finish this sign-in.",
+        return auth_fail(x,
+                         "Hint: this frontend has no input box: run "
+                         "%yt_auth code \"ADDRESS\" in another cell to "
+                         "finish this sign-in.",
                          kerr);
     }
     rc = finish_pending(x, pasted, lg->display_id);
@@ -944,8 +955,7 @@ static int login_loopback(struct kn_exec *x, struct login *lg)
     lg->l = NULL;
     reap_children();
     if (lrc == YT_LISTEN_E_ABORTED) {
-        show_msg(x, lg->display_id, 1,
-                 "Sign-in cancelled; nothing was saved.");
+        show_msg(x, lg->display_id, 1, "Sign-in cancelled; nothing was saved.");
         kn_exec_fail(x, "KeyboardInterrupt",
                      "sign-in interrupted; nothing was saved");
         goto out;
@@ -1054,7 +1064,8 @@ static int do_code(struct mg_ctx *c, const struct mg_args *a)
     }
 }
 
-/* ---- device flow ---------------------------------------------------------- */
+/* ---- device flow ----------------------------------------------------------
+ */
 
 static int do_device(struct mg_ctx *c, const struct mg_args *a)
 {
@@ -1095,30 +1106,36 @@ static int do_device(struct mg_ctx *c, const struct mg_args *a)
         if (prc == YT_OAUTH_E_ABORTED)
             kn_exec_fail(x, "KeyboardInterrupt", "device sign-in interrupted");
         else
-            auth_fail(x, "Hint: the device flow needs an OAuth client of "
-                         "type \"TVs and Limited Input devices\" and allows "
-                         "only youtube.readonly / youtube scopes.",
+            auth_fail(x,
+                      "Hint: the device flow needs an OAuth client of "
+                      "type \"TVs and Limited Input devices\" and allows "
+                      "only youtube.readonly / youtube scopes.",
                       err);
         goto out;
     }
-    bad |= yt_buf_addf(&t, "To sign in, open %s on any device and enter the code: "
-                    "%s\nScopes: ",
-                d.verification_url, d.user_code);
+    bad |= yt_buf_addf(&t,
+                       "To sign in, open %s on any device and enter the code: "
+                       "%s\nScopes: ",
+                       d.verification_url, d.user_code);
     bad |= short_scopes(scopes, &t);
-    bad |= yt_buf_addf(&t, "\nWaiting for approval (the code expires in %ld min; "
-                    "interrupt the kernel to cancel).",
-                (d.expires_in + 59) / 60);
-    bad |= yt_buf_adds(&hb, "<div class=\"tex2jax_ignore mathjax_ignore\"><p>To "
-                     "sign in, open <a href=\"");
+    bad |= yt_buf_addf(&t,
+                       "\nWaiting for approval (the code expires in %ld min; "
+                       "interrupt the kernel to cancel).",
+                       (d.expires_in + 59) / 60);
+    bad |=
+        yt_buf_adds(&hb, "<div class=\"tex2jax_ignore mathjax_ignore\"><p>To "
+                         "sign in, open <a href=\"");
     bad |= mg_html_escape(&hb, d.verification_url, -1);
-    bad |= yt_buf_adds(&hb, "\" target=\"_blank\" rel=\"noopener noreferrer\">");
+    bad |=
+        yt_buf_adds(&hb, "\" target=\"_blank\" rel=\"noopener noreferrer\">");
     bad |= mg_html_escape(&hb, d.verification_url, -1);
     bad |= yt_buf_adds(&hb, "</a> on any device and enter the code <code "
-                     "style=\"font-size: 1.3em\">");
+                            "style=\"font-size: 1.3em\">");
     bad |= mg_html_escape(&hb, d.user_code, -1);
-    bad |= yt_buf_addf(&hb, "</code></p><p>Waiting for approval (the code expires "
-                     "in %ld min; interrupt the kernel to cancel).</p></div>",
-                (d.expires_in + 59) / 60);
+    bad |= yt_buf_addf(&hb,
+                       "</code></p><p>Waiting for approval (the code expires "
+                       "in %ld min; interrupt the kernel to cancel).</p></div>",
+                       (d.expires_in + 59) / 60);
     if (bad) {
         auth_fail(x, NULL, "out of memory showing the device code");
         goto out;
@@ -1149,8 +1166,9 @@ static int do_device(struct mg_ctx *c, const struct mg_args *a)
                 kn_exec_fail(x, "KeyboardInterrupt",
                              "device sign-in interrupted");
             else if (prc == YT_OAUTH_E_DENIED)
-                auth_fail(x, "Hint: run %yt_auth device again and allow "
-                             "access.",
+                auth_fail(x,
+                          "Hint: run %yt_auth device again and allow "
+                          "access.",
                           "sign-in was declined (access_denied); nothing "
                           "was saved");
             else if (prc == YT_OAUTH_E_EXPIRED)
@@ -1180,7 +1198,8 @@ out:
     return rc;
 }
 
-/* ---- key ------------------------------------------------------------------ */
+/* ---- key ------------------------------------------------------------------
+ */
 
 static int do_key(struct mg_ctx *c, const struct mg_args *a)
 {
@@ -1198,8 +1217,7 @@ static int do_key(struct mg_ctx *c, const struct mg_args *a)
     }
     if (arg) {
         key = strdup(arg);
-    } else if (kn_exec_input(x, "YouTube Data API key: ", 1, &key, kerr) !=
-               0) {
+    } else if (kn_exec_input(x, "YouTube Data API key: ", 1, &key, kerr) != 0) {
         if (kn_exec_interrupted(x))
             kn_exec_fail(x, "KeyboardInterrupt", "interrupted");
         else
@@ -1211,8 +1229,9 @@ static int do_key(struct mg_ctx *c, const struct mg_args *a)
         goto out;
     }
     if (!key || !yt_api_key_valid(key)) {
-        auth_fail(x, "Hint: copy the key from Google Cloud Console > APIs & "
-                     "Services > Credentials.",
+        auth_fail(x,
+                  "Hint: copy the key from Google Cloud Console > APIs & "
+                  "Services > Credentials.",
                   "that does not look like an API key (10-256 printable "
                   "characters, no blanks)");
         goto out;
@@ -1229,13 +1248,15 @@ static int do_key(struct mg_ctx *c, const struct mg_args *a)
         goto out;
     }
     yt_api_key_fingerprint(key, fp);
-    bad |= yt_buf_addf(&t,
-                "API key %s saved to %s (mode 0600).\nIt is used for public "
-                "data only, when no OAuth token is saved.",
-                fp, path);
+    bad |= yt_buf_addf(
+        &t,
+        "API key %s saved to %s (mode 0600).\nIt is used for public "
+        "data only, when no OAuth token is saved.",
+        fp, path);
     if (getenv("YTK_API_KEY") && *getenv("YTK_API_KEY"))
-        bad |= yt_buf_adds(&t, "\nNote: $YTK_API_KEY is set and takes precedence "
-                        "over this file.");
+        bad |=
+            yt_buf_adds(&t, "\nNote: $YTK_API_KEY is set and takes precedence "
+                            "over this file.");
     show_msg(x, NULL, 0, built(bad, &t, "API key saved."));
     rc = 0;
 out:
@@ -1246,7 +1267,8 @@ out:
     return rc;
 }
 
-/* ---- status / refresh / revoke / logout ----------------------------------- */
+/* ---- status / refresh / revoke / logout -----------------------------------
+ */
 
 static int do_status(struct mg_ctx *c, const struct mg_args *a)
 {
@@ -1269,9 +1291,10 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
     if (trc == YT_TOKEN_E_NOENT) {
         bad |= yt_buf_addf(&t, "No OAuth token saved (%s).", path);
     } else if (trc != YT_TOKEN_OK) {
-        bad |= yt_buf_addf(&t, "Token file %s is unusable: %s\n(run %%yt_auth "
-                        "login to replace it)",
-                    path, err);
+        bad |= yt_buf_addf(&t,
+                           "Token file %s is unusable: %s\n(run %%yt_auth "
+                           "login to replace it)",
+                           path, err);
     } else {
         bad |= yt_buf_addf(&t, "Token file: %s", path);
         if (tok.token && tok.expiry > (long long)time(NULL)) {
@@ -1282,8 +1305,8 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
             if (yt_oauth_tokeninfo(h, tok.token, &ti, err) == YT_OAUTH_OK &&
                 (ti.email || ti.sub))
                 bad |= yt_buf_addf(&t, "\nAccount: %s%s",
-                            ti.email ? "" : "Google account id ",
-                            ti.email ? ti.email : ti.sub);
+                                   ti.email ? "" : "Google account id ",
+                                   ti.email ? ti.email : ti.sub);
             else
                 bad |= yt_buf_adds(&t, "\nAccount: (tokeninfo not reachable)");
             yt_http_free(h);
@@ -1304,11 +1327,12 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
             bad |= yt_buf_adds(&t, "none");
         }
         bad |= yt_buf_addf(&t, "\nRefresh token: %s",
-                    tok.refresh_token ? "present (redacted)" : "none");
+                           tok.refresh_token ? "present (redacted)" : "none");
         if (tok.refresh_token && tok.refresh_expiry > 0) {
             bad |= yt_buf_adds(&t, ", expires ");
             bad |= fmt_expiry(tok.refresh_expiry, &t);
-            bad |= yt_buf_adds(&t, " (time-limited grant, e.g. \"Testing\" mode)");
+            bad |=
+                yt_buf_adds(&t, " (time-limited grant, e.g. \"Testing\" mode)");
         }
         if (tok.client_id)
             bad |= yt_buf_addf(&t, "\nOAuth client: %s", tok.client_id);
@@ -1316,20 +1340,21 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
             struct stat st;
 
             if (stat(path, &st) == 0 && (st.st_mode & 077))
-                bad |= yt_buf_addf(&t,
-                            "\nWarning: the token file is readable by "
-                            "others (mode %03o); run chmod 600 on it, or "
-                            "%%yt_auth refresh to rewrite it with mode 0600.",
-                            (unsigned)(st.st_mode & 0777));
+                bad |= yt_buf_addf(
+                    &t,
+                    "\nWarning: the token file is readable by "
+                    "others (mode %03o); run chmod 600 on it, or "
+                    "%%yt_auth refresh to rewrite it with mode 0600.",
+                    (unsigned)(st.st_mode & 0777));
         }
     }
     krc = yt_api_key_load(c->home, &key, err);
     if (krc == 0) {
         yt_api_key_fingerprint(key, fp);
         bad |= yt_buf_addf(&t, "\nAPI key: %s (%s)", fp,
-                    getenv("YTK_API_KEY") && *getenv("YTK_API_KEY")
-                        ? "$YTK_API_KEY"
-                        : "saved by %yt_auth key");
+                           getenv("YTK_API_KEY") && *getenv("YTK_API_KEY")
+                               ? "$YTK_API_KEY"
+                               : "saved by %yt_auth key");
         yt_wipe_free(key);
     } else if (krc == YT_TOKEN_E_NOENT) {
         bad |= yt_buf_adds(&t, "\nAPI key: none");
@@ -1410,51 +1435,60 @@ static int do_revoke(struct mg_ctx *c, const struct mg_args *a)
         return auth_fail(x, NULL, "out of memory");
     trc = yt_token_load(path, &tok, err);
     if (trc == YT_TOKEN_E_NOENT) {
-        bad |= yt_buf_addf(&t, "No token saved at %s: nothing to revoke.", path);
-        show_msg(x, NULL, 0, built(bad, &t, "No token saved: nothing to revoke."));
+        bad |=
+            yt_buf_addf(&t, "No token saved at %s: nothing to revoke.", path);
+        show_msg(x, NULL, 0,
+                 built(bad, &t, "No token saved: nothing to revoke."));
         rc = 0;
         goto out;
     }
     if (trc != YT_TOKEN_OK) {
-        auth_fail(x, "Hint: %yt_auth logout deletes the file without "
-                     "revoking.",
+        auth_fail(x,
+                  "Hint: %yt_auth logout deletes the file without "
+                  "revoking.",
                   err);
         goto out;
     }
     h = new_http(x);
     if (!h)
         goto out;
-    trc = yt_oauth_revoke(h, tok.refresh_token ? tok.refresh_token
-                                               : tok.token,
+    trc = yt_oauth_revoke(h, tok.refresh_token ? tok.refresh_token : tok.token,
                           err);
     if (trc == YT_OAUTH_E_ABORTED) {
-        kn_exec_fail(x, "KeyboardInterrupt", "revoke interrupted; the token "
-                                             "file was kept");
+        kn_exec_fail(x, "KeyboardInterrupt",
+                     "revoke interrupted; the token "
+                     "file was kept");
         goto out;
     }
     if (trc != YT_OAUTH_OK && trc != YT_OAUTH_E_INVALID_GRANT) {
-        bad |= yt_buf_addf(&t, "could not revoke the token at Google (%s); the "
-                        "token file was kept",
-                    err);
-        auth_fail(x, "Hint: retry, or %yt_auth logout to delete only the "
-                     "local file.",
-                  built(bad, &t, "could not revoke the token at Google; the "
-                                 "token file was kept"));
+        bad |= yt_buf_addf(&t,
+                           "could not revoke the token at Google (%s); the "
+                           "token file was kept",
+                           err);
+        auth_fail(x,
+                  "Hint: retry, or %yt_auth logout to delete only the "
+                  "local file.",
+                  built(bad, &t,
+                        "could not revoke the token at Google; the "
+                        "token file was kept"));
         goto out;
     }
     if (unlink(path) != 0 && errno != ENOENT) {
         bad |= yt_buf_addf(&t, "revoked at Google, but could not delete %s: %s",
-                    path, strerror(errno));
-        auth_fail(x, NULL, built(bad, &t, "revoked at Google, but could not "
-                                          "delete the token file"));
+                           path, strerror(errno));
+        auth_fail(x, NULL,
+                  built(bad, &t,
+                        "revoked at Google, but could not "
+                        "delete the token file"));
         goto out;
     }
-    bad |= yt_buf_addf(&t, "%s; deleted %s.",
-                trc == YT_OAUTH_OK
-                    ? "Access revoked at Google"
-                    : "Google no longer knew this token (already revoked or "
-                      "expired)",
-                path);
+    bad |= yt_buf_addf(
+        &t, "%s; deleted %s.",
+        trc == YT_OAUTH_OK
+            ? "Access revoked at Google"
+            : "Google no longer knew this token (already revoked or "
+              "expired)",
+        path);
     show_msg(x, NULL, 0, built(bad, &t, "Access revoked; token file deleted."));
     rc = 0;
 out:
@@ -1475,16 +1509,18 @@ static int do_logout(struct mg_ctx *c, const struct mg_args *a)
         return auth_fail(c->x, NULL, "out of memory");
     yt_buf_init(&t, 64 * 1024);
     if (unlink(path) == 0) {
-        bad |= yt_buf_addf(&t, "Deleted %s. Access is not revoked at Google "
-                        "(%%yt_auth revoke does that).",
-                    path);
+        bad |= yt_buf_addf(&t,
+                           "Deleted %s. Access is not revoked at Google "
+                           "(%%yt_auth revoke does that).",
+                           path);
         show_msg(c->x, NULL, 0, built(bad, &t, "Token file deleted."));
     } else if (errno == ENOENT) {
         bad |= yt_buf_addf(&t, "No token saved at %s.", path);
         show_msg(c->x, NULL, 0, built(bad, &t, "No token saved."));
     } else {
         bad |= yt_buf_addf(&t, "cannot delete %s: %s", path, strerror(errno));
-        rc = auth_fail(c->x, NULL, built(bad, &t, "cannot delete the token file"));
+        rc = auth_fail(c->x, NULL,
+                       built(bad, &t, "cannot delete the token file"));
     }
     pending_clear();
     yt_buf_free(&t);

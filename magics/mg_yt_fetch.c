@@ -86,17 +86,25 @@ static const struct mg_opt fetch_opts[] = {
     {NULL, 0, 0, NULL},
 };
 
-static const char *const fetch_subcommands[] = {
-    "channels",       "playlists",
-    "playlist_items", "videos",
-    "search",         "comment_threads",
-    "comments",       "subscriptions",
-    "activities",     "video_categories",
-    "regions",        "languages",
-    "uploads",        "quota",
-    "export",         "log",
-    "status",         "analytics",
-    NULL};
+static const char *const fetch_subcommands[] = {"channels",
+                                                "playlists",
+                                                "playlist_items",
+                                                "videos",
+                                                "search",
+                                                "comment_threads",
+                                                "comments",
+                                                "subscriptions",
+                                                "activities",
+                                                "video_categories",
+                                                "regions",
+                                                "languages",
+                                                "uploads",
+                                                "quota",
+                                                "export",
+                                                "log",
+                                                "status",
+                                                "analytics",
+                                                NULL};
 
 static const char fetch_help[] =
     "%yt_fetch RESOURCE [filters] [--part P] [--limit N] [--into TABLE]\n"
@@ -140,9 +148,8 @@ static const char fetch_help[] =
     "  uploads [--channel ID | --mine | --handle @h]  a channel's videos with\n"
     "      statistics: uploads playlist + videos.list batches (never "
     "search)\n"
-    "  subscriptions --mine --with-channels   + channels' statistics\n"
-    MG_YT_ANALYTICS_HELP
-    "Other:\n"
+    "  subscriptions --mine --with-channels   + channels' "
+    "statistics\n" MG_YT_ANALYTICS_HELP "Other:\n"
     "  %yt_fetch quota              today's quota units (Pacific day)\n"
     "  %yt_fetch log [N]            the last N logged requests\n"
     "  %yt_fetch status             stopped fetches that --resume can "
@@ -526,8 +533,8 @@ static int map_filter(struct kn_exec *x, const struct mg_args *a,
         snprintf(msg, sizeof(msg), "--%s needs a value", opt);
         return usage_fail(x, msg);
     }
-    p->oom |=
-        yt_http_query_add(&p->params, param, value_override ? value_override : v) < 0;
+    p->oom |= yt_http_query_add(&p->params, param,
+                                value_override ? value_override : v) < 0;
     return 1;
 }
 
@@ -652,14 +659,15 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
         p->recipe = YT_RECIPE_UPLOADS;
         p->m = yt_api_method_find("channels");
         if (mg_args_has(a, "mine"))
-            p->oom |= yt_http_query_add(&p->chan_params, "mine", "true") < 0, nfilter++;
+            p->oom |= yt_http_query_add(&p->chan_params, "mine", "true") < 0,
+                nfilter++;
         if (mg_args_get(a, "channel"))
-            p->oom |=
-                yt_http_query_add(&p->chan_params, "id", mg_args_get(a, "channel")) < 0,
+            p->oom |= yt_http_query_add(&p->chan_params, "id",
+                                        mg_args_get(a, "channel")) < 0,
                 nfilter++;
         if (mg_args_get(a, "handle"))
             p->oom |= yt_http_query_add(&p->chan_params, "forHandle",
-                             mg_args_get(a, "handle")) < 0,
+                                        mg_args_get(a, "handle")) < 0,
                 nfilter++;
         if (nfilter != 1)
             return usage_fail(x, "uploads needs exactly one of --channel ID, "
@@ -668,8 +676,9 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
         p->table = strdup(into ? into : "videos");
         if (part && check_parts(x, p->m, part) < 0)
             return -1;
-        p->oom |= yt_http_query_add(&p->params, "part",
-                         part ? part : "snippet,contentDetails,statistics") < 0;
+        p->oom |= yt_http_query_add(
+                      &p->params, "part",
+                      part ? part : "snippet,contentDetails,statistics") < 0;
         return 0;
     }
 
@@ -693,7 +702,8 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
     p->table = strdup(into ? into : yt_api_kind_get(p->m->kind)->name);
     if (part && check_parts(x, p->m, part) < 0)
         return -1;
-    p->oom |= yt_http_query_add(&p->params, "part", part ? part : p->m->default_part) < 0;
+    p->oom |= yt_http_query_add(&p->params, "part",
+                                part ? part : p->m->default_part) < 0;
 
     /* Resource-specific filters. */
     if (mg_args_has(a, "mine")) {

@@ -2396,7 +2396,8 @@ static int lay_titles(struct lay *L)
     return 0;
 }
 
-int ch_chart_layout(struct ch_chart *c, struct ch_draw *d, char err[YTK_ERR_LEN])
+int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
+                    char err[YTK_ERR_LEN])
 {
     struct lay L;
     int rc = -1;

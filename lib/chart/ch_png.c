@@ -273,8 +273,7 @@ int ch_png_render(const struct ch_draw *d, double scale, unsigned char **png,
     *png = NULL;
     *len = 0;
     if (w <= 0 || h <= 0 || w > 16384 || h > 16384) {
-        snprintf(err, YTK_ERR_LEN, "image size %dx%d px is out of range", w,
-                 h);
+        snprintf(err, YTK_ERR_LEN, "image size %dx%d px is out of range", w, h);
         goto out;
     }
     surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);

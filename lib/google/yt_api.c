@@ -12,7 +12,6 @@
 
 #include "yt_http.h"
 
-
 /* ---- Methods ---- */
 
 static const struct yt_api_method methods[] = {

@@ -70,15 +70,17 @@ static int refresh_and_save(struct yt_http *h, const char *home,
     int rc;
 
     if (!t->refresh_token) {
-        yt_errf(err, "the access token in %s has expired and there is no "
-                 "refresh token; run %%yt_auth login",
-                 path);
+        yt_errf(err,
+                "the access token in %s has expired and there is no "
+                "refresh token; run %%yt_auth login",
+                path);
         return YT_CRED_E_REFRESH;
     }
     if (fill_client(t, home, path, why) != 0) {
-        yt_errf(err, "cannot refresh the token in %s without the OAuth client: "
-                 "%s",
-                 path, why);
+        yt_errf(err,
+                "cannot refresh the token in %s without the OAuth client: "
+                "%s",
+                path, why);
         return YT_CRED_E_REFRESH;
     }
     rc = yt_oauth_refresh(h, t, why);
@@ -92,14 +94,14 @@ static int refresh_and_save(struct yt_http *h, const char *home,
         return YT_CRED_E_NET;
     }
     if (rc != YT_OAUTH_OK) {
-        yt_errf(err, "%s; run %%yt_auth login if it persists",
-                 why);
+        yt_errf(err, "%s; run %%yt_auth login if it persists", why);
         return YT_CRED_E_REFRESH;
     }
     if (yt_token_save(path, t, why) != YT_TOKEN_OK) {
-        yt_errf(err, "refreshed the token but could not save "
-                                  "it: %s",
-                 why);
+        yt_errf(err,
+                "refreshed the token but could not save "
+                "it: %s",
+                why);
         return YT_CRED_E_IO;
     }
     return YT_CRED_OK;
@@ -112,8 +114,7 @@ static int fill_out(struct yt_cred *out, const struct yt_token *t,
     out->token_path = strdup(path);
     out->scopes = t->scopes ? strdup(t->scopes) : NULL;
     out->expiry = t->expiry;
-    if (!out->access_token || !out->token_path ||
-        (t->scopes && !out->scopes)) {
+    if (!out->access_token || !out->token_path || (t->scopes && !out->scopes)) {
         yt_cred_free(out);
         return -1;
     }
@@ -142,9 +143,10 @@ int yt_cred_load(struct yt_http *h, const char *home, const char *token_file,
         int krc;
 
         if (token_file) {
-            yt_errf(err, "no token file at %s: run %%yt_auth login "
-                     "--token-file %s",
-                     path, path);
+            yt_errf(err,
+                    "no token file at %s: run %%yt_auth login "
+                    "--token-file %s",
+                    path, path);
             rc = YT_CRED_E_NONE;
             goto out;
         }
@@ -159,9 +161,10 @@ int yt_cred_load(struct yt_http *h, const char *home, const char *token_file,
             rc = YT_CRED_E_IO;
             goto out;
         }
-        yt_errf(err, "no saved token (%s) and no API key: run %%yt_auth login "
-                 "(or %%yt_auth key for public data only)",
-                 path);
+        yt_errf(err,
+                "no saved token (%s) and no API key: run %%yt_auth login "
+                "(or %%yt_auth key for public data only)",
+                path);
         rc = YT_CRED_E_NONE;
         goto out;
     }
@@ -192,16 +195,16 @@ out:
     return rc;
 }
 
-int yt_cred_refresh(struct yt_http *h, struct yt_cred *c,
-                    char err[YTK_ERR_LEN])
+int yt_cred_refresh(struct yt_http *h, struct yt_cred *c, char err[YTK_ERR_LEN])
 {
     struct yt_token t;
     char why[YTK_ERR_LEN];
     int rc;
 
     if (!c->token_path) {
-        yt_errf(err, "the API rejected the request as unauthorized and an API "
-                 "key cannot be refreshed: check it, or run %%yt_auth login");
+        yt_errf(err,
+                "the API rejected the request as unauthorized and an API "
+                "key cannot be refreshed: check it, or run %%yt_auth login");
         return YT_CRED_E_REFRESH;
     }
     rc = yt_token_load(c->token_path, &t, why);

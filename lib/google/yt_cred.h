@@ -24,10 +24,11 @@ struct yt_cred {
 };
 
 #define YT_CRED_OK YTK_OK
-#define YT_CRED_E_NONE YTK_E_NOCRED      /* no token file and no API key */
-#define YT_CRED_E_REFRESH YTK_E_REFRESH   /* refresh failed (invalid_grant explained) */
-#define YT_CRED_E_IO YTK_E_IO        /* unreadable / malformed token file */
-#define YT_CRED_E_NET YTK_E_NET       /* could not reach the token endpoint */
+#define YT_CRED_E_NONE YTK_E_NOCRED /* no token file and no API key */
+#define YT_CRED_E_REFRESH                                                      \
+    YTK_E_REFRESH               /* refresh failed (invalid_grant explained) */
+#define YT_CRED_E_IO YTK_E_IO   /* unreadable / malformed token file */
+#define YT_CRED_E_NET YTK_E_NET /* could not reach the token endpoint */
 
 /* Load usable credentials from `home` (token_file may be NULL = default).
  * Returns YT_CRED_OK or a negative code with an actionable message in err

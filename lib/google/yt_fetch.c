@@ -143,9 +143,8 @@ struct yt_fetch *yt_fetch_new(const struct yt_fetch_config *cfg,
         free(e);
         return NULL;
     }
-    e->parallel = cfg->parallel > 0
-                      ? cfg->parallel
-                      : yt_fetch_parallel_setting();
+    e->parallel =
+        cfg->parallel > 0 ? cfg->parallel : yt_fetch_parallel_setting();
     if (e->parallel > YT_FETCH_PARALLEL_MAX)
         e->parallel = YT_FETCH_PARALLEL_MAX;
     if (!e->cfg.max_retries)
@@ -607,10 +606,10 @@ static void handle(struct yt_fetch *e, struct yt_http_done *d)
             break;
         }
         q->due = yt_time_mono() + (double)yt_api_backoff_ms(
-                               q->attempt - 1, e->cfg.backoff_base_ms,
-                               e->cfg.backoff_cap_ms, d->resp.retry_after,
-                               jitter(e)) /
-                               1000.0;
+                                      q->attempt - 1, e->cfg.backoff_base_ms,
+                                      e->cfg.backoff_cap_ms,
+                                      d->resp.retry_after, jitter(e)) /
+                                      1000.0;
         break;
     case YT_API_AUTH:
         if (q->gen < e->gen)

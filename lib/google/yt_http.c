@@ -252,12 +252,12 @@ static int check_url(const char *url, char *host, size_t hostsz,
     if (strcasecmp(scheme, "http") == 0 && host_is_loopback(hst))
         goto out;
     if (strcasecmp(scheme, "http") == 0)
-        yt_errf(err, "refusing plain http:// to %s: only https is allowed for "
-                 "hosts that are not loopback (check YTK_GOOGLE_BASE)",
-                 host);
+        yt_errf(err,
+                "refusing plain http:// to %s: only https is allowed for "
+                "hosts that are not loopback (check YTK_GOOGLE_BASE)",
+                host);
     else
-        yt_errf(err, "unsupported URL scheme '%s' for %s",
-                 scheme, host);
+        yt_errf(err, "unsupported URL scheme '%s' for %s", scheme, host);
     rc = YT_HTTP_E_INSECURE;
 out:
     curl_free(scheme);
@@ -450,8 +450,7 @@ static int xfer_setup(struct yt_http *h, struct xfer *t,
     }
     return YT_HTTP_OK;
 nomem:
-    yt_errf(err, "out of memory preparing a request to %s",
-             t->host);
+    yt_errf(err, "out of memory preparing a request to %s", t->host);
     return YT_HTTP_E_NOMEM;
 }
 
@@ -472,7 +471,7 @@ static int xfer_finish(struct xfer *t, struct yt_http_resp *resp,
     }
     if (t->too_large || t->result == CURLE_FILESIZE_EXCEEDED) {
         yt_errf(err, "response from %s is larger than %u MiB; refused", t->host,
-                 (unsigned)(YT_HTTP_MAX_BODY >> 20));
+                (unsigned)(YT_HTTP_MAX_BODY >> 20));
         return YT_HTTP_E_TOO_LARGE;
     }
     if (t->result != CURLE_OK) {
@@ -516,8 +515,7 @@ static int xfer_finish(struct xfer *t, struct yt_http_resp *resp,
     return YT_HTTP_OK;
 nomem:
     yt_http_resp_free(resp);
-    yt_errf(err, "out of memory reading a response from %s",
-             t->host);
+    yt_errf(err, "out of memory reading a response from %s", t->host);
     return YT_HTTP_E_NOMEM;
 }
 

@@ -57,21 +57,23 @@ struct yt_http_req {
 };
 
 struct yt_http_resp {
-    long status;          /* HTTP status, 0 when no response */
-    char *body;           /* NUL-terminated body, never NULL after success */
+    long status; /* HTTP status, 0 when no response */
+    char *body;  /* NUL-terminated body, never NULL after success */
     size_t len;
-    long retry_after;     /* seconds from Retry-After, -1 when absent */
-    char *content_type;   /* may be NULL */
+    long retry_after;   /* seconds from Retry-After, -1 when absent */
+    char *content_type; /* may be NULL */
 };
 
 /* Result codes: the shared ones of yt_err.h under this module's names. */
 #define YT_HTTP_OK YTK_OK
-#define YT_HTTP_E_CONNECT YTK_E_CONNECT   /* could not connect / DNS / TLS */
+#define YT_HTTP_E_CONNECT YTK_E_CONNECT /* could not connect / DNS / TLS */
 #define YT_HTTP_E_TIMEOUT YTK_E_TIMEOUT
-#define YT_HTTP_E_ABORTED YTK_E_ABORTED   /* abort callback said stop */
+#define YT_HTTP_E_ABORTED YTK_E_ABORTED /* abort callback said stop */
 #define YT_HTTP_E_TOO_LARGE YTK_E_TOOBIG
-#define YT_HTTP_E_INSECURE YTK_E_INSECURE  /* plain http to a non-loopback host */
-#define YT_HTTP_E_TRANSFER YTK_E_TRANSFER  /* connection dropped, truncated body */
+#define YT_HTTP_E_INSECURE                                                     \
+    YTK_E_INSECURE /* plain http to a non-loopback host */
+#define YT_HTTP_E_TRANSFER                                                     \
+    YTK_E_TRANSFER /* connection dropped, truncated body */
 #define YT_HTTP_E_NOMEM YTK_E_NOMEM
 
 /* Perform one request.  Returns YT_HTTP_OK when a response was received,

@@ -100,8 +100,7 @@ bad:
     return NULL;
 }
 
-int yt_redirect_parse_query(const char *q, size_t len,
-                            struct yt_redirect *out)
+int yt_redirect_parse_query(const char *q, size_t len, struct yt_redirect *out)
 {
     size_t pos = 0;
     int nomem = 0;
@@ -111,8 +110,7 @@ int yt_redirect_parse_query(const char *q, size_t len,
         size_t plen = 0, klen;
         char **dst = NULL;
 
-        while (pos + plen < len && q[pos + plen] != '&' &&
-               q[pos + plen] != ';')
+        while (pos + plen < len && q[pos + plen] != '&' && q[pos + plen] != ';')
             plen++;
         pos += plen + 1;
         if (plen == 0)
@@ -169,8 +167,7 @@ int yt_listener_parse_request(const char *data, size_t len,
         }
     }
     if (!head)
-        return len >= YT_LISTENER_MAX_REQUEST ? YT_LREQ_E_TOOBIG
-                                              : YT_LREQ_MORE;
+        return len >= YT_LISTENER_MAX_REQUEST ? YT_LREQ_E_TOOBIG : YT_LREQ_MORE;
     if (head > YT_LISTENER_MAX_REQUEST)
         return YT_LREQ_E_TOOBIG;
     /* Request line: METHOD SP TARGET SP HTTP/1.x */
@@ -256,18 +253,17 @@ int yt_redirect_parse(const char *input, struct yt_redirect *out,
            *s == '\'')
         s++;
     n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
-                     s[n - 1] == '\r' || s[n - 1] == '\n' ||
-                     s[n - 1] == '"' || s[n - 1] == '\''))
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' ||
+                     s[n - 1] == '\n' || s[n - 1] == '"' || s[n - 1] == '\''))
         n--;
     if (n == 0) {
         yt_errf(err, "nothing pasted: give the URL your browser was redirected "
-                 "to, or its code");
+                     "to, or its code");
         return -1;
     }
     if (n > YT_LISTENER_MAX_REQUEST) {
         yt_errf(err, "what was pasted is too long to be a "
-                                  "redirect URL or code");
+                     "redirect URL or code");
         return -1;
     }
     q = memchr(s, '?', n);
@@ -281,13 +277,14 @@ int yt_redirect_parse(const char *input, struct yt_redirect *out,
         if (yt_redirect_parse_query(start, qlen, out) != 0) {
             yt_redirect_free(out);
             yt_errf(err, "could not read the pasted URL (malformed or repeated "
-                     "query parameters)");
+                         "query parameters)");
             return -1;
         }
         if (!out->code && !out->error) {
             yt_redirect_free(out);
-            yt_errf(err, "the pasted URL has no code= parameter: copy the whole "
-                     "address of the page Google redirected you to");
+            yt_errf(err,
+                    "the pasted URL has no code= parameter: copy the whole "
+                    "address of the page Google redirected you to");
             return -1;
         }
         return 0;
@@ -301,14 +298,15 @@ int yt_redirect_parse(const char *input, struct yt_redirect *out,
 
             if (c <= 0x20 || c >= 0x7f || c == '&' || c == '#') {
                 yt_errf(err, "that does not look like an authorization code or "
-                         "a redirect URL");
+                             "a redirect URL");
                 return -1;
             }
         }
         out->code = pct_decode(s, n, &nomem);
         if (!out->code) {
-            yt_errf(err, nomem ? "out of memory"
-                           : "that does not look like an authorization code");
+            yt_errf(err, nomem
+                             ? "out of memory"
+                             : "that does not look like an authorization code");
             return -1;
         }
     }
@@ -484,8 +482,8 @@ static void send_all(int fd, const char *p, size_t n)
             n -= (size_t)w;
             continue;
         }
-        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
-                      errno == EINTR)) {
+        if (w < 0 &&
+            (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
             struct pollfd pf = {.fd = fd, .events = POLLOUT};
             long long left = deadline - now_ms();
 
@@ -526,12 +524,12 @@ static void respond(int fd, int status, const char *title, const char *msg)
     yt_buf_init(&body, 16384);
     yt_buf_init(&all, 32768);
     rc = yt_buf_addf(&body,
-                "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-                "<title>ytkernel: %s</title></head>"
-                "<body style=\"font-family: system-ui, sans-serif; "
-                "max-width: 40em; margin: 4em auto\">"
-                "<h1>%s</h1><p>%s</p></body></html>\n",
-                title, title, msg);
+                     "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+                     "<title>ytkernel: %s</title></head>"
+                     "<body style=\"font-family: system-ui, sans-serif; "
+                     "max-width: 40em; margin: 4em auto\">"
+                     "<h1>%s</h1><p>%s</p></body></html>\n",
+                     title, title, msg);
     if (rc == 0 &&
         yt_buf_addf(&all,
                     "HTTP/1.1 %d %s\r\n"

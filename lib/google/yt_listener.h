@@ -44,11 +44,11 @@ struct yt_redirect {
 void yt_redirect_free(struct yt_redirect *r);
 
 /* Result of yt_listener_parse_request(). */
-#define YT_LREQ_OK 0          /* a complete GET request was parsed */
-#define YT_LREQ_MORE 1        /* headers incomplete: read more */
-#define YT_LREQ_E_BAD YTK_E_FORMAT      /* malformed request */
-#define YT_LREQ_E_METHOD YTK_E_METHOD   /* not GET */
-#define YT_LREQ_E_TOOBIG YTK_E_TOOBIG   /* over YT_LISTENER_MAX_REQUEST */
+#define YT_LREQ_OK 0                  /* a complete GET request was parsed */
+#define YT_LREQ_MORE 1                /* headers incomplete: read more */
+#define YT_LREQ_E_BAD YTK_E_FORMAT    /* malformed request */
+#define YT_LREQ_E_METHOD YTK_E_METHOD /* not GET */
+#define YT_LREQ_E_TOOBIG YTK_E_TOOBIG /* over YT_LISTENER_MAX_REQUEST */
 #define YT_LREQ_E_NOMEM YTK_E_NOMEM
 
 /* Parse an HTTP/1.x request head in data[0..len).  On YT_LREQ_OK fills *out
@@ -60,8 +60,7 @@ int yt_listener_parse_request(const char *data, size_t len,
 /* Parse an application/x-www-form-urlencoded query (without '?') into the
  * fields of *out it knows; unknown keys are ignored, repeated known keys
  * are an error.  Returns 0, or -1 when malformed. */
-int yt_redirect_parse_query(const char *q, size_t len,
-                            struct yt_redirect *out);
+int yt_redirect_parse_query(const char *q, size_t len, struct yt_redirect *out);
 
 /* What the user pasted: "http://127.0.0.1:PORT/?state=..&code=..", "?code=
  * ..", "code=..&state=..", or a bare code.  Returns 0 (code or error set;
@@ -72,8 +71,7 @@ int yt_redirect_parse(const char *input, struct yt_redirect *out,
 struct yt_listener;
 
 /* Bind 127.0.0.1:port (0 = a free port).  Returns 0 or -1 with err. */
-int yt_listener_open(struct yt_listener **out, int port,
-                     char err[YTK_ERR_LEN]);
+int yt_listener_open(struct yt_listener **out, int port, char err[YTK_ERR_LEN]);
 /* Bind where the client's redirect URI points: [::1] for http://[::1]:..,
  * both 127.0.0.1 and [::1] (IPV6_V6ONLY, same port; [::1] skipped when the
  * host has no IPv6) for http://localhost:.., else 127.0.0.1 only (also when
@@ -88,7 +86,8 @@ typedef int (*yt_listener_abort_fn)(void *arg);
 #define YT_LISTEN_OK YTK_OK
 #define YT_LISTEN_E_TIMEOUT YTK_E_TIMEOUT
 #define YT_LISTEN_E_ABORTED YTK_E_ABORTED
-#define YT_LISTEN_E_STATE YTK_E_STATE /* a redirect arrived with the wrong state */
+#define YT_LISTEN_E_STATE                                                      \
+    YTK_E_STATE /* a redirect arrived with the wrong state */
 #define YT_LISTEN_E_IO YTK_E_IO
 
 /* Wait for the redirect to `path` ("/" usually).  On YT_LISTEN_OK *out holds

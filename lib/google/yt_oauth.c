@@ -69,7 +69,7 @@ int yt_client_from_values(const char *id, const char *secret,
     }
     if (!secret || !*secret || !printable(secret)) {
         yt_errf(err, "--client-secret is empty or has blanks (give both "
-                 "--client-id and --client-secret)");
+                     "--client-id and --client-secret)");
         return YT_OAUTH_E_CLIENT;
     }
     out->client_id = strdup(id);
@@ -85,15 +85,14 @@ int yt_client_from_values(const char *id, const char *secret,
 /* A loopback http redirect URI with an explicit port? */
 static int loopback_redirect(const char *uri)
 {
-    static const char *const pre[] = {"http://127.0.0.1:", "http://localhost:",
-                                      "http://[::1]:"};
+    static const char *const pre[] = {
+        "http://127.0.0.1:", "http://localhost:", "http://[::1]:"};
     size_t i;
 
     for (i = 0; i < sizeof pre / sizeof pre[0]; i++) {
         size_t n = strlen(pre[i]);
 
-        if (strncasecmp(uri, pre[i], n) == 0 &&
-            isdigit((unsigned char)uri[n]))
+        if (strncasecmp(uri, pre[i], n) == 0 && isdigit((unsigned char)uri[n]))
             return 1;
     }
     return 0;
@@ -121,22 +120,22 @@ int yt_client_parse(const char *json, size_t len, const char *source,
     }
     if (!app || !cJSON_IsObject(app)) {
         yt_errf(err, "%s: Client secrets must be for a web or installed app.",
-                 source);
+                source);
         goto out;
     }
     id = cJSON_GetObjectItemCaseSensitive(app, "client_id");
     secret = cJSON_GetObjectItemCaseSensitive(app, "client_secret");
     if (!cJSON_IsString(id) || !id->valuestring[0] ||
         !printable(id->valuestring)) {
-        yt_errf(err, "%s: missing or malformed client_id",
-                 source);
+        yt_errf(err, "%s: missing or malformed client_id", source);
         goto out;
     }
     if (!cJSON_IsString(secret) || !secret->valuestring[0] ||
         !printable(secret->valuestring)) {
-        yt_errf(err, "%s: missing or malformed client_secret (download the "
-                 "JSON again from Google Cloud Console > Credentials)",
-                 source);
+        yt_errf(err,
+                "%s: missing or malformed client_secret (download the "
+                "JSON again from Google Cloud Console > Credentials)",
+                source);
         goto out;
     }
     uris = cJSON_GetObjectItemCaseSensitive(app, "redirect_uris");
@@ -152,10 +151,11 @@ int yt_client_parse(const char *json, size_t len, const char *source,
             }
         }
         if (!out->redirect_uri) {
-            yt_errf(err, "%s: this web client has no loopback redirect URI with "
-                     "a port (e.g. http://127.0.0.1:8765/); add one in the "
-                     "console or use a Desktop client",
-                     source);
+            yt_errf(err,
+                    "%s: this web client has no loopback redirect URI with "
+                    "a port (e.g. http://127.0.0.1:8765/); add one in the "
+                    "console or use a Desktop client",
+                    source);
             goto out;
         }
     }
@@ -222,8 +222,8 @@ void yt_base64url(const unsigned char *in, size_t n, char *out)
     size_t i, o = 0;
 
     for (i = 0; i + 2 < n; i += 3) {
-        unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 |
-                     in[i + 2];
+        unsigned v =
+            (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
 
         out[o++] = tbl[v >> 18 & 63];
         out[o++] = tbl[v >> 12 & 63];
@@ -436,19 +436,18 @@ static int oauth_error(long status, const cJSON *root, const char *what,
         }
     }
     if (!cJSON_IsString(e)) {
-        yt_errf(err, "%s answered HTTP %ld without an OAuth "
-                                  "error",
-                 what, status);
+        yt_errf(err,
+                "%s answered HTTP %ld without an OAuth "
+                "error",
+                what, status);
         return YT_OAUTH_E_PROTO;
     }
     clean_text(e->valuestring, ebuf, sizeof ebuf);
     if (cJSON_IsString(d) && d->valuestring[0]) {
         clean_text(d->valuestring, dbuf, sizeof dbuf);
-        yt_errf(err, "%s answered HTTP %ld: %s (%s)", what,
-                 status, ebuf, dbuf);
+        yt_errf(err, "%s answered HTTP %ld: %s (%s)", what, status, ebuf, dbuf);
     } else {
-        yt_errf(err, "%s answered HTTP %ld: %s", what, status,
-                 ebuf);
+        yt_errf(err, "%s answered HTTP %ld: %s", what, status, ebuf);
     }
     return map_error(e->valuestring);
 }
@@ -478,16 +477,14 @@ static int get_long(const cJSON *o, const char *name, long *out)
 
 static int dup_printable(const cJSON *v, char **dst)
 {
-    if (!cJSON_IsString(v) || !v->valuestring[0] ||
-        !printable(v->valuestring))
+    if (!cJSON_IsString(v) || !v->valuestring[0] || !printable(v->valuestring))
         return -1;
     *dst = strdup(v->valuestring);
     return *dst ? 0 : -1;
 }
 
-int yt_oauth_parse_token_response(long status, const char *body,
-                                  long long now, struct yt_token *tok,
-                                  char err[YTK_ERR_LEN])
+int yt_oauth_parse_token_response(long status, const char *body, long long now,
+                                  struct yt_token *tok, char err[YTK_ERR_LEN])
 {
     cJSON *root = cJSON_Parse(body ? body : "");
     const cJSON *v;
@@ -502,7 +499,7 @@ int yt_oauth_parse_token_response(long status, const char *body,
     rc = YT_OAUTH_E_PROTO;
     if (!cJSON_IsObject(root)) {
         yt_errf(err, "the token endpoint answered HTTP %ld with no JSON object",
-                 status);
+                status);
         goto out;
     }
     v = cJSON_GetObjectItemCaseSensitive(root, "token_type");
@@ -517,7 +514,8 @@ int yt_oauth_parse_token_response(long status, const char *body,
     }
     v = cJSON_GetObjectItemCaseSensitive(root, "refresh_token");
     if (v && dup_printable(v, &refresh) != 0) {
-        yt_errf(err, "the token endpoint's answer has a malformed refresh_token");
+        yt_errf(err,
+                "the token endpoint's answer has a malformed refresh_token");
         goto out;
     }
     v = cJSON_GetObjectItemCaseSensitive(root, "scope");
@@ -716,10 +714,11 @@ int yt_oauth_refresh(struct yt_http *h, struct yt_token *tok,
     int rc;
 
     if (!tok->refresh_token || !tok->client_id || !tok->client_secret) {
-        yt_errf(err, "the saved token cannot be refreshed (it lacks %s); run "
-                 "%%yt_auth login",
-                 !tok->refresh_token ? "a refresh_token"
-                                     : "the client id and secret");
+        yt_errf(err,
+                "the saved token cannot be refreshed (it lacks %s); run "
+                "%%yt_auth login",
+                !tok->refresh_token ? "a refresh_token"
+                                    : "the client id and secret");
         return YT_OAUTH_E_CLIENT;
     }
     if (yt_token_origin_check(tok, err) != YT_TOKEN_OK)
@@ -743,8 +742,7 @@ int yt_oauth_refresh(struct yt_http *h, struct yt_token *tok,
     return rc;
 }
 
-int yt_oauth_revoke(struct yt_http *h, const char *token,
-                    char err[YTK_ERR_LEN])
+int yt_oauth_revoke(struct yt_http *h, const char *token, char err[YTK_ERR_LEN])
 {
     struct yt_buf form;
     struct yt_http_resp resp;
@@ -766,7 +764,8 @@ int yt_oauth_revoke(struct yt_http *h, const char *token,
         if (rc == YT_OAUTH_E_OTHER && cJSON_IsObject(root)) {
             const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "error");
 
-            if (cJSON_IsString(e) && strcmp(e->valuestring, "invalid_token") == 0)
+            if (cJSON_IsString(e) &&
+                strcmp(e->valuestring, "invalid_token") == 0)
                 rc = YT_OAUTH_E_INVALID_GRANT;
         }
         cJSON_Delete(root);
@@ -868,10 +867,10 @@ int yt_oauth_device_start(struct yt_http *h, const struct yt_client *c,
 
         rc = oauth_error(resp.status, root, "the device code endpoint", why);
         yt_errf(err, "%s%s", why,
-                 rc == YT_OAUTH_E_CLIENT
-                     ? " (the device flow needs a client of type \"TVs and "
-                       "Limited Input devices\")"
-                     : "");
+                rc == YT_OAUTH_E_CLIENT
+                    ? " (the device flow needs a client of type \"TVs and "
+                      "Limited Input devices\")"
+                    : "");
         goto out;
     }
     rc = YT_OAUTH_E_PROTO;
@@ -881,7 +880,7 @@ int yt_oauth_device_start(struct yt_http *h, const struct yt_client *c,
         dup_printable(cJSON_GetObjectItemCaseSensitive(root, "user_code"),
                       &out->user_code) != 0) {
         yt_errf(err, "the device code endpoint's answer lacks "
-                                  "device_code or user_code");
+                     "device_code or user_code");
         goto out;
     }
     v = cJSON_GetObjectItemCaseSensitive(root, "verification_url");
@@ -891,11 +890,10 @@ int yt_oauth_device_start(struct yt_http *h, const struct yt_client *c,
         (strncmp(out->verification_url, "https://", 8) != 0 &&
          strncmp(out->verification_url, "http://", 7) != 0)) {
         yt_errf(err, "the device code endpoint's answer lacks "
-                                  "a verification_url");
+                     "a verification_url");
         goto out;
     }
-    if (get_long(root, "interval", &out->interval) != 0 ||
-        out->interval < 1)
+    if (get_long(root, "interval", &out->interval) != 0 || out->interval < 1)
         out->interval = 5;
     if (out->interval > 300)
         out->interval = 300;

@@ -26,22 +26,24 @@
 #include "yt_token.h"
 
 #define YT_SCOPE_PREFIX "https://www.googleapis.com/auth/"
-#define YT_SCOPES_DEFAULT                                                     \
-    "https://www.googleapis.com/auth/youtube.readonly "                      \
+#define YT_SCOPES_DEFAULT                                                      \
+    "https://www.googleapis.com/auth/youtube.readonly "                        \
     "https://www.googleapis.com/auth/youtube.force-ssl"
 #define YT_SCOPES_DEVICE "https://www.googleapis.com/auth/youtube.readonly"
 
 #define YT_OAUTH_OK YTK_OK
-#define YT_OAUTH_E_NET YTK_E_NET           /* could not reach the endpoint */
-#define YT_OAUTH_E_INVALID_GRANT YTK_E_INVALID_GRANT /* refresh token / code rejected */
-#define YT_OAUTH_E_DENIED YTK_E_DENIED        /* access_denied */
-#define YT_OAUTH_E_PROTO YTK_E_PROTO         /* unexpected answer */
-#define YT_OAUTH_E_CLIENT YTK_E_CLIENT        /* invalid_client, bad config */
-#define YT_OAUTH_E_PENDING YTK_E_PENDING       /* device flow: authorization_pending */
-#define YT_OAUTH_E_SLOW_DOWN YTK_E_SLOW_DOWN     /* device flow: slow_down */
-#define YT_OAUTH_E_EXPIRED YTK_E_EXPIRED       /* device flow: expired_token */
-#define YT_OAUTH_E_ABORTED YTK_E_ABORTED       /* interrupted */
-#define YT_OAUTH_E_OTHER YTK_E_OAUTH        /* any other OAuth error */
+#define YT_OAUTH_E_NET YTK_E_NET /* could not reach the endpoint */
+#define YT_OAUTH_E_INVALID_GRANT                                               \
+    YTK_E_INVALID_GRANT                /* refresh token / code rejected */
+#define YT_OAUTH_E_DENIED YTK_E_DENIED /* access_denied */
+#define YT_OAUTH_E_PROTO YTK_E_PROTO   /* unexpected answer */
+#define YT_OAUTH_E_CLIENT YTK_E_CLIENT /* invalid_client, bad config */
+#define YT_OAUTH_E_PENDING                                                     \
+    YTK_E_PENDING /* device flow: authorization_pending */
+#define YT_OAUTH_E_SLOW_DOWN YTK_E_SLOW_DOWN /* device flow: slow_down */
+#define YT_OAUTH_E_EXPIRED YTK_E_EXPIRED     /* device flow: expired_token */
+#define YT_OAUTH_E_ABORTED YTK_E_ABORTED     /* interrupted */
+#define YT_OAUTH_E_OTHER YTK_E_OAUTH         /* any other OAuth error */
 #define YT_OAUTH_E_NOMEM YTK_E_NOMEM
 
 /* ---- client configuration -------------------------------------------- */
@@ -103,9 +105,8 @@ char *yt_oauth_auth_url(const char *client_id, const char *redirect_uri,
  * (when given; an existing one is kept otherwise), refresh_expiry (from
  * refresh_token_expires_in, when given).  Maps Google's errors
  * to YT_OAUTH_E_* with the error and description in err. */
-int yt_oauth_parse_token_response(long status, const char *body,
-                                  long long now, struct yt_token *tok,
-                                  char err[YTK_ERR_LEN]);
+int yt_oauth_parse_token_response(long status, const char *body, long long now,
+                                  struct yt_token *tok, char err[YTK_ERR_LEN]);
 
 /* Exchange an authorization code (PKCE).  On success tok is filled,
  * including client_id/secret and token_uri (the endpoint used). */

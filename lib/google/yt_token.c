@@ -46,11 +46,13 @@ int yt_token_parse_time(const char *s, long long *out)
     const char *p;
     time_t t;
 
-    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi,
-                     &sec, &n) != 6 || n != 19)
+    if (!s ||
+        sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
+               &n) != 6 ||
+        n != 19)
         return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-        sec > 60 || y < 1970 || h < 0 || mi < 0 || sec < 0)
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 ||
+        y < 1970 || h < 0 || mi < 0 || sec < 0)
         return -1;
     p = s + n;
     if (*p == '.') {
@@ -204,7 +206,7 @@ int yt_token_parse(const char *data, size_t len, struct yt_token *out,
     why[0] = '\0';
     if (len > YT_TOKEN_MAX_FILE) {
         yt_errf(err, "token file is larger than %u KiB",
-                 YT_TOKEN_MAX_FILE / 1024);
+                YT_TOKEN_MAX_FILE / 1024);
         return YT_TOKEN_E_FORMAT;
     }
     root = cJSON_ParseWithLength(data, len);
@@ -218,8 +220,7 @@ int yt_token_parse(const char *data, size_t len, struct yt_token *out,
     }
     /* authorized_user shape first, then requests-oauthlib names. */
     if (get_str(root, "token", &out->token, why) != 0 ||
-        (!out->token &&
-         get_str(root, "access_token", &out->token, why) != 0) ||
+        (!out->token && get_str(root, "access_token", &out->token, why) != 0) ||
         get_str(root, "refresh_token", &out->refresh_token, why) != 0 ||
         get_str(root, "token_uri", &out->token_uri, why) != 0 ||
         get_str(root, "client_id", &out->client_id, why) != 0 ||
@@ -232,7 +233,7 @@ int yt_token_parse(const char *data, size_t len, struct yt_token *out,
         if (!cJSON_IsString(v) ||
             yt_token_parse_time(v->valuestring, &out->expiry) != 0) {
             yt_errf(why, "field \"expiry\" is not a time like "
-                     "2025-01-01T12:00:00Z");
+                         "2025-01-01T12:00:00Z");
             goto bad;
         }
     } else if ((v = cJSON_GetObjectItemCaseSensitive(root, "expires_at")) &&
@@ -254,7 +255,7 @@ int yt_token_parse(const char *data, size_t len, struct yt_token *out,
     }
     if (!out->token && !out->refresh_token) {
         yt_errf(why, "it has neither \"token\"/\"access_token\" nor "
-                 "\"refresh_token\"");
+                     "\"refresh_token\"");
         goto bad;
     }
     rc = YT_TOKEN_OK;
@@ -376,8 +377,7 @@ int yt_token_origin_check(const struct yt_token *t, char err[YTK_ERR_LEN])
     return YT_TOKEN_E_ORIGIN;
 }
 
-int yt_token_load(const char *path, struct yt_token *out,
-                  char err[YTK_ERR_LEN])
+int yt_token_load(const char *path, struct yt_token *out, char err[YTK_ERR_LEN])
 {
     char why[YTK_ERR_LEN], *data;
     size_t len;
@@ -407,10 +407,10 @@ char *yt_token_to_json(const struct yt_token *t)
 
     if (!o)
         return NULL;
-#define PUT(name, val)                                                        \
-    do {                                                                      \
-        if ((val) && !cJSON_AddStringToObject(o, name, (val)))                \
-            goto out;                                                         \
+#define PUT(name, val)                                                         \
+    do {                                                                       \
+        if ((val) && !cJSON_AddStringToObject(o, name, (val)))                 \
+            goto out;                                                          \
     } while (0)
     PUT("token", t->token);
     PUT("refresh_token", t->refresh_token);
@@ -546,8 +546,7 @@ int yt_api_key_load(const char *home, char **key, char err[YTK_ERR_LEN])
     f = fopen(path, "r");
     if (!f) {
         rc = errno == ENOENT ? YT_TOKEN_E_NOENT : YT_TOKEN_E_IO;
-        yt_errf(err, "cannot read %s: %s", path,
-                 strerror(errno));
+        yt_errf(err, "cannot read %s: %s", path, strerror(errno));
         free(path);
         return rc;
     }
@@ -559,9 +558,10 @@ int yt_api_key_load(const char *home, char **key, char err[YTK_ERR_LEN])
                      line[n - 1] == ' ' || line[n - 1] == '\t'))
         line[--n] = '\0';
     if (!yt_api_key_valid(line)) {
-        yt_errf(err, "%s does not hold an API key; set it again with %%yt_auth "
-                 "key",
-                 path);
+        yt_errf(err,
+                "%s does not hold an API key; set it again with %%yt_auth "
+                "key",
+                path);
         explicit_bzero(line, sizeof line);
         free(path);
         return YT_TOKEN_E_FORMAT;

@@ -47,8 +47,8 @@ struct yt_token {
 };
 
 #define YT_TOKEN_OK YTK_OK
-#define YT_TOKEN_E_NOENT YTK_E_NOENT  /* no such file */
-#define YT_TOKEN_E_IO YTK_E_IO     /* cannot read / write */
+#define YT_TOKEN_E_NOENT YTK_E_NOENT   /* no such file */
+#define YT_TOKEN_E_IO YTK_E_IO         /* cannot read / write */
 #define YT_TOKEN_E_FORMAT YTK_E_FORMAT /* not a token file we understand */
 #define YT_TOKEN_E_NOMEM YTK_E_NOMEM
 #define YT_TOKEN_E_ORIGIN YTK_E_ORIGIN /* minted by another token endpoint */

@@ -279,8 +279,7 @@ int yt_store_upsert_items(sqlite3 *db, const char *table, enum yt_api_kind k,
     if (k == YT_KIND_VIDEO || k == YT_KIND_CHANNEL)
         return yt_store_upsert_stats(db, table, k, items, fetched_at, stored,
                                      bad, err);
-    return upsert_rows(db, table, k, items, fetched_at, fill, stored, bad,
-                       err);
+    return upsert_rows(db, table, k, items, fetched_at, fill, stored, bad, err);
 }
 
 int yt_store_upsert_stats(sqlite3 *db, const char *table, enum yt_api_kind k,
@@ -292,8 +291,8 @@ int yt_store_upsert_stats(sqlite3 *db, const char *table, enum yt_api_kind k,
                  "statistics rows are videos or channels only");
         return -1;
     }
-    if (upsert_rows(db, table, k, items, fetched_at, NULL, stored, bad,
-                    err) != 0)
+    if (upsert_rows(db, table, k, items, fetched_at, NULL, stored, bad, err) !=
+        0)
         return -1;
     /* every statistics row also goes to the append-only history */
     if (yt_history_append(db, k, items, fetched_at, err) < 0)
@@ -561,8 +560,8 @@ int yt_store_state_delete(sqlite3 *db, const char *key,
     return 0;
 }
 
-int yt_store_done_mark(sqlite3 *db, const char *key, char *const *ids,
-                       int n, char err[YT_STORE_ERR_LEN])
+int yt_store_done_mark(sqlite3 *db, const char *key, char *const *ids, int n,
+                       char err[YT_STORE_ERR_LEN])
 {
     sqlite3_stmt *q = NULL;
     int i, ret = -1;

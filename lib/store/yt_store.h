@@ -107,8 +107,8 @@ void yt_store_state_free(struct yt_store_state *st);
 /* The done set of a stopped fetch (_ytk_fetch_done): ids whose batch or
  * listing finished, so a resumed fetch does not pay for them twice.  Mark
  * inside the page's transaction.  done_has returns 1/0 (0 on error). */
-int yt_store_done_mark(sqlite3 *db, const char *key, char *const *ids,
-                       int n, char err[YT_STORE_ERR_LEN]);
+int yt_store_done_mark(sqlite3 *db, const char *key, char *const *ids, int n,
+                       char err[YT_STORE_ERR_LEN]);
 int yt_store_done_has(sqlite3 *db, const char *key, const char *id);
 int yt_store_done_clear(sqlite3 *db, const char *key,
                         char err[YT_STORE_ERR_LEN]);

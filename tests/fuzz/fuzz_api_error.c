@@ -75,8 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             cJSON_GetObjectItemCaseSensitive(err, "errors"), 0);
         const cJSON *r = cJSON_GetObjectItemCaseSensitive(first, "reason");
 
-        if (cJSON_IsObject(first) && cJSON_IsString(r) &&
-            r->valuestring[0] && strlen(r->valuestring) < sizeof e.reason &&
+        if (cJSON_IsObject(first) && cJSON_IsString(r) && r->valuestring[0] &&
+            strlen(r->valuestring) < sizeof e.reason &&
             one_line(r->valuestring))
             want_reason = r->valuestring;
     }

@@ -33,8 +33,8 @@ static void check_printable(const char *s)
 
 static int loopback(const char *u)
 {
-    static const char *const pre[] = {"http://127.0.0.1:", "http://localhost:",
-                                      "http://[::1]:"};
+    static const char *const pre[] = {
+        "http://127.0.0.1:", "http://localhost:", "http://[::1]:"};
     size_t i, n;
 
     for (i = 0; i < 3; i++) {

@@ -44,8 +44,7 @@ static void check_conn(const struct kn_conn *c)
     if (!c->scheme[0] || strlen(c->scheme) >= sizeof c->scheme)
         abort();
     for (int i = 0; i < KN_NCHAN; i++) {
-        if (c->port[i] < (c->transport == KN_TCP ? 1 : 0) ||
-            c->port[i] > 65535)
+        if (c->port[i] < (c->transport == KN_TCP ? 1 : 0) || c->port[i] > 65535)
             abort();
         for (int j = 0; j < i; j++)
             if (c->port[i] == c->port[j])

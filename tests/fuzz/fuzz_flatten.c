@@ -116,7 +116,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
          * parts fit are rewritten. */
         char iso[120];
         long long w = secs / 604800, d = secs % 604800 / 86400,
-                  h = secs % 86400 / 3600, m = secs % 3600 / 60, sec = secs % 60;
+                  h = secs % 86400 / 3600, m = secs % 3600 / 60,
+                  sec = secs % 60;
 
         if (secs <= 100000000000LL) {
             snprintf(iso, sizeof iso, "PT%lldS", secs);
@@ -124,8 +125,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         }
         if (w <= 100000000000LL) {
-            snprintf(iso, sizeof iso, "P%lldW%lldDT%lldH%lldM%lldS", w, d, h,
-                     m, sec);
+            snprintf(iso, sizeof iso, "P%lldW%lldDT%lldH%lldM%lldS", w, d, h, m,
+                     sec);
             if (yt_api_duration_seconds(iso) != secs)
                 abort();
         }

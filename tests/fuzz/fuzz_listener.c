@@ -55,8 +55,8 @@ static int has_blank_line(const char *s, size_t n)
 
     for (i = 0; i + 1 < n; i++)
         if (s[i] == '\n' &&
-            (s[i + 1] == '\n' || (i + 2 < n && s[i + 1] == '\r' &&
-                                  s[i + 2] == '\n')))
+            (s[i + 1] == '\n' ||
+             (i + 2 < n && s[i + 1] == '\r' && s[i + 2] == '\n')))
             return 1;
     return 0;
 }

@@ -170,13 +170,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json = yt_token_to_json(&t);
         if (json) {
             /* What we write, we read back identically. */
-            if (yt_token_parse(json, strlen(json), &back, err) !=
-                YT_TOKEN_OK)
+            if (yt_token_parse(json, strlen(json), &back, err) != YT_TOKEN_OK)
                 abort();
             if ((t.token == NULL) != (back.token == NULL) ||
                 (t.token && strcmp(t.token, back.token) != 0) ||
-                (t.refresh_token && strcmp(t.refresh_token,
-                                           back.refresh_token) != 0) ||
+                (t.refresh_token &&
+                 strcmp(t.refresh_token, back.refresh_token) != 0) ||
                 (t.expiry > 0 && t.expiry != back.expiry))
                 abort();
             yt_token_free(&back);
@@ -195,8 +194,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(s, data, size);
     s[size] = '\0';
     memset(&t, 0, sizeof t);
-    (void)yt_oauth_parse_token_response(size % 2 ? 200 : 400, s, 1000, &t,
-                                        err);
+    (void)yt_oauth_parse_token_response(size % 2 ? 200 : 400, s, 1000, &t, err);
     yt_token_free(&t);
     free(s);
     known_secrets(data, size);

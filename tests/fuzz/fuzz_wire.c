@@ -93,8 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int r_open, r_keyed;
 
     if (!ready) {
-        if (kn_hmac_init(&open, (const unsigned char *)"", 0, "sha256",
-                         err) != 0 ||
+        if (kn_hmac_init(&open, (const unsigned char *)"", 0, "sha256", err) !=
+                0 ||
             kn_hmac_init(&keyed, (const unsigned char *)"fuzz", 4, "sha256",
                          err) != 0)
             abort();

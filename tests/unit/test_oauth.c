@@ -349,8 +349,7 @@ static void test_token_round_trip(void)
         /* Google's field names and expiry format. */
         TU_CHECK(strstr(json, "\"token\":") != NULL);
         TU_CHECK(strstr(json, "\"scopes\":") != NULL);
-        TU_CHECK(strstr(json, "\"expiry\":\t\"2025-01-01T12:00:00Z\"") !=
-                 NULL);
+        TU_CHECK(strstr(json, "\"expiry\":\t\"2025-01-01T12:00:00Z\"") != NULL);
         free(json);
     }
     /* No temp files left behind. */
@@ -449,8 +448,8 @@ static void test_token_response(void)
     TU_EQ_INT(yt_oauth_parse_token_response(
                   428, "{\"error\":\"authorization_pending\"}", 0, &t, err),
               YT_OAUTH_E_PENDING);
-    TU_EQ_INT(yt_oauth_parse_token_response(
-                  403, "{\"error\":\"slow_down\"}", 0, &t, err),
+    TU_EQ_INT(yt_oauth_parse_token_response(403, "{\"error\":\"slow_down\"}", 0,
+                                            &t, err),
               YT_OAUTH_E_SLOW_DOWN);
     TU_EQ_INT(yt_oauth_parse_token_response(
                   403, "{\"error\":\"access_denied\"}", 0, &t, err),
@@ -458,16 +457,16 @@ static void test_token_response(void)
     TU_EQ_INT(yt_oauth_parse_token_response(
                   401, "{\"error\":\"invalid_client\"}", 0, &t, err),
               YT_OAUTH_E_CLIENT);
-    TU_EQ_INT(yt_oauth_parse_token_response(502, "<html>bad gateway", 0, &t,
-                                            err),
-              YT_OAUTH_E_PROTO);
-    TU_EQ_INT(yt_oauth_parse_token_response(200, "{\"expires_in\":5}", 0, &t,
-                                            err),
-              YT_OAUTH_E_PROTO);
-    TU_EQ_INT(yt_oauth_parse_token_response(
-                  200, "{\"access_token\":\"a\",\"token_type\":\"MAC\"}", 0,
-                  &t, err),
-              YT_OAUTH_E_PROTO);
+    TU_EQ_INT(
+        yt_oauth_parse_token_response(502, "<html>bad gateway", 0, &t, err),
+        YT_OAUTH_E_PROTO);
+    TU_EQ_INT(
+        yt_oauth_parse_token_response(200, "{\"expires_in\":5}", 0, &t, err),
+        YT_OAUTH_E_PROTO);
+    TU_EQ_INT(
+        yt_oauth_parse_token_response(
+            200, "{\"access_token\":\"a\",\"token_type\":\"MAC\"}", 0, &t, err),
+        YT_OAUTH_E_PROTO);
     TU_EQ_STR(t.token, "ya29.Z");
     yt_token_free(&t);
     {
@@ -496,9 +495,10 @@ static void test_token_response(void)
 static void test_listener_parse(void)
 {
     struct yt_redirect r;
-    const char *req = "GET /?state=ab%2Fc&code=4%2F0Ab-x&scope=https%3A%2F%2F"
-                      "www.googleapis.com%2Fauth%2Fyoutube.readonly HTTP/1.1\r\n"
-                      "Host: 127.0.0.1:5000\r\nUser-Agent: x\r\n\r\n";
+    const char *req =
+        "GET /?state=ab%2Fc&code=4%2F0Ab-x&scope=https%3A%2F%2F"
+        "www.googleapis.com%2Fauth%2Fyoutube.readonly HTTP/1.1\r\n"
+        "Host: 127.0.0.1:5000\r\nUser-Agent: x\r\n\r\n";
 
     TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YT_LREQ_OK);
     TU_EQ_STR(r.path, "/");
@@ -552,9 +552,9 @@ static void test_listener_parse(void)
 
         memset(big, 'a', YT_LISTENER_MAX_REQUEST + 10);
         memcpy(big, "GET /", 5);
-        TU_EQ_INT(yt_listener_parse_request(big, YT_LISTENER_MAX_REQUEST + 10,
-                                            &r),
-                  YT_LREQ_E_TOOBIG);
+        TU_EQ_INT(
+            yt_listener_parse_request(big, YT_LISTENER_MAX_REQUEST + 10, &r),
+            YT_LREQ_E_TOOBIG);
         free(big);
     }
 }
@@ -581,14 +581,12 @@ static void test_redirect_paste(void)
     TU_EQ_INT(yt_redirect_parse("4/0AX-yz", &r, err), 0);
     TU_EQ_STR(r.code, "4/0AX-yz");
     yt_redirect_free(&r);
-    TU_EQ_INT(yt_redirect_parse("http://127.0.0.1/?error=access_denied", &r,
-                                err),
-              0);
+    TU_EQ_INT(
+        yt_redirect_parse("http://127.0.0.1/?error=access_denied", &r, err), 0);
     TU_EQ_STR(r.error, "access_denied");
     yt_redirect_free(&r);
     TU_EQ_INT(yt_redirect_parse("", &r, err), -1);
-    TU_EQ_INT(yt_redirect_parse("http://127.0.0.1:8080/?state=x", &r, err),
-              -1);
+    TU_EQ_INT(yt_redirect_parse("http://127.0.0.1:8080/?state=x", &r, err), -1);
     TU_CHECK(strstr(err, "code") != NULL);
     TU_EQ_INT(yt_redirect_parse("two words", &r, err), -1);
 }
@@ -1007,7 +1005,7 @@ static void test_http(void)
         struct yt_http_resp resps[6];
         int rcs[6], i;
         char urls[6][128];
-        char (*errs)[YTK_ERR_LEN] = calloc(6, YTK_ERR_LEN);
+        char(*errs)[YTK_ERR_LEN] = calloc(6, YTK_ERR_LEN);
 
         for (i = 0; i < 6; i++) {
             memset(&reqs[i], 0, sizeof reqs[i]);

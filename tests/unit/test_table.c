@@ -423,13 +423,13 @@ static void test_bundle(void)
     sqlite3_prepare_v2(db, "SELECT 1 AS a, '<b>' AS b", -1, &st, NULL);
     TU_EQ_INT(mg_table_bundle(st, 0, NULL, &data, &scalar, err), 0);
     TU_EQ_INT(scalar, 0);
-    TU_CHECK(strstr(cJSON_GetStringValue(
-                        cJSON_GetObjectItem(data, "text/html")),
-                    "<td dir=\"auto\" style=\"text-align:left\">&lt;b&gt;"
-                    "</td>") != NULL);
-    TU_CHECK(strstr(cJSON_GetStringValue(
-                        cJSON_GetObjectItem(data, "text/plain")),
-                    "1 row × 2 columns") != NULL);
+    TU_CHECK(
+        strstr(cJSON_GetStringValue(cJSON_GetObjectItem(data, "text/html")),
+               "<td dir=\"auto\" style=\"text-align:left\">&lt;b&gt;"
+               "</td>") != NULL);
+    TU_CHECK(
+        strstr(cJSON_GetStringValue(cJSON_GetObjectItem(data, "text/plain")),
+               "1 row × 2 columns") != NULL);
     cJSON_Delete(data);
     sqlite3_finalize(st);
 

@@ -13,47 +13,47 @@
 
 static int tu_failed_checks, tu_passed, tu_failed;
 
-#define TU_CHECK(cond)                                                        \
-    do {                                                                      \
-        if (!(cond)) {                                                        \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,  \
-                    #cond);                                                   \
-            tu_failed_checks++;                                               \
-        }                                                                     \
+#define TU_CHECK(cond)                                                         \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
+                    #cond);                                                    \
+            tu_failed_checks++;                                                \
+        }                                                                      \
     } while (0)
 
-#define TU_EQ_INT(a, b)                                                       \
-    do {                                                                      \
-        long long tu_a = (long long)(a), tu_b = (long long)(b);               \
-        if (tu_a != tu_b) {                                                   \
-            fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld\n",         \
-                    __FILE__, __LINE__, #a, #b, tu_a, tu_b);                  \
-            tu_failed_checks++;                                               \
-        }                                                                     \
+#define TU_EQ_INT(a, b)                                                        \
+    do {                                                                       \
+        long long tu_a = (long long)(a), tu_b = (long long)(b);                \
+        if (tu_a != tu_b) {                                                    \
+            fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld\n",          \
+                    __FILE__, __LINE__, #a, #b, tu_a, tu_b);                   \
+            tu_failed_checks++;                                                \
+        }                                                                      \
     } while (0)
 
-#define TU_EQ_STR(a, b)                                                       \
-    do {                                                                      \
-        const char *tu_a = (a), *tu_b = (b);                                  \
-        if (!tu_a || !tu_b || strcmp(tu_a, tu_b) != 0) {                      \
-            fprintf(stderr, "%s:%d: %s == %s failed: \"%s\" != \"%s\"\n",     \
-                    __FILE__, __LINE__, #a, #b, tu_a ? tu_a : "(null)",       \
-                    tu_b ? tu_b : "(null)");                                  \
-            tu_failed_checks++;                                               \
-        }                                                                     \
+#define TU_EQ_STR(a, b)                                                        \
+    do {                                                                       \
+        const char *tu_a = (a), *tu_b = (b);                                   \
+        if (!tu_a || !tu_b || strcmp(tu_a, tu_b) != 0) {                       \
+            fprintf(stderr, "%s:%d: %s == %s failed: \"%s\" != \"%s\"\n",      \
+                    __FILE__, __LINE__, #a, #b, tu_a ? tu_a : "(null)",        \
+                    tu_b ? tu_b : "(null)");                                   \
+            tu_failed_checks++;                                                \
+        }                                                                      \
     } while (0)
 
-#define TU_RUN(fn)                                                            \
-    do {                                                                      \
-        int tu_before = tu_failed_checks;                                     \
-        fn();                                                                 \
-        if (tu_failed_checks == tu_before) {                                  \
-            tu_passed++;                                                      \
-            printf("ok   %s\n", #fn);                                         \
-        } else {                                                              \
-            tu_failed++;                                                      \
-            printf("FAIL %s\n", #fn);                                         \
-        }                                                                     \
+#define TU_RUN(fn)                                                             \
+    do {                                                                       \
+        int tu_before = tu_failed_checks;                                      \
+        fn();                                                                  \
+        if (tu_failed_checks == tu_before) {                                   \
+            tu_passed++;                                                       \
+            printf("ok   %s\n", #fn);                                          \
+        } else {                                                               \
+            tu_failed++;                                                       \
+            printf("FAIL %s\n", #fn);                                          \
+        }                                                                      \
     } while (0)
 
 static inline int tu_report(void)
