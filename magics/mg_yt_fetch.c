@@ -966,11 +966,11 @@ static int summary_text(struct fetch *f, struct yt_buf *s, const char *verb)
         }
         sqlite3_finalize(st);
         free(sql);
-        rc |= yt_buf_addf(s, "%s%ld %s",
+        rc |= yt_buf_addf(s, "%s%ld row%s into %s",
                           i == 0       ? ""
                           : i == n - 1 ? " and "
                                        : ", ",
-                          rows, counts[i].table);
+                          rows, rows == 1 ? "" : "s", counts[i].table);
     }
     rc |= yt_buf_addf(s, " in %ld page%s, %ld quota unit%s, %s", pages,
                       pages == 1 ? "" : "s", units, units == 1 ? "" : "s", el);
@@ -1101,9 +1101,11 @@ static int finish(struct fetch *f, enum yt_api_kind kind, const char *table,
                             preview[kind], table, f->started_at) < 0)
                 rc = -1;
             else
-                rc = mg_table_show_query(f->x, f->db, yt_buf_str(&sql),
-                                         yt_buf_str(&s), show < 0 ? 10 : show,
-                                         1);
+                /* The summary is already the progress display's final
+                 * text: the preview carries only its own caption. */
+                rc = mg_table_show_query(
+                    f->x, f->db, yt_buf_str(&sql),
+                    "Stored by this fetch:", show < 0 ? 10 : show, 1);
             yt_buf_free(&sql);
         }
     }

@@ -80,9 +80,9 @@ n_pm=$(find "$OUT/papermill/images" -name "*trending*-$PM_REGION.png" 2>/dev/nul
 if find "$OUT/papermill/images" -name '*-US.*' | grep -q .; then
     ytk_die "papermill run with region $PM_REGION saved charts for US"
 fi
-grep -q "Trending videos ($PM_REGION)" "$pm_nb" \
+grep -q "Most-popular chart ($PM_REGION)" "$pm_nb" \
     || ytk_die "papermill run: no chart title names region $PM_REGION"
-if grep -q "Trending videos (US)" "$pm_nb"; then
+if grep -Eq "(Most-popular chart|most-popular videos) \(US\)" "$pm_nb"; then
     ytk_die "papermill run with region $PM_REGION still has US titles"
 fi
 

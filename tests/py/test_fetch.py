@@ -55,11 +55,11 @@ def test_chart_categories_and_refetch(emulator, kc, store):
     assert store.scalar("SELECT COUNT(*) FROM videos WHERE "
                         "json_valid(raw)") == n
     # summary, then the preview as execute_result
-    assert any("Fetched 200 videos in 4 pages, 4 quota units" in t
+    assert any("Fetched 200 rows into videos in 4 pages, 4 quota units" in t
                for t in r.texts())
     assert len(r.of_type("execute_result")) == 1
     upd = r.of_type("update_display_data")
-    assert upd and "Fetched 200 videos" in \
+    assert upd and "Fetched 200 rows into videos" in \
         upd[-1]["content"]["data"]["text/plain"]
     first = r.of_type("display_data")[0]["content"]
     assert first["transient"]["display_id"] == \
@@ -210,7 +210,7 @@ def test_empty_listing(emulator, kc, store):
                          "item_count = 0")
     assert empty
     r = run(kc, "%%yt_fetch playlist_items --playlist %s" % empty)
-    assert "Fetched 0 playlist_items in 1 page" in r.all_text()
+    assert "Fetched 0 rows into playlist_items in 1 page" in r.all_text()
     assert store.count("playlist_items") == 0
     r = run(kc, '%yt_fetch videos --ids "SELECT video_id FROM '
             'playlist_items"', ok=False)
@@ -451,3 +451,22 @@ def test_help(emulator, kc):
         assert word in text, word
     r = run(kc, "%yt_fetch", ok=False)
     assert r.errors[0]["ename"] == "UsageError"
+
+
+def test_summary_once_and_singular(emulator, kc, store):
+    """Issue 16: the summary is the progress display's final text only (the
+    preview table does not repeat it), and one row reads '1 row'."""
+    r = run(kc, "%yt_fetch channels --mine")
+    assert store.count("channels") == 1
+    # What stays on screen: the last state of the progress display, and the
+    # execute_result with the preview.
+    final = r.of_type("update_display_data", "display_data")
+    final_text = final[-1]["content"]["data"]["text/plain"] if final else ""
+    result = r.of_type("execute_result")
+    assert len(result) == 1
+    assert "Fetched 1 row into channels in 1 page" in final_text
+    shown = [final_text, result[0]["content"]["data"]["text/plain"],
+             result[0]["content"]["data"].get("text/html", "")]
+    assert sum(t.count("Fetched 1 row") for t in shown) == 1
+    assert "1 channels" not in r.all_text()
+    assert "1 rows" not in r.all_text()

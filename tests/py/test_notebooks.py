@@ -241,7 +241,7 @@ def test_papermill_runs_notebook3(demo, tmp_path):
     assert not [f for f in os.listdir(out / "images") if "-US." in f]
     titles = " ".join(o.data["image/svg+xml"] for c in nbrun.code_cells(nb)
                       for o in c.outputs if "image/svg+xml" in o.get("data", {}))
-    assert "Trending videos (GB)" in titles and "(US)" not in titles
+    assert "Most-popular chart (GB)" in titles and "(US)" not in titles
 
 
 def test_no_secret_in_executed_notebooks_or_html(demo, tmp_path):
