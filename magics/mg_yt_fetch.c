@@ -625,6 +625,83 @@ static int plan_general(struct kn_exec *x, const struct mg_args *a,
     return 0;
 }
 
+/* The uploads recipe: one channel (its uploads playlist), then videos. */
+static int plan_uploads(struct kn_exec *x, const struct mg_args *a,
+                        const char *part, const char *into, struct plan *p)
+{
+    int nfilter = 0;
+
+    p->recipe = YT_RECIPE_UPLOADS;
+    p->m = yt_api_method_find("channels");
+    if (mg_args_has(a, "mine"))
+        p->oom |= yt_http_query_add(&p->chan_params, "mine", "true") < 0,
+            nfilter++;
+    if (mg_args_get(a, "channel"))
+        p->oom |= yt_http_query_add(&p->chan_params, "id",
+                                    mg_args_get(a, "channel")) < 0,
+            nfilter++;
+    if (mg_args_get(a, "handle"))
+        p->oom |= yt_http_query_add(&p->chan_params, "forHandle",
+                                    mg_args_get(a, "handle")) < 0,
+            nfilter++;
+    if (nfilter != 1)
+        return usage_fail(x, "uploads needs exactly one of --channel ID, "
+                             "--mine, --handle @name");
+    p->m = yt_api_method_find("videos");
+    p->table = strdup(into ? into : "videos");
+    if (part && check_parts(x, p->m, part) < 0)
+        return -1;
+    p->oom |= yt_http_query_add(&p->params, "part",
+                                part ? part
+                                     : "snippet,contentDetails,statistics") < 0;
+    return 0;
+}
+
+/* --ids / --id: which parameter carries them, batched or one call each,
+ * and the ids themselves (a list, or a SQL query over the store). */
+static int plan_ids(struct mg_ctx *c, const char *resource, const char *ids,
+                    struct plan *p)
+{
+    struct kn_exec *x = c->x;
+    char err[YT_STORE_ERR_LEN], msg[MG_ERR_LEN];
+
+    static const struct {
+        const char *res, *param;
+        int batch;
+    } idmap[] = {
+        {"channels", "id", 1},
+        {"playlists", "id", 1},
+        {"videos", "id", 1},
+        {"comments", "id", 1},
+        {"subscriptions", "id", 1},
+        {"playlist_items", "playlistId", 0},
+        {"comment_threads", "videoId", 0},
+        {"activities", "channelId", 0},
+        {"video_categories", "id", 1},
+    };
+    size_t i;
+    for (i = 0; i < sizeof(idmap) / sizeof(idmap[0]); i++)
+        if (strcmp(idmap[i].res, resource) == 0) {
+            p->ids_param = idmap[i].param;
+            p->ids_batch = idmap[i].batch;
+        }
+    if (!p->ids_param) {
+        snprintf(msg, sizeof(msg), "--ids is not supported for %s", resource);
+        return usage_fail(x, msg);
+    }
+    p->nids = yt_store_ids_resolve(c->db, ids, &p->ids, err);
+    if (p->nids < 0) {
+        kn_exec_fail(x, "UsageError", "%s", err);
+        return -1;
+    }
+    if (p->nids == 0) {
+        kn_exec_fail(x, "UsageError", "--ids gave no ids");
+        kn_exec_fail_line(x, "Check the query returns at least one row.");
+        return -1;
+    }
+    return 0;
+}
+
 /* Build the plan from the options.  Returns 0, or -1 after kn_exec_fail. */
 static int make_plan(struct mg_ctx *c, const struct mg_args *a,
                      const char *resource, struct plan *p)
@@ -635,7 +712,7 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
     const char *ids = mg_args_get(a, "ids");
     const char *id = mg_args_get(a, "id");
     int nfilter = 0, r;
-    char err[YT_STORE_ERR_LEN], msg[MG_ERR_LEN];
+    char msg[MG_ERR_LEN];
     long limit = -1;
 
     memset(p, 0, sizeof(*p));
@@ -655,32 +732,8 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
         ids = id;
     p->ids_spec = ids;
 
-    if (strcmp(resource, "uploads") == 0) {
-        p->recipe = YT_RECIPE_UPLOADS;
-        p->m = yt_api_method_find("channels");
-        if (mg_args_has(a, "mine"))
-            p->oom |= yt_http_query_add(&p->chan_params, "mine", "true") < 0,
-                nfilter++;
-        if (mg_args_get(a, "channel"))
-            p->oom |= yt_http_query_add(&p->chan_params, "id",
-                                        mg_args_get(a, "channel")) < 0,
-                nfilter++;
-        if (mg_args_get(a, "handle"))
-            p->oom |= yt_http_query_add(&p->chan_params, "forHandle",
-                                        mg_args_get(a, "handle")) < 0,
-                nfilter++;
-        if (nfilter != 1)
-            return usage_fail(x, "uploads needs exactly one of --channel ID, "
-                                 "--mine, --handle @name");
-        p->m = yt_api_method_find("videos");
-        p->table = strdup(into ? into : "videos");
-        if (part && check_parts(x, p->m, part) < 0)
-            return -1;
-        p->oom |= yt_http_query_add(
-                      &p->params, "part",
-                      part ? part : "snippet,contentDetails,statistics") < 0;
-        return 0;
-    }
+    if (strcmp(resource, "uploads") == 0)
+        return plan_uploads(x, a, part, into, p);
 
     p->m = yt_api_method_find(resource);
     if (!p->m || strcmp(resource, p->m->name) != 0) {
@@ -771,41 +824,8 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
         return usage_fail(x, "--chart takes mostPopular (the only chart)");
 
     if (ids) {
-        static const struct {
-            const char *res, *param;
-            int batch;
-        } idmap[] = {
-            {"channels", "id", 1},
-            {"playlists", "id", 1},
-            {"videos", "id", 1},
-            {"comments", "id", 1},
-            {"subscriptions", "id", 1},
-            {"playlist_items", "playlistId", 0},
-            {"comment_threads", "videoId", 0},
-            {"activities", "channelId", 0},
-            {"video_categories", "id", 1},
-        };
-        size_t i;
-        for (i = 0; i < sizeof(idmap) / sizeof(idmap[0]); i++)
-            if (strcmp(idmap[i].res, resource) == 0) {
-                p->ids_param = idmap[i].param;
-                p->ids_batch = idmap[i].batch;
-            }
-        if (!p->ids_param) {
-            snprintf(msg, sizeof(msg), "--ids is not supported for %s",
-                     resource);
-            return usage_fail(x, msg);
-        }
-        p->nids = yt_store_ids_resolve(c->db, ids, &p->ids, err);
-        if (p->nids < 0) {
-            kn_exec_fail(x, "UsageError", "%s", err);
+        if (plan_ids(c, resource, ids, p) < 0)
             return -1;
-        }
-        if (p->nids == 0) {
-            kn_exec_fail(x, "UsageError", "--ids gave no ids");
-            kn_exec_fail_line(x, "Check the query returns at least one row.");
-            return -1;
-        }
         nfilter++;
     }
     if (strcmp(resource, "video_categories") == 0 && !nfilter &&
