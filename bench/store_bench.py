@@ -12,6 +12,8 @@ kernel's VmRSS is sampled every 20 ms from /proc.  Reported per N:
                     generates and serializes every page in Python)
   kernel_cpu_s      the kernel's user+system CPU time during the cell
   rows_per_cpu_s    rows / kernel_cpu_s: the kernel's own cost per row
+  emulator_cpu_s    the emulator's CPU time during the cell (with no added
+                    latency it builds every page while the kernel waits)
   hwm_kb            VmHWM after the cell (peak RSS of the process so far)
   rss_samples_kb    VmRSS at 0/25/50/75/100 % of the cell's duration
 
@@ -76,6 +78,7 @@ def one(build, workdir, uploads, seed=1):
             c.execute_fast("%yt_fetch channels --mine", timeout=120)
             base = proc_status(kp.pid)
             cpu0 = cpu_seconds(kp.pid)
+            emu0 = cpu_seconds(emu.proc.pid)
             sampler = Sampler(kp.pid)
             sampler.start()
             t0 = time.perf_counter()
@@ -83,6 +86,7 @@ def one(build, workdir, uploads, seed=1):
             wall = time.perf_counter() - t0
             sampler.stop()
             cpu = cpu_seconds(kp.pid) - cpu0
+            emu_cpu = cpu_seconds(emu.proc.pid) - emu0
             end = proc_status(kp.pid)
             c.shutdown(timeout=60)
         finally:
@@ -111,6 +115,7 @@ def one(build, workdir, uploads, seed=1):
         "wall_s": round(wall, 3), "rows_per_s": round(rows / wall) if wall else None,
         "kernel_cpu_s": round(cpu, 3),
         "rows_per_cpu_s": round(rows / cpu) if cpu > 0 else None,
+        "emulator_cpu_s": round(emu_cpu, 2),
         "rss_before_kb": base["VmRSS"], "hwm_before_kb": base["VmHWM"],
         "rss_after_kb": end["VmRSS"], "hwm_kb": end["VmHWM"],
         "rss_samples_kb": marks, "samples": len(samples),

@@ -65,10 +65,20 @@ def test_fetch_section(quick_results):
     for task, t in tasks.items():
         assert t["min_quota"] > 0 and t["latency_floor_s"] > 0
         assert set(t["clients"]) == {"ytkernel", "google-api-python-client", "python-youtube"}
+        # the floor counts at least the listing's own pages
+        assert t["sequential_calls"] >= 1
+        assert t["latency_floor_s"] == pytest.approx(
+            t["sequential_calls"] * res["fetch"]["latency_ms"] / 1000)
         for cl, r in t["clients"].items():
             assert r["status"] == "ok", (task, cl, r)
             assert r["counts_ok"], (task, cl, r["counts"], t["expect"])
             assert r["requests"] > 0 and r["quota"] >= t["min_quota"], (task, cl, r)
+            assert r["emulator_cache_misses"] >= 0
+            # the untimed warm-up run of the same client fetched the same
+            assert t["warm_up"][cl]["status"] == "ok", (task, cl, t["warm_up"])
+            assert t["warm_up"][cl]["requests"] == r["requests"], (task, cl)
+    meta = res["fetch"]["meta"]
+    assert meta["quick"] and os.path.exists(meta["kernel"]["path"])
 
 
 def test_store_and_plot_sections(quick_results):
@@ -81,5 +91,8 @@ def test_store_and_plot_sections(quick_results):
         p = res["plot"]["kinds"][kind]
         assert p["status"] == "ok", p
         assert p["svg_chars"] > 0 and p["png_b64_chars"] > 0
-    for heading in ("### Protocol", "### Fetching", "### Storage", "### Plotting", "### Targets"):
+    for heading in ("### Protocol", "### Fetching", "### Storage", "### Plotting",
+                    "| target | measured | met |"):
         assert heading in md
+    # every section says which run it comes from
+    assert md.count("Run 20") == 4
