@@ -238,10 +238,25 @@ def _md_fetch(res, L):
                          f"{fmt(r.get('client_cpu_s'))} | {emu_cpu} | "
                          f"{'yes' if r.get('counts_ok') else 'NO ' + json.dumps(r.get('counts'))} |")
         L.append("")
+        L.append("Where the time went (arrival times in the emulator's request log; "
+                 "the page gap is one link of the chain: latency + the client's "
+                 "turnaround; at most the latency apart is \"in flight\"):")
+        L.append("")
+        L.append("| task | client | first call after s | listing pages | page gap median / p90 ms | max in flight | idle after last call s |")
+        L.append("|---|---|---|---|---|---|---|")
+        for task, t in ft.items():
+            for cl, r in t["clients"].items():
+                tl = r.get("timeline")
+                if not tl:
+                    continue
+                L.append(f"| {task} | {cl} | {tl['first_call_s']:.3f} | {tl['listing_pages']} | "
+                         f"{fmt(tl['page_gap_ms_median'], '.1f')} / {fmt(tl['page_gap_ms_p90'], '.1f')} | "
+                         f"{tl['max_in_flight']} | {tl['after_last_call_s']:.3f} |")
+        L.append("")
         if f.get("warm"):
             L.append("Before each task's timed runs, " + " and ".join(f["warm"]) +
-                     " ran it once untimed with no added latency; every timed "
-                     "request is then answered from the emulator's response "
+                     " ran it once untimed with no added latency; their timed "
+                     "requests are then answered from the emulator's response "
                      "cache (\"uncached\": requests it had to build). "
                      f"YTK_FETCH_PARALLEL: {f.get('parallel')}.")
             L.append("")
