@@ -96,3 +96,16 @@ def test_store_and_plot_sections(quick_results):
         assert heading in md
     # every section says which run it comes from
     assert md.count("Run 20") == 4
+
+
+def test_latency_floor_chain():
+    """The floor is the longest chain of calls that wait for each other."""
+    from bench.fetch_bench import chain
+    # uploads: channel lookup, 3 playlist pages, each unlocking one batch
+    assert chain([1, 1, 1, 1]) == 1 + 3 + 1
+    # a listing whose only follow-ups hang off its first page
+    assert chain([0, 2, 0, 0]) == 3  # page 3 ends last; page 1 + 2 = 3 too
+    assert chain([0, 4, 0, 0]) == 5
+    # no follow-ups: just the pages
+    assert chain([0, 0, 0]) == 2
+    assert chain([1]) == 1
