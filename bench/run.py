@@ -240,10 +240,12 @@ def _md_fetch(res, L):
         L.append("")
         L.append("Where the time went (arrival times in the emulator's request log; "
                  "the page gap is one link of the chain: latency + the client's "
-                 "turnaround; at most the latency apart is \"in flight\"):")
+                 "turnaround; at most the latency apart is \"in flight\"; waiting for a "
+                 "CPU: the client's run-queue wait from /proc schedstat, i.e. the "
+                 "machine's load, not the client's work):")
         L.append("")
-        L.append("| task | client | first call after s | listing pages | page gap median / p90 ms | max in flight | idle after last call s |")
-        L.append("|---|---|---|---|---|---|---|")
+        L.append("| task | client | first call after s | listing pages | page gap median / p90 ms | max in flight | idle after last call s | client waiting for a CPU s |")
+        L.append("|---|---|---|---|---|---|---|---|")
         for task, t in ft.items():
             for cl, r in t["clients"].items():
                 tl = r.get("timeline")
@@ -251,7 +253,8 @@ def _md_fetch(res, L):
                     continue
                 L.append(f"| {task} | {cl} | {tl['first_call_s']:.3f} | {tl['listing_pages']} | "
                          f"{fmt(tl['page_gap_ms_median'], '.1f')} / {fmt(tl['page_gap_ms_p90'], '.1f')} | "
-                         f"{tl['max_in_flight']} | {tl['after_last_call_s']:.3f} |")
+                         f"{tl['max_in_flight']} | {tl['after_last_call_s']:.3f} | "
+                         f"{fmt(r.get('client_runqueue_wait_s'))} |")
         L.append("")
         if f.get("warm"):
             L.append("Before each task's timed runs, " + " and ".join(f["warm"]) +
