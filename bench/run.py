@@ -283,6 +283,14 @@ def _md_store(res, L):
                      f"{r['hwm_kb'] / 1024:.1f} | "
                      + " / ".join(f"{x / 1024:.1f}" for x in r["rss_samples_kb"]) + " |")
         L.append("")
+        if st.get("warm"):
+            L.append("Each size: one untimed fetch of the same uploads first (in another fresh "
+                     "kernel), so the measured one is answered from the emulator's response "
+                     "cache; uncached requests during the measured fetch: "
+                     + ", ".join(f"{r.get('emulator_cache_misses')}" for r in st["runs"])
+                     + "; warm-up fetches (the emulator building every page) took "
+                     + ", ".join(f"{r.get('warm_up_wall_s')} s" for r in st["runs"]) + ".")
+            L.append("")
 
 
 def _md_plot(res, L):

@@ -170,9 +170,9 @@ def parse_fault_spec(spec):
     return Fault(fields[0], **kw)
 
 
-class Encoded(bytes):
-    """An encoded answer; `gz` is its gzip form when already made."""
-    gz = None
+class Gzipped(bytes):
+    """An answer kept only in its gzip form (level 6, as _send makes it):
+    sent as is to clients that accept gzip, decompressed for the others."""
 
 
 class ResponseCache:
@@ -212,9 +212,8 @@ class ResponseCache:
             return hit
 
     def put(self, key, etag, text):
-        body = Encoded(text)
-        body.gz = gzip.compress(text, 6)
-        n = len(text) + len(body.gz) + 200
+        body = Gzipped(gzip.compress(text, 6))
+        n = len(body) + 200
         with self.lock:
             if key in self.entries or n > self.limit:
                 return body
@@ -222,7 +221,7 @@ class ResponseCache:
             self.size += n
             while self.size > self.limit:
                 _, (_, old) = self.entries.popitem(last=False)
-                self.size -= len(old) + len(old.gz) + 200
+                self.size -= len(old) + 200
         return body
 
     def stats(self):
@@ -1275,10 +1274,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _send(self, status, headers, body, truncate=False):
         enc = self.headers.get("Accept-Encoding", "")
         if body and status != 302 and _accepts_gzip(enc):
-            gz = getattr(body, "gz", None)
-            body = gz if gz is not None else gzip.compress(body, 6)
+            if not isinstance(body, Gzipped):
+                body = gzip.compress(body, 6)
             headers = dict(headers)
             headers["Content-Encoding"] = "gzip"
+        elif isinstance(body, Gzipped):
+            body = gzip.decompress(body)
         try:
             self.send_response(status)
             for k, v in headers.items():
