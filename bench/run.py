@@ -368,10 +368,9 @@ def git_commit(where=SOURCE):
         return "?"
 
 
-def describe_kernel(build):
+def describe_kernel(path):
     """Which ytkernel binary is measured, and the worktree it was built in
     (branch@commit at HEAD; the binary's mtime says when it was built)."""
-    path = os.environ.get("YTK_BENCH_KERNEL") or os.path.join(build, "ytkernel")
     out = {"path": os.path.abspath(path)}
     where = os.path.dirname(out["path"])
     try:
@@ -399,8 +398,9 @@ def main(argv=None):
     ap.add_argument("--no-readme", action="store_true")
     args = ap.parse_args(argv)
     build = os.path.abspath(args.build)
-    if args.kernel:
-        os.environ["YTK_BENCH_KERNEL"] = os.path.abspath(args.kernel)
+    kernel = args.kernel or os.environ.get("YTK_BENCH_KERNEL") or \
+        os.path.join(build, "ytkernel")
+    kernel_meta = describe_kernel(kernel)
     sizes = QUICK if args.quick else FULL
     sections = args.sections.split(",")
     for sec in sections:
@@ -417,6 +417,12 @@ def main(argv=None):
                 res[sec] = old[sec]
                 res[sec].setdefault("meta", old.get("meta"))
     workdir = tempfile.mkdtemp(prefix="ytk-bench-")
+    if args.kernel or os.environ.get("YTK_BENCH_KERNEL"):
+        # measure a snapshot: another engineer may rebuild that worktree
+        # while the benchmark runs
+        snap = os.path.join(workdir, "ytkernel")
+        shutil.copy2(kernel, snap)
+        os.environ["YTK_BENCH_KERNEL"] = snap
     try:
         for sec in sections:
             print(f"bench: {sec} ...", file=sys.stderr, flush=True)
@@ -425,7 +431,7 @@ def main(argv=None):
                 "machine": f"{platform.system()} {platform.machine()}",
                 "cpus": os.cpu_count(), "commit": git_commit(), "quick": args.quick,
                 "python": platform.python_version(),
-                "kernel": describe_kernel(build),
+                "kernel": kernel_meta,
                 "loadavg_start": os.getloadavg()[0],
             }
             t0 = time.monotonic()
