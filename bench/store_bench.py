@@ -92,7 +92,6 @@ def one(build, workdir, uploads, seed=1, warm=True):
                                response_cache_mb=4096 if warm else None)
     try:
         warm_s = warm_up(build, emu, wd) if warm else None
-        m0 = emu.cache_stats()["misses"]
         kp, c, home = kernel_session(build, emu, wd)
         try:
             # Warm the code paths (and the HTTP connection) on a small fetch
@@ -101,6 +100,7 @@ def one(build, workdir, uploads, seed=1, warm=True):
             base = proc_status(kp.pid)
             cpu0 = cpu_seconds(kp.pid)
             emu0 = cpu_seconds(emu.proc.pid)
+            m0 = emu.cache_stats()["misses"]
             sampler = Sampler(kp.pid)
             sampler.start()
             t0 = time.perf_counter()
