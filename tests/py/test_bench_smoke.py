@@ -74,9 +74,11 @@ def test_fetch_section(quick_results):
             assert r["counts_ok"], (task, cl, r["counts"], t["expect"])
             assert r["requests"] > 0 and r["quota"] >= t["min_quota"], (task, cl, r)
             assert r["emulator_cache_misses"] >= 0
-            # the untimed warm-up run of the same client fetched the same
-            assert t["warm_up"][cl]["status"] == "ok", (task, cl, t["warm_up"])
-            assert t["warm_up"][cl]["requests"] == r["requests"], (task, cl)
+            if cl in res["fetch"]["warm"]:
+                # its untimed warm-up run fetched the same
+                assert t["warm_up"][cl]["status"] == "ok", (task, cl, t["warm_up"])
+                assert t["warm_up"][cl]["requests"] == r["requests"], (task, cl)
+    assert "ytkernel" in res["fetch"]["warm"]
     meta = res["fetch"]["meta"]
     assert meta["quick"] and os.path.exists(meta["kernel"]["path"])
 
