@@ -31,7 +31,7 @@ lab: build
 	scripts/lab.sh $(BUILD)
 
 bench: build
-	scripts/bench.sh $(BUILD)
+	scripts/bench.sh $(BUILD) $(BENCH_ARGS)
 
 FUZZ_SECONDS ?= 120
 fuzz: setup

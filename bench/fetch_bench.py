@@ -21,7 +21,13 @@ is the one `%yt_fetch` cell, from execute_request to `idle`.  The peers get
 an access token from the emulator's OAuth endpoints (not counted) and run in
 this Python process.
 
+Before the timed runs of a task, ytkernel and google-api-python-client run
+it once untimed with no added latency (see warm_up); the emulator keeps
+every answer in its response cache, so their timed runs measure latency,
+transport and client, not the emulator building pages in Python.
+
 Run: python -m bench.fetch_bench --build BUILD [--size large] [--latency-ms 50]
+                                 [--kernel PATH] [--no-warm]
 """
 import argparse
 import json
@@ -68,20 +74,87 @@ def world_facts(emu, seed, size, uploads=None, subscriptions=None,
     long_pages = sum(math.ceil(r / 100) for r in reps if r > 5)
     return {
         "W1": {"expect": {"videos": u}, "min_quota": 1 + 2 * math.ceil(u / 50),
-               "sequential_calls": 1 + math.ceil(u / 50) + 1},
+               # channels.list(mine) -> the uploads playlist id; then its
+               # pages (50 items: exactly one videos.list batch each)
+               "sequential_calls": chain([1] + [1] * math.ceil(u / 50))},
         "W2": {"expect": {"subscriptions": s, "channels": s},
                "min_quota": 2 * math.ceil(s / 50),
-               "sequential_calls": math.ceil(s / 50) + 1},
+               "sequential_calls": chain([0] + [1] * math.ceil(s / 50))},
         "W3": {"expect": {"threads": threads, "replies": sum(reps)},
                "min_quota": math.ceil(threads / 100) + long_pages,
-               "sequential_calls": math.ceil(threads / 100) + (1 if long_threads else 0),
+               # thread pages in the API's order (order=time: thread t is
+               # at position t); each unlocks comments.list chains of
+               # ceil(replies / 100) pages for its threads with > 5 replies
+               "sequential_calls": chain([0] + [
+                   max([math.ceil(r / 100) for r in reps[k:k + 100] if r > 5],
+                       default=0)
+                   for k in range(0, threads, 100)]),
                "threads_needing_comments_list": long_threads},
         "video_with_many_threads": info["video_with_many_threads"],
     }
 
 
+def chain(tails):
+    """Length of the longest chain of calls that must wait for each other.
+    tails[0] is the number of calls before the listing can start (the
+    channel lookup of uploads); tails[k] for k >= 1 is the longest chain of
+    follow-up calls that page k of the listing unlocks (0: none).  Page k
+    is the k-th call after the lookup: each page needs the previous one's
+    token; everything else can overlap with that chain."""
+    head = tails[0]
+    return max([head + k + t for k, t in enumerate(tails[1:], 1)] or [head])
+
+
 def api_requests(emu):
     return [r for r in emu.requests_log() if "/youtube/v3/" in r.get("path", "")]
+
+
+def sched_wait(pid):
+    """Seconds the process's threads spent runnable but waiting for a CPU
+    (the run-queue wait in /proc/PID/task/*/schedstat): on a shared 2-core
+    machine this is what other people's work adds to every turnaround."""
+    total = 0
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                    total += int(f.read().split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    except OSError:
+        return 0.0
+    return total / 1e9
+
+
+LISTING = {"W1": "/youtube/v3/playlistItems", "W2": "/youtube/v3/subscriptions",
+           "W3": "/youtube/v3/commentThreads"}
+
+
+def timeline(reqs, task, t0, wall):
+    """Where a client's time went, from the emulator's request log (arrival
+    times, time.time() on the same machine): when the first and the last
+    call arrived after the cell started, the gaps between successive pages
+    of the main listing (the chain: latency + the client's turnaround +
+    the emulator's), and the most calls in flight at once."""
+    times = sorted(r["time"] for r in reqs)
+    if not times:
+        return {}
+    pages = sorted(r["time"] for r in reqs if r.get("path") == LISTING[task])
+    gaps = sorted((b - a) * 1000 for a, b in zip(pages, pages[1:]))
+    lat = max([r.get("delay_ms", 0) for r in reqs] + [1]) / 1000
+    flight, j = 0, 0
+    for i, t in enumerate(times):  # calls that arrived within one latency
+        while times[j] < t - lat:
+            j += 1
+        flight = max(flight, i - j + 1)
+
+    def pct(p):
+        return round(gaps[min(len(gaps) - 1, int(p * len(gaps)))], 1) if gaps else None
+    return {"first_call_s": round(times[0] - t0, 3),
+            "last_call_s": round(times[-1] - t0, 3),
+            "after_last_call_s": round(wall - (times[-1] - t0), 3),
+            "listing_pages": len(pages), "page_gap_ms_median": pct(0.5),
+            "page_gap_ms_p90": pct(0.9), "max_in_flight": flight}
 
 
 def ytkernel_cell(task, facts):
@@ -135,13 +208,17 @@ def run_ytkernel(build, emu, task, facts, workdir):
     try:
         emu.clear_requests_log()
         q0 = emu.quota_used()
+        m0 = emu.cache_stats()["misses"]
         code = ytkernel_cell(task, facts)
         e0, k0 = cpu_seconds(emu.proc.pid), cpu_seconds(kp.pid)
-        t0 = time.perf_counter()
+        s0 = sched_wait(kp.pid)
+        t0, w0 = time.perf_counter(), time.time()
         st, n_io, _, _ = c.execute_fast(code, timeout=1800)
         wall = time.perf_counter() - t0
         e1, k1 = cpu_seconds(emu.proc.pid), cpu_seconds(kp.pid)
+        s1 = sched_wait(kp.pid)
         q1 = emu.quota_used()
+        m1 = emu.cache_stats()["misses"]
         reqs = api_requests(emu)
         c.shutdown(timeout=30)
     finally:
@@ -150,6 +227,9 @@ def run_ytkernel(build, emu, task, facts, workdir):
     res = {"status": st, "cell": code, "wall_s": round(wall, 3),
            "requests": len(reqs), "quota": q1 - q0,
            "client_cpu_s": round(k1 - k0, 2), "emulator_cpu_s": round(e1 - e0, 2),
+           "emulator_cache_misses": m1 - m0,
+           "client_runqueue_wait_s": round(s1 - s0, 2),
+           "timeline": timeline(reqs, task, w0, wall),
            "counts": ytkernel_counts(home, task)}
     shutil.rmtree(home, ignore_errors=True)
     return res
@@ -160,8 +240,10 @@ def run_peer(name, emu, task, facts, token):
     client = make(emu.base_url, token)
     emu.clear_requests_log()
     q0 = emu.quota_used()
+    m0 = emu.cache_stats()["misses"]
     e0, p0 = cpu_seconds(emu.proc.pid), time.process_time()
-    t0 = time.perf_counter()
+    s0 = sched_wait(os.getpid())
+    t0, w0 = time.perf_counter(), time.time()
     try:
         counts = tasks[task](client, video_id=facts["video_with_many_threads"])
         status = "ok"
@@ -169,10 +251,15 @@ def run_peer(name, emu, task, facts, token):
         counts, status = {}, f"error: {type(e).__name__}: {str(e)[:200]}"
     wall = time.perf_counter() - t0
     e1, p1 = cpu_seconds(emu.proc.pid), time.process_time()
+    s1 = sched_wait(os.getpid())
     q1 = emu.quota_used()
+    reqs = api_requests(emu)
     return {"status": status, "wall_s": round(wall, 3),
-            "requests": len(api_requests(emu)), "quota": q1 - q0,
+            "client_runqueue_wait_s": round(s1 - s0, 2),
+            "requests": len(reqs), "quota": q1 - q0,
+            "timeline": timeline(reqs, task, w0, wall),
             "client_cpu_s": round(p1 - p0, 2), "emulator_cpu_s": round(e1 - e0, 2),
+            "emulator_cache_misses": emu.cache_stats()["misses"] - m0,
             "counts": counts}
 
 
@@ -180,19 +267,54 @@ def counts_ok(expect, counts):
     return all(counts.get(k) == v for k, v in expect.items())
 
 
+def run_client(build, emu, task, facts, workdir, cl, token):
+    if cl == "ytkernel":
+        return run_ytkernel(build, emu, task, facts, workdir)
+    return run_peer(cl, emu, task, facts, token)
+
+
+def warm_up(build, emu, task, facts, workdir, clients, token, latency_ms):
+    """One untimed run of each client with no added latency, so that every
+    request of the timed runs is answered from the emulator's response
+    cache (the world never changes): what is timed is then the latency,
+    the transport and the client, not the emulator building pages in
+    Python.  Returns what each warm-up cost (wall, emulator CPU)."""
+    out = {}
+    emu.set_latency(0)
+    try:
+        for cl in clients:
+            print(f"fetch: {task} {cl} (warm-up, no latency) ...",
+                  file=sys.stderr, flush=True)
+            r = run_client(build, emu, task, facts, workdir, cl, token)
+            out[cl] = {k: r.get(k) for k in ("status", "wall_s", "requests",
+                                             "emulator_cpu_s",
+                                             "emulator_cache_misses")}
+    finally:
+        emu.set_latency(latency_ms)
+    return out
+
+
 def run(build, workdir, size="large", latency_ms=50, seed=1, tasks=TASKS,
         clients=("ytkernel", "google-api-python-client", "python-youtube"),
-        uploads=None, subscriptions=None, comment_threads=None):
+        uploads=None, subscriptions=None, comment_threads=None,
+        warm=("ytkernel", "google-api-python-client"), cache_mb=2048):
+    """warm: clients run once untimed before the timed runs (each sends
+    its own parameters, so each warms its own requests; every timed run
+    reports the requests the emulator still had to build).  python-youtube
+    is not warmed by default: its own CPU (its model classes, 16-60 s per
+    task) dwarfs the emulator's few seconds, and a warm-up run would double
+    the longest part of the benchmark."""
     knobs = dict(seed=seed, size=size, latency_ms=latency_ms, uploads=uploads,
-                 subscriptions=subscriptions, comment_threads=comment_threads)
+                 subscriptions=subscriptions, comment_threads=comment_threads,
+                 response_cache_mb=cache_mb if warm else None)
     emu = start_bench_emulator(workdir, **knobs)
     try:
         facts = world_facts(emu, seed, size, uploads, subscriptions,
                             comment_threads)
         token = emu.obtain_tokens(scopes=SCOPES)["access_token"]
         out = {"latency_ms": latency_ms, "size": size, "seed": seed,
-               "parallel": int(os.environ.get("YTK_FETCH_PARALLEL", "4")),
-               "tasks": {}}
+               "parallel": os.environ.get("YTK_FETCH_PARALLEL", "default"),
+               "warm": list(warm or ()), "tasks": {}}
         for task in tasks:
             f = facts[task]
             t = {"expect": f["expect"], "min_quota": f["min_quota"],
@@ -201,13 +323,14 @@ def run(build, workdir, size="large", latency_ms=50, seed=1, tasks=TASKS,
                  "clients": {}}
             if "threads_needing_comments_list" in f:
                 t["threads_needing_comments_list"] = f["threads_needing_comments_list"]
+            if warm:
+                t["warm_up"] = warm_up(build, emu, task, facts, workdir,
+                                       [c for c in clients if c in warm],
+                                       token, latency_ms)
             for cl in clients:
                 print(f"fetch: {task} {cl} ...", file=sys.stderr, flush=True)
                 try:
-                    if cl == "ytkernel":
-                        r = run_ytkernel(build, emu, task, facts, workdir)
-                    else:
-                        r = run_peer(cl, emu, task, facts, token)
+                    r = run_client(build, emu, task, facts, workdir, cl, token)
                 except Exception as e:
                     r = {"status": f"error: {type(e).__name__}: {str(e)[:300]}"}
                 r["counts_ok"] = counts_ok(f["expect"], r.get("counts", {}))
@@ -230,15 +353,23 @@ def main(argv=None):
     ap.add_argument("--uploads", type=int)
     ap.add_argument("--subscriptions", type=int)
     ap.add_argument("--comment-threads", type=int)
+    ap.add_argument("--kernel", help="ytkernel binary to measure (default: "
+                    "BUILD's kernelspec; also YTK_BENCH_KERNEL)")
+    ap.add_argument("--no-warm", action="store_true",
+                    help="no untimed warm-up runs (the emulator builds every "
+                         "page during the timed runs)")
     ap.add_argument("--out")
     args = ap.parse_args(argv)
+    if args.kernel:
+        os.environ["YTK_BENCH_KERNEL"] = os.path.abspath(args.kernel)
     workdir = tempfile.mkdtemp(prefix="ytk-fetch-bench-")
     try:
         res = run(os.path.abspath(args.build), workdir, size=args.size,
                   latency_ms=args.latency_ms, tasks=args.tasks.split(","),
                   clients=args.clients.split(","), uploads=args.uploads,
                   subscriptions=args.subscriptions,
-                  comment_threads=args.comment_threads)
+                  comment_threads=args.comment_threads,
+                  **({"warm": ()} if args.no_warm else {}))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     text = json.dumps(res, indent=2)

@@ -31,6 +31,11 @@ SOURCE = os.path.dirname(HERE)
 
 
 def ytkernel_argv(build):
+    """The kernelspec's argv from the build tree, or YTK_BENCH_KERNEL (a
+    ytkernel binary, e.g. another worktree's build) when it is set."""
+    kernel = os.environ.get("YTK_BENCH_KERNEL")
+    if kernel:
+        return [os.path.abspath(kernel), "-f", "{connection_file}"]
     spec = os.path.join(build, "jupyter", "kernels", "ytkernel", "kernel.json")
     with open(spec) as f:
         return json.load(f)["argv"]

@@ -12,6 +12,10 @@ kernel's VmRSS is sampled every 20 ms from /proc.  Reported per N:
                     generates and serializes every page in Python)
   kernel_cpu_s      the kernel's user+system CPU time during the cell
   rows_per_cpu_s    rows / kernel_cpu_s: the kernel's own cost per row
+  emulator_cpu_s    the emulator's CPU time during the cell (answers come
+                    from its response cache, warmed by one untimed fetch of
+                    the same uploads in another fresh kernel; --no-warm: it
+                    builds every page while the kernel waits)
   hwm_kb            VmHWM after the cell (peak RSS of the process so far)
   rss_samples_kb    VmRSS at 0/25/50/75/100 % of the cell's duration
 
@@ -64,11 +68,30 @@ class Sampler(threading.Thread):
         self.join()
 
 
-def one(build, workdir, uploads, seed=1):
+def warm_up(build, emu, wd):
+    """One untimed fetch of the same uploads in another fresh kernel: the
+    emulator keeps every answer (gzip) in its response cache, so the
+    measured run is not waiting for Python to build pages."""
+    kp, c, home = kernel_session(build, emu, wd)
+    try:
+        t0 = time.perf_counter()
+        c.execute_fast("%yt_fetch uploads --mine", timeout=3600)
+        wall = time.perf_counter() - t0
+        c.shutdown(timeout=60)
+    finally:
+        c.close()
+        kp.wait(timeout=60)
+    shutil.rmtree(home, ignore_errors=True)
+    return round(wall, 2)
+
+
+def one(build, workdir, uploads, seed=1, warm=True):
     wd = tempfile.mkdtemp(prefix=f"store-{uploads}-", dir=workdir)
     emu = start_bench_emulator(wd, seed=seed, size="small", uploads=uploads,
-                               latency_ms=0)
+                               latency_ms=0,
+                               response_cache_mb=4096 if warm else None)
     try:
+        warm_s = warm_up(build, emu, wd) if warm else None
         kp, c, home = kernel_session(build, emu, wd)
         try:
             # Warm the code paths (and the HTTP connection) on a small fetch
@@ -76,6 +99,8 @@ def one(build, workdir, uploads, seed=1):
             c.execute_fast("%yt_fetch channels --mine", timeout=120)
             base = proc_status(kp.pid)
             cpu0 = cpu_seconds(kp.pid)
+            emu0 = cpu_seconds(emu.proc.pid)
+            m0 = emu.cache_stats()["misses"]
             sampler = Sampler(kp.pid)
             sampler.start()
             t0 = time.perf_counter()
@@ -83,6 +108,8 @@ def one(build, workdir, uploads, seed=1):
             wall = time.perf_counter() - t0
             sampler.stop()
             cpu = cpu_seconds(kp.pid) - cpu0
+            emu_cpu = cpu_seconds(emu.proc.pid) - emu0
+            misses = emu.cache_stats()["misses"] - m0
             end = proc_status(kp.pid)
             c.shutdown(timeout=60)
         finally:
@@ -111,6 +138,8 @@ def one(build, workdir, uploads, seed=1):
         "wall_s": round(wall, 3), "rows_per_s": round(rows / wall) if wall else None,
         "kernel_cpu_s": round(cpu, 3),
         "rows_per_cpu_s": round(rows / cpu) if cpu > 0 else None,
+        "emulator_cpu_s": round(emu_cpu, 2),
+        "emulator_cache_misses": misses, "warm_up_wall_s": warm_s,
         "rss_before_kb": base["VmRSS"], "hwm_before_kb": base["VmHWM"],
         "rss_after_kb": end["VmRSS"], "hwm_kb": end["VmHWM"],
         "rss_samples_kb": marks, "samples": len(samples),
@@ -119,12 +148,12 @@ def one(build, workdir, uploads, seed=1):
     return res
 
 
-def run(build, workdir, uploads=(10000, 100000)):
-    out = {"runs": []}
+def run(build, workdir, uploads=(10000, 100000), warm=True):
+    out = {"runs": [], "warm": warm}
     for n in uploads:
         print(f"store: {n} uploads ...", file=sys.stderr, flush=True)
         try:
-            r = one(build, workdir, n)
+            r = one(build, workdir, n, warm=warm)
         except Exception as e:
             r = {"uploads": n, "status": f"error: {type(e).__name__}: {str(e)[:300]}"}
         print(f"store: {json.dumps(r)}", file=sys.stderr, flush=True)
@@ -141,12 +170,16 @@ def main(argv=None):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", required=True)
     ap.add_argument("--uploads", default="10000,100000")
+    ap.add_argument("--no-warm", action="store_true",
+                    help="no untimed warm-up fetch: the emulator builds every "
+                         "page while the kernel waits")
     ap.add_argument("--out")
     args = ap.parse_args(argv)
     workdir = tempfile.mkdtemp(prefix="ytk-store-bench-")
     try:
         res = run(os.path.abspath(args.build), workdir,
-                  [int(x) for x in args.uploads.split(",")])
+                  [int(x) for x in args.uploads.split(",")],
+                  warm=not args.no_warm)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     text = json.dumps(res, indent=2)

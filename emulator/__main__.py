@@ -59,6 +59,12 @@ def parse_args(argv=None):
                          "asked (Google pretty-prints by default; Python's "
                          "pretty printer is ~3x slower, so benchmarks may "
                          "prefer this)")
+    ap.add_argument("--response-cache-mb", type=int, default=0,
+                    help="keep up to this many MB of encoded Data API "
+                         "answers and serve repeated requests from them "
+                         "(the world never changes; benchmarks warm it so "
+                         "the emulator's CPU stays out of the measurement; "
+                         "0 = off)")
     ap.add_argument("--quiet", action="store_true",
                     help="no request log lines on stderr")
     ap.add_argument("--parent-pid", type=int, default=None,
@@ -88,6 +94,8 @@ def parse_args(argv=None):
                  "device_code_lifetime"):
         if getattr(opts, name) < 1:
             ap.error("--%s must be at least 1" % name.replace("_", "-"))
+    if not 0 <= opts.response_cache_mb <= 65536:
+        ap.error("--response-cache-mb must be between 0 and 65536")
     if opts.latency_ms < 0:
         ap.error("--latency-ms must not be negative")
     for spec in opts.fault:

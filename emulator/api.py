@@ -9,6 +9,7 @@ import base64
 import hashlib
 import html
 import re
+import threading
 import time
 
 from . import world as W
@@ -147,8 +148,41 @@ def error_body(code, reason, message, domain="global", location=None,
 
 
 def etag_of(obj):
-    raw = repr(obj).encode("utf-8")
-    return W.b64(hashlib.sha1(raw).digest())[:27]
+    text = repr(obj)
+    tag = W.b64(hashlib.sha1(text.encode("utf-8")).digest())[:27]
+    memo = getattr(_ETAG_MEMO, "reprs", None)
+    if memo is not None and text.startswith("{'kind': '") and \
+            obj.get("etag", 0) is None:
+        # the item's repr once its "etag" (2nd key) is set, so the page's
+        # etag (the repr of the whole page) need not repr it again
+        at = text.find("'etag': None")
+        if at > 0 and text.rfind("'", 0, at - 2) == text.find("'", 10):
+            memo[id(obj)] = (obj, text[:at] + "'etag': " + repr(tag) +
+                             text[at + 12:])
+    return tag
+
+
+_ETAG_MEMO = threading.local()
+
+
+def _page_etag(body):
+    """etag_of(body) for a list response: the same digest, with the items'
+    reprs taken from the memo filled while they were built."""
+    memo = getattr(_ETAG_MEMO, "reprs", None)
+    items = body.get("items")
+    if not memo or type(items) is not list or next(reversed(body)) != \
+            "items":
+        return etag_of(body)
+    parts = []
+    for it in items:
+        m = memo.get(id(it))
+        if m is None or m[0] is not it or it.get("etag") is None:
+            return etag_of(body)
+        parts.append(m[1])
+    head = ", ".join("%r: %r" % kv for kv in body.items() if kv[0] != "items")
+    text = "{%s'items': [%s]}" % (head + ", " if head else "",
+                                    ", ".join(parts))
+    return W.b64(hashlib.sha1(text.encode("utf-8")).digest())[:27]
 
 
 def thumbs(base, sizes):
@@ -252,8 +286,12 @@ class Api:
                 domain="global", status="PERMISSION_DENIED")
         parts = self._parts(name, single)
         mr = self._max_results(name, single)
-        body = fn(single, parts, mr, principal)
-        body["etag"] = etag_of(body)
+        _ETAG_MEMO.reprs = {}
+        try:
+            body = fn(single, parts, mr, principal)
+            body["etag"] = _page_etag(body)
+        finally:
+            _ETAG_MEMO.reprs = None
         ordered = {"kind": body.pop("kind"), "etag": body.pop("etag")}
         for k in ("nextPageToken", "prevPageToken", "regionCode", "pageInfo"):
             if k in body:
@@ -668,7 +706,7 @@ class Api:
             c = w.channel_index(pid)
             if c is not None:
                 lo, hi = w.channel_video_range(c)
-                return c, list(range(hi - 1, lo - 1, -1))  # newest first
+                return c, range(hi - 1, lo - 1, -1)  # newest first
         else:
             x = w.playlist_index(pid)
             if x is not None:
@@ -775,7 +813,7 @@ class Api:
             return self._envelope(kind, items, len(items), mr)
         pid = p["playlistId"]
         owner, vids = self._playlist_videos(pid, principal)
-        positions = list(range(len(vids)))
+        positions = range(len(vids))  # sliced lazily: 100,000 items
         if p.get("videoId"):
             want = w.video_index(p["videoId"])
             positions = [i for i in positions if vids[i] == want]

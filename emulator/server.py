@@ -7,6 +7,7 @@ key, tokens, codes) never reach the log: query and form values of those
 names are replaced by "[redacted]".
 """
 import base64
+import collections
 import fnmatch
 import gzip
 import hashlib
@@ -23,6 +24,7 @@ import urllib.parse
 
 from . import api as A
 from .analytics import Analytics
+from .pretty import dumps as pretty_json
 from .world import World
 
 YT = "https://www.googleapis.com/auth/"
@@ -169,6 +171,69 @@ def parse_fault_spec(spec):
     return Fault(fields[0], **kw)
 
 
+class Gzipped(bytes):
+    """An answer kept only in its gzip form (level 6, as _send makes it):
+    sent as is to clients that accept gzip, decompressed for the others."""
+
+
+class ResponseCache:
+    """Encoded 200 answers of the Data API by request, least recently used
+    first out, bounded in bytes (`--response-cache-mb`; off by default).
+
+    The world is generated from the seed and never changes, so the same
+    list call by the same kind of principal always has the same answer:
+    a benchmark that warms the cache takes the emulator's own CPU (building
+    resources in Python, JSON, gzip) out of the measured requests.
+    Authentication, scopes, quota, faults, latency and the request log
+    still run for every request; only building the body is skipped."""
+
+    def __init__(self, limit_bytes):
+        self.lock = threading.Lock()
+        self.limit = limit_bytes
+        self.size = 0
+        self.entries = collections.OrderedDict()
+        self.hits = self.misses = 0
+
+    @staticmethod
+    def key(name, q, principal, clock=0):
+        """clock: the emulated clock's offset (statistics grow with it, so
+        an answer cached before the clock moved is never served after)."""
+        params = tuple(sorted((k, tuple(v)) for k, v in q.items()
+                              if k not in ("access_token", "oauth_token",
+                                           "key")))
+        who = None if principal is None else frozenset(principal["scopes"])
+        return name, who, params, clock
+
+    def get(self, key):
+        with self.lock:
+            hit = self.entries.get(key)
+            if hit is None:
+                self.misses += 1
+                return None
+            self.entries.move_to_end(key)
+            self.hits += 1
+            return hit
+
+    def put(self, key, etag, text):
+        body = Gzipped(gzip.compress(text, 6))
+        n = len(body) + 200
+        with self.lock:
+            if key in self.entries or n > self.limit:
+                return body
+            self.entries[key] = (etag, body)
+            self.size += n
+            while self.size > self.limit:
+                _, (_, old) = self.entries.popitem(last=False)
+                self.size -= len(old) + 200
+        return body
+
+    def stats(self):
+        with self.lock:
+            return {"entries": len(self.entries), "bytes": self.size,
+                    "limit_bytes": self.limit, "hits": self.hits,
+                    "misses": self.misses}
+
+
 def _loopback_ok(uri):
     try:
         u = urllib.parse.urlsplit(uri)
@@ -187,6 +252,13 @@ def _redirect_base(uri):
     return (u.scheme, u.hostname, u.path or "/", u.query)
 
 
+class CacheMiss:
+    """A body to encode and then keep in the response cache under key."""
+
+    def __init__(self, key, body, etag):
+        self.key, self.body, self.etag = key, body, etag
+
+
 class Emu:
     def __init__(self, opts, world):
         self.opts = opts
@@ -194,6 +266,8 @@ class Emu:
         self.api = A.Api(world)
         self.analytics = self.api.growth = Analytics(world)
         self.st = State(opts)
+        mb = getattr(opts, "response_cache_mb", 0) or 0
+        self.cache = ResponseCache(mb << 20) if mb > 0 else None
         for spec in opts.fault or []:
             self.st.faults.append(parse_fault_spec(spec))
         self.base_url = None
@@ -675,7 +749,8 @@ class Emu:
                     except (TypeError, ValueError) as e:
                         return 400, {"error": str(e)}
                     return 200, {"faults": [f.to_json() for f in st.faults]}
-            if method != "POST" and route not in ("quota", "requests"):
+            if method != "POST" and route not in ("quota", "requests",
+                                                  "cache"):
                 return 405, {"error": "use POST"}
             if route == "latency":
                 st.latency_ms = int(body.get("ms", 0))
@@ -729,6 +804,11 @@ class Emu:
                 if method == "DELETE":
                     st.log.clear()
                 return 200, {"requests": list(st.log)}
+            if route == "cache":
+                if self.cache is None:
+                    return 200, {"entries": 0, "bytes": 0, "limit_bytes": 0,
+                                 "hits": 0, "misses": 0}
+                return 200, self.cache.stats()
             if route in ("device/approve", "device/deny"):
                 ok = self.device_decide(body.get("user_code"),
                                         route.endswith("approve"))
@@ -787,12 +867,24 @@ class Emu:
             reserved = cost
             st.quota_used[who] = st.quota_used.get(who, 0) + reserved
         try:
-            status, body, cost = self.api.handle(name, q, principal)
+            ckey = hit = None
+            if self.cache is not None:
+                ckey = ResponseCache.key(name, q, principal,
+                                        self.analytics.offset)
+                hit = self.cache.get(ckey)
+            if hit is not None:
+                status, cost = 200, A.COST.get(name, 1)
+                etag, body = hit[0], hit
+            else:
+                status, body, cost = self.api.handle(name, q, principal)
+                etag = body.get("etag") if isinstance(body, dict) else None
+                if ckey is not None and status == 200:
+                    body = CacheMiss(ckey, body, etag)
             hdrs = {}
             inm = headers.get("If-None-Match")
-            if inm and isinstance(body, dict) and body.get("etag") and \
-                    body["etag"] in [t.strip().strip('"').replace("W/", "")
-                                     for t in inm.split(",")]:
+            if inm and etag and \
+                    etag in [t.strip().strip('"').replace("W/", "")
+                             for t in inm.split(",")]:
                 status, body = 304, None
         except A.ApiError as e:
             status, body, cost, hdrs = e.code, e.body(), 1, e.headers
@@ -1113,14 +1205,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     b"", auth
             hdrs["Content-Type"] = "application/json; charset=UTF-8"
             hdrs["Vary"] = "Origin, X-Origin, Referer"
+            if isinstance(body, tuple):  # from the response cache
+                etag, body = body
+                if etag:
+                    hdrs["ETag"] = '"%s"' % etag
+                return st, hdrs, body, auth
+            miss = body if isinstance(body, CacheMiss) else None
+            if miss is not None:
+                body = miss.body
             if st == 200 and isinstance(body, dict) and body.get("etag"):
                 hdrs["ETag"] = '"%s"' % body["etag"]
             default = "false" if emu.opts.compact_json else "true"
             pretty = (q.get("prettyPrint") or [default])[-1] != "false"
-            return st, hdrs, json.dumps(
-                body, indent=2 if pretty else None,
-                separators=None if pretty else (",", ":"),
-                ensure_ascii=False).encode("utf-8"), auth
+            text = pretty_json(body) if pretty else json.dumps(
+                body, separators=(",", ":"), ensure_ascii=False)
+            text = text.encode("utf-8")
+            if miss is not None:
+                text = emu.cache.put(miss.key, miss.etag, text)
+            return st, hdrs, text, auth
         return self._notfound()
 
     @staticmethod
@@ -1181,9 +1283,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _send(self, status, headers, body, truncate=False):
         enc = self.headers.get("Accept-Encoding", "")
         if body and status != 302 and _accepts_gzip(enc):
-            body = gzip.compress(body, 6)
+            if not isinstance(body, Gzipped):
+                body = gzip.compress(body, 6)
             headers = dict(headers)
             headers["Content-Encoding"] = "gzip"
+        elif isinstance(body, Gzipped):
+            body = gzip.decompress(body)
         try:
             self.send_response(status)
             for k, v in headers.items():

@@ -32,6 +32,7 @@ _FLAGS = {
     "quota_limit": "--quota-limit", "consent": "--consent",
     "latency_ms": "--latency-ms", "device_interval": "--device-interval",
     "device_code_lifetime": "--device-code-lifetime", "port": "--port",
+    "response_cache_mb": "--response-cache-mb",
 }
 
 
@@ -246,6 +247,10 @@ class Emulator:
 
     def world(self):
         return self._admin("GET", "world")
+
+    def cache_stats(self):
+        """Response cache: entries, bytes, limit_bytes, hits, misses."""
+        return self._admin("GET", "cache")
 
     # -- raw HTTP helpers for tests ------------------------------------------
     def request(self, method, path, params=None, form=None, headers=None,

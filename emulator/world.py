@@ -527,23 +527,23 @@ class World:
     def channel_video_range(self, c):
         return self.starts[c], self.starts[c] + self.counts[c]
 
-    @functools.lru_cache(maxsize=4096)
+    @functools.lru_cache(maxsize=250000)
     def comment_count(self, idx):
+        # videos.list statistics needs this for every video: draw only the
+        # reply counts, not whole threads (same random streams as thread())
         v = self.video(idx)
         total = v["threads"]
         for t in range(v["threads"]):
-            total += self.thread(idx, t)["replies"]
+            total += self._thread_head(v, t)[2]
         return total
 
     # -- comments ------------------------------------------------------------
-    @functools.lru_cache(maxsize=100000)
-    def thread(self, v, t):
-        video = self.video(v)
-        n = max(1, video["threads"])
-        r = self.rng("t", v, t)
-        frac = ((t + r.random() * 0.95) / n) ** 1.5  # 0 = newest
-        published = EPOCH_END - int((EPOCH_END - video["published"] - 60) *
-                                    frac) - 30
+    def _thread_head(self, video, t):
+        """(rng, first draw, replies) of thread t of video: the draws that
+        come before the comment body, shared by thread() and
+        comment_count()."""
+        r = self.rng("t", video["index"], t)
+        u = r.random()
         x = r.random()
         if x < 0.7:
             replies = 0
@@ -555,6 +555,16 @@ class World:
             replies = r.randint(6, 40)
         if video["channel"] == 0 and video["pos"] == self.me_replies:
             replies = {0: 12, 2: 7, 5: 23}.get(t, replies)
+        return r, u, replies
+
+    @functools.lru_cache(maxsize=100000)
+    def thread(self, v, t):
+        video = self.video(v)
+        n = max(1, video["threads"])
+        r, u, replies = self._thread_head(video, t)
+        frac = ((t + u * 0.95) / n) ** 1.5  # 0 = newest
+        published = EPOCH_END - int((EPOCH_END - video["published"] - 60) *
+                                    frac) - 30
         return dict(v=v, t=t, published=published, replies=replies,
                     **self._comment_body(r))
 

@@ -65,10 +65,22 @@ def test_fetch_section(quick_results):
     for task, t in tasks.items():
         assert t["min_quota"] > 0 and t["latency_floor_s"] > 0
         assert set(t["clients"]) == {"ytkernel", "google-api-python-client", "python-youtube"}
+        # the floor counts at least the listing's own pages
+        assert t["sequential_calls"] >= 1
+        assert t["latency_floor_s"] == pytest.approx(
+            t["sequential_calls"] * res["fetch"]["latency_ms"] / 1000)
         for cl, r in t["clients"].items():
             assert r["status"] == "ok", (task, cl, r)
             assert r["counts_ok"], (task, cl, r["counts"], t["expect"])
             assert r["requests"] > 0 and r["quota"] >= t["min_quota"], (task, cl, r)
+            assert r["emulator_cache_misses"] >= 0
+            if cl in res["fetch"]["warm"]:
+                # its untimed warm-up run fetched the same
+                assert t["warm_up"][cl]["status"] == "ok", (task, cl, t["warm_up"])
+                assert t["warm_up"][cl]["requests"] == r["requests"], (task, cl)
+    assert "ytkernel" in res["fetch"]["warm"]
+    meta = res["fetch"]["meta"]
+    assert meta["quick"] and os.path.exists(meta["kernel"]["path"])
 
 
 def test_store_and_plot_sections(quick_results):
@@ -81,5 +93,21 @@ def test_store_and_plot_sections(quick_results):
         p = res["plot"]["kinds"][kind]
         assert p["status"] == "ok", p
         assert p["svg_chars"] > 0 and p["png_b64_chars"] > 0
-    for heading in ("### Protocol", "### Fetching", "### Storage", "### Plotting", "### Targets"):
+    for heading in ("### Protocol", "### Fetching", "### Storage", "### Plotting",
+                    "| target | measured | met |"):
         assert heading in md
+    # every section says which run it comes from
+    assert md.count("Run 20") == 4
+
+
+def test_latency_floor_chain():
+    """The floor is the longest chain of calls that wait for each other."""
+    from bench.fetch_bench import chain
+    # uploads: channel lookup, 3 playlist pages, each unlocking one batch
+    assert chain([1, 1, 1, 1]) == 1 + 3 + 1
+    # a listing whose only follow-ups hang off its first page
+    assert chain([0, 2, 0, 0]) == 3  # page 3 ends last; page 1 + 2 = 3 too
+    assert chain([0, 4, 0, 0]) == 5
+    # no follow-ups: just the pages
+    assert chain([0, 0, 0]) == 2
+    assert chain([1]) == 1
