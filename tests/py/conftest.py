@@ -48,3 +48,17 @@ def kernel(kernel_env):
         yield km, kc
     finally:
         ytk.stop_kernel(km, kc)
+
+
+@pytest.fixture
+def kc(kernel):
+    """The client of `kernel` (test files may override it, e.g. to run a
+    setup cell first)."""
+    return kernel[1]
+
+
+@pytest.fixture
+def store(ytk_home):
+    """The kernel's store.sqlite, read from the test (fetchutil.Store)."""
+    from fetchutil import Store
+    return Store(ytk_home)

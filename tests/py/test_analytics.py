@@ -7,7 +7,7 @@ emulated clock advanced, with its views of change."""
 import pytest
 
 import ytk
-from fetchutil import FAST_ENV, FORCE_SSL, READONLY, Store, write_token
+from fetchutil import FAST_ENV, FORCE_SSL, READONLY, write_token
 
 ANALYTICS = "https://www.googleapis.com/auth/yt-analytics.readonly"
 
@@ -20,16 +20,6 @@ def kernel_env(kernel_env, emulator, ytk_home):
     # relative dates (--last 28d) end on the emulator's day
     kernel_env["YTK_ANALYTICS_TODAY"] = emulator.clock()["now"][:10]
     return kernel_env
-
-
-@pytest.fixture
-def kc(kernel):
-    return kernel[1]
-
-
-@pytest.fixture
-def store(ytk_home):
-    return Store(ytk_home)
 
 
 def run(kc, code, ok=True):

@@ -21,16 +21,6 @@ def kernel_env(kernel_env, emulator, ytk_home):
     return kernel_env
 
 
-@pytest.fixture
-def kc(kernel):
-    return kernel[1]
-
-
-@pytest.fixture
-def store(ytk_home):
-    return Store(ytk_home)
-
-
 def run(kc, code, ok=True):
     r = ytk.execute(kc, code)
     if ok:

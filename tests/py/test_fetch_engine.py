@@ -9,7 +9,7 @@ import pytest
 
 import ytk
 from emulator.api import make_token
-from fetchutil import FAST_ENV, Store, api_requests, qparam, write_token
+from fetchutil import FAST_ENV, api_requests, qparam, write_token
 
 
 @pytest.fixture
@@ -18,16 +18,6 @@ def kernel_env(kernel_env, emulator, ytk_home):
     kernel_env.update(FAST_ENV)
     kernel_env["YTK_FETCH_TIMEOUT_MS"] = "3000"
     return kernel_env
-
-
-@pytest.fixture
-def kc(kernel):
-    return kernel[1]
-
-
-@pytest.fixture
-def store(ytk_home):
-    return Store(ytk_home)
 
 
 def run(kc, code, timeout=ytk.TIMEOUT):
