@@ -197,7 +197,7 @@ def test_notebook3_names_outliers_and_titles_on_hover(demo):
     assert len(named) >= 3, texts
     specs = {}
     for c in nbrun.code_cells(nb):
-        m = re.search(r"--save images/([\w-]+)\.png", c.source)
+        m = re.search(r"--save images/([\w{}-]+)\.png", c.source)
         for o in c.outputs:
             if m and o.output_type == "display_data" and VL in o.data:
                 specs[m.group(1)] = o.data[VL]
@@ -207,7 +207,7 @@ def test_notebook3_names_outliers_and_titles_on_hover(demo):
     assert {r["label"] for n in names for r in n["data"]["values"]} == \
         set(named)
     assert {r["f0"] for r in bubbles["data"]["values"]} <= channels
-    bars = specs["q2-trending-views-by-category-per-month"]
+    bars = specs["q2-trending-views-by-category-per-month-{region}"]
     titles = [t["title"] for t in bars["encoding"]["tooltip"]]
     assert "top_video" in titles
     field = bars["encoding"]["tooltip"][titles.index("top_video")]["field"]
