@@ -452,7 +452,7 @@ int mg_yt_fetch_analytics(struct mg_ctx *c, const struct mg_args *a)
     q.priority = YT_FETCH_PRIO_CHAIN;
     q.single_target = 1;
     {
-        static const struct yt_fetch_query_ops ops = {on_page, NULL, NULL};
+        static const struct yt_fetch_query_ops ops = {.page = on_page};
 
         q.ops = &ops;
     }

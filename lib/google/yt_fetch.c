@@ -38,6 +38,11 @@ struct yt_fetch_query {
     double due, sent_at;
     long pages;
     long logged_items; /* set by the page callback, -1 = items array */
+    /* The next page was sent early (ops->next_cursor) but the page it
+     * follows was not stored, or its callback chose another way: the
+     * answer is logged and dropped; then the query is sent again with its
+     * cursor (again = 1) or freed. */
+    int discard, again;
 };
 
 struct yt_fetch {
@@ -340,7 +345,7 @@ static struct yt_fetch_query *pick(struct yt_fetch *e, double now,
 /* Start q's next request.  Returns 0, or -1 with ae filled (the request
  * could not be started: out of memory, or a URL yt_http refuses). */
 static int send_query(struct yt_fetch *e, struct yt_fetch_query *q,
-                      struct yt_api_error *ae)
+                      const char *cursor, struct yt_api_error *ae)
 {
     struct yt_buf lp, u;
     struct yt_http_req req;
@@ -351,8 +356,8 @@ static int send_query(struct yt_fetch *e, struct yt_fetch_query *q,
     yt_buf_init(&lp, 1u << 20);
     yt_buf_init(&u, 1u << 20);
     if (yt_buf_adds(&lp, q->params) < 0 ||
-        (q->cursor && *q->cursor &&
-         yt_buf_addf(&lp, "%s%s", lp.len ? "&" : "", q->cursor) < 0) ||
+        (cursor && *cursor &&
+         yt_buf_addf(&lp, "%s%s", lp.len ? "&" : "", cursor) < 0) ||
         yt_buf_addf(&u, "%s/%s?%s", q->base, q->method, yt_buf_str(&lp)) < 0)
         goto nomem;
     if (cr && !cr->access_token && cr->api_key) {
@@ -397,9 +402,11 @@ nomem:
 
 /* ------------------------------------------------------------ answers */
 
-static void log_call(struct yt_fetch *e, struct yt_fetch_query *q, long status,
-                     int units, int items, const char *reason,
-                     const char *outcome)
+/* Log a call of q whose query string was logp, sent at sent_at. */
+static void log_call_as(struct yt_fetch *e, struct yt_fetch_query *q,
+                        const char *logp, double sent_at, long status,
+                        int units, int items, const char *reason,
+                        const char *outcome)
 {
     struct yt_store_log_entry le;
     char now[32], day[11], err[YT_STORE_ERR_LEN];
@@ -412,15 +419,23 @@ static void log_call(struct yt_fetch *e, struct yt_fetch_query *q, long status,
     le.time = now;
     le.pacific_day = day;
     le.method = q->method;
-    le.params = q->logp ? q->logp : q->params;
+    le.params = logp ? logp : q->params;
     le.status = status;
     le.units = units;
     le.items = items;
     le.reason = reason;
     le.outcome = outcome;
-    le.ms = (long)((yt_time_mono() - q->sent_at) * 1000);
+    le.ms = (long)((yt_time_mono() - sent_at) * 1000);
     le.fetch_id = e->cfg.fetch_id;
     yt_store_log(e->cfg.db, &le, err);
+}
+
+static void log_call(struct yt_fetch *e, struct yt_fetch_query *q, long status,
+                     int units, int items, const char *reason,
+                     const char *outcome)
+{
+    log_call_as(e, q, q->logp, q->sent_at, status, units, items, reason,
+                outcome);
 }
 
 static void fail(struct yt_fetch *e, struct yt_fetch_query *q,
@@ -451,8 +466,47 @@ static int is_rate_limit(long status, const char *reason)
            strcmp(reason, "userRateLimitExceeded") == 0;
 }
 
+static int interrupted(struct yt_fetch *e);
+
+/* Send q's next page before its answer is stored, when the query knows
+ * its next cursor already (ops->next_cursor) and nothing stops the fetch.
+ * On success the page's query string moves to *page_logp (the answer
+ * being handled is logged with it) and the cursor sent is returned
+ * (malloc'd); NULL = not sent (the page callback decides as usual). */
+static char *send_early(struct yt_fetch *e, struct yt_fetch_query *q,
+                        const cJSON *root, char **page_logp)
+{
+    struct yt_api_error ae;
+    char *c = NULL, *logp = q->logp;
+    double sent_at = q->sent_at;
+
+    if (!q->ops || !q->ops->next_cursor || e->fatal || e->need_refresh ||
+        interrupted(e) ||
+        e->st.inflight >=
+            window_of(e) + (q->priority >= YT_FETCH_PRIO_CHAIN ? 1 : 0))
+        return NULL;
+    if (q->ops->next_cursor(e, q, root, q->arg, &c) != 1 || !c) {
+        free(c);
+        return NULL;
+    }
+    memset(&ae, 0, sizeof ae);
+    q->logp = NULL; /* keep the answered request's for its log row */
+    if (send_query(e, q, c, &ae) < 0) {
+        /* not sent: the normal path sends it (and reports a failure) */
+        free(q->logp);
+        wipe_free(q->url);
+        q->url = NULL;
+        q->logp = logp;
+        q->sent_at = sent_at;
+        free(c);
+        return NULL;
+    }
+    *page_logp = logp;
+    return c;
+}
+
 /* A 2xx JSON page: log it, run the page callback, commit; all in one
- * transaction. */
+ * transaction.  The next page may go out first (send_early). */
 static void handle_page(struct yt_fetch *e, struct yt_fetch_query *q,
                         const cJSON *root, long status)
 {
@@ -461,13 +515,17 @@ static void handle_page(struct yt_fetch *e, struct yt_fetch_query *q,
         cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(root, "items"));
     int units = yt_api_units_charged(q->cost, status, NULL);
     int r = YT_FETCH_PAGE_DONE;
+    double sent_at = q->sent_at;
+    char *page_logp = NULL, *early = send_early(e, q, root, &page_logp);
+    const char *logp = early ? page_logp : q->logp;
 
     err[0] = '\0';
     e->st.units += units;
     if (e->cfg.db && yt_store_begin(e->cfg.db, err) < 0) {
-        log_call(e, q, status, units, items, "storeError", "fatal");
+        log_call_as(e, q, logp, sent_at, status, units, items, "storeError",
+                    "fatal");
         store_fail(e, q, "could not store a page", err);
-        return;
+        goto out;
     }
     q->logged_items = -1;
     if (q->ops && q->ops->page)
@@ -475,13 +533,14 @@ static void handle_page(struct yt_fetch *e, struct yt_fetch_query *q,
     if (q->logged_items >= 0)
         items = (int)q->logged_items;
     if (r >= 0)
-        log_call(e, q, status, units, items, NULL, "ok");
+        log_call_as(e, q, logp, sent_at, status, units, items, NULL, "ok");
     if (r < 0 || (e->cfg.db && yt_store_commit(e->cfg.db, err) < 0)) {
         if (e->cfg.db)
             yt_store_rollback(e->cfg.db);
-        log_call(e, q, status, units, items, "storeError", "fatal");
+        log_call_as(e, q, logp, sent_at, status, units, items, "storeError",
+                    "fatal");
         store_fail(e, q, "could not store a page", err[0] ? err : "?");
-        return;
+        goto out;
     }
     q->pages++;
     e->st.pages++;
@@ -492,7 +551,39 @@ static void handle_page(struct yt_fetch *e, struct yt_fetch_query *q,
         if (e->window_f > e->parallel)
             e->window_f = e->parallel;
     }
-    if (r == YT_FETCH_PAGE_MORE && q->cursor)
+    if (early) {
+        /* the request in flight is the page the callback asked for, or its
+         * answer is dropped and the callback's choice sent after it */
+        if (r != YT_FETCH_PAGE_MORE ||
+            strcmp(q->cursor ? q->cursor : "", early) != 0) {
+            q->discard = 1;
+            q->again = r == YT_FETCH_PAGE_MORE && q->cursor;
+        }
+    } else if (r == YT_FETCH_PAGE_MORE && q->cursor) {
+        q->state = Q_READY, q->due = 0;
+    } else {
+        query_unlink_free(e, q);
+    }
+out:
+    if (early && e->fatal)
+        q->discard = 1, q->again = 0; /* page N not stored: drop N+1 */
+    free(early);
+    free(page_logp);
+}
+
+/* The answer to an early request that must not be stored (see discard):
+ * one log row (Google charged it), then resend or free the query. */
+static void handle_discarded(struct yt_fetch *e, struct yt_fetch_query *q,
+                             const struct yt_http_done *d)
+{
+    int units = d->rc == YT_HTTP_OK
+                    ? yt_api_units_charged(q->cost, d->resp.status, NULL)
+                    : 0;
+
+    e->st.units += units;
+    log_call(e, q, d->resp.status, units, 0, "discarded", "aborted");
+    q->discard = 0;
+    if (q->again && !e->fatal)
         q->state = Q_READY, q->due = 0;
     else
         query_unlink_free(e, q);
@@ -546,6 +637,10 @@ static void handle(struct yt_fetch *e, struct yt_http_done *d)
     if (d->rc == YT_HTTP_E_ABORTED) {
         log_call(e, q, d->resp.status, 0, 0, "interrupted", "aborted");
         e->interrupted = 1;
+        return;
+    }
+    if (q->discard) {
+        handle_discarded(e, q, d);
         return;
     }
     if (d->rc != YT_HTTP_OK) {
@@ -697,7 +792,7 @@ static void launch(struct yt_fetch *e, double now, double *next_due)
            (q = pick(e, now, next_due)) != NULL) {
         struct yt_api_error ae;
         memset(&ae, 0, sizeof ae);
-        if (send_query(e, q, &ae) < 0) {
+        if (send_query(e, q, q->cursor, &ae) < 0) {
             fail(e, q, &ae, YT_HTTP_E_NOMEM, 0);
             break;
         }

@@ -96,6 +96,19 @@ struct yt_fetch_query_ops {
                 char err[YT_FETCH_ERR_LEN]);
     /* Optional: release arg (called once, when the query is freed). */
     void (*release)(void *arg);
+    /* Optional: the cursor of the request that follows this answer, decided
+     * with the same rules as the page callback but before it runs (no
+     * storing here).  Return 1 with *cursor (malloc'd, "" = no cursor) when
+     * the page callback will return YT_FETCH_PAGE_MORE with exactly that
+     * cursor, 0 when the listing ends here or it cannot tell (the engine
+     * then waits for the page callback), -1 on out of memory (same as 0).
+     * With it the engine sends the next request of a paginated query the
+     * moment its answer is parsed, before the page is stored and committed
+     * (pages are still committed in order: the next answer is handled only
+     * after this one's transaction ended).  If the page callback then
+     * disagrees or fails, the early answer is logged and not stored. */
+    int (*next_cursor)(struct yt_fetch *e, struct yt_fetch_query *q,
+                       const cJSON *root, void *arg, char **cursor);
 };
 
 struct yt_fetch_query_spec {

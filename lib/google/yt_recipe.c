@@ -544,6 +544,34 @@ out:
     return rc;
 }
 
+/* The next request's cursor, before on_page stores anything: the same
+ * `more` rule and cursor as on_page (the items kept under --limit are the
+ * ones on_page stores or counts as bad), so a listing is never asked for a
+ * page it would not have asked for. */
+static int on_next(struct yt_fetch *e, struct yt_fetch_query *q,
+                   const cJSON *root, void *arg, char **cursor)
+{
+    const struct rq *r = arg;
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
+    const cJSON *next = cJSON_GetObjectItemCaseSensitive(root, "nextPageToken");
+    struct rq after;
+    long kept = cJSON_IsArray(items) ? cJSON_GetArraySize(items) : 0;
+
+    (void)e;
+    *cursor = NULL;
+    if (r->limit >= 0 && r->got + kept > r->limit)
+        kept = r->limit - r->got > 0 ? r->limit - r->got : 0;
+    if (!(r->paginate && cJSON_IsString(next) && next->valuestring[0] &&
+          (r->limit < 0 || r->got + kept < r->limit) &&
+          yt_fetch_query_pages(q) + 1 < MAX_PAGES_PER_QUERY &&
+          !(r->token && strcmp(r->token, next->valuestring) == 0)))
+        return 0;
+    after = *r;
+    after.got += kept;
+    *cursor = cursor_for(&after, next->valuestring);
+    return *cursor ? 1 : -1;
+}
+
 static int on_skip(struct yt_fetch *e, struct yt_fetch_query *q,
                    const struct yt_api_error *ae, void *arg,
                    char err[YT_FETCH_ERR_LEN])
@@ -569,6 +597,7 @@ static const struct yt_fetch_query_ops rq_ops = {
     .page = on_page,
     .skip = on_skip,
     .release = rq_free,
+    .next_cursor = on_next,
 };
 
 /* ------------------------------------------------------------ phases */

@@ -782,8 +782,155 @@ static void test_recipe_pages_many_ids(void)
     sqlite3_close(db);
 }
 
+/* ------------------------------------------------------------ early next */
+
+/* A listing that knows its next cursor from the answer (ops->next_cursor):
+ * it ends after `stop` pages even when the answer has a next page (as
+ * --limit does), and its store fails on page `fail_at` (0 = never). */
+struct eq {
+    struct fake *fk;
+    int stop, fail_at;
+    int pages;
+    long sent_at_store[16]; /* fk->sent when page k's callback ran */
+};
+
+static int eq_wants_more(const struct eq *t, const cJSON *root)
+{
+    return cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(root, "next")) &&
+           t->pages + 1 < t->stop;
+}
+
+static int eq_next(struct yt_fetch *e, struct yt_fetch_query *q,
+                   const cJSON *root, void *arg, char **cursor)
+{
+    const struct eq *t = arg;
+    char cur[32];
+
+    (void)e;
+    (void)q;
+    *cursor = NULL;
+    if (!eq_wants_more(t, root))
+        return 0;
+    snprintf(cur, sizeof(cur), "page=%d",
+             cJSON_GetObjectItemCaseSensitive(root, "next")->valueint);
+    *cursor = strdup(cur);
+    return *cursor ? 1 : -1;
+}
+
+static int eq_page(struct yt_fetch *e, struct yt_fetch_query *q,
+                   const cJSON *root, void *arg, char err[YT_FETCH_ERR_LEN])
+{
+    struct eq *t = arg;
+    char cur[32];
+    int more = eq_wants_more(t, root);
+
+    (void)e;
+    if (t->pages < 16)
+        t->sent_at_store[t->pages] = t->fk->sent;
+    if (t->fail_at && t->pages + 1 == t->fail_at) {
+        snprintf(err, YT_FETCH_ERR_LEN, "disk full");
+        return -1;
+    }
+    t->pages++;
+    if (!more)
+        return YT_FETCH_PAGE_DONE;
+    snprintf(cur, sizeof(cur), "page=%d",
+             cJSON_GetObjectItemCaseSensitive(root, "next")->valueint);
+    if (yt_fetch_query_set_cursor(q, cur) < 0)
+        return -1;
+    return YT_FETCH_PAGE_MORE;
+}
+
+static const struct yt_fetch_query_ops eq_ops = {
+    .page = eq_page,
+    .next_cursor = eq_next,
+};
+
+static int run_early(struct eq *t, int pages_per_query, sqlite3 *db,
+                     struct hooks_rec *h, int want_rc)
+{
+    struct fake fk;
+    struct yt_fetch_transport tr;
+    struct yt_cred cr;
+    struct yt_fetch_query_spec s;
+    struct yt_fetch *e;
+    char err[YT_FETCH_ERR_LEN];
+    int rc;
+
+    memset(&fk, 0, sizeof(fk));
+    memset(&cr, 0, sizeof(cr));
+    memset(h, 0, sizeof(*h));
+    fk.pages_per_query = pages_per_query;
+    t->fk = &fk;
+    e = make_engine(db, &fk, &tr, h, &cr, 4);
+    memset(&s, 0, sizeof(s));
+    s.method = "things";
+    s.params = "q=main";
+    s.cost = 1;
+    s.label = "early listing";
+    s.priority = YT_FETCH_PRIO_CHAIN;
+    s.ops = &eq_ops;
+    s.arg = t;
+    TU_EQ_INT(yt_fetch_add(e, &s, err), 0);
+    rc = yt_fetch_run(e);
+    TU_EQ_INT(rc, want_rc);
+    TU_EQ_INT(fk.sent, yt_fetch_get_stats(e)->requests);
+    TU_EQ_INT(fk.n, 0);
+    yt_fetch_free(e);
+    t->fk = NULL;
+    return (int)fk.sent;
+}
+
+static void test_next_page_sent_before_store(void)
+{
+    sqlite3 *db = mem_db();
+    struct hooks_rec h;
+    struct eq t;
+    int k;
+
+    /* 6 pages exist, the listing wants 4: page k's store runs after page
+     * k+1 went out, and no fifth page is asked for */
+    memset(&t, 0, sizeof(t));
+    t.stop = 4;
+    TU_EQ_INT(run_early(&t, 6, db, &h, YT_FETCH_OK), 4);
+    TU_EQ_INT(t.pages, 4);
+    for (k = 0; k < 3; k++)
+        TU_EQ_INT(t.sent_at_store[k], k + 2);
+    TU_EQ_INT(t.sent_at_store[3], 4); /* the listing ends: nothing sent */
+    TU_EQ_INT(h.failed, 0);
+    /* one log row per call, each page once, in order */
+    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests"), 4);
+    TU_EQ_INT(db_count(db, "SELECT COUNT(DISTINCT params) FROM _ytk_requests"),
+              4);
+    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                           "params = 'q=main&page=3' AND outcome = 'ok'"),
+              1);
+    TU_EQ_INT(db_count(db, "SELECT SUM(quota_units) FROM _ytk_requests"), 4);
+    sqlite3_close(db);
+
+    /* the store of page 2 fails: page 3, already in flight, is logged and
+     * dropped, and the fetch stops */
+    db = mem_db();
+    memset(&t, 0, sizeof(t));
+    t.stop = 10;
+    t.fail_at = 3;
+    TU_EQ_INT(run_early(&t, 6, db, &h, YT_FETCH_E_FATAL), 4);
+    TU_EQ_INT(t.pages, 2);
+    TU_EQ_INT(h.failed, 1);
+    TU_CHECK(strcmp(h.failed_reason, "storeError") == 0);
+    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests"), 4);
+    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                           "outcome = 'ok'"),
+              2);
+    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                           "params = 'q=main&page=3' AND outcome = 'aborted'"),
+              1);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
+    TU_RUN(test_next_page_sent_before_store);
     TU_RUN(test_out_of_order_and_pipelined);
     TU_RUN(test_503_in_the_middle);
     TU_RUN(test_401_refreshes_once_for_all);
