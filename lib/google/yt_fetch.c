@@ -225,19 +225,6 @@ int yt_fetch_add(struct yt_fetch *e, const struct yt_fetch_query_spec *spec,
     q->priority = spec->priority;
     q->single_target = spec->single_target;
     q->state = Q_READY;
-    if (!q->base || !q->method || !q->params || !q->label ||
-        (spec->cursor && !q->cursor)) {
-        /* link it so that one free path releases everything */
-        q->prev = e->tail;
-        if (e->tail)
-            e->tail->next = q;
-        else
-            e->head = q;
-        e->tail = q;
-        e->nqueries++;
-        query_unlink_free(e, q);
-        goto nomem_noarg;
-    }
     q->prev = e->tail;
     if (e->tail)
         e->tail->next = q;
@@ -245,6 +232,12 @@ int yt_fetch_add(struct yt_fetch *e, const struct yt_fetch_query_spec *spec,
         e->head = q;
     e->tail = q;
     e->nqueries++;
+    if (!q->base || !q->method || !q->params || !q->label ||
+        (spec->cursor && !q->cursor)) {
+        /* linked already: the one free path releases everything */
+        query_unlink_free(e, q);
+        goto nomem_noarg;
+    }
     return 0;
 nomem:
     if (spec->ops && spec->ops->release)
