@@ -83,6 +83,22 @@ static void stroke_prim(cairo_t *cr, const struct ch_prim *p)
     cairo_set_dash(cr, NULL, 0, 0);
 }
 
+/* Fill the current path (rectangle, circle) with p's fill, then stroke it
+ * with p's stroke, each only when set; the path is consumed. */
+static void fill_and_stroke(cairo_t *cr, const struct ch_prim *p)
+{
+    if (p->fill != CH_NONE) {
+        set_colour(cr, p->fill, p->opacity);
+        if (p->stroke != CH_NONE)
+            cairo_fill_preserve(cr);
+        else
+            cairo_fill(cr);
+    }
+    if (p->stroke != CH_NONE)
+        stroke_prim(cr, p);
+    cairo_new_path(cr);
+}
+
 static int draw_text(cairo_t *cr, const struct ch_prim *p)
 {
     cairo_text_extents_t ext;
@@ -123,16 +139,7 @@ static int draw_prim(cairo_t *cr, const struct ch_prim *p)
     switch (p->kind) {
     case CH_P_RECT:
         cairo_rectangle(cr, p->x, p->y, p->w, p->h);
-        if (p->fill != CH_NONE) {
-            set_colour(cr, p->fill, p->opacity);
-            if (p->stroke != CH_NONE)
-                cairo_fill_preserve(cr);
-            else
-                cairo_fill(cr);
-        }
-        if (p->stroke != CH_NONE)
-            stroke_prim(cr, p);
-        cairo_new_path(cr);
+        fill_and_stroke(cr, p);
         break;
     case CH_P_LINE:
         cairo_move_to(cr, p->x, p->y);
@@ -155,16 +162,7 @@ static int draw_prim(cairo_t *cr, const struct ch_prim *p)
     case CH_P_CIRCLE:
         cairo_new_sub_path(cr);
         cairo_arc(cr, p->x, p->y, p->r, 0, 2 * M_PI);
-        if (p->fill != CH_NONE) {
-            set_colour(cr, p->fill, p->opacity);
-            if (p->stroke != CH_NONE)
-                cairo_fill_preserve(cr);
-            else
-                cairo_fill(cr);
-        }
-        if (p->stroke != CH_NONE)
-            stroke_prim(cr, p);
-        cairo_new_path(cr);
+        fill_and_stroke(cr, p);
         break;
     case CH_P_TEXT:
         return draw_text(cr, p);
