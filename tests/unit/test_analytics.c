@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "tu.h"
+#include "tu_sql.h"
 #include "yt_analytics.h"
 #include "yt_history.h"
 
@@ -200,20 +201,6 @@ static sqlite3 *mem_db(void)
     return db;
 }
 
-static long long q_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    long long v = -999;
-
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    else
-        fprintf(stderr, "q_int(%s): %s\n", sql, sqlite3_errmsg(db));
-    sqlite3_finalize(st);
-    return v;
-}
-
 static char *q_text(sqlite3 *db, const char *sql)
 {
     sqlite3_stmt *st = NULL;
@@ -265,15 +252,16 @@ static void test_table_and_rows(void)
                                cJSON_GetObjectItem(root, "rows"), -1,
                                "2026-10-01", "2026-10-02", "now1", err),
               2);
-    TU_EQ_INT(q_int(db, "SELECT SUM(views) FROM daily"), 9005);
+    TU_EQ_INT(tu_sql_int(db, "SELECT SUM(views) FROM daily"), 9005);
     s = q_text(db, "SELECT group_concat(name || ':' || type, ' ') FROM "
                    "pragma_table_info('daily')");
     TU_EQ_STR(s, "day:TEXT views:INTEGER estimated_minutes_watched:INTEGER "
                  "average_view_percentage:REAL start_date:TEXT "
                  "end_date:TEXT fetched_at:TEXT");
     free(s);
-    TU_EQ_INT(q_int(db, "SELECT typeof(average_view_percentage) = 'real' "
-                        "AND typeof(views) = 'integer' FROM daily LIMIT 1"),
+    TU_EQ_INT(tu_sql_int(db,
+                         "SELECT typeof(average_view_percentage) = 'real' "
+                         "AND typeof(views) = 'integer' FROM daily LIMIT 1"),
               1);
     /* a refetch of the same days replaces them (key: day) */
     TU_EQ_INT(yt_an_table_ensure(db, "daily", &t, err), 0);
@@ -281,10 +269,10 @@ static void test_table_and_rows(void)
                                cJSON_GetObjectItem(root, "rows"), -1,
                                "2026-10-01", "2026-10-02", "now2", err),
               2);
-    TU_EQ_INT(q_int(db, "SELECT COUNT(*) FROM daily WHERE fetched_at = "
-                        "'now2'"),
+    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM daily WHERE fetched_at = "
+                             "'now2'"),
               2);
-    TU_EQ_INT(q_int(db, "SELECT COUNT(*) FROM daily"), 2);
+    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM daily"), 2);
     /* no rows (no data): nothing stored, no error */
     TU_EQ_INT(yt_an_store_rows(db, "daily", &t, NULL, -1, "a", "b", "c", err),
               0);
@@ -309,15 +297,16 @@ static void test_table_and_rows(void)
 
         TU_EQ_INT(yt_an_store_rows(db, "geo", &t, rows, -1, "s", "e", "f", err),
                   3);
-        TU_EQ_INT(q_int(db, "SELECT COUNT(*) FROM geo WHERE video = 'abc'"), 3);
+        TU_EQ_INT(
+            tu_sql_int(db, "SELECT COUNT(*) FROM geo WHERE video = 'abc'"), 3);
         /* at most max_rows */
         TU_EQ_INT(yt_an_store_rows(db, "geo", &t, rows, 1, "s2", "e", "f", err),
                   1);
-        TU_EQ_INT(q_int(db, "SELECT COUNT(*) FROM geo WHERE start_date = "
-                            "'s2'"),
+        TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM geo WHERE start_date = "
+                                 "'s2'"),
                   1);
-        TU_EQ_INT(q_int(db, "SELECT typeof(views) = 'real' FROM geo WHERE "
-                            "country = 'IN'"),
+        TU_EQ_INT(tu_sql_int(db, "SELECT typeof(views) = 'real' FROM geo WHERE "
+                                 "country = 'IN'"),
                   1);
         cJSON_Delete(rows);
         rows = cJSON_Parse("[[\"US\"]]");
@@ -351,7 +340,7 @@ static void test_table_and_rows(void)
                                cJSON_GetObjectItem(root, "rows"), -1, "a", "c",
                                "1", err),
               1);
-    TU_EQ_INT(q_int(db, "SELECT COUNT(*) FROM totals"), 2);
+    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM totals"), 2);
     {
         char *b = yt_an_base("http://127.0.0.1:9//");
 
@@ -482,15 +471,16 @@ static void test_history(void)
                                 "2026-11-01T12:00:00.000Z", err),
               1); /* the same video twice in one fetch: once */
     TU_EQ_INT(yt_history_append(db, YT_KIND_PLAYLIST, v2, "x", err), 0);
-    TU_EQ_INT(q_int(db, "SELECT COUNT(*) FROM video_stats_history"), 3);
-    TU_EQ_INT(q_int(db, "SELECT views_gained FROM video_stats_change WHERE "
-                        "video_id = 'v1'"),
+    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM video_stats_history"), 3);
+    TU_EQ_INT(tu_sql_int(db,
+                         "SELECT views_gained FROM video_stats_change WHERE "
+                         "video_id = 'v1'"),
               600);
-    TU_EQ_INT(q_int(db, "SELECT CAST(views_per_day AS INTEGER) FROM "
-                        "video_stats_change WHERE video_id = 'v1'"),
+    TU_EQ_INT(tu_sql_int(db, "SELECT CAST(views_per_day AS INTEGER) FROM "
+                             "video_stats_change WHERE video_id = 'v1'"),
               240); /* 600 over 2.5 days */
-    TU_EQ_INT(q_int(db, "SELECT likes_gained FROM video_stats_change"), 3);
-    TU_EQ_INT(q_int(db, "SELECT COUNT(*) FROM video_stats_change"), 1);
+    TU_EQ_INT(tu_sql_int(db, "SELECT likes_gained FROM video_stats_change"), 3);
+    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM video_stats_change"), 1);
     /* append-only: an update is refused */
     TU_CHECK(sqlite3_exec(db,
                           "UPDATE video_stats_history SET view_count = "
@@ -503,12 +493,12 @@ static void test_history(void)
     TU_EQ_INT(yt_history_append(db, YT_KIND_CHANNEL, ch2,
                                 "2026-10-30T00:00:05.000Z", err),
               1);
-    TU_EQ_INT(q_int(db, "SELECT subscribers_gained * 1000 + videos_added "
-                        "FROM channel_stats_change"),
+    TU_EQ_INT(tu_sql_int(db, "SELECT subscribers_gained * 1000 + videos_added "
+                             "FROM channel_stats_change"),
               5001);
     /* seconds apart: no per-day rate */
-    TU_EQ_INT(q_int(db, "SELECT views_per_day IS NULL FROM "
-                        "channel_stats_change"),
+    TU_EQ_INT(tu_sql_int(db, "SELECT views_per_day IS NULL FROM "
+                             "channel_stats_change"),
               1);
     cJSON_Delete(v1);
     cJSON_Delete(v2);

@@ -2,6 +2,7 @@
  * classification, backoff, Pacific quota day, method table; yt_store: ids,
  * request log scrubbing, quota per day, fetch state, export. */
 #include "tu.h"
+#include "tu_sql.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -230,17 +231,6 @@ static void test_methods(void)
     }
 }
 
-static long long q1(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    long long v = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 static void test_store_log_state_ids(void)
 {
     sqlite3 *db;
@@ -273,11 +263,13 @@ static void test_store_log_state_ids(void)
     TU_EQ_INT(yt_store_quota_day(db, "2025-12-31"), 101);
     TU_EQ_INT(yt_store_quota_day(db, "2026-01-01"), 100);
     TU_EQ_INT(yt_store_quota_day(db, "2026-01-02"), 0);
-    TU_EQ_INT(q1(db, "SELECT COUNT(*) FROM _ytk_requests WHERE params LIKE "
-                     "'%SECRET%'"),
+    TU_EQ_INT(tu_sql_int(db,
+                         "SELECT COUNT(*) FROM _ytk_requests WHERE params LIKE "
+                         "'%SECRET%'"),
               0);
-    TU_EQ_INT(q1(db, "SELECT COUNT(*) FROM _ytk_requests WHERE params = "
-                     "'part=snippet&id=a'"),
+    TU_EQ_INT(tu_sql_int(db,
+                         "SELECT COUNT(*) FROM _ytk_requests WHERE params = "
+                         "'part=snippet&id=a'"),
               3);
 
     st.fetch_key = "k1";

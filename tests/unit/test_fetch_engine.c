@@ -4,6 +4,7 @@
  * the recipe layer (yt_recipe) paging more than 100,000 ids; and yt_http's
  * streaming add/wait against a loopback server. */
 #include "tu.h"
+#include "tu_sql.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -266,18 +267,6 @@ static sqlite3 *mem_db(void)
     return db;
 }
 
-static long db_count(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    long n = -1;
-
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
 static struct yt_fetch *make_engine(sqlite3 *db, struct fake *fk,
                                     struct yt_fetch_transport *tr,
                                     struct hooks_rec *h, struct yt_cred *cr,
@@ -502,9 +491,9 @@ static void test_out_of_order_and_pipelined(void)
     TU_EQ_INT(yt_fetch_get_stats(e)->pages, 20);
     TU_EQ_INT(yt_fetch_get_stats(e)->requests, 20);
     TU_EQ_INT(yt_fetch_get_stats(e)->units, 20);
-    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests"), 20);
-    TU_EQ_INT(db_count(db, "SELECT SUM(quota_units) FROM _ytk_requests"), 20);
-    TU_EQ_INT(db_count(db, "SELECT SUM(item_count) FROM _ytk_requests"), 40);
+    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests"), 20);
+    TU_EQ_INT(tu_sql_int(db, "SELECT SUM(quota_units) FROM _ytk_requests"), 20);
+    TU_EQ_INT(tu_sql_int(db, "SELECT SUM(item_count) FROM _ytk_requests"), 40);
     TU_CHECK(fk.max_seen > 1);  /* side by side */
     TU_CHECK(fk.max_seen <= 5); /* window 4 + the chain's slot */
     TU_EQ_INT(h.failed, 0);
@@ -538,12 +527,12 @@ static void test_503_in_the_middle(void)
     TU_EQ_INT(q.pages_seen, 4);
     TU_CHECK(q.in_order);
     TU_EQ_INT(yt_fetch_get_stats(e)->retries, 1);
-    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests"), 5);
-    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
-                           "outcome = 'retry' AND status = 503 AND "
-                           "quota_units = 0"),
+    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests"), 5);
+    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                             "outcome = 'retry' AND status = 503 AND "
+                             "quota_units = 0"),
               1);
-    TU_EQ_INT(db_count(db, "SELECT SUM(quota_units) FROM _ytk_requests"), 4);
+    TU_EQ_INT(tu_sql_int(db, "SELECT SUM(quota_units) FROM _ytk_requests"), 4);
     yt_fetch_free(e);
     sqlite3_close(db);
 }
@@ -580,10 +569,10 @@ static void test_401_refreshes_once_for_all(void)
     TU_EQ_INT(h.refreshes, 1);
     for (i = 0; i < 4; i++)
         TU_EQ_INT(qs[i].pages_seen, 2);
-    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
-                           "outcome = 'auth'"),
+    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                             "outcome = 'auth'"),
               4);
-    TU_EQ_INT(db_count(db, "SELECT SUM(quota_units) FROM _ytk_requests"), 8);
+    TU_EQ_INT(tu_sql_int(db, "SELECT SUM(quota_units) FROM _ytk_requests"), 8);
     yt_fetch_free(e);
     free(cr.access_token);
     sqlite3_close(db);
@@ -625,12 +614,12 @@ static void test_interrupt_keeps_pages(void)
     TU_EQ_INT(fk.cancels, 1);
     TU_EQ_INT(fk.n, 0);
     /* the calls in flight are logged as aborted; one row per call */
-    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
-                           "outcome = 'ok'"),
+    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                             "outcome = 'ok'"),
               seen);
-    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests"), fk.sent);
-    TU_CHECK(db_count(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
-                          "outcome = 'aborted'") >= 1);
+    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests"), fk.sent);
+    TU_CHECK(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                            "outcome = 'aborted'") >= 1);
     yt_fetch_free(e);
     /* queries not finished are released by the free */
     for (i = 0; i < 3; i++)
@@ -728,9 +717,9 @@ static void test_other_base_startindex_no_units(void)
     TU_EQ_STR(fk.last_url, "http://127.0.0.1:9/v2/reports?ids=channel%3D%3D"
                            "MINE&metrics=views&startIndex=401");
     TU_EQ_INT(yt_fetch_get_stats(e)->units, 0);
-    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
-                           "method = 'reports' AND quota_units = 0 AND "
-                           "item_count = 7 AND params LIKE '%startIndex=%'"),
+    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                             "method = 'reports' AND quota_units = 0 AND "
+                             "item_count = 7 AND params LIKE '%startIndex=%'"),
               3);
     yt_fetch_free(e);
     sqlite3_close(db);
@@ -899,13 +888,13 @@ static void test_next_page_sent_before_store(void)
     TU_EQ_INT(t.sent_at_store[3], 4); /* the listing ends: nothing sent */
     TU_EQ_INT(h.failed, 0);
     /* one log row per call, each page once, in order */
-    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests"), 4);
-    TU_EQ_INT(db_count(db, "SELECT COUNT(DISTINCT params) FROM _ytk_requests"),
-              4);
-    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
-                           "params = 'q=main&page=3' AND outcome = 'ok'"),
+    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests"), 4);
+    TU_EQ_INT(
+        tu_sql_int(db, "SELECT COUNT(DISTINCT params) FROM _ytk_requests"), 4);
+    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                             "params = 'q=main&page=3' AND outcome = 'ok'"),
               1);
-    TU_EQ_INT(db_count(db, "SELECT SUM(quota_units) FROM _ytk_requests"), 4);
+    TU_EQ_INT(tu_sql_int(db, "SELECT SUM(quota_units) FROM _ytk_requests"), 4);
     sqlite3_close(db);
 
     /* the store of page 2 fails: page 3, already in flight, is logged and
@@ -918,12 +907,13 @@ static void test_next_page_sent_before_store(void)
     TU_EQ_INT(t.pages, 2);
     TU_EQ_INT(h.failed, 1);
     TU_CHECK(strcmp(h.failed_reason, "storeError") == 0);
-    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests"), 4);
-    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
-                           "outcome = 'ok'"),
+    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests"), 4);
+    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                             "outcome = 'ok'"),
               2);
-    TU_EQ_INT(db_count(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
-                           "params = 'q=main&page=3' AND outcome = 'aborted'"),
+    TU_EQ_INT(tu_sql_int(db,
+                         "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                         "params = 'q=main&page=3' AND outcome = 'aborted'"),
               1);
     sqlite3_close(db);
 }

@@ -1,6 +1,7 @@
 /* test_flatten.c -- the recorded real API responses in
  * tests/fixtures/youtube-apidata/ flattened into typed rows and stored. */
 #include "tu.h"
+#include "tu_sql.h"
 
 #include <stdlib.h>
 #include <sqlite3.h>
@@ -300,17 +301,6 @@ static void test_search_and_threads(void)
     cJSON_Delete(resp);
 }
 
-static long long count(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    long long n = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
 /* Two pages stored, the first twice: upsert refreshes, never duplicates. */
 static void test_store_pages(void)
 {
@@ -343,14 +333,15 @@ static void test_store_pages(void)
                                     "2026-01-01T00:00:02.000Z", NULL, &stored,
                                     &bad, err),
               0);
-    TU_EQ_INT(count(db, "SELECT COUNT(*) FROM pl"), 13);
-    TU_EQ_INT(count(db, "SELECT COUNT(*) FROM pl WHERE fetched_at = "
-                        "'2026-01-01T00:00:02.000Z'"),
+    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM pl"), 13);
+    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM pl WHERE fetched_at = "
+                             "'2026-01-01T00:00:02.000Z'"),
               10);
-    TU_EQ_INT(count(db, "SELECT COUNT(*) FROM pl WHERE "
-                        "typeof(position) = 'integer'"),
+    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM pl WHERE "
+                             "typeof(position) = 'integer'"),
               13);
-    TU_EQ_INT(count(db, "SELECT COUNT(*) FROM pl WHERE json_valid(raw)"), 13);
+    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM pl WHERE json_valid(raw)"),
+              13);
     /* The same table cannot be reused for another resource. */
     TU_CHECK(yt_store_table_ensure(db, "pl", YT_KIND_VIDEO, err) < 0);
     TU_CHECK(strstr(err, "not a videos table") != NULL);
