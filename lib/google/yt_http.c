@@ -676,6 +676,13 @@ int yt_http_add(struct yt_http *h, const struct yt_http_req *req, void *tag,
         h->live->prev = t;
     h->live = t;
     h->nlive++;
+    /* Put the request on the wire now (a kept-alive connection sends it at
+     * once), not at the next yt_http_wait: the caller may have a page to
+     * store first.  Transfers this finishes wait in the multi's queue. */
+    {
+        int still = 0;
+        (void)curl_multi_perform(h->multi, &still);
+    }
     return YT_HTTP_OK;
 out:
     xfer_cleanup(t);

@@ -452,6 +452,99 @@ static void test_http_streaming(void)
     sem_destroy(&release_slow);
 }
 
+/* A keep-alive server for one connection: it answers each GET with "ok"
+ * and posts `arrived` when a request has been read in full. */
+struct ka_srv {
+    int fd, port;
+    pthread_t th;
+    sem_t arrived;
+};
+
+static void *ka_main(void *arg)
+{
+    struct ka_srv *s = arg;
+    char buf[4096];
+    size_t have = 0;
+    int c = accept(s->fd, NULL, NULL);
+
+    if (c < 0)
+        return NULL;
+    for (;;) {
+        char *end;
+        ssize_t n = recv(c, buf + have, sizeof(buf) - 1 - have, 0);
+        if (n <= 0)
+            break;
+        have += (size_t)n;
+        buf[have] = '\0';
+        while ((end = strstr(buf, "\r\n\r\n")) != NULL) {
+            static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2"
+                                     "\r\n\r\nok";
+            size_t used = (size_t)(end + 4 - buf);
+            sem_post(&s->arrived);
+            if (send(c, ok, sizeof(ok) - 1, 0) < 0)
+                goto out;
+            memmove(buf, buf + used, have - used + 1);
+            have -= used;
+        }
+    }
+out:
+    close(c);
+    return NULL;
+}
+
+/* yt_http_add puts a request on a kept-alive connection at once: the
+ * server has it before yt_http_wait is called (the engine stores a page
+ * between sending the next one and waiting for it). */
+static void test_http_add_sends_at_once(void)
+{
+    struct ka_srv s;
+    struct sockaddr_in a;
+    socklen_t len = sizeof(a);
+    struct yt_http *h = yt_http_new();
+    struct yt_http_req req;
+    struct yt_http_done d;
+    struct timespec ts;
+    char url[128], err[YT_ERR_LEN];
+    int tag = 0;
+
+    TU_CHECK(h != NULL);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    s.fd = socket(AF_INET, SOCK_STREAM, 0);
+    sem_init(&s.arrived, 0, 0);
+    if (!h || s.fd < 0 || bind(s.fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+        listen(s.fd, 4) < 0 ||
+        getsockname(s.fd, (struct sockaddr *)&a, &len) < 0 ||
+        pthread_create(&s.th, NULL, ka_main, &s) != 0) {
+        TU_CHECK(!"loopback server");
+        return;
+    }
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/a", ntohs(a.sin_port));
+    memset(&req, 0, sizeof(req));
+    req.method = "GET";
+    req.url = url;
+    /* the first request opens the connection */
+    TU_EQ_INT(yt_http_add(h, &req, &tag, err), YT_HTTP_OK);
+    TU_EQ_INT(yt_http_wait(h, 5000, &d), 1);
+    TU_EQ_INT(d.resp.status, 200);
+    yt_http_resp_free(&d.resp);
+    TU_EQ_INT(sem_trywait(&s.arrived), 0);
+    /* the second is on the wire when yt_http_add returns */
+    TU_EQ_INT(yt_http_add(h, &req, &tag, err), YT_HTTP_OK);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += 2;
+    TU_EQ_INT(sem_timedwait(&s.arrived, &ts), 0);
+    TU_EQ_INT(yt_http_wait(h, 5000, &d), 1);
+    TU_EQ_INT(d.rc, YT_HTTP_OK);
+    TU_EQ_STR(d.resp.body, "ok");
+    yt_http_resp_free(&d.resp);
+    yt_http_free(h); /* closes the connection: the server thread ends */
+    pthread_join(s.th, NULL);
+    close(s.fd);
+    sem_destroy(&s.arrived);
+}
+
 /* ------------------------------------------------------------ tests */
 
 static void test_out_of_order_and_pipelined(void)
@@ -929,5 +1022,6 @@ int main(void)
     TU_RUN(test_other_base_startindex_no_units);
     TU_RUN(test_recipe_pages_many_ids);
     TU_RUN(test_http_streaming);
+    TU_RUN(test_http_add_sends_at_once);
     return tu_report();
 }
