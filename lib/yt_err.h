@@ -1,13 +1,10 @@
 /* yt_err.h -- the one error vocabulary of lib/ and magics/:
  *
- *   YTK_ERR_LEN    size of every caller error buffer (`char err[YTK_ERR_LEN]`);
- *                  the older per-module names (YTK_ERR_LEN, YTK_ERR_LEN, ...)
- *                  are aliases of it.
- *   enum ytk_err   every failure code, one meaning per value; functions
- *                  return 0 (or a positive count) on success and one of
- *                  these on failure.  The per-module names (YT_OAUTH_E_NET,
- *                  YT_TOKEN_E_NOENT, ...) are aliases of these values, so
- *                  a code means the same thing whichever module returned it.
+ *   YTK_ERR_LEN    size of every caller error buffer (`char err[YTK_ERR_LEN]`).
+ *   enum ytk_err   every failure code, one meaning per value, under one name
+ *                  whichever module returns it; functions return 0 (or a
+ *                  positive count) on success and one of these on failure.
+ *                  Each module's header lists the codes it returns.
  *   ytk_strerror() a short English description of a code (never NULL).
  *   YTK_ASSERT()   checks an invariant a module's header states; active in
  *                  Debug and sanitizer builds (YTK_ASSERTS defined by

@@ -21,8 +21,6 @@
 
 #include "yt_err.h"
 
-#define MG_ERR_LEN YTK_ERR_LEN /* alias: use YTK_ERR_LEN */
-
 struct mg_opt {
     const char *name; /* long name without dashes, e.g. "limit" */
     char shortname;   /* 0 when none */

@@ -694,7 +694,7 @@ static int run_magic_vars(struct interp *in, struct kn_exec *x,
 {
     struct mg_part q = *part;
     struct yt_buf b;
-    char name[128], err[MG_ERR_LEN];
+    char name[128], err[YTK_ERR_LEN];
     size_t k = 0;
     int rc;
 
@@ -980,7 +980,7 @@ static int run_sql(struct interp *in, struct kn_exec *x,
         if (sqlite3_bind_parameter_count(st) > 0) {
             /* :NAME and $NAME from %set variables; anything unbound
              * would silently be NULL, so it is an error. */
-            char msg[MG_ERR_LEN];
+            char msg[YTK_ERR_LEN];
 
             if (mg_vars_bind(st, msg) < 0) {
                 sqlite3_finalize(st);

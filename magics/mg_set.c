@@ -45,7 +45,7 @@ static int list_all(struct mg_ctx *c)
 static int run_line(struct mg_ctx *c, const struct mg_args *a)
 {
     const char *args = mg_args_pos(a, 0);
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
     struct mg_var v;
     int rc;
 

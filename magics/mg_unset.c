@@ -5,7 +5,7 @@
 static int run_line(struct mg_ctx *c, const struct mg_args *a)
 {
     const char *args = mg_args_pos(a, 0);
-    char err[MG_ERR_LEN], **w = NULL;
+    char err[YTK_ERR_LEN], **w = NULL;
     int i, n = 0, rc = -1;
 
     if (!args || mg_args_split(args, &n, &w, err) < 0 || n == 0) {

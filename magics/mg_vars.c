@@ -149,7 +149,7 @@ static int is_date(const char *s)
 }
 
 static int set_text(struct mg_var *out, enum mg_var_type t, const char *s,
-                    size_t n, char err[MG_ERR_LEN])
+                    size_t n, char err[YTK_ERR_LEN])
 {
     if (n >= MG_VAR_VALUE_MAX) {
         yt_errf(err, "value too long (%zu bytes; the limit is %u)", n,
@@ -166,7 +166,7 @@ static int set_text(struct mg_var *out, enum mg_var_type t, const char *s,
 }
 
 int mg_var_parse_value(const char *text, struct mg_var *out,
-                       char err[MG_ERR_LEN])
+                       char err[YTK_ERR_LEN])
 {
     const char *s = text ? text : "";
     size_t n = strlen(s);
@@ -236,7 +236,7 @@ int mg_var_parse_value(const char *text, struct mg_var *out,
 }
 
 int mg_vars_parse_set(const char *args, struct mg_var *out,
-                      char err[MG_ERR_LEN])
+                      char err[YTK_ERR_LEN])
 {
     const char *s = args ? args : "", *v;
     size_t n, vl;
@@ -385,7 +385,7 @@ static int find(const char *name)
     return -lo - 1;
 }
 
-int mg_vars_put(struct mg_var *v, char err[MG_ERR_LEN])
+int mg_vars_put(struct mg_var *v, char err[YTK_ERR_LEN])
 {
     int i;
 
@@ -467,7 +467,7 @@ void mg_vars_clear(void)
     nvars = capvars = 0;
 }
 
-void mg_vars_unknown(const char *name, const char *sigil, char err[MG_ERR_LEN])
+void mg_vars_unknown(const char *name, const char *sigil, char err[YTK_ERR_LEN])
 {
     char known[300], near[MG_VAR_NAME_MAX + 8] = "";
     size_t used = 0;
@@ -506,7 +506,7 @@ void mg_vars_unknown(const char *name, const char *sigil, char err[MG_ERR_LEN])
 
 /* ------------------------------------------------------------- binding */
 
-int mg_vars_bind(sqlite3_stmt *st, char err[MG_ERR_LEN])
+int mg_vars_bind(sqlite3_stmt *st, char err[YTK_ERR_LEN])
 {
     int i, n = sqlite3_bind_parameter_count(st);
 
@@ -527,7 +527,7 @@ int mg_vars_bind(sqlite3_stmt *st, char err[MG_ERR_LEN])
         }
         v = mg_vars_get(pn + 1);
         if (!v) {
-            char msg[MG_ERR_LEN];
+            char msg[YTK_ERR_LEN];
 
             sigil[0] = pn[0];
             sigil[1] = '\0';
@@ -588,7 +588,7 @@ out:
     return rc;
 }
 
-int mg_vars_expand(const char *line, struct yt_buf *out, char err[MG_ERR_LEN])
+int mg_vars_expand(const char *line, struct yt_buf *out, char err[YTK_ERR_LEN])
 {
     const char *p = line ? line : "";
     enum { OUTSIDE, SINGLE, DOUBLE } st = OUTSIDE;
@@ -631,7 +631,7 @@ int mg_vars_expand(const char *line, struct yt_buf *out, char err[MG_ERR_LEN])
                     v = mg_vars_get(name);
                 }
                 if (!v) {
-                    char msg[MG_ERR_LEN];
+                    char msg[YTK_ERR_LEN];
 
                     if (n > MG_VAR_NAME_MAX)
                         snprintf(name, sizeof name, "%.*s", MG_VAR_NAME_MAX,

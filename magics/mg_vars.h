@@ -59,13 +59,13 @@ struct mg_var {
  *   anything else                                     -> text, verbatim.
  * Returns 0 and fills *out (name untouched, NULL), or -1 with err. */
 int mg_var_parse_value(const char *text, struct mg_var *out,
-                       char err[MG_ERR_LEN]);
+                       char err[YTK_ERR_LEN]);
 
 /* Parse the arguments of %set: "NAME VALUE" or "NAME = VALUE" (blanks
  * around '=' optional).  Returns 1 with a full variable in *out, 0 when only
  * a NAME was given (out->name set, type NULL), -1 with err. */
 int mg_vars_parse_set(const char *args, struct mg_var *out,
-                      char err[MG_ERR_LEN]);
+                      char err[YTK_ERR_LEN]);
 
 /* Non-zero when s is a valid variable name. */
 int mg_var_name_ok(const char *s);
@@ -90,7 +90,7 @@ void mg_var_free(struct mg_var *v);
 /* Store v under v->name (replacing an older value); takes ownership of what
  * v holds and zeroes *v, also on failure.  0, or -1 with err (too many
  * variables). */
-int mg_vars_put(struct mg_var *v, char err[MG_ERR_LEN]);
+int mg_vars_put(struct mg_var *v, char err[YTK_ERR_LEN]);
 /* The variable called name, or NULL. */
 const struct mg_var *mg_vars_get(const char *name);
 /* Remove name; 0, or -1 when there is no such variable. */
@@ -104,13 +104,14 @@ void mg_vars_clear(void);
 /* Error text for an unknown variable, e.g. "unknown variable regoin (did you
  * mean region?); known variables: days, region" (names only, never values);
  * `sigil` is written before the names (":", "$", "{" ... or ""). */
-void mg_vars_unknown(const char *name, const char *sigil, char err[MG_ERR_LEN]);
+void mg_vars_unknown(const char *name, const char *sigil,
+                     char err[YTK_ERR_LEN]);
 
 /* Bind every parameter of st from the session: `:NAME` and `$NAME` take
  * variable NAME; `?`, `?NNN`, `@NAME` and unknown names are errors (an
  * unbound parameter would silently be NULL).  Returns 0, or -1 with err
  * naming the parameter and the known variables. */
-int mg_vars_bind(sqlite3_stmt *st, char err[MG_ERR_LEN]);
+int mg_vars_bind(sqlite3_stmt *st, char err[YTK_ERR_LEN]);
 
 /* Replace each `{NAME}` in a magic line by the value of variable NAME,
  * quoted for mg_args_split() so that it is exactly the characters of the
@@ -119,6 +120,6 @@ int mg_vars_bind(sqlite3_stmt *st, char err[MG_ERR_LEN]);
  * (single quotes are literal), `\{` is a literal brace, and `{` not followed
  * by NAME and `}` stays as it is.  Appends to out; 0, or -1 with err for an
  * unknown name or a full buffer. */
-int mg_vars_expand(const char *line, struct yt_buf *out, char err[MG_ERR_LEN]);
+int mg_vars_expand(const char *line, struct yt_buf *out, char err[YTK_ERR_LEN]);
 
 #endif /* MG_VARS_H */

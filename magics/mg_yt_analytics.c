@@ -20,6 +20,7 @@
 #include "yt_fetch.h"
 #include "yt_http.h"
 #include "yt_store.h"
+#include "yt_time.h"
 
 struct an_run {
     struct mg_ctx *c;
@@ -82,7 +83,7 @@ static int read_dates(struct an_run *r, const struct mg_args *a)
 {
     const char *last = mg_args_get(a, "last");
     const char *s = mg_args_get(a, "start"), *e = mg_args_get(a, "end");
-    char err[YT_AN_ERR_LEN];
+    char err[YTK_ERR_LEN];
     time_t now = yt_an_now(getenv("YTK_ANALYTICS_TODAY"));
 
     if (last && (s || e))
@@ -108,7 +109,7 @@ static int foreign_option(struct an_run *r, const struct mg_args *a)
         "metrics", "dimensions", "filters",     "sort",       "start",
         "end",     "last",       "max-results", "currency",   "video",
         "channel", "into",       "dry-run",     "token-file", "show"};
-    char msg[MG_ERR_LEN];
+    char msg[YTK_ERR_LEN];
 
     for (int i = 0; i < a->nopt; i++) {
         size_t k;
@@ -131,7 +132,7 @@ static int read_options(struct an_run *r, const struct mg_args *a)
 {
     const char *name = mg_args_pos(a, 1), *video = mg_args_get(a, "video");
     const char *f = mg_args_get(a, "filters"), *chan;
-    char msg[MG_ERR_LEN];
+    char msg[YTK_ERR_LEN];
     long mr = 0;
 
     if (foreign_option(r, a) != 0)
@@ -198,7 +199,7 @@ static int read_options(struct an_run *r, const struct mg_args *a)
 static int build_params(struct an_run *r)
 {
     struct yt_an_request q;
-    char err[YT_AN_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     memset(&q, 0, sizeof q);
     q.ids = r->ids;
@@ -257,7 +258,7 @@ static long cursor_start(const char *cursor)
 }
 
 static int on_page(struct yt_fetch *e, struct yt_fetch_query *q,
-                   const cJSON *root, void *arg, char err[YT_FETCH_ERR_LEN])
+                   const cJSON *root, void *arg, char err[YTK_ERR_LEN])
 {
     struct an_run *r = arg;
     const cJSON *rows = cJSON_GetObjectItemCaseSensitive(root, "rows");
@@ -293,11 +294,11 @@ static int hook_interrupted(void *arg)
     return kn_exec_interrupted(((struct an_run *)arg)->x);
 }
 
-static int hook_refresh(void *arg, char err[YT_FETCH_ERR_LEN])
+static int hook_refresh(void *arg, char err[YTK_ERR_LEN])
 {
     struct an_run *r = arg;
 
-    return yt_cred_refresh(r->http, &r->cred, err) == YT_CRED_OK ? 0 : -1;
+    return yt_cred_refresh(r->http, &r->cred, err) == YTK_OK ? 0 : -1;
 }
 
 /* AuthError for what signing in again fixes, else YouTubeAPIError. */
@@ -318,7 +319,7 @@ static void hook_failed(void *arg, const char *label, const char *method,
     if (r->fatal)
         return;
     r->fatal = 1;
-    if (http_rc == YT_FETCH_E_STORE) {
+    if (http_rc == YTK_E_SQL) {
         kn_exec_fail(r->x, "StoreError", "%s", e->message);
         return;
     }
@@ -350,11 +351,11 @@ static void hook_failed(void *arg, const char *label, const char *method,
 static int setup(struct an_run *r)
 {
     struct yt_fetch_config cfg;
-    char err[YT_FETCH_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int rc;
 
     kn_exec_new_id(r->fetch_id);
-    yt_api_iso_now(r->fetched_at);
+    yt_time_iso_now(r->fetched_at);
     r->http = an_http();
     if (!r->http) {
         kn_exec_fail(r->x, "HTTPError", "could not start libcurl");
@@ -365,11 +366,11 @@ static int setup(struct an_run *r)
         return -1;
     }
     rc = yt_cred_load(r->http, r->c->home, r->token_file, &r->cred, err);
-    if (rc != YT_CRED_OK || !r->cred.access_token) {
+    if (rc != YTK_OK || !r->cred.access_token) {
         kn_exec_fail(r->x, "AuthError", "%s",
-                     rc != YT_CRED_OK ? err
-                                      : "YouTube Analytics reports need "
-                                        "OAuth; an API key is not enough");
+                     rc != YTK_OK ? err
+                                  : "YouTube Analytics reports need "
+                                    "OAuth; an API key is not enough");
         kn_exec_fail_line(r->x, "Hint: run %yt_auth login --scopes "
                                 "youtube.readonly,youtube.force-ssl,"
                                 "yt-analytics.readonly");
@@ -428,7 +429,7 @@ int mg_yt_fetch_analytics(struct mg_ctx *c, const struct mg_args *a)
 {
     struct an_run r;
     struct yt_fetch_query_spec q;
-    char err[YT_FETCH_ERR_LEN], label[80];
+    char err[YTK_ERR_LEN], label[80];
     int rc = -1, res;
 
     memset(&r, 0, sizeof r);

@@ -394,7 +394,7 @@ static int load_client(const struct mg_ctx *c, const struct mg_args *a,
                              "Hint: pass both --client-id and "
                              "--client-secret, or a client_secret.json.",
                              "--client-id and --client-secret go together");
-        if (yt_client_from_values(id, secret, out, err) != YT_OAUTH_OK)
+        if (yt_client_from_values(id, secret, out, err) != YTK_OK)
             return auth_fail(c->x, NULL, err);
         return 0;
     }
@@ -403,7 +403,7 @@ static int load_client(const struct mg_ctx *c, const struct mg_args *a,
         return auth_fail(c->x, NULL, "out of memory");
     rc = yt_client_load(path, out, err);
     free(path);
-    if (rc != YT_OAUTH_OK)
+    if (rc != YTK_OK)
         return auth_fail(c->x,
                          "Hint: create a Desktop OAuth client in Google Cloud "
                          "Console > APIs & Services > Credentials, download "
@@ -491,7 +491,7 @@ static int finish_login(struct kn_exec *x, struct yt_http *h,
     char *missing;
     int bad = 0;
 
-    if (yt_token_save(path, tok, err) != YT_TOKEN_OK) {
+    if (yt_token_save(path, tok, err) != YTK_OK) {
         show_msg(x, display_id, 1, "Signed in, but the token was not saved.");
         return auth_fail(x,
                          "Hint: check that the directory exists and is "
@@ -501,7 +501,7 @@ static int finish_login(struct kn_exec *x, struct yt_http *h,
     yt_buf_init(&t, 64 * 1024);
     memset(&ti, 0, sizeof ti);
     bad |= yt_buf_adds(&t, "Authenticated");
-    if (yt_oauth_tokeninfo(h, tok->token, &ti, err) == YT_OAUTH_OK) {
+    if (yt_oauth_tokeninfo(h, tok->token, &ti, err) == YTK_OK) {
         if (ti.email)
             bad |= yt_buf_addf(&t, " as %s", ti.email);
         else if (ti.sub)
@@ -557,20 +557,20 @@ static int exchange_failed(struct kn_exec *x, const char *display_id, int rc,
 
     if (display_id)
         show_msg(x, display_id, 1, "Sign-in failed; nothing was saved.");
-    if (rc == YT_OAUTH_E_ABORTED) {
+    if (rc == YTK_E_ABORTED) {
         kn_exec_fail(x, "KeyboardInterrupt",
                      "sign-in interrupted; nothing "
                      "was saved");
         return -1;
     }
-    if (rc == YT_OAUTH_E_INVALID_GRANT)
+    if (rc == YTK_E_INVALID_GRANT)
         hint = "Hint: the authorization code expired or was already used "
                "(codes are single-use and last minutes); run %yt_auth login "
                "again.";
-    else if (rc == YT_OAUTH_E_CLIENT)
+    else if (rc == YTK_E_CLIENT)
         hint = "Hint: Google does not accept this OAuth client; check "
                "client_secret.json (a Desktop client is needed).";
-    else if (rc == YT_OAUTH_E_NET)
+    else if (rc == YTK_E_NET)
         hint = "Hint: check the network (or YTK_GOOGLE_BASE) and retry.";
     return auth_fail(x, hint, err);
 }
@@ -716,8 +716,8 @@ static int finish_pending(struct kn_exec *x, const char *pasted,
     rc = yt_oauth_exchange(h, &pending.client, r.code, pending.verifier,
                            pending.redirect_uri, &tok, err);
     yt_redirect_free(&r);
-    if (rc != YT_OAUTH_OK) {
-        if (rc != YT_OAUTH_E_NET && rc != YT_OAUTH_E_ABORTED)
+    if (rc != YTK_OK) {
+        if (rc != YTK_E_NET && rc != YTK_E_ABORTED)
             pending_clear(); /* a code is single-use: start again */
         rc = exchange_failed(x, display_id, rc, err);
         goto out;
@@ -794,8 +794,8 @@ static int login_prepare(struct mg_ctx *c, const struct mg_args *a, int manual,
     lg->path = token_path_for(c, a);
     if (!lg->path || load_client(c, a, &lg->client) != 0)
         return -1;
-    if (yt_oauth_pkce_verifier(lg->verifier, err) != YT_OAUTH_OK ||
-        yt_oauth_random_state(lg->state, err) != YT_OAUTH_OK)
+    if (yt_oauth_pkce_verifier(lg->verifier, err) != YTK_OK ||
+        yt_oauth_random_state(lg->state, err) != YTK_OK)
         return auth_fail(x, NULL, err);
     yt_oauth_pkce_challenge(lg->verifier, challenge);
 
@@ -954,16 +954,16 @@ static int login_loopback(struct kn_exec *x, struct login *lg)
     yt_listener_close(lg->l);
     lg->l = NULL;
     reap_children();
-    if (lrc == YT_LISTEN_E_ABORTED) {
+    if (lrc == YTK_E_ABORTED) {
         show_msg(x, lg->display_id, 1, "Sign-in cancelled; nothing was saved.");
         kn_exec_fail(x, "KeyboardInterrupt",
                      "sign-in interrupted; nothing was saved");
         goto out;
     }
-    if (lrc != YT_LISTEN_OK) {
+    if (lrc != YTK_OK) {
         show_msg(x, lg->display_id, 1, "Sign-in failed; nothing was saved.");
         auth_fail(x,
-                  lrc == YT_LISTEN_E_TIMEOUT
+                  lrc == YTK_E_TIMEOUT
                       ? "Hint: if the browser runs on another machine, use "
                         "%yt_auth login --manual (or --no-wait, then "
                         "%yt_auth code ADDRESS)."
@@ -987,7 +987,7 @@ static int login_loopback(struct kn_exec *x, struct login *lg)
         goto out;
     lrc = yt_oauth_exchange(h, &lg->client, r.code, lg->verifier,
                             lg->redirect_uri, &tok, err);
-    if (lrc != YT_OAUTH_OK) {
+    if (lrc != YTK_OK) {
         exchange_failed(x, lg->display_id, lrc, err);
         goto out;
     }
@@ -1102,8 +1102,8 @@ static int do_device(struct mg_ctx *c, const struct mg_args *a)
     if (!h)
         goto out;
     prc = yt_oauth_device_start(h, &client, scopes, &d, err);
-    if (prc != YT_OAUTH_OK) {
-        if (prc == YT_OAUTH_E_ABORTED)
+    if (prc != YTK_OK) {
+        if (prc == YTK_E_ABORTED)
             kn_exec_fail(x, "KeyboardInterrupt", "device sign-in interrupted");
         else
             auth_fail(x,
@@ -1153,25 +1153,25 @@ static int do_device(struct mg_ctx *c, const struct mg_args *a)
             goto out;
         }
         prc = yt_oauth_device_poll(h, &client, d.device_code, &tok, err);
-        if (prc == YT_OAUTH_OK)
+        if (prc == YTK_OK)
             break;
-        if (prc == YT_OAUTH_E_PENDING)
+        if (prc == YTK_E_PENDING)
             ;
-        else if (prc == YT_OAUTH_E_SLOW_DOWN)
+        else if (prc == YTK_E_SLOW_DOWN)
             interval += 5;
         else {
             show_msg(x, display_id, 1,
                      "Device sign-in failed; nothing was saved.");
-            if (prc == YT_OAUTH_E_ABORTED)
+            if (prc == YTK_E_ABORTED)
                 kn_exec_fail(x, "KeyboardInterrupt",
                              "device sign-in interrupted");
-            else if (prc == YT_OAUTH_E_DENIED)
+            else if (prc == YTK_E_DENIED)
                 auth_fail(x,
                           "Hint: run %yt_auth device again and allow "
                           "access.",
                           "sign-in was declined (access_denied); nothing "
                           "was saved");
-            else if (prc == YT_OAUTH_E_EXPIRED)
+            else if (prc == YTK_E_EXPIRED)
                 auth_fail(x, "Hint: run %yt_auth device again.",
                           "the device code expired before it was approved");
             else
@@ -1288,9 +1288,9 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
         goto out;
     }
     trc = yt_token_load(path, &tok, err);
-    if (trc == YT_TOKEN_E_NOENT) {
+    if (trc == YTK_E_NOENT) {
         bad |= yt_buf_addf(&t, "No OAuth token saved (%s).", path);
-    } else if (trc != YT_TOKEN_OK) {
+    } else if (trc != YTK_OK) {
         bad |= yt_buf_addf(&t,
                            "Token file %s is unusable: %s\n(run %%yt_auth "
                            "login to replace it)",
@@ -1302,7 +1302,7 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
 
             if (!h)
                 goto out;
-            if (yt_oauth_tokeninfo(h, tok.token, &ti, err) == YT_OAUTH_OK &&
+            if (yt_oauth_tokeninfo(h, tok.token, &ti, err) == YTK_OK &&
                 (ti.email || ti.sub))
                 bad |= yt_buf_addf(&t, "\nAccount: %s%s",
                                    ti.email ? "" : "Google account id ",
@@ -1356,12 +1356,12 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
                                ? "$YTK_API_KEY"
                                : "saved by %yt_auth key");
         yt_wipe_free(key);
-    } else if (krc == YT_TOKEN_E_NOENT) {
+    } else if (krc == YTK_E_NOENT) {
         bad |= yt_buf_adds(&t, "\nAPI key: none");
     } else {
         bad |= yt_buf_addf(&t, "\nAPI key: unusable (%s)", err);
     }
-    if (trc == YT_TOKEN_E_NOENT && krc != 0)
+    if (trc == YTK_E_NOENT && krc != 0)
         bad |= yt_buf_adds(&t, "\nRun %yt_auth login to sign in.");
     if (bad) {
         auth_fail(x, NULL, "out of memory building the status");
@@ -1397,16 +1397,15 @@ static int do_refresh(struct mg_ctx *c, const struct mg_args *a)
     }
     rc = yt_cred_refresh(h, &cred, err);
     yt_http_free(h);
-    if (rc != YT_CRED_OK) {
+    if (rc != YTK_OK) {
         yt_cred_free(&cred);
         if (kn_exec_interrupted(x)) {
             kn_exec_fail(x, "KeyboardInterrupt", "refresh interrupted");
             return -1;
         }
         return auth_fail(x,
-                         rc == YT_CRED_E_NET
-                             ? "Hint: check the network and retry."
-                             : HINT_LOGIN,
+                         rc == YTK_E_NET ? "Hint: check the network and retry."
+                                         : HINT_LOGIN,
                          err);
     }
     yt_buf_init(&t, 64 * 1024);
@@ -1434,7 +1433,7 @@ static int do_revoke(struct mg_ctx *c, const struct mg_args *a)
     if (!path)
         return auth_fail(x, NULL, "out of memory");
     trc = yt_token_load(path, &tok, err);
-    if (trc == YT_TOKEN_E_NOENT) {
+    if (trc == YTK_E_NOENT) {
         bad |=
             yt_buf_addf(&t, "No token saved at %s: nothing to revoke.", path);
         show_msg(x, NULL, 0,
@@ -1442,7 +1441,7 @@ static int do_revoke(struct mg_ctx *c, const struct mg_args *a)
         rc = 0;
         goto out;
     }
-    if (trc != YT_TOKEN_OK) {
+    if (trc != YTK_OK) {
         auth_fail(x,
                   "Hint: %yt_auth logout deletes the file without "
                   "revoking.",
@@ -1454,13 +1453,13 @@ static int do_revoke(struct mg_ctx *c, const struct mg_args *a)
         goto out;
     trc = yt_oauth_revoke(h, tok.refresh_token ? tok.refresh_token : tok.token,
                           err);
-    if (trc == YT_OAUTH_E_ABORTED) {
+    if (trc == YTK_E_ABORTED) {
         kn_exec_fail(x, "KeyboardInterrupt",
                      "revoke interrupted; the token "
                      "file was kept");
         goto out;
     }
-    if (trc != YT_OAUTH_OK && trc != YT_OAUTH_E_INVALID_GRANT) {
+    if (trc != YTK_OK && trc != YTK_E_INVALID_GRANT) {
         bad |= yt_buf_addf(&t,
                            "could not revoke the token at Google (%s); the "
                            "token file was kept",
@@ -1484,10 +1483,9 @@ static int do_revoke(struct mg_ctx *c, const struct mg_args *a)
     }
     bad |= yt_buf_addf(
         &t, "%s; deleted %s.",
-        trc == YT_OAUTH_OK
-            ? "Access revoked at Google"
-            : "Google no longer knew this token (already revoked or "
-              "expired)",
+        trc == YTK_OK ? "Access revoked at Google"
+                      : "Google no longer knew this token (already revoked or "
+                        "expired)",
         path);
     show_msg(x, NULL, 0, built(bad, &t, "Access revoked; token file deleted."));
     rc = 0;

@@ -394,10 +394,10 @@ static void hook_skipped(void *arg, const char *label,
     skip_add(&f->skipped, line);
 }
 
-static int hook_refresh(void *arg, char err[YT_FETCH_ERR_LEN])
+static int hook_refresh(void *arg, char err[YTK_ERR_LEN])
 {
     struct fetch *f = arg;
-    return yt_cred_refresh(f->http, &f->cred, err) == YT_CRED_OK ? 0 : -1;
+    return yt_cred_refresh(f->http, &f->cred, err) == YTK_OK ? 0 : -1;
 }
 
 /* The error that stops the fetch, as the user sees it. */
@@ -411,7 +411,7 @@ static void hook_failed(void *arg, const char *label, const char *method,
     if (f->fatal)
         return;
     f->fatal = 1;
-    if (http_rc == YT_FETCH_E_STORE) {
+    if (http_rc == YTK_E_SQL) {
         kn_exec_fail(f->x, "StoreError", "%s", e->message);
         return;
     }
@@ -464,7 +464,7 @@ static void hook_failed(void *arg, const char *label, const char *method,
 
 static void clear_state(struct fetch *f)
 {
-    char err[YT_STORE_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     if (!f->key)
         return;
@@ -607,7 +607,7 @@ static int extra_filters(struct kn_exec *x, struct plan *p, const char *spec)
 static int plan_general(struct kn_exec *x, const struct mg_args *a,
                         struct plan *p)
 {
-    char msg[MG_ERR_LEN];
+    char msg[YTK_ERR_LEN];
 
     if (mg_args_get_long(a, "show", 0, 1000, &p->show, msg) < 0)
         return usage_fail(x, msg);
@@ -663,7 +663,7 @@ static int plan_ids(struct mg_ctx *c, const char *resource, const char *ids,
                     struct plan *p)
 {
     struct kn_exec *x = c->x;
-    char err[YT_STORE_ERR_LEN], msg[MG_ERR_LEN];
+    char err[YTK_ERR_LEN], msg[YTK_ERR_LEN];
 
     static const struct {
         const char *res, *param;
@@ -712,7 +712,7 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
     const char *ids = mg_args_get(a, "ids");
     const char *id = mg_args_get(a, "id");
     int nfilter = 0, r;
-    char msg[MG_ERR_LEN];
+    char msg[YTK_ERR_LEN];
     long limit = -1;
 
     memset(p, 0, sizeof(*p));
@@ -937,7 +937,7 @@ static int dry_run(struct mg_ctx *c, struct plan *p,
     {
         char day[11];
         long long used;
-        yt_api_pacific_day(time(NULL), day);
+        yt_time_pacific_day(time(NULL), day);
         used = yt_store_quota_day(c->db, day);
         rc |= yt_buf_addf(&t, "Used today (Pacific day %s): %lld of %ld units.",
                           day, used < 0 ? 0 : used,
@@ -1139,7 +1139,7 @@ static int sub_quota(struct mg_ctx *c)
     long long used;
     long limit = yt_env_long("YTK_DAILY_QUOTA", 10000, 1, 1000000000);
     time_t now = time(NULL);
-    char err[YT_STORE_ERR_LEN];
+    char err[YTK_ERR_LEN];
     long mins;
     char next[11];
 
@@ -1147,11 +1147,11 @@ static int sub_quota(struct mg_ctx *c)
         kn_exec_fail(c->x, "StoreError", "%s", err);
         return -1;
     }
-    yt_api_pacific_day(now, day);
+    yt_time_pacific_day(now, day);
     used = yt_store_quota_day(c->db, day);
     /* Minutes until the Pacific day changes. */
     for (mins = 1; mins <= 25 * 60; mins++) {
-        yt_api_pacific_day(now + mins * 60, next);
+        yt_time_pacific_day(now + mins * 60, next);
         if (strcmp(next, day) != 0)
             break;
     }
@@ -1173,7 +1173,7 @@ static int sub_quota(struct mg_ctx *c)
 
 static int sub_log(struct mg_ctx *c, const struct mg_args *a)
 {
-    char sql[512], err[YT_STORE_ERR_LEN];
+    char sql[512], err[YTK_ERR_LEN];
     long n = 20;
     const char *v = mg_args_pos(a, 1);
 
@@ -1200,7 +1200,7 @@ static int sub_log(struct mg_ctx *c, const struct mg_args *a)
 
 static int sub_status(struct mg_ctx *c)
 {
-    char err[YT_STORE_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     if (yt_store_init(c->db, err) < 0) {
         kn_exec_fail(c->x, "StoreError", "%s", err);
@@ -1218,7 +1218,7 @@ static int sub_status(struct mg_ctx *c)
 static int sub_export(struct mg_ctx *c, const struct mg_args *a)
 {
     const char *table = mg_args_pos(a, 1), *file = mg_args_pos(a, 2);
-    char err[YT_STORE_ERR_LEN];
+    char err[YTK_ERR_LEN];
     long n;
 
     if (!table || !file || mg_args_pos(a, 3))
@@ -1239,7 +1239,7 @@ static int sub_export(struct mg_ctx *c, const struct mg_args *a)
 static int setup_fetch(struct fetch *f, struct mg_ctx *c,
                        const char *token_file, const char *label)
 {
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int rc;
 
     memset(f, 0, sizeof(*f));
@@ -1250,7 +1250,7 @@ static int setup_fetch(struct fetch *f, struct mg_ctx *c,
     f->t0 = yt_time_mono();
     yt_buf_init(&f->skipped.text, SKIP_BYTES);
     kn_exec_new_id(f->fetch_id);
-    yt_api_iso_now(f->started_at);
+    yt_time_iso_now(f->started_at);
     f->http = shared_http();
     if (!f->http) {
         kn_exec_fail(c->x, "HTTPError", "could not start libcurl");
@@ -1266,9 +1266,9 @@ static int setup_fetch(struct fetch *f, struct mg_ctx *c,
         return -1;
     }
     rc = yt_cred_load(f->http, c->home, token_file, &f->cred, err);
-    if (rc != YT_CRED_OK) {
+    if (rc != YTK_OK) {
         kn_exec_fail(c->x, "AuthError", "%s", err);
-        kn_exec_fail_line(c->x, rc == YT_CRED_E_NONE
+        kn_exec_fail_line(c->x, rc == YTK_E_NOCRED
                                     ? "Hint: run %yt_auth login (your own "
                                       "data) or %yt_auth key (public data)."
                                     : "Hint: run %yt_auth login again.");
@@ -1282,7 +1282,7 @@ static int setup_fetch(struct fetch *f, struct mg_ctx *c,
 static int start_engine(struct fetch *f)
 {
     struct yt_fetch_config cfg;
-    char err[YT_FETCH_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     memset(&cfg, 0, sizeof(cfg));
     cfg.db = f->db;
@@ -1309,7 +1309,7 @@ static int start_engine(struct fetch *f)
 static int resume_point(struct fetch *f, const struct plan *p,
                         struct yt_store_state *st)
 {
-    char err[YT_STORE_ERR_LEN], msg[MG_ERR_LEN];
+    char err[YTK_ERR_LEN], msg[YTK_ERR_LEN];
     int g;
 
     if (!p->resume) {
@@ -1365,7 +1365,7 @@ static int run_fetch(struct mg_ctx *c, const struct mg_args *a,
     struct yt_store_state st;
     struct yt_recipe_plan rp;
     int rc = -1, resumed, r;
-    char err[YT_STORE_ERR_LEN], msg[MG_ERR_LEN];
+    char err[YTK_ERR_LEN], msg[YTK_ERR_LEN];
 
     memset(&f, 0, sizeof(f));
     memset(&st, 0, sizeof(st));

@@ -960,7 +960,7 @@ static int prepare(struct plot *p, const char *body)
     }
     yt_buf_free(&sql);
     if (sqlite3_bind_parameter_count(p->st) > 0) {
-        char msg[MG_ERR_LEN]; /* :NAME / $NAME from %set (mg_vars.h) */
+        char msg[YTK_ERR_LEN]; /* :NAME / $NAME from %set (mg_vars.h) */
 
         if (mg_vars_bind(p->st, msg) < 0) {
             fail(p, "SQLError", "%s", msg);
@@ -1231,7 +1231,7 @@ static int resolve_fields(struct plot *p)
     struct ch_chart *ch = &p->chart;
     const char *label = mg_args_get(p->a, "label");
     const char *names[CH_MAX_FIELDS];
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
     long top = 5;
     size_t ntip;
     int lab = -1;

@@ -37,11 +37,10 @@
 #include "yt_buf.h"
 #include "yt_err.h"
 
-#define CH_ERR_LEN YTK_ERR_LEN /* alias: use YTK_ERR_LEN */
-#define CH_MAX_SERIES 8        /* more series are cut, with a note */
-#define CH_MAX_CATEGORIES 500  /* more categories are cut, with a note */
-#define CH_FIELD_MAX 200       /* bytes kept of one text field value */
-#define CH_MAX_FIELDS 8        /* text fields per row */
+#define CH_MAX_SERIES 8       /* more series are cut, with a note */
+#define CH_MAX_CATEGORIES 500 /* more categories are cut, with a note */
+#define CH_FIELD_MAX 200      /* bytes kept of one text field value */
+#define CH_MAX_FIELDS 8       /* text fields per row */
 
 /* Channels shown in tooltips (struct ch_chart.tip). */
 #define CH_TIP_X 1u

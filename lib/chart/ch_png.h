@@ -15,8 +15,6 @@
 #include "ch_draw.h"
 #include "yt_err.h"
 
-#define CH_PNG_ERR_LEN YTK_ERR_LEN /* alias: use YTK_ERR_LEN */
-
 /* Render to PNG bytes in memory.  Returns 0, or -1 with err. */
 int ch_png_render(const struct ch_draw *d, double scale, unsigned char **png,
                   size_t *len, char err[YTK_ERR_LEN]);

@@ -100,7 +100,7 @@ time_t yt_an_now(const char *today)
 }
 
 int yt_an_date(const char *text, time_t now, char out[11],
-               char err[YT_AN_ERR_LEN])
+               char err[YTK_ERR_LEN])
 {
     long long n;
     char *end;
@@ -137,7 +137,7 @@ int yt_an_date(const char *text, time_t now, char out[11],
 }
 
 int yt_an_last(const char *spec, time_t now, char start[11], char end[11],
-               char err[YT_AN_ERR_LEN])
+               char err[YTK_ERR_LEN])
 {
     long long n, mult = 1;
     char *rest;
@@ -242,7 +242,7 @@ long yt_an_page_size(const struct yt_an_request *r)
     return r->max_results > 0 && r->max_results < page ? r->max_results : page;
 }
 
-char *yt_an_params(const struct yt_an_request *r, char err[YT_AN_ERR_LEN])
+char *yt_an_params(const struct yt_an_request *r, char err[YTK_ERR_LEN])
 {
     struct yt_buf b;
     const char *ids = r->ids && *r->ids ? r->ids : "channel==MINE";
@@ -410,7 +410,7 @@ static int col_find(const struct yt_an_table *t, int n, const char *sqlname)
 
 /* Add the filter columns (dimensions filtered on but not returned). */
 static int add_filter_cols(struct yt_an_table *t, const char *filters,
-                           char err[YT_AN_ERR_LEN])
+                           char err[YTK_ERR_LEN])
 {
     const char *p = filters;
 
@@ -466,7 +466,7 @@ static int count_filters(const char *f)
 static const char *reserved[] = {"start_date", "end_date", "fetched_at"};
 
 int yt_an_table_parse(const cJSON *root, const char *filters,
-                      struct yt_an_table *t, char err[YT_AN_ERR_LEN])
+                      struct yt_an_table *t, char err[YTK_ERR_LEN])
 {
     const cJSON *hdrs, *h;
     int n, i = 0, cap;
@@ -582,7 +582,7 @@ static int want_cols(const struct yt_an_table *t, struct yt_buf *b)
 }
 
 int yt_an_table_ensure(sqlite3 *db, const char *table,
-                       const struct yt_an_table *t, char err[YT_AN_ERR_LEN])
+                       const struct yt_an_table *t, char err[YTK_ERR_LEN])
 {
     struct yt_buf have, want, sql;
     int rc = -1, i, first = 1;
@@ -693,7 +693,7 @@ static sqlite3_stmt *insert_stmt(sqlite3 *db, const char *table,
 long yt_an_store_rows(sqlite3 *db, const char *table,
                       const struct yt_an_table *t, const cJSON *rows,
                       long max_rows, const char *start, const char *end,
-                      const char *fetched_at, char err[YT_AN_ERR_LEN])
+                      const char *fetched_at, char err[YTK_ERR_LEN])
 {
     sqlite3_stmt *st = NULL;
     const cJSON *row;

@@ -22,7 +22,7 @@
  * Ownership: presets are static.  yt_an_params() returns a malloc'd string
  * (caller frees).  struct yt_an_table is filled by yt_an_table_parse() and
  * released by yt_an_table_free().  cJSON arguments are borrowed, never kept.
- * Errors: negative return, message in a caller buffer of YT_AN_ERR_LEN.
+ * Errors: negative return, message in a caller buffer of YTK_ERR_LEN.
  */
 #ifndef YT_ANALYTICS_H
 #define YT_ANALYTICS_H
@@ -33,9 +33,8 @@
 #include <cjson/cJSON.h>
 
 #include "yt_api.h"
-#include "yt_http.h" /* YT_ERR_LEN */
+#include "yt_http.h" /* YTK_ERR_LEN */
 
-#define YT_AN_ERR_LEN YT_ERR_LEN
 #define YT_AN_METHOD "reports" /* the log's method and the path's last word */
 #define YT_AN_PATH "v2/reports"
 #define YT_AN_SCOPE "https://www.googleapis.com/auth/yt-analytics.readonly"
@@ -67,7 +66,7 @@ const struct yt_an_preset *yt_an_preset_find(const char *name);
  * 1).  Fills start/end "YYYY-MM-DD".  -1 with err when malformed, zero, or
  * longer than 20 years. */
 int yt_an_last(const char *spec, time_t now, char start[11], char end[11],
-               char err[YT_AN_ERR_LEN]);
+               char err[YTK_ERR_LEN]);
 
 /* "Now" for relative dates: noon UTC of `today` ("YYYY-MM-DD", e.g.
  * $YTK_ANALYTICS_TODAY: the emulator's day in the demo and the tests) when
@@ -77,7 +76,7 @@ time_t yt_an_now(const char *today);
 /* A date argument: "YYYY-MM-DD" (a real calendar date), "today",
  * "yesterday", or "-Nd" (N days before today, UTC).  -1 with err. */
 int yt_an_date(const char *text, time_t now, char out[11],
-               char err[YT_AN_ERR_LEN]);
+               char err[YTK_ERR_LEN]);
 
 /* ---- Request ---- */
 struct yt_an_request {
@@ -99,7 +98,7 @@ struct yt_an_request {
  * URL-encoded query string without startIndex.  maxResults is the page size:
  * yt_an_page_size(r).
  * NULL with err. */
-char *yt_an_params(const struct yt_an_request *r, char err[YT_AN_ERR_LEN]);
+char *yt_an_params(const struct yt_an_request *r, char err[YTK_ERR_LEN]);
 
 /* Rows asked per call: min(max_results, page_rows or YT_AN_PAGE). */
 long yt_an_page_size(const struct yt_an_request *r);
@@ -143,7 +142,7 @@ struct yt_an_table {
  * adds one TEXT column per filter on a dimension that is not a header.
  * -1 with err (t is then empty; freeing it is harmless). */
 int yt_an_table_parse(const cJSON *root, const char *filters,
-                      struct yt_an_table *t, char err[YT_AN_ERR_LEN]);
+                      struct yt_an_table *t, char err[YTK_ERR_LEN]);
 void yt_an_table_free(struct yt_an_table *t);
 
 /* "estimatedMinutesWatched" -> "estimated_minutes_watched" into out
@@ -154,7 +153,7 @@ int yt_an_snake(const char *name, char *out, size_t outlen);
  * fail and say which (a different report wants another --into).  The
  * caller's transaction is used. */
 int yt_an_table_ensure(sqlite3 *db, const char *table,
-                       const struct yt_an_table *t, char err[YT_AN_ERR_LEN]);
+                       const struct yt_an_table *t, char err[YTK_ERR_LEN]);
 
 /* Insert (or replace, by the key) the rows of the JSON array `rows` (may
  * be NULL: no data), at most `max_rows` of them (< 0 = all).  A row must have
@@ -165,7 +164,7 @@ int yt_an_table_ensure(sqlite3 *db, const char *table,
 long yt_an_store_rows(sqlite3 *db, const char *table,
                       const struct yt_an_table *t, const cJSON *rows,
                       long max_rows, const char *start, const char *end,
-                      const char *fetched_at, char err[YT_AN_ERR_LEN]);
+                      const char *fetched_at, char err[YTK_ERR_LEN]);
 
 /* ---- Errors ---- */
 

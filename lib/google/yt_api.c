@@ -263,9 +263,9 @@ int yt_api_reason_is_quota(const char *reason)
 
 enum yt_api_class yt_api_classify(int http_rc, long status, const char *reason)
 {
-    if (http_rc != YT_HTTP_OK) {
-        if (http_rc == YT_HTTP_E_TIMEOUT || http_rc == YT_HTTP_E_TRANSFER ||
-            http_rc == YT_HTTP_E_CONNECT)
+    if (http_rc != YTK_OK) {
+        if (http_rc == YTK_E_TIMEOUT || http_rc == YTK_E_TRANSFER ||
+            http_rc == YTK_E_CONNECT)
             return YT_API_RETRY;
         return YT_API_FATAL;
     }

@@ -2,7 +2,7 @@
  * of list methods (path, quota cost, maxResults ceiling, filters, default
  * parts), error-envelope parsing, retry classification, hints, quota units
  * and backoff.  The resource kinds, columns and flattening are in
- * yt_schema.h (included here); time helpers in yt_time.h.
+ * yt_schema.h (included here); time helpers are in yt_time.h.
  *
  * Everything here is pure (no I/O, no globals that change), so it is unit
  * tested and fuzzed directly.
@@ -22,7 +22,6 @@
 
 #include "yt_err.h"
 #include "yt_schema.h"
-#include "yt_time.h"
 
 /* ---- Methods ---- */
 struct yt_api_method {
@@ -43,17 +42,6 @@ const struct yt_api_method *yt_api_methods(size_t *n);
 const struct yt_api_method *yt_api_method_find(const char *name);
 /* Non-zero when `param` is an allowed filter of m. */
 int yt_api_method_allows(const struct yt_api_method *m, const char *param);
-
-/* ---- Time (aliases of yt_time.h, kept for existing callers) ---- */
-static inline void yt_api_pacific_day(time_t t, char out[11])
-{
-    yt_time_pacific_day(t, out);
-}
-
-static inline void yt_api_iso_now(char out[32])
-{
-    yt_time_iso_now(out);
-}
 
 /* ---- Errors ---- */
 struct yt_api_error {
@@ -78,7 +66,7 @@ enum yt_api_class {
 };
 
 /* Classify a response.  http_rc is the yt_http result code (0 = a response
- * was received; YT_HTTP_E_TIMEOUT/TRANSFER/CONNECT are retryable, others
+ * was received; YTK_E_TIMEOUT/TRANSFER/CONNECT are retryable, others
  * fatal), status the HTTP status, reason the parsed reason (may be NULL).
  * An aborted transfer is reported as YT_API_FATAL: callers check for
  * interrupts before classifying. */

@@ -50,7 +50,7 @@ static int fill_client(struct yt_token *t, const char *home,
     }
     rc = yt_client_load(path, &c, err);
     free(path);
-    if (rc != YT_OAUTH_OK)
+    if (rc != YTK_OK)
         return -1;
     free(t->client_id);
     yt_wipe_free(t->client_secret);
@@ -74,37 +74,37 @@ static int refresh_and_save(struct yt_http *h, const char *home,
                 "the access token in %s has expired and there is no "
                 "refresh token; run %%yt_auth login",
                 path);
-        return YT_CRED_E_REFRESH;
+        return YTK_E_REFRESH;
     }
     if (fill_client(t, home, path, why) != 0) {
         yt_errf(err,
                 "cannot refresh the token in %s without the OAuth client: "
                 "%s",
                 path, why);
-        return YT_CRED_E_REFRESH;
+        return YTK_E_REFRESH;
     }
     rc = yt_oauth_refresh(h, t, why);
-    if (rc == YT_OAUTH_E_INVALID_GRANT) {
+    if (rc == YTK_E_INVALID_GRANT) {
         yt_oauth_explain_invalid_grant(NULL, t->refresh_expiry,
                                        (long long)time(NULL), err);
-        return YT_CRED_E_REFRESH;
+        return YTK_E_REFRESH;
     }
-    if (rc == YT_OAUTH_E_NET || rc == YT_OAUTH_E_ABORTED) {
+    if (rc == YTK_E_NET || rc == YTK_E_ABORTED) {
         yt_errf(err, "%s", why);
-        return YT_CRED_E_NET;
+        return YTK_E_NET;
     }
-    if (rc != YT_OAUTH_OK) {
+    if (rc != YTK_OK) {
         yt_errf(err, "%s; run %%yt_auth login if it persists", why);
-        return YT_CRED_E_REFRESH;
+        return YTK_E_REFRESH;
     }
-    if (yt_token_save(path, t, why) != YT_TOKEN_OK) {
+    if (yt_token_save(path, t, why) != YTK_OK) {
         yt_errf(err,
                 "refreshed the token but could not save "
                 "it: %s",
                 why);
-        return YT_CRED_E_IO;
+        return YTK_E_IO;
     }
-    return YT_CRED_OK;
+    return YTK_OK;
 }
 
 static int fill_out(struct yt_cred *out, const struct yt_token *t,
@@ -135,10 +135,10 @@ int yt_cred_load(struct yt_http *h, const char *home, const char *token_file,
     path = token_file ? strdup(token_file) : yt_token_default_path(home);
     if (!path) {
         yt_errf(err, "out of memory");
-        return YT_CRED_E_IO;
+        return YTK_E_IO;
     }
     rc = yt_token_load(path, &t, why);
-    if (rc == YT_TOKEN_E_NOENT) {
+    if (rc == YTK_E_NOENT) {
         char *key = NULL;
         int krc;
 
@@ -147,30 +147,30 @@ int yt_cred_load(struct yt_http *h, const char *home, const char *token_file,
                     "no token file at %s: run %%yt_auth login "
                     "--token-file %s",
                     path, path);
-            rc = YT_CRED_E_NONE;
+            rc = YTK_E_NOCRED;
             goto out;
         }
         krc = yt_api_key_load(home, &key, why);
         if (krc == 0) {
             out->api_key = key;
-            rc = YT_CRED_OK;
+            rc = YTK_OK;
             goto out;
         }
-        if (krc != YT_TOKEN_E_NOENT) {
+        if (krc != YTK_E_NOENT) {
             yt_errf(err, "%s", why);
-            rc = YT_CRED_E_IO;
+            rc = YTK_E_IO;
             goto out;
         }
         yt_errf(err,
                 "no saved token (%s) and no API key: run %%yt_auth login "
                 "(or %%yt_auth key for public data only)",
                 path);
-        rc = YT_CRED_E_NONE;
+        rc = YTK_E_NOCRED;
         goto out;
     }
-    if (rc != YT_TOKEN_OK) {
+    if (rc != YTK_OK) {
         yt_errf(err, "%s; run %%yt_auth login to replace the token file", why);
-        rc = YT_CRED_E_IO;
+        rc = YTK_E_IO;
         goto out;
     }
     if (yt_token_needs_refresh(&t, now, YT_TOKEN_REFRESH_SKEW)) {
@@ -178,16 +178,16 @@ int yt_cred_load(struct yt_http *h, const char *home, const char *token_file,
             /* nothing to refresh with; try the token as it is */
         } else {
             rc = refresh_and_save(h, home, path, &t, why);
-            if (rc == YT_CRED_E_NET && t.token && t.expiry > now) {
+            if (rc == YTK_E_NET && t.token && t.expiry > now) {
                 /* offline, but the current token is still valid */
-            } else if (rc != YT_CRED_OK) {
+            } else if (rc != YTK_OK) {
                 yt_errf(err, "%s", why);
                 goto out;
             }
         }
     }
-    rc = fill_out(out, &t, path) == 0 ? YT_CRED_OK : YT_CRED_E_IO;
-    if (rc != YT_CRED_OK)
+    rc = fill_out(out, &t, path) == 0 ? YTK_OK : YTK_E_IO;
+    if (rc != YTK_OK)
         yt_errf(err, "out of memory");
 out:
     yt_token_free(&t);
@@ -205,22 +205,22 @@ int yt_cred_refresh(struct yt_http *h, struct yt_cred *c, char err[YTK_ERR_LEN])
         yt_errf(err,
                 "the API rejected the request as unauthorized and an API "
                 "key cannot be refreshed: check it, or run %%yt_auth login");
-        return YT_CRED_E_REFRESH;
+        return YTK_E_REFRESH;
     }
     rc = yt_token_load(c->token_path, &t, why);
-    if (rc != YT_TOKEN_OK) {
+    if (rc != YTK_OK) {
         yt_errf(err, "%s; run %%yt_auth login", why);
-        return rc == YT_TOKEN_E_NOENT ? YT_CRED_E_NONE : YT_CRED_E_IO;
+        return rc == YTK_E_NOENT ? YTK_E_NOCRED : YTK_E_IO;
     }
     rc = refresh_and_save(h, NULL, c->token_path, &t, err);
-    if (rc == YT_CRED_OK) {
+    if (rc == YTK_OK) {
         char *tok = strdup(t.token), *sc = t.scopes ? strdup(t.scopes) : NULL;
 
         if (!tok || (t.scopes && !sc)) {
             free(tok);
             free(sc);
             yt_errf(err, "out of memory");
-            rc = YT_CRED_E_IO;
+            rc = YTK_E_IO;
         } else {
             yt_wipe_free(c->access_token);
             c->access_token = tok;

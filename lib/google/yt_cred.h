@@ -23,21 +23,19 @@ struct yt_cred {
     long long expiry;   /* unix time the access token expires, 0 unknown */
 };
 
-#define YT_CRED_OK YTK_OK
-#define YT_CRED_E_NONE YTK_E_NOCRED /* no token file and no API key */
-#define YT_CRED_E_REFRESH                                                      \
-    YTK_E_REFRESH               /* refresh failed (invalid_grant explained) */
-#define YT_CRED_E_IO YTK_E_IO   /* unreadable / malformed token file */
-#define YT_CRED_E_NET YTK_E_NET /* could not reach the token endpoint */
+/* Result codes (yt_err.h): YTK_OK; YTK_E_NOCRED (no token file and no API
+ * key), YTK_E_REFRESH (refresh failed; invalid_grant explained), YTK_E_IO
+ * (unreadable or malformed token file), YTK_E_NET (the token endpoint could
+ * not be reached). */
 
 /* Load usable credentials from `home` (token_file may be NULL = default).
- * Returns YT_CRED_OK or a negative code with an actionable message in err
+ * Returns YTK_OK or a negative code with an actionable message in err
  * (e.g. "no saved token: run %yt_auth login first"). */
 int yt_cred_load(struct yt_http *h, const char *home, const char *token_file,
                  struct yt_cred *out, char err[YTK_ERR_LEN]);
 
 /* Force a refresh after the API answered 401 (token expired or revoked) and
- * save the new token.  Returns YT_CRED_OK or a negative code; on
+ * save the new token.  Returns YTK_OK or a negative code; on
  * invalid_grant the message explains revocation and the 7-day limit of apps
  * in "Testing" mode and says to run %yt_auth login. */
 int yt_cred_refresh(struct yt_http *h, struct yt_cred *c,

@@ -86,7 +86,7 @@ static void wipe_free(char *s)
 /* ------------------------------------------------------------ transport */
 
 static int http_add(void *arg, const struct yt_http_req *req, void *tag,
-                    char err[YT_ERR_LEN])
+                    char err[YTK_ERR_LEN])
 {
     return yt_http_add(arg, req, tag, err);
 }
@@ -101,14 +101,13 @@ static void http_cancel(void *arg)
     yt_http_cancel_all(arg);
 }
 
-static int default_refresh(struct yt_fetch *e, char err[YT_FETCH_ERR_LEN])
+static int default_refresh(struct yt_fetch *e, char err[YTK_ERR_LEN])
 {
     if (!e->cfg.http || !e->cfg.cred) {
         yt_errf(err, "no credentials to refresh");
         return -1;
     }
-    return yt_cred_refresh(e->cfg.http, e->cfg.cred, err) == YT_CRED_OK ? 0
-                                                                        : -1;
+    return yt_cred_refresh(e->cfg.http, e->cfg.cred, err) == YTK_OK ? 0 : -1;
 }
 
 /* ------------------------------------------------------------ lifecycle */
@@ -120,7 +119,7 @@ int yt_fetch_parallel_setting(void)
 }
 
 struct yt_fetch *yt_fetch_new(const struct yt_fetch_config *cfg,
-                              char err[YT_FETCH_ERR_LEN])
+                              char err[YTK_ERR_LEN])
 {
     struct yt_fetch *e = calloc(1, sizeof *e);
 
@@ -207,7 +206,7 @@ void yt_fetch_free(struct yt_fetch *e)
 }
 
 int yt_fetch_add(struct yt_fetch *e, const struct yt_fetch_query_spec *spec,
-                 char err[YT_FETCH_ERR_LEN])
+                 char err[YTK_ERR_LEN])
 {
     struct yt_fetch_query *q = calloc(1, sizeof *q);
 
@@ -343,7 +342,7 @@ static int send_query(struct yt_fetch *e, struct yt_fetch_query *q,
     struct yt_buf lp, u;
     struct yt_http_req req;
     const struct yt_cred *cr = e->cfg.cred;
-    char err[YT_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int rc;
 
     yt_buf_init(&lp, 1u << 20);
@@ -375,7 +374,7 @@ static int send_query(struct yt_fetch *e, struct yt_fetch_query *q,
     q->sent_at = yt_time_mono();
     err[0] = '\0';
     rc = e->tr->add(e->tr->arg, &req, q, err);
-    if (rc != YT_HTTP_OK) {
+    if (rc != YTK_OK) {
         snprintf(ae->reason, sizeof ae->reason, "httpError");
         copy_msg(ae->message, sizeof ae->message, err);
         return -1;
@@ -402,7 +401,7 @@ static void log_call_as(struct yt_fetch *e, struct yt_fetch_query *q,
                         const char *outcome)
 {
     struct yt_store_log_entry le;
-    char now[32], day[11], err[YT_STORE_ERR_LEN];
+    char now[32], day[11], err[YTK_ERR_LEN];
 
     if (!e->cfg.db)
         return;
@@ -450,7 +449,7 @@ static void store_fail(struct yt_fetch *e, struct yt_fetch_query *q,
     memset(&ae, 0, sizeof ae);
     snprintf(ae.reason, sizeof ae.reason, "storeError");
     snprintf(ae.message, sizeof ae.message, "%.60s: %.300s", what, msg);
-    fail(e, q, &ae, YT_FETCH_E_STORE, 0);
+    fail(e, q, &ae, YTK_E_SQL, 0);
 }
 
 static int is_rate_limit(long status, const char *reason)
@@ -503,7 +502,7 @@ static char *send_early(struct yt_fetch *e, struct yt_fetch_query *q,
 static void handle_page(struct yt_fetch *e, struct yt_fetch_query *q,
                         const cJSON *root, long status)
 {
-    char err[YT_FETCH_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int items =
         cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(root, "items"));
     int units = yt_api_units_charged(q->cost, status, NULL);
@@ -569,7 +568,7 @@ out:
 static void handle_discarded(struct yt_fetch *e, struct yt_fetch_query *q,
                              const struct yt_http_done *d)
 {
-    int units = d->rc == YT_HTTP_OK
+    int units = d->rc == YTK_OK
                     ? yt_api_units_charged(q->cost, d->resp.status, NULL)
                     : 0;
 
@@ -585,7 +584,7 @@ static void handle_discarded(struct yt_fetch *e, struct yt_fetch_query *q,
 static void handle_skip(struct yt_fetch *e, struct yt_fetch_query *q,
                         const struct yt_api_error *ae)
 {
-    char err[YT_FETCH_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     if (q->single_target) {
         fail(e, q, ae, 0, 0);
@@ -627,7 +626,7 @@ static void handle(struct yt_fetch *e, struct yt_http_done *d)
     e->st.requests++;
     q->state = Q_READY;
     memset(&ae, 0, sizeof ae);
-    if (d->rc == YT_HTTP_E_ABORTED) {
+    if (d->rc == YTK_E_ABORTED) {
         log_call(e, q, d->resp.status, 0, 0, "interrupted", "aborted");
         e->interrupted = 1;
         return;
@@ -636,13 +635,13 @@ static void handle(struct yt_fetch *e, struct yt_http_done *d)
         handle_discarded(e, q, d);
         return;
     }
-    if (d->rc != YT_HTTP_OK) {
+    if (d->rc != YTK_OK) {
         cls = yt_api_classify(d->rc, 0, NULL);
         snprintf(ae.reason, sizeof ae.reason, "%s",
-                 d->rc == YT_HTTP_E_TIMEOUT    ? "timeout"
-                 : d->rc == YT_HTTP_E_TRANSFER ? "transferError"
-                 : d->rc == YT_HTTP_E_CONNECT  ? "connectError"
-                                               : "httpError");
+                 d->rc == YTK_E_TIMEOUT    ? "timeout"
+                 : d->rc == YTK_E_TRANSFER ? "transferError"
+                 : d->rc == YTK_E_CONNECT  ? "connectError"
+                                           : "httpError");
         copy_msg(ae.message, sizeof ae.message, d->err);
         ae.code = d->resp.status;
     } else if (d->resp.status >= 200 && d->resp.status < 300) {
@@ -664,13 +663,13 @@ static void handle(struct yt_fetch *e, struct yt_http_done *d)
         }
     } else {
         yt_api_error_parse(d->resp.body, d->resp.status, &ae);
-        cls = yt_api_classify(YT_HTTP_OK, d->resp.status, ae.reason);
+        cls = yt_api_classify(YTK_OK, d->resp.status, ae.reason);
     }
     cJSON_Delete(root);
     /* Google charges an answered call even when the body was cut short. */
     units = yt_api_units_charged(q->cost, d->resp.status,
-                                 d->rc == YT_HTTP_OK ? ae.reason : NULL);
-    if (d->rc != YT_HTTP_OK && d->resp.status >= 300)
+                                 d->rc == YTK_OK ? ae.reason : NULL);
+    if (d->rc != YTK_OK && d->resp.status >= 300)
         units = yt_api_units_charged(q->cost, d->resp.status, NULL);
     e->st.units += units;
     log_call(e, q, d->resp.status, units, 0, ae.reason,
@@ -684,7 +683,7 @@ static void handle(struct yt_fetch *e, struct yt_http_done *d)
     case YT_API_RETRY:
         q->attempt++;
         e->st.retries++;
-        if (d->rc == YT_HTTP_OK && is_rate_limit(d->resp.status, ae.reason)) {
+        if (d->rc == YTK_OK && is_rate_limit(d->resp.status, ae.reason)) {
             e->window_f /= 2;
             if (e->window_f < 1)
                 e->window_f = 1;
@@ -752,7 +751,7 @@ static void abort_inflight(struct yt_fetch *e)
 
 static void refresh(struct yt_fetch *e)
 {
-    char err[YT_FETCH_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int rc;
 
     e->need_refresh = 0;
@@ -786,7 +785,7 @@ static void launch(struct yt_fetch *e, double now, double *next_due)
         struct yt_api_error ae;
         memset(&ae, 0, sizeof ae);
         if (send_query(e, q, q->cursor, &ae) < 0) {
-            fail(e, q, &ae, YT_HTTP_E_NOMEM, 0);
+            fail(e, q, &ae, YTK_E_NOMEM, 0);
             break;
         }
     }

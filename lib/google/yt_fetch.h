@@ -57,16 +57,13 @@
 #include "yt_cred.h"
 #include "yt_http.h"
 
-#define YT_FETCH_ERR_LEN YTK_ERR_LEN
-
 /* yt_fetch_run() results. */
 #define YT_FETCH_OK 0             /* all queries finished (skips allowed) */
 #define YT_FETCH_E_FATAL -1       /* stopped on an error (hooks.failed) */
 #define YT_FETCH_E_INTERRUPTED -2 /* hooks.interrupted said stop */
 
-/* failed hook's http_rc when storing (a page callback, a transaction)
- * failed; ae->message says what. */
-#define YT_FETCH_E_STORE -100
+/* The failed hook's http_rc is a yt_http result, or YTK_E_SQL when storing
+ * (a page callback, a transaction) failed; ae->message says what. */
 
 /* Page callback results. */
 #define YT_FETCH_PAGE_DONE 0 /* the query is finished */
@@ -86,14 +83,14 @@ struct yt_fetch_query_ops {
      * yt_fetch_query_set_cursor), or a negative value with err to roll back
      * and stop the fetch.  root is borrowed (freed after the call). */
     int (*page)(struct yt_fetch *e, struct yt_fetch_query *q, const cJSON *root,
-                void *arg, char err[YT_FETCH_ERR_LEN]);
+                void *arg, char err[YTK_ERR_LEN]);
     /* Optional: a per-item error (YT_API_SKIP: forbidden, not found,
      * commentsDisabled) ended the query; runs inside a transaction so the
      * callback can record the query as done for --resume.  Negative = stop
      * the fetch. */
     int (*skip)(struct yt_fetch *e, struct yt_fetch_query *q,
                 const struct yt_api_error *ae, void *arg,
-                char err[YT_FETCH_ERR_LEN]);
+                char err[YTK_ERR_LEN]);
     /* Optional: release arg (called once, when the query is freed). */
     void (*release)(void *arg);
     /* Optional: the cursor of the request that follows this answer, decided
@@ -158,7 +155,7 @@ struct yt_fetch_hooks {
                    const struct yt_api_error *ae, int http_rc, int retries);
     /* Refresh the access token after a 401 (default: yt_cred_refresh with
      * config.http and config.cred).  Returns 0 or negative with err. */
-    int (*refresh)(void *arg, char err[YT_FETCH_ERR_LEN]);
+    int (*refresh)(void *arg, char err[YTK_ERR_LEN]);
 };
 
 /* Where requests go.  The default sends them with yt_http_add/wait on
@@ -200,13 +197,13 @@ int yt_fetch_parallel_setting(void);
 
 /* Create an engine.  NULL with err on failure. */
 struct yt_fetch *yt_fetch_new(const struct yt_fetch_config *cfg,
-                              char err[YT_FETCH_ERR_LEN]);
+                              char err[YTK_ERR_LEN]);
 void yt_fetch_free(struct yt_fetch *e);
 
 /* Add a query (before or during the run, e.g. from a page callback).
  * Returns 0, or -1 with err (out of memory; spec->arg is released). */
 int yt_fetch_add(struct yt_fetch *e, const struct yt_fetch_query_spec *spec,
-                 char err[YT_FETCH_ERR_LEN]);
+                 char err[YTK_ERR_LEN]);
 
 /* Run until every query is finished, a fatal error or an interrupt:
  * YT_FETCH_OK, YT_FETCH_E_FATAL or YT_FETCH_E_INTERRUPTED.  May be called

@@ -230,20 +230,20 @@ static int host_is_loopback(const char *host)
 
 /* Check the URL's scheme and host.  Fills host for messages. */
 static int check_url(const char *url, char *host, size_t hostsz,
-                     char err[YT_ERR_LEN])
+                     char err[YTK_ERR_LEN])
 {
     CURLU *u = curl_url();
     char *scheme = NULL, *hst = NULL;
-    int rc = YT_HTTP_OK;
+    int rc = YTK_OK;
 
     host[0] = '\0';
     if (!u)
-        return YT_HTTP_E_NOMEM;
+        return YTK_E_NOMEM;
     if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &hst, 0) != CURLUE_OK) {
         yt_errf(err, "malformed URL for an HTTP request");
-        rc = YT_HTTP_E_CONNECT;
+        rc = YTK_E_CONNECT;
         goto out;
     }
     snprintf(host, hostsz, "%s", hst);
@@ -258,7 +258,7 @@ static int check_url(const char *url, char *host, size_t hostsz,
                 host);
     else
         yt_errf(err, "unsupported URL scheme '%s' for %s", scheme, host);
-    rc = YT_HTTP_E_INSECURE;
+    rc = YTK_E_INSECURE;
 out:
     curl_free(scheme);
     curl_free(hst);
@@ -356,9 +356,9 @@ static void xfer_cleanup(struct xfer *t)
     yt_buf_free(&t->body);
 }
 
-/* Set up an easy handle for req.  Returns YT_HTTP_OK or a negative code. */
+/* Set up an easy handle for req.  Returns YTK_OK or a negative code. */
 static int xfer_setup(struct yt_http *h, struct xfer *t,
-                      const struct yt_http_req *req, char err[YT_ERR_LEN])
+                      const struct yt_http_req *req, char err[YTK_ERR_LEN])
 {
     struct curl_slist *l;
     char line[4096];
@@ -370,10 +370,10 @@ static int xfer_setup(struct yt_http *h, struct xfer *t,
     yt_buf_init(&t->body, (size_t)YT_HTTP_MAX_BODY + 1);
     if (!req->url) {
         yt_errf(err, "HTTP request without a URL");
-        return YT_HTTP_E_CONNECT;
+        return YTK_E_CONNECT;
     }
     rc = check_url(req->url, t->host, sizeof t->host, err);
-    if (rc != YT_HTTP_OK)
+    if (rc != YTK_OK)
         return rc;
     t->easy = curl_easy_init();
     if (!t->easy)
@@ -417,7 +417,7 @@ static int xfer_setup(struct yt_http *h, struct xfer *t,
         if (strlen(req->bearer) > sizeof line - 32 ||
             strpbrk(req->bearer, "\r\n")) {
             yt_errf(err, "malformed access token");
-            return YT_HTTP_E_CONNECT;
+            return YTK_E_CONNECT;
         }
         snprintf(line, sizeof line, "Authorization: Bearer %s", req->bearer);
         l = curl_slist_append(t->headers, line);
@@ -448,15 +448,15 @@ static int xfer_setup(struct yt_http *h, struct xfer *t,
     } else {
         curl_easy_setopt(t->easy, CURLOPT_HTTPGET, 1L);
     }
-    return YT_HTTP_OK;
+    return YTK_OK;
 nomem:
     yt_errf(err, "out of memory preparing a request to %s", t->host);
-    return YT_HTTP_E_NOMEM;
+    return YTK_E_NOMEM;
 }
 
 /* Turn a finished transfer into a response and result code. */
 static int xfer_finish(struct xfer *t, struct yt_http_resp *resp,
-                       char err[YT_ERR_LEN])
+                       char err[YTK_ERR_LEN])
 {
     const char *why;
     char *ct = NULL;
@@ -467,19 +467,19 @@ static int xfer_finish(struct xfer *t, struct yt_http_resp *resp,
         curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &resp->status);
     if (t->aborted || t->result == CURLE_ABORTED_BY_CALLBACK) {
         yt_errf(err, "request to %s interrupted", t->host);
-        return YT_HTTP_E_ABORTED;
+        return YTK_E_ABORTED;
     }
     if (t->too_large || t->result == CURLE_FILESIZE_EXCEEDED) {
         yt_errf(err, "response from %s is larger than %u MiB; refused", t->host,
                 (unsigned)(YT_HTTP_MAX_BODY >> 20));
-        return YT_HTTP_E_TOO_LARGE;
+        return YTK_E_TOOBIG;
     }
     if (t->result != CURLE_OK) {
         int rc;
 
         switch (t->result) {
         case CURLE_OPERATION_TIMEDOUT:
-            rc = YT_HTTP_E_TIMEOUT;
+            rc = YTK_E_TIMEOUT;
             break;
         case CURLE_COULDNT_RESOLVE_HOST:
         case CURLE_COULDNT_RESOLVE_PROXY:
@@ -488,13 +488,13 @@ static int xfer_finish(struct xfer *t, struct yt_http_resp *resp,
         case CURLE_PEER_FAILED_VERIFICATION:
         case CURLE_SSL_CACERT_BADFILE:
         case CURLE_UNSUPPORTED_PROTOCOL:
-            rc = YT_HTTP_E_CONNECT;
+            rc = YTK_E_CONNECT;
             break;
         case CURLE_OUT_OF_MEMORY:
-            rc = YT_HTTP_E_NOMEM;
+            rc = YTK_E_NOMEM;
             break;
         default:
-            rc = YT_HTTP_E_TRANSFER;
+            rc = YTK_E_TRANSFER;
         }
         why = t->curl_err[0] ? t->curl_err : curl_easy_strerror(t->result);
         yt_errf(err, "request to %s failed: %s", t->host, why);
@@ -512,27 +512,27 @@ static int xfer_finish(struct xfer *t, struct yt_http_resp *resp,
     resp->body = yt_buf_take(&t->body);
     if (!resp->body)
         goto nomem;
-    return YT_HTTP_OK;
+    return YTK_OK;
 nomem:
     yt_http_resp_free(resp);
     yt_errf(err, "out of memory reading a response from %s", t->host);
-    return YT_HTTP_E_NOMEM;
+    return YTK_E_NOMEM;
 }
 
 int yt_http_perform_many(struct yt_http *h, const struct yt_http_req *reqs,
                          struct yt_http_resp *resps, int *rcs, size_t n,
-                         int max_parallel, char (*errs)[YT_ERR_LEN])
+                         int max_parallel, char (*errs)[YTK_ERR_LEN])
 {
     struct xfer *t = NULL;
     size_t next = 0, running = 0, i;
     int interrupted = 0;
-    char scratch[YT_ERR_LEN];
+    char scratch[YTK_ERR_LEN];
 
 #define ERRBUF(i) (errs ? errs[i] : scratch)
     for (i = 0; i < n; i++) {
         memset(&resps[i], 0, sizeof resps[i]);
         resps[i].retry_after = -1;
-        rcs[i] = YT_HTTP_E_ABORTED;
+        rcs[i] = YTK_E_ABORTED;
         if (errs)
             errs[i][0] = '\0';
     }
@@ -543,7 +543,7 @@ int yt_http_perform_many(struct yt_http *h, const struct yt_http_req *reqs,
     t = calloc(n, sizeof *t);
     if (!t) {
         for (i = 0; i < n; i++) {
-            rcs[i] = YT_HTTP_E_NOMEM;
+            rcs[i] = YTK_E_NOMEM;
             yt_errf(ERRBUF(i), "out of memory");
         }
         return 0;
@@ -558,13 +558,13 @@ int yt_http_perform_many(struct yt_http *h, const struct yt_http_req *reqs,
         while (!interrupted && next < n && running < (size_t)max_parallel) {
             i = next++;
             rcs[i] = xfer_setup(h, &t[i], &reqs[i], ERRBUF(i));
-            if (rcs[i] != YT_HTTP_OK) {
+            if (rcs[i] != YTK_OK) {
                 t[i].done = 1;
                 xfer_cleanup(&t[i]);
                 continue;
             }
             if (curl_multi_add_handle(h->multi, t[i].easy) != CURLM_OK) {
-                rcs[i] = YT_HTTP_E_NOMEM;
+                rcs[i] = YTK_E_NOMEM;
                 yt_errf(ERRBUF(i),
                         "could not start a request to %s (libcurl refused "
                         "it; retry, or restart the kernel)",
@@ -573,7 +573,7 @@ int yt_http_perform_many(struct yt_http *h, const struct yt_http_req *reqs,
                 xfer_cleanup(&t[i]);
                 continue;
             }
-            rcs[i] = YT_HTTP_E_ABORTED; /* until it finishes */
+            rcs[i] = YTK_E_ABORTED; /* until it finishes */
             running++;
         }
         if (running == 0)
@@ -598,7 +598,7 @@ int yt_http_perform_many(struct yt_http *h, const struct yt_http_req *reqs,
         if (interrupted) {
             for (i = 0; i < n; i++) {
                 if (t[i].easy && !t[i].done) {
-                    rcs[i] = YT_HTTP_E_ABORTED;
+                    rcs[i] = YTK_E_ABORTED;
                     yt_errf(ERRBUF(i), "request to %s interrupted", t[i].host);
                     xfer_cleanup(&t[i]);
                 }
@@ -611,26 +611,26 @@ int yt_http_perform_many(struct yt_http *h, const struct yt_http_req *reqs,
             curl_multi_poll(h->multi, NULL, 0, 100, &numfds);
     }
     for (i = next; i < n; i++) {
-        rcs[i] = YT_HTTP_E_ABORTED;
+        rcs[i] = YTK_E_ABORTED;
         yt_errf(ERRBUF(i), "request not started: interrupted");
     }
     free(t);
 #undef ERRBUF
     if (interrupted)
         for (i = 0; i < n; i++)
-            if (rcs[i] == YT_HTTP_E_ABORTED)
-                return YT_HTTP_E_ABORTED;
+            if (rcs[i] == YTK_E_ABORTED)
+                return YTK_E_ABORTED;
     return 0;
 }
 
 int yt_http_perform(struct yt_http *h, const struct yt_http_req *req,
-                    struct yt_http_resp *resp, char err[YT_ERR_LEN])
+                    struct yt_http_resp *resp, char err[YTK_ERR_LEN])
 {
-    char errs[1][YT_ERR_LEN];
-    int rc = YT_HTTP_OK;
+    char errs[1][YTK_ERR_LEN];
+    int rc = YTK_OK;
 
     yt_http_perform_many(h, req, resp, &rc, 1, 1, errs);
-    if (rc != YT_HTTP_OK)
+    if (rc != YTK_OK)
         yt_errf(err, "%s", errs[0]);
     return rc;
 }
@@ -650,17 +650,17 @@ static void live_unlink(struct yt_http *h, struct xfer *t)
 }
 
 int yt_http_add(struct yt_http *h, const struct yt_http_req *req, void *tag,
-                char err[YT_ERR_LEN])
+                char err[YTK_ERR_LEN])
 {
     struct xfer *t = calloc(1, sizeof *t);
     int rc;
 
     if (!t) {
         yt_errf(err, "out of memory starting a request");
-        return YT_HTTP_E_NOMEM;
+        return YTK_E_NOMEM;
     }
     rc = xfer_setup(h, t, req, err);
-    if (rc != YT_HTTP_OK)
+    if (rc != YTK_OK)
         goto out;
     t->tag = tag;
     if (curl_multi_add_handle(h->multi, t->easy) != CURLM_OK) {
@@ -668,7 +668,7 @@ int yt_http_add(struct yt_http *h, const struct yt_http_req *req, void *tag,
                 "could not start a request to %s (libcurl refused it; "
                 "retry, or restart the kernel)",
                 t->host);
-        rc = YT_HTTP_E_NOMEM;
+        rc = YTK_E_NOMEM;
         goto out;
     }
     t->next = h->live;
@@ -683,7 +683,7 @@ int yt_http_add(struct yt_http *h, const struct yt_http_req *req, void *tag,
         int still = 0;
         (void)curl_multi_perform(h->multi, &still);
     }
-    return YT_HTTP_OK;
+    return YTK_OK;
 out:
     xfer_cleanup(t);
     free(t);

@@ -21,7 +21,6 @@
 
 #include "yt_err.h"
 
-#define YT_ERR_LEN YTK_ERR_LEN /* alias: use YTK_ERR_LEN */
 #define YT_HTTP_MAX_BODY (64u * 1024u * 1024u)
 
 enum yt_endpoint {
@@ -39,7 +38,7 @@ char *yt_http_endpoint(enum yt_endpoint ep);
 struct yt_http; /* opaque */
 
 /* Called from libcurl's progress callback; return non-zero to abort the
- * transfer (the request then fails with YT_HTTP_E_ABORTED). */
+ * transfer (the request then fails with YTK_E_ABORTED). */
 typedef int (*yt_http_abort_fn)(void *arg);
 
 struct yt_http *yt_http_new(void);
@@ -64,31 +63,24 @@ struct yt_http_resp {
     char *content_type; /* may be NULL */
 };
 
-/* Result codes: the shared ones of yt_err.h under this module's names. */
-#define YT_HTTP_OK YTK_OK
-#define YT_HTTP_E_CONNECT YTK_E_CONNECT /* could not connect / DNS / TLS */
-#define YT_HTTP_E_TIMEOUT YTK_E_TIMEOUT
-#define YT_HTTP_E_ABORTED YTK_E_ABORTED /* abort callback said stop */
-#define YT_HTTP_E_TOO_LARGE YTK_E_TOOBIG
-#define YT_HTTP_E_INSECURE                                                     \
-    YTK_E_INSECURE /* plain http to a non-loopback host */
-#define YT_HTTP_E_TRANSFER                                                     \
-    YTK_E_TRANSFER /* connection dropped, truncated body */
-#define YT_HTTP_E_NOMEM YTK_E_NOMEM
-
-/* Perform one request.  Returns YT_HTTP_OK when a response was received,
+/* Result codes (yt_err.h): YTK_OK; YTK_E_CONNECT (could not connect, DNS,
+ * TLS), YTK_E_TIMEOUT, YTK_E_ABORTED (the abort check said stop),
+ * YTK_E_TOOBIG (body over YT_HTTP_MAX_BODY), YTK_E_INSECURE (plain http to a
+ * host that is not loopback), YTK_E_TRANSFER (connection dropped, body cut
+ * short), YTK_E_NOMEM. */
+/* Perform one request.  Returns YTK_OK when a response was received,
  * whatever its status; otherwise a negative code with err filled (a message
  * naming the host and the cause, never a token). */
 int yt_http_perform(struct yt_http *h, const struct yt_http_req *req,
-                    struct yt_http_resp *resp, char err[YT_ERR_LEN]);
+                    struct yt_http_resp *resp, char err[YTK_ERR_LEN]);
 
 /* Perform n independent requests with at most max_parallel at once (libcurl
  * multi).  rcs[i] receives each request's result code and errs (may be NULL)
- * its message.  Returns 0, or YT_HTTP_E_ABORTED when interrupted (requests
- * that did not finish have rcs[i] == YT_HTTP_E_ABORTED). */
+ * its message.  Returns 0, or YTK_E_ABORTED when interrupted (requests
+ * that did not finish have rcs[i] == YTK_E_ABORTED). */
 int yt_http_perform_many(struct yt_http *h, const struct yt_http_req *reqs,
                          struct yt_http_resp *resps, int *rcs, size_t n,
-                         int max_parallel, char (*errs)[YT_ERR_LEN]);
+                         int max_parallel, char (*errs)[YTK_ERR_LEN]);
 
 /* ---- Streaming: add requests, take each answer as soon as it is in ----
  * These share h's multi handle with yt_http_perform(_many): do not call
@@ -97,19 +89,19 @@ int yt_http_perform_many(struct yt_http *h, const struct yt_http_req *reqs,
 /* One finished request. */
 struct yt_http_done {
     void *tag;                /* as given to yt_http_add */
-    int rc;                   /* YT_HTTP_OK or a negative code */
+    int rc;                   /* YTK_OK or a negative code */
     struct yt_http_resp resp; /* owned by the caller: yt_http_resp_free */
-    char err[YT_ERR_LEN];     /* message when rc != YT_HTTP_OK */
+    char err[YTK_ERR_LEN];    /* message when rc != YTK_OK */
 };
 
 /* Start req (its strings are copied by libcurl; the bearer header is wiped
- * when the transfer ends).  Returns YT_HTTP_OK, or a negative code with err
+ * when the transfer ends).  Returns YTK_OK, or a negative code with err
  * (nothing was started). */
 int yt_http_add(struct yt_http *h, const struct yt_http_req *req, void *tag,
-                char err[YT_ERR_LEN]);
+                char err[YTK_ERR_LEN]);
 /* Wait up to timeout_ms for one added request to finish.  Returns 1 with d
  * filled, 0 when none finished in time (or none is in flight).  The abort
- * check of h ends transfers with YT_HTTP_E_ABORTED. */
+ * check of h ends transfers with YTK_E_ABORTED. */
 int yt_http_wait(struct yt_http *h, long timeout_ms, struct yt_http_done *d);
 /* Requests added and not yet returned by yt_http_wait. */
 int yt_http_inflight(const struct yt_http *h);

@@ -154,7 +154,7 @@ int yt_listener_parse_request(const char *data, size_t len,
     /* End of the head: CRLF CRLF, tolerating bare LF. */
     for (i = 0; i < len; i++) {
         if (data[i] == '\0')
-            return YT_LREQ_E_BAD;
+            return YTK_E_FORMAT;
         if (data[i] != '\n')
             continue;
         if (i + 1 < len && data[i + 1] == '\n') {
@@ -167,9 +167,9 @@ int yt_listener_parse_request(const char *data, size_t len,
         }
     }
     if (!head)
-        return len >= YT_LISTENER_MAX_REQUEST ? YT_LREQ_E_TOOBIG : YT_LREQ_MORE;
+        return len >= YT_LISTENER_MAX_REQUEST ? YTK_E_TOOBIG : YT_LREQ_MORE;
     if (head > YT_LISTENER_MAX_REQUEST)
-        return YT_LREQ_E_TOOBIG;
+        return YTK_E_TOOBIG;
     /* Request line: METHOD SP TARGET SP HTTP/1.x */
     line_end = 0;
     while (line_end < head && data[line_end] != '\n')
@@ -179,24 +179,24 @@ int yt_listener_parse_request(const char *data, size_t len,
     for (sp1 = 0; sp1 < line_end && data[sp1] != ' '; sp1++)
         ;
     if (sp1 == line_end)
-        return YT_LREQ_E_BAD;
+        return YTK_E_FORMAT;
     if (!(sp1 == 3 && memcmp(data, "GET", 3) == 0))
-        return YT_LREQ_E_METHOD;
+        return YTK_E_METHOD;
     tstart = sp1 + 1;
     for (sp2 = tstart; sp2 < line_end && data[sp2] != ' '; sp2++)
         ;
     if (sp2 == line_end || sp2 == tstart)
-        return YT_LREQ_E_BAD;
+        return YTK_E_FORMAT;
     if (line_end - (sp2 + 1) != 8 || memcmp(data + sp2 + 1, "HTTP/1.", 7) ||
         (data[sp2 + 8] != '0' && data[sp2 + 8] != '1'))
-        return YT_LREQ_E_BAD;
+        return YTK_E_FORMAT;
     target = data + tstart;
     tlen = sp2 - tstart;
     for (i = 0; i < tlen; i++) {
         unsigned char c = (unsigned char)target[i];
 
         if (c <= 0x20 || c >= 0x7f)
-            return YT_LREQ_E_BAD;
+            return YTK_E_FORMAT;
     }
     /* absolute-form: http://host[:port]/path?query */
     if (tlen > 7 && memcmp(target, "http://", 7) == 0) {
@@ -212,7 +212,7 @@ int yt_listener_parse_request(const char *data, size_t len,
         }
     }
     if (target[0] != '/' && target[0] != '?')
-        return YT_LREQ_E_BAD;
+        return YTK_E_FORMAT;
     /* Drop a fragment (browsers do not send one, but be safe). */
     {
         const char *hash = memchr(target, '#', tlen);
@@ -227,12 +227,12 @@ int yt_listener_parse_request(const char *data, size_t len,
     else
         out->path = strndup(target, plen);
     if (!out->path)
-        return YT_LREQ_E_NOMEM;
+        return YTK_E_NOMEM;
     if (plen < tlen) {
         rc = yt_redirect_parse_query(target + plen + 1, tlen - plen - 1, out);
         if (rc != 0) {
             yt_redirect_free(out);
-            return YT_LREQ_E_BAD;
+            return YTK_E_FORMAT;
         }
     }
     YTK_ASSERT(out->path != NULL);
@@ -576,12 +576,12 @@ static void conn_close(struct conn *c)
 }
 
 /* Answer a parsed request on c.  Returns 0 to keep waiting, 1 when the
- * redirect arrived (*out filled), YT_LISTEN_E_STATE on a state mismatch. */
+ * redirect arrived (*out filled), YTK_E_STATE on a state mismatch. */
 static int handle_request(struct conn *c, int prc, struct yt_redirect *r,
                           const char *path, const char *expected_state,
                           struct yt_redirect *out, char err[YTK_ERR_LEN])
 {
-    if (prc == YT_LREQ_E_METHOD) {
+    if (prc == YTK_E_METHOD) {
         respond(c->fd, 405, "Not allowed",
                 "This address only receives Google's sign-in redirect.");
         return 0;
@@ -606,7 +606,7 @@ static int handle_request(struct conn *c, int prc, struct yt_redirect *r,
         yt_redirect_free(r);
         yt_errf(err, "the redirect's state parameter did not match this "
                      "login (a forged or stale redirect); nothing was saved");
-        return YT_LISTEN_E_STATE;
+        return YTK_E_STATE;
     }
     if (r->error) {
         char code[64], msg[256];
@@ -635,13 +635,13 @@ int yt_listener_wait(struct yt_listener *l, const char *path,
 {
     long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
     struct conn *conns;
-    int i, rc = YT_LISTEN_E_IO;
+    int i, rc = YTK_E_IO;
 
     memset(out, 0, sizeof *out);
     conns = calloc(MAX_CONNS, sizeof *conns);
     if (!conns) {
         yt_errf(err, "out of memory");
-        return YT_LISTEN_E_IO;
+        return YTK_E_IO;
     }
     for (i = 0; i < MAX_CONNS; i++)
         conns[i].fd = -1;
@@ -654,14 +654,14 @@ int yt_listener_wait(struct yt_listener *l, const char *path,
         if (abort && abort(arg)) {
             yt_errf(err, "interrupted while waiting for the browser's "
                          "redirect");
-            rc = YT_LISTEN_E_ABORTED;
+            rc = YTK_E_ABORTED;
             goto out;
         }
         if (deadline) {
             if (deadline - now <= 0) {
                 yt_errf(err, "no redirect from the browser within %ld s",
                         (timeout_ms + 999) / 1000);
-                rc = YT_LISTEN_E_TIMEOUT;
+                rc = YTK_E_TIMEOUT;
                 goto out;
             }
             if (deadline - now < wait)
@@ -687,7 +687,7 @@ int yt_listener_wait(struct yt_listener *l, const char *path,
         if (pr < 0 && errno != EINTR) {
             yt_errf(err, "waiting for the redirect failed: %s",
                     strerror(errno));
-            rc = YT_LISTEN_E_IO;
+            rc = YTK_E_IO;
             goto out;
         }
         if (pr <= 0)
@@ -710,14 +710,14 @@ int yt_listener_wait(struct yt_listener *l, const char *path,
             c->len += (size_t)got;
             prc = yt_listener_parse_request(c->buf, c->len, &r);
             if (prc == YT_LREQ_MORE && c->len == sizeof c->buf)
-                prc = YT_LREQ_E_TOOBIG;
+                prc = YTK_E_TOOBIG;
             if (prc == YT_LREQ_MORE)
                 continue;
             hr = handle_request(c, prc, &r, path, expected_state, out, err);
             yt_redirect_free(&r);
             conn_close(c);
             if (hr != 0) {
-                rc = hr == 1 ? YT_LISTEN_OK : hr;
+                rc = hr == 1 ? YTK_OK : hr;
                 goto out;
             }
         }

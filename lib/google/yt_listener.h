@@ -44,12 +44,10 @@ struct yt_redirect {
 void yt_redirect_free(struct yt_redirect *r);
 
 /* Result of yt_listener_parse_request(). */
-#define YT_LREQ_OK 0                  /* a complete GET request was parsed */
-#define YT_LREQ_MORE 1                /* headers incomplete: read more */
-#define YT_LREQ_E_BAD YTK_E_FORMAT    /* malformed request */
-#define YT_LREQ_E_METHOD YTK_E_METHOD /* not GET */
-#define YT_LREQ_E_TOOBIG YTK_E_TOOBIG /* over YT_LISTENER_MAX_REQUEST */
-#define YT_LREQ_E_NOMEM YTK_E_NOMEM
+#define YT_LREQ_OK 0   /* a complete GET request was parsed */
+#define YT_LREQ_MORE 1 /* headers incomplete: read more */
+/* or YTK_E_FORMAT (malformed request), YTK_E_METHOD (not GET), YTK_E_TOOBIG
+ * (over YT_LISTENER_MAX_REQUEST), YTK_E_NOMEM */
 
 /* Parse an HTTP/1.x request head in data[0..len).  On YT_LREQ_OK fills *out
  * (path, and code/state/error/... from the query string, percent-decoded).
@@ -83,14 +81,10 @@ int yt_listener_port(const struct yt_listener *l);
 
 typedef int (*yt_listener_abort_fn)(void *arg);
 
-#define YT_LISTEN_OK YTK_OK
-#define YT_LISTEN_E_TIMEOUT YTK_E_TIMEOUT
-#define YT_LISTEN_E_ABORTED YTK_E_ABORTED
-#define YT_LISTEN_E_STATE                                                      \
-    YTK_E_STATE /* a redirect arrived with the wrong state */
-#define YT_LISTEN_E_IO YTK_E_IO
+/* yt_listener_wait results (yt_err.h): YTK_OK; YTK_E_TIMEOUT; YTK_E_ABORTED;
+ * YTK_E_STATE (a redirect arrived with the wrong state); YTK_E_IO. */
 
-/* Wait for the redirect to `path` ("/" usually).  On YT_LISTEN_OK *out holds
+/* Wait for the redirect to `path` ("/" usually).  On YTK_OK *out holds
  * the redirect; it may carry `error` (e.g. access_denied) instead of `code`:
  * the caller decides.  abort may be NULL.  timeout_ms <= 0 waits forever. */
 int yt_listener_wait(struct yt_listener *l, const char *path,

@@ -65,21 +65,21 @@ int yt_client_from_values(const char *id, const char *secret,
     memset(out, 0, sizeof *out);
     if (!id || !*id || !printable(id)) {
         yt_errf(err, "--client-id is empty or has blanks");
-        return YT_OAUTH_E_CLIENT;
+        return YTK_E_CLIENT;
     }
     if (!secret || !*secret || !printable(secret)) {
         yt_errf(err, "--client-secret is empty or has blanks (give both "
                      "--client-id and --client-secret)");
-        return YT_OAUTH_E_CLIENT;
+        return YTK_E_CLIENT;
     }
     out->client_id = strdup(id);
     out->client_secret = strdup(secret);
     if (!out->client_id || !out->client_secret) {
         yt_client_free(out);
         yt_errf(err, "out of memory");
-        return YT_OAUTH_E_NOMEM;
+        return YTK_E_NOMEM;
     }
-    return YT_OAUTH_OK;
+    return YTK_OK;
 }
 
 /* A loopback http redirect URI with an explicit port? */
@@ -103,7 +103,7 @@ int yt_client_parse(const char *json, size_t len, const char *source,
 {
     cJSON *root;
     const cJSON *app = NULL, *id, *secret, *uris, *u;
-    int rc = YT_OAUTH_E_CLIENT;
+    int rc = YTK_E_CLIENT;
 
     memset(out, 0, sizeof *out);
     if (!source)
@@ -163,11 +163,11 @@ int yt_client_parse(const char *json, size_t len, const char *source,
     out->client_secret = strdup(secret->valuestring);
     if (!out->client_id || !out->client_secret)
         goto nomem;
-    rc = YT_OAUTH_OK;
+    rc = YTK_OK;
     goto out;
 nomem:
     yt_errf(err, "out of memory");
-    rc = YT_OAUTH_E_NOMEM;
+    rc = YTK_E_NOMEM;
 out:
     if (root) {
         /* wipe the secret held in the parsed tree */
@@ -179,7 +179,7 @@ out:
         }
         cJSON_Delete(root);
     }
-    if (rc != YT_OAUTH_OK)
+    if (rc != YTK_OK)
         yt_client_free(out);
     return rc;
 }
@@ -194,19 +194,19 @@ int yt_client_load(const char *path, struct yt_client *out,
     memset(out, 0, sizeof *out);
     rc = yt_file_read_private(path, "client secrets", 1024 * 1024, &data, &len,
                               err);
-    if (rc == YT_TOKEN_E_NOMEM)
-        return YT_OAUTH_E_NOMEM;
-    if (rc == YT_TOKEN_E_NOENT || rc == YT_TOKEN_E_IO) {
+    if (rc == YTK_E_NOMEM)
+        return YTK_E_NOMEM;
+    if (rc == YTK_E_NOENT || rc == YTK_E_IO) {
         /* err says which file and why; say where to get one */
         size_t n = strlen(err);
 
         snprintf(err + n, YTK_ERR_LEN - n,
                  " (download it from Google Cloud Console > Credentials, or "
                  "pass --client-id and --client-secret)");
-        return YT_OAUTH_E_CLIENT;
+        return YTK_E_CLIENT;
     }
-    if (rc != YT_TOKEN_OK)
-        return YT_OAUTH_E_CLIENT;
+    if (rc != YTK_OK)
+        return YTK_E_CLIENT;
     rc = yt_client_parse(data, len, path, out, err);
     explicit_bzero(data, len);
     free(data);
@@ -259,7 +259,7 @@ int yt_oauth_pkce_verifier(char out[YT_PKCE_VERIFIER_LEN + 1],
     while (o < YT_PKCE_VERIFIER_LEN) {
         if (RAND_bytes(rnd, sizeof rnd) != 1) {
             yt_errf(err, "no secure random numbers available");
-            return YT_OAUTH_E_PROTO;
+            return YTK_E_PROTO;
         }
         for (i = 0; i < sizeof rnd && o < YT_PKCE_VERIFIER_LEN; i++)
             if (rnd[i] < limit)
@@ -268,7 +268,7 @@ int yt_oauth_pkce_verifier(char out[YT_PKCE_VERIFIER_LEN + 1],
     out[o] = '\0';
     explicit_bzero(rnd, sizeof rnd);
     YTK_ASSERT(strspn(out, alphabet) == YT_PKCE_VERIFIER_LEN);
-    return YT_OAUTH_OK;
+    return YTK_OK;
 }
 
 void yt_oauth_pkce_challenge(const char *verifier,
@@ -288,11 +288,11 @@ int yt_oauth_random_state(char out[YT_STATE_LEN + 1], char err[YTK_ERR_LEN])
 
     if (RAND_bytes(rnd, sizeof rnd) != 1) {
         yt_errf(err, "no secure random numbers available");
-        return YT_OAUTH_E_PROTO;
+        return YTK_E_PROTO;
     }
     yt_base64url(rnd, sizeof rnd, out);
     YTK_ASSERT(strlen(out) == YT_STATE_LEN);
-    return YT_OAUTH_OK;
+    return YTK_OK;
 }
 
 char *yt_oauth_expand_scopes(const char *in)
@@ -402,21 +402,21 @@ static void clean_text(const char *in, char *dst, size_t dstsz)
 static int map_error(const char *e)
 {
     if (!e)
-        return YT_OAUTH_E_PROTO;
+        return YTK_E_PROTO;
     if (strcmp(e, "invalid_grant") == 0)
-        return YT_OAUTH_E_INVALID_GRANT;
+        return YTK_E_INVALID_GRANT;
     if (strcmp(e, "access_denied") == 0)
-        return YT_OAUTH_E_DENIED;
+        return YTK_E_DENIED;
     if (strcmp(e, "authorization_pending") == 0)
-        return YT_OAUTH_E_PENDING;
+        return YTK_E_PENDING;
     if (strcmp(e, "slow_down") == 0)
-        return YT_OAUTH_E_SLOW_DOWN;
+        return YTK_E_SLOW_DOWN;
     if (strcmp(e, "expired_token") == 0)
-        return YT_OAUTH_E_EXPIRED;
+        return YTK_E_EXPIRED;
     if (strcmp(e, "invalid_client") == 0 ||
         strcmp(e, "unauthorized_client") == 0)
-        return YT_OAUTH_E_CLIENT;
-    return YT_OAUTH_E_OTHER;
+        return YTK_E_CLIENT;
+    return YTK_E_OAUTH;
 }
 
 /* Fill err from an OAuth error body; returns the mapped code. */
@@ -440,7 +440,7 @@ static int oauth_error(long status, const cJSON *root, const char *what,
                 "%s answered HTTP %ld without an OAuth "
                 "error",
                 what, status);
-        return YT_OAUTH_E_PROTO;
+        return YTK_E_PROTO;
     }
     clean_text(e->valuestring, ebuf, sizeof ebuf);
     if (cJSON_IsString(d) && d->valuestring[0]) {
@@ -496,7 +496,7 @@ int yt_oauth_parse_token_response(long status, const char *body, long long now,
         rc = oauth_error(status, root, "the token endpoint", err);
         goto out;
     }
-    rc = YT_OAUTH_E_PROTO;
+    rc = YTK_E_PROTO;
     if (!cJSON_IsObject(root)) {
         yt_errf(err, "the token endpoint answered HTTP %ld with no JSON object",
                 status);
@@ -571,7 +571,7 @@ int yt_oauth_parse_token_response(long status, const char *body, long long now,
         else if (refresh_was_new)
             tok->refresh_expiry = 0; /* a new refresh token, no limit */
     }
-    rc = YT_OAUTH_OK;
+    rc = YTK_OK;
 out:
     yt_wipe_free(access);
     yt_wipe_free(refresh);
@@ -592,7 +592,7 @@ out:
     return rc;
 }
 
-/* POST a form to an endpoint.  Returns YT_OAUTH_OK with resp filled, or
+/* POST a form to an endpoint.  Returns YTK_OK with resp filled, or
  * a negative code with err. */
 static int post_form(struct yt_http *h, enum yt_endpoint ep,
                      struct yt_buf *form, struct yt_http_resp *resp,
@@ -606,7 +606,7 @@ static int post_form(struct yt_http *h, enum yt_endpoint ep,
     memset(resp, 0, sizeof *resp);
     if (!url) {
         yt_errf(err, "out of memory");
-        return YT_OAUTH_E_NOMEM;
+        return YTK_E_NOMEM;
     }
     memset(&req, 0, sizeof req);
     req.method = "POST";
@@ -616,15 +616,15 @@ static int post_form(struct yt_http *h, enum yt_endpoint ep,
     req.timeout_ms = OAUTH_TIMEOUT_MS;
     rc = yt_http_perform(h, &req, resp, herr);
     free(url);
-    if (rc == YT_HTTP_E_ABORTED) {
+    if (rc == YTK_E_ABORTED) {
         yt_errf(err, "%s interrupted", what);
-        return YT_OAUTH_E_ABORTED;
+        return YTK_E_ABORTED;
     }
-    if (rc != YT_HTTP_OK) {
+    if (rc != YTK_OK) {
         yt_errf(err, "%s: %s", what, herr);
-        return rc == YT_HTTP_E_NOMEM ? YT_OAUTH_E_NOMEM : YT_OAUTH_E_NET;
+        return rc == YTK_E_NOMEM ? YTK_E_NOMEM : YTK_E_NET;
     }
-    return YT_OAUTH_OK;
+    return YTK_OK;
 }
 
 static int token_call(struct yt_http *h, struct yt_buf *form,
@@ -636,11 +636,11 @@ static int token_call(struct yt_http *h, struct yt_buf *form,
     int rc;
 
     rc = post_form(h, YT_EP_TOKEN, form, &resp, what, err);
-    if (rc != YT_OAUTH_OK)
+    if (rc != YTK_OK)
         return rc;
     rc = yt_oauth_parse_token_response(resp.status, resp.body,
                                        (long long)time(NULL), tok, why);
-    if (rc != YT_OAUTH_OK)
+    if (rc != YTK_OK)
         yt_errf(err, "%s failed: %s", what, why);
     if (resp.body)
         explicit_bzero(resp.body, resp.len);
@@ -662,14 +662,14 @@ static int new_token(struct yt_http *h, const struct yt_client *c,
     memset(&fresh, 0, sizeof fresh);
     rc = token_call(h, form, &fresh, what, err);
     wipe_buf(form);
-    if (rc != YT_OAUTH_OK)
+    if (rc != YTK_OK)
         goto out;
     fresh.client_id = strdup(c->client_id);
     fresh.client_secret = strdup(c->client_secret);
     fresh.token_uri = yt_http_endpoint(YT_EP_TOKEN);
     if (!fresh.client_id || !fresh.client_secret || !fresh.token_uri) {
         yt_errf(err, "out of memory");
-        rc = YT_OAUTH_E_NOMEM;
+        rc = YTK_E_NOMEM;
         goto out;
     }
     yt_token_free(tok);
@@ -685,7 +685,7 @@ static int form_nomem(struct yt_buf *form, char err[YTK_ERR_LEN])
 {
     wipe_buf(form);
     yt_errf(err, "out of memory");
-    return YT_OAUTH_E_NOMEM;
+    return YTK_E_NOMEM;
 }
 
 int yt_oauth_exchange(struct yt_http *h, const struct yt_client *c,
@@ -719,10 +719,10 @@ int yt_oauth_refresh(struct yt_http *h, struct yt_token *tok,
                 "%%yt_auth login",
                 !tok->refresh_token ? "a refresh_token"
                                     : "the client id and secret");
-        return YT_OAUTH_E_CLIENT;
+        return YTK_E_CLIENT;
     }
-    if (yt_token_origin_check(tok, err) != YT_TOKEN_OK)
-        return YT_OAUTH_E_CLIENT;
+    if (yt_token_origin_check(tok, err) != YTK_OK)
+        return YTK_E_CLIENT;
     yt_buf_init(&form, 64 * 1024);
     if (form_add(&form, "grant_type", "refresh_token") ||
         form_add(&form, "client_id", tok->client_id) ||
@@ -731,7 +731,7 @@ int yt_oauth_refresh(struct yt_http *h, struct yt_token *tok,
         return form_nomem(&form, err);
     rc = token_call(h, &form, tok, "refreshing the access token", err);
     wipe_buf(&form);
-    if (rc == YT_OAUTH_OK) {
+    if (rc == YTK_OK) {
         char *uri = yt_http_endpoint(YT_EP_TOKEN);
 
         if (uri) {
@@ -753,20 +753,20 @@ int yt_oauth_revoke(struct yt_http *h, const char *token, char err[YTK_ERR_LEN])
         return form_nomem(&form, err);
     rc = post_form(h, YT_EP_REVOKE, &form, &resp, "revoking the token", err);
     wipe_buf(&form);
-    if (rc != YT_OAUTH_OK)
+    if (rc != YTK_OK)
         return rc;
     if (resp.status >= 200 && resp.status < 300) {
-        rc = YT_OAUTH_OK;
+        rc = YTK_OK;
     } else {
         cJSON *root = cJSON_Parse(resp.body);
 
         rc = oauth_error(resp.status, root, "the revoke endpoint", err);
-        if (rc == YT_OAUTH_E_OTHER && cJSON_IsObject(root)) {
+        if (rc == YTK_E_OAUTH && cJSON_IsObject(root)) {
             const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "error");
 
             if (cJSON_IsString(e) &&
                 strcmp(e->valuestring, "invalid_token") == 0)
-                rc = YT_OAUTH_E_INVALID_GRANT;
+                rc = YTK_E_INVALID_GRANT;
         }
         cJSON_Delete(root);
     }
@@ -801,7 +801,7 @@ int yt_oauth_tokeninfo(struct yt_http *h, const char *access_token,
         return form_nomem(&form, err);
     rc = post_form(h, YT_EP_TOKENINFO, &form, &resp, "tokeninfo", err);
     wipe_buf(&form);
-    if (rc != YT_OAUTH_OK)
+    if (rc != YTK_OK)
         return rc;
     root = cJSON_Parse(resp.body);
     if (resp.status < 200 || resp.status >= 300) {
@@ -810,7 +810,7 @@ int yt_oauth_tokeninfo(struct yt_http *h, const char *access_token,
     }
     if (!cJSON_IsObject(root)) {
         yt_errf(err, "tokeninfo answered with no JSON object");
-        rc = YT_OAUTH_E_PROTO;
+        rc = YTK_E_PROTO;
         goto out;
     }
     v = cJSON_GetObjectItemCaseSensitive(root, "email");
@@ -824,7 +824,7 @@ int yt_oauth_tokeninfo(struct yt_http *h, const char *access_token,
         out->scope = yt_oauth_expand_scopes(v->valuestring);
     if (get_long(root, "exp", &exp) == 0)
         out->exp = exp;
-    rc = YT_OAUTH_OK;
+    rc = YTK_OK;
 out:
     cJSON_Delete(root);
     yt_http_resp_free(&resp);
@@ -859,7 +859,7 @@ int yt_oauth_device_start(struct yt_http *h, const struct yt_client *c,
     rc = post_form(h, YT_EP_DEVICE_CODE, &form, &resp,
                    "requesting a device code", err);
     wipe_buf(&form);
-    if (rc != YT_OAUTH_OK)
+    if (rc != YTK_OK)
         return rc;
     root = cJSON_Parse(resp.body);
     if (resp.status < 200 || resp.status >= 300) {
@@ -867,13 +867,13 @@ int yt_oauth_device_start(struct yt_http *h, const struct yt_client *c,
 
         rc = oauth_error(resp.status, root, "the device code endpoint", why);
         yt_errf(err, "%s%s", why,
-                rc == YT_OAUTH_E_CLIENT
+                rc == YTK_E_CLIENT
                     ? " (the device flow needs a client of type \"TVs and "
                       "Limited Input devices\")"
                     : "");
         goto out;
     }
-    rc = YT_OAUTH_E_PROTO;
+    rc = YTK_E_PROTO;
     if (!cJSON_IsObject(root) ||
         dup_printable(cJSON_GetObjectItemCaseSensitive(root, "device_code"),
                       &out->device_code) != 0 ||
@@ -900,9 +900,9 @@ int yt_oauth_device_start(struct yt_http *h, const struct yt_client *c,
     if (get_long(root, "expires_in", &out->expires_in) != 0 ||
         out->expires_in < 1)
         out->expires_in = 1800;
-    rc = YT_OAUTH_OK;
+    rc = YTK_OK;
 out:
-    if (rc != YT_OAUTH_OK)
+    if (rc != YTK_OK)
         yt_device_free(out);
     cJSON_Delete(root);
     yt_http_resp_free(&resp);

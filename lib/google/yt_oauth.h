@@ -6,7 +6,7 @@
  * token_uri in a client or token file is never used to decide where a
  * secret is sent.
  *
- * Errors: functions return YT_OAUTH_OK or a negative YT_OAUTH_E_* code with
+ * Errors: functions return YTK_OK or a negative YT_OAUTH_E_* code with
  * a message in err that quotes Google's `error` / `error_description` and
  * never contains a token, code, verifier or secret.
  *
@@ -31,20 +31,13 @@
     "https://www.googleapis.com/auth/youtube.force-ssl"
 #define YT_SCOPES_DEVICE "https://www.googleapis.com/auth/youtube.readonly"
 
-#define YT_OAUTH_OK YTK_OK
-#define YT_OAUTH_E_NET YTK_E_NET /* could not reach the endpoint */
-#define YT_OAUTH_E_INVALID_GRANT                                               \
-    YTK_E_INVALID_GRANT                /* refresh token / code rejected */
-#define YT_OAUTH_E_DENIED YTK_E_DENIED /* access_denied */
-#define YT_OAUTH_E_PROTO YTK_E_PROTO   /* unexpected answer */
-#define YT_OAUTH_E_CLIENT YTK_E_CLIENT /* invalid_client, bad config */
-#define YT_OAUTH_E_PENDING                                                     \
-    YTK_E_PENDING /* device flow: authorization_pending */
-#define YT_OAUTH_E_SLOW_DOWN YTK_E_SLOW_DOWN /* device flow: slow_down */
-#define YT_OAUTH_E_EXPIRED YTK_E_EXPIRED     /* device flow: expired_token */
-#define YT_OAUTH_E_ABORTED YTK_E_ABORTED     /* interrupted */
-#define YT_OAUTH_E_OTHER YTK_E_OAUTH         /* any other OAuth error */
-#define YT_OAUTH_E_NOMEM YTK_E_NOMEM
+/* Result codes (yt_err.h): YTK_OK; YTK_E_NET (the endpoint could not be
+ * reached), YTK_E_INVALID_GRANT (refresh token or code rejected),
+ * YTK_E_DENIED (access_denied), YTK_E_PROTO (unexpected answer),
+ * YTK_E_CLIENT (invalid_client, bad configuration), YTK_E_PENDING and
+ * YTK_E_SLOW_DOWN and YTK_E_EXPIRED (device flow: authorization_pending,
+ * slow_down, expired_token), YTK_E_ABORTED (interrupted), YTK_E_OAUTH (any
+ * other OAuth error), YTK_E_NOMEM. */
 
 /* ---- client configuration -------------------------------------------- */
 
@@ -117,12 +110,12 @@ int yt_oauth_exchange(struct yt_http *h, const struct yt_client *c,
 
 /* Refresh tok in place with its refresh_token, client_id and
  * client_secret (which must be set).  Keeps the refresh token when Google
- * sends none.  YT_OAUTH_E_INVALID_GRANT when it was rejected. */
+ * sends none.  YTK_E_INVALID_GRANT when it was rejected. */
 int yt_oauth_refresh(struct yt_http *h, struct yt_token *tok,
                      char err[YTK_ERR_LEN]);
 
-/* Revoke a token (access or refresh).  YT_OAUTH_OK on 2xx; a token Google
- * no longer knows gives YT_OAUTH_E_INVALID_GRANT. */
+/* Revoke a token (access or refresh).  YTK_OK on 2xx; a token Google
+ * no longer knows gives YTK_E_INVALID_GRANT. */
 int yt_oauth_revoke(struct yt_http *h, const char *token,
                     char err[YTK_ERR_LEN]);
 
@@ -148,8 +141,8 @@ struct yt_device {
 int yt_oauth_device_start(struct yt_http *h, const struct yt_client *c,
                           const char *scopes, struct yt_device *out,
                           char err[YTK_ERR_LEN]);
-/* One poll.  YT_OAUTH_OK (tok filled), YT_OAUTH_E_PENDING,
- * YT_OAUTH_E_SLOW_DOWN, or an error (denied, expired, ...). */
+/* One poll.  YTK_OK (tok filled), YTK_E_PENDING,
+ * YTK_E_SLOW_DOWN, or an error (denied, expired, ...). */
 int yt_oauth_device_poll(struct yt_http *h, const struct yt_client *c,
                          const char *device_code, struct yt_token *tok,
                          char err[YTK_ERR_LEN]);

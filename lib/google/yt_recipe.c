@@ -11,6 +11,7 @@
 #include "yt_err.h"
 #include "yt_http.h"
 #include "yt_store.h"
+#include "yt_time.h"
 
 #define MAX_PAGES_PER_QUERY 20000
 #define FEED_AHEAD 32 /* id queries queued ahead of the window */
@@ -87,7 +88,7 @@ static int set_phase(struct yt_recipe_job *j, const char *phase)
 }
 
 int yt_recipe_save_state(struct yt_recipe_job *j, const char *page_token,
-                         char err[YT_FETCH_ERR_LEN])
+                         char err[YTK_ERR_LEN])
 {
     struct yt_store_state st;
     long pages = j->e ? yt_fetch_get_stats(j->e)->pages : 0;
@@ -145,7 +146,7 @@ static const struct yt_fetch_query_ops rq_ops;
 /* Hand r to the engine as a query. */
 static int add_query(struct yt_recipe_job *j, struct rq *r, const char *params,
                      const char *label, int priority, int single,
-                     char err[YT_FETCH_ERR_LEN])
+                     char err[YTK_ERR_LEN])
 {
     struct yt_fetch_query_spec s;
     char *cursor = cursor_for(r, r->token);
@@ -194,7 +195,7 @@ static struct rq *rq_new(struct yt_recipe_job *j, const struct yt_api_method *m,
 static int add_ids(struct yt_recipe_job *j, const struct yt_api_method *m,
                    const char *params, const char *table, const char *ids_param,
                    int batch, char *const *ids, int n, int from_plan,
-                   char err[YT_FETCH_ERR_LEN])
+                   char err[YTK_ERR_LEN])
 {
     struct rq *r = rq_new(j, m, table);
     struct yt_buf p, list;
@@ -308,7 +309,7 @@ static int feed_items(struct yt_recipe_job *j, const cJSON *items, char err[])
     cJSON_ArrayForEach(it, items)
     {
         struct yt_api_row row;
-        char ferr[YT_API_ERR_LEN];
+        char ferr[YTK_ERR_LEN];
         int rc = 0;
 
         if (yt_api_flatten(j->feed_kind, it, &row, ferr) < 0)
@@ -436,7 +437,7 @@ static int read_channel(struct yt_recipe_job *j, const cJSON *items)
 }
 
 static int on_page(struct yt_fetch *e, struct yt_fetch_query *q,
-                   const cJSON *root, void *arg, char err[YT_FETCH_ERR_LEN])
+                   const cJSON *root, void *arg, char err[YTK_ERR_LEN])
 {
     struct rq *r = arg;
     struct yt_recipe_job *j = r->j;
@@ -574,7 +575,7 @@ static int on_next(struct yt_fetch *e, struct yt_fetch_query *q,
 
 static int on_skip(struct yt_fetch *e, struct yt_fetch_query *q,
                    const struct yt_api_error *ae, void *arg,
-                   char err[YT_FETCH_ERR_LEN])
+                   char err[YTK_ERR_LEN])
 {
     struct rq *r = arg;
     struct yt_recipe_job *j = r->j;
@@ -813,7 +814,7 @@ out:
 }
 
 int yt_recipe_run(struct yt_recipe_job *j, struct yt_fetch *e,
-                  const struct yt_store_state *st, char msg[YT_FETCH_ERR_LEN])
+                  const struct yt_store_state *st, char msg[YTK_ERR_LEN])
 {
     const struct yt_recipe_plan *p = &j->p;
     int rc;

@@ -80,7 +80,7 @@ void yt_recipe_job_free(struct yt_recipe_job *j);
  * because of the recipe itself (no channel found, store failure) msg says
  * why (msg[0] == '\0' when the engine's failed hook already reported). */
 int yt_recipe_run(struct yt_recipe_job *j, struct yt_fetch *e,
-                  const struct yt_store_state *st, char msg[YT_FETCH_ERR_LEN]);
+                  const struct yt_store_state *st, char msg[YTK_ERR_LEN]);
 
 /* ---- Results ---- */
 long yt_recipe_items(const struct yt_recipe_job *j);   /* main + batches */
@@ -103,6 +103,6 @@ int yt_recipe_estimate(const struct yt_recipe_plan *p, long video_count,
 
 /* Save the state with phase and no page token (before an id phase). */
 int yt_recipe_save_state(struct yt_recipe_job *j, const char *page_token,
-                         char err[YT_FETCH_ERR_LEN]);
+                         char err[YTK_ERR_LEN]);
 
 #endif /* YT_RECIPE_H */

@@ -200,14 +200,14 @@ int yt_token_parse(const char *data, size_t len, struct yt_token *out,
     cJSON *root = NULL;
     const cJSON *v;
     char why[YTK_ERR_LEN];
-    int rc = YT_TOKEN_E_FORMAT;
+    int rc = YTK_E_FORMAT;
 
     memset(out, 0, sizeof *out);
     why[0] = '\0';
     if (len > YT_TOKEN_MAX_FILE) {
         yt_errf(err, "token file is larger than %u KiB",
                 YT_TOKEN_MAX_FILE / 1024);
-        return YT_TOKEN_E_FORMAT;
+        return YTK_E_FORMAT;
     }
     root = cJSON_ParseWithLength(data, len);
     if (!root) {
@@ -258,7 +258,7 @@ int yt_token_parse(const char *data, size_t len, struct yt_token *out,
                      "\"refresh_token\"");
         goto bad;
     }
-    rc = YT_TOKEN_OK;
+    rc = YTK_OK;
     goto out;
 bad:
     yt_errf(err, "not a token file we understand: %s", why);
@@ -277,7 +277,7 @@ out:
         }
     }
     cJSON_Delete(root);
-    if (rc != YT_TOKEN_OK)
+    if (rc != YTK_OK)
         yt_token_free(out);
     return rc;
 }
@@ -289,7 +289,7 @@ int yt_file_read_private(const char *path, const char *what, size_t max,
     char chunk[4096];
     FILE *f;
     size_t n;
-    int rc = YT_TOKEN_E_IO;
+    int rc = YTK_E_IO;
 
     *data = NULL;
     *len = 0;
@@ -298,14 +298,14 @@ int yt_file_read_private(const char *path, const char *what, size_t max,
         int e = errno;
 
         yt_errf(err, "cannot read %s %s: %s", what, path, strerror(e));
-        return e == ENOENT ? YT_TOKEN_E_NOENT : YT_TOKEN_E_IO;
+        return e == ENOENT ? YTK_E_NOENT : YTK_E_IO;
     }
     yt_buf_init(&b, max + 1);
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
         if (yt_buf_add(&b, chunk, n) != 0) { /* frees b */
             yt_errf(err, "%s %s is larger than %zu KiB", what, path,
                     max / 1024);
-            rc = YT_TOKEN_E_FORMAT;
+            rc = YTK_E_FORMAT;
             goto out;
         }
     }
@@ -317,10 +317,10 @@ int yt_file_read_private(const char *path, const char *what, size_t max,
     *data = yt_buf_take(&b);
     if (!*data) {
         yt_errf(err, "out of memory reading %s %s", what, path);
-        rc = YT_TOKEN_E_NOMEM;
+        rc = YTK_E_NOMEM;
         goto out;
     }
-    rc = YT_TOKEN_OK;
+    rc = YTK_OK;
 out:
     fclose(f);
     explicit_bzero(chunk, sizeof chunk);
@@ -355,10 +355,10 @@ int yt_token_origin_check(const struct yt_token *t, char err[YTK_ERR_LEN])
     size_t blen;
 
     if (!t->token_uri)
-        return YT_TOKEN_OK;
+        return YTK_OK;
     if (!custom) {
         if (google_token_uri(t->token_uri))
-            return YT_TOKEN_OK;
+            return YTK_OK;
         base = "https://oauth2.googleapis.com";
         blen = strlen(base);
     } else {
@@ -366,7 +366,7 @@ int yt_token_origin_check(const struct yt_token *t, char err[YTK_ERR_LEN])
         while (blen > 0 && base[blen - 1] == '/')
             blen--;
         if (strncmp(t->token_uri, base, blen) == 0 && t->token_uri[blen] == '/')
-            return YT_TOKEN_OK;
+            return YTK_OK;
     }
     yt_errf(err,
             "this token was minted by %.200s, not by %s%.*s, so it is not "
@@ -374,7 +374,7 @@ int yt_token_origin_check(const struct yt_token *t, char err[YTK_ERR_LEN])
             "sign in again)",
             t->token_uri, custom ? "YTK_GOOGLE_BASE " : "",
             (int)(blen > 200 ? 200 : blen), base);
-    return YT_TOKEN_E_ORIGIN;
+    return YTK_E_ORIGIN;
 }
 
 int yt_token_load(const char *path, struct yt_token *out, char err[YTK_ERR_LEN])
@@ -386,14 +386,14 @@ int yt_token_load(const char *path, struct yt_token *out, char err[YTK_ERR_LEN])
     memset(out, 0, sizeof *out);
     rc = yt_file_read_private(path, "token file", YT_TOKEN_MAX_FILE, &data,
                               &len, err);
-    if (rc != YT_TOKEN_OK)
+    if (rc != YTK_OK)
         return rc;
     rc = yt_token_parse(data, len, out, why);
-    if (rc == YT_TOKEN_OK)
+    if (rc == YTK_OK)
         rc = yt_token_origin_check(out, why);
-    if (rc == YT_TOKEN_E_ORIGIN)
+    if (rc == YTK_E_ORIGIN)
         yt_token_free(out);
-    if (rc != YT_TOKEN_OK)
+    if (rc != YTK_OK)
         yt_errf(err, "%s: %s", path, why);
     explicit_bzero(data, len);
     free(data);
@@ -473,11 +473,10 @@ int yt_token_save(const char *path, const struct yt_token *t,
 
     if (!json) {
         yt_errf(err, "out of memory writing the token");
-        return YT_TOKEN_E_NOMEM;
+        return YTK_E_NOMEM;
     }
-    rc = yt_file_write_private(path, json, strlen(json), err) < 0
-             ? YT_TOKEN_E_IO
-             : YT_TOKEN_OK;
+    rc = yt_file_write_private(path, json, strlen(json), err) < 0 ? YTK_E_IO
+                                                                  : YTK_OK;
     explicit_bzero(json, strlen(json));
     free(json);
     return rc;
@@ -529,23 +528,23 @@ int yt_api_key_load(const char *home, char **key, char err[YTK_ERR_LEN])
     if (env && *env) {
         if (!yt_api_key_valid(env)) {
             yt_errf(err, "YTK_API_KEY does not look like an API key");
-            return YT_TOKEN_E_FORMAT;
+            return YTK_E_FORMAT;
         }
         *key = strdup(env);
         if (!*key) {
             yt_errf(err, "out of memory reading YTK_API_KEY");
-            return YT_TOKEN_E_NOMEM;
+            return YTK_E_NOMEM;
         }
         return 0;
     }
     path = yt_api_key_path(home);
     if (!path) {
         yt_errf(err, "out of memory");
-        return YT_TOKEN_E_NOMEM;
+        return YTK_E_NOMEM;
     }
     f = fopen(path, "r");
     if (!f) {
-        rc = errno == ENOENT ? YT_TOKEN_E_NOENT : YT_TOKEN_E_IO;
+        rc = errno == ENOENT ? YTK_E_NOENT : YTK_E_IO;
         yt_errf(err, "cannot read %s: %s", path, strerror(errno));
         free(path);
         return rc;
@@ -564,12 +563,12 @@ int yt_api_key_load(const char *home, char **key, char err[YTK_ERR_LEN])
                 path);
         explicit_bzero(line, sizeof line);
         free(path);
-        return YT_TOKEN_E_FORMAT;
+        return YTK_E_FORMAT;
     }
     *key = strdup(line);
     explicit_bzero(line, sizeof line);
     if (!*key)
         yt_errf(err, "out of memory reading %s", path);
     free(path);
-    return *key ? 0 : YT_TOKEN_E_NOMEM;
+    return *key ? 0 : YTK_E_NOMEM;
 }

@@ -46,12 +46,10 @@ struct yt_token {
                                  "Testing" mode: 7 days) */
 };
 
-#define YT_TOKEN_OK YTK_OK
-#define YT_TOKEN_E_NOENT YTK_E_NOENT   /* no such file */
-#define YT_TOKEN_E_IO YTK_E_IO         /* cannot read / write */
-#define YT_TOKEN_E_FORMAT YTK_E_FORMAT /* not a token file we understand */
-#define YT_TOKEN_E_NOMEM YTK_E_NOMEM
-#define YT_TOKEN_E_ORIGIN YTK_E_ORIGIN /* minted by another token endpoint */
+/* Result codes (yt_err.h): YTK_OK; YTK_E_NOENT (no such file), YTK_E_IO
+ * (cannot read or write), YTK_E_FORMAT (not a token file this module
+ * understands), YTK_E_NOMEM, YTK_E_ORIGIN (minted by another token
+ * endpoint). */
 
 /* Parse a token file's contents (len bytes, need not be NUL-terminated).
  * On success *out is filled (free with yt_token_free); on failure *out is
@@ -60,16 +58,16 @@ int yt_token_parse(const char *data, size_t len, struct yt_token *out,
                    char err[YTK_ERR_LEN]);
 
 /* Read and parse the file at path; a token that fails
- * yt_token_origin_check is not returned (YT_TOKEN_E_ORIGIN). */
+ * yt_token_origin_check is not returned (YTK_E_ORIGIN). */
 int yt_token_load(const char *path, struct yt_token *out,
                   char err[YTK_ERR_LEN]);
 
-/* Tokens go only where they were minted.  YT_TOKEN_OK when t's token_uri
+/* Tokens go only where they were minted.  YTK_OK when t's token_uri
  * belongs to the configured Google base: with YTK_GOOGLE_BASE set, it starts
  * with that base and a '/'; unset, it is https on one of Google's token hosts
  * (oauth2.googleapis.com, accounts.google.com, www.googleapis.com).  A token
  * without token_uri (requests-oauthlib's shape records none) is accepted; its
- * first refresh records the endpoint.  Else YT_TOKEN_E_ORIGIN with a message
+ * first refresh records the endpoint.  Else YTK_E_ORIGIN with a message
  * naming both (URLs only, never the token). */
 int yt_token_origin_check(const struct yt_token *t, char err[YTK_ERR_LEN]);
 
@@ -82,9 +80,9 @@ int yt_token_save(const char *path, const struct yt_token *t,
 
 /* Read the whole file at path (at most `max` bytes) into *data, NUL
  * terminated, with its length in *len; the caller wipes and frees *data.
- * Read buffers are wiped.  YT_TOKEN_E_NOENT when there is no file,
- * YT_TOKEN_E_FORMAT when it is larger than max, YT_TOKEN_E_IO or
- * YT_TOKEN_E_NOMEM otherwise, with err naming `what` ("token file") and
+ * Read buffers are wiped.  YTK_E_NOENT when there is no file,
+ * YTK_E_FORMAT when it is larger than max, YTK_E_IO or
+ * YTK_E_NOMEM otherwise, with err naming `what` ("token file") and
  * path.  Used for the token file and the client secrets. */
 int yt_file_read_private(const char *path, const char *what, size_t max,
                          char **data, size_t *len, char err[YTK_ERR_LEN]);
@@ -112,7 +110,7 @@ void yt_token_free(struct yt_token *t);
 /* $home/api_key (caller frees). */
 char *yt_api_key_path(const char *home);
 /* The API key from $YTK_API_KEY, else $home/api_key (first line, blanks
- * trimmed).  Returns 0 with *key set (caller frees), YT_TOKEN_E_NOENT when
+ * trimmed).  Returns 0 with *key set (caller frees), YTK_E_NOENT when
  * there is none, or another negative code with err. */
 int yt_api_key_load(const char *home, char **key, char err[YTK_ERR_LEN]);
 /* Check that s looks like an API key (printable, no blanks, 10-256 chars). */

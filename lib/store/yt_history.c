@@ -137,7 +137,7 @@ long yt_history_append(sqlite3 *db, enum yt_api_kind k, const cJSON *items,
     cJSON_ArrayForEach(item, items)
     {
         struct yt_api_row row = {0, NULL};
-        char ferr[YT_API_ERR_LEN];
+        char ferr[YTK_ERR_LEN];
         int rc;
 
         if (!has_stats(item) || yt_api_flatten(k, item, &row, ferr) != 0) {

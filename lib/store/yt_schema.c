@@ -383,7 +383,7 @@ void yt_api_row_free(struct yt_api_row *row)
 }
 
 int yt_api_flatten(enum yt_api_kind k, const cJSON *item,
-                   struct yt_api_row *row, char err[YT_API_ERR_LEN])
+                   struct yt_api_row *row, char err[YTK_ERR_LEN])
 {
     const struct yt_api_kind_info *ki = yt_api_kind_get(k);
     int i;
@@ -391,23 +391,23 @@ int yt_api_flatten(enum yt_api_kind k, const cJSON *item,
     row->n = 0;
     row->vals = NULL;
     if (!ki) {
-        snprintf(err, YT_API_ERR_LEN, "unknown resource kind %d", (int)k);
+        snprintf(err, YTK_ERR_LEN, "unknown resource kind %d", (int)k);
         return -1;
     }
     if (!cJSON_IsObject(item)) {
-        snprintf(err, YT_API_ERR_LEN, "%s item is not a JSON object", ki->name);
+        snprintf(err, YTK_ERR_LEN, "%s item is not a JSON object", ki->name);
         return -1;
     }
     row->vals = calloc((size_t)ki->ncols, sizeof(*row->vals));
     if (!row->vals) {
-        snprintf(err, YT_API_ERR_LEN, "out of memory");
+        snprintf(err, YTK_ERR_LEN, "out of memory");
         return -1;
     }
     row->n = ki->ncols;
     for (i = 0; i < ki->ncols; i++) {
         const struct yt_api_col *c = &ki->cols[i];
         if (convert(c, path_first(item, c->path), &row->vals[i]) < 0) {
-            snprintf(err, YT_API_ERR_LEN, "out of memory");
+            snprintf(err, YTK_ERR_LEN, "out of memory");
             yt_api_row_free(row);
             return -1;
         }
@@ -415,7 +415,7 @@ int yt_api_flatten(enum yt_api_kind k, const cJSON *item,
     /* The key must be a non-empty string. */
     if (row->vals[0].type != YT_V_TEXT || !row->vals[0].s[0] ||
         !cJSON_IsString(path_first(item, ki->cols[0].path))) {
-        snprintf(err, YT_API_ERR_LEN, "%s item has no id (%s)", ki->name,
+        snprintf(err, YTK_ERR_LEN, "%s item has no id (%s)", ki->name,
                  ki->cols[0].path);
         yt_api_row_free(row);
         return -1;

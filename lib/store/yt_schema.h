@@ -19,8 +19,6 @@
 
 #include "yt_err.h"
 
-#define YT_API_ERR_LEN YTK_ERR_LEN /* alias: use YTK_ERR_LEN */
-
 /* ---- Resource kinds (one SQLite table shape each) ---- */
 enum yt_api_kind {
     YT_KIND_CHANNEL = 0,
@@ -85,7 +83,7 @@ struct yt_api_row {
  * with err when the item is not an object or has no usable primary key (the
  * row is then empty and needs no free, but freeing it is harmless). */
 int yt_api_flatten(enum yt_api_kind k, const cJSON *item,
-                   struct yt_api_row *row, char err[YT_API_ERR_LEN]);
+                   struct yt_api_row *row, char err[YTK_ERR_LEN]);
 void yt_api_row_free(struct yt_api_row *row);
 
 /* Column index of `name` in kind k, -1 when absent. */

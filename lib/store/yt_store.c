@@ -16,13 +16,13 @@
 
 #define SQL_MAX (1u << 20)
 
-static int db_fail(sqlite3 *db, char err[YT_STORE_ERR_LEN], const char *what)
+static int db_fail(sqlite3 *db, char err[YTK_ERR_LEN], const char *what)
 {
-    snprintf(err, YT_STORE_ERR_LEN, "%s: %s", what, sqlite3_errmsg(db));
+    snprintf(err, YTK_ERR_LEN, "%s: %s", what, sqlite3_errmsg(db));
     return -1;
 }
 
-int yt_store_init(sqlite3 *db, char err[YT_STORE_ERR_LEN])
+int yt_store_init(sqlite3 *db, char err[YTK_ERR_LEN])
 {
     static const char sql[] = "CREATE TABLE IF NOT EXISTS _ytk_requests ("
                               " id INTEGER PRIMARY KEY,"
@@ -57,7 +57,7 @@ int yt_store_init(sqlite3 *db, char err[YT_STORE_ERR_LEN])
     char *msg = NULL;
 
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, YT_STORE_ERR_LEN, "cannot create the fetch log: %s",
+        snprintf(err, YTK_ERR_LEN, "cannot create the fetch log: %s",
                  msg ? msg : "?");
         sqlite3_free(msg);
         return -1;
@@ -103,7 +103,7 @@ int yt_store_table_exists(sqlite3 *db, const char *table)
 
 /* Column names of an existing table into a '\n'-joined buffer. */
 static int table_columns(sqlite3 *db, const char *table, struct yt_buf *cols,
-                         char err[YT_STORE_ERR_LEN])
+                         char err[YTK_ERR_LEN])
 {
     sqlite3_stmt *st = NULL;
     int rc;
@@ -114,14 +114,14 @@ static int table_columns(sqlite3 *db, const char *table, struct yt_buf *cols,
     sqlite3_bind_text(st, 1, table, -1, SQLITE_TRANSIENT);
     if (yt_buf_adds(cols, "\n") < 0) {
         sqlite3_finalize(st);
-        snprintf(err, YT_STORE_ERR_LEN, "out of memory");
+        snprintf(err, YTK_ERR_LEN, "out of memory");
         return -1;
     }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (yt_buf_addf(cols, "%s\n",
                         (const char *)sqlite3_column_text(st, 0)) < 0) {
             sqlite3_finalize(st);
-            snprintf(err, YT_STORE_ERR_LEN, "out of memory");
+            snprintf(err, YTK_ERR_LEN, "out of memory");
             return -1;
         }
     }
@@ -161,7 +161,7 @@ static int has_col(const struct yt_buf *cols, const char *name)
 }
 
 int yt_store_table_ensure(sqlite3 *db, const char *table, enum yt_api_kind k,
-                          char err[YT_STORE_ERR_LEN])
+                          char err[YTK_ERR_LEN])
 {
     const struct yt_api_kind_info *ki = yt_api_kind_get(k);
     struct yt_buf sql, cols;
@@ -171,7 +171,7 @@ int yt_store_table_ensure(sqlite3 *db, const char *table, enum yt_api_kind k,
     yt_buf_init(&sql, SQL_MAX);
     yt_buf_init(&cols, SQL_MAX);
     if (!ki || !yt_store_valid_table(table)) {
-        snprintf(err, YT_STORE_ERR_LEN,
+        snprintf(err, YTK_ERR_LEN,
                  "invalid table name '%s': use letters, digits and _ "
                  "(not starting with _ytk_ or sqlite_)",
                  table ? table : "");
@@ -187,11 +187,11 @@ int yt_store_table_ensure(sqlite3 *db, const char *table, enum yt_api_kind k,
         bad |= yt_buf_adds(&sql,
                            "raw TEXT NOT NULL, fetched_at TEXT NOT NULL)") < 0;
         if (bad) {
-            snprintf(err, YT_STORE_ERR_LEN, "out of memory");
+            snprintf(err, YTK_ERR_LEN, "out of memory");
             goto out;
         }
         if (sqlite3_exec(db, yt_buf_str(&sql), NULL, NULL, &msg) != SQLITE_OK) {
-            snprintf(err, YT_STORE_ERR_LEN, "cannot create table %s: %s", table,
+            snprintf(err, YTK_ERR_LEN, "cannot create table %s: %s", table,
                      msg ? msg : "?");
             goto out;
         }
@@ -201,7 +201,7 @@ int yt_store_table_ensure(sqlite3 *db, const char *table, enum yt_api_kind k,
     if (table_columns(db, table, &cols, err) < 0)
         goto out;
     if (!pk_is(db, table, ki->cols[0].name) || !has_col(&cols, "raw")) {
-        snprintf(err, YT_STORE_ERR_LEN,
+        snprintf(err, YTK_ERR_LEN,
                  "table %s exists but is not a %s table (key %s): "
                  "choose another name with --into",
                  table, ki->name, ki->cols[0].name);
@@ -213,11 +213,11 @@ int yt_store_table_ensure(sqlite3 *db, const char *table, enum yt_api_kind k,
         yt_buf_reset(&sql);
         if (yt_buf_addf(&sql, "ALTER TABLE \"%s\" ADD COLUMN %s %s", table,
                         ki->cols[i].name, ki->cols[i].sqltype) < 0) {
-            snprintf(err, YT_STORE_ERR_LEN, "out of memory");
+            snprintf(err, YTK_ERR_LEN, "out of memory");
             goto out;
         }
         if (sqlite3_exec(db, yt_buf_str(&sql), NULL, NULL, &msg) != SQLITE_OK) {
-            snprintf(err, YT_STORE_ERR_LEN, "cannot add column %s to %s: %s",
+            snprintf(err, YTK_ERR_LEN, "cannot add column %s to %s: %s",
                      ki->cols[i].name, table, msg ? msg : "?");
             goto out;
         }
@@ -226,12 +226,12 @@ int yt_store_table_ensure(sqlite3 *db, const char *table, enum yt_api_kind k,
         yt_buf_reset(&sql);
         if (yt_buf_addf(&sql, "ALTER TABLE \"%s\" ADD COLUMN fetched_at TEXT",
                         table) < 0) {
-            snprintf(err, YT_STORE_ERR_LEN, "out of memory");
+            snprintf(err, YTK_ERR_LEN, "out of memory");
             goto out;
         }
         if (sqlite3_exec(db, yt_buf_str(&sql), NULL, NULL, &msg) != SQLITE_OK) {
-            snprintf(err, YT_STORE_ERR_LEN, "cannot add fetched_at to %s: %s",
-                     table, msg ? msg : "?");
+            snprintf(err, YTK_ERR_LEN, "cannot add fetched_at to %s: %s", table,
+                     msg ? msg : "?");
             goto out;
         }
     }
@@ -243,14 +243,14 @@ out:
     return ret;
 }
 
-int yt_store_begin(sqlite3 *db, char err[YT_STORE_ERR_LEN])
+int yt_store_begin(sqlite3 *db, char err[YTK_ERR_LEN])
 {
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(db, err, "cannot start a transaction");
     return 0;
 }
 
-int yt_store_commit(sqlite3 *db, char err[YT_STORE_ERR_LEN])
+int yt_store_commit(sqlite3 *db, char err[YTK_ERR_LEN])
 {
     if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         db_fail(db, err, "cannot commit");
@@ -269,12 +269,12 @@ void yt_store_rollback(sqlite3 *db)
 static int upsert_rows(sqlite3 *db, const char *table, enum yt_api_kind k,
                        const cJSON *items, const char *fetched_at,
                        const char *const *fill, int *stored, int *bad,
-                       char err[YT_STORE_ERR_LEN]);
+                       char err[YTK_ERR_LEN]);
 
 int yt_store_upsert_items(sqlite3 *db, const char *table, enum yt_api_kind k,
                           const cJSON *items, const char *fetched_at,
                           const char *const *fill, int *stored, int *bad,
-                          char err[YT_STORE_ERR_LEN])
+                          char err[YTK_ERR_LEN])
 {
     if (k == YT_KIND_VIDEO || k == YT_KIND_CHANNEL)
         return yt_store_upsert_stats(db, table, k, items, fetched_at, stored,
@@ -284,10 +284,10 @@ int yt_store_upsert_items(sqlite3 *db, const char *table, enum yt_api_kind k,
 
 int yt_store_upsert_stats(sqlite3 *db, const char *table, enum yt_api_kind k,
                           const cJSON *items, const char *fetched_at,
-                          int *stored, int *bad, char err[YT_STORE_ERR_LEN])
+                          int *stored, int *bad, char err[YTK_ERR_LEN])
 {
     if (k != YT_KIND_VIDEO && k != YT_KIND_CHANNEL) {
-        snprintf(err, YT_STORE_ERR_LEN,
+        snprintf(err, YTK_ERR_LEN,
                  "statistics rows are videos or channels only");
         return -1;
     }
@@ -303,7 +303,7 @@ int yt_store_upsert_stats(sqlite3 *db, const char *table, enum yt_api_kind k,
 static int upsert_rows(sqlite3 *db, const char *table, enum yt_api_kind k,
                        const cJSON *items, const char *fetched_at,
                        const char *const *fill, int *stored, int *bad,
-                       char err[YT_STORE_ERR_LEN])
+                       char err[YTK_ERR_LEN])
 {
     const struct yt_api_kind_info *ki = yt_api_kind_get(k);
     struct yt_buf sql;
@@ -315,7 +315,7 @@ static int upsert_rows(sqlite3 *db, const char *table, enum yt_api_kind k,
     *bad = 0;
     yt_buf_init(&sql, SQL_MAX);
     if (!ki || !yt_store_valid_table(table)) {
-        snprintf(err, YT_STORE_ERR_LEN, "invalid table");
+        snprintf(err, YTK_ERR_LEN, "invalid table");
         goto out;
     }
     if (!cJSON_IsArray(items)) {
@@ -336,7 +336,7 @@ static int upsert_rows(sqlite3 *db, const char *table, enum yt_api_kind k,
     nomem |= yt_buf_adds(&sql, "raw = excluded.raw, "
                                "fetched_at = excluded.fetched_at") < 0;
     if (nomem) {
-        snprintf(err, YT_STORE_ERR_LEN, "out of memory");
+        snprintf(err, YTK_ERR_LEN, "out of memory");
         goto out;
     }
     if (sqlite3_prepare_v2(db, yt_buf_str(&sql), -1, &st, NULL) != SQLITE_OK) {
@@ -346,7 +346,7 @@ static int upsert_rows(sqlite3 *db, const char *table, enum yt_api_kind k,
     cJSON_ArrayForEach(item, items)
     {
         struct yt_api_row row;
-        char ferr[YT_API_ERR_LEN];
+        char ferr[YTK_ERR_LEN];
         char *raw;
         int rc;
 
@@ -357,7 +357,7 @@ static int upsert_rows(sqlite3 *db, const char *table, enum yt_api_kind k,
         raw = cJSON_PrintBuffered(item, 8192, 0);
         if (!raw) {
             yt_api_row_free(&row);
-            snprintf(err, YT_STORE_ERR_LEN, "out of memory");
+            snprintf(err, YTK_ERR_LEN, "out of memory");
             goto out;
         }
         sqlite3_reset(st);
@@ -418,7 +418,7 @@ static int scrub_params(const char *params, struct yt_buf *out)
 }
 
 int yt_store_log(sqlite3 *db, const struct yt_store_log_entry *e,
-                 char err[YT_STORE_ERR_LEN])
+                 char err[YTK_ERR_LEN])
 {
     sqlite3_stmt *st = NULL;
     struct yt_buf params;
@@ -483,7 +483,7 @@ static char *col_dup(sqlite3_stmt *st, int i)
 }
 
 int yt_store_state_get(sqlite3 *db, const char *key, struct yt_store_state *st,
-                       char err[YT_STORE_ERR_LEN])
+                       char err[YTK_ERR_LEN])
 {
     sqlite3_stmt *q = NULL;
     int rc;
@@ -513,7 +513,7 @@ int yt_store_state_get(sqlite3 *db, const char *key, struct yt_store_state *st,
 }
 
 int yt_store_state_put(sqlite3 *db, const struct yt_store_state *s,
-                       const char *description, char err[YT_STORE_ERR_LEN])
+                       const char *description, char err[YTK_ERR_LEN])
 {
     sqlite3_stmt *q = NULL;
     char now[32];
@@ -542,8 +542,7 @@ int yt_store_state_put(sqlite3 *db, const struct yt_store_state *s,
     return 0;
 }
 
-int yt_store_state_delete(sqlite3 *db, const char *key,
-                          char err[YT_STORE_ERR_LEN])
+int yt_store_state_delete(sqlite3 *db, const char *key, char err[YTK_ERR_LEN])
 {
     sqlite3_stmt *q = NULL;
     int rc;
@@ -561,7 +560,7 @@ int yt_store_state_delete(sqlite3 *db, const char *key,
 }
 
 int yt_store_done_mark(sqlite3 *db, const char *key, char *const *ids, int n,
-                       char err[YT_STORE_ERR_LEN])
+                       char err[YTK_ERR_LEN])
 {
     sqlite3_stmt *q = NULL;
     int i, ret = -1;
@@ -607,8 +606,7 @@ int yt_store_done_has(sqlite3 *db, const char *key, const char *id)
     return found;
 }
 
-int yt_store_done_clear(sqlite3 *db, const char *key,
-                        char err[YT_STORE_ERR_LEN])
+int yt_store_done_clear(sqlite3 *db, const char *key, char err[YTK_ERR_LEN])
 {
     sqlite3_stmt *q = NULL;
     int rc;
@@ -628,7 +626,7 @@ int yt_store_done_clear(sqlite3 *db, const char *key,
 }
 
 int yt_store_meta_set(sqlite3 *db, const char *key, const char *value,
-                      char err[YT_STORE_ERR_LEN])
+                      char err[YTK_ERR_LEN])
 {
     sqlite3_stmt *q = NULL;
     int rc;
@@ -769,7 +767,7 @@ static int starts_word(const char *s, const char *w)
 }
 
 long yt_store_ids_resolve(sqlite3 *db, const char *spec, char ***ids,
-                          char err[YT_STORE_ERR_LEN])
+                          char err[YTK_ERR_LEN])
 {
     struct idlist l = {0};
     sqlite3_stmt *st = NULL;
@@ -779,7 +777,7 @@ long yt_store_ids_resolve(sqlite3 *db, const char *spec, char ***ids,
 
     *ids = NULL;
     if (!spec) {
-        snprintf(err, YT_STORE_ERR_LEN, "no ids given");
+        snprintf(err, YTK_ERR_LEN, "no ids given");
         return -1;
     }
     dot = strchr(spec, '.');
@@ -791,14 +789,14 @@ long yt_store_ids_resolve(sqlite3 *db, const char *spec, char ***ids,
         char table[80], col[80];
         size_t tl = (size_t)(dot - spec);
         if (tl >= sizeof(table) || strlen(dot + 1) >= sizeof(col)) {
-            snprintf(err, YT_STORE_ERR_LEN, "table.column too long");
+            snprintf(err, YTK_ERR_LEN, "table.column too long");
             return -1;
         }
         memcpy(table, spec, tl);
         table[tl] = '\0';
         snprintf(col, sizeof(col), "%s", dot + 1);
         if (!yt_store_valid_table(table) || !yt_store_valid_table(col)) {
-            snprintf(err, YT_STORE_ERR_LEN,
+            snprintf(err, YTK_ERR_LEN,
                      "--ids '%s': expected a SELECT query, table.column or "
                      "a comma-separated list of ids",
                      spec);
@@ -809,25 +807,24 @@ long yt_store_ids_resolve(sqlite3 *db, const char *spec, char ***ids,
     }
     if (sql) {
         if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-            snprintf(err, YT_STORE_ERR_LEN, "--ids query failed: %s",
+            snprintf(err, YTK_ERR_LEN, "--ids query failed: %s",
                      sqlite3_errmsg(db));
             goto fail;
         }
         if (!sqlite3_stmt_readonly(st)) {
-            snprintf(err, YT_STORE_ERR_LEN,
-                     "--ids query must only read (SELECT)");
+            snprintf(err, YTK_ERR_LEN, "--ids query must only read (SELECT)");
             goto fail;
         }
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             const unsigned char *t = sqlite3_column_text(st, 0);
             if (t &&
                 idlist_add(&l, (const char *)t, strlen((const char *)t)) < 0) {
-                snprintf(err, YT_STORE_ERR_LEN, "out of memory");
+                snprintf(err, YTK_ERR_LEN, "out of memory");
                 goto fail;
             }
         }
         if (rc != SQLITE_DONE) {
-            snprintf(err, YT_STORE_ERR_LEN, "--ids query failed: %s",
+            snprintf(err, YTK_ERR_LEN, "--ids query failed: %s",
                      sqlite3_errmsg(db));
             goto fail;
         }
@@ -838,7 +835,7 @@ long yt_store_ids_resolve(sqlite3 *db, const char *spec, char ***ids,
         while (*p) {
             size_t n = strcspn(p, ", \t\r\n");
             if (idlist_add(&l, p, n) < 0) {
-                snprintf(err, YT_STORE_ERR_LEN, "out of memory");
+                snprintf(err, YTK_ERR_LEN, "out of memory");
                 goto fail;
             }
             p += n;
@@ -891,7 +888,7 @@ static const char *ext_of(const char *path)
 }
 
 long yt_store_export(sqlite3 *db, const char *table, const char *path,
-                     char err[YT_STORE_ERR_LEN])
+                     char err[YTK_ERR_LEN])
 {
     return yt_store_export_ex(db, table, path, 0, err);
 }
@@ -923,7 +920,7 @@ static int csv_row(struct yt_buf *b, sqlite3_stmt *st, int ncol, int header,
 }
 
 long yt_store_export_ex(sqlite3 *db, const char *table, const char *path,
-                        unsigned flags, char err[YT_STORE_ERR_LEN])
+                        unsigned flags, char err[YTK_ERR_LEN])
 {
     enum { CSV, JSON, NDJSON } fmt;
     const char *ext = ext_of(path);
@@ -946,20 +943,19 @@ long yt_store_export_ex(sqlite3 *db, const char *table, const char *path,
     else if (strcasecmp(ext, "ndjson") == 0 || strcasecmp(ext, "jsonl") == 0)
         fmt = NDJSON;
     else {
-        snprintf(err, YT_STORE_ERR_LEN,
+        snprintf(err, YTK_ERR_LEN,
                  "cannot tell the format of '%s': name it .csv, .json or "
                  ".ndjson",
                  path);
         return -1;
     }
     if (!yt_store_valid_table(table) || !yt_store_table_exists(db, table)) {
-        snprintf(err, YT_STORE_ERR_LEN, "no table named '%s' in the store",
-                 table);
+        snprintf(err, YTK_ERR_LEN, "no table named '%s' in the store", table);
         return -1;
     }
     if (asprintf(&sql, "SELECT * FROM \"%s\"", table) < 0) {
         sql = NULL;
-        snprintf(err, YT_STORE_ERR_LEN, "out of memory");
+        snprintf(err, YTK_ERR_LEN, "out of memory");
         goto out;
     }
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -967,7 +963,7 @@ long yt_store_export_ex(sqlite3 *db, const char *table, const char *path,
         goto out;
     }
     if (yt_file_begin(&w, path, YT_FILE_PUBLIC, ferr) < 0) {
-        snprintf(err, YT_STORE_ERR_LEN, "%s", ferr);
+        snprintf(err, YTK_ERR_LEN, "%s", ferr);
         goto out;
     }
     f = w.f;
@@ -1036,17 +1032,16 @@ long yt_store_export_ex(sqlite3 *db, const char *table, const char *path,
         fputs(rows ? "\n]\n" : "]\n", f);
     f = NULL;
     if (yt_file_commit(&w, ferr) < 0) {
-        snprintf(err, YT_STORE_ERR_LEN, "%s", ferr);
+        snprintf(err, YTK_ERR_LEN, "%s", ferr);
         goto out;
     }
     ret = rows;
     goto out;
 io:
-    snprintf(err, YT_STORE_ERR_LEN, "cannot write %s: %s", path,
-             strerror(errno));
+    snprintf(err, YTK_ERR_LEN, "cannot write %s: %s", path, strerror(errno));
     goto out;
 oom:
-    snprintf(err, YT_STORE_ERR_LEN, "out of memory");
+    snprintf(err, YTK_ERR_LEN, "out of memory");
 out:
     yt_file_abort(&w);
     yt_buf_free(&line);

@@ -27,10 +27,8 @@
 #include "yt_err.h"
 #include "yt_schema.h"
 
-#define YT_STORE_ERR_LEN YTK_ERR_LEN /* alias: use YTK_ERR_LEN */
-
 /* Create the bookkeeping tables when missing. */
-int yt_store_init(sqlite3 *db, char err[YT_STORE_ERR_LEN]);
+int yt_store_init(sqlite3 *db, char err[YTK_ERR_LEN]);
 
 /* Non-zero when `name` is usable as a table of ours: [A-Za-z_][A-Za-z0-9_]*,
  * at most 64 bytes, not starting with "sqlite_" or "_ytk_". */
@@ -40,10 +38,10 @@ int yt_store_valid_table(const char *name);
  * that it has k's primary key column and add any missing column (older
  * stores).  Fails when the table exists with another shape. */
 int yt_store_table_ensure(sqlite3 *db, const char *table, enum yt_api_kind k,
-                          char err[YT_STORE_ERR_LEN]);
+                          char err[YTK_ERR_LEN]);
 
-int yt_store_begin(sqlite3 *db, char err[YT_STORE_ERR_LEN]);
-int yt_store_commit(sqlite3 *db, char err[YT_STORE_ERR_LEN]);
+int yt_store_begin(sqlite3 *db, char err[YTK_ERR_LEN]);
+int yt_store_commit(sqlite3 *db, char err[YTK_ERR_LEN]);
 void yt_store_rollback(sqlite3 *db);
 
 /* Upsert every element of the JSON array `items` into `table` (kind k).
@@ -54,7 +52,7 @@ void yt_store_rollback(sqlite3 *db);
 int yt_store_upsert_items(sqlite3 *db, const char *table, enum yt_api_kind k,
                           const cJSON *items, const char *fetched_at,
                           const char *const *fill, int *stored, int *bad,
-                          char err[YT_STORE_ERR_LEN]);
+                          char err[YTK_ERR_LEN]);
 
 /* The one function that writes rows carrying statistics: videos and
  * channels (view/like/comment/subscriber/video counts).  Every such row of
@@ -64,11 +62,11 @@ int yt_store_upsert_items(sqlite3 *db, const char *table, enum yt_api_kind k,
  * yt_store_upsert_items; k must be YT_KIND_VIDEO or YT_KIND_CHANNEL. */
 int yt_store_upsert_stats(sqlite3 *db, const char *table, enum yt_api_kind k,
                           const cJSON *items, const char *fetched_at,
-                          int *stored, int *bad, char err[YT_STORE_ERR_LEN]);
+                          int *stored, int *bad, char err[YTK_ERR_LEN]);
 
 /* One row of _ytk_requests. */
 struct yt_store_log_entry {
-    const char *time;        /* ISO-8601 UTC (yt_api_iso_now) */
+    const char *time;        /* ISO-8601 UTC (yt_time_iso_now) */
     const char *pacific_day; /* quota day, "YYYY-MM-DD" */
     const char *method;      /* API path: "videos", "commentThreads" */
     const char *params;      /* query string WITHOUT key/access_token */
@@ -82,7 +80,7 @@ struct yt_store_log_entry {
     const char *fetch_id;    /* id of the %yt_fetch run */
 };
 int yt_store_log(sqlite3 *db, const struct yt_store_log_entry *e,
-                 char err[YT_STORE_ERR_LEN]);
+                 char err[YTK_ERR_LEN]);
 
 /* Quota units logged for one Pacific day; -1 on error. */
 long long yt_store_quota_day(sqlite3 *db, const char *pacific_day);
@@ -97,32 +95,30 @@ struct yt_store_state {
 };
 /* Returns 1 and fills st when a state exists, 0 when none, -1 on error. */
 int yt_store_state_get(sqlite3 *db, const char *key, struct yt_store_state *st,
-                       char err[YT_STORE_ERR_LEN]);
+                       char err[YTK_ERR_LEN]);
 int yt_store_state_put(sqlite3 *db, const struct yt_store_state *st,
-                       const char *description, char err[YT_STORE_ERR_LEN]);
-int yt_store_state_delete(sqlite3 *db, const char *key,
-                          char err[YT_STORE_ERR_LEN]);
+                       const char *description, char err[YTK_ERR_LEN]);
+int yt_store_state_delete(sqlite3 *db, const char *key, char err[YTK_ERR_LEN]);
 void yt_store_state_free(struct yt_store_state *st);
 
 /* The done set of a stopped fetch (_ytk_fetch_done): ids whose batch or
  * listing finished, so a resumed fetch does not pay for them twice.  Mark
  * inside the page's transaction.  done_has returns 1/0 (0 on error). */
 int yt_store_done_mark(sqlite3 *db, const char *key, char *const *ids, int n,
-                       char err[YT_STORE_ERR_LEN]);
+                       char err[YTK_ERR_LEN]);
 int yt_store_done_has(sqlite3 *db, const char *key, const char *id);
-int yt_store_done_clear(sqlite3 *db, const char *key,
-                        char err[YT_STORE_ERR_LEN]);
+int yt_store_done_clear(sqlite3 *db, const char *key, char err[YTK_ERR_LEN]);
 
 /* Small settings in _ytk_meta (e.g. "my_channel_id"). */
 int yt_store_meta_set(sqlite3 *db, const char *key, const char *value,
-                      char err[YT_STORE_ERR_LEN]);
+                      char err[YTK_ERR_LEN]);
 
 /* Resolve an id specification: a read-only SQL query (SELECT/WITH/VALUES,
  * first column), `table.column`, or a list separated by commas/blanks.
  * Ids are trimmed, empty ones dropped, duplicates removed (first order
  * kept).  Returns the count (>= 0) and sets *ids. */
 long yt_store_ids_resolve(sqlite3 *db, const char *spec, char ***ids,
-                          char err[YT_STORE_ERR_LEN]);
+                          char err[YTK_ERR_LEN]);
 void yt_store_ids_free(char **ids, long n);
 
 /* Export every row of `table` to `path`, format from the extension: .csv
@@ -138,10 +134,10 @@ void yt_store_ids_free(char **ids, long n);
  * changed; JSON and NDJSON are always raw. */
 #define YT_STORE_EXPORT_RAW 1u
 long yt_store_export_ex(sqlite3 *db, const char *table, const char *path,
-                        unsigned flags, char err[YT_STORE_ERR_LEN]);
+                        unsigned flags, char err[YTK_ERR_LEN]);
 /* yt_store_export_ex with flags 0. */
 long yt_store_export(sqlite3 *db, const char *table, const char *path,
-                     char err[YT_STORE_ERR_LEN]);
+                     char err[YTK_ERR_LEN]);
 
 /* One CSV field for `s` appended to b: quoted when it holds , " CR or LF;
  * prefixed with ' when `neutralise` and yt_store_csv_risky(s).  Returns 0

@@ -41,7 +41,7 @@ static void check_day(const char *d)
 
 static void check_dates(const char *text)
 {
-    char a[11], b[11], err[YT_AN_ERR_LEN];
+    char a[11], b[11], err[YTK_ERR_LEN];
 
     err[0] = '\0';
     if (yt_an_date(text, 1793361600, a, err) == 0)
@@ -82,7 +82,7 @@ static void check_table(const struct yt_an_table *t)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *buf, *json, *filters = NULL, err[YT_AN_ERR_LEN];
+    char *buf, *json, *filters = NULL, err[YTK_ERR_LEN];
     struct yt_an_table t;
     cJSON *root;
     sqlite3 *db = NULL;

@@ -63,7 +63,7 @@ static void check_attributes(const char *svg)
 /* The spec parses, is valid UTF-8 (U+FFFD only as its own bytes). */
 static void check_vega(const struct ch_chart *c)
 {
-    char *vl = NULL, err[CH_ERR_LEN] = "";
+    char *vl = NULL, err[YTK_ERR_LEN] = "";
     size_t len = 0, i = 0;
     cJSON *j;
 

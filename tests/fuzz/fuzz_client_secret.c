@@ -84,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     err[0] = '\0';
     if (yt_client_parse((const char *)data, size, "client_secret.json", &c,
-                        err) == YT_OAUTH_OK) {
+                        err) == YTK_OK) {
         check_client(&c);
         yt_client_free(&c);
     } else {
@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (text && occurrences(text, SECRET) == 1) {
         err[0] = '\0';
         if (yt_client_parse(text, strlen(text), "client_secret.json", &c,
-                            err) == YT_OAUTH_OK) {
+                            err) == YTK_OK) {
             check_client(&c);
             if (strcmp(c.client_secret, SECRET) != 0)
                 abort();

@@ -32,17 +32,17 @@ struct fake {
 };
 
 static int f_add(void *arg, const struct yt_http_req *req, void *tag,
-                 char err[YT_ERR_LEN])
+                 char err[YTK_ERR_LEN])
 {
     struct fake *f = arg;
 
     (void)req;
     (void)err;
     if (f->n >= 256 || f->sent >= 2000)
-        return YT_HTTP_E_NOMEM;
+        return YTK_E_NOMEM;
     f->tags[f->n++] = tag;
     f->sent++;
-    return YT_HTTP_OK;
+    return YTK_OK;
 }
 
 static int f_wait(void *arg, long timeout_ms, struct yt_http_done *d)
@@ -54,7 +54,7 @@ static int f_wait(void *arg, long timeout_ms, struct yt_http_done *d)
         return 0;
     memset(d, 0, sizeof(*d));
     d->tag = f->tags[--f->n];
-    d->rc = YT_HTTP_OK;
+    d->rc = YTK_OK;
     d->resp.retry_after = -1;
     if (f->body) {
         d->resp.status = f->status;
@@ -100,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct yt_recipe_job *j;
     struct yt_fetch *e;
     sqlite3 *db = NULL;
-    char err[YT_FETCH_ERR_LEN];
+    char err[YTK_ERR_LEN];
     char *ids[2] = {"vid1", "vid2"};
     int which, rc;
     const char *main_table;

@@ -92,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (size >= YT_LISTENER_MAX_REQUEST ||
              (!memchr(s, '\0', size) && has_blank_line(s, size))))
             abort();
-        if (rc == YT_LREQ_E_TOOBIG && size < YT_LISTENER_MAX_REQUEST)
+        if (rc == YTK_E_TOOBIG && size < YT_LISTENER_MAX_REQUEST)
             abort();
     }
 

@@ -105,7 +105,7 @@ static void check_origin(const struct yt_token *t, size_t size)
     if (size % 3 == 0) {
         unsetenv("YTK_GOOGLE_BASE");
         rc = yt_token_origin_check(t, err);
-        if (rc != YT_TOKEN_OK && rc != YT_TOKEN_E_ORIGIN)
+        if (rc != YTK_OK && rc != YTK_E_ORIGIN)
             abort();
     } else {
         setenv("YTK_GOOGLE_BASE", base, 1);
@@ -114,10 +114,10 @@ static void check_origin(const struct yt_token *t, size_t size)
         want = !t->token_uri ||
                (strncmp(t->token_uri, base, sizeof base - 1) == 0 &&
                 t->token_uri[sizeof base - 1] == '/');
-        if (rc != (want ? YT_TOKEN_OK : YT_TOKEN_E_ORIGIN))
+        if (rc != (want ? YTK_OK : YTK_E_ORIGIN))
             abort();
     }
-    if (rc != YT_TOKEN_OK) {
+    if (rc != YTK_OK) {
         if (!err[0])
             abort();
         no_secret(err);
@@ -133,7 +133,7 @@ static void known_secrets(const uint8_t *data, size_t size)
     if (!text)
         return;
     err[0] = '\0';
-    if (yt_token_parse(text, strlen(text), &t, err) == YT_TOKEN_OK) {
+    if (yt_token_parse(text, strlen(text), &t, err) == YTK_OK) {
         if (!is_secret(t.token, 0, 1) || !is_secret(t.refresh_token, 2, 2) ||
             !is_secret(t.client_secret, 3, 3))
             abort();
@@ -145,7 +145,7 @@ static void known_secrets(const uint8_t *data, size_t size)
     memset(&t, 0, sizeof t);
     err[0] = '\0';
     if (yt_oauth_parse_token_response(size % 2 ? 200 : 400, text, 1000, &t,
-                                      err) == YT_OAUTH_OK) {
+                                      err) == YTK_OK) {
         if (!t.token || !is_secret(t.token, 0, 1) ||
             !is_secret(t.refresh_token, 2, 2))
             abort();
@@ -166,11 +166,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *s, *json;
 
     err[0] = '\0';
-    if (yt_token_parse((const char *)data, size, &t, err) == YT_TOKEN_OK) {
+    if (yt_token_parse((const char *)data, size, &t, err) == YTK_OK) {
         json = yt_token_to_json(&t);
         if (json) {
             /* What we write, we read back identically. */
-            if (yt_token_parse(json, strlen(json), &back, err) != YT_TOKEN_OK)
+            if (yt_token_parse(json, strlen(json), &back, err) != YTK_OK)
                 abort();
             if ((t.token == NULL) != (back.token == NULL) ||
                 (t.token && strcmp(t.token, back.token) != 0) ||
@@ -185,8 +185,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (!err[0] || !is_empty(&t)) {
         abort();
     }
-    if (yt_client_parse((const char *)data, size, "fuzz", &c, err) ==
-        YT_OAUTH_OK)
+    if (yt_client_parse((const char *)data, size, "fuzz", &c, err) == YTK_OK)
         yt_client_free(&c);
     s = malloc(size + 1);
     if (!s)

@@ -20,7 +20,7 @@
 
 static int words(const char *s, char ***w)
 {
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int n = 0;
 
     *w = NULL;
@@ -33,7 +33,7 @@ static void check_roundtrip(const struct mg_var *v)
 {
     struct yt_buf b;
     struct mg_var back = {0};
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     if (v->type != MG_VAR_INT && v->type != MG_VAR_REAL &&
         v->type != MG_VAR_DATE)
@@ -58,7 +58,7 @@ static void check_roundtrip(const struct mg_var *v)
 static void check_expand(const char *line, const char *value)
 {
     struct yt_buf b;
-    char err[MG_ERR_LEN], **w1 = NULL, **w2 = NULL;
+    char err[YTK_ERR_LEN], **w1 = NULL, **w2 = NULL;
     int n1, n2;
 
     yt_buf_init(&b, 8u << 20);
@@ -90,7 +90,7 @@ static void check_expand(const char *line, const char *value)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *s = malloc(size + 1), *nl, err[MG_ERR_LEN];
+    char *s = malloc(size + 1), *nl, err[YTK_ERR_LEN];
     const char *line;
     struct mg_var v = {0}, w = {0};
     struct yt_buf b;

@@ -53,7 +53,7 @@ static void test_presets(void)
 
 static void test_dates(void)
 {
-    char s[11], e[11], err[YT_AN_ERR_LEN];
+    char s[11], e[11], err[YTK_ERR_LEN];
 
     TU_EQ_INT(yt_an_last("90d", NOW, s, e, err), 0);
     TU_EQ_STR(e, "2026-10-30");
@@ -92,7 +92,7 @@ static void test_dates(void)
 
 static void test_params(void)
 {
-    char err[YT_AN_ERR_LEN];
+    char err[YTK_ERR_LEN];
     struct yt_an_request r = {0};
     char *p;
 
@@ -215,7 +215,7 @@ static char *q_text(sqlite3 *db, const char *sql)
 
 static void test_table_and_rows(void)
 {
-    char err[YT_AN_ERR_LEN];
+    char err[YTK_ERR_LEN];
     cJSON *root = cJSON_Parse(daily_json);
     struct yt_an_table t;
     sqlite3 *db = mem_db();
@@ -371,7 +371,7 @@ static void test_bad_headers(void)
         "{\"columnHeaders\": [{\"columnType\": \"METRIC\"}]}",
         "{\"columnHeaders\": [7]}",
     };
-    char err[YT_AN_ERR_LEN];
+    char err[YTK_ERR_LEN];
     struct yt_an_table t;
     size_t i;
 

@@ -11,6 +11,7 @@
 #include "yt_api.h"
 #include "yt_http.h"
 #include "yt_store.h"
+#include "yt_time.h"
 
 static void test_durations(void)
 {
@@ -115,36 +116,33 @@ static void test_error_parse(void)
 
 static void test_classify(void)
 {
-    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 200, NULL), YT_API_OK);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 401, "authError"), YT_API_AUTH);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 401, NULL), YT_API_AUTH);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 500, "internalError"), YT_API_RETRY);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 503, "backendError"), YT_API_RETRY);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 502, ""), YT_API_RETRY);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 429, NULL), YT_API_RETRY);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 403, "rateLimitExceeded"),
+    TU_EQ_INT(yt_api_classify(YTK_OK, 200, NULL), YT_API_OK);
+    TU_EQ_INT(yt_api_classify(YTK_OK, 401, "authError"), YT_API_AUTH);
+    TU_EQ_INT(yt_api_classify(YTK_OK, 401, NULL), YT_API_AUTH);
+    TU_EQ_INT(yt_api_classify(YTK_OK, 500, "internalError"), YT_API_RETRY);
+    TU_EQ_INT(yt_api_classify(YTK_OK, 503, "backendError"), YT_API_RETRY);
+    TU_EQ_INT(yt_api_classify(YTK_OK, 502, ""), YT_API_RETRY);
+    TU_EQ_INT(yt_api_classify(YTK_OK, 429, NULL), YT_API_RETRY);
+    TU_EQ_INT(yt_api_classify(YTK_OK, 403, "rateLimitExceeded"), YT_API_RETRY);
+    TU_EQ_INT(yt_api_classify(YTK_OK, 403, "userRateLimitExceeded"),
               YT_API_RETRY);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 403, "userRateLimitExceeded"),
-              YT_API_RETRY);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 403, "quotaExceeded"), YT_API_FATAL);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 403, "dailyLimitExceeded"),
+    TU_EQ_INT(yt_api_classify(YTK_OK, 403, "quotaExceeded"), YT_API_FATAL);
+    TU_EQ_INT(yt_api_classify(YTK_OK, 403, "dailyLimitExceeded"), YT_API_FATAL);
+    TU_EQ_INT(yt_api_classify(YTK_OK, 403, "insufficientPermissions"),
               YT_API_FATAL);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 403, "insufficientPermissions"),
+    TU_EQ_INT(yt_api_classify(YTK_OK, 400, "keyInvalid"), YT_API_FATAL);
+    TU_EQ_INT(yt_api_classify(YTK_OK, 400, "missingRequiredParameter"),
               YT_API_FATAL);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 400, "keyInvalid"), YT_API_FATAL);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 400, "missingRequiredParameter"),
-              YT_API_FATAL);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 403, "forbidden"), YT_API_SKIP);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 403, "commentsDisabled"),
-              YT_API_SKIP);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 404, "videoNotFound"), YT_API_SKIP);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 404, NULL), YT_API_SKIP);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_OK, 400, NULL), YT_API_FATAL);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_E_TRANSFER, 0, NULL), YT_API_RETRY);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_E_TIMEOUT, 0, NULL), YT_API_RETRY);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_E_CONNECT, 0, NULL), YT_API_RETRY);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_E_TOO_LARGE, 0, NULL), YT_API_FATAL);
-    TU_EQ_INT(yt_api_classify(YT_HTTP_E_INSECURE, 0, NULL), YT_API_FATAL);
+    TU_EQ_INT(yt_api_classify(YTK_OK, 403, "forbidden"), YT_API_SKIP);
+    TU_EQ_INT(yt_api_classify(YTK_OK, 403, "commentsDisabled"), YT_API_SKIP);
+    TU_EQ_INT(yt_api_classify(YTK_OK, 404, "videoNotFound"), YT_API_SKIP);
+    TU_EQ_INT(yt_api_classify(YTK_OK, 404, NULL), YT_API_SKIP);
+    TU_EQ_INT(yt_api_classify(YTK_OK, 400, NULL), YT_API_FATAL);
+    TU_EQ_INT(yt_api_classify(YTK_E_TRANSFER, 0, NULL), YT_API_RETRY);
+    TU_EQ_INT(yt_api_classify(YTK_E_TIMEOUT, 0, NULL), YT_API_RETRY);
+    TU_EQ_INT(yt_api_classify(YTK_E_CONNECT, 0, NULL), YT_API_RETRY);
+    TU_EQ_INT(yt_api_classify(YTK_E_TOOBIG, 0, NULL), YT_API_FATAL);
+    TU_EQ_INT(yt_api_classify(YTK_E_INSECURE, 0, NULL), YT_API_FATAL);
     TU_EQ_INT(yt_api_units_charged(100, 200, NULL), 100);
     TU_EQ_INT(yt_api_units_charged(1, 404, "videoNotFound"), 1);
     TU_EQ_INT(yt_api_units_charged(1, 403, "commentsDisabled"), 1);
@@ -179,27 +177,27 @@ static void test_pacific_day(void)
     char d[11];
 
     /* 2026-01-15 07:59:59 UTC = Jan 14 23:59:59 PST. */
-    yt_api_pacific_day((time_t)1768463999, d);
+    yt_time_pacific_day((time_t)1768463999, d);
     TU_EQ_STR(d, "2026-01-14");
     /* 2026-01-15 08:00:00 UTC = Jan 15 00:00 PST. */
-    yt_api_pacific_day((time_t)1768464000, d);
+    yt_time_pacific_day((time_t)1768464000, d);
     TU_EQ_STR(d, "2026-01-15");
     /* Summer: 2026-07-01 06:59:59 UTC = Jun 30 23:59:59 PDT. */
-    yt_api_pacific_day((time_t)1782889199, d);
+    yt_time_pacific_day((time_t)1782889199, d);
     TU_EQ_STR(d, "2026-06-30");
-    yt_api_pacific_day((time_t)1782889200, d);
+    yt_time_pacific_day((time_t)1782889200, d);
     TU_EQ_STR(d, "2026-07-01");
     /* DST starts 2026-03-08 10:00 UTC: 2026-03-08 07:30 UTC is still PST
      * (Mar 7 23:30); 2026-03-09 06:30 UTC is PDT (Mar 8 23:30). */
-    yt_api_pacific_day((time_t)1772955000, d);
+    yt_time_pacific_day((time_t)1772955000, d);
     TU_EQ_STR(d, "2026-03-07");
-    yt_api_pacific_day((time_t)1773037800, d);
+    yt_time_pacific_day((time_t)1773037800, d);
     TU_EQ_STR(d, "2026-03-08");
     /* DST ends 2026-11-01 09:00 UTC: 2026-11-01 07:30 UTC is PDT (Nov 1
      * 00:30); 2026-11-02 07:30 UTC is PST (Nov 1 23:30). */
-    yt_api_pacific_day((time_t)1793518200, d);
+    yt_time_pacific_day((time_t)1793518200, d);
     TU_EQ_STR(d, "2026-11-01");
-    yt_api_pacific_day((time_t)1793604600, d);
+    yt_time_pacific_day((time_t)1793604600, d);
     TU_EQ_STR(d, "2026-11-01");
 }
 

@@ -1230,7 +1230,7 @@ static void test_vega_million(void)
     for (kind = 0; kind < 2; kind++) {
         struct ch_chart c;
         struct ch_draw d;
-        char *vl = NULL, err[CH_ERR_LEN], title[64];
+        char *vl = NULL, err[YTK_ERR_LEN], title[64];
         const char *val[1] = {title};
         size_t vl_len, i;
         cJSON *spec, *values;
@@ -1286,7 +1286,7 @@ static void test_vega_cap_fails_cleanly(void)
 {
     struct ch_chart c;
     struct ch_draw d;
-    char *vl = (char *)1, err[CH_ERR_LEN] = "", name[128];
+    char *vl = (char *)1, err[YTK_ERR_LEN] = "", name[128];
     size_t len = 1;
     int s, i;
 
@@ -1311,7 +1311,7 @@ static void test_point_labels(void)
 {
     struct ch_chart c;
     struct ch_draw d;
-    char err[CH_ERR_LEN];
+    char err[YTK_ERR_LEN];
     size_t i, j, nlab = 0;
     double boxes[16][4];
 

@@ -53,7 +53,7 @@ static void test_cell_rule(void)
 static void test_export_formulas(void)
 {
     sqlite3 *db;
-    char err[YT_STORE_ERR_LEN], path[256], buf[4096];
+    char err[YTK_ERR_LEN], path[256], buf[4096];
 
     TU_EQ_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
     TU_EQ_INT(

@@ -49,13 +49,13 @@ struct fake {
 };
 
 static int fake_add(void *arg, const struct yt_http_req *req, void *tag,
-                    char err[YT_ERR_LEN])
+                    char err[YTK_ERR_LEN])
 {
     struct fake *f = arg;
 
     (void)err;
     if (f->n >= FAKE_MAX)
-        return YT_HTTP_E_NOMEM;
+        return YTK_E_NOMEM;
     snprintf(f->last_url, sizeof(f->last_url), "%s", req->url);
     f->fl[f->n].url = strdup(req->url);
     f->fl[f->n].bearer = req->bearer ? strdup(req->bearer) : NULL;
@@ -64,7 +64,7 @@ static int fake_add(void *arg, const struct yt_http_req *req, void *tag,
     f->sent++;
     if (f->n > f->max_seen)
         f->max_seen = f->n;
-    return YT_HTTP_OK;
+    return YTK_OK;
 }
 
 static int url_int(const char *url, const char *key)
@@ -89,7 +89,7 @@ static int fake_wait(void *arg, long timeout_ms, struct yt_http_done *d)
     f->n--;
     memset(d, 0, sizeof(*d));
     d->tag = r.tag;
-    d->rc = YT_HTTP_OK;
+    d->rc = YTK_OK;
     d->resp.retry_after = -1;
     page = url_int(r.url, "page=");
     if (f->good_token && (!r.bearer || strcmp(r.bearer, f->good_token))) {
@@ -157,7 +157,7 @@ struct tq {
 static struct yt_fetch_query_spec tq_spec(struct tq *t);
 
 static int tq_page(struct yt_fetch *e, struct yt_fetch_query *q,
-                   const cJSON *root, void *arg, char err[YT_FETCH_ERR_LEN])
+                   const cJSON *root, void *arg, char err[YTK_ERR_LEN])
 {
     struct tq *t = arg;
     const cJSON *next = cJSON_GetObjectItemCaseSensitive(root, "next");
@@ -233,7 +233,7 @@ static int h_interrupted(void *arg)
            yt_fetch_get_stats(h->e)->pages >= h->interrupt_after_pages;
 }
 
-static int h_refresh(void *arg, char err[YT_FETCH_ERR_LEN])
+static int h_refresh(void *arg, char err[YTK_ERR_LEN])
 {
     struct hooks_rec *h = arg;
 
@@ -260,7 +260,7 @@ static void h_failed(void *arg, const char *label, const char *method,
 static sqlite3 *mem_db(void)
 {
     sqlite3 *db = NULL;
-    char err[YT_STORE_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     sqlite3_open(":memory:", &db);
     TU_CHECK(yt_store_init(db, err) == 0);
@@ -273,7 +273,7 @@ static struct yt_fetch *make_engine(sqlite3 *db, struct fake *fk,
                                     int parallel)
 {
     struct yt_fetch_config cfg;
-    char err[YT_FETCH_ERR_LEN];
+    char err[YTK_ERR_LEN];
     struct yt_fetch *e;
 
     memset(tr, 0, sizeof(*tr));
@@ -397,7 +397,7 @@ static void test_http_streaming(void)
     struct yt_http *h = yt_http_new();
     struct yt_http_req req;
     struct yt_http_done d;
-    char url[128], err[YT_ERR_LEN];
+    char url[128], err[YTK_ERR_LEN];
     long order[4];
     int i, got = 0;
     long tags[4] = {30, 20, 10, 0};
@@ -412,7 +412,7 @@ static void test_http_streaming(void)
     for (i = 0; i < 4; i++) {
         snprintf(url, sizeof(url), "http://127.0.0.1:%d/n/%ld", s.port,
                  tags[i]);
-        TU_EQ_INT(yt_http_add(h, &req, &tags[i], err), YT_HTTP_OK);
+        TU_EQ_INT(yt_http_add(h, &req, &tags[i], err), YTK_OK);
     }
     TU_EQ_INT(yt_http_inflight(h), 4);
     while (got < 4) {
@@ -420,7 +420,7 @@ static void test_http_streaming(void)
             sem_post(&release_slow);
         if (yt_http_wait(h, 30000, &d) != 1)
             break;
-        TU_EQ_INT(d.rc, YT_HTTP_OK);
+        TU_EQ_INT(d.rc, YTK_OK);
         TU_EQ_INT(d.resp.status, 200);
         order[got++] = *(long *)d.tag;
         TU_EQ_INT(atol(d.resp.body), *(long *)d.tag);
@@ -434,16 +434,16 @@ static void test_http_streaming(void)
     TU_EQ_INT(yt_http_wait(h, 10, &d), 0);
     /* truncated body: a transfer error that keeps the status */
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/cut", s.port);
-    TU_EQ_INT(yt_http_add(h, &req, tags, err), YT_HTTP_OK);
+    TU_EQ_INT(yt_http_add(h, &req, tags, err), YTK_OK);
     TU_EQ_INT(yt_http_wait(h, 5000, &d), 1);
-    TU_EQ_INT(d.rc, YT_HTTP_E_TRANSFER);
+    TU_EQ_INT(d.rc, YTK_E_TRANSFER);
     TU_EQ_INT(d.resp.status, 200);
     TU_CHECK(d.resp.body == NULL);
     yt_http_resp_free(&d.resp);
     /* cancel */
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/n/5", s.port);
-    TU_EQ_INT(yt_http_add(h, &req, tags, err), YT_HTTP_OK);
-    TU_EQ_INT(yt_http_add(h, &req, tags, err), YT_HTTP_OK);
+    TU_EQ_INT(yt_http_add(h, &req, tags, err), YTK_OK);
+    TU_EQ_INT(yt_http_add(h, &req, tags, err), YTK_OK);
     yt_http_cancel_all(h);
     TU_EQ_INT(yt_http_inflight(h), 0);
     TU_EQ_INT(yt_http_wait(h, 10, &d), 0);
@@ -504,7 +504,7 @@ static void test_http_add_sends_at_once(void)
     struct yt_http_req req;
     struct yt_http_done d;
     struct timespec ts;
-    char url[128], err[YT_ERR_LEN];
+    char url[128], err[YTK_ERR_LEN];
     int tag = 0;
 
     TU_CHECK(h != NULL);
@@ -525,18 +525,18 @@ static void test_http_add_sends_at_once(void)
     req.method = "GET";
     req.url = url;
     /* the first request opens the connection */
-    TU_EQ_INT(yt_http_add(h, &req, &tag, err), YT_HTTP_OK);
+    TU_EQ_INT(yt_http_add(h, &req, &tag, err), YTK_OK);
     TU_EQ_INT(yt_http_wait(h, 5000, &d), 1);
     TU_EQ_INT(d.resp.status, 200);
     yt_http_resp_free(&d.resp);
     TU_EQ_INT(sem_trywait(&s.arrived), 0);
     /* the second is on the wire when yt_http_add returns */
-    TU_EQ_INT(yt_http_add(h, &req, &tag, err), YT_HTTP_OK);
+    TU_EQ_INT(yt_http_add(h, &req, &tag, err), YTK_OK);
     clock_gettime(CLOCK_REALTIME, &ts);
     ts.tv_sec += 2;
     TU_EQ_INT(sem_timedwait(&s.arrived, &ts), 0);
     TU_EQ_INT(yt_http_wait(h, 5000, &d), 1);
-    TU_EQ_INT(d.rc, YT_HTTP_OK);
+    TU_EQ_INT(d.rc, YTK_OK);
     TU_EQ_STR(d.resp.body, "ok");
     yt_http_resp_free(&d.resp);
     yt_http_free(h); /* closes the connection: the server thread ends */
@@ -556,7 +556,7 @@ static void test_out_of_order_and_pipelined(void)
     struct yt_cred cr;
     struct tq qs[3];
     struct yt_fetch *e;
-    char err[YT_FETCH_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int i;
 
     memset(&fk, 0, sizeof(fk));
@@ -604,7 +604,7 @@ static void test_503_in_the_middle(void)
     struct tq q;
     struct yt_fetch_query_spec s;
     struct yt_fetch *e;
-    char err[YT_FETCH_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     memset(&fk, 0, sizeof(fk));
     memset(&h, 0, sizeof(h));
@@ -639,7 +639,7 @@ static void test_401_refreshes_once_for_all(void)
     struct yt_cred cr;
     struct tq qs[4];
     struct yt_fetch *e;
-    char err[YT_FETCH_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int i;
 
     memset(&fk, 0, sizeof(fk));
@@ -680,7 +680,7 @@ static void test_interrupt_keeps_pages(void)
     struct yt_cred cr;
     struct tq qs[3];
     struct yt_fetch *e;
-    char err[YT_FETCH_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int i, seen = 0;
 
     memset(&fk, 0, sizeof(fk));
@@ -729,7 +729,7 @@ static void test_rate_limit_shrinks_window(void)
     struct yt_cred cr;
     struct tq qs[6];
     struct yt_fetch *e;
-    char err[YT_FETCH_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int i;
 
     memset(&fk, 0, sizeof(fk));
@@ -760,7 +760,7 @@ static void test_rate_limit_shrinks_window(void)
 /* An Analytics-like query: another base URL, no Data API units, the next
  * request decided by startIndex, the logged item count set by the page. */
 static int rows_page(struct yt_fetch *e, struct yt_fetch_query *q,
-                     const cJSON *root, void *arg, char err[YT_FETCH_ERR_LEN])
+                     const cJSON *root, void *arg, char err[YTK_ERR_LEN])
 {
     int *pages = arg;
 
@@ -788,7 +788,7 @@ static void test_other_base_startindex_no_units(void)
     struct yt_cred cr;
     struct yt_fetch_query_spec s;
     struct yt_fetch *e;
-    char err[YT_FETCH_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int pages = 0;
 
     memset(&fk, 0, sizeof(fk));
@@ -830,7 +830,7 @@ static void test_recipe_pages_many_ids(void)
     struct yt_recipe_plan p;
     struct yt_recipe_job *j;
     struct yt_fetch *e;
-    char err[YT_FETCH_ERR_LEN];
+    char err[YTK_ERR_LEN];
     long n = 100001, i;
     char **ids = calloc((size_t)n, sizeof(char *));
 
@@ -900,7 +900,7 @@ static int eq_next(struct yt_fetch *e, struct yt_fetch_query *q,
 }
 
 static int eq_page(struct yt_fetch *e, struct yt_fetch_query *q,
-                   const cJSON *root, void *arg, char err[YT_FETCH_ERR_LEN])
+                   const cJSON *root, void *arg, char err[YTK_ERR_LEN])
 {
     struct eq *t = arg;
     char cur[32];
@@ -910,7 +910,7 @@ static int eq_page(struct yt_fetch *e, struct yt_fetch_query *q,
     if (t->pages < 16)
         t->sent_at_store[t->pages] = t->fk->sent;
     if (t->fail_at && t->pages + 1 == t->fail_at) {
-        snprintf(err, YT_FETCH_ERR_LEN, "disk full");
+        snprintf(err, YTK_ERR_LEN, "disk full");
         return -1;
     }
     t->pages++;
@@ -936,7 +936,7 @@ static int run_early(struct eq *t, int pages_per_query, sqlite3 *db,
     struct yt_cred cr;
     struct yt_fetch_query_spec s;
     struct yt_fetch *e;
-    char err[YT_FETCH_ERR_LEN];
+    char err[YTK_ERR_LEN];
     int rc;
 
     memset(&fk, 0, sizeof(fk));

@@ -92,8 +92,8 @@ static void test_pkce_verifier(void)
     size_t i;
     int seen_special = 0;
 
-    TU_EQ_INT(yt_oauth_pkce_verifier(v1, err), YT_OAUTH_OK);
-    TU_EQ_INT(yt_oauth_pkce_verifier(v2, err), YT_OAUTH_OK);
+    TU_EQ_INT(yt_oauth_pkce_verifier(v1, err), YTK_OK);
+    TU_EQ_INT(yt_oauth_pkce_verifier(v2, err), YTK_OK);
     TU_EQ_INT(strlen(v1), 128);
     TU_CHECK(strcmp(v1, v2) != 0);
     TU_EQ_INT(strspn(v1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -101,7 +101,7 @@ static void test_pkce_verifier(void)
               128);
     /* Over a few verifiers every class of the alphabet shows up. */
     for (i = 0; i < 20 && !seen_special; i++) {
-        TU_EQ_INT(yt_oauth_pkce_verifier(v1, err), YT_OAUTH_OK);
+        TU_EQ_INT(yt_oauth_pkce_verifier(v1, err), YTK_OK);
         seen_special = strpbrk(v1, "-._~") != NULL;
     }
     TU_CHECK(seen_special);
@@ -119,8 +119,8 @@ static void test_base64url_and_state(void)
     TU_EQ_STR(out, "Zm9v");
     yt_base64url((const unsigned char *)"\xfb\xff", 2, out);
     TU_EQ_STR(out, "-_8");
-    TU_EQ_INT(yt_oauth_random_state(s1, err), YT_OAUTH_OK);
-    TU_EQ_INT(yt_oauth_random_state(s2, err), YT_OAUTH_OK);
+    TU_EQ_INT(yt_oauth_random_state(s1, err), YTK_OK);
+    TU_EQ_INT(yt_oauth_random_state(s2, err), YTK_OK);
     TU_EQ_INT(strlen(s1), 43);
     TU_CHECK(strcmp(s1, s2) != 0);
 }
@@ -203,7 +203,7 @@ static void test_client_secrets(void)
     TU_EQ_INT(yt_client_load(FIXTURES "client_secrets/"
                                       "client_secret_installed_good.json",
                              &c, err),
-              YT_OAUTH_OK);
+              YTK_OK);
     TU_EQ_STR(c.client_id, "client_id");
     TU_EQ_STR(c.client_secret, "client_secret");
     TU_CHECK(!c.is_web && !c.redirect_uri);
@@ -211,24 +211,24 @@ static void test_client_secrets(void)
 
     TU_EQ_INT(yt_client_load(FIXTURES "client_secrets/client_secret_web.json",
                              &c, err),
-              YT_OAUTH_OK);
+              YTK_OK);
     TU_CHECK(c.is_web);
     TU_EQ_STR(c.redirect_uri, "http://localhost:5000/oauth2callback");
     yt_client_free(&c);
 
     TU_CHECK(yt_client_load(FIXTURES "client_secrets/"
                                      "client_secret_installed_bad.json",
-                            &c, err) != YT_OAUTH_OK);
+                            &c, err) != YTK_OK);
     TU_CHECK(strstr(err, "client_secret") != NULL);
     TU_CHECK(c.client_id == NULL);
 
     TU_CHECK(yt_client_load(FIXTURES "client_secrets/"
                                      "client_secret_unsupported.json",
-                            &c, err) != YT_OAUTH_OK);
+                            &c, err) != YTK_OK);
     TU_CHECK(strstr(err, "Client secrets must be for a web or installed "
                          "app.") != NULL);
 
-    TU_CHECK(yt_client_load("/nonexistent/cs.json", &c, err) != YT_OAUTH_OK);
+    TU_CHECK(yt_client_load("/nonexistent/cs.json", &c, err) != YTK_OK);
     TU_CHECK(strstr(err, "/nonexistent/cs.json") != NULL);
 
     /* A web client without a loopback redirect cannot be used here. */
@@ -236,15 +236,14 @@ static void test_client_secrets(void)
         const char *j = "{\"web\":{\"client_id\":\"a\",\"client_secret\":\"b\","
                         "\"redirect_uris\":[\"https://example.com/cb\"]}}";
 
-        TU_CHECK(yt_client_parse(j, strlen(j), "x.json", &c, err) !=
-                 YT_OAUTH_OK);
+        TU_CHECK(yt_client_parse(j, strlen(j), "x.json", &c, err) != YTK_OK);
         TU_CHECK(strstr(err, "loopback") != NULL);
     }
-    TU_EQ_INT(yt_client_from_values("id", "sec", &c, err), YT_OAUTH_OK);
+    TU_EQ_INT(yt_client_from_values("id", "sec", &c, err), YTK_OK);
     TU_EQ_STR(c.client_secret, "sec");
     yt_client_free(&c);
-    TU_CHECK(yt_client_from_values("id", "", &c, err) != YT_OAUTH_OK);
-    TU_CHECK(yt_client_from_values("i d", "s", &c, err) != YT_OAUTH_OK);
+    TU_CHECK(yt_client_from_values("id", "", &c, err) != YTK_OK);
+    TU_CHECK(yt_client_from_values("i d", "s", &c, err) != YTK_OK);
 }
 
 /* ---- token file -------------------------------------------------------- */
@@ -280,7 +279,7 @@ static void test_token_authorized_user(void)
     struct yt_token t;
     char err[YTK_ERR_LEN];
 
-    TU_EQ_INT(yt_token_parse(j, strlen(j), &t, err), YT_TOKEN_OK);
+    TU_EQ_INT(yt_token_parse(j, strlen(j), &t, err), YTK_OK);
     TU_EQ_STR(t.token, "ya29.A");
     TU_EQ_STR(t.refresh_token, "1//R");
     TU_EQ_STR(t.client_id, "cid");
@@ -299,8 +298,7 @@ static void test_token_requests_oauthlib(void)
     char err[YTK_ERR_LEN];
 
     /* The seed project's token.json, as recorded. */
-    TU_EQ_INT(yt_token_load(FIXTURES "access_token.json", &t, err),
-              YT_TOKEN_OK);
+    TU_EQ_INT(yt_token_load(FIXTURES "access_token.json", &t, err), YTK_OK);
     TU_EQ_STR(t.token, "access_token");
     TU_EQ_STR(t.refresh_token, "refresh_token");
     TU_EQ_STR(t.scopes, "https://www.googleapis.com/auth/youtube "
@@ -328,13 +326,13 @@ static void test_token_round_trip(void)
     t.refresh_expiry = 1736337600LL;
     snprintf(path, sizeof path, "%s/token.json", tmpdir);
     old = umask(0);
-    TU_EQ_INT(yt_token_save(path, &t, err), YT_TOKEN_OK);
+    TU_EQ_INT(yt_token_save(path, &t, err), YTK_OK);
     /* overwrite: still atomic, still 0600 */
-    TU_EQ_INT(yt_token_save(path, &t, err), YT_TOKEN_OK);
+    TU_EQ_INT(yt_token_save(path, &t, err), YTK_OK);
     umask(old);
     TU_EQ_INT(stat(path, &st), 0);
     TU_EQ_INT(st.st_mode & 0777, 0600);
-    TU_EQ_INT(yt_token_load(path, &back, err), YT_TOKEN_OK);
+    TU_EQ_INT(yt_token_load(path, &back, err), YTK_OK);
     TU_EQ_STR(back.token, t.token);
     TU_EQ_STR(back.refresh_token, t.refresh_token);
     TU_EQ_STR(back.client_id, t.client_id);
@@ -385,16 +383,15 @@ static void test_token_bad(void)
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int rc = yt_token_parse(bad[i], strlen(bad[i]), &t, err);
 
-        TU_CHECK(rc == YT_TOKEN_E_FORMAT);
-        if (rc == YT_TOKEN_OK) {
+        TU_CHECK(rc == YTK_E_FORMAT);
+        if (rc == YTK_OK) {
             fprintf(stderr, "accepted: %s\n", bad[i]);
             yt_token_free(&t);
         }
         /* Messages never repeat token values. */
         TU_CHECK(strstr(err, "a\nb") == NULL);
     }
-    TU_EQ_INT(yt_token_load("/nonexistent/token.json", &t, err),
-              YT_TOKEN_E_NOENT);
+    TU_EQ_INT(yt_token_load("/nonexistent/token.json", &t, err), YTK_E_NOENT);
 }
 
 /* ---- token endpoint answers -------------------------------------------- */
@@ -412,7 +409,7 @@ static void test_token_response(void)
                   "www.googleapis.com/auth/youtube.readonly\","
                   "\"token_type\":\"Bearer\"}",
                   1000, &t, err),
-              YT_OAUTH_OK);
+              YTK_OK);
     TU_EQ_STR(t.token, "ya29.X");
     TU_EQ_STR(t.refresh_token, "1//Y");
     TU_EQ_INT(t.expiry, 4599);
@@ -425,13 +422,13 @@ static void test_token_response(void)
                   "\"refresh_token\":\"1//Y\",\"refresh_token_expires_in\":"
                   "604800}",
                   1000, &t, err),
-              YT_OAUTH_OK);
+              YTK_OK);
     TU_EQ_INT(t.refresh_expiry, 605800);
     /* A refresh answer without refresh_token keeps the old one. */
     TU_EQ_INT(yt_oauth_parse_token_response(
                   200, "{\"access_token\":\"ya29.Z\",\"expires_in\":\"60\"}",
                   2000, &t, err),
-              YT_OAUTH_OK);
+              YTK_OK);
     TU_EQ_STR(t.token, "ya29.Z");
     TU_EQ_STR(t.refresh_token, "1//Y");
     TU_EQ_INT(t.expiry, 2060);
@@ -441,32 +438,32 @@ static void test_token_response(void)
                   "{\"error\":\"invalid_grant\",\"error_description\":"
                   "\"Token has been expired or revoked.\"}",
                   3000, &t, err),
-              YT_OAUTH_E_INVALID_GRANT);
+              YTK_E_INVALID_GRANT);
     TU_CHECK(strstr(err, "invalid_grant") != NULL);
     TU_CHECK(strstr(err, "Token has been expired or revoked.") != NULL);
     TU_EQ_STR(t.token, "ya29.Z");
     TU_EQ_INT(yt_oauth_parse_token_response(
                   428, "{\"error\":\"authorization_pending\"}", 0, &t, err),
-              YT_OAUTH_E_PENDING);
+              YTK_E_PENDING);
     TU_EQ_INT(yt_oauth_parse_token_response(403, "{\"error\":\"slow_down\"}", 0,
                                             &t, err),
-              YT_OAUTH_E_SLOW_DOWN);
+              YTK_E_SLOW_DOWN);
     TU_EQ_INT(yt_oauth_parse_token_response(
                   403, "{\"error\":\"access_denied\"}", 0, &t, err),
-              YT_OAUTH_E_DENIED);
+              YTK_E_DENIED);
     TU_EQ_INT(yt_oauth_parse_token_response(
                   401, "{\"error\":\"invalid_client\"}", 0, &t, err),
-              YT_OAUTH_E_CLIENT);
+              YTK_E_CLIENT);
     TU_EQ_INT(
         yt_oauth_parse_token_response(502, "<html>bad gateway", 0, &t, err),
-        YT_OAUTH_E_PROTO);
+        YTK_E_PROTO);
     TU_EQ_INT(
         yt_oauth_parse_token_response(200, "{\"expires_in\":5}", 0, &t, err),
-        YT_OAUTH_E_PROTO);
+        YTK_E_PROTO);
     TU_EQ_INT(
         yt_oauth_parse_token_response(
             200, "{\"access_token\":\"a\",\"token_type\":\"MAC\"}", 0, &t, err),
-        YT_OAUTH_E_PROTO);
+        YTK_E_PROTO);
     TU_EQ_STR(t.token, "ya29.Z");
     yt_token_free(&t);
     {
@@ -529,24 +526,23 @@ static void test_listener_parse(void)
 
     /* Refusals. */
     req = "POST /?code=x HTTP/1.1\r\n\r\n";
-    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r),
-              YT_LREQ_E_METHOD);
+    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YTK_E_METHOD);
     req = "GET /?code=x HTTP/2.0\r\n\r\n";
-    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YT_LREQ_E_BAD);
+    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YTK_E_FORMAT);
     req = "GET /?code=x&code=y HTTP/1.1\r\n\r\n";
-    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YT_LREQ_E_BAD);
+    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YTK_E_FORMAT);
     req = "GET /?code=%zz HTTP/1.1\r\n\r\n";
-    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YT_LREQ_E_BAD);
+    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YTK_E_FORMAT);
     req = "GET /?code=%0a HTTP/1.1\r\n\r\n";
-    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YT_LREQ_E_BAD);
+    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YTK_E_FORMAT);
     req = "GET /?code=%4 HTTP/1.1\r\n\r\n";
-    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YT_LREQ_E_BAD);
+    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YTK_E_FORMAT);
     req = "GET  HTTP/1.1\r\n\r\n";
-    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YT_LREQ_E_BAD);
+    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YTK_E_FORMAT);
     req = "GET nopath HTTP/1.1\r\n\r\n";
-    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YT_LREQ_E_BAD);
+    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YTK_E_FORMAT);
     TU_EQ_INT(yt_listener_parse_request("GET /\0 HTTP/1.1\r\n\r\n", 19, &r),
-              YT_LREQ_E_BAD);
+              YTK_E_FORMAT);
     {
         char *big = malloc(YT_LISTENER_MAX_REQUEST + 10);
 
@@ -554,7 +550,7 @@ static void test_listener_parse(void)
         memcpy(big, "GET /", 5);
         TU_EQ_INT(
             yt_listener_parse_request(big, YT_LISTENER_MAX_REQUEST + 10, &r),
-            YT_LREQ_E_TOOBIG);
+            YTK_E_TOOBIG);
         free(big);
     }
 }
@@ -697,7 +693,7 @@ static void test_listener_live(void)
     j.requests[0] = "GET /favicon.ico HTTP/1.1\r\nHost: x\r\n\r\n";
     j.requests[1] = "BREW /pot HTCPCP/1.0\r\n\r\n";
     j.requests[2] = "GET /?state=S&code=C0DE HTTP/1.1\r\nHost: x\r\n\r\n";
-    TU_EQ_INT(run_listener(&j, "S", &r, err), YT_LISTEN_OK);
+    TU_EQ_INT(run_listener(&j, "S", &r, err), YTK_OK);
     TU_EQ_STR(r.code, "C0DE");
     TU_CHECK(strncmp(j.answers[0], "HTTP/1.1 404", 12) == 0);
     TU_CHECK(strncmp(j.answers[1], "HTTP/1.1 4", 10) == 0);
@@ -709,7 +705,7 @@ static void test_listener_live(void)
     /* Wrong state: refused, the wait ends with an error. */
     memset(&j, 0, sizeof j);
     j.requests[0] = "GET /?state=FORGED&code=EVIL HTTP/1.1\r\n\r\n";
-    TU_EQ_INT(run_listener(&j, "S", &r, err), YT_LISTEN_E_STATE);
+    TU_EQ_INT(run_listener(&j, "S", &r, err), YTK_E_STATE);
     TU_CHECK(strstr(err, "state") != NULL);
     TU_CHECK(strstr(err, "EVIL") == NULL);
     TU_CHECK(strncmp(j.answers[0], "HTTP/1.1 400", 12) == 0);
@@ -718,7 +714,7 @@ static void test_listener_live(void)
     /* Consent denied: an answer carrying error. */
     memset(&j, 0, sizeof j);
     j.requests[0] = "GET /?error=access_denied&state=S HTTP/1.1\r\n\r\n";
-    TU_EQ_INT(run_listener(&j, "S", &r, err), YT_LISTEN_OK);
+    TU_EQ_INT(run_listener(&j, "S", &r, err), YTK_OK);
     TU_EQ_STR(r.error, "access_denied");
     TU_CHECK(strstr(j.answers[0], "access_denied") != NULL);
     yt_redirect_free(&r);
@@ -729,7 +725,7 @@ static void test_listener_live(void)
     memset(&j, 0, sizeof j);
     j.idle_first = 1;
     j.requests[0] = "GET /?state=S&code=AFTER-IDLE HTTP/1.1\r\n\r\n";
-    TU_EQ_INT(run_listener_t(&j, "S", 3000, &r, err), YT_LISTEN_OK);
+    TU_EQ_INT(run_listener_t(&j, "S", 3000, &r, err), YTK_OK);
     TU_EQ_STR(r.code, "AFTER-IDLE");
     yt_redirect_free(&r);
 
@@ -737,7 +733,7 @@ static void test_listener_live(void)
     memset(&j, 0, sizeof j);
     j.split = 1;
     j.requests[0] = "GET /?state=S&code=ONE HTTP/1.1\r\nHost: x\r\n\r\n";
-    TU_EQ_INT(run_listener(&j, "S", &r, err), YT_LISTEN_OK);
+    TU_EQ_INT(run_listener(&j, "S", &r, err), YTK_OK);
     TU_EQ_STR(r.code, "ONE");
     yt_redirect_free(&r);
 }
@@ -758,9 +754,9 @@ static void test_listener_timeout_abort(void)
     TU_EQ_INT(yt_listener_open(&l, 0, err), 0);
     TU_CHECK(yt_listener_port(l) > 0);
     TU_EQ_INT(yt_listener_wait(l, "/", "S", 150, NULL, NULL, &r, err),
-              YT_LISTEN_E_TIMEOUT);
+              YTK_E_TIMEOUT);
     TU_EQ_INT(yt_listener_wait(l, "/", "S", 0, always_abort, &calls, &r, err),
-              YT_LISTEN_E_ABORTED);
+              YTK_E_ABORTED);
     TU_CHECK(calls >= 1);
     {
         /* the port is taken while the listener is open */
@@ -953,7 +949,7 @@ static void test_http(void)
     req.url = url;
     req.bearer = "tok123";
     rc = yt_http_perform(h, &req, &resp, err);
-    TU_EQ_INT(rc, YT_HTTP_OK);
+    TU_EQ_INT(rc, YTK_OK);
     TU_EQ_INT(resp.status, 200);
     TU_EQ_STR(resp.body, "hello gzip");
     TU_EQ_STR(resp.content_type, "application/json");
@@ -965,19 +961,19 @@ static void test_http(void)
     /* Retry-After is read; a non-2xx status is still a response. */
     snprintf(url, sizeof url, "http://127.0.0.1:%d/retry", s.port);
     req.bearer = NULL;
-    TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YT_HTTP_OK);
+    TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YTK_OK);
     TU_EQ_INT(resp.status, 429);
     TU_EQ_INT(resp.retry_after, 7);
     yt_http_resp_free(&resp);
 
     /* An HTTP date in the past means "now"; garbage means absent. */
     snprintf(url, sizeof url, "http://127.0.0.1:%d/retrydate", s.port);
-    TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YT_HTTP_OK);
+    TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YTK_OK);
     TU_EQ_INT(resp.status, 503);
     TU_EQ_INT(resp.retry_after, 0);
     yt_http_resp_free(&resp);
     snprintf(url, sizeof url, "http://127.0.0.1:%d/retrybad", s.port);
-    TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YT_HTTP_OK);
+    TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YTK_OK);
     TU_EQ_INT(resp.retry_after, -1);
     yt_http_resp_free(&resp);
 
@@ -986,7 +982,7 @@ static void test_http(void)
     req.method = "POST";
     req.body = "a=1&b=%20";
     req.content_type = "application/x-www-form-urlencoded";
-    TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YT_HTTP_OK);
+    TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YTK_OK);
     TU_EQ_STR(resp.body, "ok");
     TU_CHECK(s.saw_form);
     yt_http_resp_free(&resp);
@@ -997,7 +993,7 @@ static void test_http(void)
     /* Over the body cap: refused without reading it all. */
     snprintf(url, sizeof url, "http://127.0.0.1:%d/big", s.port);
     rc = yt_http_perform(h, &req, &resp, err);
-    TU_EQ_INT(rc, YT_HTTP_E_TOO_LARGE);
+    TU_EQ_INT(rc, YTK_E_TOOBIG);
 
     /* Many at once, results in request order. */
     {
@@ -1019,7 +1015,7 @@ static void test_http(void)
             char want[16];
 
             snprintf(want, sizeof want, "%d", i * 11);
-            TU_EQ_INT(rcs[i], YT_HTTP_OK);
+            TU_EQ_INT(rcs[i], YTK_OK);
             TU_EQ_STR(resps[i].body, want);
             yt_http_resp_free(&resps[i]);
         }
@@ -1032,7 +1028,7 @@ static void test_http(void)
 
         snprintf(url, sizeof url, "http://127.0.0.1:%d/ka", s.port);
         for (i = 0; i < 4; i++) {
-            TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YT_HTTP_OK);
+            TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YTK_OK);
             TU_EQ_STR(resp.body, "alive");
             yt_http_resp_free(&resp);
         }
@@ -1045,7 +1041,7 @@ static void test_http(void)
 
         yt_http_set_abort(h, always_abort, &calls);
         snprintf(url, sizeof url, "http://127.0.0.1:%d/n/1", s.port);
-        TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YT_HTTP_E_ABORTED);
+        TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YTK_E_ABORTED);
         TU_CHECK(calls >= 1);
         {
             struct yt_http_req many[3] = {req, req, req};
@@ -1053,10 +1049,10 @@ static void test_http(void)
             int mrc[3];
 
             TU_EQ_INT(yt_http_perform_many(h, many, mr, mrc, 3, 2, NULL),
-                      YT_HTTP_E_ABORTED);
-            TU_EQ_INT(mrc[0], YT_HTTP_E_ABORTED);
-            TU_EQ_INT(mrc[1], YT_HTTP_E_ABORTED);
-            TU_EQ_INT(mrc[2], YT_HTTP_E_ABORTED);
+                      YTK_E_ABORTED);
+            TU_EQ_INT(mrc[0], YTK_E_ABORTED);
+            TU_EQ_INT(mrc[1], YTK_E_ABORTED);
+            TU_EQ_INT(mrc[2], YTK_E_ABORTED);
         }
         yt_http_set_abort(h, NULL, NULL);
     }
@@ -1064,16 +1060,16 @@ static void test_http(void)
 
     /* Plain http to a non-loopback host is refused before any traffic. */
     req.url = "http://example.com/token?key=SECRETKEY";
-    TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YT_HTTP_E_INSECURE);
+    TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YTK_E_INSECURE);
     TU_CHECK(strstr(err, "example.com") != NULL);
     TU_CHECK(strstr(err, "SECRETKEY") == NULL);
     req.url = "ftp://127.0.0.1/x";
-    TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YT_HTTP_E_INSECURE);
+    TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YTK_E_INSECURE);
     req.url = "http://127.0.0.2.evil.com/x";
-    TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YT_HTTP_E_INSECURE);
+    TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YTK_E_INSECURE);
     /* Loopback with nothing listening: a connect error naming the host. */
     req.url = "http://127.0.0.1:1/x?access_token=SECRETTOKEN";
-    TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YT_HTTP_E_CONNECT);
+    TU_EQ_INT(yt_http_perform(h, &req, &resp, err), YTK_E_CONNECT);
     TU_CHECK(strstr(err, "127.0.0.1") != NULL);
     TU_CHECK(strstr(err, "SECRETTOKEN") == NULL);
     yt_http_free(h);
@@ -1090,18 +1086,18 @@ static void test_cred_api_key_and_none(void)
     snprintf(home, sizeof home, "%s/credhome", tmpdir);
     mkdir(home, 0700);
     unsetenv("YTK_API_KEY");
-    TU_EQ_INT(yt_cred_load(NULL, home, NULL, &c, err), YT_CRED_E_NONE);
+    TU_EQ_INT(yt_cred_load(NULL, home, NULL, &c, err), YTK_E_NOCRED);
     TU_CHECK(strstr(err, "%yt_auth login") != NULL);
     snprintf(path, sizeof path, "%s/api_key", home);
     f = fopen(path, "w");
     fputs("AIzaSyTESTKEY0123456789\n", f);
     fclose(f);
-    TU_EQ_INT(yt_cred_load(NULL, home, NULL, &c, err), YT_CRED_OK);
+    TU_EQ_INT(yt_cred_load(NULL, home, NULL, &c, err), YTK_OK);
     TU_EQ_STR(c.api_key, "AIzaSyTESTKEY0123456789");
     TU_CHECK(c.access_token == NULL);
     yt_cred_free(&c);
     setenv("YTK_API_KEY", "AIzaFROMENV0123456", 1);
-    TU_EQ_INT(yt_cred_load(NULL, home, NULL, &c, err), YT_CRED_OK);
+    TU_EQ_INT(yt_cred_load(NULL, home, NULL, &c, err), YTK_OK);
     TU_EQ_STR(c.api_key, "AIzaFROMENV0123456");
     yt_cred_free(&c);
     unsetenv("YTK_API_KEY");
@@ -1119,7 +1115,7 @@ static void test_cred_api_key_and_none(void)
         TU_EQ_INT(yt_token_save(path, &t, err), 0);
         yt_token_free(&t);
     }
-    TU_EQ_INT(yt_cred_load(NULL, home, NULL, &c, err), YT_CRED_OK);
+    TU_EQ_INT(yt_cred_load(NULL, home, NULL, &c, err), YTK_OK);
     TU_EQ_STR(c.access_token, "ya29.valid");
     TU_EQ_STR(c.token_path, path);
     TU_CHECK(c.api_key == NULL);
@@ -1128,7 +1124,7 @@ static void test_cred_api_key_and_none(void)
     f = fopen(path, "w");
     fputs("{not json", f);
     fclose(f);
-    TU_EQ_INT(yt_cred_load(NULL, home, NULL, &c, err), YT_CRED_E_IO);
+    TU_EQ_INT(yt_cred_load(NULL, home, NULL, &c, err), YTK_E_IO);
     TU_CHECK(strstr(err, path) != NULL);
     {
         char fp[64];

@@ -26,27 +26,26 @@ static int check(const char *base, const char *uri)
 
 static void test_check(void)
 {
-    TU_EQ_INT(check(NULL, NULL), YT_TOKEN_OK);
-    TU_EQ_INT(check(NULL, "https://oauth2.googleapis.com/token"), YT_TOKEN_OK);
+    TU_EQ_INT(check(NULL, NULL), YTK_OK);
+    TU_EQ_INT(check(NULL, "https://oauth2.googleapis.com/token"), YTK_OK);
     TU_EQ_INT(check(NULL, "https://accounts.google.com/o/oauth2/token"),
-              YT_TOKEN_OK);
-    TU_EQ_INT(check(NULL, "http://oauth2.googleapis.com/token"),
-              YT_TOKEN_E_ORIGIN);
+              YTK_OK);
+    TU_EQ_INT(check(NULL, "http://oauth2.googleapis.com/token"), YTK_E_ORIGIN);
     TU_EQ_INT(check(NULL, "https://oauth2.googleapis.com.evil.test/token"),
-              YT_TOKEN_E_ORIGIN);
-    TU_EQ_INT(check(NULL, "http://127.0.0.1:8080/token"), YT_TOKEN_E_ORIGIN);
+              YTK_E_ORIGIN);
+    TU_EQ_INT(check(NULL, "http://127.0.0.1:8080/token"), YTK_E_ORIGIN);
     TU_EQ_INT(check("http://127.0.0.1:8080", "http://127.0.0.1:8080/token"),
-              YT_TOKEN_OK);
+              YTK_OK);
     TU_EQ_INT(check("http://127.0.0.1:8080/", "http://127.0.0.1:8080/token"),
-              YT_TOKEN_OK);
+              YTK_OK);
     TU_EQ_INT(check("http://127.0.0.1:8080", "http://127.0.0.1:8081/token"),
-              YT_TOKEN_E_ORIGIN);
+              YTK_E_ORIGIN);
     TU_EQ_INT(check("http://127.0.0.1:8080", "http://127.0.0.1:80800/token"),
-              YT_TOKEN_E_ORIGIN);
+              YTK_E_ORIGIN);
     TU_EQ_INT(
         check("http://127.0.0.1:8080", "https://oauth2.googleapis.com/token"),
-        YT_TOKEN_E_ORIGIN);
-    TU_EQ_INT(check("http://127.0.0.1:8080", NULL), YT_TOKEN_OK);
+        YTK_E_ORIGIN);
+    TU_EQ_INT(check("http://127.0.0.1:8080", NULL), YTK_OK);
     unsetenv("YTK_GOOGLE_BASE");
 }
 
@@ -63,11 +62,11 @@ static void test_load_and_refresh(void)
     snprintf(path, sizeof path, "/tmp/ytk_test_origin_%d.json", (int)getpid());
     TU_EQ_INT(yt_file_write_private(path, json, strlen(json), err), 0);
     setenv("YTK_GOOGLE_BASE", "http://127.0.0.1:1", 1);
-    TU_EQ_INT(yt_token_load(path, &t, err), YT_TOKEN_OK);
+    TU_EQ_INT(yt_token_load(path, &t, err), YTK_OK);
     yt_token_free(&t);
     setenv("YTK_GOOGLE_BASE", "http://127.0.0.1:2", 1);
     err[0] = '\0';
-    TU_EQ_INT(yt_token_load(path, &t, err), YT_TOKEN_E_ORIGIN);
+    TU_EQ_INT(yt_token_load(path, &t, err), YTK_E_ORIGIN);
     TU_CHECK(t.token == NULL && t.refresh_token == NULL);
     TU_CHECK(strstr(err, "http://127.0.0.1:1/token") != NULL);
     TU_CHECK(strstr(err, "not sent") != NULL);
@@ -82,7 +81,7 @@ static void test_load_and_refresh(void)
     h = yt_http_new();
     TU_CHECK(h != NULL);
     err[0] = '\0';
-    TU_EQ_INT(yt_oauth_refresh(h, &t, err), YT_OAUTH_E_CLIENT);
+    TU_EQ_INT(yt_oauth_refresh(h, &t, err), YTK_E_CLIENT);
     TU_CHECK(strstr(err, "not sent") != NULL);
     yt_http_free(h);
     yt_token_free(&t);

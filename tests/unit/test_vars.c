@@ -8,7 +8,7 @@
 static void put(const char *args)
 {
     struct mg_var v;
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     TU_EQ_INT(mg_vars_parse_set(args, &v, err), 1);
     TU_EQ_INT(mg_vars_put(&v, err), 0);
@@ -20,7 +20,7 @@ static const char *typed(const char *text, enum mg_var_type *t)
     static char out[256];
     struct mg_var v = {0};
     struct yt_buf b;
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     if (mg_var_parse_value(text, &v, err) < 0) {
         TU_CHECK(err[0] != '\0');
@@ -104,7 +104,7 @@ static void test_value_types(void)
 static void test_parse_set(void)
 {
     struct mg_var v;
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     TU_EQ_INT(mg_vars_parse_set("  region = 'GB'  ", &v, err), 1);
     TU_EQ_STR(v.name, "region");
@@ -138,7 +138,7 @@ static void test_parse_set(void)
 
 static void test_table(void)
 {
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
 
     mg_vars_clear();
     put("b 1");
@@ -168,7 +168,7 @@ static void test_bind(void)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
     const char *evil = "x'); DROP TABLE t; --";
 
     mg_vars_clear();
@@ -218,7 +218,7 @@ static void test_bind(void)
 static void check_expand(const char *line, const char *const *want)
 {
     struct yt_buf b;
-    char err[MG_ERR_LEN], **w = NULL;
+    char err[YTK_ERR_LEN], **w = NULL;
     int n = 0, i;
 
     yt_buf_init(&b, 1u << 20);
@@ -238,7 +238,7 @@ static void check_expand(const char *line, const char *const *want)
 static void test_expand(void)
 {
     struct yt_buf b;
-    char err[MG_ERR_LEN];
+    char err[YTK_ERR_LEN];
     const char *nasty = "it's  \"q\" \\ $x `y` 'z' {r}";
 
     mg_vars_clear();
