@@ -413,24 +413,49 @@ static int load_client(const struct mg_ctx *c, const struct mg_args *a,
     return 0;
 }
 
-/* Scopes from --scopes plus the extra positional words of login. */
-static char *scopes_for(const struct mg_args *a, int first_extra,
-                        const char *dflt)
+/* Scopes from --scopes plus the extra positional words of login.  NULL
+ * after failing the cell with a UsageError (none usable, or an unknown
+ * short name: Google would show an error page and never come back). */
+static char *scopes_for(struct kn_exec *x, const struct mg_args *a,
+                        int first_extra, const char *dflt)
 {
     const char *s = mg_args_get(a, "scopes");
-    struct yt_buf b;
-    char *out;
-    int i, ok;
+    const char *const *known = yt_oauth_short_scopes();
+    struct yt_buf b, k;
+    char bad[256];
+    char *out = NULL;
+    int i, ok, kbad = 0;
 
-    if (!s)
-        return strdup(dflt);
+    if (!s) {
+        out = strdup(dflt);
+        if (!out)
+            auth_fail(x, NULL, "out of memory");
+        return out;
+    }
     yt_buf_init(&b, 64 * 1024);
     ok = yt_buf_adds(&b, s) == 0;
     for (i = first_extra; ok && i < a->npos; i++)
         ok = yt_buf_adds(&b, " ") == 0 && yt_buf_adds(&b, a->pos[i]) == 0;
+    if (ok && yt_oauth_check_scopes(yt_buf_str(&b), bad, sizeof bad) != 0) {
+        yt_buf_init(&k, 4096);
+        for (i = 0; known[i]; i++)
+            kbad |= yt_buf_addf(&k, "%s%s", i ? ", " : "", known[i]);
+        kn_exec_fail(x, "UsageError",
+                     "unknown scope '%s' (Google would refuse the sign-in); "
+                     "short names: %s, openid, email, profile; or give a "
+                     "full https://www.googleapis.com/auth/... URL",
+                     bad,
+                     kbad ? "youtube.readonly, youtube.force-ssl, ..."
+                          : yt_buf_str(&k));
+        yt_buf_free(&k);
+        yt_buf_free(&b);
+        return NULL;
+    }
     /* a list too long to hold is refused whole, never cut short */
     out = ok ? yt_oauth_expand_scopes(yt_buf_str(&b)) : NULL;
     yt_buf_free(&b);
+    if (!out)
+        kn_exec_fail(x, "UsageError", "--scopes lists no usable scope");
     return out;
 }
 
@@ -786,11 +811,9 @@ static int login_prepare(struct mg_ctx *c, const struct mg_args *a, int manual,
                      a->pos[1]);
         return -1;
     }
-    lg->scopes = scopes_for(a, 1, YT_SCOPES_DEFAULT);
-    if (!lg->scopes) {
-        kn_exec_fail(x, "UsageError", "--scopes lists no usable scope");
+    lg->scopes = scopes_for(x, a, 1, YT_SCOPES_DEFAULT);
+    if (!lg->scopes)
         return -1;
-    }
     lg->path = token_path_for(c, a);
     if (!lg->path || load_client(c, a, &lg->client) != 0)
         return -1;
@@ -1090,10 +1113,12 @@ static int do_device(struct mg_ctx *c, const struct mg_args *a)
         kn_exec_fail(x, "UsageError", "unexpected argument '%s'", a->pos[1]);
         goto out;
     }
-    scopes = scopes_for(a, 1, YT_SCOPES_DEVICE);
+    scopes = scopes_for(x, a, 1, YT_SCOPES_DEVICE);
+    if (!scopes)
+        goto out;
     path = token_path_for(c, a);
-    if (!scopes || !path) {
-        kn_exec_fail(x, "UsageError", "--scopes lists no usable scope");
+    if (!path) {
+        auth_fail(x, NULL, "out of memory");
         goto out;
     }
     if (load_client(c, a, &client) != 0)

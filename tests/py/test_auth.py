@@ -762,3 +762,37 @@ def test_browser_variable_conventions(base_env, tmp_path, emulator, ytk_home):
         assert "/o/oauth2/v2/auth?" in r.texts()[0]
     finally:
         s.stop()
+
+
+@pytest.mark.parametrize("scopes", ["bogus", "youtube.readonly,yt-analytics",
+                                    "youtube.read"])
+def test_unknown_short_scope_refused_before_the_browser(session, emulator,
+                                                        ytk_home, scopes):
+    # Google answers an unknown scope with an error page in the browser and
+    # never redirects back: the login would wait for its whole timeout.
+    # The kernel knows the short names, so it says so at once.
+    r = session.run("%yt_auth login --scopes " + scopes, timeout=30)
+    assert r.status == "error"
+    e = r.errors[0]
+    assert e["ename"] == "UsageError"
+    bad = [s for s in scopes.split(",") if s != "youtube.readonly"][0]
+    assert "unknown scope '%s'" % bad in e["evalue"]
+    assert "yt-analytics.readonly" in e["evalue"]  # the names it knows
+    assert not [x for x in emulator.requests_log()
+                if x["path"] == "/o/oauth2/v2/auth"]
+    assert not os.path.exists(os.path.join(str(ytk_home), "token.json"))
+
+
+def test_identity_and_full_url_scopes_accepted(session, emulator, ytk_home):
+    # openid/email/profile are Google's bare names (never under .../auth/);
+    # a full URL is taken as it is.
+    r = session.run("%yt_auth login --scopes youtube.readonly,openid,"
+                    "https://www.googleapis.com/auth/yt-analytics.readonly",
+                    timeout=60)
+    assert r.status == "ok", r.all_text()
+    auth = [x for x in emulator.requests_log()
+            if x["path"] == "/o/oauth2/v2/auth"]
+    asked = auth[-1]["query"]["scope"].split()
+    assert "openid" in asked
+    assert "https://www.googleapis.com/auth/youtube.readonly" in asked
+    assert "https://www.googleapis.com/auth/yt-analytics.readonly" in asked
