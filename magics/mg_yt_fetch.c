@@ -1462,6 +1462,22 @@ out:
     return rc;
 }
 
+/* A BEGIN left open by an SQL cell: the engine stores every page in a
+ * transaction of its own, which SQLite refuses inside the user's, and
+ * what the fetch creates would vanish at their ROLLBACK.  Say so before
+ * any request spends quota.  Returns -1 after failing the cell, else 0. */
+static int refuse_in_transaction(struct mg_ctx *c, const struct mg_args *a)
+{
+    if (mg_args_has(a, "dry-run") || sqlite3_get_autocommit(c->db))
+        return 0;
+    kn_exec_fail(c->x, "StoreError",
+                 "a transaction is open (BEGIN in an earlier cell, without "
+                 "COMMIT or ROLLBACK): %%yt_fetch stores each page in a "
+                 "transaction of its own. Run COMMIT (or ROLLBACK), then "
+                 "fetch again; nothing was fetched and no quota was spent.");
+    return -1;
+}
+
 static int run_line(struct mg_ctx *c, const struct mg_args *a)
 {
     const char *sub = mg_args_pos(a, 0);
@@ -1480,7 +1496,8 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
     if (strcmp(sub, "status") == 0)
         return sub_status(c);
     if (strcmp(sub, "analytics") == 0)
-        return mg_yt_fetch_analytics(c, a);
+        return refuse_in_transaction(c, a) < 0 ? -1
+                                               : mg_yt_fetch_analytics(c, a);
     if (mg_args_pos(a, 1)) {
         char msg[300];
         snprintf(msg, sizeof(msg),
@@ -1489,6 +1506,8 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
                  mg_args_pos(a, 1));
         return usage_fail(c->x, msg);
     }
+    if (refuse_in_transaction(c, a) < 0)
+        return -1;
     return run_fetch(c, a, sub);
 }
 

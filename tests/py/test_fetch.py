@@ -460,3 +460,28 @@ def test_summary_once_and_singular(emulator, kc, store):
     assert sum(t.count("Fetched 1 row") for t in shown) == 1
     assert "1 channels" not in r.all_text()
     assert "1 rows" not in r.all_text()
+
+
+def test_open_transaction_refused_before_any_request(emulator, kc, store):
+    """A BEGIN left open by an earlier SQL cell: the fetch used to send its
+    request (spending quota), then fail with SQLite's "cannot start a
+    transaction within a transaction", and the table it had created inside
+    the user's transaction vanished at ROLLBACK.  Now it says what to do
+    and sends nothing."""
+    run(kc, "BEGIN")
+    for code in ("%yt_fetch videos --chart mostPopular --limit 3",
+                 "%yt_fetch analytics daily"):
+        r = run(kc, code, ok=False)
+        assert r.status == "error", code
+        e = r.errors[0]
+        assert e["ename"] == "StoreError", (code, e)
+        assert "COMMIT" in e["evalue"] and "ROLLBACK" in e["evalue"], e
+        assert "nothing was fetched" in e["evalue"], e
+    assert api_requests(emulator) == []
+    assert not [x for x in emulator.requests_log()
+                if x.get("path", "").startswith("/v2/reports")]
+    # a dry run writes nothing: still fine inside the transaction
+    r = run(kc, "%yt_fetch videos --chart mostPopular --limit 3 --dry-run")
+    run(kc, "ROLLBACK")
+    run(kc, "%yt_fetch videos --chart mostPopular --limit 3")
+    assert store.count("videos") == 3
