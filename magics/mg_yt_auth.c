@@ -1303,7 +1303,7 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
     struct yt_buf t;
     char err[YTK_ERR_LEN], fp[64];
     char *path = token_path_for(c, a), *key = NULL;
-    int trc, krc, rc = -1, bad = 0;
+    int trc, krc, irc, rc = -1, bad = 0;
 
     memset(&ti, 0, sizeof ti);
     memset(&tok, 0, sizeof tok);
@@ -1327,13 +1327,24 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
 
             if (!h)
                 goto out;
-            if (yt_oauth_tokeninfo(h, tok.token, &ti, err) == YTK_OK &&
-                (ti.email || ti.sub))
+            irc = yt_oauth_tokeninfo(h, tok.token, &ti, err);
+            if (irc == YTK_OK && (ti.email || ti.sub))
                 bad |= yt_buf_addf(&t, "\nAccount: %s%s",
                                    ti.email ? "" : "Google account id ",
                                    ti.email ? ti.email : ti.sub);
+            else if (irc == YTK_OK)
+                bad |= yt_buf_adds(&t, "\nAccount: (tokeninfo names none)");
+            else if (irc == YTK_E_NET)
+                bad |= yt_buf_addf(&t,
+                                   "\nAccount: (tokeninfo not reachable: "
+                                   "%s)",
+                                   err);
             else
-                bad |= yt_buf_adds(&t, "\nAccount: (tokeninfo not reachable)");
+                bad |= yt_buf_adds(
+                    &t, "\nAccount: unknown: Google did not accept the saved "
+                        "access token (revoked, or ended before its expiry); "
+                        "%yt_auth refresh gets a new one (%yt_auth login if "
+                        "that fails)");
             yt_http_free(h);
         }
         bad |= yt_buf_adds(&t, "\nScopes: ");

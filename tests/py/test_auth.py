@@ -796,3 +796,25 @@ def test_identity_and_full_url_scopes_accepted(session, emulator, ytk_home):
     assert "openid" in asked
     assert "https://www.googleapis.com/auth/youtube.readonly" in asked
     assert "https://www.googleapis.com/auth/yt-analytics.readonly" in asked
+
+
+def test_status_tells_rejected_token_from_unreachable(session, emulator,
+                                                      ytk_home):
+    """`%yt_auth status` said "(tokeninfo not reachable)" whenever tokeninfo
+    did not name an account -- also when Google answered and rejected a
+    revoked access token, which sent people looking for a network
+    problem."""
+    assert session.run("%yt_auth login").status == "ok"
+    emulator.expire_access_tokens()  # still unexpired in token.json
+    r = session.run("%yt_auth status")
+    assert r.status == "ok"
+    out = text(r)
+    assert "not reachable" not in out, out
+    assert "did not accept the saved access token" in out, out
+    assert "%yt_auth refresh" in out
+    emulator.stop()
+    r = session.run("%yt_auth status")
+    assert r.status == "ok"
+    out = text(r)
+    assert "not reachable" in out and "did not accept" not in out, out
+    session.assert_no_secrets(token_secrets(token_file(ytk_home)))
