@@ -1381,6 +1381,22 @@ static void add_keyword_matches(struct matches *m, const char *pre, size_t n)
     }
 }
 
+/* A magic's own completion words (struct mg_magic.complete), kept when
+ * they start with what was typed. */
+struct arg_matches {
+    struct matches *m;
+    const char *pre;
+    size_t plen;
+};
+
+static void add_arg_match(void *arg, const char *word)
+{
+    struct arg_matches *am = arg;
+
+    if (word && strncmp(word, am->pre, am->plen) == 0)
+        add_match(am->m, word);
+}
+
 static cJSON *interp_complete(void *self, const char *code, int cursor_pos,
                               int *cursor_start, int *cursor_end)
 {
@@ -1458,8 +1474,8 @@ static cJSON *interp_complete(void *self, const char *code, int cursor_pos,
             j++;
         if (j < cur && code[j] == '%') {
             const struct mg_magic *mg;
-            char name[128];
-            size_t k = 0, os = cur, q;
+            char name[128], first[128];
+            size_t k = 0, os = cur, q, fs = 0;
             int nwords = 0, in_word = 0;
 
             while (j < cur && code[j] == '%')
@@ -1490,22 +1506,43 @@ static cJSON *interp_complete(void *self, const char *code, int cursor_pos,
                 *cursor_start = byte_to_cp(code, os);
                 return m.arr;
             }
-            /* count the words before the current one (after the name) */
+            /* count the words before the current one (after the name),
+             * keeping the first */
             for (q = j + k; q < ws; q++) {
                 if (isspace((unsigned char)code[q])) {
                     in_word = 0;
                 } else if (!in_word) {
                     in_word = 1;
-                    nwords++;
+                    if (nwords++ == 0)
+                        fs = q;
                 }
             }
+            if (nwords > 0) {
+                size_t fe = fs;
+
+                while (fe < ws && !isspace((unsigned char)code[fe]))
+                    fe++;
+                if (fe - fs >= sizeof first)
+                    return m.arr;
+                memcpy(first, code + fs, fe - fs);
+                first[fe - fs] = '\0';
+            }
+            *cursor_start = byte_to_cp(code, ws);
+            {
+                struct arg_matches am = {&m, pre, plen};
+
+                if (mg->complete && mg->complete(nwords, nwords ? first : NULL,
+                                                 add_arg_match, &am))
+                    return m.arr;
+            }
             if (nwords == 0 && mg->subcommands) {
+                /* a subcommand goes first: no table or column fits */
                 for (i = 0; mg->subcommands[i]; i++)
                     if (strncmp(mg->subcommands[i], pre, plen) == 0)
                         add_match(&m, mg->subcommands[i]);
+                return m.arr;
             }
             add_schema_matches(in->db, &m, pre, plen, 1, NULL);
-            *cursor_start = byte_to_cp(code, ws);
             return m.arr;
         }
     }

@@ -1511,6 +1511,16 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
     return run_fetch(c, a, sub);
 }
 
+/* Tab after `%yt_fetch analytics`: the presets (else the default). */
+static int complete_fetch(int n, const char *first,
+                          void (*add)(void *arg, const char *word), void *arg)
+{
+    if (n != 1 || strcmp(first, "analytics") != 0)
+        return 0;
+    mg_yt_analytics_complete(add, arg);
+    return 1;
+}
+
 const struct mg_magic mg_yt_fetch_magic = {
     .name = "yt_fetch",
     .summary = "fetch YouTube Data API lists into SQLite tables (quota-aware,"
@@ -1518,5 +1528,6 @@ const struct mg_magic mg_yt_fetch_magic = {
     .help = fetch_help,
     .opts = fetch_opts,
     .subcommands = fetch_subcommands,
+    .complete = complete_fetch,
     .line = run_line,
 };

@@ -468,3 +468,38 @@ def test_exit_ends_jupyter_console(kernel_env, word, tmp_path):
     out = p.stdout.read().decode()
     assert p.returncode == 0, out
     assert "hello from the console" in out
+
+
+def test_complete_magic_arguments(kernel):
+    """Tab after a magic offered tables and columns where they cannot
+    stand: `%help yt_` found nothing, `%unset r` no variable,
+    `%yt_fetch analytics d` no preset, and `%yt_plot ` listed columns
+    beside the chart kinds."""
+    _, kc = kernel
+    ytk.execute(kc, "CREATE TABLE videos(video_id TEXT, view_count INTEGER)\n"
+                    "%set region GB\n%set days 30")
+
+    def matches(code):
+        kc.complete(code, len(code))
+        c = kc.get_shell_msg(timeout=ytk.TIMEOUT)["content"]
+        assert c["status"] == "ok"
+        return c["matches"]
+
+    assert matches("%help yt_") == ["yt_auth", "yt_fetch", "yt_plot"]
+    assert "videos" not in matches("%help ")
+    assert matches("%unset r") == ["region"]
+    assert matches("%unset region d") == ["days"]
+    assert matches("%set d") == ["days"]
+    presets = matches("%yt_fetch analytics ")
+    assert {"daily", "top-videos", "retention"} <= set(presets)
+    assert "videos" not in presets and "video_id" not in presets
+    assert sorted(matches("%yt_fetch analytics d")) == [
+        "daily", "demographics", "devices"]
+    # the first word of a magic with subcommands is one of them
+    assert matches("%yt_plot ") == ["bar", "line", "scatter", "hist", "box",
+                                    "default"]
+    assert matches("%yt_fetch v") == ["videos", "video_categories"]
+    # where a table or column fits, they still come
+    assert matches("%yt_fetch export v") == ["videos", "video_id",
+                                             "view_count"]
+    assert "view_count" in matches("%yt_plot bar --from videos --y v")
