@@ -1603,13 +1603,36 @@ static int describe_var(const char *name, struct yt_buf *b)
                        name, name) == 0;
 }
 
+/* The magic of the line holding byte `cur` when that line is `%name ...`
+ * or `%%name ...` (leading blanks allowed); NULL otherwise. */
+static const struct mg_magic *line_magic(const char *code, size_t cur)
+{
+    char name[128];
+    size_t ls = cur, k = 0;
+
+    while (ls > 0 && code[ls - 1] != '\n')
+        ls--;
+    while (code[ls] == ' ' || code[ls] == '\t')
+        ls++;
+    if (code[ls] != '%')
+        return NULL;
+    while (code[ls] == '%')
+        ls++;
+    while (ident_char((unsigned char)code[ls + k]) && k + 1 < sizeof name) {
+        name[k] = code[ls + k];
+        k++;
+    }
+    name[k] = '\0';
+    return mg_registry_find(name);
+}
+
 static int interp_inspect(void *self, const char *code, int cursor_pos,
                           int detail_level, cJSON **data)
 {
     struct interp *in = self;
     size_t cur, s, e;
     char word[256], real[256];
-    const struct mg_magic *mg;
+    const struct mg_magic *mg, *lm;
     struct yt_buf b;
     int found = 0;
 
@@ -1622,13 +1645,19 @@ static int interp_inspect(void *self, const char *code, int cursor_pos,
         s--;
     while (code[e] && ident_char((unsigned char)code[e]))
         e++;
-    if (e == s || e - s >= sizeof word)
+    if (e - s >= sizeof word)
         return 0;
     memcpy(word, code + s, e - s);
     word[e - s] = '\0';
+    /* on a magic's line, a word that names nothing else shows its help */
+    lm = line_magic(code, cur);
+    if (e == s && !lm)
+        return 0;
     yt_buf_init(&b, OUT_MAX);
-    mg = mg_registry_find(word);
-    if (s > 0 && strchr(":${", code[s - 1]) && mg_vars_get(word)) {
+    mg = e > s ? mg_registry_find(word) : NULL;
+    if (e == s) {
+        /* between words: only the line's magic */
+    } else if (s > 0 && strchr(":${", code[s - 1]) && mg_vars_get(word)) {
         found = describe_var(word, &b);
     } else if (mg && (s == 0 || code[s - 1] == '%' || code[e] == '?' ||
                       !table_exists(in->db, word, NULL, 0))) {
@@ -1659,8 +1688,10 @@ static int interp_inspect(void *self, const char *code, int cursor_pos,
         }
         sqlite3_finalize(st);
     }
-    if (!found && mg_vars_get(word))
+    if (!found && e > s && mg_vars_get(word))
         found = describe_var(word, &b);
+    if (!found && lm)
+        found = mg_help_format(lm, &b) == 0;
     if (found) {
         *data = cJSON_CreateObject();
         if (*data)

@@ -503,3 +503,28 @@ def test_complete_magic_arguments(kernel):
     assert matches("%yt_fetch export v") == ["videos", "video_id",
                                              "view_count"]
     assert "view_count" in matches("%yt_plot bar --from videos --y v")
+
+
+def test_inspect_anywhere_on_a_magic_line(kernel):
+    """Shift-Tab with the cursor on a magic's argument (`%yt_auth login|`,
+    `--chart|`) found nothing: only the magic's own name showed its help."""
+    _, kc = kernel
+    ytk.execute(kc, "CREATE TABLE videos(video_id TEXT, view_count INTEGER)")
+
+    def inspect(code, pos=None):
+        kc.inspect(code, len(code) if pos is None else pos)
+        return kc.get_shell_msg(timeout=ytk.TIMEOUT)["content"]
+
+    for code, magic in (("%yt_auth login", "%yt_auth"),
+                        ("%yt_fetch videos --chart", "%yt_fetch"),
+                        ("%%yt_plot bar --log-x", "%yt_plot"),
+                        ("SELECT 1;\n  %yt_fetch analytics daily", "%yt_fetch")):
+        i = inspect(code)
+        assert i["status"] == "ok" and i["found"] is True, code
+        assert i["data"]["text/plain"].startswith(magic), (code, i["data"])
+    # a table or column named on the line is still described itself
+    i = inspect("%yt_plot bar --from videos --x view_count", 24)
+    assert i["data"]["text/plain"].startswith("table videos"), i["data"]
+    # outside magic lines nothing changes
+    assert inspect("SELECT zzz")["found"] is False
+    assert inspect("SELECT 1;\n%yt_auth status", 5)["found"] is False
