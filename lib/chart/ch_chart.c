@@ -2450,6 +2450,12 @@ static void fmt_x(const struct ch_chart *c, double v, char *out, size_t n)
         ch_format_compact(v, out, n);
 }
 
+/* "s" unless n is one ("1 bar", "2 bars"). */
+static const char *plural_s(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 int ch_chart_summary(const struct ch_chart *c, struct yt_buf *b)
 {
     char a[48], z[48];
@@ -2468,7 +2474,8 @@ int ch_chart_summary(const struct ch_chart *c, struct yt_buf *b)
         return -1;
     switch (c->kind) {
     case CH_BAR:
-        if (yt_buf_addf(b, "%s bars", cnt(in->drawn).s) < 0)
+        if (yt_buf_addf(b, "%s bar%s", cnt(in->drawn).s, plural_s(in->drawn)) <
+            0)
             return -1;
         if (c->nseries > 1 && yt_buf_addf(b, " in %zu categories, %zu series",
                                           c->ncat, c->nseries) < 0)
@@ -2477,23 +2484,29 @@ int ch_chart_summary(const struct ch_chart *c, struct yt_buf *b)
     case CH_LINE:
         if (c->nseries > 1 && yt_buf_addf(b, "%zu series, ", c->nseries) < 0)
             return -1;
-        if (yt_buf_addf(b, "%s points", cnt(in->points).s) < 0)
+        if (yt_buf_addf(b, "%s point%s", cnt(in->points).s,
+                        plural_s(in->points)) < 0)
             return -1;
         break;
     case CH_SCATTER:
-        if (yt_buf_addf(b, "%s points", cnt(in->points).s) < 0)
+        if (yt_buf_addf(b, "%s point%s", cnt(in->points).s,
+                        plural_s(in->points)) < 0)
             return -1;
         if (c->nseries > 1 && yt_buf_addf(b, " in %zu groups", c->nseries) < 0)
             return -1;
         break;
-    case CH_HIST:
-        if (yt_buf_addf(b, "%s values in %zu bins", cnt(in->points).s,
-                        c->nseries ? c->series[0].n : 0) < 0)
+    case CH_HIST: {
+        size_t nb = c->nseries ? c->series[0].n : 0;
+
+        if (yt_buf_addf(b, "%s value%s in %zu bin%s", cnt(in->points).s,
+                        plural_s(in->points), nb, plural_s(nb)) < 0)
             return -1;
         break;
+    }
     case CH_BOX:
-        if (yt_buf_addf(b, "%zu boxes, %s values", c->ncat, cnt(in->points).s) <
-            0)
+        if (yt_buf_addf(b, "%zu box%s, %s value%s", c->ncat,
+                        c->ncat == 1 ? "" : "es", cnt(in->points).s,
+                        plural_s(in->points)) < 0)
             return -1;
         break;
     }

@@ -486,3 +486,40 @@ def test_readme_examples_run(kernel):
     # the help's examples too
     res = ytk.execute(kc, "%help yt_plot")
     assert "view_count" in res.all_text() and "viewCount" not in res.all_text()
+
+
+@pytest.mark.parametrize("cell, words", [
+    ("%%yt_plot bar --x k --y v\nSELECT 'a' AS k, 5 AS v "
+     "UNION ALL SELECT 'b', NULL", ["1 bar,", "(1 row with NULL values"]),
+    ("%%yt_plot line --x d --y v\nSELECT '2026-01-01' AS d, 5 AS v",
+     ["1 point,"]),
+    ("%%yt_plot scatter --x a --y b\nSELECT 1 AS a, 2 AS b", ["1 point,"]),
+    ("%%yt_plot hist --x a\nSELECT 7 AS a", ["1 value in 1 bin,"]),
+    ("%%yt_plot box --x g --y a\nSELECT 'g' AS g, 7 AS a",
+     ["1 box, 1 value,"]),
+])
+def test_one_of_a_kind_reads_singular(kc, cell, words):
+    """A chart of one row said '1 bars', '1 points', '1 values in 1 bins',
+    '1 boxes' and '1 rows with NULL values left out'."""
+    res = ytk.execute(kc, cell)
+    text = one_display(res)["data"]["text/plain"]
+    for w in words:
+        assert w in text, (w, text)
+    for bad in ("1 bars", "1 points", "1 values", "1 bins", "1 boxes",
+                "1 rows"):
+        assert bad not in text, (bad, text)
+
+
+def test_huge_values_labelled_like_the_axis(kc):
+    """Values past the T suffix were written '1000000T' (1e18) in labels and
+    the summary, while the axis said '1.0e18'."""
+    res = ytk.execute(kc, "%%yt_plot bar --x k --y v\n"
+                          "SELECT 'a' AS k, 1e18 AS v UNION ALL "
+                          "SELECT 'b', 2.5e15")
+    content = one_display(res)
+    text = content["data"]["text/plain"]
+    assert "1e18" in text and "000T" not in text, text
+    labels = [t.text for t in ET.fromstring(
+        content["data"]["image/svg+xml"]).iter(SVG_NS + "text")]
+    assert "000T" not in " ".join(labels), labels
+    assert "2.5e15" in labels and "1e18" in labels, labels
