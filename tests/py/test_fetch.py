@@ -485,3 +485,15 @@ def test_open_transaction_refused_before_any_request(emulator, kc, store):
     run(kc, "ROLLBACK")
     run(kc, "%yt_fetch videos --chart mostPopular --limit 3")
     assert store.count("videos") == 3
+
+
+def test_google_messages_shown_without_markup(emulator, kc, store):
+    """Google writes <code> and <a href> into some error messages; they
+    were shown verbatim in the error ("The <code>regionCode</code>
+    parameter ...")."""
+    r = run(kc, "%yt_fetch videos --chart mostPopular --region XX", ok=False)
+    e = r.errors[0]
+    assert e["ename"] == "YouTubeAPIError"
+    assert "regionCode parameter" in e["evalue"], e
+    plain = [e["evalue"]] + e["traceback"] + r.texts()
+    assert not [t for t in plain if "<code>" in t or "<a " in t], plain
