@@ -544,12 +544,12 @@ static int check_parts(struct kn_exec *x, const struct yt_api_method *m,
 {
     char *dup = strdup(parts), *save = NULL, *tok;
     char msg[400];
-    int ok = 1;
+    int ok = 1, n = 0;
 
     if (!dup)
         return -1;
     for (tok = strtok_r(dup, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
+         tok = strtok_r(NULL, ",", &save), n++) {
         const char *p = m->parts;
         size_t l = strlen(tok);
         int found = 0;
@@ -568,6 +568,14 @@ static int check_parts(struct kn_exec *x, const struct yt_api_method *m,
         }
     }
     free(dup);
+    if (ok && n == 0) {
+        /* part= would be sent and refused (400 required), for a unit */
+        snprintf(msg, sizeof(msg),
+                 "--part needs at least one part, e.g. --part "
+                 "snippet,statistics; valid for %s: %s",
+                 m->name, m->parts);
+        ok = 0;
+    }
     if (!ok)
         return usage_fail(x, msg);
     return 0;

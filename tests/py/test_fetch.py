@@ -421,6 +421,10 @@ def test_usage_errors_send_nothing(emulator, kc, store):
         ("%yt_fetch subscriptions --with-channels", "needs a filter"),
         ("%yt_fetch videos --chart mostPopular --with-channels",
          "only applies to subscriptions"),
+        # an empty part list was sent as part= (400 required, 1 unit)
+        ("%yt_fetch videos --chart mostPopular --part ''", "--part needs"),
+        ("%yt_fetch videos --chart mostPopular --part ,", "--part needs"),
+        ("%yt_fetch uploads --mine --part ''", "--part needs"),
     ]
     for code, needle in cases:
         r = run(kc, code, ok=False)
