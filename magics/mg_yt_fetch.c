@@ -655,6 +655,12 @@ static int plan_uploads(struct kn_exec *x, const struct mg_args *a,
     if (nfilter != 1)
         return usage_fail(x, "uploads needs exactly one of --channel ID, "
                              "--mine, --handle @name");
+    /* an empty value would be sent as no filter at all (400) */
+    if ((mg_args_get(a, "channel") && !*mg_args_get(a, "channel")) ||
+        (mg_args_get(a, "handle") && !*mg_args_get(a, "handle")))
+        return usage_fail(x, mg_args_get(a, "channel")
+                                 ? "--channel needs a value"
+                                 : "--handle needs a value");
     p->m = yt_api_method_find("videos");
     p->table = strdup(into ? into : "videos");
     if (part && check_parts(x, p->m, part) < 0)

@@ -425,6 +425,10 @@ def test_usage_errors_send_nothing(emulator, kc, store):
         ("%yt_fetch videos --chart mostPopular --part ''", "--part needs"),
         ("%yt_fetch videos --chart mostPopular --part ,", "--part needs"),
         ("%yt_fetch uploads --mine --part ''", "--part needs"),
+        # an empty channel or handle was sent as no filter (400, 1 unit)
+        ("%yt_fetch uploads --handle ''", "--handle needs a value"),
+        ("%yt_fetch uploads --channel ''", "--channel needs a value"),
+        ("%yt_fetch videos --channel ''", "--channel needs a value"),
     ]
     for code, needle in cases:
         r = run(kc, code, ok=False)
