@@ -2145,7 +2145,8 @@ static int lay_marks(struct lay *L)
             return -1;
         for (s = 0; s < c->nseries; s++)
             for (i = 0; i < c->series[s].n && i < c->ncat; i++)
-                if (isfinite(c->series[s].pts[i].y))
+                if (isfinite(c->series[s].pts[i].y) &&
+                    !(c->log_y && c->series[s].pts[i].y <= 0))
                     c->info.drawn++;
         break;
     case CH_LINE:
@@ -2153,7 +2154,7 @@ static int lay_marks(struct lay *L)
             if (draw_line_series(c, L->d, s, &L->xa, &L->ya,
                                  L->f.right - L->f.left) < 0)
                 return -1;
-        if (c->info.drawn < c->info.points)
+        if (c->info.drawn + c->info.log_hidden < c->info.points)
             ch_chart_add_note(c, "%s points drawn of %s (LTTB downsampling)",
                               cnt(c->info.drawn).s, cnt(c->info.points).s);
         break;
@@ -2396,6 +2397,29 @@ static int lay_titles(struct lay *L)
     return 0;
 }
 
+/* Bars, lines and scatters: the values a log axis cannot show (<= 0),
+ * which the marks leave out. */
+static size_t log_hidden(const struct ch_chart *c)
+{
+    size_t s, i, n = 0;
+
+    if (c->kind != CH_BAR && c->kind != CH_LINE && c->kind != CH_SCATTER)
+        return 0;
+    for (s = 0; s < c->nseries; s++)
+        for (i = 0; i < c->series[s].n; i++) {
+            const struct ch_pt *p = &c->series[s].pts[i];
+
+            if (c->kind == CH_BAR && i >= c->ncat)
+                break;
+            if (!isfinite(p->y) || (c->kind != CH_BAR && !isfinite(p->x)))
+                continue;
+            if ((c->log_y && p->y <= 0) ||
+                (c->log_x && c->kind != CH_BAR && p->x <= 0))
+                n++;
+        }
+    return n;
+}
+
 int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
                     char err[YTK_ERR_LEN])
 {
@@ -2423,6 +2447,13 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
     other_last(c);
     if (lay_ranges(&L, err) < 0)
         return -1;
+    c->info.log_hidden = log_hidden(c);
+    if (c->info.log_hidden)
+        ch_chart_add_note(c,
+                          "%zu row%s with values \xE2\x89\xA4 0 left out "
+                          "(log scale)",
+                          c->info.log_hidden,
+                          c->info.log_hidden == 1 ? "" : "s");
     lay_axes(&L);
     if (lay_frame(&L) < 0)
         goto oom;

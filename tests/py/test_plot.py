@@ -523,3 +523,25 @@ def test_huge_values_labelled_like_the_axis(kc):
         content["data"]["image/svg+xml"]).iter(SVG_NS + "text")]
     assert "000T" not in " ".join(labels), labels
     assert "2.5e15" in labels and "1e18" in labels, labels
+
+
+@pytest.mark.parametrize("cell, n", [
+    ("%%yt_plot scatter --x a --y b --log-x --log-y\n"
+     "SELECT 1 AS a, 5 AS b UNION ALL SELECT 0, 3 UNION ALL SELECT 2, -1 "
+     "UNION ALL SELECT 3, 7", 2),
+    ("%%yt_plot line --x a --y b --log-y\n"
+     "SELECT 1 AS a, 5 AS b UNION ALL SELECT 2, 0 UNION ALL SELECT 3, 7", 1),
+    ("%%yt_plot bar --x k --y v --log-y\n"
+     "SELECT 'a' AS k, 5 AS v UNION ALL SELECT 'b', -3 "
+     "UNION ALL SELECT 'c', 70", 1),
+])
+def test_log_axis_says_what_it_left_out(kc, cell, n):
+    """On a log axis, values <= 0 cannot be drawn; they vanished without a
+    word while the summary still counted them."""
+    content = one_display(ytk.execute(kc, cell))
+    want = "%d row%s with values ≤ 0 left out (log scale)" % (
+        n, "" if n == 1 else "s")
+    assert want in content["data"]["text/plain"], content["data"]["text/plain"]
+    notes = " ".join(t.text or "" for t in ET.fromstring(
+        content["data"]["image/svg+xml"]).iter(SVG_NS + "text"))
+    assert want in notes, notes
