@@ -2449,11 +2449,11 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
         return -1;
     c->info.log_hidden = log_hidden(c);
     if (c->info.log_hidden)
-        ch_chart_add_note(c,
-                          "%zu row%s with values \xE2\x89\xA4 0 left out "
-                          "(log scale)",
-                          c->info.log_hidden,
-                          c->info.log_hidden == 1 ? "" : "s");
+        ch_chart_add_note(
+            c,
+            "%zu row%s with values \xE2\x89\xA4 0 left out of the "
+            "log scale",
+            c->info.log_hidden, c->info.log_hidden == 1 ? "" : "s");
     lay_axes(&L);
     if (lay_frame(&L) < 0)
         goto oom;

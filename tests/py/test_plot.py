@@ -539,7 +539,7 @@ def test_log_axis_says_what_it_left_out(kc, cell, n):
     """On a log axis, values <= 0 cannot be drawn; they vanished without a
     word while the summary still counted them."""
     content = one_display(ytk.execute(kc, cell))
-    want = "%d row%s with values ≤ 0 left out (log scale)" % (
+    want = "%d row%s with values ≤ 0 left out of the log scale" % (
         n, "" if n == 1 else "s")
     assert want in content["data"]["text/plain"], content["data"]["text/plain"]
     notes = " ".join(t.text or "" for t in ET.fromstring(
