@@ -781,6 +781,21 @@ long yt_store_ids_resolve(sqlite3 *db, const char *spec, char ***ids,
         return -1;
     }
     dot = strchr(spec, '.');
+    {
+        /* a statement that writes is no list of ids ("DELETE", "FROM",
+         * ...): refuse it as the readonly check below would */
+        static const char *const writes[] = {
+            "INSERT", "UPDATE", "DELETE", "REPLACE", "DROP",   "CREATE",
+            "ALTER",  "PRAGMA", "ATTACH", "DETACH",  "VACUUM", NULL};
+        int i;
+
+        for (i = 0; writes[i]; i++)
+            if (starts_word(spec, writes[i])) {
+                snprintf(err, YTK_ERR_LEN,
+                         "--ids query must only read (SELECT)");
+                return -1;
+            }
+    }
     if (starts_word(spec, "SELECT") || starts_word(spec, "WITH") ||
         starts_word(spec, "VALUES")) {
         sql = strdup(spec);

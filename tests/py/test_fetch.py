@@ -429,6 +429,10 @@ def test_usage_errors_send_nothing(emulator, kc, store):
         ("%yt_fetch uploads --handle ''", "--handle needs a value"),
         ("%yt_fetch uploads --channel ''", "--channel needs a value"),
         ("%yt_fetch videos --channel ''", "--channel needs a value"),
+        # a writing statement was taken for a list of three ids
+        ('%yt_fetch videos --ids "DELETE FROM videos"', "must only read"),
+        ('%yt_fetch videos --ids "update videos set title = 1"',
+         "must only read"),
     ]
     for code, needle in cases:
         r = run(kc, code, ok=False)
