@@ -1533,6 +1533,30 @@ out:
     return rc;
 }
 
+/* After a logout: an API key still in use for public data is named, with
+ * how to stop using it (logout leaves it alone).  0 or the yt_buf code. */
+static int key_still_used(const struct mg_ctx *c, struct yt_buf *t)
+{
+    char err[YTK_ERR_LEN], *key = NULL, *kpath;
+    const char *env = getenv("YTK_API_KEY");
+    int bad;
+
+    if (yt_api_key_load(c->home, &key, err) != 0)
+        return 0;
+    yt_wipe_free(key);
+    if (env && *env)
+        return yt_buf_adds(t, "\nAn API key is still set ($YTK_API_KEY): "
+                              "%yt_fetch uses it for public data until it "
+                              "is unset.");
+    kpath = yt_api_key_path(c->home);
+    bad = yt_buf_addf(t,
+                      "\nAn API key is still saved (%s): %%yt_fetch uses it "
+                      "for public data; delete that file to stop.",
+                      kpath ? kpath : "$YTK_HOME/api_key");
+    free(kpath);
+    return bad;
+}
+
 static int do_logout(struct mg_ctx *c, const struct mg_args *a)
 {
     struct yt_buf t;
@@ -1547,9 +1571,11 @@ static int do_logout(struct mg_ctx *c, const struct mg_args *a)
                            "Deleted %s. Access is not revoked at Google "
                            "(%%yt_auth revoke does that).",
                            path);
+        bad |= key_still_used(c, &t);
         show_msg(c->x, NULL, 0, built(bad, &t, "Token file deleted."));
     } else if (errno == ENOENT) {
         bad |= yt_buf_addf(&t, "No token saved at %s.", path);
+        bad |= key_still_used(c, &t);
         show_msg(c->x, NULL, 0, built(bad, &t, "No token saved."));
     } else {
         bad |= yt_buf_addf(&t, "cannot delete %s: %s", path, strerror(errno));

@@ -818,3 +818,21 @@ def test_status_tells_rejected_token_from_unreachable(session, emulator,
     out = text(r)
     assert "not reachable" in out and "did not accept" not in out, out
     session.assert_no_secrets(token_secrets(token_file(ytk_home)))
+
+
+def test_logout_says_an_api_key_is_still_used(session, emulator, ytk_home):
+    """After `%yt_auth logout` said "No token saved", %yt_fetch still
+    called the API with the saved key: a person who logged out did not
+    know it was there, nor how to remove it."""
+    r = session.run("%yt_auth key " + emulator.api_key)
+    assert r.status == "ok"
+    r = session.run("%yt_auth logout")
+    assert r.status == "ok"
+    out = text(r)
+    key_file = os.path.join(str(ytk_home), "api_key")
+    assert "API key is still saved" in out and key_file in out, out
+    os.unlink(key_file)
+    r = session.run("%yt_auth logout")
+    assert "API key" not in text(r), text(r)
+    session.assert_no_secrets([emulator.api_key],
+                              allow_in_input=[emulator.api_key])
