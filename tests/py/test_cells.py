@@ -528,3 +528,16 @@ def test_inspect_anywhere_on_a_magic_line(kernel):
     # outside magic lines nothing changes
     assert inspect("SELECT zzz")["found"] is False
     assert inspect("SELECT 1;\n%yt_auth status", 5)["found"] is False
+
+
+def test_footer_counts_written_alike(kernel):
+    """'Showing 10000 of 20,000 rows': the shown count lacked the thousands
+    separator the total had."""
+    _, kc = kernel
+    assert ytk.execute(kc, "%displaylimit 1000").status == "ok"
+    r = ytk.execute(kc, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT "
+                        "x + 1 FROM c WHERE x < 2500) SELECT x FROM c")
+    data = r.of_type("execute_result")[0]["content"]["data"]
+    assert "Showing 1,000 of 2,500 rows" in data["text/plain"], \
+        data["text/plain"][-200:]
+    assert "Showing 1,000 of 2,500 rows" in data["text/html"]
