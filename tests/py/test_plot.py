@@ -545,3 +545,35 @@ def test_log_axis_says_what_it_left_out(kc, cell, n):
     notes = " ".join(t.text or "" for t in ET.fromstring(
         content["data"]["image/svg+xml"]).iter(SVG_NS + "text"))
     assert want in notes, notes
+
+
+def test_save_under_tilde_goes_home(tmp_path):
+    """`--save ~/charts/x.png` wrote a folder literally named "~" in the
+    kernel's folder, and said "Saved ~/charts/x.png"; in a shell, and for
+    a person, ~ is the home folder."""
+    home, cwd = tmp_path / "home", tmp_path / "cwd"
+    home.mkdir()
+    cwd.mkdir()
+    ytk_home = tmp_path / "ytk"
+    ytk_home.mkdir(mode=0o700)
+    km, kc = ytk.start_kernel(env={"YTK_HOME": str(ytk_home),
+                                   "HOME": str(home)}, cwd=str(cwd))
+    try:
+        assert ytk.execute(kc, "CREATE TABLE t(k TEXT, v INT);"
+                               "INSERT INTO t VALUES ('a', 1)").status == "ok"
+        r = ytk.execute(kc, "%yt_plot bar --from t --x k --y v "
+                            "--save ~/charts/x.png")
+        assert r.status == "ok", r.all_text()
+        assert (home / "charts" / "x.png").is_file()
+        assert str(home / "charts" / "x.png") in r.stdout, r.stdout
+        r = ytk.execute(kc, "%yt_fetch export t ~/t.csv")
+        assert r.status == "ok", r.all_text()
+        assert (home / "t.csv").is_file()
+        # quoted, it is a name like any other
+        r = ytk.execute(kc, "%yt_plot bar --from t --x k --y v "
+                            "--save '~/q.png'")
+        assert r.status == "ok", r.all_text()
+        assert os.listdir(cwd) == ["~"]
+        assert os.listdir(cwd / "~") == ["q.png"]
+    finally:
+        ytk.stop_kernel(km, kc)
