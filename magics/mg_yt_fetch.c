@@ -12,11 +12,13 @@
  * released by fetch_free(); the libcurl handle is one per process
  * (keep-alive reuse across cells).
  */
+#include "mg_interp.h"
 #include "mg_registry.h"
 #include "mg_table.h"
 #include "mg_yt_analytics.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,7 +158,8 @@ static const char fetch_help[] =
     "continue\n"
     "  %yt_fetch export TABLE FILE.csv|.json|.ndjson [--raw]\n"
     "      CSV text cells starting with = + - @ TAB CR get a leading ' so\n"
-    "      spreadsheets do not run them; --raw writes them as stored\n"
+    "      spreadsheets do not run them; --raw writes them as stored;\n"
+    "      the file's folders are created\n"
     "\n"
     "Environment: YTK_FETCH_BACKOFF_MS (retry base, default 1000),\n"
     "YTK_FETCH_BACKOFF_CAP_MS (default 32000), YTK_FETCH_RETRIES (default "
@@ -1238,6 +1241,23 @@ static int sub_export(struct mg_ctx *c, const struct mg_args *a)
     if (!table || !file || mg_args_pos(a, 3))
         return usage_fail(c->x, "usage: %yt_fetch export TABLE FILE.csv|.json|"
                                 ".ndjson");
+    {
+        /* its folders are created, as %yt_plot --save does */
+        const char *slash = strrchr(file, '/');
+
+        if (slash && slash > file) {
+            char *dir = strndup(file, (size_t)(slash - file));
+
+            if (!dir || mg_mkdirs(dir, 0755, NULL) < 0) {
+                kn_exec_fail(
+                    c->x, "ExportError", "cannot create the folder %s: %s",
+                    dir ? dir : file, dir ? strerror(errno) : "out of memory");
+                free(dir);
+                return -1;
+            }
+            free(dir);
+        }
+    }
     n = yt_store_export_ex(c->db, table, file,
                            mg_args_has(a, "raw") ? YT_STORE_EXPORT_RAW : 0,
                            err);

@@ -509,3 +509,21 @@ def test_google_messages_shown_without_markup(emulator, kc, store):
     assert "regionCode parameter" in e["evalue"], e
     plain = [e["evalue"]] + e["traceback"] + r.texts()
     assert not [t for t in plain if "<code>" in t or "<a " in t], plain
+
+
+def test_export_creates_folders_like_save(emulator, kc, store, tmp_path):
+    """`%yt_plot --save images/x.png` creates its folders, but
+    `%yt_fetch export videos exports/v.csv` failed with 'No such file or
+    directory' in the same notebook."""
+    run(kc, "%yt_fetch videos --chart mostPopular --limit 3")
+    path = tmp_path / "exports" / "2026" / "v.csv"
+    r = run(kc, "%%yt_fetch export videos %s" % path)
+    assert "Exported 3 rows" in r.stdout
+    with open(path, newline="") as f:
+        assert len(list(csv.DictReader(f))) == 3
+    # a file where a folder should be is still an error that says so
+    (tmp_path / "afile").write_text("x")
+    r = run(kc, "%%yt_fetch export videos %s" % (tmp_path / "afile" / "v.csv"),
+            ok=False)
+    assert r.errors[0]["ename"] == "ExportError"
+    assert "afile" in r.errors[0]["evalue"]
