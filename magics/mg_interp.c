@@ -36,6 +36,8 @@ _Static_assert(KN_ERR_LEN == YTK_ERR_LEN,
 struct interp {
     sqlite3 *db;
     char *home;
+    char *unusable; /* why the store cannot be used (mg_interp_create_unusable),
+                       else NULL */
     char banner[256];
     struct kn_exec *cur; /* the running execute, for the progress handler */
     long budget;         /* > 0: progress calls left (user expressions) */
@@ -1898,6 +1900,43 @@ out:
     return rc;
 }
 
+/* Every cell of a kernel without a usable store fails saying why. */
+static int unusable_execute(void *self, struct kn_exec *x, const char *code)
+{
+    const struct interp *in = self;
+
+    (void)code;
+    kn_exec_fail(x, "SetupError", "%s", in->unusable);
+    kn_exec_fail_line(x, "Hint: the kernel keeps its store, token and "
+                         "history in YTK_HOME (default "
+                         "~/.local/share/ytkernel): set YTK_HOME to a folder "
+                         "you can write in the kernel's environment, then "
+                         "restart the kernel.");
+    return -1;
+}
+
+int mg_interp_create_unusable(const char *why, struct kn_interp *out)
+{
+    struct interp *in = calloc(1, sizeof *in);
+
+    memset(out, 0, sizeof *out);
+    if (!in || !(in->unusable = strdup(why && *why ? why : "no store"))) {
+        free(in);
+        return -1;
+    }
+    snprintf(in->banner, sizeof in->banner,
+             "ytkernel %s -- cannot use its store: %.160s", YTK_VERSION,
+             in->unusable);
+    out->self = in;
+    out->implementation = "ytkernel";
+    out->implementation_version = YTK_VERSION;
+    out->banner = in->banner;
+    out->language_info = interp_language_info;
+    out->help_links = interp_help_links;
+    out->execute = unusable_execute;
+    return 0;
+}
+
 void mg_interp_destroy(struct kn_interp *ki)
 {
     struct interp *in;
@@ -1908,6 +1947,7 @@ void mg_interp_destroy(struct kn_interp *ki)
     mg_vars_clear();
     sqlite3_close(in->db);
     free(in->home);
+    free(in->unusable);
     free(in);
     memset(ki, 0, sizeof *ki);
 }

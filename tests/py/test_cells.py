@@ -541,3 +541,29 @@ def test_footer_counts_written_alike(kernel):
     assert "Showing 1,000 of 2,500 rows" in data["text/plain"], \
         data["text/plain"][-200:]
     assert "Showing 1,000 of 2,500 rows" in data["text/html"]
+
+
+@pytest.mark.parametrize("make_home", ["file", "missing_parent_is_file"])
+def test_unusable_home_is_said_in_the_notebook(tmp_path, make_home):
+    """A YTK_HOME that cannot be used (a file, a path under a file, a
+    read-only place) made the kernel exit at start: JupyterLab only says
+    "the kernel appears to have died" and restarts it in a loop, the
+    reason being in the server's log.  The kernel now starts, and every
+    cell fails saying why and what to do."""
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    home = afile if make_home == "file" else afile / "ytk"
+    km, kc = ytk.start_kernel(env={"YTK_HOME": str(home)})
+    try:
+        r = ytk.execute(kc, "SELECT 1")
+        assert r.status == "error"
+        e = r.errors[0]
+        assert e["ename"] == "SetupError", e
+        assert str(afile) in e["evalue"], e
+        assert any("YTK_HOME" in line for line in e["traceback"]), e
+        kc.kernel_info()
+        info = kc.get_shell_msg(timeout=ytk.TIMEOUT)["content"]
+        assert info["language_info"]["name"] == "sql"
+        assert not afile.is_dir() and afile.read_text() == "x"
+    finally:
+        ytk.stop_kernel(km, kc)
