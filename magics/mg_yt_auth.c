@@ -1615,6 +1615,15 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
 
     reap_children();
     warn_inline_secret(c->x, a, sub);
+    if (sub && mg_args_pos(a, 1) &&
+        (strcmp(sub, "status") == 0 || strcmp(sub, "refresh") == 0 ||
+         strcmp(sub, "revoke") == 0 || strcmp(sub, "logout") == 0)) {
+        kn_exec_fail(c->x, "UsageError",
+                     "unexpected argument '%s': %%yt_auth %s takes no words "
+                     "after it (only options, see %%yt_auth?)",
+                     mg_args_pos(a, 1), sub);
+        return -1;
+    }
     if (!sub || strcmp(sub, "status") == 0)
         return do_status(c, a);
     if (strcmp(sub, "login") == 0)

@@ -836,3 +836,19 @@ def test_logout_says_an_api_key_is_still_used(session, emulator, ytk_home):
     assert "API key" not in text(r), text(r)
     session.assert_no_secrets([emulator.api_key],
                               allow_in_input=[emulator.api_key])
+
+
+@pytest.mark.parametrize("line", ["%yt_auth status extra",
+                                  "%yt_auth logout all",
+                                  "%yt_auth revoke now",
+                                  "%yt_auth refresh please"])
+def test_subcommands_without_arguments_refuse_extra_words(session, ytk_home,
+                                                          line):
+    """`%yt_auth logout all` ran a plain logout, saying nothing about
+    'all': a word the subcommand does not take is a UsageError."""
+    r = session.run(line)
+    assert r.status == "error"
+    e = r.errors[0]
+    assert e["ename"] == "UsageError"
+    word = line.split()[-1]
+    assert "'%s'" % word in e["evalue"] and "takes no" in e["evalue"], e
