@@ -1261,6 +1261,12 @@ static int sub_export(struct mg_ctx *c, const struct mg_args *a)
     n = yt_store_export_ex(c->db, table, file,
                            mg_args_has(a, "raw") ? YT_STORE_EXPORT_RAW : 0,
                            err);
+    if (n < 0 && kn_exec_interrupted(c->x)) {
+        /* the store's progress handler stopped the read */
+        kn_exec_fail(c->x, "KeyboardInterrupt",
+                     "export interrupted; nothing was written to %s", file);
+        return -1;
+    }
     if (n < 0) {
         kn_exec_fail(c->x, "ExportError", "%s", err);
         return -1;

@@ -527,3 +527,37 @@ def test_export_creates_folders_like_save(emulator, kc, store, tmp_path):
             ok=False)
     assert r.errors[0]["ename"] == "ExportError"
     assert "afile" in r.errors[0]["evalue"]
+
+
+def test_interrupted_export_is_a_keyboard_interrupt(emulator, kernel, tmp_path):
+    """Interrupting a long export said 'ExportError: cannot read the
+    table: interrupted', as if the table were broken; it is the user's
+    interrupt, and no file is left behind."""
+    import queue
+    import time
+    km, kc = kernel
+    run(kc, "CREATE VIEW endless AS WITH RECURSIVE c(x) AS (SELECT 1 UNION "
+            "ALL SELECT x + 1 FROM c) SELECT x, 'row ' || x AS t FROM c")
+    out = tmp_path / "out"
+    out.mkdir()
+    path = out / "endless.csv"
+    msg_id = kc.execute("%%yt_fetch export endless %s" % path,
+                        stop_on_error=False)
+    deadline = time.monotonic() + ytk.TIMEOUT
+    while time.monotonic() < deadline:  # wait until the cell runs
+        try:
+            m = kc.get_iopub_msg(timeout=1)
+        except queue.Empty:
+            continue
+        if (m["parent_header"].get("msg_id") == msg_id
+                and m["msg_type"] == "status"
+                and m["content"]["execution_state"] == "busy"):
+            break
+    time.sleep(0.5)
+    km.interrupt_kernel()
+    r = ytk.collect(kc, msg_id)
+    assert r.status == "error"
+    assert [e["ename"] for e in r.errors] == ["KeyboardInterrupt"], r.errors
+    assert "nothing was written" in r.errors[0]["evalue"]
+    assert os.listdir(out) == []
+    run(kc, "SELECT 1")  # the kernel goes on
