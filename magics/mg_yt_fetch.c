@@ -1363,6 +1363,36 @@ static int resume_point(struct fetch *f, const struct plan *p,
         return -1;
     }
     if (g == 0) {
+        struct yt_buf others;
+        sqlite3_stmt *q = NULL;
+        int n = 0, bad = 0;
+
+        /* --resume on a line that differs from a stopped one (another
+         * --limit, a filter spelled otherwise): starting over would spend
+         * what the resume was meant to save, so name what can resume. */
+        yt_buf_init(&others, 4096);
+        if (sqlite3_prepare_v2(f->db,
+                               "SELECT description FROM _ytk_fetch_state "
+                               "ORDER BY updated_at DESC LIMIT 5",
+                               -1, &q, NULL) == SQLITE_OK)
+            while (sqlite3_step(q) == SQLITE_ROW) {
+                const char *d = (const char *)sqlite3_column_text(q, 0);
+
+                if (d)
+                    bad |= yt_buf_addf(&others, "%s'%s'", n++ ? ", " : "", d);
+            }
+        sqlite3_finalize(q);
+        if (n > 0 && !bad) {
+            kn_exec_fail(f->x, "UsageError",
+                         "no stopped fetch matches this line (%s); stopped: "
+                         "%s. Rerun the stopped line as it was with --resume "
+                         "(%%yt_fetch status lists them), or leave --resume "
+                         "out to start over",
+                         f->key ? f->key : "?", yt_buf_str(&others));
+            yt_buf_free(&others);
+            return -1;
+        }
+        yt_buf_free(&others);
         note(f->x, "Nothing to resume for this fetch: starting from the "
                    "first page.");
         return 0;

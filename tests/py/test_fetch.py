@@ -561,3 +561,24 @@ def test_interrupted_export_is_a_keyboard_interrupt(emulator, kernel, tmp_path):
     assert "nothing was written" in r.errors[0]["evalue"]
     assert os.listdir(out) == []
     run(kc, "SELECT 1")  # the kernel goes on
+
+
+def test_resume_of_another_line_names_the_stopped_fetches(emulator, kc,
+                                                          store):
+    """`--resume` on a line that differs from the stopped one (here an added
+    --limit) said 'Nothing to resume' and fetched everything again from the
+    first page, spending the quota the resume was meant to save.  It now
+    stops and names the stopped fetch to resume."""
+    emulator.fault("/youtube/v3/playlistItems", status=403,
+                   reason="quotaExceeded", after=1, count=1)
+    r = run(kc, "%yt_fetch uploads --mine", ok=False)
+    assert r.errors[0]["ename"] == "QuotaExceeded", r.errors
+    before = len(api_requests(emulator))
+    r = run(kc, "%yt_fetch uploads --mine --limit 100 --resume", ok=False)
+    e = r.errors[0]
+    assert e["ename"] == "UsageError", e
+    assert "uploads mine=true -> videos" in e["evalue"], e
+    assert len(api_requests(emulator)) == before  # nothing sent
+    # the same line resumes
+    r = run(kc, "%yt_fetch uploads --mine --resume")
+    assert any("Resuming the stopped fetch" in t for t in r.texts())
