@@ -59,8 +59,10 @@ static const struct mg_opt fetch_opts[] = {
     {"q", 'q', 1, "search terms (search costs 100 units a page)"},
     {"type", 0, 1, "search type: video, channel, playlist"},
     {"order", 0, 1, "result order (search, comment_threads, subscriptions)"},
-    {"published-after", 0, 1, "RFC 3339 time, e.g. 2024-01-01T00:00:00Z"},
-    {"published-before", 0, 1, "RFC 3339 time"},
+    {"published-after", 0, 1,
+     "a date 2024-01-01 (midnight UTC) or RFC 3339 time"},
+    {"published-before", 0, 1,
+     "a date 2024-01-01 (midnight UTC) or RFC 3339 time"},
     {"hl", 0, 1, "language of localized text"},
     {"search-terms", 0, 1, "comment_threads: only threads matching"},
     {"filter", 'f', 1, "extra API filter key=value[&key=value]"},
@@ -541,6 +543,109 @@ static int map_filter(struct kn_exec *x, const struct mg_args *a,
     return 1;
 }
 
+/* --published-after/--published-before: a date YYYY-MM-DD (its midnight
+ * UTC, written into out) or an RFC 3339 time (out = ""), else -1.  Google
+ * refuses anything else with a 400 that costs a search 100 units. */
+static int rfc3339_value(const char *v, char out[32])
+{
+    int y, mo, d, h, mi, sec, n = 0;
+    size_t len = strlen(v);
+
+    out[0] = '\0';
+    if (sscanf(v, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10 || mo < 1 ||
+        mo > 12 || d < 1 ||
+        d > (int)(yt_time_days_from_civil(y + (mo == 12), mo % 12 + 1, 1) -
+                  yt_time_days_from_civil(y, (unsigned)mo, 1)))
+        return -1;
+    if (len == 10) {
+        snprintf(out, 32, "%.10sT00:00:00Z", v);
+        return 0;
+    }
+    if ((v[10] != 'T' && v[10] != 't') ||
+        sscanf(v + 11, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) != 3 || n != 8 ||
+        h > 23 || mi > 59 || sec > 60)
+        return -1;
+    v += 19;
+    if (*v == '.') {
+        v++;
+        if (!isdigit((unsigned char)*v))
+            return -1;
+        while (isdigit((unsigned char)*v))
+            v++;
+    }
+    if ((*v == 'Z' || *v == 'z') && !v[1])
+        return 0;
+    if ((*v == '+' || *v == '-') && isdigit((unsigned char)v[1]) &&
+        isdigit((unsigned char)v[2]) && v[3] == ':' &&
+        isdigit((unsigned char)v[4]) && isdigit((unsigned char)v[5]) && !v[6])
+        return 0;
+    return -1;
+}
+
+/* A comma list whose every item is one of `allowed` (NULL-terminated). */
+static int in_list(const char *v, const char *const *allowed)
+{
+    while (*v) {
+        size_t n = strcspn(v, ","), i;
+        int ok = 0;
+
+        for (i = 0; allowed[i] && !ok; i++)
+            ok = strlen(allowed[i]) == n && strncmp(allowed[i], v, n) == 0;
+        if (!ok)
+            return 0;
+        v += n;
+        if (*v == ',')
+            v++;
+    }
+    return 1;
+}
+
+/* Values Google takes from a fixed set, checked before any request (a
+ * typo was a 400, 100 units for a search).  0 or -1 after failing. */
+static int check_enums(struct kn_exec *x, const struct mg_args *a,
+                       const char *resource)
+{
+    static const char *const search_order[] = {
+        "date",       "rating",    "relevance", "title",
+        "videoCount", "viewCount", NULL};
+    static const char *const thread_order[] = {"time", "relevance", NULL};
+    static const char *const subs_order[] = {"alphabetical", "relevance",
+                                             "unread", NULL};
+    static const char *const types[] = {"channel", "playlist", "video", NULL};
+    const char *order = mg_args_get(a, "order"), *type = mg_args_get(a, "type");
+    const char *const *want = NULL;
+    char msg[300];
+
+    if (strcmp(resource, "search") == 0)
+        want = search_order;
+    else if (strcmp(resource, "comment_threads") == 0)
+        want = thread_order;
+    else if (strcmp(resource, "subscriptions") == 0)
+        want = subs_order;
+    if (order && *order && want &&
+        (strchr(order, ',') || !in_list(order, want))) {
+        char names[160] = "";
+        size_t i;
+
+        for (i = 0; want[i]; i++)
+            snprintf(names + strlen(names), sizeof(names) - strlen(names),
+                     "%s%s", i ? ", " : "", want[i]);
+        snprintf(msg, sizeof(msg),
+                 "--order takes one of %s for %s, not '%.60s'", names, resource,
+                 order);
+        return usage_fail(x, msg);
+    }
+    if (type && *type && strcmp(resource, "search") == 0 &&
+        !in_list(type, types)) {
+        snprintf(msg, sizeof(msg),
+                 "--type takes video, channel or playlist (or a comma list "
+                 "of them), not '%.60s'",
+                 type);
+        return usage_fail(x, msg);
+    }
+    return 0;
+}
+
 /* Options that are valid only for some resources. */
 static int check_parts(struct kn_exec *x, const struct yt_api_method *m,
                        const char *parts)
@@ -814,9 +919,33 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
             {"search-terms", "searchTerms", 0},
         };
         size_t i;
+        char when[2][32];
+
+        if (check_enums(x, a, resource) < 0)
+            return -1;
+        for (i = 0; i < 2; i++) {
+            const char *opt = i ? "published-before" : "published-after";
+            const char *v = mg_args_get(a, opt);
+
+            when[i][0] = '\0';
+            if (v && *v && rfc3339_value(v, when[i]) < 0) {
+                snprintf(msg, sizeof(msg),
+                         "--%s takes a date (2026-01-01, its midnight UTC) "
+                         "or an RFC 3339 time (2026-01-01T00:00:00Z), not "
+                         "'%.60s'",
+                         opt, v);
+                return usage_fail(x, msg);
+            }
+        }
         for (i = 0; i < sizeof(simple) / sizeof(simple[0]); i++) {
+            const char *over = NULL;
+
+            if (strcmp(simple[i].opt, "published-after") == 0 && when[0][0])
+                over = when[0];
+            if (strcmp(simple[i].opt, "published-before") == 0 && when[1][0])
+                over = when[1];
             if ((r = map_filter(x, a, p, simple[i].opt, simple[i].param,
-                                NULL)) < 0)
+                                over)) < 0)
                 return -1;
             if (simple[i].is_filter)
                 nfilter += r;

@@ -433,6 +433,14 @@ def test_usage_errors_send_nothing(emulator, kc, store):
         ('%yt_fetch videos --ids "DELETE FROM videos"', "must only read"),
         ('%yt_fetch videos --ids "update videos set title = 1"',
          "must only read"),
+        # each of these was a 400 from search.list, for 100 quota units
+        ("%yt_fetch search --q cats --published-after yesterday",
+         "--published-after takes"),
+        ("%yt_fetch search --q cats --published-before 2026-13-01",
+         "--published-before takes"),
+        ("%yt_fetch search --q cats --order bogus", "--order takes"),
+        ("%yt_fetch search --q cats --type video,bogus", "--type takes"),
+        ("%yt_fetch comment_threads --video x --order date", "--order takes"),
     ]
     for code, needle in cases:
         r = run(kc, code, ok=False)
@@ -582,3 +590,14 @@ def test_resume_of_another_line_names_the_stopped_fetches(emulator, kc,
     # the same line resumes
     r = run(kc, "%yt_fetch uploads --mine --resume")
     assert any("Resuming the stopped fetch" in t for t in r.texts())
+
+
+def test_search_dates_as_people_write_them(emulator, kc, store):
+    """--published-after 2026-01-01 (a date, as people write it) was sent
+    as is and refused by Google (400, 100 units for a search): a date means
+    its midnight UTC; full RFC 3339 times go as they are."""
+    run(kc, "%yt_fetch search --q cats --published-after 2026-01-01 "
+            "--published-before 2026-06-30T12:00:00+02:00 --limit 5")
+    q = api_requests(emulator, "search")[-1]
+    assert qparam(q, "publishedAfter") == "2026-01-01T00:00:00Z"
+    assert qparam(q, "publishedBefore") == "2026-06-30T12:00:00+02:00"
