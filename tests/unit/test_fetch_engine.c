@@ -1,9 +1,10 @@
-/* test_fetch_engine.c -- the fetch engine (yt_fetch) driven by a fake
- * transport: answers arriving out of order, a 503 in the middle, a 401
- * shared by the queries in flight, an interrupt, the AIMD window on 429;
- * the recipe layer (yt_recipe) paging more than 100,000 ids; and yt_http's
- * streaming add/wait against a loopback server. */
+/* test_fetch_engine.c -- the fetch engine (yt_fetch) driven by the fake
+ * transport of tu_fake_transport.h: answers arriving out of order, a 503 in
+ * the middle, a 401 shared by the queries in flight, an interrupt, the AIMD
+ * window on 429; the recipe layer (yt_recipe) paging more than 100,000 ids;
+ * and yt_http's streaming add/wait against a loopback server. */
 #include "tu.h"
+#include "tu_fake_transport.h"
 #include "tu_sql.h"
 
 #include <arpa/inet.h>
@@ -21,127 +22,6 @@
 #include "yt_fetch.h"
 #include "yt_recipe.h"
 #include "yt_store.h"
-
-/* ------------------------------------------------------------ fake */
-
-#define FAKE_MAX 64
-
-struct fake_req {
-    char *url;
-    char *bearer;
-    void *tag;
-};
-
-struct fake {
-    struct fake_req fl[FAKE_MAX]; /* in flight */
-    int n;
-    int lifo;     /* answer the newest request first */
-    int max_seen; /* most requests in flight at once */
-    long sent;
-    int cancels;
-    /* scripted faults */
-    int fail503_page;       /* page number answered 503 once (0 = none) */
-    int fail429_count;      /* first N requests answered 429 */
-    const char *good_token; /* requests with another bearer get 401 */
-    int pages_per_query;
-    int empty_items; /* answer every request with no items */
-    char last_url[512];
-};
-
-static int fake_add(void *arg, const struct yt_http_req *req, void *tag,
-                    char err[YTK_ERR_LEN])
-{
-    struct fake *f = arg;
-
-    (void)err;
-    if (f->n >= FAKE_MAX)
-        return YTK_E_NOMEM;
-    snprintf(f->last_url, sizeof(f->last_url), "%s", req->url);
-    f->fl[f->n].url = strdup(req->url);
-    f->fl[f->n].bearer = req->bearer ? strdup(req->bearer) : NULL;
-    f->fl[f->n].tag = tag;
-    f->n++;
-    f->sent++;
-    if (f->n > f->max_seen)
-        f->max_seen = f->n;
-    return YTK_OK;
-}
-
-static int url_int(const char *url, const char *key)
-{
-    const char *p = strstr(url, key);
-    return p ? atoi(p + strlen(key)) : 0;
-}
-
-static int fake_wait(void *arg, long timeout_ms, struct yt_http_done *d)
-{
-    struct fake *f = arg;
-    struct fake_req r;
-    int i, page;
-    char body[512];
-
-    (void)timeout_ms;
-    if (!f->n)
-        return 0;
-    i = f->lifo ? f->n - 1 : 0;
-    r = f->fl[i];
-    memmove(&f->fl[i], &f->fl[i + 1], (size_t)(f->n - i - 1) * sizeof(r));
-    f->n--;
-    memset(d, 0, sizeof(*d));
-    d->tag = r.tag;
-    d->rc = YTK_OK;
-    d->resp.retry_after = -1;
-    page = url_int(r.url, "page=");
-    if (f->good_token && (!r.bearer || strcmp(r.bearer, f->good_token))) {
-        d->resp.status = 401;
-        snprintf(body, sizeof(body),
-                 "{\"error\":{\"code\":401,\"message\":\"expired\","
-                 "\"errors\":[{\"reason\":\"authError\"}]}}");
-    } else if (f->fail429_count > 0) {
-        f->fail429_count--;
-        d->resp.status = 429;
-        snprintf(body, sizeof(body),
-                 "{\"error\":{\"code\":429,\"message\":\"slow down\","
-                 "\"errors\":[{\"reason\":\"rateLimitExceeded\"}]}}");
-    } else if (f->fail503_page && page == f->fail503_page) {
-        f->fail503_page = 0;
-        d->resp.status = 503;
-        snprintf(body, sizeof(body),
-                 "{\"error\":{\"code\":503,\"message\":\"backend\"}}");
-    } else if (f->empty_items) {
-        d->resp.status = 200;
-        snprintf(body, sizeof(body), "{\"items\":[]}");
-    } else {
-        d->resp.status = 200;
-        if (page + 1 < f->pages_per_query)
-            snprintf(body, sizeof(body),
-                     "{\"items\":[{\"id\":\"a%d\"},{\"id\":\"b%d\"}],"
-                     "\"next\":%d}",
-                     page, page, page + 1);
-        else
-            snprintf(body, sizeof(body),
-                     "{\"items\":[{\"id\":\"a%d\"},{\"id\":\"b%d\"}]}", page,
-                     page);
-    }
-    d->resp.body = strdup(body);
-    d->resp.len = strlen(body);
-    free(r.url);
-    free(r.bearer);
-    return 1;
-}
-
-static void fake_cancel(void *arg)
-{
-    struct fake *f = arg;
-    int i;
-
-    for (i = 0; i < f->n; i++) {
-        free(f->fl[i].url);
-        free(f->fl[i].bearer);
-    }
-    f->n = 0;
-    f->cancels++;
-}
 
 /* ------------------------------------------------------------ queries */
 
@@ -163,7 +43,7 @@ static int tq_page(struct yt_fetch *e, struct yt_fetch_query *q,
     const cJSON *next = cJSON_GetObjectItemCaseSensitive(root, "next");
     char cur[32];
     const char *c = yt_fetch_query_cursor(q);
-    int page = c ? url_int(c, "page=") : 0;
+    int page = c ? tu_fake_url_int(c, "page=") : 0;
 
     if (page != t->pages_seen)
         t->in_order = 0;
@@ -267,7 +147,7 @@ static sqlite3 *mem_db(void)
     return db;
 }
 
-static struct yt_fetch *make_engine(sqlite3 *db, struct fake *fk,
+static struct yt_fetch *make_engine(sqlite3 *db, struct tu_fake *fk,
                                     struct yt_fetch_transport *tr,
                                     struct hooks_rec *h, struct yt_cred *cr,
                                     int parallel)
@@ -276,11 +156,7 @@ static struct yt_fetch *make_engine(sqlite3 *db, struct fake *fk,
     char err[YTK_ERR_LEN];
     struct yt_fetch *e;
 
-    memset(tr, 0, sizeof(*tr));
-    tr->arg = fk;
-    tr->add = fake_add;
-    tr->wait = fake_wait;
-    tr->cancel = fake_cancel;
+    tu_fake_transport(fk, tr);
     memset(&cfg, 0, sizeof(cfg));
     cfg.db = db;
     cfg.transport = tr;
@@ -550,7 +426,7 @@ static void test_http_add_sends_at_once(void)
 static void test_out_of_order_and_pipelined(void)
 {
     sqlite3 *db = mem_db();
-    struct fake fk;
+    struct tu_fake fk;
     struct yt_fetch_transport tr;
     struct hooks_rec h;
     struct yt_cred cr;
@@ -597,7 +473,7 @@ static void test_out_of_order_and_pipelined(void)
 static void test_503_in_the_middle(void)
 {
     sqlite3 *db = mem_db();
-    struct fake fk;
+    struct tu_fake fk;
     struct yt_fetch_transport tr;
     struct hooks_rec h;
     struct yt_cred cr;
@@ -633,7 +509,7 @@ static void test_503_in_the_middle(void)
 static void test_401_refreshes_once_for_all(void)
 {
     sqlite3 *db = mem_db();
-    struct fake fk;
+    struct tu_fake fk;
     struct yt_fetch_transport tr;
     struct hooks_rec h;
     struct yt_cred cr;
@@ -674,7 +550,7 @@ static void test_401_refreshes_once_for_all(void)
 static void test_interrupt_keeps_pages(void)
 {
     sqlite3 *db = mem_db();
-    struct fake fk;
+    struct tu_fake fk;
     struct yt_fetch_transport tr;
     struct hooks_rec h;
     struct yt_cred cr;
@@ -723,7 +599,7 @@ static void test_interrupt_keeps_pages(void)
 static void test_rate_limit_shrinks_window(void)
 {
     sqlite3 *db = mem_db();
-    struct fake fk;
+    struct tu_fake fk;
     struct yt_fetch_transport tr;
     struct hooks_rec h;
     struct yt_cred cr;
@@ -782,7 +658,7 @@ static const struct yt_fetch_query_ops rows_ops = {.page = rows_page};
 static void test_other_base_startindex_no_units(void)
 {
     sqlite3 *db = mem_db();
-    struct fake fk;
+    struct tu_fake fk;
     struct yt_fetch_transport tr;
     struct hooks_rec h;
     struct yt_cred cr;
@@ -823,7 +699,7 @@ static void test_other_base_startindex_no_units(void)
 static void test_recipe_pages_many_ids(void)
 {
     sqlite3 *db = mem_db();
-    struct fake fk;
+    struct tu_fake fk;
     struct yt_fetch_transport tr;
     struct hooks_rec h;
     struct yt_cred cr;
@@ -870,7 +746,7 @@ static void test_recipe_pages_many_ids(void)
  * it ends after `stop` pages even when the answer has a next page (as
  * --limit does), and its store fails on page `fail_at` (0 = never). */
 struct eq {
-    struct fake *fk;
+    struct tu_fake *fk;
     int stop, fail_at;
     int pages;
     long sent_at_store[16]; /* fk->sent when page k's callback ran */
@@ -931,7 +807,7 @@ static const struct yt_fetch_query_ops eq_ops = {
 static int run_early(struct eq *t, int pages_per_query, sqlite3 *db,
                      struct hooks_rec *h, int want_rc)
 {
-    struct fake fk;
+    struct tu_fake fk;
     struct yt_fetch_transport tr;
     struct yt_cred cr;
     struct yt_fetch_query_spec s;
