@@ -109,6 +109,18 @@ def execute(kc, code, timeout=TIMEOUT, stdin_handler=None, **kw):
     return collect(kc, msg_id, timeout, stdin_handler, what=code[:80])
 
 
+def run(kc, code, ok=True, **kw):
+    """execute(kc, code, **kw) and check the cell's status: ok=True asserts
+    it is "ok", ok=False that it is "error" (the message shows the code and
+    the end of the output), ok=None checks nothing.  Returns the
+    CellResult."""
+    r = execute(kc, code, **kw)
+    if ok is not None:
+        want = "ok" if ok else "error"
+        assert r.status == want, (code, r.errors, r.all_text()[-2000:])
+    return r
+
+
 def collect(kc, msg_id, timeout=TIMEOUT, stdin_handler=None, what=None,
             on_iopub=None, on_poll=None):
     """Gather the reply and iopub messages of an execute already sent as
