@@ -126,6 +126,12 @@ class Store:
         except sqlite3.OperationalError:
             return 0
 
+    def no_dupes(self, table, key):
+        """Assert that no two rows of table share key."""
+        dupes = self.scalar("SELECT COUNT(*) - COUNT(DISTINCT %s) FROM %s"
+                            % (key, table))
+        assert dupes == 0, "%d duplicate %s in %s" % (dupes, key, table)
+
     def logged_units(self):
         return self.scalar("SELECT COALESCE(SUM(quota_units), 0) FROM "
                            "_ytk_requests")

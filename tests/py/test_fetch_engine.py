@@ -16,11 +16,6 @@ from ytk import run
 kernel_env = kernel_env_fixture(timeout_ms=3000)
 
 
-def no_dupes(store, table, key):
-    assert store.scalar("SELECT COUNT(*) - COUNT(DISTINCT %s) FROM %s"
-                        % (key, table)) == 0
-
-
 def min_uploads_quota(n):
     return 1 + 2 * -(-n // 50)
 
@@ -28,8 +23,8 @@ def min_uploads_quota(n):
 def assert_uploads_complete(emulator, store, n, ledger=True):
     assert store.count("playlist_items") == n
     assert store.count("videos") == n
-    no_dupes(store, "playlist_items", "playlist_item_id")
-    no_dupes(store, "videos", "video_id")
+    store.no_dupes("playlist_items", "playlist_item_id")
+    store.no_dupes("videos", "video_id")
     if ledger:
         assert emulator.quota_used() == store.logged_units()
 
@@ -192,8 +187,8 @@ def test_replies_completed_across_a_resume(emulator, kc, store):
     assert any(total > 5 for _, total in threads)
     for tid, total in threads:
         assert store.count("comments", "parent_id = '%s'" % tid) == total
-    no_dupes(store, "comments", "comment_id")
-    no_dupes(store, "comment_threads", "thread_id")
+    store.no_dupes("comments", "comment_id")
+    store.no_dupes("comment_threads", "thread_id")
     # page 1 was not asked for again
     toks = [qparam(q, "pageToken")
             for q in api_requests(emulator, "commentThreads")]

@@ -26,11 +26,6 @@ def page_pattern(resource, offset):
     return "/youtube/v3/%s?*pageToken=%s*" % (resource, make_token(offset))
 
 
-def no_dupes(store, table, key):
-    assert store.scalar("SELECT COUNT(*) - COUNT(DISTINCT %s) FROM %s"
-                        % (key, table)) == 0
-
-
 RETRYABLE = [
     dict(status=500),
     dict(status=503),
@@ -48,7 +43,7 @@ def test_retryable_errors_mid_fetch_recover(emulator, kc, store, fault):
     emulator.fault(page_pattern("videos", 100), count=2, **fault)
     r = run(kc, CHART)
     assert store.count("videos") == 200
-    no_dupes(store, "videos", "video_id")
+    store.no_dupes("videos", "video_id")
     outcomes = [o for (o,) in store.rows(
         "SELECT outcome FROM _ytk_requests ORDER BY id")]
     assert outcomes.count("ok") == 4
@@ -106,7 +101,7 @@ def test_retries_are_bounded(emulator, kc, store):
     emulator.clear_faults()
     r = run(kc, CHART + " --resume")
     assert store.count("videos") == 200
-    no_dupes(store, "videos", "video_id")
+    store.no_dupes("videos", "video_id")
     assert store.count("_ytk_fetch_state") == 0
 
 
@@ -143,7 +138,7 @@ def test_fatal_error_mid_fetch_keeps_rows_and_resumes(
     emulator.clear_requests_log()
     r = run(kc, CHART + " --resume")
     assert store.count("videos") == 200
-    no_dupes(store, "videos", "video_id")
+    store.no_dupes("videos", "video_id")
     toks = [qparam(q, "pageToken") for q in api_requests(emulator, "videos")]
     assert toks == [make_token(100), make_token(150)]
 
@@ -171,7 +166,7 @@ def test_quota_exhausted_mid_uploads_then_resume(emulator, kc, store):
     r = run(kc, "%yt_fetch uploads --mine --resume")
     assert store.count("playlist_items") == n
     assert store.count("videos") == n
-    no_dupes(store, "playlist_items", "playlist_item_id")
+    store.no_dupes("playlist_items", "playlist_item_id")
     toks = [qparam(q, "pageToken")
             for q in api_requests(emulator, "playlistItems")]
     assert toks[0] == make_token(kept)
@@ -257,7 +252,7 @@ def test_revoked_refresh_token_stops_with_auth_error(emulator, kc, store):
     assert "%yt_auth login" in "\n".join([err["evalue"]] + err["traceback"])
     kept = store.count("playlist_items")
     assert kept >= 50
-    no_dupes(store, "playlist_items", "playlist_item_id")
+    store.no_dupes("playlist_items", "playlist_item_id")
 
 
 def test_interrupt_mid_fetch_keeps_rows_then_resume(emulator, kernel, store):
@@ -283,7 +278,7 @@ def test_interrupt_mid_fetch_keeps_rows_then_resume(emulator, kernel, store):
     r = run(kc, "%%yt_fetch playlist_items --playlist %s --resume" %
             w["uploads_playlist_id"])
     assert store.count("playlist_items") == n
-    no_dupes(store, "playlist_items", "playlist_item_id")
+    store.no_dupes("playlist_items", "playlist_item_id")
     assert "Resuming" in r.all_text()
 
 
@@ -332,5 +327,5 @@ def test_error_while_completing_replies_then_resume(emulator, kc, store):
                          "comment_threads WHERE video_id = ?", vid)
     for tid, total in threads:
         assert store.count("comments", "parent_id = '%s'" % tid) == total
-    no_dupes(store, "comments", "comment_id")
-    no_dupes(store, "comment_threads", "thread_id")
+    store.no_dupes("comments", "comment_id")
+    store.no_dupes("comment_threads", "thread_id")
