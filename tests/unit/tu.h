@@ -3,7 +3,8 @@
  * A test program defines `static void test_x(void)` functions and a main
  * that runs them with TU_RUN(test_x); each failed check prints file:line and
  * the expression; main returns tu_report(), which prints the closing line
- * "N passed, N failed" and exits non-zero on any failure.
+ * "N passed, N failed" and exits non-zero on any failure.  tu_read_file
+ * reads a small file the code under test wrote.
  */
 #ifndef TU_H
 #define TU_H
@@ -55,6 +56,18 @@ static int tu_failed_checks, tu_passed, tu_failed;
             printf("FAIL %s\n", #fn);                                          \
         }                                                                      \
     } while (0)
+
+/* Read at most len - 1 bytes of path into buf, NUL-terminated ("" when the
+ * file cannot be opened). */
+static inline void tu_read_file(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+
+    buf[n] = '\0';
+    if (f)
+        fclose(f);
+}
 
 static inline int tu_report(void)
 {
