@@ -174,31 +174,33 @@ static void test_backoff(void)
 
 static void test_pacific_day(void)
 {
+    static const struct {
+        time_t t;
+        const char *want;
+    } cases[] = {
+        /* 2026-01-15 07:59:59 UTC = Jan 14 23:59:59 PST. */
+        {1768463999, "2026-01-14"},
+        /* 2026-01-15 08:00:00 UTC = Jan 15 00:00 PST. */
+        {1768464000, "2026-01-15"},
+        /* Summer: 2026-07-01 06:59:59 UTC = Jun 30 23:59:59 PDT. */
+        {1782889199, "2026-06-30"},
+        {1782889200, "2026-07-01"},
+        /* DST starts 2026-03-08 10:00 UTC: 2026-03-08 07:30 UTC is still
+         * PST (Mar 7 23:30); 2026-03-09 06:30 UTC is PDT (Mar 8 23:30). */
+        {1772955000, "2026-03-07"},
+        {1773037800, "2026-03-08"},
+        /* DST ends 2026-11-01 09:00 UTC: 2026-11-01 07:30 UTC is PDT (Nov 1
+         * 00:30); 2026-11-02 07:30 UTC is PST (Nov 1 23:30). */
+        {1793518200, "2026-11-01"},
+        {1793604600, "2026-11-01"},
+    };
     char d[11];
+    size_t i;
 
-    /* 2026-01-15 07:59:59 UTC = Jan 14 23:59:59 PST. */
-    yt_time_pacific_day((time_t)1768463999, d);
-    TU_EQ_STR(d, "2026-01-14");
-    /* 2026-01-15 08:00:00 UTC = Jan 15 00:00 PST. */
-    yt_time_pacific_day((time_t)1768464000, d);
-    TU_EQ_STR(d, "2026-01-15");
-    /* Summer: 2026-07-01 06:59:59 UTC = Jun 30 23:59:59 PDT. */
-    yt_time_pacific_day((time_t)1782889199, d);
-    TU_EQ_STR(d, "2026-06-30");
-    yt_time_pacific_day((time_t)1782889200, d);
-    TU_EQ_STR(d, "2026-07-01");
-    /* DST starts 2026-03-08 10:00 UTC: 2026-03-08 07:30 UTC is still PST
-     * (Mar 7 23:30); 2026-03-09 06:30 UTC is PDT (Mar 8 23:30). */
-    yt_time_pacific_day((time_t)1772955000, d);
-    TU_EQ_STR(d, "2026-03-07");
-    yt_time_pacific_day((time_t)1773037800, d);
-    TU_EQ_STR(d, "2026-03-08");
-    /* DST ends 2026-11-01 09:00 UTC: 2026-11-01 07:30 UTC is PDT (Nov 1
-     * 00:30); 2026-11-02 07:30 UTC is PST (Nov 1 23:30). */
-    yt_time_pacific_day((time_t)1793518200, d);
-    TU_EQ_STR(d, "2026-11-01");
-    yt_time_pacific_day((time_t)1793604600, d);
-    TU_EQ_STR(d, "2026-11-01");
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        yt_time_pacific_day(cases[i].t, d);
+        TU_EQ_STR(d, cases[i].want);
+    }
 }
 
 static void test_methods(void)
