@@ -331,8 +331,6 @@ static void test_export(void)
 {
     sqlite3 *db;
     char err[YTK_ERR_LEN], path[256], buf[4096];
-    FILE *f;
-    size_t n;
 
     TU_EQ_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
     sqlite3_exec(
@@ -344,11 +342,7 @@ static void test_export(void)
         NULL, NULL, NULL);
     snprintf(path, sizeof(path), "/tmp/ytk_test_export_%d.csv", (int)getpid());
     TU_EQ_INT(yt_store_export(db, "v", path, err), 2);
-    f = fopen(path, "rb");
-    n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-    buf[n] = '\0';
-    if (f)
-        fclose(f);
+    tu_read_file(path, buf, sizeof(buf));
     TU_EQ_STR(buf, "video_id,title,view_count,raw\r\n"
                    "a,\"Say \"\"hi\"\", $5\",10,\"{\"\"id\"\":\"\"a\"\"}\"\r\n"
                    "b,,,\"{\"\"id\"\":\"\"b\"\"}\"\r\n");
@@ -356,11 +350,7 @@ static void test_export(void)
     snprintf(path, sizeof(path), "/tmp/ytk_test_export_%d.ndjson",
              (int)getpid());
     TU_EQ_INT(yt_store_export(db, "v", path, err), 2);
-    f = fopen(path, "rb");
-    n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-    buf[n] = '\0';
-    if (f)
-        fclose(f);
+    tu_read_file(path, buf, sizeof(buf));
     TU_EQ_STR(buf, "{\"video_id\":\"a\",\"title\":\"Say \\\"hi\\\", $5\","
                    "\"view_count\":10,\"raw\":{\"id\":\"a\"}}\n"
                    "{\"video_id\":\"b\",\"title\":null,\"view_count\":null,"
