@@ -137,6 +137,12 @@ class Store:
                            "_ytk_requests")
 
 
+def fault_id(fault):
+    """A test id for a fault given as emulator.fault keywords (pytest
+    parametrize ids=fault_id): its values joined by '-', e.g. 429-1."""
+    return "-".join(str(v) for v in fault.values())
+
+
 def api_requests(emu, resource=None):
     """The emulator's log of Data API requests (optionally one resource)."""
     out = []

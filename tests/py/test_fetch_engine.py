@@ -9,7 +9,7 @@ import pytest
 
 import ytk
 from emulator.api import make_token
-from fetchutil import api_requests, kernel_env_fixture, qparam
+from fetchutil import api_requests, fault_id, kernel_env_fixture, qparam
 from ytk import run
 
 
@@ -39,8 +39,7 @@ SIDE_BY_SIDE = [
 ]
 
 
-@pytest.mark.parametrize("fault", SIDE_BY_SIDE,
-                         ids=lambda f: "-".join(str(v) for v in f.values()))
+@pytest.mark.parametrize("fault", SIDE_BY_SIDE, ids=fault_id)
 def test_fault_on_pipelined_batches_recovers(emulator, kc, store, fault):
     n = emulator.world()["counts"]["my_uploads"]
     emulator.fault("/youtube/v3/videos?*", count=2, after=1, **fault)

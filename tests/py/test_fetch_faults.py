@@ -11,8 +11,8 @@ import pytest
 
 import ytk
 from emulator.api import make_token
-from fetchutil import (Store, api_requests, kernel_env_fixture, qparam,
-                       secrets_of, token_env)
+from fetchutil import (Store, api_requests, fault_id, kernel_env_fixture,
+                       qparam, secrets_of, token_env)
 from ytk import run
 
 CHART = "%yt_fetch videos --chart mostPopular --region US"
@@ -37,8 +37,7 @@ RETRYABLE = [
 ]
 
 
-@pytest.mark.parametrize("fault", RETRYABLE,
-                         ids=lambda f: "-".join(str(v) for v in f.values()))
+@pytest.mark.parametrize("fault", RETRYABLE, ids=fault_id)
 def test_retryable_errors_mid_fetch_recover(emulator, kc, store, fault):
     emulator.fault(page_pattern("videos", 100), count=2, **fault)
     r = run(kc, CHART)
