@@ -41,10 +41,6 @@ def mode(path):
     return stat.S_IMODE(os.lstat(path).st_mode)
 
 
-def kernel_pid(km):
-    return km.provisioner.process.pid
-
-
 # ---- export: planted symlinks, CSV formulas --------------------------------
 
 FORMULA_ROWS = [
@@ -72,7 +68,7 @@ def test_export_does_not_follow_planted_symlink(kernel, tmp_path):
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n")
     # the temporary name the export used to write through
-    planted = out.parent / ("v.csv.tmp-%d" % kernel_pid(km))
+    planted = out.parent / ("v.csv.tmp-%d" % ytk.kernel_pid(km))
     planted.symlink_to(victim)
     r = run(kc, "%%yt_fetch export v %s" % out)
     assert "Exported 6 rows of v" in r.stdout
@@ -126,7 +122,7 @@ def test_chart_save_does_not_follow_planted_symlink(kernel, tmp_path):
     victim.write_text("precious\n")
     out = tmp_path / "charts"
     out.mkdir()
-    planted = out / ("c.svg.tmp-%d" % kernel_pid(km))
+    planted = out / ("c.svg.tmp-%d" % ytk.kernel_pid(km))
     planted.symlink_to(victim)
     target = out / "c.svg"
     target.symlink_to(victim)

@@ -38,6 +38,11 @@ def stop_kernel(km, kc):
         km.shutdown_kernel(now=False)
 
 
+def kernel_pid(km):
+    """The process id of the kernel km started."""
+    return km.provisioner.process.pid
+
+
 def drain_iopub(kc, quiet=0.2):
     msgs = []
     while True:
