@@ -79,12 +79,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *vis = ch_text_visual(z);
 
         if (vis) {
-            size_t a = 0, b = 0, i, nz = strlen(z), nv = strlen(vis);
+            size_t nin = 0, nout = 0, i, nz = strlen(z), nv = strlen(vis);
             unsigned cp;
 
-            for (i = 0; i < nz; a++)
+            for (i = 0; i < nz; nin++)
                 i += yt_utf8_next((const unsigned char *)z + i, nz - i, &cp);
-            for (i = 0; i < nv; b++) {
+            for (i = 0; i < nv; nout++) {
                 size_t len =
                     yt_utf8_next((const unsigned char *)vis + i, nv - i, &cp);
 
@@ -93,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     abort(); /* invalid UTF-8 produced */
                 i += len;
             }
-            if (a != b)
+            if (nin != nout)
                 abort();
             free(vis);
         }
