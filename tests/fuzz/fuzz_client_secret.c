@@ -16,6 +16,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fuzz_count.h"
 #include "yt_oauth.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -64,17 +65,6 @@ static void check_refused(const struct yt_client *c, const char *err)
         abort();
 }
 
-static size_t occurrences(const char *h, const char *needle)
-{
-    size_t c = 0;
-
-    while ((h = strstr(h, needle)) != NULL) {
-        c++;
-        h++;
-    }
-    return c;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct yt_client c;
@@ -104,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cJSON_AddStringToObject(app, "client_secret", SECRET);
     text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
-    if (text && occurrences(text, SECRET) == 1) {
+    if (text && fuzz_occurrences(text, SECRET) == 1) {
         err[0] = '\0';
         if (yt_client_parse(text, strlen(text), "client_secret.json", &c,
                             err) == YTK_OK) {

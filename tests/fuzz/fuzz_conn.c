@@ -14,22 +14,12 @@
 
 #include <cjson/cJSON.h>
 
+#include "fuzz_count.h"
 #include "kn_conn.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define SENTINEL "k3y-S3cret-of-the-fuzzer-Qz"
-
-static size_t occurrences(const char *h, const char *needle)
-{
-    size_t c = 0;
-
-    while ((h = strstr(h, needle)) != NULL) {
-        c++;
-        h++;
-    }
-    return c;
-}
 
 static void check_conn(const struct kn_conn *c)
 {
@@ -105,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cJSON_Delete(root);
     if (!text)
         return 0;
-    if (occurrences(text, SENTINEL) == 1) {
+    if (fuzz_occurrences(text, SENTINEL) == 1) {
         err[0] = '\0';
         if (kn_conn_parse(text, strlen(text), &c, err) < 0) {
             if (!err[0] || strstr(err, SENTINEL))

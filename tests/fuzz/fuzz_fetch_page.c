@@ -4,7 +4,8 @@
  * channel lookup and playlist pages feeding video batches, subscriptions
  * --with-channels, a videos id batch) and the HTTP status; the rest is the
  * body of the first answer.  Every later request is answered with an empty
- * page.  In-memory SQLite store.  Asserts:
+ * page (the fake transport of tu_fake_transport.h, newest request first).
+ * In-memory SQLite store.  Asserts:
  *   - the run ends (OK, or FATAL for a non-2xx status / no channel), with
  *     nothing left in flight;
  *   - one request-log row per request sent, and the logged units equal the
@@ -16,84 +17,18 @@
 #include <string.h>
 #include <sqlite3.h>
 
+#include "tu_fake_transport.h"
+#include "tu_sql.h"
 #include "yt_fetch.h"
 #include "yt_recipe.h"
 #include "yt_store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-struct fake {
-    void *tags[256];
-    int n;
-    long sent;
-    const uint8_t *body;
-    size_t len;
-    long status;
-};
-
-static int f_add(void *arg, const struct yt_http_req *req, void *tag,
-                 char err[YTK_ERR_LEN])
-{
-    struct fake *f = arg;
-
-    (void)req;
-    (void)err;
-    if (f->n >= 256 || f->sent >= 2000)
-        return YTK_E_NOMEM;
-    f->tags[f->n++] = tag;
-    f->sent++;
-    return YTK_OK;
-}
-
-static int f_wait(void *arg, long timeout_ms, struct yt_http_done *d)
-{
-    struct fake *f = arg;
-
-    (void)timeout_ms;
-    if (!f->n)
-        return 0;
-    memset(d, 0, sizeof(*d));
-    d->tag = f->tags[--f->n];
-    d->rc = YTK_OK;
-    d->resp.retry_after = -1;
-    if (f->body) {
-        d->resp.status = f->status;
-        d->resp.body = malloc(f->len + 1);
-        if (d->resp.body) {
-            memcpy(d->resp.body, f->body, f->len);
-            d->resp.body[f->len] = '\0';
-        }
-        d->resp.len = f->len;
-        f->body = NULL;
-    } else {
-        d->resp.status = 200;
-        d->resp.body = strdup("{\"items\":[]}");
-        d->resp.len = d->resp.body ? strlen(d->resp.body) : 0;
-    }
-    return 1;
-}
-
-static void f_cancel(void *arg)
-{
-    ((struct fake *)arg)->n = 0;
-}
-
-static long count(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    long n = -1;
-
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const long statuses[] = {200, 200, 200, 404, 403, 500};
-    struct fake fk;
+    struct tu_fake fk;
     struct yt_fetch_transport tr;
     struct yt_fetch_config cfg;
     struct yt_recipe_plan p;
@@ -109,9 +44,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     which = data[0] % 4;
     memset(&fk, 0, sizeof(fk));
-    fk.body = data + 1;
-    fk.len = size - 1;
-    fk.status = statuses[(data[0] / 4) % 6];
+    fk.lifo = 1;
+    fk.max_sent = 2000;
+    fk.first_body = data + 1;
+    fk.first_len = size - 1;
+    fk.first_status = statuses[(data[0] / 4) % 6];
+    fk.empty_items = 1; /* every later answer */
     if (sqlite3_open(":memory:", &db) != SQLITE_OK || yt_store_init(db, err))
         abort();
     memset(&p, 0, sizeof(p));
@@ -151,11 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                               which == 1 ? YT_KIND_VIDEO : p.m->kind, err) ||
         yt_store_table_ensure(db, "comments", YT_KIND_COMMENT, err))
         abort();
-    memset(&tr, 0, sizeof(tr));
-    tr.arg = &fk;
-    tr.add = f_add;
-    tr.wait = f_wait;
-    tr.cancel = f_cancel;
+    tu_fake_transport(&fk, &tr);
     memset(&cfg, 0, sizeof(cfg));
     cfg.db = db;
     cfg.transport = &tr;
@@ -175,10 +109,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (fk.n != 0 || yt_fetch_get_stats(e)->inflight != 0)
         abort();
-    if (count(db, "SELECT COUNT(*) FROM _ytk_requests") !=
+    if (tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests") !=
         yt_fetch_get_stats(e)->requests)
         abort();
-    if (count(db, "SELECT COALESCE(SUM(quota_units), 0) FROM _ytk_requests") !=
+    if (tu_sql_int(db,
+                   "SELECT COALESCE(SUM(quota_units), 0) FROM _ytk_requests") !=
         yt_fetch_get_stats(e)->units)
         abort();
     {
@@ -188,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         snprintf(sql, sizeof(sql),
                  "SELECT COUNT(*) FROM \"%s\" WHERE %s IS NULL OR %s = ''",
                  main_table, ki->cols[0].name, ki->cols[0].name);
-        if (count(db, sql) != 0)
+        if (tu_sql_int(db, sql) != 0)
             abort();
     }
     yt_fetch_free(e);

@@ -14,6 +14,7 @@
 #include "ch_draw.h"
 #include "ch_svg.h"
 #include "ch_ticks.h"
+#include "fuzz_utf8.h"
 #include "yt_buf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -33,8 +34,8 @@ static void check_escaped(const char *s, size_t n)
             strncmp(s + i, "&lt;", 4) != 0 && strncmp(s + i, "&gt;", 4) != 0 &&
             strncmp(s + i, "&quot;", 6) != 0 && strncmp(s + i, "&#39;", 5) != 0)
             abort();
-        len = yt_utf8_next(p + i, n - i, &cp);
-        if (cp == 0xFFFD && len == 1)
+        len = utf8_decode(p + i, n - i, &cp);
+        if (!len)
             abort(); /* invalid UTF-8 survived */
         if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE ||
             cp == 0xFFFF)
@@ -78,12 +79,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *vis = ch_text_visual(z);
 
         if (vis) {
-            size_t a = 0, b = 0, i, nz = strlen(z), nv = strlen(vis);
+            size_t nin = 0, nout = 0, i, nz = strlen(z), nv = strlen(vis);
             unsigned cp;
 
-            for (i = 0; i < nz; a++)
+            for (i = 0; i < nz; nin++)
                 i += yt_utf8_next((const unsigned char *)z + i, nz - i, &cp);
-            for (i = 0; i < nv; b++) {
+            for (i = 0; i < nv; nout++) {
                 size_t len =
                     yt_utf8_next((const unsigned char *)vis + i, nv - i, &cp);
 
@@ -92,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     abort(); /* invalid UTF-8 produced */
                 i += len;
             }
-            if (a != b)
+            if (nin != nout)
                 abort();
             free(vis);
         }

@@ -18,6 +18,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fuzz_count.h"
 #include "yt_oauth.h"
 #include "yt_token.h"
 
@@ -29,17 +30,6 @@ static const char *const secrets[] = {
     "ya29.Acc3ss-T0ken-of-the-fuzzer", "ya29.0ther-Acc3ss-T0ken-fuzz",
     "1//R3fresh-T0ken-of-the-fuzzer", "GOCSPX-Cl1ent-S3cret-of-the-fuzzer"};
 #define NSECRETS 4
-
-static size_t occurrences(const char *h, const char *needle)
-{
-    size_t c = 0;
-
-    while ((h = strstr(h, needle)) != NULL) {
-        c++;
-        h++;
-    }
-    return c;
-}
 
 static void no_secret(const char *err)
 {
@@ -78,7 +68,7 @@ static char *with_known_secrets(const uint8_t *data, size_t size)
     }
     text = cJSON_PrintUnformatted(root);
     for (i = 0; text && i < NSECRETS; i++) {
-        if (occurrences(text, secrets[i]) != (size_t)present[i]) {
+        if (fuzz_occurrences(text, secrets[i]) != (size_t)present[i]) {
             cJSON_free(text);
             text = NULL;
         }

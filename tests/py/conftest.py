@@ -5,6 +5,8 @@
   with its own data dir; stopped after the test.
 - `kernel`: ytkernel started from the build tree with YTK_HOME and, when the
   test also asked for `emulator`, YTK_GOOGLE_BASE set.  Yields (km, kc).
+- `kernel_err`: the same with the kernel's stderr in a file.  Yields
+  (km, kc, path).
 """
 import os
 import sys
@@ -48,6 +50,18 @@ def kernel(kernel_env):
         yield km, kc
     finally:
         ytk.stop_kernel(km, kc)
+
+
+@pytest.fixture
+def kernel_err(kernel_env, tmp_path):
+    """A kernel whose stderr goes to a file; yields (km, kc, path)."""
+    path = tmp_path / "kernel-stderr.txt"
+    with open(path, "w") as fh:
+        km, kc = ytk.start_kernel(env=kernel_env, stderr=fh)
+        try:
+            yield km, kc, path
+        finally:
+            ytk.stop_kernel(km, kc)
 
 
 @pytest.fixture

@@ -7,28 +7,19 @@ emulated clock advanced, with its views of change."""
 import pytest
 
 import ytk
-from fetchutil import FAST_ENV, FORCE_SSL, READONLY, write_token
+from fetchutil import FORCE_SSL, READONLY, token_env, write_token
+from ytk import run
 
 ANALYTICS = "https://www.googleapis.com/auth/yt-analytics.readonly"
 
 
 @pytest.fixture
 def kernel_env(kernel_env, emulator, ytk_home):
-    emulator.tok = write_token(emulator, ytk_home,
-                               (READONLY, FORCE_SSL, ANALYTICS))
-    kernel_env.update(FAST_ENV)
+    emulator.tok = token_env(kernel_env, emulator, ytk_home,
+                             (READONLY, FORCE_SSL, ANALYTICS))
     # relative dates (--last 28d) end on the emulator's day
     kernel_env["YTK_ANALYTICS_TODAY"] = emulator.clock()["now"][:10]
     return kernel_env
-
-
-def run(kc, code, ok=True):
-    r = ytk.execute(kc, code)
-    if ok:
-        assert r.status == "ok", (code, r.errors, r.all_text()[-2000:])
-    else:
-        assert r.status == "error", (code, r.all_text()[-2000:])
-    return r
 
 
 def emu_report(emu, **params):

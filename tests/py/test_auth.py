@@ -18,6 +18,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import ytk  # noqa: E402
+from fetchutil import assert_logged_in_via, write_web_client  # noqa: E402
 
 STANDIN = os.path.join(ytk.SOURCE_DIR, "emulator", "browser-standin")
 
@@ -616,21 +617,11 @@ def test_web_client_uses_registered_redirect(session, emulator, tmp_path,
         sk.bind(("127.0.0.1", 0))
         port = sk.getsockname()[1]
     redirect = "http://127.0.0.1:%d/oauth2callback" % port
-    web = tmp_path / "client_secret_web.json"
-    web.write_text(json.dumps({"web": {
-        "client_id": emulator.client_id,
-        "client_secret": emulator.client_secret,
-        "auth_uri": emulator.base_url + "/o/oauth2/auth",
-        "token_uri": emulator.base_url + "/token",
-        "redirect_uris": ["https://example.com/cb", redirect]}}))
+    web = write_web_client(emulator, tmp_path / "client_secret_web.json",
+                           ["https://example.com/cb", redirect])
     r = session.run("%%yt_auth login --client-secrets %s" % web)
     assert r.status == "ok", r.all_text()
-    log = emulator.requests_log()
-    auth = [e for e in log if e["path"] == "/o/oauth2/v2/auth"][-1]
-    assert auth["query"]["redirect_uri"] == redirect
-    tok = [e for e in log if e["path"] == "/token"][-1]
-    assert tok["status"] == 200
-    assert token_file(ytk_home)["client_id"] == emulator.client_id
+    assert_logged_in_via(emulator, ytk_home, redirect)
 
 
 def test_testing_mode_expiry_told_apart_from_revocation(tmp_path, ytk_home):

@@ -10,13 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import ytk
-
-
-def run_failing(kc, code):
-    """Run a cell expected to fail.  stop_on_error=False: the kernel then
-    does not abort requests that arrive while it drains its queue, so the
-    next cell of the test cannot race with that drain."""
-    return ytk.execute(kc, code, stop_on_error=False)
+from ytk import run
 
 
 def outputs(r):
@@ -126,16 +120,16 @@ def test_display_limit(kernel):
     assert "Showing 4 of 100 rows (display limit 4" in html
     assert "<tr><td>2</td>" in html and "<tr><td>3</td>" not in html
     assert "<tr><td>99</td>" in html and "<tr><td>98</td>" not in html
-    r = run_failing(kc, "%displaylimit 0")
-    assert r.status == "error" and "from 1 to 10000" in r.errors[0]["evalue"]
+    r = run(kc, "%displaylimit 0", ok=False)
+    assert "from 1 to 10000" in r.errors[0]["evalue"]
     r = ytk.execute(kc, "%displaylimit")
     assert "up to 4 rows" in r.stdout
     # extra words: the magic, the extra word and where to read the usage
-    r = run_failing(kc, "%displaylimit 5 6")
+    r = run(kc, "%displaylimit 5 6", ok=False)
     assert r.errors[0]["ename"] == "UsageError"
     assert r.errors[0]["evalue"] == ("%displaylimit takes at most 1 argument, "
                                      "got 2 (extra: '6'); see %displaylimit?")
-    r = run_failing(kc, "%clear now")
+    r = run(kc, "%clear now", ok=False)
     assert r.errors[0]["evalue"] == ("%clear takes no arguments (got 'now'); "
                                      "see %clear?")
     r = ytk.execute(kc, "%displaylimit")
@@ -144,24 +138,23 @@ def test_display_limit(kernel):
 
 def test_error_hints(kernel):
     _, kc = kernel
-    r = run_failing(kc, "SELECT * FROM videos")
+    r = run(kc, "SELECT * FROM videos", ok=False)
     assert "no tables yet" in r.errors[0]["traceback"][-1]
     ytk.execute(kc, "CREATE TABLE videos(title TEXT, view_count INTEGER)")
-    r = run_failing(kc, "SELECT * FROM vidoes")
+    r = run(kc, "SELECT * FROM vidoes", ok=False)
     assert r.errors[0]["evalue"] == "no such table: vidoes"
     assert "did you mean videos?" in r.errors[0]["traceback"][-1]
-    r = run_failing(kc, "SELECT veiw_count\nFROM videos")
+    r = run(kc, "SELECT veiw_count\nFROM videos", ok=False)
     tb = r.errors[0]["traceback"]
     assert "at line 1, column 8:" in tb
     assert "did you mean view_count?" in tb[-1]
-    r = run_failing(kc, ".tables")
+    r = run(kc, ".tables", ok=False)
     assert "dot-commands" in r.errors[0]["traceback"][-1]
 
 
 def test_sql_error_is_exactly_one_error(kernel):
     _, kc = kernel
-    r = run_failing(kc, "SELECT * FROM no_such_table")
-    assert r.status == "error"
+    r = run(kc, "SELECT * FROM no_such_table", ok=False)
     assert r.reply["content"]["ename"] == "SQLError"
     outs = outputs(r)
     assert len(outs) == 1 and outs[0]["msg_type"] == "error"
@@ -171,8 +164,7 @@ def test_sql_error_is_exactly_one_error(kernel):
 
 def test_syntax_error_points_at_the_line(kernel):
     _, kc = kernel
-    r = run_failing(kc, "SELECT 1;\n\nSELECT 2 FROMM x WHERE;")
-    assert r.status == "error"
+    r = run(kc, "SELECT 1;\n\nSELECT 2 FROMM x WHERE;", ok=False)
     err = r.errors[0]
     assert err["ename"] == "SQLError"
     assert "syntax error" in err["evalue"]
@@ -189,8 +181,7 @@ def test_parameters_are_an_error(kernel):
     _, kc = kernel
     for code, name in (("SELECT $5 AS price", "$5"), ("SELECT :id", ":id"),
                        ("SELECT ?", "?")):
-        r = run_failing(kc, code)
-        assert r.status == "error", code
+        r = run(kc, code, ok=False)
         assert r.errors[0]["ename"] == "SQLError"
         assert f"uses the parameter {name}" in r.errors[0]["evalue"]
     r = ytk.execute(kc, "SELECT '$5' AS price")
@@ -199,9 +190,8 @@ def test_parameters_are_an_error(kernel):
 
 def test_error_stops_the_cell(kernel):
     _, kc = kernel
-    r = run_failing(kc, "CREATE TABLE s(a);\nINSERT INTO s VALUES (1);\n"
-                        "SELECT nope FROM s;\nINSERT INTO s VALUES (2);")
-    assert r.status == "error"
+    r = run(kc, "CREATE TABLE s(a);\nINSERT INTO s VALUES (1);\n"
+                "SELECT nope FROM s;\nINSERT INTO s VALUES (2);", ok=False)
     r = ytk.execute(kc, "SELECT count(*) FROM s")
     assert r.of_type("execute_result")[0]["content"]["data"]["text/plain"] == "1"
 
@@ -209,13 +199,11 @@ def test_error_stops_the_cell(kernel):
 def test_store_rules(kernel):
     """Foreign keys are enforced and extension loading is off."""
     _, kc = kernel
-    r = run_failing(kc, "CREATE TABLE p(id INTEGER PRIMARY KEY);\n"
-                        "CREATE TABLE c(pid INTEGER REFERENCES p(id));\n"
-                        "INSERT INTO c VALUES (99);")
-    assert r.status == "error"
+    r = run(kc, "CREATE TABLE p(id INTEGER PRIMARY KEY);\n"
+                "CREATE TABLE c(pid INTEGER REFERENCES p(id));\n"
+                "INSERT INTO c VALUES (99);", ok=False)
     assert "FOREIGN KEY constraint failed" in r.errors[0]["evalue"]
-    r = run_failing(kc, "SELECT load_extension('/tmp/nothing')")
-    assert r.status == "error"
+    r = run(kc, "SELECT load_extension('/tmp/nothing')", ok=False)
     assert "not authorized" in r.errors[0]["evalue"]
     r = ytk.execute(kc, "PRAGMA journal_mode")
     assert r.of_type("execute_result")[0]["content"]["data"]["text/plain"] == "wal"
@@ -223,8 +211,7 @@ def test_store_rules(kernel):
 
 def test_unknown_magic_lists_known_ones(kernel):
     _, kc = kernel
-    r = run_failing(kc, "%lsmagik")
-    assert r.status == "error"
+    r = run(kc, "%lsmagik", ok=False)
     assert len(outputs(r)) == 1
     e = r.errors[0]
     assert e["ename"] == "UsageError"
@@ -237,16 +224,13 @@ def test_unknown_magic_lists_known_ones(kernel):
 
 def test_bad_option_is_a_usage_error(kernel):
     _, kc = kernel
-    r = run_failing(kc, "%print --stdrr hi")
-    assert r.status == "error"
+    r = run(kc, "%print --stdrr hi", ok=False)
     e = r.errors[0]
     assert e["ename"] == "UsageError"
     assert "unknown option --stdrr (did you mean --stderr?)" in e["evalue"]
-    r = run_failing(kc, "SELECT 1;\n%%print\nx")
-    assert r.status == "error"
+    r = run(kc, "SELECT 1;\n%%print\nx", ok=False)
     assert "first line" in r.errors[0]["evalue"]
-    r = run_failing(kc, "%%lsmagic\nbody")
-    assert r.status == "error"
+    r = run(kc, "%%lsmagic\nbody", ok=False)
     assert len(r.errors) == 1, r.msgs
     assert "not a cell magic" in r.errors[0]["evalue"]
 
@@ -277,8 +261,8 @@ def test_help_pages(kernel):
     r = ytk.execute(kc, "vids?")
     text = page_of(r)
     assert "table vids" in text and "video_id" in text and "NOT NULL" in text
-    r = run_failing(kc, "%help nosuch")
-    assert r.status == "error" and r.errors[0]["ename"] == "UsageError"
+    r = run(kc, "%help nosuch", ok=False)
+    assert r.errors[0]["ename"] == "UsageError"
 
 
 def test_builtin_magics(kernel):

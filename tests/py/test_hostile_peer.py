@@ -22,18 +22,6 @@ import ytk  # noqa: E402
 MiB = 1024 * 1024
 
 
-@pytest.fixture
-def kernel_err(kernel_env, tmp_path):
-    """A kernel whose stderr goes to a file; yields (km, kc, path)."""
-    path = tmp_path / "kernel-stderr.txt"
-    with open(path, "w") as fh:
-        km, kc = ytk.start_kernel(env=kernel_env, stderr=fh)
-        try:
-            yield km, kc, path
-        finally:
-            ytk.stop_kernel(km, kc)
-
-
 def recv_exact(s, n):
     buf = b""
     while len(buf) < n:
@@ -89,10 +77,6 @@ def rss_kb(pid):
     raise AssertionError("no VmRSS")
 
 
-def kernel_pid(km):
-    return km.provisioner.process.pid
-
-
 def still_served(kc):
     r = ytk.execute(kc, "%print still served", stop_on_error=True)
     assert r.status == "ok" and r.stdout == "still served\n"
@@ -102,7 +86,7 @@ def still_served(kc):
 def test_big_subscription_and_unfinished_messages_hold_little(kernel_err):
     km, kc, errpath = kernel_err
     info = km.get_connection_info()
-    pid = kernel_pid(km)
+    pid = ytk.kernel_pid(km)
     still_served(kc)
     before = rss_kb(pid)
 

@@ -102,19 +102,6 @@ def types(msgs):
     return [m["msg_type"] for m in msgs]
 
 
-@pytest.fixture
-def kernel_err(kernel_env, tmp_path):
-    """A kernel whose stderr goes to a file; yields (km, kc, path)."""
-    path = tmp_path / "kernel-stderr.txt"
-    fh = open(path, "w")
-    km, kc = ytk.start_kernel(env=kernel_env, stderr=fh)
-    try:
-        yield km, kc, path
-    finally:
-        ytk.stop_kernel(km, kc)
-        fh.close()
-
-
 def free_ports(n, family=socket.AF_INET, host="127.0.0.1"):
     socks, ports = [], []
     for _ in range(n):
@@ -666,7 +653,7 @@ def test_interrupt_by_signal(kernel):
     km, kc = kernel
     assert km.kernel_spec.interrupt_mode == "signal"
     # SIGINT while idle is harmless
-    os.kill(km.provisioner.process.pid, signal.SIGINT)
+    os.kill(ytk.kernel_pid(km), signal.SIGINT)
     assert ytk.execute(kc, "SELECT 6*7").texts() == ["42"]
     mid = start_endless(kc)
     km.interrupt_kernel()

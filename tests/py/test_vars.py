@@ -4,22 +4,11 @@ unknown names, completion and inspect."""
 import sqlite3
 
 import ytk
-
-
-def ok(kc, code):
-    r = ytk.execute(kc, code)
-    assert r.status == "ok", (code, r.errors)
-    return r
-
-
-def failing(kc, code):
-    r = ytk.execute(kc, code, stop_on_error=False)
-    assert r.status == "error", code
-    return r
+from ytk import run
 
 
 def scalar(kc, sql):
-    r = ok(kc, sql)
+    r = run(kc, sql)
     res = r.of_type("execute_result")
     assert len(res) == 1, (sql, r.msgs)
     return res[0]["content"]["data"]["text/plain"]
@@ -27,18 +16,18 @@ def scalar(kc, sql):
 
 def test_every_type_is_bound_with_its_sqlite_type(kernel):
     _, kc = kernel
-    ok(kc, "%set n 42\n"
-           "%set neg = -7\n"
-           "%set r = 2.5\n"
-           "%set whole 3.0\n"
-           "%set big 1e6\n"
-           "%set d 2026-12-05\n"
-           "%set t = 'GB'\n"
-           "%set num_text '42'\n"
-           "%set bare = Top videos of the week\n"
-           "%set yes true\n"
-           "%set no FALSE\n"
-           "%set nothing NULL\n")
+    run(kc, "%set n 42\n"
+            "%set neg = -7\n"
+            "%set r = 2.5\n"
+            "%set whole 3.0\n"
+            "%set big 1e6\n"
+            "%set d 2026-12-05\n"
+            "%set t = 'GB'\n"
+            "%set num_text '42'\n"
+            "%set bare = Top videos of the week\n"
+            "%set yes true\n"
+            "%set no FALSE\n"
+            "%set nothing NULL\n")
     expect = {
         "n": ("integer", "42"), "neg": ("integer", "-7"),
         "r": ("real", "2.5"), "whole": ("real", "3.0"),
@@ -57,18 +46,18 @@ def test_every_type_is_bound_with_its_sqlite_type(kernel):
     # the same name twice in one statement, and in later statements
     assert scalar(kc, "SELECT :n * :n;\n") == "1764"
     # a new value replaces the old one, with its new type
-    ok(kc, "%set n = 'now text'")
+    run(kc, "%set n = 'now text'")
     assert scalar(kc, "SELECT typeof(:n) || '|' || :n") == "text|now text"
 
 
 def test_quotes_and_semicolons_in_values_stay_data(kernel, ytk_home):
     _, kc = kernel
     evil = "x'); DROP TABLE t; --"
-    ok(kc, "CREATE TABLE t(v TEXT)")
+    run(kc, "CREATE TABLE t(v TEXT)")
     # %set with double quotes: \" and \\ escape, ' is plain
-    ok(kc, '%set evil = "x\'); DROP TABLE t; --"\n'
+    run(kc, '%set evil = "x\'); DROP TABLE t; --"\n'
            "%set q = 'say \"hi\"; it'\\''s /* not */ a comment'\n")
-    ok(kc, "INSERT INTO t VALUES (:evil);\nINSERT INTO t VALUES ($q);")
+    run(kc, "INSERT INTO t VALUES (:evil);\nINSERT INTO t VALUES ($q);")
     assert scalar(kc, "SELECT count(*) FROM t") == "2"
     con = sqlite3.connect(ytk_home / "store.sqlite")
     try:
@@ -90,20 +79,20 @@ def test_strings_and_comments_are_not_parameters(kernel):
 
 def test_unknown_and_unbindable_parameters_fail_clearly(kernel):
     _, kc = kernel
-    r = failing(kc, "SELECT :region")
+    r = run(kc, "SELECT :region", ok=False)
     e = r.errors[0]
     assert e["ename"] == "SQLError"
     assert "uses the parameter :region" in e["evalue"]
     assert "no variables are set" in e["evalue"]
-    ok(kc, "%set region GB\n%set days 30")
-    r = failing(kc, "SELECT 1;\nSELECT :regoin")
+    run(kc, "%set region GB\n%set days 30")
+    r = run(kc, "SELECT 1;\nSELECT :regoin", ok=False)
     e = r.errors[0]["evalue"]
     assert "unknown variable :regoin" in e
     assert "did you mean :region?" in e
     assert "known variables: :days, :region" in e
     for sql, pn in (("SELECT ?", "?"), ("SELECT ?2", "?"),
                     ("SELECT @region", "@region")):
-        r = failing(kc, sql)
+        r = run(kc, sql, ok=False)
         assert f"uses the parameter {pn}" in r.errors[0]["evalue"], sql
         assert "only :NAME and $NAME" in r.errors[0]["evalue"]
     # user expressions still refuse parameters
@@ -114,34 +103,34 @@ def test_unknown_and_unbindable_parameters_fail_clearly(kernel):
 
 def test_set_list_show_unset(kernel):
     _, kc = kernel
-    r = ok(kc, "%set")
+    r = run(kc, "%set")
     assert r.stdout.startswith("No variables are set.")
-    ok(kc, "%set region = 'GB'\n%set days 30\n%set title = it's fine")
-    r = ok(kc, "%set")
+    run(kc, "%set region = 'GB'\n%set days 30\n%set title = it's fine")
+    r = run(kc, "%set")
     assert r.stdout == ("days = 30  (integer)\n"
                         "region = 'GB'  (text)\n"
                         "title = 'it'\\''s fine'  (text)\n")
-    assert ok(kc, "%set days").stdout == "days = 30  (integer)\n"
+    assert run(kc, "%set days").stdout == "days = 30  (integer)\n"
     # what %set shows reads back as the same value
-    ok(kc, "%set title2 = 'it'\\''s fine'")
+    run(kc, "%set title2 = 'it'\\''s fine'")
     assert scalar(kc, "SELECT :title = :title2") == "1"
-    ok(kc, "%unset title title2")
-    r = failing(kc, "%unset days nope")
+    run(kc, "%unset title title2")
+    r = run(kc, "%unset days nope", ok=False)
     assert r.errors[0]["ename"] == "UsageError"
     assert "unknown variable nope" in r.errors[0]["evalue"]
     # all or nothing: days is still there
-    assert ok(kc, "%set").stdout == ("days = 30  (integer)\n"
-                                     "region = 'GB'  (text)\n")
+    assert run(kc, "%set").stdout == ("days = 30  (integer)\n"
+                                      "region = 'GB'  (text)\n")
     for bad, msg in (("%set 1x 5", "is not a variable name"),
                      ("%set x =", "missing value"),
                      ("%set x 'a' b", "quoted value must be the whole"),
                      ("%set x 99999999999999999999", "out of range"),
                      ("%set nope", "unknown variable nope"),
                      ("%unset", "needs the NAME")):
-        r = failing(kc, bad)
+        r = run(kc, bad, ok=False)
         assert r.errors[0]["ename"] == "UsageError", bad
         assert msg in r.errors[0]["evalue"], (bad, r.errors[0]["evalue"])
-    r = ok(kc, "%set --help")
+    r = run(kc, "%set --help")
     assert any("Usage: %set" in p.get("data", {}).get("text/plain", "")
                for p in r.reply["content"]["payload"])
 
@@ -150,38 +139,38 @@ def test_braces_in_magic_lines_are_one_safe_argument(kernel):
     _, kc = kernel
     value = "it's  \"two  spaces\" \\ $HOME `x` --stderr"
     # written with double quotes in %set: escape " and \ only
-    ok(kc, '%set v = "it\'s  \\"two  spaces\\" \\\\ $HOME `x` --stderr"')
+    run(kc, '%set v = "it\'s  \\"two  spaces\\" \\\\ $HOME `x` --stderr"')
     assert scalar(kc, "SELECT :v") == value
     # bare, inside a word, inside "...": the exact value, one argument (the
     # double spaces survive, so the value was never split into words)
-    assert ok(kc, "%print {v}").stdout == value + "\n"
-    assert ok(kc, "%print [{v}]").stdout == "[" + value + "]\n"
-    assert ok(kc, '%print "<{v}>"').stdout == "<" + value + ">\n"
+    assert run(kc, "%print {v}").stdout == value + "\n"
+    assert run(kc, "%print [{v}]").stdout == "[" + value + "]\n"
+    assert run(kc, '%print "<{v}>"').stdout == "<" + value + ">\n"
     # single quotes and \{ are literal
-    assert ok(kc, "%print '{v}' \\{v}").stdout == "{v} {v}\n"
+    assert run(kc, "%print '{v}' \\{v}").stdout == "{v} {v}\n"
     # a brace that is not {NAME} stays as it is
-    assert ok(kc, "%print {1} { v } {}").stdout == "{1} { v } {}\n"
+    assert run(kc, "%print {1} { v } {}").stdout == "{1} { v } {}\n"
     # empty text is an empty argument, numbers are their text
-    ok(kc, "%set e ''\n%set n 7\n%set r 0.1")
-    assert ok(kc, "%print a{e}b {n} {r}").stdout == "ab 7 0.1\n"
+    run(kc, "%set e ''\n%set n 7\n%set r 0.1")
+    assert run(kc, "%print a{e}b {n} {r}").stdout == "ab 7 0.1\n"
     # an unknown name fails before the magic runs
-    r = failing(kc, "%print {regoin}")
+    r = run(kc, "%print {regoin}", ok=False)
     e = r.errors[0]
     assert e["ename"] == "UsageError"
     assert "unknown variable regoin" in e["evalue"]
     assert "known variables: e, n, r, v" in e["evalue"]
     # a value can be an option's value, also with --name=VALUE
-    ok(kc, "%set lim = 12")
-    r = ok(kc, "%displaylimit {lim}")
+    run(kc, "%set lim = 12")
+    r = run(kc, "%displaylimit {lim}")
     assert "up to 12 rows" in r.stdout
-    r = ok(kc, "%displaylimit {n}")
+    r = run(kc, "%displaylimit {n}")
     assert "up to 7 rows" in r.stdout
 
 
 def test_complete_and_inspect_variables(kernel):
     _, kc = kernel
-    ok(kc, "%set region GB\n%set region2 US\n%set days 30\n"
-           "CREATE TABLE videos(region TEXT)")
+    run(kc, "%set region GB\n%set region2 US\n%set days 30\n"
+            "CREATE TABLE videos(region TEXT)")
 
     def complete(code, pos=None):
         kc.complete(code, len(code) if pos is None else pos)
@@ -224,19 +213,19 @@ def test_complete_and_inspect_variables(kernel):
 
 def test_plot_uses_variables_in_its_line_and_its_query(kernel, tmp_path):
     _, kc = kernel
-    ok(kc, "CREATE TABLE t(region TEXT, k TEXT, views INTEGER);\n"
-           "INSERT INTO t VALUES ('GB', 'a', 5), ('GB', 'b', 7), "
-           "('US', 'a', 100);")
-    ok(kc, f"%set region = GB\n%set dir = '{tmp_path}/my charts'")
-    r = ok(kc, "%%yt_plot bar --x k --y views --title \"Views in {region}\" "
-               "--save {dir}/views-{region}.svg\n"
-               "SELECT k, views FROM t WHERE region = :region ORDER BY k")
+    run(kc, "CREATE TABLE t(region TEXT, k TEXT, views INTEGER);\n"
+            "INSERT INTO t VALUES ('GB', 'a', 5), ('GB', 'b', 7), "
+            "('US', 'a', 100);")
+    run(kc, f"%set region = GB\n%set dir = '{tmp_path}/my charts'")
+    r = run(kc, "%%yt_plot bar --x k --y views --title \"Views in {region}\" "
+                "--save {dir}/views-{region}.svg\n"
+                "SELECT k, views FROM t WHERE region = :region ORDER BY k")
     svg = (tmp_path / "my charts" / "views-GB.svg").read_text()
     assert "Views in GB" in svg
     assert svg == r.of_type("display_data")[0]["content"]["data"]["image/svg+xml"]
     # only GB's two rows were plotted (US has 100 views)
     text = r.of_type("display_data")[0]["content"]["data"]["text/plain"]
     assert "'Views in GB'" in text and "2 bars, y 0–7" in text
-    r = failing(kc, "%%yt_plot bar --x k --y views\n"
-                    "SELECT k, views FROM t WHERE region = :regio")
+    r = run(kc, "%%yt_plot bar --x k --y views\n"
+                "SELECT k, views FROM t WHERE region = :regio", ok=False)
     assert "did you mean :region?" in r.errors[0]["evalue"]

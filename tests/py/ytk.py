@@ -38,6 +38,11 @@ def stop_kernel(km, kc):
         km.shutdown_kernel(now=False)
 
 
+def kernel_pid(km):
+    """The process id of the kernel km started."""
+    return km.provisioner.process.pid
+
+
 def drain_iopub(kc, quiet=0.2):
     msgs = []
     while True:
@@ -107,6 +112,18 @@ def execute(kc, code, timeout=TIMEOUT, stdin_handler=None, **kw):
     kw.setdefault("stop_on_error", False)
     msg_id = kc.execute(code, allow_stdin=stdin_handler is not None, **kw)
     return collect(kc, msg_id, timeout, stdin_handler, what=code[:80])
+
+
+def run(kc, code, ok=True, **kw):
+    """execute(kc, code, **kw) and check the cell's status: ok=True asserts
+    it is "ok", ok=False that it is "error" (the message shows the code and
+    the end of the output), ok=None checks nothing.  Returns the
+    CellResult."""
+    r = execute(kc, code, **kw)
+    if ok is not None:
+        want = "ok" if ok else "error"
+        assert r.status == want, (code, r.errors, r.all_text()[-2000:])
+    return r
 
 
 def collect(kc, msg_id, timeout=TIMEOUT, stdin_handler=None, what=None,

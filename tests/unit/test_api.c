@@ -190,31 +190,33 @@ static void test_backoff(void)
 
 static void test_pacific_day(void)
 {
+    static const struct {
+        time_t t;
+        const char *want;
+    } cases[] = {
+        /* 2026-01-15 07:59:59 UTC = Jan 14 23:59:59 PST. */
+        {1768463999, "2026-01-14"},
+        /* 2026-01-15 08:00:00 UTC = Jan 15 00:00 PST. */
+        {1768464000, "2026-01-15"},
+        /* Summer: 2026-07-01 06:59:59 UTC = Jun 30 23:59:59 PDT. */
+        {1782889199, "2026-06-30"},
+        {1782889200, "2026-07-01"},
+        /* DST starts 2026-03-08 10:00 UTC: 2026-03-08 07:30 UTC is still
+         * PST (Mar 7 23:30); 2026-03-09 06:30 UTC is PDT (Mar 8 23:30). */
+        {1772955000, "2026-03-07"},
+        {1773037800, "2026-03-08"},
+        /* DST ends 2026-11-01 09:00 UTC: 2026-11-01 07:30 UTC is PDT (Nov 1
+         * 00:30); 2026-11-02 07:30 UTC is PST (Nov 1 23:30). */
+        {1793518200, "2026-11-01"},
+        {1793604600, "2026-11-01"},
+    };
     char d[11];
+    size_t i;
 
-    /* 2026-01-15 07:59:59 UTC = Jan 14 23:59:59 PST. */
-    yt_time_pacific_day((time_t)1768463999, d);
-    TU_EQ_STR(d, "2026-01-14");
-    /* 2026-01-15 08:00:00 UTC = Jan 15 00:00 PST. */
-    yt_time_pacific_day((time_t)1768464000, d);
-    TU_EQ_STR(d, "2026-01-15");
-    /* Summer: 2026-07-01 06:59:59 UTC = Jun 30 23:59:59 PDT. */
-    yt_time_pacific_day((time_t)1782889199, d);
-    TU_EQ_STR(d, "2026-06-30");
-    yt_time_pacific_day((time_t)1782889200, d);
-    TU_EQ_STR(d, "2026-07-01");
-    /* DST starts 2026-03-08 10:00 UTC: 2026-03-08 07:30 UTC is still PST
-     * (Mar 7 23:30); 2026-03-09 06:30 UTC is PDT (Mar 8 23:30). */
-    yt_time_pacific_day((time_t)1772955000, d);
-    TU_EQ_STR(d, "2026-03-07");
-    yt_time_pacific_day((time_t)1773037800, d);
-    TU_EQ_STR(d, "2026-03-08");
-    /* DST ends 2026-11-01 09:00 UTC: 2026-11-01 07:30 UTC is PDT (Nov 1
-     * 00:30); 2026-11-02 07:30 UTC is PST (Nov 1 23:30). */
-    yt_time_pacific_day((time_t)1793518200, d);
-    TU_EQ_STR(d, "2026-11-01");
-    yt_time_pacific_day((time_t)1793604600, d);
-    TU_EQ_STR(d, "2026-11-01");
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        yt_time_pacific_day(cases[i].t, d);
+        TU_EQ_STR(d, cases[i].want);
+    }
 }
 
 static void test_methods(void)
@@ -345,8 +347,6 @@ static void test_export(void)
 {
     sqlite3 *db;
     char err[YTK_ERR_LEN], path[256], buf[4096];
-    FILE *f;
-    size_t n;
 
     TU_EQ_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
     sqlite3_exec(
@@ -358,11 +358,7 @@ static void test_export(void)
         NULL, NULL, NULL);
     snprintf(path, sizeof(path), "/tmp/ytk_test_export_%d.csv", (int)getpid());
     TU_EQ_INT(yt_store_export(db, "v", path, err), 2);
-    f = fopen(path, "rb");
-    n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-    buf[n] = '\0';
-    if (f)
-        fclose(f);
+    tu_read_file(path, buf, sizeof(buf));
     TU_EQ_STR(buf, "video_id,title,view_count,raw\r\n"
                    "a,\"Say \"\"hi\"\", $5\",10,\"{\"\"id\"\":\"\"a\"\"}\"\r\n"
                    "b,,,\"{\"\"id\"\":\"\"b\"\"}\"\r\n");
@@ -370,11 +366,7 @@ static void test_export(void)
     snprintf(path, sizeof(path), "/tmp/ytk_test_export_%d.ndjson",
              (int)getpid());
     TU_EQ_INT(yt_store_export(db, "v", path, err), 2);
-    f = fopen(path, "rb");
-    n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-    buf[n] = '\0';
-    if (f)
-        fclose(f);
+    tu_read_file(path, buf, sizeof(buf));
     TU_EQ_STR(buf, "{\"video_id\":\"a\",\"title\":\"Say \\\"hi\\\", $5\","
                    "\"view_count\":10,\"raw\":{\"id\":\"a\"}}\n"
                    "{\"video_id\":\"b\",\"title\":null,\"view_count\":null,"

@@ -704,30 +704,6 @@ static const struct golden goldens[] = {
     {"bubble_labels", b_bubble_labels},
 };
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf) {
-        buf[n] = '\0';
-        *len = (size_t)n;
-    }
-    fclose(f);
-    return buf;
-}
-
 static int write_file(const char *path, const void *p, size_t len)
 {
     FILE *f = fopen(path, "wb");
@@ -836,7 +812,7 @@ static void golden_compare(const char *name, const char *ext, const char *data,
         printf("  wrote %s\n", path);
         return;
     }
-    want = read_file(path, &want_len);
+    want = tu_read_all(path, &want_len);
     if (!want) {
         fprintf(stderr, "  missing golden %s (YTK_UPDATE_GOLDEN=1)\n", path);
         TU_CHECK(0);

@@ -11,16 +11,6 @@
 #include "yt_buf.h"
 #include "yt_store.h"
 
-static void read_file(const char *path, char *buf, size_t len)
-{
-    FILE *f = fopen(path, "rb");
-    size_t n = f ? fread(buf, 1, len - 1, f) : 0;
-
-    buf[n] = '\0';
-    if (f)
-        fclose(f);
-}
-
 static void cell(const char *in, int neutralise, const char *want)
 {
     struct yt_buf b;
@@ -68,7 +58,7 @@ static void test_export_formulas(void)
         SQLITE_OK);
     snprintf(path, sizeof path, "/tmp/ytk_test_export_%d.csv", (int)getpid());
     TU_EQ_INT(yt_store_export(db, "v", path, err), 4);
-    read_file(path, buf, sizeof buf);
+    tu_read_file(path, buf, sizeof buf);
     /* text cells guarded; numbers (-5, -0.5) stay numbers */
     TU_EQ_STR(buf,
               "video_id,title,delta,ratio\r\n"
@@ -77,7 +67,7 @@ static void test_export_formulas(void)
               "c,'-1,,\r\n"
               "d,plain,0,0.0\r\n");
     TU_EQ_INT(yt_store_export_ex(db, "v", path, YT_STORE_EXPORT_RAW, err), 4);
-    read_file(path, buf, sizeof buf);
+    tu_read_file(path, buf, sizeof buf);
     TU_EQ_STR(buf, "video_id,title,delta,ratio\r\n"
                    "a,\"=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",-5,-0.5\r\n"
                    "b,@cmd,3,1.5\r\n"
@@ -88,7 +78,7 @@ static void test_export_formulas(void)
     snprintf(path, sizeof path, "/tmp/ytk_test_export_%d.ndjson",
              (int)getpid());
     TU_EQ_INT(yt_store_export(db, "v", path, err), 4);
-    read_file(path, buf, sizeof buf);
+    tu_read_file(path, buf, sizeof buf);
     TU_CHECK(strstr(buf, "\"title\":\"@cmd\"") != NULL);
     TU_CHECK(strstr(buf, "\"title\":\"-1\"") != NULL);
     unlink(path);

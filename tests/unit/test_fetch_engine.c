@@ -1,9 +1,10 @@
-/* test_fetch_engine.c -- the fetch engine (yt_fetch) driven by a fake
- * transport: answers arriving out of order, a 503 in the middle, a 401
- * shared by the queries in flight, an interrupt, the AIMD window on 429;
- * the recipe layer (yt_recipe) paging more than 100,000 ids; and yt_http's
- * streaming add/wait against a loopback server. */
+/* test_fetch_engine.c -- the fetch engine (yt_fetch) driven by the fake
+ * transport of tu_fake_transport.h: answers arriving out of order, a 503 in
+ * the middle, a 401 shared by the queries in flight, an interrupt, the AIMD
+ * window on 429; the recipe layer (yt_recipe) paging more than 100,000 ids;
+ * and yt_http's streaming add/wait against a loopback server. */
 #include "tu.h"
+#include "tu_fake_transport.h"
 #include "tu_sql.h"
 
 #include <arpa/inet.h>
@@ -21,127 +22,6 @@
 #include "yt_fetch.h"
 #include "yt_recipe.h"
 #include "yt_store.h"
-
-/* ------------------------------------------------------------ fake */
-
-#define FAKE_MAX 64
-
-struct fake_req {
-    char *url;
-    char *bearer;
-    void *tag;
-};
-
-struct fake {
-    struct fake_req fl[FAKE_MAX]; /* in flight */
-    int n;
-    int lifo;     /* answer the newest request first */
-    int max_seen; /* most requests in flight at once */
-    long sent;
-    int cancels;
-    /* scripted faults */
-    int fail503_page;       /* page number answered 503 once (0 = none) */
-    int fail429_count;      /* first N requests answered 429 */
-    const char *good_token; /* requests with another bearer get 401 */
-    int pages_per_query;
-    int empty_items; /* answer every request with no items */
-    char last_url[512];
-};
-
-static int fake_add(void *arg, const struct yt_http_req *req, void *tag,
-                    char err[YTK_ERR_LEN])
-{
-    struct fake *f = arg;
-
-    (void)err;
-    if (f->n >= FAKE_MAX)
-        return YTK_E_NOMEM;
-    snprintf(f->last_url, sizeof(f->last_url), "%s", req->url);
-    f->fl[f->n].url = strdup(req->url);
-    f->fl[f->n].bearer = req->bearer ? strdup(req->bearer) : NULL;
-    f->fl[f->n].tag = tag;
-    f->n++;
-    f->sent++;
-    if (f->n > f->max_seen)
-        f->max_seen = f->n;
-    return YTK_OK;
-}
-
-static int url_int(const char *url, const char *key)
-{
-    const char *p = strstr(url, key);
-    return p ? atoi(p + strlen(key)) : 0;
-}
-
-static int fake_wait(void *arg, long timeout_ms, struct yt_http_done *d)
-{
-    struct fake *f = arg;
-    struct fake_req r;
-    int i, page;
-    char body[512];
-
-    (void)timeout_ms;
-    if (!f->n)
-        return 0;
-    i = f->lifo ? f->n - 1 : 0;
-    r = f->fl[i];
-    memmove(&f->fl[i], &f->fl[i + 1], (size_t)(f->n - i - 1) * sizeof(r));
-    f->n--;
-    memset(d, 0, sizeof(*d));
-    d->tag = r.tag;
-    d->rc = YTK_OK;
-    d->resp.retry_after = -1;
-    page = url_int(r.url, "page=");
-    if (f->good_token && (!r.bearer || strcmp(r.bearer, f->good_token))) {
-        d->resp.status = 401;
-        snprintf(body, sizeof(body),
-                 "{\"error\":{\"code\":401,\"message\":\"expired\","
-                 "\"errors\":[{\"reason\":\"authError\"}]}}");
-    } else if (f->fail429_count > 0) {
-        f->fail429_count--;
-        d->resp.status = 429;
-        snprintf(body, sizeof(body),
-                 "{\"error\":{\"code\":429,\"message\":\"slow down\","
-                 "\"errors\":[{\"reason\":\"rateLimitExceeded\"}]}}");
-    } else if (f->fail503_page && page == f->fail503_page) {
-        f->fail503_page = 0;
-        d->resp.status = 503;
-        snprintf(body, sizeof(body),
-                 "{\"error\":{\"code\":503,\"message\":\"backend\"}}");
-    } else if (f->empty_items) {
-        d->resp.status = 200;
-        snprintf(body, sizeof(body), "{\"items\":[]}");
-    } else {
-        d->resp.status = 200;
-        if (page + 1 < f->pages_per_query)
-            snprintf(body, sizeof(body),
-                     "{\"items\":[{\"id\":\"a%d\"},{\"id\":\"b%d\"}],"
-                     "\"next\":%d}",
-                     page, page, page + 1);
-        else
-            snprintf(body, sizeof(body),
-                     "{\"items\":[{\"id\":\"a%d\"},{\"id\":\"b%d\"}]}", page,
-                     page);
-    }
-    d->resp.body = strdup(body);
-    d->resp.len = strlen(body);
-    free(r.url);
-    free(r.bearer);
-    return 1;
-}
-
-static void fake_cancel(void *arg)
-{
-    struct fake *f = arg;
-    int i;
-
-    for (i = 0; i < f->n; i++) {
-        free(f->fl[i].url);
-        free(f->fl[i].bearer);
-    }
-    f->n = 0;
-    f->cancels++;
-}
 
 /* ------------------------------------------------------------ queries */
 
@@ -163,7 +43,7 @@ static int tq_page(struct yt_fetch *e, struct yt_fetch_query *q,
     const cJSON *next = cJSON_GetObjectItemCaseSensitive(root, "next");
     char cur[32];
     const char *c = yt_fetch_query_cursor(q);
-    int page = c ? url_int(c, "page=") : 0;
+    int page = c ? tu_fake_url_int(c, "page=") : 0;
 
     if (page != t->pages_seen)
         t->in_order = 0;
@@ -267,24 +147,36 @@ static sqlite3 *mem_db(void)
     return db;
 }
 
-static struct yt_fetch *make_engine(sqlite3 *db, struct fake *fk,
-                                    struct yt_fetch_transport *tr,
-                                    struct hooks_rec *h, struct yt_cred *cr,
-                                    int parallel)
+/* One engine on the fake transport with an in-memory store, recording hooks
+ * and a credential.  rig_init zeroes it and opens the store; the test sets
+ * what it needs in fk, h and cr, then rig_engine makes the engine (window
+ * `parallel`); rig_free frees the engine (NULL once the test freed it
+ * itself), the credential's token and the store. */
+struct rig {
+    sqlite3 *db;
+    struct tu_fake fk;
+    struct yt_fetch_transport tr;
+    struct hooks_rec h;
+    struct yt_cred cr;
+    struct yt_fetch *e;
+};
+
+static void rig_init(struct rig *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->db = mem_db();
+}
+
+static struct yt_fetch *rig_engine(struct rig *r, int parallel)
 {
     struct yt_fetch_config cfg;
     char err[YTK_ERR_LEN];
-    struct yt_fetch *e;
 
-    memset(tr, 0, sizeof(*tr));
-    tr->arg = fk;
-    tr->add = fake_add;
-    tr->wait = fake_wait;
-    tr->cancel = fake_cancel;
+    tu_fake_transport(&r->fk, &r->tr);
     memset(&cfg, 0, sizeof(cfg));
-    cfg.db = db;
-    cfg.transport = tr;
-    cfg.cred = cr;
+    cfg.db = r->db;
+    cfg.transport = &r->tr;
+    cfg.cred = &r->cr;
     cfg.base = "http://127.0.0.1:9/api";
     cfg.fetch_id = "test";
     cfg.parallel = parallel;
@@ -292,15 +184,39 @@ static struct yt_fetch *make_engine(sqlite3 *db, struct fake *fk,
     cfg.backoff_base_ms = 1;
     cfg.backoff_cap_ms = 2;
     cfg.timeout_ms = 1000;
-    cfg.hooks.arg = h;
+    cfg.hooks.arg = &r->h;
     cfg.hooks.interrupted = h_interrupted;
     cfg.hooks.refresh = h_refresh;
     cfg.hooks.failed = h_failed;
-    h->cred = cr;
-    e = yt_fetch_new(&cfg, err);
-    h->e = e;
-    TU_CHECK(e != NULL);
-    return e;
+    r->h.cred = &r->cr;
+    r->e = yt_fetch_new(&cfg, err);
+    r->h.e = r->e;
+    TU_CHECK(r->e != NULL);
+    return r->e;
+}
+
+static void rig_free(struct rig *r)
+{
+    yt_fetch_free(r->e);
+    r->e = NULL;
+    free(r->cr.access_token);
+    sqlite3_close(r->db);
+}
+
+/* Add queries qs[0..n) (zeroed by the caller, who may set spawn), with ids
+ * first_id, first_id + 1, ... */
+static void tq_add_all(struct yt_fetch *e, struct tq *qs, int n, int first_id)
+{
+    char err[YTK_ERR_LEN];
+    int i;
+
+    for (i = 0; i < n; i++) {
+        struct yt_fetch_query_spec s;
+        qs[i].id = first_id + i;
+        qs[i].in_order = 1;
+        s = tq_spec(&qs[i]);
+        TU_EQ_INT(yt_fetch_add(e, &s, err), 0);
+    }
 }
 
 /* ------------------------------------------------------------ loopback */
@@ -549,31 +465,18 @@ static void test_http_add_sends_at_once(void)
 
 static void test_out_of_order_and_pipelined(void)
 {
-    sqlite3 *db = mem_db();
-    struct fake fk;
-    struct yt_fetch_transport tr;
-    struct hooks_rec h;
-    struct yt_cred cr;
+    struct rig r;
     struct tq qs[3];
     struct yt_fetch *e;
-    char err[YTK_ERR_LEN];
     int i;
 
-    memset(&fk, 0, sizeof(fk));
-    memset(&h, 0, sizeof(h));
-    memset(&cr, 0, sizeof(cr));
-    fk.lifo = 1;
-    fk.pages_per_query = 4;
-    e = make_engine(db, &fk, &tr, &h, &cr, 4);
-    for (i = 0; i < 3; i++) {
-        struct yt_fetch_query_spec s;
-        memset(&qs[i], 0, sizeof(qs[i]));
-        qs[i].id = i;
-        qs[i].in_order = 1;
-        qs[i].spawn = i == 0 ? 2 : 0; /* the chain unlocks two more */
-        s = tq_spec(&qs[i]);
-        TU_EQ_INT(yt_fetch_add(e, &s, err), 0);
-    }
+    rig_init(&r);
+    r.fk.lifo = 1;
+    r.fk.pages_per_query = 4;
+    e = rig_engine(&r, 4);
+    memset(qs, 0, sizeof(qs));
+    qs[0].spawn = 2; /* the chain unlocks two more */
+    tq_add_all(e, qs, 3, 0);
     TU_EQ_INT(yt_fetch_run(e), YT_FETCH_OK);
     for (i = 0; i < 3; i++) {
         TU_EQ_INT(qs[i].pages_seen, 4);
@@ -584,119 +487,83 @@ static void test_out_of_order_and_pipelined(void)
     TU_EQ_INT(yt_fetch_get_stats(e)->pages, 20);
     TU_EQ_INT(yt_fetch_get_stats(e)->requests, 20);
     TU_EQ_INT(yt_fetch_get_stats(e)->units, 20);
-    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests"), 20);
-    TU_EQ_INT(tu_sql_int(db, "SELECT SUM(quota_units) FROM _ytk_requests"), 20);
-    TU_EQ_INT(tu_sql_int(db, "SELECT SUM(item_count) FROM _ytk_requests"), 40);
-    TU_CHECK(fk.max_seen > 1);  /* side by side */
-    TU_CHECK(fk.max_seen <= 5); /* window 4 + the chain's slot */
-    TU_EQ_INT(h.failed, 0);
-    yt_fetch_free(e);
-    sqlite3_close(db);
+    TU_EQ_INT(tu_sql_int(r.db, "SELECT COUNT(*) FROM _ytk_requests"), 20);
+    TU_EQ_INT(tu_sql_int(r.db, "SELECT SUM(quota_units) FROM _ytk_requests"),
+              20);
+    TU_EQ_INT(tu_sql_int(r.db, "SELECT SUM(item_count) FROM _ytk_requests"),
+              40);
+    TU_CHECK(r.fk.max_seen > 1);  /* side by side */
+    TU_CHECK(r.fk.max_seen <= 5); /* window 4 + the chain's slot */
+    TU_EQ_INT(r.h.failed, 0);
+    rig_free(&r);
 }
 
 static void test_503_in_the_middle(void)
 {
-    sqlite3 *db = mem_db();
-    struct fake fk;
-    struct yt_fetch_transport tr;
-    struct hooks_rec h;
-    struct yt_cred cr;
+    struct rig r;
     struct tq q;
-    struct yt_fetch_query_spec s;
     struct yt_fetch *e;
-    char err[YTK_ERR_LEN];
 
-    memset(&fk, 0, sizeof(fk));
-    memset(&h, 0, sizeof(h));
-    memset(&cr, 0, sizeof(cr));
+    rig_init(&r);
+    r.fk.pages_per_query = 4;
+    r.fk.fail503_page = 2;
+    e = rig_engine(&r, 4);
     memset(&q, 0, sizeof(q));
-    fk.pages_per_query = 4;
-    fk.fail503_page = 2;
-    q.in_order = 1;
-    e = make_engine(db, &fk, &tr, &h, &cr, 4);
-    s = tq_spec(&q);
-    TU_EQ_INT(yt_fetch_add(e, &s, err), 0);
+    tq_add_all(e, &q, 1, 0);
     TU_EQ_INT(yt_fetch_run(e), YT_FETCH_OK);
     TU_EQ_INT(q.pages_seen, 4);
     TU_CHECK(q.in_order);
     TU_EQ_INT(yt_fetch_get_stats(e)->retries, 1);
-    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests"), 5);
-    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
-                             "outcome = 'retry' AND status = 503 AND "
-                             "quota_units = 0"),
+    TU_EQ_INT(tu_sql_int(r.db, "SELECT COUNT(*) FROM _ytk_requests"), 5);
+    TU_EQ_INT(tu_sql_int(r.db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                               "outcome = 'retry' AND status = 503 AND "
+                               "quota_units = 0"),
               1);
-    TU_EQ_INT(tu_sql_int(db, "SELECT SUM(quota_units) FROM _ytk_requests"), 4);
-    yt_fetch_free(e);
-    sqlite3_close(db);
+    TU_EQ_INT(tu_sql_int(r.db, "SELECT SUM(quota_units) FROM _ytk_requests"),
+              4);
+    rig_free(&r);
 }
 
 static void test_401_refreshes_once_for_all(void)
 {
-    sqlite3 *db = mem_db();
-    struct fake fk;
-    struct yt_fetch_transport tr;
-    struct hooks_rec h;
-    struct yt_cred cr;
+    struct rig r;
     struct tq qs[4];
     struct yt_fetch *e;
-    char err[YTK_ERR_LEN];
     int i;
 
-    memset(&fk, 0, sizeof(fk));
-    memset(&h, 0, sizeof(h));
-    memset(&cr, 0, sizeof(cr));
-    cr.access_token = strdup("old-token");
-    fk.pages_per_query = 2;
-    fk.good_token = "new-token";
-    e = make_engine(db, &fk, &tr, &h, &cr, 4);
-    for (i = 0; i < 4; i++) {
-        struct yt_fetch_query_spec s;
-        memset(&qs[i], 0, sizeof(qs[i]));
-        qs[i].id = i + 1;
-        qs[i].in_order = 1;
-        s = tq_spec(&qs[i]);
-        TU_EQ_INT(yt_fetch_add(e, &s, err), 0);
-    }
+    rig_init(&r);
+    r.cr.access_token = strdup("old-token");
+    r.fk.pages_per_query = 2;
+    r.fk.good_token = "new-token";
+    e = rig_engine(&r, 4);
+    memset(qs, 0, sizeof(qs));
+    tq_add_all(e, qs, 4, 1);
     TU_EQ_INT(yt_fetch_run(e), YT_FETCH_OK);
     /* four calls in flight with the old token: one refresh for all */
-    TU_EQ_INT(h.refreshes, 1);
+    TU_EQ_INT(r.h.refreshes, 1);
     for (i = 0; i < 4; i++)
         TU_EQ_INT(qs[i].pages_seen, 2);
-    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
-                             "outcome = 'auth'"),
+    TU_EQ_INT(tu_sql_int(r.db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                               "outcome = 'auth'"),
               4);
-    TU_EQ_INT(tu_sql_int(db, "SELECT SUM(quota_units) FROM _ytk_requests"), 8);
-    yt_fetch_free(e);
-    free(cr.access_token);
-    sqlite3_close(db);
+    TU_EQ_INT(tu_sql_int(r.db, "SELECT SUM(quota_units) FROM _ytk_requests"),
+              8);
+    rig_free(&r);
 }
 
 static void test_interrupt_keeps_pages(void)
 {
-    sqlite3 *db = mem_db();
-    struct fake fk;
-    struct yt_fetch_transport tr;
-    struct hooks_rec h;
-    struct yt_cred cr;
+    struct rig r;
     struct tq qs[3];
     struct yt_fetch *e;
-    char err[YTK_ERR_LEN];
     int i, seen = 0;
 
-    memset(&fk, 0, sizeof(fk));
-    memset(&h, 0, sizeof(h));
-    memset(&cr, 0, sizeof(cr));
-    fk.pages_per_query = 50;
-    h.interrupt_after_pages = 5;
-    e = make_engine(db, &fk, &tr, &h, &cr, 4);
-    for (i = 0; i < 3; i++) {
-        struct yt_fetch_query_spec s;
-        memset(&qs[i], 0, sizeof(qs[i]));
-        qs[i].id = i + 1;
-        qs[i].in_order = 1;
-        s = tq_spec(&qs[i]);
-        TU_EQ_INT(yt_fetch_add(e, &s, err), 0);
-    }
+    rig_init(&r);
+    r.fk.pages_per_query = 50;
+    r.h.interrupt_after_pages = 5;
+    e = rig_engine(&r, 4);
+    memset(qs, 0, sizeof(qs));
+    tq_add_all(e, qs, 3, 1);
     TU_EQ_INT(yt_fetch_run(e), YT_FETCH_E_INTERRUPTED);
     for (i = 0; i < 3; i++)
         seen += qs[i].pages_seen;
@@ -704,57 +571,45 @@ static void test_interrupt_keeps_pages(void)
      * were charged); nothing is sent after it */
     TU_CHECK(seen >= 5 && seen < 5 + 4);
     TU_EQ_INT(yt_fetch_get_stats(e)->pages, seen);
-    TU_EQ_INT(fk.cancels, 1);
-    TU_EQ_INT(fk.n, 0);
+    TU_EQ_INT(r.fk.cancels, 1);
+    TU_EQ_INT(r.fk.n, 0);
     /* the calls in flight are logged as aborted; one row per call */
-    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
-                             "outcome = 'ok'"),
+    TU_EQ_INT(tu_sql_int(r.db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                               "outcome = 'ok'"),
               seen);
-    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests"), fk.sent);
-    TU_CHECK(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
-                            "outcome = 'aborted'") >= 1);
+    TU_EQ_INT(tu_sql_int(r.db, "SELECT COUNT(*) FROM _ytk_requests"),
+              r.fk.sent);
+    TU_CHECK(tu_sql_int(r.db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                              "outcome = 'aborted'") >= 1);
     yt_fetch_free(e);
+    r.e = NULL;
     /* queries not finished are released by the free */
     for (i = 0; i < 3; i++)
         TU_EQ_INT(qs[i].released, 1);
-    sqlite3_close(db);
+    rig_free(&r);
 }
 
 static void test_rate_limit_shrinks_window(void)
 {
-    sqlite3 *db = mem_db();
-    struct fake fk;
-    struct yt_fetch_transport tr;
-    struct hooks_rec h;
-    struct yt_cred cr;
+    struct rig r;
     struct tq qs[6];
     struct yt_fetch *e;
-    char err[YTK_ERR_LEN];
     int i;
 
-    memset(&fk, 0, sizeof(fk));
-    memset(&h, 0, sizeof(h));
-    memset(&cr, 0, sizeof(cr));
-    fk.pages_per_query = 1;
-    fk.fail429_count = 3;
-    e = make_engine(db, &fk, &tr, &h, &cr, 8);
+    rig_init(&r);
+    r.fk.pages_per_query = 1;
+    r.fk.fail429_count = 3;
+    e = rig_engine(&r, 8);
     TU_EQ_INT(yt_fetch_get_stats(e)->window, 8);
-    for (i = 0; i < 6; i++) {
-        struct yt_fetch_query_spec s;
-        memset(&qs[i], 0, sizeof(qs[i]));
-        qs[i].id = i + 1;
-        qs[i].in_order = 1;
-        s = tq_spec(&qs[i]);
-        TU_EQ_INT(yt_fetch_add(e, &s, err), 0);
-    }
+    memset(qs, 0, sizeof(qs));
+    tq_add_all(e, qs, 6, 1);
     TU_EQ_INT(yt_fetch_run(e), YT_FETCH_OK);
     /* three halvings: 8 -> 1, then +1/w per success stays below 8 */
     TU_CHECK(yt_fetch_get_stats(e)->window < 8);
     TU_EQ_INT(yt_fetch_get_stats(e)->retries, 3);
     for (i = 0; i < 6; i++)
         TU_EQ_INT(qs[i].pages_seen, 1);
-    yt_fetch_free(e);
-    sqlite3_close(db);
+    rig_free(&r);
 }
 
 /* An Analytics-like query: another base URL, no Data API units, the next
@@ -781,21 +636,15 @@ static const struct yt_fetch_query_ops rows_ops = {.page = rows_page};
 
 static void test_other_base_startindex_no_units(void)
 {
-    sqlite3 *db = mem_db();
-    struct fake fk;
-    struct yt_fetch_transport tr;
-    struct hooks_rec h;
-    struct yt_cred cr;
+    struct rig r;
     struct yt_fetch_query_spec s;
     struct yt_fetch *e;
     char err[YTK_ERR_LEN];
     int pages = 0;
 
-    memset(&fk, 0, sizeof(fk));
-    memset(&h, 0, sizeof(h));
-    memset(&cr, 0, sizeof(cr));
-    fk.pages_per_query = 1;
-    e = make_engine(db, &fk, &tr, &h, &cr, 4);
+    rig_init(&r);
+    r.fk.pages_per_query = 1;
+    e = rig_engine(&r, 4);
     memset(&s, 0, sizeof(s));
     s.base = "http://127.0.0.1:9/v2";
     s.method = "reports";
@@ -807,26 +656,22 @@ static void test_other_base_startindex_no_units(void)
     TU_EQ_INT(yt_fetch_add(e, &s, err), 0);
     TU_EQ_INT(yt_fetch_run(e), YT_FETCH_OK);
     TU_EQ_INT(pages, 3);
-    TU_EQ_STR(fk.last_url, "http://127.0.0.1:9/v2/reports?ids=channel%3D%3D"
-                           "MINE&metrics=views&startIndex=401");
+    TU_EQ_STR(r.fk.last_url, "http://127.0.0.1:9/v2/reports?ids=channel%3D%3D"
+                             "MINE&metrics=views&startIndex=401");
     TU_EQ_INT(yt_fetch_get_stats(e)->units, 0);
-    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
-                             "method = 'reports' AND quota_units = 0 AND "
-                             "item_count = 7 AND params LIKE '%startIndex=%'"),
+    TU_EQ_INT(tu_sql_int(r.db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                               "method = 'reports' AND quota_units = 0 AND "
+                               "item_count = 7 AND params LIKE "
+                               "'%startIndex=%'"),
               3);
-    yt_fetch_free(e);
-    sqlite3_close(db);
+    rig_free(&r);
 }
 
 /* More than 100,000 ids: every one is asked for (they used to be dropped
  * silently at a 100,000-query cap), 50 per call, never all at once. */
 static void test_recipe_pages_many_ids(void)
 {
-    sqlite3 *db = mem_db();
-    struct fake fk;
-    struct yt_fetch_transport tr;
-    struct hooks_rec h;
-    struct yt_cred cr;
+    struct rig r;
     struct yt_recipe_plan p;
     struct yt_recipe_job *j;
     struct yt_fetch *e;
@@ -834,14 +679,12 @@ static void test_recipe_pages_many_ids(void)
     long n = 100001, i;
     char **ids = calloc((size_t)n, sizeof(char *));
 
-    memset(&fk, 0, sizeof(fk));
-    memset(&h, 0, sizeof(h));
-    memset(&cr, 0, sizeof(cr));
-    fk.empty_items = 1;
+    rig_init(&r);
+    r.fk.empty_items = 1;
     for (i = 0; i < n; i++)
         if (asprintf(&ids[i], "vid%06ld", i) < 0)
             ids[i] = NULL;
-    TU_EQ_INT(yt_store_table_ensure(db, "videos", YT_KIND_VIDEO, err), 0);
+    TU_EQ_INT(yt_store_table_ensure(r.db, "videos", YT_KIND_VIDEO, err), 0);
     memset(&p, 0, sizeof(p));
     p.m = yt_api_method_find("videos");
     p.params = "part=statistics";
@@ -852,16 +695,17 @@ static void test_recipe_pages_many_ids(void)
     p.ids_param = "id";
     p.ids_batch = 1;
     p.limit = -1;
-    j = yt_recipe_job_new(db, &p, "2000-01-01T00:00:00.000Z");
-    e = make_engine(db, &fk, &tr, &h, &cr, 8);
+    j = yt_recipe_job_new(r.db, &p, "2000-01-01T00:00:00.000Z");
+    e = rig_engine(&r, 8);
     TU_EQ_INT(yt_recipe_run(j, e, NULL, err), YT_FETCH_OK);
-    TU_EQ_INT(fk.sent, (n + 49) / 50);
+    TU_EQ_INT(r.fk.sent, (n + 49) / 50);
     TU_EQ_INT(yt_recipe_missing(j), n);
-    TU_CHECK(fk.max_seen <= 9);
+    TU_CHECK(r.fk.max_seen <= 9);
     yt_fetch_free(e);
+    r.e = NULL;
     yt_recipe_job_free(j);
     yt_store_ids_free(ids, n);
-    sqlite3_close(db);
+    rig_free(&r);
 }
 
 /* ------------------------------------------------------------ early next */
@@ -870,7 +714,7 @@ static void test_recipe_pages_many_ids(void)
  * it ends after `stop` pages even when the answer has a next page (as
  * --limit does), and its store fails on page `fail_at` (0 = never). */
 struct eq {
-    struct fake *fk;
+    struct tu_fake *fk;
     int stop, fail_at;
     int pages;
     long sent_at_store[16]; /* fk->sent when page k's callback ran */
@@ -928,23 +772,19 @@ static const struct yt_fetch_query_ops eq_ops = {
     .next_cursor = eq_next,
 };
 
-static int run_early(struct eq *t, int pages_per_query, sqlite3 *db,
-                     struct hooks_rec *h, int want_rc)
+/* Run the listing t on r's engine (window 4; r as rig_init left it) over
+ * pages_per_query pages: the run ends with want_rc and every request sent
+ * was answered or cancelled.  Frees the engine; returns the requests sent. */
+static int run_early(struct eq *t, int pages_per_query, struct rig *r,
+                     int want_rc)
 {
-    struct fake fk;
-    struct yt_fetch_transport tr;
-    struct yt_cred cr;
     struct yt_fetch_query_spec s;
     struct yt_fetch *e;
     char err[YTK_ERR_LEN];
-    int rc;
 
-    memset(&fk, 0, sizeof(fk));
-    memset(&cr, 0, sizeof(cr));
-    memset(h, 0, sizeof(*h));
-    fk.pages_per_query = pages_per_query;
-    t->fk = &fk;
-    e = make_engine(db, &fk, &tr, h, &cr, 4);
+    r->fk.pages_per_query = pages_per_query;
+    t->fk = &r->fk;
+    e = rig_engine(r, 4);
     memset(&s, 0, sizeof(s));
     s.method = "things";
     s.params = "q=main";
@@ -954,61 +794,63 @@ static int run_early(struct eq *t, int pages_per_query, sqlite3 *db,
     s.ops = &eq_ops;
     s.arg = t;
     TU_EQ_INT(yt_fetch_add(e, &s, err), 0);
-    rc = yt_fetch_run(e);
-    TU_EQ_INT(rc, want_rc);
-    TU_EQ_INT(fk.sent, yt_fetch_get_stats(e)->requests);
-    TU_EQ_INT(fk.n, 0);
+    TU_EQ_INT(yt_fetch_run(e), want_rc);
+    TU_EQ_INT(r->fk.sent, yt_fetch_get_stats(e)->requests);
+    TU_EQ_INT(r->fk.n, 0);
     yt_fetch_free(e);
+    r->e = NULL;
     t->fk = NULL;
-    return (int)fk.sent;
+    return (int)r->fk.sent;
 }
 
 static void test_next_page_sent_before_store(void)
 {
-    sqlite3 *db = mem_db();
-    struct hooks_rec h;
+    struct rig r;
     struct eq t;
     int k;
 
     /* 6 pages exist, the listing wants 4: page k's store runs after page
      * k+1 went out, and no fifth page is asked for */
+    rig_init(&r);
     memset(&t, 0, sizeof(t));
     t.stop = 4;
-    TU_EQ_INT(run_early(&t, 6, db, &h, YT_FETCH_OK), 4);
+    TU_EQ_INT(run_early(&t, 6, &r, YT_FETCH_OK), 4);
     TU_EQ_INT(t.pages, 4);
     for (k = 0; k < 3; k++)
         TU_EQ_INT(t.sent_at_store[k], k + 2);
     TU_EQ_INT(t.sent_at_store[3], 4); /* the listing ends: nothing sent */
-    TU_EQ_INT(h.failed, 0);
+    TU_EQ_INT(r.h.failed, 0);
     /* one log row per call, each page once, in order */
-    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests"), 4);
+    TU_EQ_INT(tu_sql_int(r.db, "SELECT COUNT(*) FROM _ytk_requests"), 4);
     TU_EQ_INT(
-        tu_sql_int(db, "SELECT COUNT(DISTINCT params) FROM _ytk_requests"), 4);
-    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
-                             "params = 'q=main&page=3' AND outcome = 'ok'"),
+        tu_sql_int(r.db, "SELECT COUNT(DISTINCT params) FROM _ytk_requests"),
+        4);
+    TU_EQ_INT(tu_sql_int(r.db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                               "params = 'q=main&page=3' AND outcome = 'ok'"),
               1);
-    TU_EQ_INT(tu_sql_int(db, "SELECT SUM(quota_units) FROM _ytk_requests"), 4);
-    sqlite3_close(db);
+    TU_EQ_INT(tu_sql_int(r.db, "SELECT SUM(quota_units) FROM _ytk_requests"),
+              4);
+    rig_free(&r);
 
     /* the store of page 2 fails: page 3, already in flight, is logged and
      * dropped, and the fetch stops */
-    db = mem_db();
+    rig_init(&r);
     memset(&t, 0, sizeof(t));
     t.stop = 10;
     t.fail_at = 3;
-    TU_EQ_INT(run_early(&t, 6, db, &h, YT_FETCH_E_FATAL), 4);
+    TU_EQ_INT(run_early(&t, 6, &r, YT_FETCH_E_FATAL), 4);
     TU_EQ_INT(t.pages, 2);
-    TU_EQ_INT(h.failed, 1);
-    TU_CHECK(strcmp(h.failed_reason, "storeError") == 0);
-    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests"), 4);
-    TU_EQ_INT(tu_sql_int(db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
-                             "outcome = 'ok'"),
+    TU_EQ_INT(r.h.failed, 1);
+    TU_CHECK(strcmp(r.h.failed_reason, "storeError") == 0);
+    TU_EQ_INT(tu_sql_int(r.db, "SELECT COUNT(*) FROM _ytk_requests"), 4);
+    TU_EQ_INT(tu_sql_int(r.db, "SELECT COUNT(*) FROM _ytk_requests WHERE "
+                               "outcome = 'ok'"),
               2);
-    TU_EQ_INT(tu_sql_int(db,
+    TU_EQ_INT(tu_sql_int(r.db,
                          "SELECT COUNT(*) FROM _ytk_requests WHERE "
                          "params = 'q=main&page=3' AND outcome = 'aborted'"),
               1);
-    sqlite3_close(db);
+    rig_free(&r);
 }
 
 int main(void)

@@ -46,16 +46,6 @@ static void tmp_for(char *out, size_t len, const char *path, unsigned char b)
              (int)getpid(), b, b, b, b, b, b, b, b);
 }
 
-static void read_file(const char *path, char *buf, size_t len)
-{
-    FILE *f = fopen(path, "rb");
-    size_t n = f ? fread(buf, 1, len - 1, f) : 0;
-
-    buf[n] = '\0';
-    if (f)
-        fclose(f);
-}
-
 static int count_entries(const char *d)
 {
     DIR *dp = opendir(d);
@@ -111,7 +101,7 @@ static void test_symlink_at_every_name(void)
     fake_on = 0;
     TU_EQ_INT(fake_next, YT_FILE_TRIES);
     TU_CHECK(strstr(err, "already taken") != NULL);
-    read_file(victim, buf, sizeof buf);
+    tu_read_file(victim, buf, sizeof buf);
     TU_EQ_STR(buf, "precious\n");
     TU_CHECK(access(path, F_OK) != 0);
     /* victim + the planted link, nothing left behind */
@@ -147,9 +137,9 @@ static void test_symlink_skipped(void)
     TU_CHECK(w.f && fputs("[1]\n", w.f) >= 0);
     TU_EQ_INT(yt_file_commit(&w, err), 0);
     TU_CHECK(w.tmp == NULL && w.f == NULL);
-    read_file(path, buf, sizeof buf);
+    tu_read_file(path, buf, sizeof buf);
     TU_EQ_STR(buf, "[1]\n");
-    read_file(victim, buf, sizeof buf);
+    tu_read_file(victim, buf, sizeof buf);
     TU_EQ_STR(buf, "precious\n");
     TU_CHECK(access(tmp, F_OK) != 0);
     TU_EQ_INT(count_entries(dir), 4);
@@ -172,13 +162,13 @@ static void test_target_symlink_and_abort(void)
     TU_EQ_INT(yt_file_write(path, "<svg/>", 6, YT_FILE_PUBLIC, err), 0);
     TU_EQ_INT(lstat(path, &sb), 0);
     TU_CHECK(S_ISREG(sb.st_mode));
-    read_file(victim, buf, sizeof buf);
+    tu_read_file(victim, buf, sizeof buf);
     TU_EQ_STR(buf, "precious\n");
     TU_EQ_INT(yt_file_begin(&w, path, YT_FILE_PUBLIC, err), 0);
     TU_CHECK(fputs("half", w.f) >= 0);
     yt_file_abort(&w);
     yt_file_abort(&w); /* twice is fine */
-    read_file(path, buf, sizeof buf);
+    tu_read_file(path, buf, sizeof buf);
     TU_EQ_STR(buf, "<svg/>");
     TU_EQ_INT(count_entries(dir), 2);
     snprintf(path, sizeof path, "%s/no/such/dir/x.csv", dir);

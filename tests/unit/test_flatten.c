@@ -19,26 +19,16 @@ static const char *src_dir(void)
 static cJSON *load(const char *rel)
 {
     char path[1024];
-    FILE *f;
-    long n;
     char *buf;
     cJSON *j;
 
     snprintf(path, sizeof(path), "%s/tests/fixtures/youtube-apidata/%s",
              src_dir(), rel);
-    f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "cannot open %s\n", path);
+    buf = tu_read_all(path, NULL);
+    if (!buf) {
+        fprintf(stderr, "cannot read %s\n", path);
         return NULL;
     }
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-        n = 0;
-    buf[n] = '\0';
-    fclose(f);
     j = cJSON_Parse(buf);
     free(buf);
     return j;

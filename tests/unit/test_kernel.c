@@ -218,6 +218,22 @@ static cJSON *iopub_until_idle(const char *id)
     }
 }
 
+/* The text of the last stream message in msgs (as iopub_until_idle gives
+ * them), NULL when there is none. */
+static const char *last_stream_text(const cJSON *msgs)
+{
+    const cJSON *e;
+    const char *t = NULL;
+
+    cJSON_ArrayForEach(e, msgs)
+    {
+        const char *type = str_of(e, "type");
+        if (type && strcmp(type, "stream") == 0)
+            t = str_of(cJSON_GetObjectItem(e, "content"), "text");
+    }
+    return t;
+}
+
 static cJSON *shell_reply(const char *id)
 {
     struct kn_msg m;
@@ -456,8 +472,7 @@ static void test_stdin(void)
 {
     char id[37];
     struct kn_msg m;
-    cJSON *reply, *msgs, *e;
-    int got = 0;
+    cJSON *reply, *msgs;
 
     send_req(shell, "execute_request",
              "{\"code\": \"input\", \"silent\": false, \"store_history\": "
@@ -480,24 +495,17 @@ static void test_stdin(void)
     reply = shell_reply(id);
     TU_EQ_STR(str_of(reply, "status"), "ok");
     msgs = iopub_until_idle(id);
-    cJSON_ArrayForEach(e, msgs) if (strcmp(str_of(e, "type"), "stream") == 0)
-        got = strcmp(str_of(cJSON_GetObjectItem(e, "content"), "text"),
-                     "hello world\n") == 0;
-    TU_CHECK(got);
+    TU_EQ_STR(last_stream_text(msgs), "hello world\n");
     cJSON_Delete(msgs);
     cJSON_Delete(reply);
 }
 
 static void test_invalid_utf8_is_replaced(void)
 {
-    cJSON *reply, *msgs, *e;
+    cJSON *reply, *msgs;
     char *s = execute("badutf8", 0, &reply);
-    int got = 0;
     msgs = cJSON_Parse(s);
-    cJSON_ArrayForEach(e, msgs) if (strcmp(str_of(e, "type"), "stream") == 0)
-        got = strcmp(str_of(cJSON_GetObjectItem(e, "content"), "text"),
-                     "ok \xef\xbf\xbd\xef\xbf\xbd end\n") == 0;
-    TU_CHECK(got);
+    TU_EQ_STR(last_stream_text(msgs), "ok \xef\xbf\xbd\xef\xbf\xbd end\n");
     free(s);
     cJSON_Delete(msgs);
     cJSON_Delete(reply);

@@ -517,7 +517,21 @@ static void test_token_response(void)
 
 static void test_listener_parse(void)
 {
+    static const struct {
+        const char *req;
+        int want;
+    } refused[] = {
+        {"POST /?code=x HTTP/1.1\r\n\r\n", YTK_E_METHOD},
+        {"GET /?code=x HTTP/2.0\r\n\r\n", YTK_E_FORMAT},
+        {"GET /?code=x&code=y HTTP/1.1\r\n\r\n", YTK_E_FORMAT},
+        {"GET /?code=%zz HTTP/1.1\r\n\r\n", YTK_E_FORMAT},
+        {"GET /?code=%0a HTTP/1.1\r\n\r\n", YTK_E_FORMAT},
+        {"GET /?code=%4 HTTP/1.1\r\n\r\n", YTK_E_FORMAT},
+        {"GET  HTTP/1.1\r\n\r\n", YTK_E_FORMAT},
+        {"GET nopath HTTP/1.1\r\n\r\n", YTK_E_FORMAT},
+    };
     struct yt_redirect r;
+    size_t i;
     const char *req =
         "GET /?state=ab%2Fc&code=4%2F0Ab-x&scope=https%3A%2F%2F"
         "www.googleapis.com%2Fauth%2Fyoutube.readonly HTTP/1.1\r\n"
@@ -551,22 +565,13 @@ static void test_listener_parse(void)
     yt_redirect_free(&r);
 
     /* Refusals. */
-    req = "POST /?code=x HTTP/1.1\r\n\r\n";
-    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YTK_E_METHOD);
-    req = "GET /?code=x HTTP/2.0\r\n\r\n";
-    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YTK_E_FORMAT);
-    req = "GET /?code=x&code=y HTTP/1.1\r\n\r\n";
-    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YTK_E_FORMAT);
-    req = "GET /?code=%zz HTTP/1.1\r\n\r\n";
-    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YTK_E_FORMAT);
-    req = "GET /?code=%0a HTTP/1.1\r\n\r\n";
-    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YTK_E_FORMAT);
-    req = "GET /?code=%4 HTTP/1.1\r\n\r\n";
-    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YTK_E_FORMAT);
-    req = "GET  HTTP/1.1\r\n\r\n";
-    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YTK_E_FORMAT);
-    req = "GET nopath HTTP/1.1\r\n\r\n";
-    TU_EQ_INT(yt_listener_parse_request(req, strlen(req), &r), YTK_E_FORMAT);
+    for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        int rc = yt_listener_parse_request(refused[i].req,
+                                           strlen(refused[i].req), &r);
+        if (rc != refused[i].want)
+            fprintf(stderr, "refused[%zu] was not refused as expected\n", i);
+        TU_EQ_INT(rc, refused[i].want);
+    }
     TU_EQ_INT(yt_listener_parse_request("GET /\0 HTTP/1.1\r\n\r\n", 19, &r),
               YTK_E_FORMAT);
     {

@@ -1,4 +1,4 @@
-/* tu_sql.h -- SQLite helpers for the C unit tests (with tu.h).
+/* tu_sql.h -- SQLite helpers for the C unit tests and fuzz targets.
  *
  * tu_sql_int: the first column of the first row of `sql` on db, as an
  * integer; TU_SQL_NONE (printing the query and SQLite's message) when the
