@@ -102,7 +102,7 @@ static void test_export_blobs_and_big_integers(void)
               SQLITE_OK);
     snprintf(path, sizeof path, "/tmp/ytk_test_export_b_%d.csv", (int)getpid());
     TU_EQ_INT(yt_store_export(db, "b", path, err), 3);
-    read_file(path, buf, sizeof buf);
+    tu_read_file(path, buf, sizeof buf);
     TU_EQ_STR(buf, "id,data\r\n"
                    "9007199254740993,X'00FF41'\r\n"
                    "-9223372036854775808,X''\r\n"
@@ -111,7 +111,7 @@ static void test_export_blobs_and_big_integers(void)
     snprintf(path, sizeof path, "/tmp/ytk_test_export_b_%d.ndjson",
              (int)getpid());
     TU_EQ_INT(yt_store_export(db, "b", path, err), 3);
-    read_file(path, buf, sizeof buf);
+    tu_read_file(path, buf, sizeof buf);
     TU_EQ_STR(buf, "{\"id\":9007199254740993,\"data\":\"X'00FF41'\"}\n"
                    "{\"id\":-9223372036854775808,\"data\":\"X''\"}\n"
                    "{\"id\":2,\"data\":null}\n");
