@@ -66,7 +66,8 @@ static void warn_open_home(const char *home)
                 home, (unsigned)(sb.st_mode & 0777));
 }
 
-static int ytk_home(char *out, size_t len)
+/* The state folder, created.  -1 with why (also printed on stderr). */
+static int ytk_home(char *out, size_t len, char why[YTK_ERR_LEN])
 {
     const char *h = getenv("YTK_HOME"), *x = getenv("XDG_DATA_HOME");
     const char *home = getenv("HOME");
@@ -79,22 +80,25 @@ static int ytk_home(char *out, size_t len)
     else if (home && *home)
         n = snprintf(out, len, "%s/.local/share/ytkernel", home);
     else {
-        fprintf(stderr, "ytkernel: set YTK_HOME or HOME\n");
-        return -1;
+        snprintf(why, YTK_ERR_LEN, "set YTK_HOME or HOME");
+        goto fail;
     }
     if (n < 0 || (size_t)n >= len - 32) {
-        fprintf(stderr, "ytkernel: YTK_HOME is too long\n");
-        return -1;
+        snprintf(why, YTK_ERR_LEN, "YTK_HOME is too long");
+        goto fail;
     }
     while (n > 1 && out[n - 1] == '/')
         out[--n] = '\0';
     if (mg_mkdirs(out, 0700, NULL) < 0) {
-        fprintf(stderr, "ytkernel: cannot create %s: %s\n", out,
-                strerror(errno));
-        return -1;
+        snprintf(why, YTK_ERR_LEN, "cannot create %.300s: %s", out,
+                 strerror(errno));
+        goto fail;
     }
     warn_open_home(out);
     return 0;
+fail:
+    fprintf(stderr, "ytkernel: %s\n", why);
+    return -1;
 }
 
 /* YTK_STOP_ON_ERROR_TIMEOUT: seconds (as ipykernel's stop_on_error_timeout)
@@ -127,18 +131,23 @@ static int run_kernel(const char *conn_file)
     struct kn_config cfg = {.stop_on_error_ms = stop_on_error_ms()};
     int rc;
 
-    if (ytk_home(home, sizeof(home)) < 0)
-        return 1;
-    snprintf(hist, sizeof(hist), "%s/history.sqlite", home);
-    cfg.history_path = hist;
-    if (yt_file_private_prepare(hist, err) < 0) {
-        fprintf(stderr, "ytkernel: %s; keeping history in memory\n", err);
-        cfg.history_path = NULL;
-    }
     memset(&in, 0, sizeof(in));
-    if (mg_interp_create(home, &in, err) < 0) {
-        fprintf(stderr, "ytkernel: %s\n", err);
-        return 1;
+    if (ytk_home(home, sizeof(home), err) < 0) {
+        /* start anyway: the notebook says why (see mg_interp.h) */
+        if (mg_interp_create_unusable(err, &in) < 0)
+            return 1;
+    } else {
+        snprintf(hist, sizeof(hist), "%s/history.sqlite", home);
+        cfg.history_path = hist;
+        if (yt_file_private_prepare(hist, err) < 0) {
+            fprintf(stderr, "ytkernel: %s; keeping history in memory\n", err);
+            cfg.history_path = NULL;
+        }
+        if (mg_interp_create(home, &in, err) < 0) {
+            fprintf(stderr, "ytkernel: %s\n", err);
+            if (mg_interp_create_unusable(err, &in) < 0)
+                return 1;
+        }
     }
     cfg.connection_file = conn_file;
     rc = kn_kernel_run(&cfg, &in);

@@ -79,7 +79,8 @@ int mg_args_split(const char *line, int *argc, char ***argv,
     char **v = NULL;
     size_t cap = 0;
     int n = 0, in_word = 0, rc = -1;
-    const char *p = line ? line : "";
+    size_t tilde_at = 0;
+    const char *p = line ? line : "", *home = getenv("HOME");
 
     yt_buf_init(&w, WORD_MAX);
     /* Always hand back a valid (possibly empty) vector. */
@@ -91,15 +92,28 @@ int mg_args_split(const char *line, int *argc, char ***argv,
     cap = 1;
     while (*p) {
         char c = *p;
+        /* where a shell expands ~: an unquoted word's first character, or
+         * just after the '=' of --name=VALUE */
+        int tilde_here =
+            !in_word || (w.len > 2 && memcmp(w.ptr, "--", 2) == 0 &&
+                         w.ptr[w.len - 1] == '=' && tilde_at == w.len);
 
         if (is_blank(c)) {
             if (in_word && end_word(&w, &v, &n, &cap, err) < 0)
                 goto out;
             in_word = 0;
+            tilde_at = 0;
             p++;
             continue;
         }
         in_word = 1;
+        if (c == '~' && tilde_here &&
+            (p[1] == '/' || p[1] == '\0' || is_blank(p[1])) && home && *home) {
+            if (yt_buf_adds(&w, home) < 0)
+                goto toolong;
+            p++;
+            continue;
+        }
         if (c == '\'') {
             const char *end = strchr(p + 1, '\'');
 
@@ -145,6 +159,9 @@ int mg_args_split(const char *line, int *argc, char ***argv,
         } else {
             if (yt_buf_add(&w, p, 1) < 0)
                 goto toolong;
+            /* the first unquoted '=' of an option: ~ may follow */
+            if (c == '=' && !memchr(w.ptr, '=', w.len - 1))
+                tilde_at = w.len;
             p++;
         }
     }

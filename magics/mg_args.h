@@ -2,7 +2,11 @@
  *
  * Tokenizing follows POSIX shell quoting without expansion: words split on
  * blanks, 'single' and "double" quotes group (backslash escapes inside double
- * quotes and outside quotes).  Options are `--name value`, `--name=value`,
+ * quotes and outside quotes).  The one expansion is the shell's tilde: an
+ * unquoted `~` or `~/...` starting a word (or the VALUE of --name=VALUE) is
+ * $HOME (left as it is when HOME is unset; `~user` is not expanded), so
+ * `--save ~/charts/x.png` writes under the home folder as in a shell.  Options
+ * are `--name value`, `--name=value`,
  * `-x value` for an option with a short name, and flags `--name` / `-x`.
  * `--` ends options.  Everything else is a positional argument, in order.
  *

@@ -180,6 +180,21 @@ out:
     return rc;
 }
 
+/* Tab after %help: the magic names. */
+static int complete_help(int n, const char *first,
+                         void (*add)(void *arg, const char *word), void *arg)
+{
+    const struct mg_magic *const *all = mg_registry_all();
+    int i;
+
+    (void)first;
+    if (n > 0)
+        return 1;
+    for (i = 0; all[i]; i++)
+        add(arg, all[i]->name);
+    return 1;
+}
+
 const struct mg_magic mg_help_magic = {
     .name = "help",
     .summary = "Show how cells work, or the usage of one magic",
@@ -189,5 +204,6 @@ const struct mg_magic mg_help_magic = {
             "completion) and lists every magic.  With a magic name (with or\n"
             "without %), shows its usage.  `name?` and `%name --help` do the\n"
             "same for one magic; `table?` shows the columns of a table.\n",
+    .complete = complete_help,
     .line = run_line,
 };

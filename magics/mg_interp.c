@@ -36,6 +36,8 @@ _Static_assert(KN_ERR_LEN == YTK_ERR_LEN,
 struct interp {
     sqlite3 *db;
     char *home;
+    char *unusable; /* why the store cannot be used (mg_interp_create_unusable),
+                       else NULL */
     char banner[256];
     struct kn_exec *cur; /* the running execute, for the progress handler */
     long budget;         /* > 0: progress calls left (user expressions) */
@@ -1381,6 +1383,22 @@ static void add_keyword_matches(struct matches *m, const char *pre, size_t n)
     }
 }
 
+/* A magic's own completion words (struct mg_magic.complete), kept when
+ * they start with what was typed. */
+struct arg_matches {
+    struct matches *m;
+    const char *pre;
+    size_t plen;
+};
+
+static void add_arg_match(void *arg, const char *word)
+{
+    struct arg_matches *am = arg;
+
+    if (word && strncmp(word, am->pre, am->plen) == 0)
+        add_match(am->m, word);
+}
+
 static cJSON *interp_complete(void *self, const char *code, int cursor_pos,
                               int *cursor_start, int *cursor_end)
 {
@@ -1458,8 +1476,8 @@ static cJSON *interp_complete(void *self, const char *code, int cursor_pos,
             j++;
         if (j < cur && code[j] == '%') {
             const struct mg_magic *mg;
-            char name[128];
-            size_t k = 0, os = cur, q;
+            char name[128], first[128];
+            size_t k = 0, os = cur, q, fs = 0;
             int nwords = 0, in_word = 0;
 
             while (j < cur && code[j] == '%')
@@ -1490,22 +1508,43 @@ static cJSON *interp_complete(void *self, const char *code, int cursor_pos,
                 *cursor_start = byte_to_cp(code, os);
                 return m.arr;
             }
-            /* count the words before the current one (after the name) */
+            /* count the words before the current one (after the name),
+             * keeping the first */
             for (q = j + k; q < ws; q++) {
                 if (isspace((unsigned char)code[q])) {
                     in_word = 0;
                 } else if (!in_word) {
                     in_word = 1;
-                    nwords++;
+                    if (nwords++ == 0)
+                        fs = q;
                 }
             }
+            if (nwords > 0) {
+                size_t fe = fs;
+
+                while (fe < ws && !isspace((unsigned char)code[fe]))
+                    fe++;
+                if (fe - fs >= sizeof first)
+                    return m.arr;
+                memcpy(first, code + fs, fe - fs);
+                first[fe - fs] = '\0';
+            }
+            *cursor_start = byte_to_cp(code, ws);
+            {
+                struct arg_matches am = {&m, pre, plen};
+
+                if (mg->complete && mg->complete(nwords, nwords ? first : NULL,
+                                                 add_arg_match, &am))
+                    return m.arr;
+            }
             if (nwords == 0 && mg->subcommands) {
+                /* a subcommand goes first: no table or column fits */
                 for (i = 0; mg->subcommands[i]; i++)
                     if (strncmp(mg->subcommands[i], pre, plen) == 0)
                         add_match(&m, mg->subcommands[i]);
+                return m.arr;
             }
             add_schema_matches(in->db, &m, pre, plen, 1, NULL);
-            *cursor_start = byte_to_cp(code, ws);
             return m.arr;
         }
     }
@@ -1566,13 +1605,36 @@ static int describe_var(const char *name, struct yt_buf *b)
                        name, name) == 0;
 }
 
+/* The magic of the line holding byte `cur` when that line is `%name ...`
+ * or `%%name ...` (leading blanks allowed); NULL otherwise. */
+static const struct mg_magic *line_magic(const char *code, size_t cur)
+{
+    char name[128];
+    size_t ls = cur, k = 0;
+
+    while (ls > 0 && code[ls - 1] != '\n')
+        ls--;
+    while (code[ls] == ' ' || code[ls] == '\t')
+        ls++;
+    if (code[ls] != '%')
+        return NULL;
+    while (code[ls] == '%')
+        ls++;
+    while (ident_char((unsigned char)code[ls + k]) && k + 1 < sizeof name) {
+        name[k] = code[ls + k];
+        k++;
+    }
+    name[k] = '\0';
+    return mg_registry_find(name);
+}
+
 static int interp_inspect(void *self, const char *code, int cursor_pos,
                           int detail_level, cJSON **data)
 {
     struct interp *in = self;
     size_t cur, s, e;
     char word[256], real[256];
-    const struct mg_magic *mg;
+    const struct mg_magic *mg, *lm;
     struct yt_buf b;
     int found = 0;
 
@@ -1585,13 +1647,19 @@ static int interp_inspect(void *self, const char *code, int cursor_pos,
         s--;
     while (code[e] && ident_char((unsigned char)code[e]))
         e++;
-    if (e == s || e - s >= sizeof word)
+    if (e - s >= sizeof word)
         return 0;
     memcpy(word, code + s, e - s);
     word[e - s] = '\0';
+    /* on a magic's line, a word that names nothing else shows its help */
+    lm = line_magic(code, cur);
+    if (e == s && !lm)
+        return 0;
     yt_buf_init(&b, OUT_MAX);
-    mg = mg_registry_find(word);
-    if (s > 0 && strchr(":${", code[s - 1]) && mg_vars_get(word)) {
+    mg = e > s ? mg_registry_find(word) : NULL;
+    if (e == s) {
+        /* between words: only the line's magic */
+    } else if (s > 0 && strchr(":${", code[s - 1]) && mg_vars_get(word)) {
         found = describe_var(word, &b);
     } else if (mg && (s == 0 || code[s - 1] == '%' || code[e] == '?' ||
                       !table_exists(in->db, word, NULL, 0))) {
@@ -1622,8 +1690,10 @@ static int interp_inspect(void *self, const char *code, int cursor_pos,
         }
         sqlite3_finalize(st);
     }
-    if (!found && mg_vars_get(word))
+    if (!found && e > s && mg_vars_get(word))
         found = describe_var(word, &b);
+    if (!found && lm)
+        found = mg_help_format(lm, &b) == 0;
     if (found) {
         *data = cJSON_CreateObject();
         if (*data)
@@ -1830,6 +1900,43 @@ out:
     return rc;
 }
 
+/* Every cell of a kernel without a usable store fails saying why. */
+static int unusable_execute(void *self, struct kn_exec *x, const char *code)
+{
+    const struct interp *in = self;
+
+    (void)code;
+    kn_exec_fail(x, "SetupError", "%s", in->unusable);
+    kn_exec_fail_line(x, "Hint: the kernel keeps its store, token and "
+                         "history in YTK_HOME (default "
+                         "~/.local/share/ytkernel): set YTK_HOME to a folder "
+                         "you can write in the kernel's environment, then "
+                         "restart the kernel.");
+    return -1;
+}
+
+int mg_interp_create_unusable(const char *why, struct kn_interp *out)
+{
+    struct interp *in = calloc(1, sizeof *in);
+
+    memset(out, 0, sizeof *out);
+    if (!in || !(in->unusable = strdup(why && *why ? why : "no store"))) {
+        free(in);
+        return -1;
+    }
+    snprintf(in->banner, sizeof in->banner,
+             "ytkernel %s -- cannot use its store: %.160s", YTK_VERSION,
+             in->unusable);
+    out->self = in;
+    out->implementation = "ytkernel";
+    out->implementation_version = YTK_VERSION;
+    out->banner = in->banner;
+    out->language_info = interp_language_info;
+    out->help_links = interp_help_links;
+    out->execute = unusable_execute;
+    return 0;
+}
+
 void mg_interp_destroy(struct kn_interp *ki)
 {
     struct interp *in;
@@ -1840,6 +1947,7 @@ void mg_interp_destroy(struct kn_interp *ki)
     mg_vars_clear();
     sqlite3_close(in->db);
     free(in->home);
+    free(in->unusable);
     free(in);
     memset(ki, 0, sizeof *ki);
 }

@@ -40,6 +40,14 @@ int mg_mkdirs(const char *path, mode_t mode, char err[YTK_ERR_LEN]);
 int mg_interp_create(const char *home, struct kn_interp *out,
                      char err[YTK_ERR_LEN]);
 
+/* A kernel whose store cannot be opened (YTK_HOME a file, unwritable...):
+ * it starts all the same, so the notebook shows why -- a kernel exiting at
+ * start is only "died, restarting" in JupyterLab -- and every cell fails
+ * with a SetupError quoting `why` and how to fix it.  Completion and
+ * inspection find nothing.  Returns 0, or -1 when out of memory.  Freed by
+ * mg_interp_destroy. */
+int mg_interp_create_unusable(const char *why, struct kn_interp *out);
+
 /* Close the store and free the state; *in is zeroed.  Safe on a zeroed or
  * already destroyed interp. */
 void mg_interp_destroy(struct kn_interp *in);

@@ -36,6 +36,14 @@ struct mg_magic {
      * name (blanks trimmed), or none.  Only `--help` alone pages the help.
      * 0 (the default): mg_args parses `opts` after {NAME} substitution. */
     int raw_args;
+    /* Tab completion of positional word `n` (0 = the first after the
+     * name; `first` is that first word when n > 0, else NULL): calls
+     * add(arg, word) for every word that may stand there (the caller keeps
+     * those starting with what was typed) and returns 1; returns 0 for the
+     * default (the subcommands at n == 0 when there are any, else tables
+     * and columns).  May be NULL. */
+    int (*complete)(int n, const char *first,
+                    void (*add)(void *arg, const char *word), void *arg);
     /* Line form `%name args`.  NULL if the magic has no line form. */
     int (*line)(struct mg_ctx *c, const struct mg_args *a);
     /* Cell form `%%name args` + body.  NULL if the magic has no cell form. */

@@ -81,6 +81,20 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
     return 0;
 }
 
+/* Tab after %set: the names of the variables (a new name is typed whole). */
+static int complete_vars(int n, const char *first,
+                         void (*add)(void *arg, const char *word), void *arg)
+{
+    int i, nv = mg_vars_count();
+
+    (void)first;
+    if (n > 0)
+        return 1; /* the value: nothing to offer */
+    for (i = 0; i < nv; i++)
+        add(arg, mg_vars_at(i)->name);
+    return 1;
+}
+
 const struct mg_magic mg_set_magic = {
     .name = "set",
     .summary = "Set, show or list kernel variables (:NAME in SQL, {NAME} in "
@@ -116,5 +130,6 @@ const struct mg_magic mg_set_magic = {
             "papermill -p NAME VALUE injects %set lines (see\n"
             "papermill-ytkernel/README.md).\n",
     .raw_args = 1,
+    .complete = complete_vars,
     .line = run_line,
 };

@@ -551,9 +551,9 @@ static int footer(struct yt_buf *b, int html, long m, int limit, int ncol)
         return -1;
     if (m > limit) {
         if (yt_buf_addf(b,
-                        "Showing %d of %s rows (display limit %s; "
+                        "Showing %s of %s rows (display limit %s; "
                         "use LIMIT and OFFSET to see the others)",
-                        limit, cnt, lim) < 0)
+                        lim, cnt, lim) < 0)
             return -1;
     } else if (yt_buf_addf(b, "%s row%s × %d column%s", cnt, m == 1 ? "" : "s",
                            ncol, ncol == 1 ? "" : "s") < 0) {

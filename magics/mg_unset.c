@@ -30,6 +30,19 @@ out:
     return rc;
 }
 
+/* Tab after %unset: the names of the variables. */
+static int complete_vars(int n, const char *first,
+                         void (*add)(void *arg, const char *word), void *arg)
+{
+    int i, nv = mg_vars_count();
+
+    (void)first;
+    (void)n;
+    for (i = 0; i < nv; i++)
+        add(arg, mg_vars_at(i)->name);
+    return 1;
+}
+
 const struct mg_magic mg_unset_magic = {
     .name = "unset",
     .summary = "Remove kernel variables set with %set",
@@ -39,5 +52,6 @@ const struct mg_magic mg_unset_magic = {
             "error listing the known ones).  {NAME} is not replaced on this\n"
             "line.  %set alone lists the variables.\n",
     .raw_args = 1,
+    .complete = complete_vars,
     .line = run_line,
 };

@@ -479,3 +479,13 @@ out:
     run_free(&r);
     return rc;
 }
+
+void mg_yt_analytics_complete(void (*add)(void *arg, const char *word),
+                              void *arg)
+{
+    size_t i, n = 0;
+    const struct yt_an_preset *p = yt_an_presets(&n);
+
+    for (i = 0; i < n; i++)
+        add(arg, p[i].name);
+}

@@ -35,6 +35,10 @@
     "    video_stats_change / channel_stats_change: gains between "            \
     "fetches).\n"
 
+/* Tab after `%yt_fetch analytics`: add(arg, name) for every preset. */
+void mg_yt_analytics_complete(void (*add)(void *arg, const char *word),
+                              void *arg);
+
 /* Run `%yt_fetch analytics ...` (positional 0 is "analytics", 1 the
  * optional preset).  Returns 0, or -1 after kn_exec_fail. */
 int mg_yt_fetch_analytics(struct mg_ctx *c, const struct mg_args *a);

@@ -413,24 +413,49 @@ static int load_client(const struct mg_ctx *c, const struct mg_args *a,
     return 0;
 }
 
-/* Scopes from --scopes plus the extra positional words of login. */
-static char *scopes_for(const struct mg_args *a, int first_extra,
-                        const char *dflt)
+/* Scopes from --scopes plus the extra positional words of login.  NULL
+ * after failing the cell with a UsageError (none usable, or an unknown
+ * short name: Google would show an error page and never come back). */
+static char *scopes_for(struct kn_exec *x, const struct mg_args *a,
+                        int first_extra, const char *dflt)
 {
     const char *s = mg_args_get(a, "scopes");
-    struct yt_buf b;
-    char *out;
-    int i, ok;
+    const char *const *known = yt_oauth_short_scopes();
+    struct yt_buf b, k;
+    char bad[256];
+    char *out = NULL;
+    int i, ok, kbad = 0;
 
-    if (!s)
-        return strdup(dflt);
+    if (!s) {
+        out = strdup(dflt);
+        if (!out)
+            auth_fail(x, NULL, "out of memory");
+        return out;
+    }
     yt_buf_init(&b, 64 * 1024);
     ok = yt_buf_adds(&b, s) == 0;
     for (i = first_extra; ok && i < a->npos; i++)
         ok = yt_buf_adds(&b, " ") == 0 && yt_buf_adds(&b, a->pos[i]) == 0;
+    if (ok && yt_oauth_check_scopes(yt_buf_str(&b), bad, sizeof bad) != 0) {
+        yt_buf_init(&k, 4096);
+        for (i = 0; known[i]; i++)
+            kbad |= yt_buf_addf(&k, "%s%s", i ? ", " : "", known[i]);
+        kn_exec_fail(x, "UsageError",
+                     "unknown scope '%s' (Google would refuse the sign-in); "
+                     "short names: %s, openid, email, profile; or give a "
+                     "full https://www.googleapis.com/auth/... URL",
+                     bad,
+                     kbad ? "youtube.readonly, youtube.force-ssl, ..."
+                          : yt_buf_str(&k));
+        yt_buf_free(&k);
+        yt_buf_free(&b);
+        return NULL;
+    }
     /* a list too long to hold is refused whole, never cut short */
     out = ok ? yt_oauth_expand_scopes(yt_buf_str(&b)) : NULL;
     yt_buf_free(&b);
+    if (!out)
+        kn_exec_fail(x, "UsageError", "--scopes lists no usable scope");
     return out;
 }
 
@@ -786,11 +811,9 @@ static int login_prepare(struct mg_ctx *c, const struct mg_args *a, int manual,
                      a->pos[1]);
         return -1;
     }
-    lg->scopes = scopes_for(a, 1, YT_SCOPES_DEFAULT);
-    if (!lg->scopes) {
-        kn_exec_fail(x, "UsageError", "--scopes lists no usable scope");
+    lg->scopes = scopes_for(x, a, 1, YT_SCOPES_DEFAULT);
+    if (!lg->scopes)
         return -1;
-    }
     lg->path = token_path_for(c, a);
     if (!lg->path || load_client(c, a, &lg->client) != 0)
         return -1;
@@ -1090,10 +1113,12 @@ static int do_device(struct mg_ctx *c, const struct mg_args *a)
         kn_exec_fail(x, "UsageError", "unexpected argument '%s'", a->pos[1]);
         goto out;
     }
-    scopes = scopes_for(a, 1, YT_SCOPES_DEVICE);
+    scopes = scopes_for(x, a, 1, YT_SCOPES_DEVICE);
+    if (!scopes)
+        goto out;
     path = token_path_for(c, a);
-    if (!scopes || !path) {
-        kn_exec_fail(x, "UsageError", "--scopes lists no usable scope");
+    if (!path) {
+        auth_fail(x, NULL, "out of memory");
         goto out;
     }
     if (load_client(c, a, &client) != 0)
@@ -1278,7 +1303,7 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
     struct yt_buf t;
     char err[YTK_ERR_LEN], fp[64];
     char *path = token_path_for(c, a), *key = NULL;
-    int trc, krc, rc = -1, bad = 0;
+    int trc, krc, irc, rc = -1, bad = 0;
 
     memset(&ti, 0, sizeof ti);
     memset(&tok, 0, sizeof tok);
@@ -1302,13 +1327,24 @@ static int do_status(struct mg_ctx *c, const struct mg_args *a)
 
             if (!h)
                 goto out;
-            if (yt_oauth_tokeninfo(h, tok.token, &ti, err) == YTK_OK &&
-                (ti.email || ti.sub))
+            irc = yt_oauth_tokeninfo(h, tok.token, &ti, err);
+            if (irc == YTK_OK && (ti.email || ti.sub))
                 bad |= yt_buf_addf(&t, "\nAccount: %s%s",
                                    ti.email ? "" : "Google account id ",
                                    ti.email ? ti.email : ti.sub);
+            else if (irc == YTK_OK)
+                bad |= yt_buf_adds(&t, "\nAccount: (tokeninfo names none)");
+            else if (irc == YTK_E_NET)
+                bad |= yt_buf_addf(&t,
+                                   "\nAccount: (tokeninfo not reachable: "
+                                   "%s)",
+                                   err);
             else
-                bad |= yt_buf_adds(&t, "\nAccount: (tokeninfo not reachable)");
+                bad |= yt_buf_adds(
+                    &t, "\nAccount: unknown: Google did not accept the saved "
+                        "access token (revoked, or ended before its expiry); "
+                        "%yt_auth refresh gets a new one (%yt_auth login if "
+                        "that fails)");
             yt_http_free(h);
         }
         bad |= yt_buf_adds(&t, "\nScopes: ");
@@ -1497,6 +1533,30 @@ out:
     return rc;
 }
 
+/* After a logout: an API key still in use for public data is named, with
+ * how to stop using it (logout leaves it alone).  0 or the yt_buf code. */
+static int key_still_used(const struct mg_ctx *c, struct yt_buf *t)
+{
+    char err[YTK_ERR_LEN], *key = NULL, *kpath;
+    const char *env = getenv("YTK_API_KEY");
+    int bad;
+
+    if (yt_api_key_load(c->home, &key, err) != 0)
+        return 0;
+    yt_wipe_free(key);
+    if (env && *env)
+        return yt_buf_adds(t, "\nAn API key is still set ($YTK_API_KEY): "
+                              "%yt_fetch uses it for public data until it "
+                              "is unset.");
+    kpath = yt_api_key_path(c->home);
+    bad = yt_buf_addf(t,
+                      "\nAn API key is still saved (%s): %%yt_fetch uses it "
+                      "for public data; delete that file to stop.",
+                      kpath ? kpath : "$YTK_HOME/api_key");
+    free(kpath);
+    return bad;
+}
+
 static int do_logout(struct mg_ctx *c, const struct mg_args *a)
 {
     struct yt_buf t;
@@ -1511,9 +1571,11 @@ static int do_logout(struct mg_ctx *c, const struct mg_args *a)
                            "Deleted %s. Access is not revoked at Google "
                            "(%%yt_auth revoke does that).",
                            path);
+        bad |= key_still_used(c, &t);
         show_msg(c->x, NULL, 0, built(bad, &t, "Token file deleted."));
     } else if (errno == ENOENT) {
         bad |= yt_buf_addf(&t, "No token saved at %s.", path);
+        bad |= key_still_used(c, &t);
         show_msg(c->x, NULL, 0, built(bad, &t, "No token saved."));
     } else {
         bad |= yt_buf_addf(&t, "cannot delete %s: %s", path, strerror(errno));
@@ -1553,6 +1615,15 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
 
     reap_children();
     warn_inline_secret(c->x, a, sub);
+    if (sub && mg_args_pos(a, 1) &&
+        (strcmp(sub, "status") == 0 || strcmp(sub, "refresh") == 0 ||
+         strcmp(sub, "revoke") == 0 || strcmp(sub, "logout") == 0)) {
+        kn_exec_fail(c->x, "UsageError",
+                     "unexpected argument '%s': %%yt_auth %s takes no words "
+                     "after it (only options, see %%yt_auth?)",
+                     mg_args_pos(a, 1), sub);
+        return -1;
+    }
     if (!sub || strcmp(sub, "status") == 0)
         return do_status(c, a);
     if (strcmp(sub, "login") == 0)

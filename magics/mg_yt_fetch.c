@@ -12,11 +12,13 @@
  * released by fetch_free(); the libcurl handle is one per process
  * (keep-alive reuse across cells).
  */
+#include "mg_interp.h"
 #include "mg_registry.h"
 #include "mg_table.h"
 #include "mg_yt_analytics.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,8 +59,10 @@ static const struct mg_opt fetch_opts[] = {
     {"q", 'q', 1, "search terms (search costs 100 units a page)"},
     {"type", 0, 1, "search type: video, channel, playlist"},
     {"order", 0, 1, "result order (search, comment_threads, subscriptions)"},
-    {"published-after", 0, 1, "RFC 3339 time, e.g. 2024-01-01T00:00:00Z"},
-    {"published-before", 0, 1, "RFC 3339 time"},
+    {"published-after", 0, 1,
+     "a date 2024-01-01 (midnight UTC) or RFC 3339 time"},
+    {"published-before", 0, 1,
+     "a date 2024-01-01 (midnight UTC) or RFC 3339 time"},
     {"hl", 0, 1, "language of localized text"},
     {"search-terms", 0, 1, "comment_threads: only threads matching"},
     {"filter", 'f', 1, "extra API filter key=value[&key=value]"},
@@ -156,7 +160,8 @@ static const char fetch_help[] =
     "continue\n"
     "  %yt_fetch export TABLE FILE.csv|.json|.ndjson [--raw]\n"
     "      CSV text cells starting with = + - @ TAB CR get a leading ' so\n"
-    "      spreadsheets do not run them; --raw writes them as stored\n"
+    "      spreadsheets do not run them; --raw writes them as stored;\n"
+    "      the file's folders are created\n"
     "\n"
     "Environment: YTK_FETCH_BACKOFF_MS (retry base, default 1000),\n"
     "YTK_FETCH_BACKOFF_CAP_MS (default 32000), YTK_FETCH_RETRIES (default "
@@ -538,18 +543,121 @@ static int map_filter(struct kn_exec *x, const struct mg_args *a,
     return 1;
 }
 
+/* --published-after/--published-before: a date YYYY-MM-DD (its midnight
+ * UTC, written into out) or an RFC 3339 time (out = ""), else -1.  Google
+ * refuses anything else with a 400 that costs a search 100 units. */
+static int rfc3339_value(const char *v, char out[32])
+{
+    int y, mo, d, h, mi, sec, n = 0;
+    size_t len = strlen(v);
+
+    out[0] = '\0';
+    if (sscanf(v, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10 || mo < 1 ||
+        mo > 12 || d < 1 ||
+        d > (int)(yt_time_days_from_civil(y + (mo == 12), mo % 12 + 1, 1) -
+                  yt_time_days_from_civil(y, (unsigned)mo, 1)))
+        return -1;
+    if (len == 10) {
+        snprintf(out, 32, "%.10sT00:00:00Z", v);
+        return 0;
+    }
+    if ((v[10] != 'T' && v[10] != 't') ||
+        sscanf(v + 11, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) != 3 || n != 8 ||
+        h > 23 || mi > 59 || sec > 60)
+        return -1;
+    v += 19;
+    if (*v == '.') {
+        v++;
+        if (!isdigit((unsigned char)*v))
+            return -1;
+        while (isdigit((unsigned char)*v))
+            v++;
+    }
+    if ((*v == 'Z' || *v == 'z') && !v[1])
+        return 0;
+    if ((*v == '+' || *v == '-') && isdigit((unsigned char)v[1]) &&
+        isdigit((unsigned char)v[2]) && v[3] == ':' &&
+        isdigit((unsigned char)v[4]) && isdigit((unsigned char)v[5]) && !v[6])
+        return 0;
+    return -1;
+}
+
+/* A comma list whose every item is one of `allowed` (NULL-terminated). */
+static int in_list(const char *v, const char *const *allowed)
+{
+    while (*v) {
+        size_t n = strcspn(v, ","), i;
+        int ok = 0;
+
+        for (i = 0; allowed[i] && !ok; i++)
+            ok = strlen(allowed[i]) == n && strncmp(allowed[i], v, n) == 0;
+        if (!ok)
+            return 0;
+        v += n;
+        if (*v == ',')
+            v++;
+    }
+    return 1;
+}
+
+/* Values Google takes from a fixed set, checked before any request (a
+ * typo was a 400, 100 units for a search).  0 or -1 after failing. */
+static int check_enums(struct kn_exec *x, const struct mg_args *a,
+                       const char *resource)
+{
+    static const char *const search_order[] = {
+        "date",       "rating",    "relevance", "title",
+        "videoCount", "viewCount", NULL};
+    static const char *const thread_order[] = {"time", "relevance", NULL};
+    static const char *const subs_order[] = {"alphabetical", "relevance",
+                                             "unread", NULL};
+    static const char *const types[] = {"channel", "playlist", "video", NULL};
+    const char *order = mg_args_get(a, "order"), *type = mg_args_get(a, "type");
+    const char *const *want = NULL;
+    char msg[300];
+
+    if (strcmp(resource, "search") == 0)
+        want = search_order;
+    else if (strcmp(resource, "comment_threads") == 0)
+        want = thread_order;
+    else if (strcmp(resource, "subscriptions") == 0)
+        want = subs_order;
+    if (order && *order && want &&
+        (strchr(order, ',') || !in_list(order, want))) {
+        char names[160] = "";
+        size_t i;
+
+        for (i = 0; want[i]; i++)
+            snprintf(names + strlen(names), sizeof(names) - strlen(names),
+                     "%s%s", i ? ", " : "", want[i]);
+        snprintf(msg, sizeof(msg),
+                 "--order takes one of %s for %s, not '%.60s'", names, resource,
+                 order);
+        return usage_fail(x, msg);
+    }
+    if (type && *type && strcmp(resource, "search") == 0 &&
+        !in_list(type, types)) {
+        snprintf(msg, sizeof(msg),
+                 "--type takes video, channel or playlist (or a comma list "
+                 "of them), not '%.60s'",
+                 type);
+        return usage_fail(x, msg);
+    }
+    return 0;
+}
+
 /* Options that are valid only for some resources. */
 static int check_parts(struct kn_exec *x, const struct yt_api_method *m,
                        const char *parts)
 {
     char *dup = strdup(parts), *save = NULL, *tok;
     char msg[400];
-    int ok = 1;
+    int ok = 1, n = 0;
 
     if (!dup)
         return -1;
     for (tok = strtok_r(dup, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
+         tok = strtok_r(NULL, ",", &save), n++) {
         const char *p = m->parts;
         size_t l = strlen(tok);
         int found = 0;
@@ -568,6 +676,14 @@ static int check_parts(struct kn_exec *x, const struct yt_api_method *m,
         }
     }
     free(dup);
+    if (ok && n == 0) {
+        /* part= would be sent and refused (400 required), for a unit */
+        snprintf(msg, sizeof(msg),
+                 "--part needs at least one part, e.g. --part "
+                 "snippet,statistics; valid for %s: %s",
+                 m->name, m->parts);
+        ok = 0;
+    }
     if (!ok)
         return usage_fail(x, msg);
     return 0;
@@ -647,6 +763,12 @@ static int plan_uploads(struct kn_exec *x, const struct mg_args *a,
     if (nfilter != 1)
         return usage_fail(x, "uploads needs exactly one of --channel ID, "
                              "--mine, --handle @name");
+    /* an empty value would be sent as no filter at all (400) */
+    if ((mg_args_get(a, "channel") && !*mg_args_get(a, "channel")) ||
+        (mg_args_get(a, "handle") && !*mg_args_get(a, "handle")))
+        return usage_fail(x, mg_args_get(a, "channel")
+                                 ? "--channel needs a value"
+                                 : "--handle needs a value");
     p->m = yt_api_method_find("videos");
     p->table = strdup(into ? into : "videos");
     if (part && check_parts(x, p->m, part) < 0)
@@ -797,9 +919,33 @@ static int make_plan(struct mg_ctx *c, const struct mg_args *a,
             {"search-terms", "searchTerms", 0},
         };
         size_t i;
+        char when[2][32];
+
+        if (check_enums(x, a, resource) < 0)
+            return -1;
+        for (i = 0; i < 2; i++) {
+            const char *opt = i ? "published-before" : "published-after";
+            const char *v = mg_args_get(a, opt);
+
+            when[i][0] = '\0';
+            if (v && *v && rfc3339_value(v, when[i]) < 0) {
+                snprintf(msg, sizeof(msg),
+                         "--%s takes a date (2026-01-01, its midnight UTC) "
+                         "or an RFC 3339 time (2026-01-01T00:00:00Z), not "
+                         "'%.60s'",
+                         opt, v);
+                return usage_fail(x, msg);
+            }
+        }
         for (i = 0; i < sizeof(simple) / sizeof(simple[0]); i++) {
+            const char *over = NULL;
+
+            if (strcmp(simple[i].opt, "published-after") == 0 && when[0][0])
+                over = when[0];
+            if (strcmp(simple[i].opt, "published-before") == 0 && when[1][0])
+                over = when[1];
             if ((r = map_filter(x, a, p, simple[i].opt, simple[i].param,
-                                NULL)) < 0)
+                                over)) < 0)
                 return -1;
             if (simple[i].is_filter)
                 nfilter += r;
@@ -1224,9 +1370,32 @@ static int sub_export(struct mg_ctx *c, const struct mg_args *a)
     if (!table || !file || mg_args_pos(a, 3))
         return usage_fail(c->x, "usage: %yt_fetch export TABLE FILE.csv|.json|"
                                 ".ndjson");
+    {
+        /* its folders are created, as %yt_plot --save does */
+        const char *slash = strrchr(file, '/');
+
+        if (slash && slash > file) {
+            char *dir = strndup(file, (size_t)(slash - file));
+
+            if (!dir || mg_mkdirs(dir, 0755, NULL) < 0) {
+                kn_exec_fail(
+                    c->x, "ExportError", "cannot create the folder %s: %s",
+                    dir ? dir : file, dir ? strerror(errno) : "out of memory");
+                free(dir);
+                return -1;
+            }
+            free(dir);
+        }
+    }
     n = yt_store_export_ex(c->db, table, file,
                            mg_args_has(a, "raw") ? YT_STORE_EXPORT_RAW : 0,
                            err);
+    if (n < 0 && kn_exec_interrupted(c->x)) {
+        /* the store's progress handler stopped the read */
+        kn_exec_fail(c->x, "KeyboardInterrupt",
+                     "export interrupted; nothing was written to %s", file);
+        return -1;
+    }
     if (n < 0) {
         kn_exec_fail(c->x, "ExportError", "%s", err);
         return -1;
@@ -1323,6 +1492,36 @@ static int resume_point(struct fetch *f, const struct plan *p,
         return -1;
     }
     if (g == 0) {
+        struct yt_buf others;
+        sqlite3_stmt *q = NULL;
+        int n = 0, bad = 0;
+
+        /* --resume on a line that differs from a stopped one (another
+         * --limit, a filter spelled otherwise): starting over would spend
+         * what the resume was meant to save, so name what can resume. */
+        yt_buf_init(&others, 4096);
+        if (sqlite3_prepare_v2(f->db,
+                               "SELECT description FROM _ytk_fetch_state "
+                               "ORDER BY updated_at DESC LIMIT 5",
+                               -1, &q, NULL) == SQLITE_OK)
+            while (sqlite3_step(q) == SQLITE_ROW) {
+                const char *d = (const char *)sqlite3_column_text(q, 0);
+
+                if (d)
+                    bad |= yt_buf_addf(&others, "%s'%s'", n++ ? ", " : "", d);
+            }
+        sqlite3_finalize(q);
+        if (n > 0 && !bad) {
+            kn_exec_fail(f->x, "UsageError",
+                         "no stopped fetch matches this line (%s); stopped: "
+                         "%s. Rerun the stopped line as it was with --resume "
+                         "(%%yt_fetch status lists them), or leave --resume "
+                         "out to start over",
+                         f->key ? f->key : "?", yt_buf_str(&others));
+            yt_buf_free(&others);
+            return -1;
+        }
+        yt_buf_free(&others);
         note(f->x, "Nothing to resume for this fetch: starting from the "
                    "first page.");
         return 0;
@@ -1462,6 +1661,22 @@ out:
     return rc;
 }
 
+/* A BEGIN left open by an SQL cell: the engine stores every page in a
+ * transaction of its own, which SQLite refuses inside the user's, and
+ * what the fetch creates would vanish at their ROLLBACK.  Say so before
+ * any request spends quota.  Returns -1 after failing the cell, else 0. */
+static int refuse_in_transaction(struct mg_ctx *c, const struct mg_args *a)
+{
+    if (mg_args_has(a, "dry-run") || sqlite3_get_autocommit(c->db))
+        return 0;
+    kn_exec_fail(c->x, "StoreError",
+                 "a transaction is open (BEGIN in an earlier cell, without "
+                 "COMMIT or ROLLBACK): %%yt_fetch stores each page in a "
+                 "transaction of its own. Run COMMIT (or ROLLBACK), then "
+                 "fetch again; nothing was fetched and no quota was spent.");
+    return -1;
+}
+
 static int run_line(struct mg_ctx *c, const struct mg_args *a)
 {
     const char *sub = mg_args_pos(a, 0);
@@ -1480,7 +1695,8 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
     if (strcmp(sub, "status") == 0)
         return sub_status(c);
     if (strcmp(sub, "analytics") == 0)
-        return mg_yt_fetch_analytics(c, a);
+        return refuse_in_transaction(c, a) < 0 ? -1
+                                               : mg_yt_fetch_analytics(c, a);
     if (mg_args_pos(a, 1)) {
         char msg[300];
         snprintf(msg, sizeof(msg),
@@ -1489,7 +1705,19 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
                  mg_args_pos(a, 1));
         return usage_fail(c->x, msg);
     }
+    if (refuse_in_transaction(c, a) < 0)
+        return -1;
     return run_fetch(c, a, sub);
+}
+
+/* Tab after `%yt_fetch analytics`: the presets (else the default). */
+static int complete_fetch(int n, const char *first,
+                          void (*add)(void *arg, const char *word), void *arg)
+{
+    if (n != 1 || strcmp(first, "analytics") != 0)
+        return 0;
+    mg_yt_analytics_complete(add, arg);
+    return 1;
 }
 
 const struct mg_magic mg_yt_fetch_magic = {
@@ -1499,5 +1727,6 @@ const struct mg_magic mg_yt_fetch_magic = {
     .help = fetch_help,
     .opts = fetch_opts,
     .subcommands = fetch_subcommands,
+    .complete = complete_fetch,
     .line = run_line,
 };

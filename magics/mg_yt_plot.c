@@ -1610,8 +1610,9 @@ static int run(struct mg_ctx *c, const struct mg_args *a, const char *body)
         yt_buf_free(&b);
     }
     if (p.chart.rows_skipped)
-        ch_chart_add_note(&p.chart, "%zu rows with NULL values left out",
-                          p.chart.rows_skipped);
+        ch_chart_add_note(&p.chart, "%zu row%s with NULL values left out",
+                          p.chart.rows_skipped,
+                          p.chart.rows_skipped == 1 ? "" : "s");
     rc = publish(&p);
 out:
     if (p.st)

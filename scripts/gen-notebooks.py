@@ -206,7 +206,7 @@ The Data API gives lifetime totals (a video's views *today*). How a channel does
 `videos`, `my_uploads` and `trending` keep one row per video: each fetch replaces the counts, so they always show the latest numbers. To see *change*, every fetch that brings statistics also appends one row per video (or channel) to the history tables `video_stats_history` and `channel_stats_history`, which are never overwritten. Fetching the same chart again adds a second point for every video still on it, and the view `video_stats_change` gives the views each video gained between consecutive fetches.
 
 Run the next cell again tomorrow, or next week, to build your own time series. (In the saved demo run, the emulator's clock moved forward one day between the two fetches, so the gains below are one day's worth; fetched seconds apart from the real service, they would be almost zero.)"""),
-    ("code", "%yt_fetch videos --chart mostPopular --region US --into trending"),
+    ("code", "%yt_fetch videos --chart mostPopular --region {region} --into trending"),
     ("md", """How many times has each video been seen? Your uploads once (notebook 2 fetched them once), the chart's videos twice:"""),
     ("code", """SELECT fetches, count(*) AS videos
 FROM (SELECT video_id, count(*) AS fetches

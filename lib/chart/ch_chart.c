@@ -2145,7 +2145,8 @@ static int lay_marks(struct lay *L)
             return -1;
         for (s = 0; s < c->nseries; s++)
             for (i = 0; i < c->series[s].n && i < c->ncat; i++)
-                if (isfinite(c->series[s].pts[i].y))
+                if (isfinite(c->series[s].pts[i].y) &&
+                    !(c->log_y && c->series[s].pts[i].y <= 0))
                     c->info.drawn++;
         break;
     case CH_LINE:
@@ -2153,7 +2154,7 @@ static int lay_marks(struct lay *L)
             if (draw_line_series(c, L->d, s, &L->xa, &L->ya,
                                  L->f.right - L->f.left) < 0)
                 return -1;
-        if (c->info.drawn < c->info.points)
+        if (c->info.drawn + c->info.log_hidden < c->info.points)
             ch_chart_add_note(c, "%s points drawn of %s (LTTB downsampling)",
                               cnt(c->info.drawn).s, cnt(c->info.points).s);
         break;
@@ -2396,6 +2397,29 @@ static int lay_titles(struct lay *L)
     return 0;
 }
 
+/* Bars, lines and scatters: the values a log axis cannot show (<= 0),
+ * which the marks leave out. */
+static size_t log_hidden(const struct ch_chart *c)
+{
+    size_t s, i, n = 0;
+
+    if (c->kind != CH_BAR && c->kind != CH_LINE && c->kind != CH_SCATTER)
+        return 0;
+    for (s = 0; s < c->nseries; s++)
+        for (i = 0; i < c->series[s].n; i++) {
+            const struct ch_pt *p = &c->series[s].pts[i];
+
+            if (c->kind == CH_BAR && i >= c->ncat)
+                break;
+            if (!isfinite(p->y) || (c->kind != CH_BAR && !isfinite(p->x)))
+                continue;
+            if ((c->log_y && p->y <= 0) ||
+                (c->log_x && c->kind != CH_BAR && p->x <= 0))
+                n++;
+        }
+    return n;
+}
+
 int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
                     char err[YTK_ERR_LEN])
 {
@@ -2423,6 +2447,13 @@ int ch_chart_layout(struct ch_chart *c, struct ch_draw *d,
     other_last(c);
     if (lay_ranges(&L, err) < 0)
         return -1;
+    c->info.log_hidden = log_hidden(c);
+    if (c->info.log_hidden)
+        ch_chart_add_note(
+            c,
+            "%zu row%s with values \xE2\x89\xA4 0 left out of the "
+            "log scale",
+            c->info.log_hidden, c->info.log_hidden == 1 ? "" : "s");
     lay_axes(&L);
     if (lay_frame(&L) < 0)
         goto oom;
@@ -2450,6 +2481,12 @@ static void fmt_x(const struct ch_chart *c, double v, char *out, size_t n)
         ch_format_compact(v, out, n);
 }
 
+/* "s" unless n is one ("1 bar", "2 bars"). */
+static const char *plural_s(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 int ch_chart_summary(const struct ch_chart *c, struct yt_buf *b)
 {
     char a[48], z[48];
@@ -2468,7 +2505,8 @@ int ch_chart_summary(const struct ch_chart *c, struct yt_buf *b)
         return -1;
     switch (c->kind) {
     case CH_BAR:
-        if (yt_buf_addf(b, "%s bars", cnt(in->drawn).s) < 0)
+        if (yt_buf_addf(b, "%s bar%s", cnt(in->drawn).s, plural_s(in->drawn)) <
+            0)
             return -1;
         if (c->nseries > 1 && yt_buf_addf(b, " in %zu categories, %zu series",
                                           c->ncat, c->nseries) < 0)
@@ -2477,23 +2515,29 @@ int ch_chart_summary(const struct ch_chart *c, struct yt_buf *b)
     case CH_LINE:
         if (c->nseries > 1 && yt_buf_addf(b, "%zu series, ", c->nseries) < 0)
             return -1;
-        if (yt_buf_addf(b, "%s points", cnt(in->points).s) < 0)
+        if (yt_buf_addf(b, "%s point%s", cnt(in->points).s,
+                        plural_s(in->points)) < 0)
             return -1;
         break;
     case CH_SCATTER:
-        if (yt_buf_addf(b, "%s points", cnt(in->points).s) < 0)
+        if (yt_buf_addf(b, "%s point%s", cnt(in->points).s,
+                        plural_s(in->points)) < 0)
             return -1;
         if (c->nseries > 1 && yt_buf_addf(b, " in %zu groups", c->nseries) < 0)
             return -1;
         break;
-    case CH_HIST:
-        if (yt_buf_addf(b, "%s values in %zu bins", cnt(in->points).s,
-                        c->nseries ? c->series[0].n : 0) < 0)
+    case CH_HIST: {
+        size_t nb = c->nseries ? c->series[0].n : 0;
+
+        if (yt_buf_addf(b, "%s value%s in %zu bin%s", cnt(in->points).s,
+                        plural_s(in->points), nb, plural_s(nb)) < 0)
             return -1;
         break;
+    }
     case CH_BOX:
-        if (yt_buf_addf(b, "%zu boxes, %s values", c->ncat, cnt(in->points).s) <
-            0)
+        if (yt_buf_addf(b, "%zu box%s, %s value%s", c->ncat,
+                        c->ncat == 1 ? "" : "es", cnt(in->points).s,
+                        plural_s(in->points)) < 0)
             return -1;
         break;
     }

@@ -90,6 +90,7 @@ struct ch_info {
     size_t drawn;              /* points or marks drawn */
     size_t points;             /* points in the model */
     size_t labelled;           /* points named by a label (label_field) */
+    size_t log_hidden;         /* values <= 0 a log axis cannot show */
 };
 
 struct ch_chart {

@@ -178,7 +178,19 @@ void ch_format_compact(double v, char *out, size_t outlen)
         snprintf(out, outlen, "%s", isnan(v) ? "NaN" : v > 0 ? "∞" : MINUS "∞");
         return;
     }
-    if (a >= 999.5) {
+    if (a >= 999.5e12) {
+        /* beyond the suffixes: "2.5e15", as the axis writes them */
+        int e = (int)floor(log10(a));
+        double x = a / pow(10, e);
+
+        if (x >= 9.95) {
+            x /= 10;
+            e++;
+        }
+        snprintf(num, sizeof(num), "%.1f", x);
+        trim_zeros(num);
+        snprintf(num + strlen(num), sizeof(num) - strlen(num), "e%d", e);
+    } else if (a >= 999.5) {
         double x;
 
         u = a >= 999.5e9 ? 4 : a >= 999.5e6 ? 3 : a >= 999.5e3 ? 2 : 1;

@@ -128,6 +128,45 @@ static void copy_str(char *dst, size_t cap, const char *src)
             dst[i] = ' ';
 }
 
+/* Google writes markup into some messages ("The <code>regionCode</code>
+ * parameter ...", links in <a href>): drop the tags and decode the few
+ * entities, in place, so people read plain text.  A '<' not starting a
+ * tag ("a < b") stays. */
+static void plain_text(char *s)
+{
+    static const struct {
+        const char *ent;
+        char c;
+    } ents[] = {{"&lt;", '<'},   {"&gt;", '>'},   {"&amp;", '&'},
+                {"&quot;", '"'}, {"&#39;", '\''}, {"&#x27;", '\''}};
+    char *r = s, *w = s;
+
+    while (*r) {
+        size_t i, n = sizeof ents / sizeof ents[0];
+
+        if (*r == '<' && (isalpha((unsigned char)r[1]) || r[1] == '/')) {
+            char *end = strchr(r, '>'), *next = strchr(r + 1, '<');
+
+            if (end && (!next || end < next)) {
+                r = end + 1;
+                continue;
+            }
+        }
+        if (*r == '&') {
+            for (i = 0; i < n; i++)
+                if (strncmp(r, ents[i].ent, strlen(ents[i].ent)) == 0)
+                    break;
+            if (i < n) {
+                *w++ = ents[i].c;
+                r += strlen(ents[i].ent);
+                continue;
+            }
+        }
+        *w++ = *r++;
+    }
+    *w = '\0';
+}
+
 static const char *str_of(const cJSON *o, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -187,6 +226,7 @@ int yt_api_error_parse(const char *body, long http_status,
         copy_str(e->message, sizeof(e->message),
                  str_of(root, "error_description"));
     }
+    plain_text(e->message);
     if (!e->message[0] && http_status >= 400)
         snprintf(e->message, sizeof(e->message), "HTTP %ld", http_status);
     cJSON_Delete(root);

@@ -48,7 +48,8 @@ struct yt_api_error {
     long code;         /* error.code, else the HTTP status */
     char reason[64];   /* errors[0].reason, ErrorInfo reason, or status */
     char status[64];   /* error.status ("PERMISSION_DENIED"), may be "" */
-    char message[400]; /* error.message, else errors[0].message */
+    char message[400]; /* error.message, else errors[0].message; markup
+                          dropped (Google's <code>, <a href>), one line */
 };
 
 /* Parse an error body (may be NULL / not JSON / not an error envelope).

@@ -295,6 +295,70 @@ int yt_oauth_random_state(char out[YT_STATE_LEN + 1], char err[YTK_ERR_LEN])
     return YTK_OK;
 }
 
+/* Google's OAuth scopes a YouTube user may ask for by short name (the
+ * part after YT_SCOPE_PREFIX): the YouTube Data API v3, YouTube Analytics
+ * and Reporting APIs, and the identity scopes' long forms. */
+static const char *const known_short[] = {
+    "youtube",
+    "youtube.readonly",
+    "youtube.force-ssl",
+    "youtube.upload",
+    "youtubepartner",
+    "youtubepartner-channel-audit",
+    "youtube.channel-memberships.creator",
+    "youtube.third-party-link.creator",
+    "yt-analytics.readonly",
+    "yt-analytics-monetary.readonly",
+    "userinfo.email",
+    "userinfo.profile",
+    NULL,
+};
+
+/* Scopes Google takes bare, never under YT_SCOPE_PREFIX. */
+static int identity_scope(const char *p, size_t n)
+{
+    static const char *const bare[] = {"openid", "email", "profile", NULL};
+    int i;
+
+    for (i = 0; bare[i]; i++)
+        if (strlen(bare[i]) == n && memcmp(bare[i], p, n) == 0)
+            return 1;
+    return 0;
+}
+
+int yt_oauth_check_scopes(const char *in, char *bad, size_t badlen)
+{
+    const char *p = in ? in : "";
+
+    while (*p) {
+        size_t n;
+        int i, ok = 0;
+
+        while (*p == ' ' || *p == ',' || *p == '\t' || *p == '\n')
+            p++;
+        n = strcspn(p, " ,\t\n");
+        if (!n)
+            break;
+        if (memchr(p, ':', n) || memchr(p, '/', n) || identity_scope(p, n))
+            ok = 1;
+        for (i = 0; !ok && known_short[i]; i++)
+            ok = strlen(known_short[i]) == n &&
+                 memcmp(known_short[i], p, n) == 0;
+        if (!ok) {
+            if (badlen)
+                snprintf(bad, badlen, "%.*s", (int)(n < 200 ? n : 200), p);
+            return -1;
+        }
+        p += n;
+    }
+    return 0;
+}
+
+const char *const *yt_oauth_short_scopes(void)
+{
+    return known_short;
+}
+
 char *yt_oauth_expand_scopes(const char *in)
 {
     struct yt_buf b;
@@ -313,8 +377,9 @@ char *yt_oauth_expand_scopes(const char *in)
             break;
         if (b.len && yt_buf_adds(&b, " ") != 0)
             return NULL;
-        /* Short names: "youtube.readonly", "auth/youtube", "youtube". */
-        if (!memchr(p, ':', n) && !memchr(p, '/', n)) {
+        /* Short names: "youtube.readonly", "youtube"; Google's identity
+         * scopes openid, email and profile stay bare. */
+        if (!memchr(p, ':', n) && !memchr(p, '/', n) && !identity_scope(p, n)) {
             if (yt_buf_adds(&b, YT_SCOPE_PREFIX) != 0)
                 return NULL;
         }

@@ -82,8 +82,20 @@ int yt_oauth_random_state(char out[YT_STATE_LEN + 1], char err[YTK_ERR_LEN]);
 void yt_base64url(const unsigned char *in, size_t n, char *out);
 
 /* Expand short scope names ("youtube.readonly") to full URLs; accepts
- * spaces or commas between scopes.  Caller frees; NULL when empty/bad. */
+ * spaces or commas between scopes; openid, email and profile stay bare (as
+ * Google names them).  Caller frees; NULL when empty/bad. */
 char *yt_oauth_expand_scopes(const char *in);
+
+/* Check a scope list as yt_oauth_expand_scopes reads it: every short name
+ * must be one of yt_oauth_short_scopes() or openid/email/profile (full
+ * URLs are taken as they are).  0, or -1 with the first unknown short
+ * name copied into bad (cut at badlen).  Google answers an unknown scope
+ * with an error page in the browser and never redirects back, so a
+ * login asking for one would wait until its timeout. */
+int yt_oauth_check_scopes(const char *in, char *bad, size_t badlen);
+
+/* The known short scope names, NULL-terminated (static storage). */
+const char *const *yt_oauth_short_scopes(void);
 
 /* The authorization URL (access_type=offline, prompt=consent,
  * code_challenge_method=S256).  Caller frees; NULL when out of memory. */

@@ -781,6 +781,21 @@ long yt_store_ids_resolve(sqlite3 *db, const char *spec, char ***ids,
         return -1;
     }
     dot = strchr(spec, '.');
+    {
+        /* a statement that writes is no list of ids ("DELETE", "FROM",
+         * ...): refuse it as the readonly check below would */
+        static const char *const writes[] = {
+            "INSERT", "UPDATE", "DELETE", "REPLACE", "DROP",   "CREATE",
+            "ALTER",  "PRAGMA", "ATTACH", "DETACH",  "VACUUM", NULL};
+        int i;
+
+        for (i = 0; writes[i]; i++)
+            if (starts_word(spec, writes[i])) {
+                snprintf(err, YTK_ERR_LEN,
+                         "--ids query must only read (SELECT)");
+                return -1;
+            }
+    }
     if (starts_word(spec, "SELECT") || starts_word(spec, "WITH") ||
         starts_word(spec, "VALUES")) {
         sql = strdup(spec);
@@ -893,6 +908,21 @@ long yt_store_export(sqlite3 *db, const char *table, const char *path,
     return yt_store_export_ex(db, table, path, 0, err);
 }
 
+/* A BLOB cell as the table display writes it, X'00FF41' (its bytes are
+ * no text: column_text would stop at a zero byte). */
+static int blob_hex(sqlite3_stmt *st, int i, struct yt_buf *b)
+{
+    const unsigned char *p = sqlite3_column_blob(st, i);
+    int j, n = sqlite3_column_bytes(st, i);
+
+    if (yt_buf_add(b, "X'", 2) < 0)
+        return -1;
+    for (j = 0; j < n; j++)
+        if (yt_buf_addf(b, "%02X", p[j]) < 0)
+            return -1;
+    return yt_buf_add(b, "'", 1);
+}
+
 /* Append one CSV record (no line end yet) of the current row, or of the
  * column names when `header`. */
 static int csv_row(struct yt_buf *b, sqlite3_stmt *st, int ncol, int header,
@@ -909,6 +939,10 @@ static int csv_row(struct yt_buf *b, sqlite3_stmt *st, int ncol, int header,
         if (header) {
             t = sqlite3_column_name(st, i);
             text = 1;
+        } else if (sqlite3_column_type(st, i) == SQLITE_BLOB) {
+            if (blob_hex(st, i, b) < 0)
+                return -1;
+            continue;
         } else {
             text = sqlite3_column_type(st, i) == SQLITE_TEXT;
             t = (const char *)sqlite3_column_text(st, i);
@@ -991,9 +1025,32 @@ long yt_store_export_ex(sqlite3 *db, const char *table, const char *path,
                 const char *name = sqlite3_column_name(st, i);
                 cJSON *v = NULL;
                 switch (sqlite3_column_type(st, i)) {
-                case SQLITE_INTEGER:
-                    v = cJSON_CreateNumber((double)sqlite3_column_int64(st, i));
+                case SQLITE_INTEGER: {
+                    sqlite3_int64 n = sqlite3_column_int64(st, i);
+                    char num[32];
+
+                    /* past 2^53 a double would change the last digits */
+                    if (n > (1LL << 53) || n < -(1LL << 53)) {
+                        snprintf(num, sizeof num, "%lld", (long long)n);
+                        v = cJSON_CreateRaw(num);
+                    } else {
+                        v = cJSON_CreateNumber((double)n);
+                    }
                     break;
+                }
+                case SQLITE_BLOB: {
+                    struct yt_buf hx;
+
+                    yt_buf_init(&hx, (size_t)1 << 30);
+                    if (blob_hex(st, i, &hx) == 0)
+                        v = cJSON_CreateString(yt_buf_str(&hx));
+                    yt_buf_free(&hx);
+                    if (!v) {
+                        cJSON_Delete(o);
+                        goto oom;
+                    }
+                    break;
+                }
                 case SQLITE_FLOAT:
                     v = cJSON_CreateNumber(sqlite3_column_double(st, i));
                     break;

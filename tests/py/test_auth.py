@@ -753,3 +753,93 @@ def test_browser_variable_conventions(base_env, tmp_path, emulator, ytk_home):
         assert "/o/oauth2/v2/auth?" in r.texts()[0]
     finally:
         s.stop()
+
+
+@pytest.mark.parametrize("scopes", ["bogus", "youtube.readonly,yt-analytics",
+                                    "youtube.read"])
+def test_unknown_short_scope_refused_before_the_browser(session, emulator,
+                                                        ytk_home, scopes):
+    # Google answers an unknown scope with an error page in the browser and
+    # never redirects back: the login would wait for its whole timeout.
+    # The kernel knows the short names, so it says so at once.
+    r = session.run("%yt_auth login --scopes " + scopes, timeout=30)
+    assert r.status == "error"
+    e = r.errors[0]
+    assert e["ename"] == "UsageError"
+    bad = [s for s in scopes.split(",") if s != "youtube.readonly"][0]
+    assert "unknown scope '%s'" % bad in e["evalue"]
+    assert "yt-analytics.readonly" in e["evalue"]  # the names it knows
+    assert not [x for x in emulator.requests_log()
+                if x["path"] == "/o/oauth2/v2/auth"]
+    assert not os.path.exists(os.path.join(str(ytk_home), "token.json"))
+
+
+def test_identity_and_full_url_scopes_accepted(session, emulator, ytk_home):
+    # openid/email/profile are Google's bare names (never under .../auth/);
+    # a full URL is taken as it is.
+    r = session.run("%yt_auth login --scopes youtube.readonly,openid,"
+                    "https://www.googleapis.com/auth/yt-analytics.readonly",
+                    timeout=60)
+    assert r.status == "ok", r.all_text()
+    auth = [x for x in emulator.requests_log()
+            if x["path"] == "/o/oauth2/v2/auth"]
+    asked = auth[-1]["query"]["scope"].split()
+    assert "openid" in asked
+    assert "https://www.googleapis.com/auth/youtube.readonly" in asked
+    assert "https://www.googleapis.com/auth/yt-analytics.readonly" in asked
+
+
+def test_status_tells_rejected_token_from_unreachable(session, emulator,
+                                                      ytk_home):
+    """`%yt_auth status` said "(tokeninfo not reachable)" whenever tokeninfo
+    did not name an account -- also when Google answered and rejected a
+    revoked access token, which sent people looking for a network
+    problem."""
+    assert session.run("%yt_auth login").status == "ok"
+    emulator.expire_access_tokens()  # still unexpired in token.json
+    r = session.run("%yt_auth status")
+    assert r.status == "ok"
+    out = text(r)
+    assert "not reachable" not in out, out
+    assert "did not accept the saved access token" in out, out
+    assert "%yt_auth refresh" in out
+    emulator.stop()
+    r = session.run("%yt_auth status")
+    assert r.status == "ok"
+    out = text(r)
+    assert "not reachable" in out and "did not accept" not in out, out
+    session.assert_no_secrets(token_secrets(token_file(ytk_home)))
+
+
+def test_logout_says_an_api_key_is_still_used(session, emulator, ytk_home):
+    """After `%yt_auth logout` said "No token saved", %yt_fetch still
+    called the API with the saved key: a person who logged out did not
+    know it was there, nor how to remove it."""
+    r = session.run("%yt_auth key " + emulator.api_key)
+    assert r.status == "ok"
+    r = session.run("%yt_auth logout")
+    assert r.status == "ok"
+    out = text(r)
+    key_file = os.path.join(str(ytk_home), "api_key")
+    assert "API key is still saved" in out and key_file in out, out
+    os.unlink(key_file)
+    r = session.run("%yt_auth logout")
+    assert "API key" not in text(r), text(r)
+    session.assert_no_secrets([emulator.api_key],
+                              allow_in_input=[emulator.api_key])
+
+
+@pytest.mark.parametrize("line", ["%yt_auth status extra",
+                                  "%yt_auth logout all",
+                                  "%yt_auth revoke now",
+                                  "%yt_auth refresh please"])
+def test_subcommands_without_arguments_refuse_extra_words(session, ytk_home,
+                                                          line):
+    """`%yt_auth logout all` ran a plain logout, saying nothing about
+    'all': a word the subcommand does not take is a UsageError."""
+    r = session.run(line)
+    assert r.status == "error"
+    e = r.errors[0]
+    assert e["ename"] == "UsageError"
+    word = line.split()[-1]
+    assert "'%s'" % word in e["evalue"] and "takes no" in e["evalue"], e

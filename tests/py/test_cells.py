@@ -452,3 +452,102 @@ def test_exit_ends_jupyter_console(kernel_env, word, tmp_path):
     out = p.stdout.read().decode()
     assert p.returncode == 0, out
     assert "hello from the console" in out
+
+
+def test_complete_magic_arguments(kernel):
+    """Tab after a magic offered tables and columns where they cannot
+    stand: `%help yt_` found nothing, `%unset r` no variable,
+    `%yt_fetch analytics d` no preset, and `%yt_plot ` listed columns
+    beside the chart kinds."""
+    _, kc = kernel
+    ytk.execute(kc, "CREATE TABLE videos(video_id TEXT, view_count INTEGER)\n"
+                    "%set region GB\n%set days 30")
+
+    def matches(code):
+        kc.complete(code, len(code))
+        c = kc.get_shell_msg(timeout=ytk.TIMEOUT)["content"]
+        assert c["status"] == "ok"
+        return c["matches"]
+
+    assert matches("%help yt_") == ["yt_auth", "yt_fetch", "yt_plot"]
+    assert "videos" not in matches("%help ")
+    assert matches("%unset r") == ["region"]
+    assert matches("%unset region d") == ["days"]
+    assert matches("%set d") == ["days"]
+    presets = matches("%yt_fetch analytics ")
+    assert {"daily", "top-videos", "retention"} <= set(presets)
+    assert "videos" not in presets and "video_id" not in presets
+    assert sorted(matches("%yt_fetch analytics d")) == [
+        "daily", "demographics", "devices"]
+    # the first word of a magic with subcommands is one of them
+    assert matches("%yt_plot ") == ["bar", "line", "scatter", "hist", "box",
+                                    "default"]
+    assert matches("%yt_fetch v") == ["videos", "video_categories"]
+    # where a table or column fits, they still come
+    assert matches("%yt_fetch export v") == ["videos", "video_id",
+                                             "view_count"]
+    assert "view_count" in matches("%yt_plot bar --from videos --y v")
+
+
+def test_inspect_anywhere_on_a_magic_line(kernel):
+    """Shift-Tab with the cursor on a magic's argument (`%yt_auth login|`,
+    `--chart|`) found nothing: only the magic's own name showed its help."""
+    _, kc = kernel
+    ytk.execute(kc, "CREATE TABLE videos(video_id TEXT, view_count INTEGER)")
+
+    def inspect(code, pos=None):
+        kc.inspect(code, len(code) if pos is None else pos)
+        return kc.get_shell_msg(timeout=ytk.TIMEOUT)["content"]
+
+    for code, magic in (("%yt_auth login", "%yt_auth"),
+                        ("%yt_fetch videos --chart", "%yt_fetch"),
+                        ("%%yt_plot bar --log-x", "%yt_plot"),
+                        ("SELECT 1;\n  %yt_fetch analytics daily", "%yt_fetch")):
+        i = inspect(code)
+        assert i["status"] == "ok" and i["found"] is True, code
+        assert i["data"]["text/plain"].startswith(magic), (code, i["data"])
+    # a table or column named on the line is still described itself
+    i = inspect("%yt_plot bar --from videos --x view_count", 24)
+    assert i["data"]["text/plain"].startswith("table videos"), i["data"]
+    # outside magic lines nothing changes
+    assert inspect("SELECT zzz")["found"] is False
+    assert inspect("SELECT 1;\n%yt_auth status", 5)["found"] is False
+
+
+def test_footer_counts_written_alike(kernel):
+    """'Showing 10000 of 20,000 rows': the shown count lacked the thousands
+    separator the total had."""
+    _, kc = kernel
+    assert ytk.execute(kc, "%displaylimit 1000").status == "ok"
+    r = ytk.execute(kc, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT "
+                        "x + 1 FROM c WHERE x < 2500) SELECT x FROM c")
+    data = r.of_type("execute_result")[0]["content"]["data"]
+    assert "Showing 1,000 of 2,500 rows" in data["text/plain"], \
+        data["text/plain"][-200:]
+    assert "Showing 1,000 of 2,500 rows" in data["text/html"]
+
+
+@pytest.mark.parametrize("make_home", ["file", "missing_parent_is_file"])
+def test_unusable_home_is_said_in_the_notebook(tmp_path, make_home):
+    """A YTK_HOME that cannot be used (a file, a path under a file, a
+    read-only place) made the kernel exit at start: JupyterLab only says
+    "the kernel appears to have died" and restarts it in a loop, the
+    reason being in the server's log.  The kernel now starts, and every
+    cell fails saying why and what to do."""
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    home = afile if make_home == "file" else afile / "ytk"
+    km, kc = ytk.start_kernel(env={"YTK_HOME": str(home)})
+    try:
+        r = ytk.execute(kc, "SELECT 1")
+        assert r.status == "error"
+        e = r.errors[0]
+        assert e["ename"] == "SetupError", e
+        assert str(afile) in e["evalue"], e
+        assert any("YTK_HOME" in line for line in e["traceback"]), e
+        kc.kernel_info()
+        info = kc.get_shell_msg(timeout=ytk.TIMEOUT)["content"]
+        assert info["language_info"]["name"] == "sql"
+        assert not afile.is_dir() and afile.read_text() == "x"
+    finally:
+        ytk.stop_kernel(km, kc)

@@ -408,6 +408,26 @@ def test_usage_errors_send_nothing(emulator, kc, store):
         ("%yt_fetch subscriptions --with-channels", "needs a filter"),
         ("%yt_fetch videos --chart mostPopular --with-channels",
          "only applies to subscriptions"),
+        # an empty part list was sent as part= (400 required, 1 unit)
+        ("%yt_fetch videos --chart mostPopular --part ''", "--part needs"),
+        ("%yt_fetch videos --chart mostPopular --part ,", "--part needs"),
+        ("%yt_fetch uploads --mine --part ''", "--part needs"),
+        # an empty channel or handle was sent as no filter (400, 1 unit)
+        ("%yt_fetch uploads --handle ''", "--handle needs a value"),
+        ("%yt_fetch uploads --channel ''", "--channel needs a value"),
+        ("%yt_fetch videos --channel ''", "--channel needs a value"),
+        # a writing statement was taken for a list of three ids
+        ('%yt_fetch videos --ids "DELETE FROM videos"', "must only read"),
+        ('%yt_fetch videos --ids "update videos set title = 1"',
+         "must only read"),
+        # each of these was a 400 from search.list, for 100 quota units
+        ("%yt_fetch search --q cats --published-after yesterday",
+         "--published-after takes"),
+        ("%yt_fetch search --q cats --published-before 2026-13-01",
+         "--published-before takes"),
+        ("%yt_fetch search --q cats --order bogus", "--order takes"),
+        ("%yt_fetch search --q cats --type video,bogus", "--type takes"),
+        ("%yt_fetch comment_threads --video x --order date", "--order takes"),
     ]
     for code, needle in cases:
         r = run(kc, code, ok=False)
@@ -446,3 +466,124 @@ def test_summary_once_and_singular(emulator, kc, store):
     assert sum(t.count("Fetched 1 row") for t in shown) == 1
     assert "1 channels" not in r.all_text()
     assert "1 rows" not in r.all_text()
+
+
+def test_open_transaction_refused_before_any_request(emulator, kc, store):
+    """A BEGIN left open by an earlier SQL cell: the fetch used to send its
+    request (spending quota), then fail with SQLite's "cannot start a
+    transaction within a transaction", and the table it had created inside
+    the user's transaction vanished at ROLLBACK.  Now it says what to do
+    and sends nothing."""
+    run(kc, "BEGIN")
+    for code in ("%yt_fetch videos --chart mostPopular --limit 3",
+                 "%yt_fetch analytics daily"):
+        r = run(kc, code, ok=False)
+        assert r.status == "error", code
+        e = r.errors[0]
+        assert e["ename"] == "StoreError", (code, e)
+        assert "COMMIT" in e["evalue"] and "ROLLBACK" in e["evalue"], e
+        assert "nothing was fetched" in e["evalue"], e
+    assert api_requests(emulator) == []
+    assert not [x for x in emulator.requests_log()
+                if x.get("path", "").startswith("/v2/reports")]
+    # a dry run writes nothing: still fine inside the transaction
+    r = run(kc, "%yt_fetch videos --chart mostPopular --limit 3 --dry-run")
+    run(kc, "ROLLBACK")
+    run(kc, "%yt_fetch videos --chart mostPopular --limit 3")
+    assert store.count("videos") == 3
+
+
+def test_google_messages_shown_without_markup(emulator, kc, store):
+    """Google writes <code> and <a href> into some error messages; they
+    were shown verbatim in the error ("The <code>regionCode</code>
+    parameter ...")."""
+    r = run(kc, "%yt_fetch videos --chart mostPopular --region XX", ok=False)
+    e = r.errors[0]
+    assert e["ename"] == "YouTubeAPIError"
+    assert "regionCode parameter" in e["evalue"], e
+    plain = [e["evalue"]] + e["traceback"] + r.texts()
+    assert not [t for t in plain if "<code>" in t or "<a " in t], plain
+
+
+def test_export_creates_folders_like_save(emulator, kc, store, tmp_path):
+    """`%yt_plot --save images/x.png` creates its folders, but
+    `%yt_fetch export videos exports/v.csv` failed with 'No such file or
+    directory' in the same notebook."""
+    run(kc, "%yt_fetch videos --chart mostPopular --limit 3")
+    path = tmp_path / "exports" / "2026" / "v.csv"
+    r = run(kc, "%%yt_fetch export videos %s" % path)
+    assert "Exported 3 rows" in r.stdout
+    with open(path, newline="") as f:
+        assert len(list(csv.DictReader(f))) == 3
+    # a file where a folder should be is still an error that says so
+    (tmp_path / "afile").write_text("x")
+    r = run(kc, "%%yt_fetch export videos %s" % (tmp_path / "afile" / "v.csv"),
+            ok=False)
+    assert r.errors[0]["ename"] == "ExportError"
+    assert "afile" in r.errors[0]["evalue"]
+
+
+def test_interrupted_export_is_a_keyboard_interrupt(emulator, kernel, tmp_path):
+    """Interrupting a long export said 'ExportError: cannot read the
+    table: interrupted', as if the table were broken; it is the user's
+    interrupt, and no file is left behind."""
+    import queue
+    import time
+    km, kc = kernel
+    run(kc, "CREATE VIEW endless AS WITH RECURSIVE c(x) AS (SELECT 1 UNION "
+            "ALL SELECT x + 1 FROM c) SELECT x, 'row ' || x AS t FROM c")
+    out = tmp_path / "out"
+    out.mkdir()
+    path = out / "endless.csv"
+    msg_id = kc.execute("%%yt_fetch export endless %s" % path,
+                        stop_on_error=False)
+    deadline = time.monotonic() + ytk.TIMEOUT
+    while time.monotonic() < deadline:  # wait until the cell runs
+        try:
+            m = kc.get_iopub_msg(timeout=1)
+        except queue.Empty:
+            continue
+        if (m["parent_header"].get("msg_id") == msg_id
+                and m["msg_type"] == "status"
+                and m["content"]["execution_state"] == "busy"):
+            break
+    time.sleep(0.5)
+    km.interrupt_kernel()
+    r = ytk.collect(kc, msg_id)
+    assert r.status == "error"
+    assert [e["ename"] for e in r.errors] == ["KeyboardInterrupt"], r.errors
+    assert "nothing was written" in r.errors[0]["evalue"]
+    assert os.listdir(out) == []
+    run(kc, "SELECT 1")  # the kernel goes on
+
+
+def test_resume_of_another_line_names_the_stopped_fetches(emulator, kc,
+                                                          store):
+    """`--resume` on a line that differs from the stopped one (here an added
+    --limit) said 'Nothing to resume' and fetched everything again from the
+    first page, spending the quota the resume was meant to save.  It now
+    stops and names the stopped fetch to resume."""
+    emulator.fault("/youtube/v3/playlistItems", status=403,
+                   reason="quotaExceeded", after=1, count=1)
+    r = run(kc, "%yt_fetch uploads --mine", ok=False)
+    assert r.errors[0]["ename"] == "QuotaExceeded", r.errors
+    before = len(api_requests(emulator))
+    r = run(kc, "%yt_fetch uploads --mine --limit 100 --resume", ok=False)
+    e = r.errors[0]
+    assert e["ename"] == "UsageError", e
+    assert "uploads mine=true -> videos" in e["evalue"], e
+    assert len(api_requests(emulator)) == before  # nothing sent
+    # the same line resumes
+    r = run(kc, "%yt_fetch uploads --mine --resume")
+    assert any("Resuming the stopped fetch" in t for t in r.texts())
+
+
+def test_search_dates_as_people_write_them(emulator, kc, store):
+    """--published-after 2026-01-01 (a date, as people write it) was sent
+    as is and refused by Google (400, 100 units for a search): a date means
+    its midnight UTC; full RFC 3339 times go as they are."""
+    run(kc, "%yt_fetch search --q cats --published-after 2026-01-01 "
+            "--published-before 2026-06-30T12:00:00+02:00 --limit 5")
+    q = api_requests(emulator, "search")[-1]
+    assert qparam(q, "publishedAfter") == "2026-01-01T00:00:00Z"
+    assert qparam(q, "publishedBefore") == "2026-06-30T12:00:00+02:00"

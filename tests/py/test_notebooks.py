@@ -281,6 +281,26 @@ def test_committed_notebooks_are_clean():
             c.source for c in nb.cells)), "notebooks never touch the emulator's admin API"
 
 
+def test_parameters_are_not_hard_coded_after_the_parameters_cell():
+    """Notebook 2 fetched the chart a second time with `--region US` written
+    out, so `papermill -p region GB` mixed GB and US videos in `trending`.
+    Once a notebook sets `region` in its parameters cell, every magic line
+    after it takes the region from `{region}`."""
+    for name in nbrun.NOTEBOOKS:
+        nb = nbformat.read(os.path.join(nbrun.NB_DIR, name + ".ipynb"),
+                           as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        params = [i for i, c in enumerate(code)
+                  if "parameters" in c.metadata.get("tags", [])]
+        if not params or "%set region" not in code[params[0]].source:
+            continue
+        for c in code[params[0] + 1:]:
+            for line in c.source.splitlines():
+                if line.lstrip().startswith("%"):
+                    assert not re.search(r"--region\s+[A-Za-z]{2}\b", line), \
+                        (name, line)
+
+
 def text_without_images(nb):
     """Everything in a notebook but base64 images (whose alphabet matches
     anything)."""

@@ -486,3 +486,94 @@ def test_readme_examples_run(kernel):
     # the help's examples too
     res = ytk.execute(kc, "%help yt_plot")
     assert "view_count" in res.all_text() and "viewCount" not in res.all_text()
+
+
+@pytest.mark.parametrize("cell, words", [
+    ("%%yt_plot bar --x k --y v\nSELECT 'a' AS k, 5 AS v "
+     "UNION ALL SELECT 'b', NULL", ["1 bar,", "(1 row with NULL values"]),
+    ("%%yt_plot line --x d --y v\nSELECT '2026-01-01' AS d, 5 AS v",
+     ["1 point,"]),
+    ("%%yt_plot scatter --x a --y b\nSELECT 1 AS a, 2 AS b", ["1 point,"]),
+    ("%%yt_plot hist --x a\nSELECT 7 AS a", ["1 value in 1 bin,"]),
+    ("%%yt_plot box --x g --y a\nSELECT 'g' AS g, 7 AS a",
+     ["1 box, 1 value,"]),
+])
+def test_one_of_a_kind_reads_singular(kc, cell, words):
+    """A chart of one row said '1 bars', '1 points', '1 values in 1 bins',
+    '1 boxes' and '1 rows with NULL values left out'."""
+    res = ytk.execute(kc, cell)
+    text = one_display(res)["data"]["text/plain"]
+    for w in words:
+        assert w in text, (w, text)
+    for bad in ("1 bars", "1 points", "1 values", "1 bins", "1 boxes",
+                "1 rows"):
+        assert bad not in text, (bad, text)
+
+
+def test_huge_values_labelled_like_the_axis(kc):
+    """Values past the T suffix were written '1000000T' (1e18) in labels and
+    the summary, while the axis said '1.0e18'."""
+    res = ytk.execute(kc, "%%yt_plot bar --x k --y v\n"
+                          "SELECT 'a' AS k, 1e18 AS v UNION ALL "
+                          "SELECT 'b', 2.5e15")
+    content = one_display(res)
+    text = content["data"]["text/plain"]
+    assert "1e18" in text and "000T" not in text, text
+    labels = [t.text for t in ET.fromstring(
+        content["data"]["image/svg+xml"]).iter(SVG_NS + "text")]
+    assert "000T" not in " ".join(labels), labels
+    assert "2.5e15" in labels and "1e18" in labels, labels
+
+
+@pytest.mark.parametrize("cell, n", [
+    ("%%yt_plot scatter --x a --y b --log-x --log-y\n"
+     "SELECT 1 AS a, 5 AS b UNION ALL SELECT 0, 3 UNION ALL SELECT 2, -1 "
+     "UNION ALL SELECT 3, 7", 2),
+    ("%%yt_plot line --x a --y b --log-y\n"
+     "SELECT 1 AS a, 5 AS b UNION ALL SELECT 2, 0 UNION ALL SELECT 3, 7", 1),
+    ("%%yt_plot bar --x k --y v --log-y\n"
+     "SELECT 'a' AS k, 5 AS v UNION ALL SELECT 'b', -3 "
+     "UNION ALL SELECT 'c', 70", 1),
+])
+def test_log_axis_says_what_it_left_out(kc, cell, n):
+    """On a log axis, values <= 0 cannot be drawn; they vanished without a
+    word while the summary still counted them."""
+    content = one_display(ytk.execute(kc, cell))
+    want = "%d row%s with values ≤ 0 left out of the log scale" % (
+        n, "" if n == 1 else "s")
+    assert want in content["data"]["text/plain"], content["data"]["text/plain"]
+    notes = " ".join(t.text or "" for t in ET.fromstring(
+        content["data"]["image/svg+xml"]).iter(SVG_NS + "text"))
+    assert want in notes, notes
+
+
+def test_save_under_tilde_goes_home(tmp_path):
+    """`--save ~/charts/x.png` wrote a folder literally named "~" in the
+    kernel's folder, and said "Saved ~/charts/x.png"; in a shell, and for
+    a person, ~ is the home folder."""
+    home, cwd = tmp_path / "home", tmp_path / "cwd"
+    home.mkdir()
+    cwd.mkdir()
+    ytk_home = tmp_path / "ytk"
+    ytk_home.mkdir(mode=0o700)
+    km, kc = ytk.start_kernel(env={"YTK_HOME": str(ytk_home),
+                                   "HOME": str(home)}, cwd=str(cwd))
+    try:
+        assert ytk.execute(kc, "CREATE TABLE t(k TEXT, v INT);"
+                               "INSERT INTO t VALUES ('a', 1)").status == "ok"
+        r = ytk.execute(kc, "%yt_plot bar --from t --x k --y v "
+                            "--save ~/charts/x.png")
+        assert r.status == "ok", r.all_text()
+        assert (home / "charts" / "x.png").is_file()
+        assert str(home / "charts" / "x.png") in r.stdout, r.stdout
+        r = ytk.execute(kc, "%yt_fetch export t ~/t.csv")
+        assert r.status == "ok", r.all_text()
+        assert (home / "t.csv").is_file()
+        # quoted, it is a name like any other
+        r = ytk.execute(kc, "%yt_plot bar --from t --x k --y v "
+                            "--save '~/q.png'")
+        assert r.status == "ok", r.all_text()
+        assert os.listdir(cwd) == ["~"]
+        assert os.listdir(cwd / "~") == ["q.png"]
+    finally:
+        ytk.stop_kernel(km, kc)

@@ -93,6 +93,22 @@ static void test_error_parse(void)
               1);
     TU_EQ_STR(e.reason, "invalid_grant");
     TU_EQ_STR(e.message, "Token has been expired or revoked.");
+    /* Google's messages carry markup: people read plain text */
+    TU_EQ_INT(yt_api_error_parse(
+                  "{\"error\":{\"code\":404,\"message\":\"The video "
+                  "identified by the <code><a href=\\\"/youtube/v3/docs/"
+                  "commentThreads/list#videoId\\\">videoId</a></code> "
+                  "parameter could not be found.\",\"errors\":[{"
+                  "\"reason\":\"videoNotFound\"}]}}",
+                  404, &e),
+              1);
+    TU_EQ_STR(e.message, "The video identified by the videoId parameter "
+                         "could not be found.");
+    TU_EQ_INT(yt_api_error_parse("{\"error\":{\"code\":400,\"message\":"
+                                 "\"a < b &amp; c&lt;d> <3 &bogus; <x\"}}",
+                                 400, &e),
+              1);
+    TU_EQ_STR(e.message, "a < b & c<d> <3 &bogus; <x");
 
     /* The recorded real 403 body. */
     snprintf(path, sizeof(path),

@@ -76,6 +76,37 @@ static void test_split_empty_and_blank(void)
     mg_args_free_words(v);
 }
 
+/* `--save ~/charts/x.png` made a folder named "~" in the notebook's
+ * folder: a tilde starting an unquoted word (or an option's =value) is
+ * $HOME, as in a shell; quoted, escaped or inside a word it stays. */
+static void test_split_tilde_is_home(void)
+{
+    int n = 0;
+    char **v;
+
+    TU_EQ_INT(setenv("HOME", "/home/u", 1), 0);
+    v = split("~/a '~/b' ~ ~x a~/ --save=~/c \\~/d \"~\" ~/", &n);
+    TU_CHECK(v != NULL);
+    if (!v)
+        return;
+    TU_EQ_INT(n, 9);
+    TU_EQ_STR(v[0], "/home/u/a");
+    TU_EQ_STR(v[1], "~/b");
+    TU_EQ_STR(v[2], "/home/u");
+    TU_EQ_STR(v[3], "~x"); /* ~user is not expanded */
+    TU_EQ_STR(v[4], "a~/");
+    TU_EQ_STR(v[5], "--save=/home/u/c");
+    TU_EQ_STR(v[6], "~/d");
+    TU_EQ_STR(v[7], "~");
+    TU_EQ_STR(v[8], "/home/u/");
+    mg_args_free_words(v);
+    /* no HOME: left as it is */
+    TU_EQ_INT(unsetenv("HOME"), 0);
+    v = split("~/a", &n);
+    TU_EQ_STR(v ? v[0] : NULL, "~/a");
+    mg_args_free_words(v);
+}
+
 static void test_split_unterminated(void)
 {
     char **v = NULL, err[YTK_ERR_LEN] = "";
@@ -206,6 +237,7 @@ int main(void)
     TU_RUN(test_split_single_quotes_literal);
     TU_RUN(test_split_empty_and_blank);
     TU_RUN(test_split_unterminated);
+    TU_RUN(test_split_tilde_is_home);
     TU_RUN(test_parse_forms);
     TU_RUN(test_parse_errors);
     TU_RUN(test_distance);

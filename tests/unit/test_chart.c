@@ -161,6 +161,16 @@ static void test_number_format(void)
                  "2.5K");
     ch_format_compact(7.2e9, b, sizeof(b));
     TU_EQ_STR(b, "7.2B");
+    /* past T: e-notation as on the axis, never "1000000T" */
+    ch_format_compact(999e12, b, sizeof(b));
+    TU_EQ_STR(b, "999T");
+    ch_format_compact(1e15, b, sizeof(b));
+    TU_EQ_STR(b, "1e15");
+    ch_format_compact(-2.5e18, b, sizeof(b));
+    TU_EQ_STR(b, "\xE2\x88\x92"
+                 "2.5e18");
+    ch_format_compact(9.97e20, b, sizeof(b));
+    TU_EQ_STR(b, "1e21");
     ch_format_tick(1500, 500, 3000, b, sizeof(b));
     TU_EQ_STR(b, "1500");
     ch_format_tick(12500, 100, 12600, b, sizeof(b));

@@ -85,9 +85,44 @@ static void test_export_formulas(void)
     sqlite3_close(db);
 }
 
+/* A BLOB was exported as "" (CSV and JSON: its text stops at the first
+ * zero byte, and other bytes are not UTF-8), and an integer past 2^53 lost
+ * its last digits in JSON (a double).  Nothing may be lost silently. */
+static void test_export_blobs_and_big_integers(void)
+{
+    sqlite3 *db;
+    char err[YTK_ERR_LEN], path[256], buf[4096];
+
+    TU_EQ_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+    TU_EQ_INT(sqlite3_exec(db,
+                           "CREATE TABLE b(id INTEGER, data BLOB);"
+                           "INSERT INTO b VALUES (9007199254740993, x'00ff41'),"
+                           "(-9223372036854775808, x''), (2, NULL)",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    snprintf(path, sizeof path, "/tmp/ytk_test_export_b_%d.csv", (int)getpid());
+    TU_EQ_INT(yt_store_export(db, "b", path, err), 3);
+    tu_read_file(path, buf, sizeof buf);
+    TU_EQ_STR(buf, "id,data\r\n"
+                   "9007199254740993,X'00FF41'\r\n"
+                   "-9223372036854775808,X''\r\n"
+                   "2,\r\n");
+    unlink(path);
+    snprintf(path, sizeof path, "/tmp/ytk_test_export_b_%d.ndjson",
+             (int)getpid());
+    TU_EQ_INT(yt_store_export(db, "b", path, err), 3);
+    tu_read_file(path, buf, sizeof buf);
+    TU_EQ_STR(buf, "{\"id\":9007199254740993,\"data\":\"X'00FF41'\"}\n"
+                   "{\"id\":-9223372036854775808,\"data\":\"X''\"}\n"
+                   "{\"id\":2,\"data\":null}\n");
+    unlink(path);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     TU_RUN(test_cell_rule);
+    TU_RUN(test_export_blobs_and_big_integers);
     TU_RUN(test_export_formulas);
     return tu_report();
 }

@@ -185,12 +185,38 @@ static void test_expand_scopes(void)
                                      "https://www.googleapis.com/auth/youtube"
                                      " openid");
 
+    /* openid is Google's bare name: .../auth/openid is no scope */
     TU_EQ_STR(s, "https://www.googleapis.com/auth/youtube.readonly "
                  "https://www.googleapis.com/auth/youtube.force-ssl "
                  "https://www.googleapis.com/auth/youtube "
-                 "https://www.googleapis.com/auth/openid");
+                 "openid");
+    free(s);
+    s = yt_oauth_expand_scopes("email profile userinfo.email");
+    TU_EQ_STR(s,
+              "email profile https://www.googleapis.com/auth/userinfo.email");
     free(s);
     TU_CHECK(yt_oauth_expand_scopes("  , ") == NULL);
+}
+
+static void test_check_scopes(void)
+{
+    char bad[64];
+
+    TU_CHECK(yt_oauth_check_scopes("youtube.readonly,youtube.force-ssl "
+                                   "yt-analytics.readonly openid email",
+                                   bad, sizeof bad) == 0);
+    TU_CHECK(yt_oauth_check_scopes("https://www.googleapis.com/auth/anything",
+                                   bad, sizeof bad) == 0);
+    TU_CHECK(yt_oauth_check_scopes("", bad, sizeof bad) == 0);
+    /* the first unknown short name is named */
+    TU_CHECK(yt_oauth_check_scopes("youtube.readonly, yt-analytics ,bogus", bad,
+                                   sizeof bad) == -1);
+    TU_EQ_STR(bad, "yt-analytics");
+    TU_CHECK(yt_oauth_check_scopes("youtube.read", bad, sizeof bad) == -1);
+    TU_EQ_STR(bad, "youtube.read");
+    /* cut to the buffer, never past it */
+    TU_CHECK(yt_oauth_check_scopes("abcdefghijklmnop", bad, 5) == -1);
+    TU_EQ_STR(bad, "abcd");
 }
 
 /* ---- client configuration ---------------------------------------------- */
@@ -1149,6 +1175,7 @@ int main(void)
     TU_RUN(test_endpoint);
     TU_RUN(test_auth_url);
     TU_RUN(test_expand_scopes);
+    TU_RUN(test_check_scopes);
     TU_RUN(test_client_secrets);
     TU_RUN(test_time);
     TU_RUN(test_token_authorized_user);
