@@ -187,9 +187,10 @@ struct fetch {
     struct yt_cred cred;
     char *api_base;
     char fetch_id[37];
-    char started_at[32]; /* of this run, or of the resumed one */
-    char *key;           /* resume key */
-    char *desc;          /* human description of the fetch */
+    char started_at[32];     /* of this run, or of the resumed one */
+    char run_started_at[32]; /* of this run */
+    char *key;               /* resume key */
+    char *desc;              /* human description of the fetch */
     double t0;
     /* progress */
     char disp_id[37];
@@ -291,6 +292,17 @@ static long f_items(const struct fetch *f)
     return f->job ? yt_recipe_items(f->job) : 0;
 }
 
+/* Pages this run should take, -1 when unknown: the recipe estimates the
+ * whole fetch, of which a resumed run has the rest to do. */
+static long f_est_pages(const struct fetch *f)
+{
+    long est = f->job ? yt_recipe_est_pages(f->job) : -1;
+
+    if (est > 0 && f->resumed_pages > 0)
+        est = est > f->resumed_pages ? est - f->resumed_pages : 1;
+    return est;
+}
+
 /* ------------------------------------------------------------ progress */
 
 static void fmt_elapsed(char *out, size_t n, double s)
@@ -305,7 +317,7 @@ static void fmt_elapsed(char *out, size_t n, double s)
 static int progress_text(struct fetch *f, struct yt_buf *t)
 {
     long pages = f_pages(f), items = f_items(f), units = f_units(f);
-    long est = f->job ? yt_recipe_est_pages(f->job) : -1;
+    long est = f_est_pages(f);
     const struct yt_fetch_stats *s = f->eng ? yt_fetch_get_stats(f->eng) : NULL;
     char el[32];
     int rc = 0;
@@ -319,7 +331,8 @@ static int progress_text(struct fetch *f, struct yt_buf *t)
             rc |= yt_buf_adds(t, i < fill ? "#" : " ");
         rc |= yt_buf_addf(t, "] %ld/~%ld pages", pages, est);
     } else {
-        rc |= yt_buf_addf(t, "%s: %ld pages", f->label, pages);
+        rc |= yt_buf_addf(t, "%s: %ld page%s", f->label, pages,
+                          pages == 1 ? "" : "s");
     }
     rc |= yt_buf_addf(t, " · %ld item%s · %ld quota unit%s · %s%s", items,
                       items == 1 ? "" : "s", units, units == 1 ? "" : "s", el,
@@ -331,7 +344,7 @@ static void progress_publish(struct fetch *f, int final, const char *final_text)
 {
     struct yt_buf t, h;
     long pages = f_pages(f);
-    long est = f->job ? yt_recipe_est_pages(f->job) : -1;
+    long est = f_est_pages(f);
     int rc = 0;
 
     yt_buf_init(&t, 1u << 16);
@@ -1117,7 +1130,8 @@ static int summary_text(struct fetch *f, struct yt_buf *s, const char *verb)
     rc |= yt_buf_addf(s, "%s ", verb);
     if (!n)
         rc |= yt_buf_adds(s, "0 rows");
-    /* Distinct rows stored by this fetch (a reply may arrive twice). */
+    /* Distinct rows stored by this run (a reply may arrive twice); the
+     * preview shows the rows of a resumed fetch's earlier runs too. */
     for (i = 0; i < n; i++) {
         char *sql = NULL;
         sqlite3_stmt *st = NULL;
@@ -1126,7 +1140,7 @@ static int summary_text(struct fetch *f, struct yt_buf *s, const char *verb)
                      counts[i].table) < 0)
             sql = NULL;
         if (sql && sqlite3_prepare_v2(f->db, sql, -1, &st, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(st, 1, f->started_at, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 1, f->run_started_at, -1, SQLITE_TRANSIENT);
             if (sqlite3_step(st) == SQLITE_ROW)
                 rows = (long)sqlite3_column_int64(st, 0);
         }
@@ -1271,7 +1285,11 @@ static int finish(struct fetch *f, enum yt_api_kind kind, const char *table,
                  * text: the preview carries only its own caption. */
                 rc = mg_table_show_query(
                     f->x, f->db, yt_buf_str(&sql),
-                    "Stored by this fetch:", show < 0 ? 10 : show, 1);
+                    f->resumed_pages > 0
+                        ? "Stored by this fetch (this run and the stopped "
+                          "one it resumed):"
+                        : "Stored by this fetch:",
+                    show < 0 ? 10 : show, 1);
             yt_buf_free(&sql);
         }
     }
@@ -1420,6 +1438,7 @@ static int setup_fetch(struct fetch *f, struct mg_ctx *c,
     yt_buf_init(&f->skipped.text, SKIP_BYTES);
     kn_exec_new_id(f->fetch_id);
     yt_time_iso_now(f->started_at);
+    memcpy(f->run_started_at, f->started_at, sizeof f->run_started_at);
     f->http = shared_http();
     if (!f->http) {
         kn_exec_fail(c->x, "HTTPError", "could not start libcurl");

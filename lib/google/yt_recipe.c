@@ -87,11 +87,19 @@ static int set_phase(struct yt_recipe_job *j, const char *phase)
     return 0;
 }
 
-int yt_recipe_save_state(struct yt_recipe_job *j, const char *page_token,
-                         char err[YTK_ERR_LEN])
+/* Pages of the whole fetch (the stopped runs' and this one's) once the
+ * page being stored, if any, is committed: the engine counts a page after
+ * its callback returns. */
+static long state_pages(const struct yt_recipe_job *j, int in_page)
+{
+    return j->resumed_pages + (j->e ? yt_fetch_get_stats(j->e)->pages : 0) +
+           (in_page ? 1 : 0);
+}
+
+static int save_state(struct yt_recipe_job *j, const char *page_token,
+                      int in_page, char err[YTK_ERR_LEN])
 {
     struct yt_store_state st;
-    long pages = j->e ? yt_fetch_get_stats(j->e)->pages : 0;
 
     if (!j->p.key)
         return 0;
@@ -100,7 +108,7 @@ int yt_recipe_save_state(struct yt_recipe_job *j, const char *page_token,
     st.page_token = (char *)page_token;
     st.started_at = j->started_at;
     st.phase = j->phase;
-    st.pages = j->resumed_pages + pages;
+    st.pages = state_pages(j, in_page);
     st.items = j->resumed_items + j->items;
     return yt_store_state_put(j->db, &st, j->p.desc, err);
 }
@@ -514,8 +522,12 @@ static int on_page(struct yt_fetch *e, struct yt_fetch_query *q,
             set_phase(j, j->p.recipe == YT_RECIPE_UPLOADS ? "videos"
                                                           : "channels") < 0)
             goto nomem;
-        if (yt_recipe_save_state(j, more ? next->valuestring : NULL, err) < 0)
+        if (save_state(j, more ? next->valuestring : NULL, 1, err) < 0)
             goto out;
+    } else if (j->p.key &&
+               yt_store_state_counts(j->db, j->p.key, state_pages(j, 1),
+                                     j->resumed_items + j->items, err) < 0) {
+        goto out;
     }
     free(r->token);
     r->token = NULL;
@@ -838,7 +850,7 @@ int yt_recipe_run(struct yt_recipe_job *j, struct yt_fetch *e,
             j->est_pages = (p->nids + YT_RECIPE_BATCH - 1) / YT_RECIPE_BATCH;
         if (set_phase(j, "ids") < 0)
             goto nomem;
-        if (yt_recipe_save_state(j, NULL, msg) < 0)
+        if (save_state(j, NULL, 0, msg) < 0)
             return YT_FETCH_E_FATAL;
         if (feed_plan(j, FEED_AHEAD, msg) < 0)
             return YT_FETCH_E_FATAL;

@@ -101,8 +101,4 @@ const struct yt_recipe_count *yt_recipe_counts(const struct yt_recipe_job *j,
 int yt_recipe_estimate(const struct yt_recipe_plan *p, long video_count,
                        int parallel, struct yt_buf *t, long *total, int *known);
 
-/* Save the state with phase and no page token (before an id phase). */
-int yt_recipe_save_state(struct yt_recipe_job *j, const char *page_token,
-                         char err[YTK_ERR_LEN]);
-
 #endif /* YT_RECIPE_H */

@@ -542,6 +542,30 @@ int yt_store_state_put(sqlite3 *db, const struct yt_store_state *s,
     return 0;
 }
 
+int yt_store_state_counts(sqlite3 *db, const char *key, long pages, long items,
+                          char err[YTK_ERR_LEN])
+{
+    sqlite3_stmt *q = NULL;
+    char now[32];
+    int rc;
+
+    yt_time_iso_now(now);
+    if (sqlite3_prepare_v2(db,
+                           "UPDATE _ytk_fetch_state SET pages = ?2, items = "
+                           "?3, updated_at = ?4 WHERE fetch_key = ?1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_fail(db, err, "cannot save the fetch state");
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 2, pages);
+    sqlite3_bind_int64(q, 3, items);
+    sqlite3_bind_text(q, 4, now, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "cannot save the fetch state");
+    return 0;
+}
+
 int yt_store_state_delete(sqlite3 *db, const char *key, char err[YTK_ERR_LEN])
 {
     sqlite3_stmt *q = NULL;

@@ -98,6 +98,10 @@ int yt_store_state_get(sqlite3 *db, const char *key, struct yt_store_state *st,
                        char err[YTK_ERR_LEN]);
 int yt_store_state_put(sqlite3 *db, const struct yt_store_state *st,
                        const char *description, char err[YTK_ERR_LEN]);
+/* Only the counters of an existing state (a page of an id batch or a
+ * completion: the saved page token and phase stay); no state, no change. */
+int yt_store_state_counts(sqlite3 *db, const char *key, long pages, long items,
+                          char err[YTK_ERR_LEN]);
 int yt_store_state_delete(sqlite3 *db, const char *key, char err[YTK_ERR_LEN]);
 void yt_store_state_free(struct yt_store_state *st);
 

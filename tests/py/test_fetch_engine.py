@@ -3,6 +3,7 @@ side by side (the uploads recipe pages its playlist while videos.list
 batches are in flight), and one regression test per bug found in review:
 the skipped list, the page token lost by a second resume of uploads, a
 resumed --limit, replies completed across a resume."""
+import re
 import time
 
 import pytest
@@ -104,6 +105,46 @@ def test_interrupt_with_batches_in_flight_then_resume(emulator, kernel,
     unseen = emulator.quota_used() - store.logged_units()
     assert 0 <= unseen <= store.count("_ytk_requests",
                                       "outcome = 'aborted'")
+
+
+def test_stopped_and_resumed_counts_agree(emulator, kernel, store):
+    """The saved state counted the listing's pages only (an interrupted
+    uploads said 6 pages, %yt_fetch status 4 pages and 201 items); the
+    resumed summary counted the stopped run's rows as its own; the
+    progress bar of a resumed run measured it against the whole fetch."""
+    km, kc = kernel
+    n = emulator.world()["counts"]["my_uploads"]
+    emulator.set_latency(200)
+    msg_id = kc.execute("%yt_fetch uploads --mine")
+    deadline = time.monotonic() + 30
+    while store.count("videos") < 50 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    km.interrupt_kernel()
+    r = ytk.collect(kc, msg_id)
+    assert r.errors[0]["ename"] == "KeyboardInterrupt"
+    final = [t for t in r.texts() if t.startswith("Interrupted: kept")]
+    pages = int(re.search(r" in (\d+) pages?,", final[-1]).group(1))
+    kept_pi, kept_v = store.count("playlist_items"), store.count("videos")
+    assert 0 < kept_pi < n
+    state = store.rows("SELECT pages, items FROM _ytk_fetch_state")
+    # every stored page and item: the channel, the playlist, the videos
+    assert state == [(pages, 1 + kept_pi + kept_v)]
+    r = run(kc, "%yt_fetch status")
+    assert re.search(r"\s%d\s+%d\s" % state[0], r.texts()[0])
+    emulator.set_latency(50)  # long enough for progress after the lookup
+    r = run(kc, "%yt_fetch uploads --mine --resume")
+    texts = r.texts()
+    assert ("Resuming the stopped fetch (%d pages, %d items stored before) "
+            "from its saved page token." % state[0]) in texts
+    done = [t for t in texts if t.startswith("Fetched ")]
+    assert ("Fetched 1 row into channels, %d rows into playlist_items and "
+            "%d rows into videos in " % (n - kept_pi, n - kept_v)) in done[0]
+    assert done[0].endswith("(resumed after %d earlier pages)" % pages)
+    # the progress bar measures this run against what was left to do
+    est = 1 + 2 * -(-n // 50)
+    bars = [t for t in texts if "/~" in t]
+    assert bars and all("/~%d pages" % (est - pages) in t for t in bars)
+    assert_uploads_complete(emulator, store, n, ledger=False)
 
 
 def test_skipped_list_keeps_first_lines_and_counts_the_rest(emulator, kc,
