@@ -811,3 +811,27 @@ int mg_table_show_query(struct kn_exec *x, sqlite3 *db, const char *sql,
     sqlite3_finalize(st);
     return rc;
 }
+
+int mg_table_show_pre(struct kn_exec *x, const char *text)
+{
+    struct yt_buf h;
+    cJSON *data = NULL;
+    int rc = -1;
+
+    yt_buf_init(&h, strlen(text) * 16 + 128); /* $ is 14 bytes escaped */
+    if (yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\"><pre>") <
+            0 ||
+        mg_html_escape(&h, text, -1) < 0 || yt_buf_adds(&h, "</pre></div>") < 0)
+        goto out;
+    data = cJSON_CreateObject();
+    if (!data || !cJSON_AddStringToObject(data, "text/plain", text) ||
+        !cJSON_AddStringToObject(data, "text/html", yt_buf_str(&h)))
+        goto out;
+    kn_exec_display(x, data, NULL, NULL);
+    data = NULL;
+    rc = 0;
+out:
+    cJSON_Delete(data);
+    yt_buf_free(&h);
+    return rc;
+}

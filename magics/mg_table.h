@@ -31,6 +31,11 @@ int mg_html_escape(struct yt_buf *b, const char *s, long len);
 int mg_table_show_query(struct kn_exec *x, sqlite3 *db, const char *sql,
                         const char *summary, int limit, int as_result);
 
+/* Publish `text` as display_data: text/plain, and the same text escaped in
+ * an HTML <pre> (MathJax off).  For plans and reports that are not tables.
+ * Returns 0, or -1 when out of memory (nothing shown). */
+int mg_table_show_pre(struct kn_exec *x, const char *text);
+
 /* Same for a prepared statement that has not been stepped yet; the caller
  * keeps ownership of stmt (it is reset, not finalized). */
 int mg_table_show_stmt(struct kn_exec *x, sqlite3_stmt *stmt,

@@ -228,22 +228,24 @@ static int build_params(struct an_run *r)
 static int dry_run(struct an_run *r)
 {
     struct yt_buf t;
+    int rc;
 
     yt_buf_init(&t, 1u << 16);
-    if (yt_buf_addf(&t,
-                    "Dry run: no request sent.\n"
-                    "GET %s/%s?%s\n"
-                    "    0 Data API units (YouTube Analytics has its own "
-                    "limits) · more pages with startIndex=N when a page is "
-                    "full\n"
-                    "    rows -> table %s (typed columns from the answer's "
-                    "columnHeaders)\n",
-                    r->base, YT_AN_METHOD, r->params, r->table) != 0) {
+    rc = yt_buf_addf(&t,
+                     "Dry run of %%yt_fetch analytics (nothing sent, no "
+                     "quota spent). Planned calls:\n"
+                     "GET %s?%s\n"
+                     "    0 Data API units (YouTube Analytics has its own "
+                     "limits) · more pages with startIndex=N when a page is "
+                     "full\n"
+                     "    rows -> table %s (typed columns from the answer's "
+                     "columnHeaders)",
+                     YT_AN_METHOD, r->params, r->table);
+    if (rc != 0 || mg_table_show_pre(r->x, yt_buf_str(&t)) < 0) {
         yt_buf_free(&t);
         kn_exec_fail(r->x, "MemoryError", "out of memory");
         return -1;
     }
-    kn_exec_printf(r->x, 0, "%s", yt_buf_str(&t));
     yt_buf_free(&t);
     return 0;
 }

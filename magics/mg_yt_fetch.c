@@ -1072,12 +1072,11 @@ static long known_video_count(sqlite3 *db, const struct plan *p)
 static int dry_run(struct mg_ctx *c, struct plan *p,
                    const struct yt_recipe_plan *rp)
 {
-    struct yt_buf t, h;
+    struct yt_buf t;
     long total = 0;
     int known = 1, rc = 0;
 
     yt_buf_init(&t, 1u << 20);
-    yt_buf_init(&h, 1u << 20);
     rc |= yt_buf_addf(&t,
                       "Dry run of %%yt_fetch %s (nothing sent, no quota "
                       "spent). Planned calls:\n",
@@ -1102,17 +1101,11 @@ static int dry_run(struct mg_ctx *c, struct plan *p,
                           day, used < 0 ? 0 : used,
                           yt_env_long("YTK_DAILY_QUOTA", 10000, 1, 1000000000));
     }
-    rc |= yt_buf_adds(&h, "<div class=\"tex2jax_ignore mathjax_ignore\"><pre>");
-    rc |= mg_html_escape(&h, yt_buf_str(&t), -1);
-    rc |= yt_buf_adds(&h, "</pre></div>");
-    if (rc) {
+    if (rc || mg_table_show_pre(c->x, yt_buf_str(&t)) < 0) {
         kn_exec_fail(c->x, "MemoryError", "out of memory writing the plan");
-    } else {
-        kn_exec_display(c->x, bundle(yt_buf_str(&t), yt_buf_str(&h)), NULL,
-                        NULL);
+        rc = -1;
     }
     yt_buf_free(&t);
-    yt_buf_free(&h);
     return rc ? -1 : 0;
 }
 

@@ -187,8 +187,12 @@ def test_dry_run_sends_nothing(emulator, kc, store):
     emulator.clear_requests_log()
     r = run(kc, "%yt_fetch analytics top-videos --last 90d --sort "
                 "-estimatedMinutesWatched --dry-run")
-    text = r.all_text()
-    assert "/v2/reports?ids=channel%3D%3DMINE&startDate=" in text
+    # shown like the Data API's dry runs: a display, not stdout
+    assert not r.stdout
+    text = r.texts()[0]
+    assert "</pre>" in r.texts("text/html")[0]
+    assert text.startswith("Dry run of %yt_fetch analytics (nothing sent")
+    assert "\nGET reports?ids=channel%3D%3DMINE&startDate=" in text
     assert "sort=-estimatedMinutesWatched" in text
     assert "maxResults=200" in text
     assert not [q for q in emulator.requests_log()
