@@ -1689,6 +1689,32 @@ static int refuse_in_transaction(struct mg_ctx *c, const struct mg_args *a)
     return -1;
 }
 
+/* The store subcommands take only their own words: a --dry-run or
+ * --limit given to them was accepted and ignored.  `opt` is the one option
+ * allowed (or NULL), `maxpos` the most words after the subcommand.
+ * Returns -1 after failing the cell, else 0. */
+static int only_own_args(struct mg_ctx *c, const struct mg_args *a,
+                         const char *sub, const char *opt, int maxpos,
+                         const char *usage)
+{
+    char msg[400];
+    int i;
+
+    for (i = 0; i < a->nopt; i++)
+        if (!opt || strcmp(a->optname[i], opt) != 0) {
+            snprintf(msg, sizeof(msg),
+                     "%%yt_fetch %s takes no --%.60s (usage: %s)", sub,
+                     a->optname[i], usage);
+            return usage_fail(c->x, msg);
+        }
+    if (mg_args_pos(a, maxpos + 1)) {
+        snprintf(msg, sizeof(msg), "unexpected word '%.60s' (usage: %s)",
+                 mg_args_pos(a, maxpos + 1), usage);
+        return usage_fail(c->x, msg);
+    }
+    return 0;
+}
+
 static int run_line(struct mg_ctx *c, const struct mg_args *a)
 {
     const char *sub = mg_args_pos(a, 0);
@@ -1699,13 +1725,22 @@ static int run_line(struct mg_ctx *c, const struct mg_args *a)
                                 "%yt_fetch videos --chart mostPopular");
     }
     if (strcmp(sub, "quota") == 0)
-        return sub_quota(c);
+        return only_own_args(c, a, sub, NULL, 0, "%yt_fetch quota") < 0
+                   ? -1
+                   : sub_quota(c);
     if (strcmp(sub, "export") == 0)
-        return sub_export(c, a);
+        return only_own_args(c, a, sub, "raw", 2,
+                             "%yt_fetch export TABLE FILE [--raw]") < 0
+                   ? -1
+                   : sub_export(c, a);
     if (strcmp(sub, "log") == 0)
-        return sub_log(c, a);
+        return only_own_args(c, a, sub, NULL, 1, "%yt_fetch log [N]") < 0
+                   ? -1
+                   : sub_log(c, a);
     if (strcmp(sub, "status") == 0)
-        return sub_status(c);
+        return only_own_args(c, a, sub, NULL, 0, "%yt_fetch status") < 0
+                   ? -1
+                   : sub_status(c);
     if (strcmp(sub, "analytics") == 0)
         return refuse_in_transaction(c, a) < 0 ? -1
                                                : mg_yt_fetch_analytics(c, a);

@@ -428,6 +428,14 @@ def test_usage_errors_send_nothing(emulator, kc, store):
         ("%yt_fetch search --q cats --order bogus", "--order takes"),
         ("%yt_fetch search --q cats --type video,bogus", "--type takes"),
         ("%yt_fetch comment_threads --video x --order date", "--order takes"),
+        # the store subcommands accepted other options and ignored them
+        ("%yt_fetch quota --dry-run", "quota takes no --dry-run"),
+        ("%yt_fetch log --limit 5", "log takes no --limit"),
+        ("%yt_fetch status --resume", "status takes no --resume"),
+        ("%yt_fetch export videos /tmp/x.csv --dry-run",
+         "export takes no --dry-run"),
+        ("%yt_fetch status all", "unexpected word 'all'"),
+        ("%yt_fetch log 5 more", "unexpected word 'more'"),
     ]
     for code, needle in cases:
         r = run(kc, code, ok=False)
