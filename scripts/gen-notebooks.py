@@ -113,7 +113,7 @@ We ask for three scopes. `youtube.readonly` lets the kernel list your channel, u
     ("code", "%yt_auth status"),
     ("md", """## Refreshing
 
-An access token lives about one hour. When it is about to expire, or when the API answers **401 Unauthorized**, the kernel uses the refresh token to get a new one and retries the request once: you will see this happen in notebook 2 without doing anything. You can also refresh by hand: the expiry time moves forward and the refresh token stays the same."""),
+An access token lives about one hour. When it is about to expire, or when the API answers **401 Unauthorized**, the kernel uses the refresh token to get a new one and retries the request once: you will see this happen in notebook 2 without doing anything. You can also refresh by hand: the new access token expires about an hour after the refresh (here the login was seconds ago, so the time barely moves) and the refresh token stays the same."""),
     ("code", "%yt_auth refresh"),
     ("md", """## When something goes wrong
 
