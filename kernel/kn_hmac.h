@@ -5,9 +5,10 @@
  * from its signature_scheme (normally SHA-256).  An empty key means messages
  * are unsigned: sign produces "" and verify accepts anything.
  *
- * Ownership: `struct kn_hmac` owns a copy of the key (wiped on free) and the
- * fetched EVP_MAC.  After init it is read-only, so several threads may sign
- * and verify with the same struct at once.
+ * Ownership: `struct kn_hmac` owns a copy of the key (wiped on free), the
+ * fetched EVP_MAC and a context keyed once at init that each signature
+ * duplicates.  After init it is read-only, so several threads may sign and
+ * verify with the same struct at once.
  */
 #ifndef KN_HMAC_H
 #define KN_HMAC_H
@@ -20,6 +21,7 @@
 
 struct kn_hmac {
     void *mac;          /* EVP_MAC *, NULL when unsigned */
+    void *tmpl;         /* EVP_MAC_CTX * keyed at init, NULL when unsigned */
     unsigned char *key; /* NULL when unsigned */
     size_t key_len;
     char digest[32]; /* e.g. "SHA256" */

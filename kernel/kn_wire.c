@@ -2,10 +2,12 @@
 #include "kn_wire.h"
 #include "kn_priv.h" /* KN_ASSERT */
 
+#include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <uuid/uuid.h>
@@ -33,11 +35,57 @@ void kn_sess_free(struct kn_sess *s)
     kn_hmac_free(&s->hmac);
 }
 
+/* Random bytes for uuid4s, drawn from the kernel's CSPRNG (getrandom) a
+ * pool at a time: one system call per KN_UUID_POOL / 16 ids instead of
+ * libuuid's several per id (it reseeds random(3) at every call).  One pool
+ * per thread, so no lock. */
+#define KN_UUID_POOL 512
+
+static int uuid_bytes(unsigned char b[16])
+{
+    static __thread unsigned char pool[KN_UUID_POOL];
+    static __thread size_t left;
+
+    if (left < 16) {
+        size_t got = 0;
+        while (got < sizeof(pool)) {
+            ssize_t n = getrandom(pool + got, sizeof(pool) - got, 0);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return -1;
+            got += (size_t)n;
+        }
+        left = sizeof(pool);
+    }
+    memcpy(b, pool + sizeof(pool) - left, 16);
+    /* used bytes are not kept around */
+    memset(pool + sizeof(pool) - left, 0, 16);
+    left -= 16;
+    return 0;
+}
+
 void kn_wire_uuid(char out[37])
 {
-    uuid_t u;
-    uuid_generate_random(u);
-    uuid_unparse_lower(u, out);
+    static const char hex[] = "0123456789abcdef";
+    unsigned char b[16];
+    char *o = out;
+
+    if (uuid_bytes(b) < 0) { /* no getrandom (very old kernel) */
+        uuid_t u;
+        uuid_generate_random(u);
+        uuid_unparse_lower(u, out);
+        return;
+    }
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *o++ = '-';
+        *o++ = hex[b[i] >> 4];
+        *o++ = hex[b[i] & 15];
+    }
+    *o = '\0';
 }
 
 void kn_wire_date_at(const struct timespec *ts, char out[32])

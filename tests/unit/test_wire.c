@@ -267,6 +267,30 @@ static void test_uuid_unique(void)
     TU_CHECK(strcmp(a, b) != 0);
 }
 
+/* uuid4 layout (RFC 4122: version 4, variant 10xx, lowercase hex) and no
+ * repeats over several refills of the random pool. */
+static void test_uuid_format(void)
+{
+    enum { N = 200 };
+    static char ids[N][37];
+
+    for (int i = 0; i < N; i++) {
+        char *u = ids[i];
+        kn_wire_uuid(u);
+        TU_EQ_INT(strlen(u), 36);
+        for (int j = 0; j < 36; j++) {
+            if (j == 8 || j == 13 || j == 18 || j == 23)
+                TU_CHECK(u[j] == '-');
+            else
+                TU_CHECK(strchr("0123456789abcdef", u[j]) != NULL);
+        }
+        TU_CHECK(u[14] == '4');
+        TU_CHECK(strchr("89ab", u[19]) != NULL);
+        for (int j = 0; j < i; j++)
+            TU_CHECK(strcmp(ids[j], u) != 0);
+    }
+}
+
 static void test_utf8(void)
 {
     size_t n;
@@ -298,6 +322,7 @@ int main(void)
     TU_RUN(test_date_parse);
     TU_RUN(test_header_made_valid_utf8);
     TU_RUN(test_uuid_unique);
+    TU_RUN(test_uuid_format);
     TU_RUN(test_utf8);
     kn_sess_free(&sess);
     return tu_report();
