@@ -5,12 +5,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+
 #include <sqlite3.h>
+
+/* One recorded cell waiting for the writer: its input (or NULL when only
+ * the output is new, for a line already written) and its output. */
+struct row {
+    int line;
+    char *source; /* NULL: an output for a line already written */
+    char *output; /* NULL: none (yet) */
+};
 
 struct kn_hist {
     sqlite3 *db;
     int session;
+    sqlite3_stmt *ins, *upd; /* prepared once, used under mu */
+    pthread_mutex_t mu;      /* db, statements and the queue */
+    pthread_cond_t cv;       /* rows queued, or stop */
+    pthread_t writer;
+    int have_writer, stop, writer_waits;
+    struct row *q; /* rows not written yet, in order */
+    size_t nq, capq;
+    long long first_ms; /* when q became non-empty */
 };
+
+static void write_queue(struct kn_hist *h);
+static void *writer_main(void *arg);
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS sessions("
@@ -23,6 +46,7 @@ int kn_hist_open(const char *path, struct kn_hist **out, char err[KN_ERR_LEN])
 {
     struct kn_hist *h = calloc(1, sizeof(*h));
     char *msg = NULL;
+    sigset_t all, old;
     int rc;
 
     *out = NULL;
@@ -30,6 +54,8 @@ int kn_hist_open(const char *path, struct kn_hist **out, char err[KN_ERR_LEN])
         snprintf(err, KN_ERR_LEN, "history: out of memory");
         return -1;
     }
+    pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->cv, NULL);
     rc = sqlite3_open_v2(
         path ? path : ":memory:", &h->db,
         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -59,6 +85,23 @@ int kn_hist_open(const char *path, struct kn_hist **out, char err[KN_ERR_LEN])
     if (sqlite3_exec(h->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
         goto dberr;
     h->session = (int)sqlite3_last_insert_rowid(h->db);
+    if (sqlite3_prepare_v3(h->db,
+                           "INSERT OR REPLACE INTO history(session, line,"
+                           " source, output) VALUES(?1, ?2, ?3, ?4)",
+                           -1, SQLITE_PREPARE_PERSISTENT, &h->ins,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v3(h->db,
+                           "UPDATE history SET output = ?4"
+                           " WHERE session = ?1 AND line = ?2",
+                           -1, SQLITE_PREPARE_PERSISTENT, &h->upd,
+                           NULL) != SQLITE_OK)
+        goto dberr;
+    /* The writer takes no signals: SIGINT and SIGTERM are for the thread
+     * running cells. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    h->have_writer = pthread_create(&h->writer, NULL, writer_main, h) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     *out = h;
     return 0;
 dberr:
@@ -74,6 +117,21 @@ void kn_hist_close(struct kn_hist *h)
 {
     if (!h)
         return;
+    if (h->have_writer) {
+        pthread_mutex_lock(&h->mu);
+        h->stop = 1;
+        pthread_cond_signal(&h->cv);
+        pthread_mutex_unlock(&h->mu);
+        pthread_join(h->writer, NULL);
+    }
+    pthread_mutex_lock(&h->mu);
+    write_queue(h); /* what the writer had not taken yet */
+    pthread_mutex_unlock(&h->mu);
+    pthread_mutex_destroy(&h->mu);
+    pthread_cond_destroy(&h->cv);
+    free(h->q);
+    sqlite3_finalize(h->ins);
+    sqlite3_finalize(h->upd);
     sqlite3_close(h->db);
     free(h);
 }
@@ -83,46 +141,169 @@ int kn_hist_session(const struct kn_hist *h)
     return h->session;
 }
 
-static int exec_bind(struct kn_hist *h, const char *sql, int line,
-                     const char *text, char err[KN_ERR_LEN])
+static long long now_ms(void)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = -1;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
-    if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK)
-        goto out;
+static void row_free(struct row *r)
+{
+    free(r->source);
+    free(r->output);
+}
+
+static int step_row(struct kn_hist *h, sqlite3_stmt *st, const struct row *r)
+{
+    int rc;
+
     sqlite3_bind_int(st, 1, h->session);
-    sqlite3_bind_int(st, 2, line);
-    if (text)
-        sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, r->line);
+    if (st == h->ins)
+        sqlite3_bind_text(st, 3, r->source, -1, SQLITE_STATIC);
+    if (r->output)
+        sqlite3_bind_text(st, 4, r->output, -1, SQLITE_STATIC);
     else
-        sqlite3_bind_null(st, 3);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        goto out;
-    rc = 0;
-out:
-    if (rc < 0)
-        snprintf(err, KN_ERR_LEN, "history: %s", sqlite3_errmsg(h->db));
-    sqlite3_finalize(st);
-    return rc;
+        sqlite3_bind_null(st, 4);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Write every queued row in one transaction (caller holds mu).  A failure
+ * is reported on stderr: the rows are dropped, the kernel goes on. */
+static void write_queue(struct kn_hist *h)
+{
+    int bad = 0;
+
+    if (!h->nq)
+        return;
+    if (sqlite3_exec(h->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        bad = 1;
+    for (size_t i = 0; i < h->nq && !bad; i++) {
+        const struct row *r = &h->q[i];
+        if (step_row(h, r->source ? h->ins : h->upd, r) < 0)
+            bad = 1;
+    }
+    if (!bad && sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        bad = 1;
+    if (bad) {
+        fprintf(stderr, "ytkernel: history: %zu cell(s) not recorded: %s\n",
+                h->nq, sqlite3_errmsg(h->db));
+        if (!sqlite3_get_autocommit(h->db))
+            sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    for (size_t i = 0; i < h->nq; i++)
+        row_free(&h->q[i]);
+    h->nq = 0;
+}
+
+/* The writer: sleeps until a row is queued, lets rows gather for
+ * KN_HIST_FLUSH_MS, then writes them all in one transaction. */
+static void *writer_main(void *arg)
+{
+    struct kn_hist *h = arg;
+
+    pthread_mutex_lock(&h->mu);
+    while (!h->stop) {
+        if (!h->nq) {
+            h->writer_waits = 1;
+            pthread_cond_wait(&h->cv, &h->mu);
+            h->writer_waits = 0;
+            continue;
+        }
+        long long due = h->first_ms + KN_HIST_FLUSH_MS, left = due - now_ms();
+        if (left > 0) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += left / 1000;
+            ts.tv_nsec += (left % 1000) * 1000000;
+            if (ts.tv_nsec >= 1000000000) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000;
+            }
+            pthread_cond_timedwait(&h->cv, &h->mu, &ts);
+            continue;
+        }
+        write_queue(h);
+    }
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+/* Queue a row (caller holds mu).  Takes source and output. */
+static int enqueue(struct kn_hist *h, int line, char *source, char *output)
+{
+    if (h->nq == h->capq) {
+        size_t cap = h->capq ? 2 * h->capq : 16;
+        struct row *q = realloc(h->q, cap * sizeof(*q));
+        if (!q)
+            return -1;
+        h->q = q;
+        h->capq = cap;
+    }
+    if (!h->nq)
+        h->first_ms = now_ms();
+    h->q[h->nq].line = line;
+    h->q[h->nq].source = source;
+    h->q[h->nq].output = output;
+    h->nq++;
+    if (!h->have_writer)
+        write_queue(h); /* no thread could be started: write at once */
+    else if (h->writer_waits)
+        pthread_cond_signal(&h->cv);
+    return 0;
 }
 
 int kn_hist_add(struct kn_hist *h, int line, const char *source,
                 char err[KN_ERR_LEN])
 {
-    return exec_bind(h,
-                     "INSERT OR REPLACE INTO history(session, line, source)"
-                     " VALUES(?1, ?2, ?3)",
-                     line, source ? source : "", err);
+    char *s = strdup(source ? source : "");
+    int rc;
+
+    if (!s) {
+        snprintf(err, KN_ERR_LEN, "history: out of memory");
+        return -1;
+    }
+    pthread_mutex_lock(&h->mu);
+    rc = enqueue(h, line, s, NULL);
+    pthread_mutex_unlock(&h->mu);
+    if (rc < 0) {
+        free(s);
+        snprintf(err, KN_ERR_LEN, "history: out of memory");
+    }
+    return rc;
 }
 
 int kn_hist_set_output(struct kn_hist *h, int line, const char *output,
                        char err[KN_ERR_LEN])
 {
-    return exec_bind(h,
-                     "UPDATE history SET output = ?3"
-                     " WHERE session = ?1 AND line = ?2",
-                     line, output, err);
+    char *o = output ? strdup(output) : NULL;
+    int rc = 0;
+
+    if (output && !o) {
+        snprintf(err, KN_ERR_LEN, "history: out of memory");
+        return -1;
+    }
+    pthread_mutex_lock(&h->mu);
+    /* the input still queued: the output goes into the same row */
+    for (size_t i = h->nq; i-- > 0;) {
+        struct row *r = &h->q[i];
+        if (r->line == line && r->source) {
+            free(r->output);
+            r->output = o;
+            o = NULL;
+            break;
+        }
+    }
+    if (o && (rc = enqueue(h, line, NULL, o)) < 0)
+        free(o);
+    pthread_mutex_unlock(&h->mu);
+    if (rc < 0)
+        snprintf(err, KN_ERR_LEN, "history: out of memory");
+    return rc;
 }
 
 static int get_int(const cJSON *req, const char *key, int dflt)
@@ -148,10 +329,15 @@ cJSON *kn_hist_query(struct kn_hist *h, const cJSON *req, char err[KN_ERR_LEN])
     cJSON *arr = NULL, *res = NULL;
     int rc, n;
 
+    /* Rows still queued are written first: a query sees every cell. */
+    pthread_mutex_lock(&h->mu);
+    write_queue(h);
     if (strcmp(type, "tail") == 0) {
         n = get_int(req, "n", 10);
-        if (n <= 0)
+        if (n <= 0) {
+            pthread_mutex_unlock(&h->mu);
             return cJSON_CreateArray();
+        }
         sql = "SELECT session, line, source, output FROM history"
               " ORDER BY session DESC, line DESC LIMIT ?1";
         if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -195,6 +381,7 @@ cJSON *kn_hist_query(struct kn_hist *h, const cJSON *req, char err[KN_ERR_LEN])
                  "history: unknown hist_access_type \"%.40s\" (use tail, "
                  "range or search)",
                  type);
+        pthread_mutex_unlock(&h->mu);
         return NULL;
     }
     /* Rows come newest first; build the array oldest first. */
@@ -242,5 +429,6 @@ dberr:
 out:
     cJSON_Delete(arr);
     sqlite3_finalize(st);
+    pthread_mutex_unlock(&h->mu);
     return res;
 }
