@@ -90,19 +90,35 @@ void kn_wire_uuid(char out[37])
 
 void kn_wire_date_at(const struct timespec *ts, char out[32])
 {
-    struct tm tm;
-    time_t t = ts->tv_sec;
+    /* gmtime_r + snprintf once per second per thread; the microseconds
+     * by hand (a header is built for every message). */
+    static __thread time_t cached_sec = (time_t)-1;
+    static __thread char prefix[20]; /* 2024-01-02T03:04:05 */
     long us = ts->tv_nsec / 1000;
-    char buf[96];
 
     if (us < 0 || us > 999999)
         us = 0;
-    if (!gmtime_r(&t, &tm))
-        memset(&tm, 0, sizeof(tm));
-    snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
-             (tm.tm_year + 1900) % 10000, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec, us);
-    snprintf(out, 32, "%.31s", buf);
+    if (ts->tv_sec != cached_sec) {
+        struct tm tm;
+        time_t t = ts->tv_sec;
+        char buf[96];
+
+        if (!gmtime_r(&t, &tm))
+            memset(&tm, 0, sizeof(tm));
+        snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d",
+                 (tm.tm_year + 1900) % 10000, tm.tm_mon + 1, tm.tm_mday,
+                 tm.tm_hour, tm.tm_min, tm.tm_sec);
+        snprintf(prefix, sizeof(prefix), "%.19s", buf);
+        cached_sec = ts->tv_sec;
+    }
+    memcpy(out, prefix, 19);
+    out[19] = '.';
+    for (int i = 25; i >= 20; i--) {
+        out[i] = (char)('0' + us % 10);
+        us /= 10;
+    }
+    out[26] = 'Z';
+    out[27] = '\0';
 }
 
 void kn_wire_date(char out[32])
@@ -355,32 +371,85 @@ static char *print_json(cJSON *j, size_t *len)
     return fixed;
 }
 
+/* Append s as a JSON string (quotes, \" \\ and control characters escaped;
+ * other bytes as they are: the header is checked for UTF-8 afterwards). */
+static char *json_str(char *o, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    *o++ = '"';
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            *o++ = '\\';
+            *o++ = (char)c;
+        } else if (c < 0x20) {
+            memcpy(o, "\\u00", 4);
+            o[4] = hex[c >> 4];
+            o[5] = hex[c & 15];
+            o += 6;
+        } else {
+            *o++ = (char)c;
+        }
+    }
+    *o++ = '"';
+    return o;
+}
+
+static char *put(char *o, const char *lit)
+{
+    size_t n = strlen(lit);
+    memcpy(o, lit, n);
+    return o + n;
+}
+
+/* The header frame, written directly (the same bytes cJSON would print:
+ * {"msg_id":…,"session":…,"username":…,"date":…,"msg_type":…,"version":…}).
+ * Returns a malloc'd valid UTF-8 string, or NULL when out of memory. */
+static char *header_json(const struct kn_sess *s, const char *id,
+                         const char *date, const char *msg_type, size_t *len)
+{
+    size_t cap =
+        128 + 6 * (strlen(id) + strlen(s->session) + strlen(s->username) +
+                   strlen(date) + strlen(msg_type));
+    char *buf = malloc(cap), *o = buf, *fixed;
+
+    if (!buf)
+        return NULL;
+    o = put(o, "{\"msg_id\":");
+    o = json_str(o, id);
+    o = put(o, ",\"session\":");
+    o = json_str(o, s->session);
+    o = put(o, ",\"username\":");
+    o = json_str(o, s->username);
+    o = put(o, ",\"date\":");
+    o = json_str(o, date);
+    o = put(o, ",\"msg_type\":");
+    o = json_str(o, msg_type);
+    o = put(o, ",\"version\":\"" KN_PROTOCOL_VERSION "\"}");
+    *o = '\0';
+    *len = (size_t)(o - buf);
+    KN_ASSERT(*len < cap);
+    if (kn_utf8_valid(buf, *len))
+        return buf;
+    fixed = kn_utf8_fix(buf, *len, len);
+    free(buf);
+    return fixed;
+}
+
 int kn_wire_build(const struct kn_sess *s, const char *msg_type,
                   const char *parent, size_t parent_len, cJSON *metadata,
                   cJSON *content, struct kn_out *o, char err[KN_ERR_LEN])
 {
     char id[37], date[32];
-    cJSON *hdr = cJSON_CreateObject();
     struct kn_frame parts[4];
     int sl;
 
     memset(o, 0, sizeof(*o));
-    if (!metadata)
-        metadata = cJSON_CreateObject();
-    if (!content)
-        content = cJSON_CreateObject();
     kn_wire_uuid(id);
     memcpy(o->msg_id, id, sizeof(id));
     kn_wire_date(date);
-    if (!hdr || !cJSON_AddStringToObject(hdr, "msg_id", id) ||
-        !cJSON_AddStringToObject(hdr, "session", s->session) ||
-        !cJSON_AddStringToObject(hdr, "username", s->username) ||
-        !cJSON_AddStringToObject(hdr, "date", date) ||
-        !cJSON_AddStringToObject(hdr, "msg_type", msg_type) ||
-        !cJSON_AddStringToObject(hdr, "version", KN_PROTOCOL_VERSION))
-        goto oom;
-    o->frame[0] = print_json(hdr, &o->len[0]);
-    hdr = NULL;
+    o->frame[0] = header_json(s, id, date, msg_type, &o->len[0]);
     if (parent && parent_len) {
         o->frame[1] = dup_mem(parent, parent_len);
         o->len[1] = parent_len;
@@ -388,9 +457,19 @@ int kn_wire_build(const struct kn_sess *s, const char *msg_type,
         o->frame[1] = dup_mem("{}", 2);
         o->len[1] = 2;
     }
-    o->frame[2] = print_json(metadata, &o->len[2]);
+    if (metadata) {
+        o->frame[2] = print_json(metadata, &o->len[2]);
+    } else {
+        o->frame[2] = dup_mem("{}", 2);
+        o->len[2] = 2;
+    }
     metadata = NULL;
-    o->frame[3] = print_json(content, &o->len[3]);
+    if (content) {
+        o->frame[3] = print_json(content, &o->len[3]);
+    } else {
+        o->frame[3] = dup_mem("{}", 2);
+        o->len[3] = 2;
+    }
     content = NULL;
     for (int i = 0; i < 4; i++) {
         if (!o->frame[i])
@@ -413,7 +492,6 @@ int kn_wire_build(const struct kn_sess *s, const char *msg_type,
               kn_utf8_valid(o->frame[3], o->len[3]));
     return 0;
 oom:
-    cJSON_Delete(hdr);
     cJSON_Delete(metadata);
     cJSON_Delete(content);
     kn_out_free(o);

@@ -183,6 +183,35 @@ static void test_build_round_trip(void)
     kn_out_free(&o);
 }
 
+/* The header is written by hand: characters JSON must escape in the user
+ * name (quote, backslash, control) and invalid UTF-8 come out as a header
+ * that parses back to the same name (invalid bytes as U+FFFD). */
+static void test_header_escaping(void)
+{
+    struct kn_sess odd = sess;
+    struct kn_out o;
+    struct kn_frame f[6];
+    struct kn_msg m;
+    char err[KN_ERR_LEN];
+    const cJSON *u, *d;
+
+    snprintf(odd.username, sizeof(odd.username), "a\"b\\c\n\x01\xff");
+    TU_EQ_INT(kn_wire_build(&odd, "status", NULL, 0, NULL, NULL, &o, err), 0);
+    fr(&f[0], KN_DELIM);
+    f[1].data = o.sig, f[1].len = o.siglen;
+    for (int i = 0; i < 4; i++)
+        f[2 + i].data = o.frame[i], f[2 + i].len = o.len[i];
+    TU_EQ_INT(kn_wire_parse(f, 6, &odd.hmac, &m, err), 0);
+    u = cJSON_GetObjectItemCaseSensitive(m.header, "username");
+    TU_CHECK(cJSON_IsString(u));
+    TU_EQ_STR(u->valuestring, "a\"b\\c\n\x01\xef\xbf\xbd");
+    d = cJSON_GetObjectItemCaseSensitive(m.header, "date");
+    TU_CHECK(cJSON_IsString(d) && strlen(d->valuestring) == 27);
+    TU_EQ_STR(o.frame[3], "{}");
+    kn_msg_free(&m);
+    kn_out_free(&o);
+}
+
 static void test_dates(void)
 {
     char d[32];
@@ -193,6 +222,12 @@ static void test_dates(void)
     ts.tv_nsec = 999999999;
     kn_wire_date_at(&ts, d);
     TU_EQ_STR(d, "2023-11-14T22:13:20.999999Z");
+    ts.tv_nsec = 5000; /* same second (the cached part), new microseconds */
+    kn_wire_date_at(&ts, d);
+    TU_EQ_STR(d, "2023-11-14T22:13:20.000005Z");
+    ts.tv_sec = 0; /* back to an earlier second */
+    kn_wire_date_at(&ts, d);
+    TU_EQ_STR(d, "1970-01-01T00:00:00.000005Z");
     kn_wire_date(d);
     TU_EQ_INT(strlen(d), 27);
 }
@@ -321,6 +356,7 @@ int main(void)
     TU_RUN(test_dates);
     TU_RUN(test_date_parse);
     TU_RUN(test_header_made_valid_utf8);
+    TU_RUN(test_header_escaping);
     TU_RUN(test_uuid_unique);
     TU_RUN(test_uuid_format);
     TU_RUN(test_utf8);
