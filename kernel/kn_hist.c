@@ -25,14 +25,17 @@ struct kn_hist {
     sqlite3_stmt *ins, *upd; /* prepared once, used under mu */
     pthread_mutex_t mu;      /* db, statements and the queue */
     pthread_cond_t cv;       /* rows queued, or stop */
+    pthread_cond_t ready_cv; /* the writer has set the database up */
     pthread_t writer;
-    int have_writer, stop, writer_waits;
+    int have_writer, stop, writer_waits, ready;
+    char *path;    /* NULL: in memory */
     struct row *q; /* rows not written yet, in order */
     size_t nq, capq;
     long long first_ms; /* when q became non-empty */
 };
 
 static void write_queue(struct kn_hist *h);
+static void row_free(struct row *r);
 static void *writer_main(void *arg);
 
 static const char schema[] =
@@ -42,29 +45,16 @@ static const char schema[] =
     " session INTEGER NOT NULL, line INTEGER NOT NULL, source TEXT NOT NULL,"
     " output TEXT, PRIMARY KEY(session, line));";
 
-int kn_hist_open(const char *path, struct kn_hist **out, char err[KN_ERR_LEN])
+/* Pragmas, schema, this start's session row and the two statements, on
+ * h->db (caller holds mu).  Returns 0, or -1 with err. */
+static int setup(struct kn_hist *h, int wal, char err[KN_ERR_LEN])
 {
-    struct kn_hist *h = calloc(1, sizeof(*h));
     char *msg = NULL;
-    sigset_t all, old;
-    int rc;
 
-    *out = NULL;
-    if (!h) {
-        snprintf(err, KN_ERR_LEN, "history: out of memory");
-        return -1;
-    }
-    pthread_mutex_init(&h->mu, NULL);
-    pthread_cond_init(&h->cv, NULL);
-    rc = sqlite3_open_v2(
-        path ? path : ":memory:", &h->db,
-        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc != SQLITE_OK)
-        goto dberr;
     sqlite3_busy_timeout(h->db, 3000);
     /* WAL + synchronous=NORMAL: no fsync per recorded cell; a crash can
      * lose at most the last lines, never corrupt the file. */
-    if (path)
+    if (wal)
         sqlite3_exec(h->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
     /* History is written once per cell and read rarely: a small page
      * cache keeps RSS flat however long the history grows. */
@@ -96,21 +86,88 @@ int kn_hist_open(const char *path, struct kn_hist **out, char err[KN_ERR_LEN])
                            -1, SQLITE_PREPARE_PERSISTENT, &h->upd,
                            NULL) != SQLITE_OK)
         goto dberr;
+    return 0;
+dberr:
+    snprintf(err, KN_ERR_LEN, "history database %.200s: %s",
+             h->path ? h->path : ":memory:", msg ? msg : sqlite3_errmsg(h->db));
+    sqlite3_free(msg);
+    return -1;
+}
+
+/* setup(), falling back to a history in memory when the file cannot be
+ * set up (locked, read-only, corrupt): the kernel keeps running.  Then the
+ * handle is ready (caller holds mu). */
+static void setup_or_memory(struct kn_hist *h)
+{
+    char err[KN_ERR_LEN];
+
+    if (setup(h, h->path != NULL, err) < 0) {
+        fprintf(stderr, "ytkernel: %s; keeping history in memory\n", err);
+        sqlite3_finalize(h->ins);
+        sqlite3_finalize(h->upd);
+        h->ins = h->upd = NULL;
+        sqlite3_close(h->db);
+        h->db = NULL;
+        free(h->path);
+        h->path = NULL;
+        if (sqlite3_open_v2(":memory:", &h->db,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                SQLITE_OPEN_NOMUTEX,
+                            NULL) != SQLITE_OK ||
+            setup(h, 0, err) < 0)
+            fprintf(stderr, "ytkernel: %s; no history this session\n", err);
+    }
+    h->ready = 1;
+    pthread_cond_broadcast(&h->ready_cv);
+}
+
+/* Wait until the writer has set the database up (caller holds mu). */
+static void wait_ready(struct kn_hist *h)
+{
+    while (!h->ready)
+        pthread_cond_wait(&h->ready_cv, &h->mu);
+}
+
+int kn_hist_open(const char *path, struct kn_hist **out, char err[KN_ERR_LEN])
+{
+    struct kn_hist *h = calloc(1, sizeof(*h));
+    sigset_t all, old;
+
+    *out = NULL;
+    if (!h || (path && !(h->path = strdup(path)))) {
+        free(h);
+        snprintf(err, KN_ERR_LEN, "history: out of memory");
+        return -1;
+    }
+    pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->cv, NULL);
+    pthread_cond_init(&h->ready_cv, NULL);
+    /* Opening checks the path at once; the rest (schema, session row: a
+     * WAL created, a header synced) is the writer's first job, so the
+     * kernel answers kernel_info meanwhile. */
+    if (sqlite3_open_v2(path ? path : ":memory:", &h->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                            SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        snprintf(err, KN_ERR_LEN, "history database %.200s: %s",
+                 path ? path : ":memory:",
+                 h->db ? sqlite3_errmsg(h->db) : "cannot open");
+        kn_hist_close(h);
+        return -1;
+    }
     /* The writer takes no signals: SIGINT and SIGTERM are for the thread
      * running cells. */
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
     h->have_writer = pthread_create(&h->writer, NULL, writer_main, h) == 0;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!h->have_writer) {
+        pthread_mutex_lock(&h->mu);
+        setup_or_memory(h);
+        pthread_mutex_unlock(&h->mu);
+    }
     *out = h;
     return 0;
-dberr:
-    snprintf(err, KN_ERR_LEN, "history database %.200s: %s",
-             path ? path : ":memory:",
-             msg ? msg : (h->db ? sqlite3_errmsg(h->db) : "cannot open"));
-    sqlite3_free(msg);
-    kn_hist_close(h);
-    return -1;
 }
 
 void kn_hist_close(struct kn_hist *h)
@@ -125,20 +182,31 @@ void kn_hist_close(struct kn_hist *h)
         pthread_join(h->writer, NULL);
     }
     pthread_mutex_lock(&h->mu);
-    write_queue(h); /* what the writer had not taken yet */
+    if (h->ready)
+        write_queue(h); /* what the writer had not taken yet */
     pthread_mutex_unlock(&h->mu);
+    for (size_t i = 0; i < h->nq; i++)
+        row_free(&h->q[i]);
     pthread_mutex_destroy(&h->mu);
     pthread_cond_destroy(&h->cv);
+    pthread_cond_destroy(&h->ready_cv);
     free(h->q);
     sqlite3_finalize(h->ins);
     sqlite3_finalize(h->upd);
     sqlite3_close(h->db);
+    free(h->path);
     free(h);
 }
 
-int kn_hist_session(const struct kn_hist *h)
+int kn_hist_session(struct kn_hist *h)
 {
-    return h->session;
+    int s;
+
+    pthread_mutex_lock(&h->mu);
+    wait_ready(h);
+    s = h->session;
+    pthread_mutex_unlock(&h->mu);
+    return s;
 }
 
 static long long now_ms(void)
@@ -180,7 +248,9 @@ static void write_queue(struct kn_hist *h)
 
     if (!h->nq)
         return;
-    if (sqlite3_exec(h->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+    if (!h->ins) /* no database at all (said at set-up) */
+        bad = 1;
+    else if (sqlite3_exec(h->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
         bad = 1;
     for (size_t i = 0; i < h->nq && !bad; i++) {
         const struct row *r = &h->q[i];
@@ -189,7 +259,7 @@ static void write_queue(struct kn_hist *h)
     }
     if (!bad && sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         bad = 1;
-    if (bad) {
+    if (bad && h->ins) {
         fprintf(stderr, "ytkernel: history: %zu cell(s) not recorded: %s\n",
                 h->nq, sqlite3_errmsg(h->db));
         if (!sqlite3_get_autocommit(h->db))
@@ -207,6 +277,7 @@ static void *writer_main(void *arg)
     struct kn_hist *h = arg;
 
     pthread_mutex_lock(&h->mu);
+    setup_or_memory(h);
     while (!h->stop) {
         if (!h->nq) {
             h->writer_waits = 1;
@@ -331,6 +402,7 @@ cJSON *kn_hist_query(struct kn_hist *h, const cJSON *req, char err[KN_ERR_LEN])
 
     /* Rows still queued are written first: a query sees every cell. */
     pthread_mutex_lock(&h->mu);
+    wait_ready(h);
     write_queue(h);
     if (strcmp(type, "tail") == 0) {
         n = get_int(req, "n", 10);

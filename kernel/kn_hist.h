@@ -35,12 +35,16 @@
 
 struct kn_hist;
 
-/* path NULL = in memory.  Returns 0 and sets *out, or -1 with err. */
+/* path NULL = in memory.  Returns 0 and sets *out, or -1 with err when the
+ * file cannot be opened.  The schema and this start's session row are set
+ * up by the writer thread (start-up does not wait for them); if that fails
+ * (locked, read-only, corrupt file) the history is kept in memory, with one
+ * line on stderr. */
 int kn_hist_open(const char *path, struct kn_hist **out, char err[KN_ERR_LEN]);
 void kn_hist_close(struct kn_hist *h);
 
-/* The session number of this start. */
-int kn_hist_session(const struct kn_hist *h);
+/* The session number of this start (waits for the set-up). */
+int kn_hist_session(struct kn_hist *h);
 
 /* Queue the input of execution line; returns 0 or -1 with err (out of
  * memory).  A database error when the row is written later goes to stderr. */

@@ -150,6 +150,29 @@ static void test_writer(void)
     unlink(path);
 }
 
+/* A file that is not a database opens (the set-up runs in the writer) and
+ * the history is then kept in memory: cells are still recorded. */
+static void test_not_a_database(void)
+{
+    char path[] = "/tmp/ytk-hist-XXXXXX", err[KN_ERR_LEN];
+    static const char junk[] = "this is not an SQLite database, just text "
+                               "long enough to fill a header page ......";
+    struct kn_hist *h;
+    cJSON *r;
+    int fd = mkstemp(path);
+
+    TU_CHECK(write(fd, junk, sizeof(junk)) == (ssize_t)sizeof(junk));
+    close(fd);
+    TU_EQ_INT(kn_hist_open(path, &h, err), 0);
+    TU_EQ_INT(kn_hist_add(h, 1, "SELECT 1", err), 0);
+    r = query(h, "{\"hist_access_type\":\"tail\",\"n\":5}");
+    TU_EQ_INT(cJSON_GetArraySize(r), 1);
+    TU_EQ_STR(item_src(r, 0), "SELECT 1");
+    cJSON_Delete(r);
+    kn_hist_close(h);
+    unlink(path);
+}
+
 static void test_bad_path(void)
 {
     char err[KN_ERR_LEN];
@@ -164,6 +187,7 @@ int main(void)
 {
     TU_RUN(test_history);
     TU_RUN(test_writer);
+    TU_RUN(test_not_a_database);
     TU_RUN(test_bad_path);
     return tu_report();
 }
