@@ -22,8 +22,9 @@ struct row {
 struct kn_hist {
     sqlite3 *db;
     int session;
-    sqlite3_stmt *ins, *upd; /* prepared once, used under mu */
-    pthread_mutex_t mu;      /* db, statements and the queue */
+    sqlite3_stmt *ins, *upd; /* prepared once, used under dbmu */
+    pthread_mutex_t dbmu;    /* db and statements; taken before mu */
+    pthread_mutex_t mu;      /* the queue, ready, stop (held briefly) */
     pthread_cond_t cv;       /* rows queued, or stop */
     pthread_cond_t ready_cv; /* the writer has set the database up */
     pthread_t writer;
@@ -34,7 +35,7 @@ struct kn_hist {
     long long first_ms; /* when q became non-empty */
 };
 
-static void write_queue(struct kn_hist *h);
+static void write_pending(struct kn_hist *h);
 static void row_free(struct row *r);
 static void *writer_main(void *arg);
 
@@ -96,7 +97,7 @@ dberr:
 
 /* setup(), falling back to a history in memory when the file cannot be
  * set up (locked, read-only, corrupt): the kernel keeps running.  Then the
- * handle is ready (caller holds mu). */
+ * handle is ready (caller holds dbmu, not mu). */
 static void setup_or_memory(struct kn_hist *h)
 {
     char err[KN_ERR_LEN];
@@ -117,8 +118,10 @@ static void setup_or_memory(struct kn_hist *h)
             setup(h, 0, err) < 0)
             fprintf(stderr, "ytkernel: %s; no history this session\n", err);
     }
+    pthread_mutex_lock(&h->mu);
     h->ready = 1;
     pthread_cond_broadcast(&h->ready_cv);
+    pthread_mutex_unlock(&h->mu);
 }
 
 /* Wait until the writer has set the database up (caller holds mu). */
@@ -139,6 +142,7 @@ int kn_hist_open(const char *path, struct kn_hist **out, char err[KN_ERR_LEN])
         snprintf(err, KN_ERR_LEN, "history: out of memory");
         return -1;
     }
+    pthread_mutex_init(&h->dbmu, NULL);
     pthread_mutex_init(&h->mu, NULL);
     pthread_cond_init(&h->cv, NULL);
     pthread_cond_init(&h->ready_cv, NULL);
@@ -162,9 +166,9 @@ int kn_hist_open(const char *path, struct kn_hist **out, char err[KN_ERR_LEN])
     h->have_writer = pthread_create(&h->writer, NULL, writer_main, h) == 0;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!h->have_writer) {
-        pthread_mutex_lock(&h->mu);
+        pthread_mutex_lock(&h->dbmu);
         setup_or_memory(h);
-        pthread_mutex_unlock(&h->mu);
+        pthread_mutex_unlock(&h->dbmu);
     }
     *out = h;
     return 0;
@@ -181,12 +185,14 @@ void kn_hist_close(struct kn_hist *h)
         pthread_mutex_unlock(&h->mu);
         pthread_join(h->writer, NULL);
     }
-    pthread_mutex_lock(&h->mu);
-    if (h->ready)
-        write_queue(h); /* what the writer had not taken yet */
-    pthread_mutex_unlock(&h->mu);
+    if (h->ready) {
+        pthread_mutex_lock(&h->dbmu);
+        write_pending(h); /* what the writer had not taken yet */
+        pthread_mutex_unlock(&h->dbmu);
+    }
     for (size_t i = 0; i < h->nq; i++)
         row_free(&h->q[i]);
+    pthread_mutex_destroy(&h->dbmu);
     pthread_mutex_destroy(&h->mu);
     pthread_cond_destroy(&h->cv);
     pthread_cond_destroy(&h->ready_cv);
@@ -240,34 +246,49 @@ static int step_row(struct kn_hist *h, sqlite3_stmt *st, const struct row *r)
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Write every queued row in one transaction (caller holds mu).  A failure
- * is reported on stderr: the rows are dropped, the kernel goes on. */
-static void write_queue(struct kn_hist *h)
+/* Write rows in one transaction (caller holds dbmu).  A failure is
+ * reported on stderr: the rows are dropped, the kernel goes on. */
+static void write_rows(struct kn_hist *h, struct row *rows, size_t n)
 {
     int bad = 0;
 
-    if (!h->nq)
+    if (!n)
         return;
     if (!h->ins) /* no database at all (said at set-up) */
         bad = 1;
     else if (sqlite3_exec(h->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
         bad = 1;
-    for (size_t i = 0; i < h->nq && !bad; i++) {
-        const struct row *r = &h->q[i];
-        if (step_row(h, r->source ? h->ins : h->upd, r) < 0)
+    for (size_t i = 0; i < n && !bad; i++)
+        if (step_row(h, rows[i].source ? h->ins : h->upd, &rows[i]) < 0)
             bad = 1;
-    }
     if (!bad && sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         bad = 1;
     if (bad && h->ins) {
-        fprintf(stderr, "ytkernel: history: %zu cell(s) not recorded: %s\n",
-                h->nq, sqlite3_errmsg(h->db));
+        fprintf(stderr, "ytkernel: history: %zu cell(s) not recorded: %s\n", n,
+                sqlite3_errmsg(h->db));
         if (!sqlite3_get_autocommit(h->db))
             sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
     }
-    for (size_t i = 0; i < h->nq; i++)
-        row_free(&h->q[i]);
-    h->nq = 0;
+}
+
+/* Take the queue (briefly under mu) and write it (caller holds dbmu, so
+ * batches are written in the order they were taken).  The shell thread
+ * can queue more rows meanwhile: it never waits for a commit. */
+static void write_pending(struct kn_hist *h)
+{
+    struct row *rows;
+    size_t n;
+
+    pthread_mutex_lock(&h->mu);
+    rows = h->q;
+    n = h->nq;
+    h->q = NULL;
+    h->nq = h->capq = 0;
+    pthread_mutex_unlock(&h->mu);
+    write_rows(h, rows, n);
+    for (size_t i = 0; i < n; i++)
+        row_free(&rows[i]);
+    free(rows);
 }
 
 /* The writer: sleeps until a row is queued, lets rows gather for
@@ -276,16 +297,20 @@ static void *writer_main(void *arg)
 {
     struct kn_hist *h = arg;
 
-    pthread_mutex_lock(&h->mu);
+    pthread_mutex_lock(&h->dbmu);
     setup_or_memory(h);
+    pthread_mutex_unlock(&h->dbmu);
+    pthread_mutex_lock(&h->mu);
     while (!h->stop) {
+        long long left;
+
         if (!h->nq) {
             h->writer_waits = 1;
             pthread_cond_wait(&h->cv, &h->mu);
             h->writer_waits = 0;
             continue;
         }
-        long long due = h->first_ms + KN_HIST_FLUSH_MS, left = due - now_ms();
+        left = h->first_ms + KN_HIST_FLUSH_MS - now_ms();
         if (left > 0) {
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
@@ -298,7 +323,11 @@ static void *writer_main(void *arg)
             pthread_cond_timedwait(&h->cv, &h->mu, &ts);
             continue;
         }
-        write_queue(h);
+        pthread_mutex_unlock(&h->mu);
+        pthread_mutex_lock(&h->dbmu);
+        write_pending(h);
+        pthread_mutex_unlock(&h->dbmu);
+        pthread_mutex_lock(&h->mu);
     }
     pthread_mutex_unlock(&h->mu);
     return NULL;
@@ -321,11 +350,19 @@ static int enqueue(struct kn_hist *h, int line, char *source, char *output)
     h->q[h->nq].source = source;
     h->q[h->nq].output = output;
     h->nq++;
-    if (!h->have_writer)
-        write_queue(h); /* no thread could be started: write at once */
-    else if (h->writer_waits)
+    if (h->writer_waits)
         pthread_cond_signal(&h->cv);
     return 0;
+}
+
+/* No writer thread could be started: rows are written at once. */
+static void write_now_without_writer(struct kn_hist *h)
+{
+    if (h->have_writer)
+        return;
+    pthread_mutex_lock(&h->dbmu);
+    write_pending(h);
+    pthread_mutex_unlock(&h->dbmu);
 }
 
 int kn_hist_add(struct kn_hist *h, int line, const char *source,
@@ -345,6 +382,7 @@ int kn_hist_add(struct kn_hist *h, int line, const char *source,
         free(s);
         snprintf(err, KN_ERR_LEN, "history: out of memory");
     }
+    write_now_without_writer(h);
     return rc;
 }
 
@@ -374,6 +412,7 @@ int kn_hist_set_output(struct kn_hist *h, int line, const char *output,
     pthread_mutex_unlock(&h->mu);
     if (rc < 0)
         snprintf(err, KN_ERR_LEN, "history: out of memory");
+    write_now_without_writer(h);
     return rc;
 }
 
@@ -403,11 +442,13 @@ cJSON *kn_hist_query(struct kn_hist *h, const cJSON *req, char err[KN_ERR_LEN])
     /* Rows still queued are written first: a query sees every cell. */
     pthread_mutex_lock(&h->mu);
     wait_ready(h);
-    write_queue(h);
+    pthread_mutex_unlock(&h->mu);
+    pthread_mutex_lock(&h->dbmu);
+    write_pending(h);
     if (strcmp(type, "tail") == 0) {
         n = get_int(req, "n", 10);
         if (n <= 0) {
-            pthread_mutex_unlock(&h->mu);
+            pthread_mutex_unlock(&h->dbmu);
             return cJSON_CreateArray();
         }
         sql = "SELECT session, line, source, output FROM history"
@@ -453,7 +494,7 @@ cJSON *kn_hist_query(struct kn_hist *h, const cJSON *req, char err[KN_ERR_LEN])
                  "history: unknown hist_access_type \"%.40s\" (use tail, "
                  "range or search)",
                  type);
-        pthread_mutex_unlock(&h->mu);
+        pthread_mutex_unlock(&h->dbmu);
         return NULL;
     }
     /* Rows come newest first; build the array oldest first. */
@@ -501,6 +542,6 @@ dberr:
 out:
     cJSON_Delete(arr);
     sqlite3_finalize(st);
-    pthread_mutex_unlock(&h->mu);
+    pthread_mutex_unlock(&h->dbmu);
     return res;
 }

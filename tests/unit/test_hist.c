@@ -115,6 +115,7 @@ static void test_writer(void)
     unlink(path);
     TU_EQ_INT(kn_hist_open(path, &h, err), 0);
     TU_EQ_INT(kn_hist_add(h, 1, "SELECT 42", err), 0);
+    TU_CHECK(kn_hist_session(h) > 0); /* waits for the writer's set-up */
     TU_EQ_INT(sqlite3_open(path, &other), SQLITE_OK);
     sqlite3_busy_timeout(other, 3000);
     /* no timing asserted: wait (up to 30 s) until another connection sees
