@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,8 +201,18 @@ int kn_utf8_valid(const char *s, size_t len)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
-        size_t k = utf8_seq(p + i, len - i);
-        if (!k)
+        size_t k;
+        /* JSON is mostly ASCII: skip it eight bytes at a time */
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ULL)
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
+        if (!(k = utf8_seq(p + i, len - i)))
             return 0;
         i += k;
     }
@@ -437,9 +448,12 @@ static char *header_json(const struct kn_sess *s, const char *id,
     return fixed;
 }
 
-int kn_wire_build(const struct kn_sess *s, const char *msg_type,
-                  const char *parent, size_t parent_len, cJSON *metadata,
-                  cJSON *content, struct kn_out *o, char err[KN_ERR_LEN])
+/* kn_wire_build and kn_wire_build_text: content_text (when not NULL) is
+ * the content frame as it is, else content is printed. */
+static int build(const struct kn_sess *s, const char *msg_type,
+                 const char *parent, size_t parent_len, cJSON *metadata,
+                 cJSON *content, const char *content_text, struct kn_out *o,
+                 char err[KN_ERR_LEN])
 {
     char id[37], date[32];
     struct kn_frame parts[4];
@@ -464,7 +478,10 @@ int kn_wire_build(const struct kn_sess *s, const char *msg_type,
         o->len[2] = 2;
     }
     metadata = NULL;
-    if (content) {
+    if (content_text) {
+        o->len[3] = strlen(content_text);
+        o->frame[3] = dup_mem(content_text, o->len[3]);
+    } else if (content) {
         o->frame[3] = print_json(content, &o->len[3]);
     } else {
         o->frame[3] = dup_mem("{}", 2);
@@ -497,6 +514,23 @@ oom:
     kn_out_free(o);
     snprintf(err, KN_ERR_LEN, "out of memory building a %s message", msg_type);
     return -1;
+}
+
+int kn_wire_build(const struct kn_sess *s, const char *msg_type,
+                  const char *parent, size_t parent_len, cJSON *metadata,
+                  cJSON *content, struct kn_out *o, char err[KN_ERR_LEN])
+{
+    return build(s, msg_type, parent, parent_len, metadata, content, NULL, o,
+                 err);
+}
+
+int kn_wire_build_text(const struct kn_sess *s, const char *msg_type,
+                       const char *parent, size_t parent_len,
+                       const char *content, struct kn_out *o,
+                       char err[KN_ERR_LEN])
+{
+    KN_ASSERT(content && kn_utf8_valid(content, strlen(content)));
+    return build(s, msg_type, parent, parent_len, NULL, NULL, content, o, err);
 }
 
 void kn_out_free(struct kn_out *o)

@@ -7,6 +7,7 @@
 
 #include "kn_wire.h"
 #include "tu.h"
+#include "ytk_utf8.h"
 
 static struct kn_sess sess;
 
@@ -212,6 +213,34 @@ static void test_header_escaping(void)
     kn_out_free(&o);
 }
 
+/* Content given as JSON text is sent as it is, signed like any other. */
+static void test_build_text(void)
+{
+    struct kn_out o;
+    struct kn_frame f[6];
+    struct kn_msg m;
+    char err[KN_ERR_LEN];
+    const char *parent = "{\"msg_id\":\"p9\"}";
+    const cJSON *st;
+
+    TU_EQ_INT(kn_wire_build_text(&sess, "status", parent, strlen(parent),
+                                 "{\"execution_state\":\"idle\"}", &o, err),
+              0);
+    TU_EQ_STR(o.frame[3], "{\"execution_state\":\"idle\"}");
+    TU_EQ_STR(o.frame[1], parent);
+    TU_EQ_STR(o.frame[2], "{}");
+    fr(&f[0], KN_DELIM);
+    f[1].data = o.sig, f[1].len = o.siglen;
+    for (int i = 0; i < 4; i++)
+        f[2 + i].data = o.frame[i], f[2 + i].len = o.len[i];
+    TU_EQ_INT(kn_wire_parse(f, 6, &sess.hmac, &m, err), 0);
+    TU_EQ_STR(m.msg_type, "status");
+    st = cJSON_GetObjectItemCaseSensitive(m.content, "execution_state");
+    TU_CHECK(cJSON_IsString(st) && strcmp(st->valuestring, "idle") == 0);
+    kn_msg_free(&m);
+    kn_out_free(&o);
+}
+
 static void test_dates(void)
 {
     char d[32];
@@ -341,6 +370,42 @@ static void test_utf8(void)
     free(s);
 }
 
+/* The ASCII fast path (eight bytes at a time) agrees with decoding byte by
+ * byte (ytk_utf8_decode, the project's rule) wherever a non-ASCII byte or
+ * sequence sits: inside a block, at its edges, in the tail. */
+static int valid_slow(const unsigned char *p, size_t len)
+{
+    size_t i = 0;
+    unsigned cp;
+    while (i < len) {
+        size_t k = ytk_utf8_decode(p + i, len - i, &cp);
+        if (!k)
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
+static void test_utf8_fast_path(void)
+{
+    static const char *const ins[] = {
+        "\xff",         "\xc3\xa9",         "\xe2\x82",
+        "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xed\xa0\x80",
+        "\x80"};
+    char buf[64];
+
+    for (size_t k = 0; k < sizeof(ins) / sizeof(ins[0]); k++)
+        for (size_t len = 0; len <= 40; len++)
+            for (size_t at = 0; at <= len; at++) {
+                size_t il = strlen(ins[k]), n;
+                memset(buf, 'a', sizeof(buf));
+                memcpy(buf + at, ins[k], il);
+                n = len + il;
+                TU_EQ_INT(kn_utf8_valid(buf, n),
+                          valid_slow((const unsigned char *)buf, n));
+            }
+}
+
 int main(void)
 {
     char err[KN_ERR_LEN];
@@ -357,9 +422,11 @@ int main(void)
     TU_RUN(test_date_parse);
     TU_RUN(test_header_made_valid_utf8);
     TU_RUN(test_header_escaping);
+    TU_RUN(test_build_text);
     TU_RUN(test_uuid_unique);
     TU_RUN(test_uuid_format);
     TU_RUN(test_utf8);
+    TU_RUN(test_utf8_fast_path);
     kn_sess_free(&sess);
     return tu_report();
 }
