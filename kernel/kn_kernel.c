@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <malloc.h>
 #include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +20,9 @@
 #include <zmq.h>
 
 #include "kn_priv.h"
+
+/* Cells at least this long are followed by malloc_trim (see do_execute). */
+#define KN_TRIM_AFTER_BYTES (64 * 1024)
 
 atomic_int kn_g_interrupt;
 static volatile sig_atomic_t g_term;
@@ -726,6 +730,11 @@ static void do_execute(struct kn_kernel *k, const struct kn_msg *req)
     cJSON_Delete(x.payload);
     cJSON_Delete(x.traceback);
     free(x.result_text);
+    /* A large cell leaves its transient buffers (copies of the text, its
+     * parts, stream text on the way) in the allocator's free lists of
+     * several threads: give those pages back to the system. */
+    if (strlen(code) >= KN_TRIM_AFTER_BYTES)
+        malloc_trim(0);
 }
 
 static void do_complete(struct kn_kernel *k, const struct kn_msg *req)
