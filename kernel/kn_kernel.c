@@ -732,9 +732,10 @@ static void do_execute(struct kn_kernel *k, const struct kn_msg *req)
     free(x.result_text);
     /* A large cell leaves its transient buffers (copies of the text, its
      * parts, stream text on the way) in the allocator's free lists of
-     * several threads: give those pages back to the system. */
+     * several threads: give those pages back to the system (serve_shell
+     * does it once the request's idle is out). */
     if (strlen(code) >= KN_TRIM_AFTER_BYTES)
-        malloc_trim(0);
+        k->trim_pending = 1;
 }
 
 static void do_complete(struct kn_kernel *k, const struct kn_msg *req)
@@ -1119,6 +1120,10 @@ static void serve_shell(struct kn_kernel *k)
             kn_msg_free(&m);
             if (k->ndeferred)
                 answer_deferred(k);
+            if (k->trim_pending) {
+                malloc_trim(0);
+                k->trim_pending = 0;
+            }
         }
     }
 }
