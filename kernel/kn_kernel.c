@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <malloc.h>
 #include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +20,9 @@
 #include <zmq.h>
 
 #include "kn_priv.h"
+
+/* Cells at least this long are followed by malloc_trim (see do_execute). */
+#define KN_TRIM_AFTER_BYTES (64 * 1024)
 
 atomic_int kn_g_interrupt;
 static volatile sig_atomic_t g_term;
@@ -112,13 +116,32 @@ static int send_out(void *sock, const struct kn_frame *pre, size_t npre,
     return 0;
 }
 
+/* Queue a built message for the publisher: "M", topic, then its frames. */
+static int pub_out(struct kn_kernel *k, void *push, const char *msg_type,
+                   struct kn_out *o)
+{
+    struct kn_frame pre[2];
+    char topic[128];
+    int rc;
+
+    snprintf(topic, sizeof(topic), "kernel.%s.%s", k->sess.session, msg_type);
+    pre[0].data = "M";
+    pre[0].len = 1;
+    pre[1].data = topic;
+    pre[1].len = strlen(topic);
+    rc = send_out(push, pre, 2, o);
+    if (rc < 0)
+        fprintf(stderr, "ytkernel: cannot queue %s: %s\n", msg_type,
+                zmq_strerror(errno));
+    kn_out_free(o);
+    return rc;
+}
+
 int kn_pub(struct kn_kernel *k, void *push, const char *msg_type,
            const struct kn_msg *parent, cJSON *content)
 {
     struct kn_out o;
-    struct kn_frame pre[2];
-    char err[KN_ERR_LEN], topic[128];
-    int rc;
+    char err[KN_ERR_LEN];
 
     if (kn_wire_build(&k->sess, msg_type, parent ? parent->hdr_raw : NULL,
                       parent ? parent->hdr_len : 0, NULL, content, &o,
@@ -126,17 +149,23 @@ int kn_pub(struct kn_kernel *k, void *push, const char *msg_type,
         fprintf(stderr, "ytkernel: %s\n", err);
         return -1;
     }
-    snprintf(topic, sizeof(topic), "kernel.%s.%s", k->sess.session, msg_type);
-    pre[0].data = "M";
-    pre[0].len = 1;
-    pre[1].data = topic;
-    pre[1].len = strlen(topic);
-    rc = send_out(push, pre, 2, &o);
-    if (rc < 0)
-        fprintf(stderr, "ytkernel: cannot queue %s: %s\n", msg_type,
-                zmq_strerror(errno));
-    kn_out_free(&o);
-    return rc;
+    return pub_out(k, push, msg_type, &o);
+}
+
+/* kn_pub with the content as JSON text (a literal). */
+static int pub_text(struct kn_kernel *k, void *push, const char *msg_type,
+                    const struct kn_msg *parent, const char *content)
+{
+    struct kn_out o;
+    char err[KN_ERR_LEN];
+
+    if (kn_wire_build_text(&k->sess, msg_type, parent ? parent->hdr_raw : NULL,
+                           parent ? parent->hdr_len : 0, content, &o,
+                           err) < 0) {
+        fprintf(stderr, "ytkernel: %s\n", err);
+        return -1;
+    }
+    return pub_out(k, push, msg_type, &o);
 }
 
 int kn_pub_stream(void *push, int to_stderr, const struct kn_msg *parent,
@@ -290,14 +319,18 @@ int kn_recv(struct kn_kernel *k, void *sock, const char *chan, struct kn_msg *m)
 
 /* ---- common handlers ---- */
 
+/* state is one of busy, idle, starting: the content is a literal. */
 static void status(struct kn_kernel *k, void *push, const struct kn_msg *req,
                    const char *state)
 {
-    cJSON *c = cJSON_CreateObject();
-    if (!c)
-        return;
-    cJSON_AddStringToObject(c, "execution_state", state);
-    kn_pub(k, push, "status", req, c);
+    const char *c =
+        strcmp(state, "busy") == 0   ? "{\"execution_state\":\"busy\"}"
+        : strcmp(state, "idle") == 0 ? "{\"execution_state\":\"idle\"}"
+                                     : "{\"execution_state\":\"starting\"}";
+
+    KN_ASSERT(strcmp(state, "busy") == 0 || strcmp(state, "idle") == 0 ||
+              strcmp(state, "starting") == 0);
+    pub_text(k, push, "status", req, c);
 }
 
 static cJSON *ok_reply(void)
@@ -697,6 +730,12 @@ static void do_execute(struct kn_kernel *k, const struct kn_msg *req)
     cJSON_Delete(x.payload);
     cJSON_Delete(x.traceback);
     free(x.result_text);
+    /* A large cell leaves its transient buffers (copies of the text, its
+     * parts, stream text on the way) in the allocator's free lists of
+     * several threads: give those pages back to the system (serve_shell
+     * does it once the request's idle is out). */
+    if (strlen(code) >= KN_TRIM_AFTER_BYTES)
+        k->trim_pending = 1;
 }
 
 static void do_complete(struct kn_kernel *k, const struct kn_msg *req)
@@ -1081,6 +1120,10 @@ static void serve_shell(struct kn_kernel *k)
             kn_msg_free(&m);
             if (k->ndeferred)
                 answer_deferred(k);
+            if (k->trim_pending) {
+                malloc_trim(0);
+                k->trim_pending = 0;
+            }
         }
     }
 }

@@ -99,6 +99,7 @@ struct kn_kernel {
      * idle -- executes with an error reply, the rest normally. */
     struct kn_msg *deferred;
     size_t ndeferred;
+    int trim_pending; /* a large cell ran: malloc_trim once idle is out */
     /* After such a failure (not an interrupt), also abort every execute
      * request with stop_on_error that arrives before abort_until_ms (the
      * failing cell's start + stop_on_error_ms, CLOCK_MONOTONIC), and every

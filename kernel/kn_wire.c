@@ -2,10 +2,13 @@
 #include "kn_wire.h"
 #include "kn_priv.h" /* KN_ASSERT */
 
+#include <errno.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <uuid/uuid.h>
@@ -33,28 +36,90 @@ void kn_sess_free(struct kn_sess *s)
     kn_hmac_free(&s->hmac);
 }
 
+/* Random bytes for uuid4s, drawn from the kernel's CSPRNG (getrandom) a
+ * pool at a time: one system call per KN_UUID_POOL / 16 ids instead of
+ * libuuid's several per id (it reseeds random(3) at every call).  One pool
+ * per thread, so no lock. */
+#define KN_UUID_POOL 512
+
+static int uuid_bytes(unsigned char b[16])
+{
+    static __thread unsigned char pool[KN_UUID_POOL];
+    static __thread size_t left;
+
+    if (left < 16) {
+        size_t got = 0;
+        while (got < sizeof(pool)) {
+            ssize_t n = getrandom(pool + got, sizeof(pool) - got, 0);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return -1;
+            got += (size_t)n;
+        }
+        left = sizeof(pool);
+    }
+    memcpy(b, pool + sizeof(pool) - left, 16);
+    /* used bytes are not kept around */
+    memset(pool + sizeof(pool) - left, 0, 16);
+    left -= 16;
+    return 0;
+}
+
 void kn_wire_uuid(char out[37])
 {
-    uuid_t u;
-    uuid_generate_random(u);
-    uuid_unparse_lower(u, out);
+    static const char hex[] = "0123456789abcdef";
+    unsigned char b[16];
+    char *o = out;
+
+    if (uuid_bytes(b) < 0) { /* no getrandom (very old kernel) */
+        uuid_t u;
+        uuid_generate_random(u);
+        uuid_unparse_lower(u, out);
+        return;
+    }
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *o++ = '-';
+        *o++ = hex[b[i] >> 4];
+        *o++ = hex[b[i] & 15];
+    }
+    *o = '\0';
 }
 
 void kn_wire_date_at(const struct timespec *ts, char out[32])
 {
-    struct tm tm;
-    time_t t = ts->tv_sec;
+    /* gmtime_r + snprintf once per second per thread; the microseconds
+     * by hand (a header is built for every message). */
+    static __thread time_t cached_sec = (time_t)-1;
+    static __thread char prefix[20]; /* 2024-01-02T03:04:05 */
     long us = ts->tv_nsec / 1000;
-    char buf[96];
 
     if (us < 0 || us > 999999)
         us = 0;
-    if (!gmtime_r(&t, &tm))
-        memset(&tm, 0, sizeof(tm));
-    snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
-             (tm.tm_year + 1900) % 10000, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec, us);
-    snprintf(out, 32, "%.31s", buf);
+    if (ts->tv_sec != cached_sec) {
+        struct tm tm;
+        time_t t = ts->tv_sec;
+        char buf[96];
+
+        if (!gmtime_r(&t, &tm))
+            memset(&tm, 0, sizeof(tm));
+        snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d",
+                 (tm.tm_year + 1900) % 10000, tm.tm_mon + 1, tm.tm_mday,
+                 tm.tm_hour, tm.tm_min, tm.tm_sec);
+        snprintf(prefix, sizeof(prefix), "%.19s", buf);
+        cached_sec = ts->tv_sec;
+    }
+    memcpy(out, prefix, 19);
+    out[19] = '.';
+    for (int i = 25; i >= 20; i--) {
+        out[i] = (char)('0' + us % 10);
+        us /= 10;
+    }
+    out[26] = 'Z';
+    out[27] = '\0';
 }
 
 void kn_wire_date(char out[32])
@@ -136,8 +201,18 @@ int kn_utf8_valid(const char *s, size_t len)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
-        size_t k = utf8_seq(p + i, len - i);
-        if (!k)
+        size_t k;
+        /* JSON is mostly ASCII: skip it eight bytes at a time */
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ULL)
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
+        if (!(k = utf8_seq(p + i, len - i)))
             return 0;
         i += k;
     }
@@ -307,32 +382,88 @@ static char *print_json(cJSON *j, size_t *len)
     return fixed;
 }
 
-int kn_wire_build(const struct kn_sess *s, const char *msg_type,
-                  const char *parent, size_t parent_len, cJSON *metadata,
-                  cJSON *content, struct kn_out *o, char err[KN_ERR_LEN])
+/* Append s as a JSON string (quotes, \" \\ and control characters escaped;
+ * other bytes as they are: the header is checked for UTF-8 afterwards). */
+static char *json_str(char *o, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    *o++ = '"';
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            *o++ = '\\';
+            *o++ = (char)c;
+        } else if (c < 0x20) {
+            memcpy(o, "\\u00", 4);
+            o[4] = hex[c >> 4];
+            o[5] = hex[c & 15];
+            o += 6;
+        } else {
+            *o++ = (char)c;
+        }
+    }
+    *o++ = '"';
+    return o;
+}
+
+static char *put(char *o, const char *lit)
+{
+    size_t n = strlen(lit);
+    memcpy(o, lit, n);
+    return o + n;
+}
+
+/* The header frame, written directly (the same bytes cJSON would print:
+ * {"msg_id":…,"session":…,"username":…,"date":…,"msg_type":…,"version":…}).
+ * Returns a malloc'd valid UTF-8 string, or NULL when out of memory. */
+static char *header_json(const struct kn_sess *s, const char *id,
+                         const char *date, const char *msg_type, size_t *len)
+{
+    size_t cap =
+        128 + 6 * (strlen(id) + strlen(s->session) + strlen(s->username) +
+                   strlen(date) + strlen(msg_type));
+    char *buf = malloc(cap), *o = buf, *fixed;
+
+    if (!buf)
+        return NULL;
+    o = put(o, "{\"msg_id\":");
+    o = json_str(o, id);
+    o = put(o, ",\"session\":");
+    o = json_str(o, s->session);
+    o = put(o, ",\"username\":");
+    o = json_str(o, s->username);
+    o = put(o, ",\"date\":");
+    o = json_str(o, date);
+    o = put(o, ",\"msg_type\":");
+    o = json_str(o, msg_type);
+    o = put(o, ",\"version\":\"" KN_PROTOCOL_VERSION "\"}");
+    *o = '\0';
+    *len = (size_t)(o - buf);
+    KN_ASSERT(*len < cap);
+    if (kn_utf8_valid(buf, *len))
+        return buf;
+    fixed = kn_utf8_fix(buf, *len, len);
+    free(buf);
+    return fixed;
+}
+
+/* kn_wire_build and kn_wire_build_text: content_text (when not NULL) is
+ * the content frame as it is, else content is printed. */
+static int build(const struct kn_sess *s, const char *msg_type,
+                 const char *parent, size_t parent_len, cJSON *metadata,
+                 cJSON *content, const char *content_text, struct kn_out *o,
+                 char err[KN_ERR_LEN])
 {
     char id[37], date[32];
-    cJSON *hdr = cJSON_CreateObject();
     struct kn_frame parts[4];
     int sl;
 
     memset(o, 0, sizeof(*o));
-    if (!metadata)
-        metadata = cJSON_CreateObject();
-    if (!content)
-        content = cJSON_CreateObject();
     kn_wire_uuid(id);
     memcpy(o->msg_id, id, sizeof(id));
     kn_wire_date(date);
-    if (!hdr || !cJSON_AddStringToObject(hdr, "msg_id", id) ||
-        !cJSON_AddStringToObject(hdr, "session", s->session) ||
-        !cJSON_AddStringToObject(hdr, "username", s->username) ||
-        !cJSON_AddStringToObject(hdr, "date", date) ||
-        !cJSON_AddStringToObject(hdr, "msg_type", msg_type) ||
-        !cJSON_AddStringToObject(hdr, "version", KN_PROTOCOL_VERSION))
-        goto oom;
-    o->frame[0] = print_json(hdr, &o->len[0]);
-    hdr = NULL;
+    o->frame[0] = header_json(s, id, date, msg_type, &o->len[0]);
     if (parent && parent_len) {
         o->frame[1] = dup_mem(parent, parent_len);
         o->len[1] = parent_len;
@@ -340,9 +471,22 @@ int kn_wire_build(const struct kn_sess *s, const char *msg_type,
         o->frame[1] = dup_mem("{}", 2);
         o->len[1] = 2;
     }
-    o->frame[2] = print_json(metadata, &o->len[2]);
+    if (metadata) {
+        o->frame[2] = print_json(metadata, &o->len[2]);
+    } else {
+        o->frame[2] = dup_mem("{}", 2);
+        o->len[2] = 2;
+    }
     metadata = NULL;
-    o->frame[3] = print_json(content, &o->len[3]);
+    if (content_text) {
+        o->len[3] = strlen(content_text);
+        o->frame[3] = dup_mem(content_text, o->len[3]);
+    } else if (content) {
+        o->frame[3] = print_json(content, &o->len[3]);
+    } else {
+        o->frame[3] = dup_mem("{}", 2);
+        o->len[3] = 2;
+    }
     content = NULL;
     for (int i = 0; i < 4; i++) {
         if (!o->frame[i])
@@ -365,12 +509,28 @@ int kn_wire_build(const struct kn_sess *s, const char *msg_type,
               kn_utf8_valid(o->frame[3], o->len[3]));
     return 0;
 oom:
-    cJSON_Delete(hdr);
     cJSON_Delete(metadata);
     cJSON_Delete(content);
     kn_out_free(o);
     snprintf(err, KN_ERR_LEN, "out of memory building a %s message", msg_type);
     return -1;
+}
+
+int kn_wire_build(const struct kn_sess *s, const char *msg_type,
+                  const char *parent, size_t parent_len, cJSON *metadata,
+                  cJSON *content, struct kn_out *o, char err[KN_ERR_LEN])
+{
+    return build(s, msg_type, parent, parent_len, metadata, content, NULL, o,
+                 err);
+}
+
+int kn_wire_build_text(const struct kn_sess *s, const char *msg_type,
+                       const char *parent, size_t parent_len,
+                       const char *content, struct kn_out *o,
+                       char err[KN_ERR_LEN])
+{
+    KN_ASSERT(content && kn_utf8_valid(content, strlen(content)));
+    return build(s, msg_type, parent, parent_len, NULL, NULL, content, o, err);
 }
 
 void kn_out_free(struct kn_out *o)

@@ -73,6 +73,13 @@ void kn_msg_free(struct kn_msg *m);
 int kn_wire_build(const struct kn_sess *s, const char *msg_type,
                   const char *parent, size_t parent_len, cJSON *metadata,
                   cJSON *content, struct kn_out *o, char err[KN_ERR_LEN]);
+/* The same with the content frame given as JSON text (a valid UTF-8 JSON
+ * object, e.g. a literal such as {"execution_state":"idle"}), copied as
+ * it is: no cJSON tree to build and print. */
+int kn_wire_build_text(const struct kn_sess *s, const char *msg_type,
+                       const char *parent, size_t parent_len,
+                       const char *content, struct kn_out *o,
+                       char err[KN_ERR_LEN]);
 void kn_out_free(struct kn_out *o);
 
 /* UTC ISO 8601 with 6-digit microseconds and Z: 2024-01-02T03:04:05.000006Z */

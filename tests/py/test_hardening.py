@@ -22,6 +22,7 @@ import os
 import socket
 import sqlite3
 import stat
+import time
 
 import pytest
 
@@ -136,14 +137,21 @@ def test_chart_save_does_not_follow_planted_symlink(kernel, tmp_path):
 
 # ---- history keeps no secret -----------------------------------------------
 
-def history_sources(home):
-    con = sqlite3.connect("file:%s?mode=ro" % os.path.join(str(home),
-                                                          "history.sqlite"),
-                          uri=True, timeout=10)
-    try:
-        return [r[0] for r in con.execute("SELECT source FROM history")]
-    finally:
-        con.close()
+def history_sources(home, last):
+    """The sources in history.sqlite, once the cell `last` is there: the
+    kernel's history writer writes rows within 100 ms (kernel/README.md),
+    so poll (up to 30 s: no timing is asserted)."""
+    deadline = time.monotonic() + 30
+    while True:
+        con = sqlite3.connect("file:%s?mode=ro" % os.path.join(
+            str(home), "history.sqlite"), uri=True, timeout=10)
+        try:
+            sources = [r[0] for r in con.execute("SELECT source FROM history")]
+        finally:
+            con.close()
+        if last in sources or time.monotonic() > deadline:
+            return sources
+        time.sleep(0.05)
 
 
 def test_history_redacts_secrets(emulator, kernel, ytk_home):
@@ -158,7 +166,7 @@ def test_history_redacts_secrets(emulator, kernel, ytk_home):
     run(kc, "-- pasted by mistake: %s and %s\nSELECT '%s' AS t"
         % (ACCESS, REFRESH, CLIENT_SECRET))
     run(kc, "SELECT 'kept as typed' AS t")
-    sources = history_sources(ytk_home)
+    sources = history_sources(ytk_home, "SELECT 'kept as typed' AS t")
     blob = "\n".join(sources)
     for s in (KEY, CLIENT_SECRET, ACCESS, REFRESH):
         assert s not in blob

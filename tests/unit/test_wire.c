@@ -7,6 +7,7 @@
 
 #include "kn_wire.h"
 #include "tu.h"
+#include "ytk_utf8.h"
 
 static struct kn_sess sess;
 
@@ -183,6 +184,63 @@ static void test_build_round_trip(void)
     kn_out_free(&o);
 }
 
+/* The header is written by hand: characters JSON must escape in the user
+ * name (quote, backslash, control) and invalid UTF-8 come out as a header
+ * that parses back to the same name (invalid bytes as U+FFFD). */
+static void test_header_escaping(void)
+{
+    struct kn_sess odd = sess;
+    struct kn_out o;
+    struct kn_frame f[6];
+    struct kn_msg m;
+    char err[KN_ERR_LEN];
+    const cJSON *u, *d;
+
+    snprintf(odd.username, sizeof(odd.username), "a\"b\\c\n\x01\xff");
+    TU_EQ_INT(kn_wire_build(&odd, "status", NULL, 0, NULL, NULL, &o, err), 0);
+    fr(&f[0], KN_DELIM);
+    f[1].data = o.sig, f[1].len = o.siglen;
+    for (int i = 0; i < 4; i++)
+        f[2 + i].data = o.frame[i], f[2 + i].len = o.len[i];
+    TU_EQ_INT(kn_wire_parse(f, 6, &odd.hmac, &m, err), 0);
+    u = cJSON_GetObjectItemCaseSensitive(m.header, "username");
+    TU_CHECK(cJSON_IsString(u));
+    TU_EQ_STR(u->valuestring, "a\"b\\c\n\x01\xef\xbf\xbd");
+    d = cJSON_GetObjectItemCaseSensitive(m.header, "date");
+    TU_CHECK(cJSON_IsString(d) && strlen(d->valuestring) == 27);
+    TU_EQ_STR(o.frame[3], "{}");
+    kn_msg_free(&m);
+    kn_out_free(&o);
+}
+
+/* Content given as JSON text is sent as it is, signed like any other. */
+static void test_build_text(void)
+{
+    struct kn_out o;
+    struct kn_frame f[6];
+    struct kn_msg m;
+    char err[KN_ERR_LEN];
+    const char *parent = "{\"msg_id\":\"p9\"}";
+    const cJSON *st;
+
+    TU_EQ_INT(kn_wire_build_text(&sess, "status", parent, strlen(parent),
+                                 "{\"execution_state\":\"idle\"}", &o, err),
+              0);
+    TU_EQ_STR(o.frame[3], "{\"execution_state\":\"idle\"}");
+    TU_EQ_STR(o.frame[1], parent);
+    TU_EQ_STR(o.frame[2], "{}");
+    fr(&f[0], KN_DELIM);
+    f[1].data = o.sig, f[1].len = o.siglen;
+    for (int i = 0; i < 4; i++)
+        f[2 + i].data = o.frame[i], f[2 + i].len = o.len[i];
+    TU_EQ_INT(kn_wire_parse(f, 6, &sess.hmac, &m, err), 0);
+    TU_EQ_STR(m.msg_type, "status");
+    st = cJSON_GetObjectItemCaseSensitive(m.content, "execution_state");
+    TU_CHECK(cJSON_IsString(st) && strcmp(st->valuestring, "idle") == 0);
+    kn_msg_free(&m);
+    kn_out_free(&o);
+}
+
 static void test_dates(void)
 {
     char d[32];
@@ -193,6 +251,12 @@ static void test_dates(void)
     ts.tv_nsec = 999999999;
     kn_wire_date_at(&ts, d);
     TU_EQ_STR(d, "2023-11-14T22:13:20.999999Z");
+    ts.tv_nsec = 5000; /* same second (the cached part), new microseconds */
+    kn_wire_date_at(&ts, d);
+    TU_EQ_STR(d, "2023-11-14T22:13:20.000005Z");
+    ts.tv_sec = 0; /* back to an earlier second */
+    kn_wire_date_at(&ts, d);
+    TU_EQ_STR(d, "1970-01-01T00:00:00.000005Z");
     kn_wire_date(d);
     TU_EQ_INT(strlen(d), 27);
 }
@@ -267,6 +331,30 @@ static void test_uuid_unique(void)
     TU_CHECK(strcmp(a, b) != 0);
 }
 
+/* uuid4 layout (RFC 4122: version 4, variant 10xx, lowercase hex) and no
+ * repeats over several refills of the random pool. */
+static void test_uuid_format(void)
+{
+    enum { N = 200 };
+    static char ids[N][37];
+
+    for (int i = 0; i < N; i++) {
+        char *u = ids[i];
+        kn_wire_uuid(u);
+        TU_EQ_INT(strlen(u), 36);
+        for (int j = 0; j < 36; j++) {
+            if (j == 8 || j == 13 || j == 18 || j == 23)
+                TU_CHECK(u[j] == '-');
+            else
+                TU_CHECK(strchr("0123456789abcdef", u[j]) != NULL);
+        }
+        TU_CHECK(u[14] == '4');
+        TU_CHECK(strchr("89ab", u[19]) != NULL);
+        for (int j = 0; j < i; j++)
+            TU_CHECK(strcmp(ids[j], u) != 0);
+    }
+}
+
 static void test_utf8(void)
 {
     size_t n;
@@ -280,6 +368,42 @@ static void test_utf8(void)
     TU_EQ_STR(s, "a\xef\xbf\xbd\xef\xbf\xbd");
     TU_EQ_INT(n, 7);
     free(s);
+}
+
+/* The ASCII fast path (eight bytes at a time) agrees with decoding byte by
+ * byte (ytk_utf8_decode, the project's rule) wherever a non-ASCII byte or
+ * sequence sits: inside a block, at its edges, in the tail. */
+static int valid_slow(const unsigned char *p, size_t len)
+{
+    size_t i = 0;
+    unsigned cp;
+    while (i < len) {
+        size_t k = ytk_utf8_decode(p + i, len - i, &cp);
+        if (!k)
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
+static void test_utf8_fast_path(void)
+{
+    static const char *const ins[] = {
+        "\xff",         "\xc3\xa9",         "\xe2\x82",
+        "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xed\xa0\x80",
+        "\x80"};
+    char buf[64];
+
+    for (size_t k = 0; k < sizeof(ins) / sizeof(ins[0]); k++)
+        for (size_t len = 0; len <= 40; len++)
+            for (size_t at = 0; at <= len; at++) {
+                size_t il = strlen(ins[k]), n;
+                memset(buf, 'a', sizeof(buf));
+                memcpy(buf + at, ins[k], il);
+                n = len + il;
+                TU_EQ_INT(kn_utf8_valid(buf, n),
+                          valid_slow((const unsigned char *)buf, n));
+            }
 }
 
 int main(void)
@@ -297,8 +421,12 @@ int main(void)
     TU_RUN(test_dates);
     TU_RUN(test_date_parse);
     TU_RUN(test_header_made_valid_utf8);
+    TU_RUN(test_header_escaping);
+    TU_RUN(test_build_text);
     TU_RUN(test_uuid_unique);
+    TU_RUN(test_uuid_format);
     TU_RUN(test_utf8);
+    TU_RUN(test_utf8_fast_path);
     kn_sess_free(&sess);
     return tu_report();
 }
