@@ -1,5 +1,4 @@
-/* kn_hmac.c -- HMAC signatures (RFC 2104 over OpenSSL 3 EVP digests).
- * See kn_hmac.h. */
+/* kn_hmac.c -- HMAC signatures with OpenSSL 3 EVP_MAC.  See kn_hmac.h. */
 #include "kn_hmac.h"
 #include "kn_priv.h" /* KN_ASSERT */
 
@@ -8,50 +7,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pthread.h>
-
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 
-/* One digest context per thread, reused for every signature it makes
- * (EVP_DigestInit_ex2 with the same digest reuses it: no allocation per
- * message); freed when the thread ends. */
-static pthread_key_t ctx_key;
-static pthread_once_t ctx_once = PTHREAD_ONCE_INIT;
-static int ctx_key_ok;
-
-static void ctx_free(void *c)
+/* The keyed context every signature starts from: the key and its inner
+ * and outer pads are hashed once here, and each message duplicates it
+ * (EVP_MAC_init per message would fetch the digest by name and hash the
+ * key again: a third of the signing cost for a short message). */
+static int keyed_template(struct kn_hmac *h)
 {
-    EVP_MD_CTX_free(c);
-}
+    OSSL_PARAM params[2];
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(h->mac);
 
-static void ctx_key_init(void)
-{
-    ctx_key_ok = pthread_key_create(&ctx_key, ctx_free) == 0;
-}
-
-static EVP_MD_CTX *thread_ctx(void)
-{
-    EVP_MD_CTX *c;
-
-    pthread_once(&ctx_once, ctx_key_init);
-    if (!ctx_key_ok)
-        return NULL;
-    if ((c = pthread_getspecific(ctx_key)))
-        return c;
-    if ((c = EVP_MD_CTX_new()) && pthread_setspecific(ctx_key, c) != 0) {
-        EVP_MD_CTX_free(c);
-        c = NULL;
+    if (!ctx)
+        return -1;
+    params[0] =
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, h->digest, 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (!EVP_MAC_init(ctx, h->key, h->key_len, params)) {
+        EVP_MAC_CTX_free(ctx);
+        return -1;
     }
-    return c;
+    h->tmpl = ctx;
+    return 0;
 }
 
 int kn_hmac_init(struct kn_hmac *h, const unsigned char *key, size_t key_len,
                  const char *digest, char err[KN_ERR_LEN])
 {
-    unsigned char k0[KN_HMAC_BLOCK_MAX];
     EVP_MD *md = NULL;
-    int bs;
     size_t i;
 
     memset(h, 0, sizeof(*h));
@@ -64,9 +50,7 @@ int kn_hmac_init(struct kn_hmac *h, const unsigned char *key, size_t key_len,
     for (i = 0; digest[i]; i++)
         h->digest[i] = (char)toupper((unsigned char)digest[i]);
     md = EVP_MD_fetch(NULL, h->digest, NULL);
-    bs = md ? EVP_MD_get_block_size(md) : 0;
-    if (!md || EVP_MD_get_size(md) <= 0 || EVP_MD_get_size(md) > 64 ||
-        bs < 32 || bs > KN_HMAC_BLOCK_MAX) {
+    if (!md || EVP_MD_get_size(md) <= 0 || EVP_MD_get_size(md) > 64) {
         snprintf(err, KN_ERR_LEN,
                  "unsupported signature_scheme \"hmac-%.20s\" (OpenSSL does "
                  "not know the digest)",
@@ -74,27 +58,26 @@ int kn_hmac_init(struct kn_hmac *h, const unsigned char *key, size_t key_len,
         EVP_MD_free(md);
         return -1;
     }
-    /* RFC 2104: a key longer than a block is hashed first; then padded
-     * with zeros to a block and XORed with 0x36 / 0x5c. */
-    memset(k0, 0, sizeof(k0));
-    if (key_len > (size_t)bs) {
-        unsigned int n = 0;
-        if (!EVP_Digest(key, key_len, k0, &n, md, NULL)) {
-            snprintf(err, KN_ERR_LEN, "cannot hash the signature key");
-            EVP_MD_free(md);
-            return -1;
-        }
-    } else {
-        memcpy(k0, key, key_len);
+    EVP_MD_free(md);
+    h->mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    if (!h->mac) {
+        snprintf(err, KN_ERR_LEN, "OpenSSL has no HMAC implementation");
+        return -1;
     }
-    for (i = 0; i < (size_t)bs; i++) {
-        h->ipad[i] = k0[i] ^ 0x36;
-        h->opad[i] = k0[i] ^ 0x5c;
+    if (!(h->key = malloc(key_len))) {
+        EVP_MAC_free(h->mac);
+        h->mac = NULL;
+        snprintf(err, KN_ERR_LEN, "out of memory");
+        return -1;
     }
-    OPENSSL_cleanse(k0, sizeof(k0));
-    h->md = md;
-    h->block = (size_t)bs;
+    memcpy(h->key, key, key_len);
     h->key_len = key_len;
+    if (keyed_template(h) < 0) {
+        snprintf(err, KN_ERR_LEN, "cannot set up HMAC-%.20s in OpenSSL",
+                 digest);
+        kn_hmac_free(h);
+        return -1;
+    }
     return 0;
 }
 
@@ -103,28 +86,27 @@ int kn_hmac_enabled(const struct kn_hmac *h)
     return h->key_len > 0;
 }
 
-/* Raw HMAC of the parts into out: H(opad || H(ipad || parts)).  Returns
- * its length or -1. */
+/* Raw digest of the parts into md; returns its length or -1. */
 static int mac_raw(const struct kn_hmac *h, const struct kn_frame *parts,
-                   size_t n, unsigned char out[64])
+                   size_t n, unsigned char md[64])
 {
-    EVP_MD_CTX *c = thread_ctx();
-    unsigned char inner[EVP_MAX_MD_SIZE];
-    unsigned int ilen = 0, olen = 0;
+    int rc = -1;
+    size_t outl = 0;
+    /* Duplicating only reads the template: threads may sign at once. */
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(h->tmpl);
 
-    if (!c || !EVP_DigestInit_ex2(c, h->md, NULL) ||
-        !EVP_DigestUpdate(c, h->ipad, h->block))
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        if (parts[i].len && !EVP_DigestUpdate(c, parts[i].data, parts[i].len))
-            return -1;
-    if (!EVP_DigestFinal_ex(c, inner, &ilen) ||
-        !EVP_DigestInit_ex2(c, h->md, NULL) ||
-        !EVP_DigestUpdate(c, h->opad, h->block) ||
-        !EVP_DigestUpdate(c, inner, ilen) ||
-        !EVP_DigestFinal_ex(c, out, &olen) || olen > 64)
-        return -1;
-    return (int)olen;
+    if (!ctx)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        if (parts[i].len && !EVP_MAC_update(ctx, parts[i].data, parts[i].len))
+            goto out;
+    }
+    if (!EVP_MAC_final(ctx, md, &outl, 64))
+        goto out;
+    rc = (int)outl;
+out:
+    EVP_MAC_CTX_free(ctx);
+    return rc;
 }
 
 int kn_hmac_sign(const struct kn_hmac *h, const struct kn_frame *parts,
@@ -165,8 +147,11 @@ int kn_hmac_verify(const struct kn_hmac *h, const struct kn_frame *parts,
 
 void kn_hmac_free(struct kn_hmac *h)
 {
-    EVP_MD_free(h->md);
-    OPENSSL_cleanse(h->ipad, sizeof(h->ipad));
-    OPENSSL_cleanse(h->opad, sizeof(h->opad));
+    if (h->key) {
+        OPENSSL_cleanse(h->key, h->key_len);
+        free(h->key);
+    }
+    EVP_MAC_CTX_free(h->tmpl);
+    EVP_MAC_free(h->mac);
     memset(h, 0, sizeof(*h));
 }

@@ -5,17 +5,10 @@
  * from its signature_scheme (normally SHA-256).  An empty key means messages
  * are unsigned: sign produces "" and verify accepts anything.
  *
- * HMAC is computed as RFC 2104 defines it over an EVP digest: the key's
- * inner and outer pad blocks are made once at init, and each thread signs
- * with its own digest context, reused for every message (no allocation and
- * no EVP_MAC context per message; the MAC layer's per-message dup/free was
- * a third of the cost of signing a short message).
- *
- * Ownership: `struct kn_hmac` owns the fetched EVP_MD and the two pad
- * blocks derived from the key (wiped on free; the key itself is not kept).
- * After init it is read-only, so several threads may sign and verify with
- * the same struct at once.  Each signing thread's digest context is freed
- * when that thread ends.
+ * Ownership: `struct kn_hmac` owns a copy of the key (wiped on free), the
+ * fetched EVP_MAC and a context keyed once at init that each signature
+ * duplicates.  After init it is read-only, so several threads may sign and
+ * verify with the same struct at once.
  */
 #ifndef KN_HMAC_H
 #define KN_HMAC_H
@@ -26,13 +19,11 @@
 
 #define KN_SIG_MAX 129 /* hex of a 64-byte digest + NUL */
 
-#define KN_HMAC_BLOCK_MAX 168 /* the largest digest block (SHAKE128) */
-
 struct kn_hmac {
-    void *md;       /* EVP_MD *, NULL when unsigned */
-    size_t key_len; /* 0 = unsigned */
-    size_t block;   /* the digest's block size */
-    unsigned char ipad[KN_HMAC_BLOCK_MAX], opad[KN_HMAC_BLOCK_MAX];
+    void *mac;          /* EVP_MAC *, NULL when unsigned */
+    void *tmpl;         /* EVP_MAC_CTX * keyed at init, NULL when unsigned */
+    unsigned char *key; /* NULL when unsigned */
+    size_t key_len;
     char digest[32]; /* e.g. "SHA256" */
 };
 
