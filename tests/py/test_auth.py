@@ -212,14 +212,17 @@ def test_forged_state_rejected(base_env, tmp_path, emulator, ytk_home):
     forger = tmp_path / "forge.py"
     forger.write_text(
         "#!%s\n"
-        "import sys, urllib.parse, urllib.request, urllib.error\n"
+        "import os, sys, urllib.parse, urllib.request, urllib.error\n"
         "q = urllib.parse.parse_qs(urllib.parse.urlsplit(sys.argv[-1]).query)\n"
         "ru = q['redirect_uri'][0]\n"
         "try:\n"
         "    urllib.request.urlopen(ru + '?state=FORGED&code=evil', timeout=20)\n"
         "except urllib.error.HTTPError as e:\n"
-        "    open(%r, 'w').write(str(e.code))\n" % (
-            sys.executable, str(tmp_path / "forge-status")))
+        # written whole, then renamed: the test reads it once it exists
+        "    open(%r, 'w').write(str(e.code))\n"
+        "    os.replace(%r, %r)\n" % (
+            sys.executable, str(tmp_path / "forge-status.tmp"),
+            str(tmp_path / "forge-status.tmp"), str(tmp_path / "forge-status")))
     forger.chmod(0o755)
     env = dict(base_env, BROWSER=str(forger))
     s = Session(env, tmp_path)
