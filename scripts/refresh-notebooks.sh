@@ -42,8 +42,10 @@ PY
 # The images are exactly the demo's (a renamed question leaves no stale file).
 rm -rf "$ROOT/notebooks/images"
 mkdir -p "$ROOT/notebooks/images"
+# Paths of this checkout are written relative to it (out/demo/home/...):
+# the committed outputs read the same for whoever clones the repository.
 for nb in 01-token-acquisition 02-data-acquisition 03-visualization; do
-    cp "$OUT/$nb.ipynb" "$ROOT/notebooks/$nb.ipynb"
+    sed "s|$ROOT/||g" "$OUT/$nb.ipynb" >"$ROOT/notebooks/$nb.ipynb"
 done
 cp "$OUT"/images/* "$ROOT/notebooks/images/"
 echo "refreshed notebooks/ and notebooks/images/ from $OUT"
