@@ -1811,6 +1811,17 @@ out:
     return rc;
 }
 
+/* What kernel_info says of both interpreters (usable store or not). */
+static void set_identity(struct kn_interp *out, struct interp *in)
+{
+    out->self = in;
+    out->implementation = "ytkernel";
+    out->implementation_version = YTK_VERSION;
+    out->banner = in->banner;
+    out->language_info = interp_language_info;
+    out->help_links = interp_help_links;
+}
+
 int mg_interp_create(const char *home, struct kn_interp *out,
                      char err[YTK_ERR_LEN])
 {
@@ -1875,12 +1886,7 @@ int mg_interp_create(const char *home, struct kn_interp *out,
              "Type %%help for the cell language and magics.",
              YTK_VERSION, sqlite3_libversion());
 
-    out->self = in;
-    out->implementation = "ytkernel";
-    out->implementation_version = YTK_VERSION;
-    out->banner = in->banner;
-    out->language_info = interp_language_info;
-    out->help_links = interp_help_links;
+    set_identity(out, in);
     out->execute = interp_execute;
     out->history_text = interp_history_text;
     out->eval_expression = interp_eval;
@@ -1927,12 +1933,7 @@ int mg_interp_create_unusable(const char *why, struct kn_interp *out)
     snprintf(in->banner, sizeof in->banner,
              "ytkernel %s -- cannot use its store: %.160s", YTK_VERSION,
              in->unusable);
-    out->self = in;
-    out->implementation = "ytkernel";
-    out->implementation_version = YTK_VERSION;
-    out->banner = in->banner;
-    out->language_info = interp_language_info;
-    out->help_links = interp_help_links;
+    set_identity(out, in);
     out->execute = unusable_execute;
     return 0;
 }

@@ -535,7 +535,6 @@ def test_interrupted_export_is_a_keyboard_interrupt(emulator, kernel, tmp_path):
     """Interrupting a long export said 'ExportError: cannot read the
     table: interrupted', as if the table were broken; it is the user's
     interrupt, and no file is left behind."""
-    import queue
     import time
     km, kc = kernel
     run(kc, "CREATE VIEW endless AS WITH RECURSIVE c(x) AS (SELECT 1 UNION "
@@ -545,16 +544,7 @@ def test_interrupted_export_is_a_keyboard_interrupt(emulator, kernel, tmp_path):
     path = out / "endless.csv"
     msg_id = kc.execute("%%yt_fetch export endless %s" % path,
                         stop_on_error=False)
-    deadline = time.monotonic() + ytk.TIMEOUT
-    while time.monotonic() < deadline:  # wait until the cell runs
-        try:
-            m = kc.get_iopub_msg(timeout=1)
-        except queue.Empty:
-            continue
-        if (m["parent_header"].get("msg_id") == msg_id
-                and m["msg_type"] == "status"
-                and m["content"]["execution_state"] == "busy"):
-            break
+    ytk.wait_busy(kc, msg_id)
     time.sleep(0.5)
     km.interrupt_kernel()
     r = ytk.collect(kc, msg_id)

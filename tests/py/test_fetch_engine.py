@@ -81,11 +81,12 @@ def test_quota_exceeded_on_a_batch_then_resume(emulator, kc, store):
     assert emulator.quota_used() == min_uploads_quota(n) + 1
 
 
-def test_interrupt_with_batches_in_flight_then_resume(emulator, kernel,
-                                                      store):
+def interrupt_uploads(emulator, kernel, store, latency_ms):
+    """Start `%yt_fetch uploads --mine` with latency on every call and
+    interrupt it once 50 videos are stored (video batches are then in flight
+    beside the playlist).  Returns the cell's result."""
     km, kc = kernel
-    n = emulator.world()["counts"]["my_uploads"]
-    emulator.set_latency(300)
+    emulator.set_latency(latency_ms)
     msg_id = kc.execute("%yt_fetch uploads --mine")
     deadline = time.monotonic() + 30
     while store.count("videos") < 50 and time.monotonic() < deadline:
@@ -94,6 +95,14 @@ def test_interrupt_with_batches_in_flight_then_resume(emulator, kernel,
     r = ytk.collect(kc, msg_id)
     assert r.status == "error"
     assert r.errors[0]["ename"] == "KeyboardInterrupt"
+    return r
+
+
+def test_interrupt_with_batches_in_flight_then_resume(emulator, kernel,
+                                                      store):
+    kc = kernel[1]
+    n = emulator.world()["counts"]["my_uploads"]
+    interrupt_uploads(emulator, kernel, store, 300)
     kept = store.count("playlist_items")
     assert 50 <= kept < n
     assert store.count("_ytk_requests", "outcome = 'aborted'") >= 1
@@ -112,16 +121,9 @@ def test_stopped_and_resumed_counts_agree(emulator, kernel, store):
     uploads said 6 pages, %yt_fetch status 4 pages and 201 items); the
     resumed summary counted the stopped run's rows as its own; the
     progress bar of a resumed run measured it against the whole fetch."""
-    km, kc = kernel
+    kc = kernel[1]
     n = emulator.world()["counts"]["my_uploads"]
-    emulator.set_latency(200)
-    msg_id = kc.execute("%yt_fetch uploads --mine")
-    deadline = time.monotonic() + 30
-    while store.count("videos") < 50 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    km.interrupt_kernel()
-    r = ytk.collect(kc, msg_id)
-    assert r.errors[0]["ename"] == "KeyboardInterrupt"
+    r = interrupt_uploads(emulator, kernel, store, 200)
     final = [t for t in r.texts() if t.startswith("Interrupted: kept")]
     pages = int(re.search(r" in (\d+) pages?,", final[-1]).group(1))
     kept_pi, kept_v = store.count("playlist_items"), store.count("videos")

@@ -5,7 +5,6 @@ default, tooltips, point labels, --save (.svg/.png/.vl.json), hostile labels,
 large inputs, and the clear single errors."""
 import base64
 import json
-import queue
 import os
 import struct
 import time
@@ -307,18 +306,10 @@ def test_interrupt_endless_query(kernel):
     km, kc = kernel
     msg_id = kc.execute("%%yt_plot line\nWITH RECURSIVE c(x) AS (SELECT 1 "
                         "UNION ALL SELECT x + 1 FROM c) SELECT x, x % 97 FROM c")
-    deadline = time.monotonic() + ytk.TIMEOUT
-    while time.monotonic() < deadline:  # wait until the cell runs
-        try:
-            m = kc.get_iopub_msg(timeout=1)
-        except queue.Empty:
-            continue
-        if (m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "status"
-                and m["content"]["execution_state"] == "busy"):
-            break
+    ytk.wait_busy(kc, msg_id)
     time.sleep(1.0)  # let rows stream
     km.interrupt_kernel()
-    r = ytk.collect(kc, msg_id, timeout=max(1.0, deadline - time.monotonic()))
+    r = ytk.collect(kc, msg_id)
     reply, msgs = r.reply, r.msgs
     assert reply["content"]["status"] == "error"
     errs = [m["content"] for m in msgs if m["msg_type"] == "error"]

@@ -126,6 +126,22 @@ def run(kc, code, ok=True, **kw):
     return r
 
 
+def wait_busy(kc, msg_id, timeout=TIMEOUT):
+    """Read iopub until the kernel says it is busy with `msg_id` (the cell
+    runs): for tests that interrupt a cell once it has started."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            m = kc.get_iopub_msg(timeout=1)
+        except queue.Empty:
+            continue
+        if (m["parent_header"].get("msg_id") == msg_id
+                and m["msg_type"] == "status"
+                and m["content"]["execution_state"] == "busy"):
+            return
+    raise TimeoutError(f"cell {msg_id!r} did not start in {timeout}s")
+
+
 def collect(kc, msg_id, timeout=TIMEOUT, stdin_handler=None, what=None,
             on_iopub=None, on_poll=None):
     """Gather the reply and iopub messages of an execute already sent as
