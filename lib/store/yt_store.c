@@ -13,6 +13,7 @@
 #include "yt_file.h"
 #include "yt_history.h"
 #include "yt_time.h"
+#include "yt_utf8.h"
 
 #define SQL_MAX (1u << 20)
 
@@ -947,6 +948,37 @@ static int blob_hex(sqlite3_stmt *st, int i, struct yt_buf *b)
     return yt_buf_add(b, "'", 1);
 }
 
+/* A JSON string of text t: invalid UTF-8 becomes U+FFFD (cJSON would copy
+ * the bytes and write invalid JSON).  NULL when out of memory. */
+static cJSON *json_text(const char *t)
+{
+    size_t n = strlen(t), i = 0, o = 0;
+    unsigned cp;
+    char *fixed;
+    cJSON *v;
+
+    while (i < n) {
+        size_t k = yt_utf8_next((const unsigned char *)t + i, n - i, &cp);
+        if (cp == 0xFFFD && (k != 3 || memcmp(t + i, "\xEF\xBF\xBD", 3) != 0))
+            break;
+        i += k;
+    }
+    if (i == n)
+        return cJSON_CreateString(t);
+    fixed = malloc(n * 3 + 1); /* one byte becomes at most three */
+    if (!fixed)
+        return NULL;
+    for (i = 0; i < n;) {
+        size_t k = yt_utf8_next((const unsigned char *)t + i, n - i, &cp);
+        o += yt_utf8_encode(cp, fixed + o);
+        i += k;
+    }
+    fixed[o] = '\0';
+    v = cJSON_CreateString(fixed);
+    free(fixed);
+    return v;
+}
+
 /* Append one CSV record (no line end yet) of the current row, or of the
  * column names when `header`. */
 static int csv_row(struct yt_buf *b, sqlite3_stmt *st, int ncol, int header,
@@ -1087,7 +1119,7 @@ long yt_store_export_ex(sqlite3 *db, const char *table, const char *path,
                         strcmp(name, "topic_categories") == 0)
                         v = cJSON_Parse(t);
                     if (!v)
-                        v = cJSON_CreateString(t ? t : "");
+                        v = json_text(t ? t : "");
                 }
                 }
                 cJSON_AddItemToObject(o, name, v);

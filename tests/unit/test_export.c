@@ -119,10 +119,44 @@ static void test_export_blobs_and_big_integers(void)
     sqlite3_close(db);
 }
 
+/* Text that is not valid UTF-8 (SQLite stores whatever bytes it is
+ * given) was copied into JSON as it was, which made the file invalid
+ * JSON; each invalid byte is now U+FFFD, valid text (a real U+FFFD
+ * included) is kept byte for byte, and CSV keeps the bytes. */
+static void test_export_json_invalid_utf8(void)
+{
+    sqlite3 *db;
+    char err[YTK_ERR_LEN], path[256], buf[4096];
+
+    TU_EQ_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+    TU_EQ_INT(sqlite3_exec(db,
+                           "CREATE TABLE t(s TEXT);"
+                           "INSERT INTO t VALUES (CAST(x'61ff62efbf' AS TEXT)),"
+                           "('caf\xc3\xa9 \xef\xbf\xbd ok')",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    snprintf(path, sizeof path, "/tmp/ytk_test_export_u_%d.ndjson",
+             (int)getpid());
+    TU_EQ_INT(yt_store_export(db, "t", path, err), 2);
+    tu_read_file(path, buf, sizeof buf);
+    TU_EQ_STR(buf, "{\"s\":\"a\xef\xbf\xbd"
+                   "b\xef\xbf\xbd\xef\xbf\xbd\"}\n"
+                   "{\"s\":\"caf\xc3\xa9 \xef\xbf\xbd ok\"}\n");
+    unlink(path);
+    snprintf(path, sizeof path, "/tmp/ytk_test_export_u_%d.csv", (int)getpid());
+    TU_EQ_INT(yt_store_export(db, "t", path, err), 2);
+    tu_read_file(path, buf, sizeof buf);
+    TU_EQ_STR(buf, "s\r\na\xff"
+                   "b\xef\xbf\r\ncaf\xc3\xa9 \xef\xbf\xbd ok\r\n");
+    unlink(path);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     TU_RUN(test_cell_rule);
     TU_RUN(test_export_blobs_and_big_integers);
+    TU_RUN(test_export_json_invalid_utf8);
     TU_RUN(test_export_formulas);
     return tu_report();
 }
