@@ -1077,6 +1077,13 @@ static int interp_execute(void *self, struct kn_exec *x, const char *code)
         switch (p->kind) {
         case MG_PART_SQL:
             rc = run_sql(in, x, p, &pd);
+            if (rc < 0 && i + 1 < n && parts[i + 1].kind != MG_PART_SQL &&
+                strcmp(sqlite3_errmsg(in->db), "incomplete input") == 0)
+                kn_exec_fail_line(x, "Hint: a line starting with % is a "
+                                     "magic, which ends the SQL before it; "
+                                     "finish the statement above that line, "
+                                     "or put the magic in a cell of its "
+                                     "own.");
             break;
         case MG_PART_HELP:
             flush_pending(x, &pd, !sql_later);

@@ -296,6 +296,21 @@ def test_magic_between_sql(kernel):
     assert kinds == ["execute_result", "stream"]
 
 
+def test_magic_inside_a_statement_is_explained(kernel):
+    """A magic line in the middle of a statement ends the SQL before it:
+    the bare 'incomplete input' now says why and what to do."""
+    _, kc = kernel
+    r = ytk.execute(kc, "SELECT 1 AS a,\n%print mid\n2 AS b")
+    assert r.status == "error"
+    tb = r.errors[0]["traceback"]
+    assert tb[0] == "SQLError: incomplete input"
+    assert tb[-1].startswith("Hint: a line starting with % is a magic")
+    assert "mid" not in r.stdout  # nothing after the error ran
+    # an incomplete statement with no magic after it gets no such hint
+    r = ytk.execute(kc, "SELECT 1 AS a,")
+    assert not [l for l in r.errors[0]["traceback"] if "magic" in l]
+
+
 def test_complete_inspect_is_complete(kernel):
     _, kc = kernel
     ytk.execute(kc, "CREATE TABLE videos(video_id TEXT, view_count INTEGER, title TEXT)")
