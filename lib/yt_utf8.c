@@ -1,6 +1,8 @@
 /* yt_utf8.c -- UTF-8 decoding and encoding.  See yt_utf8.h. */
 #include "yt_utf8.h"
 
+#include <stdlib.h>
+
 #include "yt_err.h"
 #include "ytk_utf8.h"
 
@@ -41,4 +43,24 @@ size_t yt_utf8_encode(unsigned cp, char out[4])
     out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
     out[3] = (char)(0x80 | (cp & 0x3F));
     return 4;
+}
+
+char *yt_utf8_clean(const char *s, size_t n, yt_utf8_map_fn map)
+{
+    char *out = malloc(n * 4 + 1); /* a byte read, at most 4 written */
+    size_t i = 0, o = 0;
+
+    if (!out)
+        return NULL;
+    while (i < n) {
+        unsigned cp;
+
+        i += yt_utf8_next((const unsigned char *)s + i, n - i, &cp);
+        if (map)
+            cp = map(cp);
+        if (cp != YT_UTF8_DROP)
+            o += yt_utf8_encode(cp, out + o);
+    }
+    out[o] = '\0';
+    return out;
 }

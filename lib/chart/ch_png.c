@@ -12,6 +12,7 @@
 
 #include "yt_buf.h"
 #include "yt_file.h"
+#include "yt_utf8.h"
 
 #define FONT "DejaVu Sans"
 
@@ -41,35 +42,16 @@ static void set_colour(cairo_t *cr, uint32_t c, double alpha)
                           ((c >> 8) & 0xFF) / 255.0, (c & 0xFF) / 255.0, alpha);
 }
 
-/* Valid UTF-8 copy of s with control characters dropped (cairo rejects
- * invalid UTF-8 and would draw nothing). */
-static char *clean_utf8(const char *s)
+/* Text cairo can draw (it rejects invalid UTF-8 and would draw nothing):
+ * tab and line ends become spaces, other controls and non-characters are
+ * dropped. */
+static unsigned png_char(unsigned cp)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s), i = 0, o = 0;
-    char *out = malloc(n * 3 + 1);
-
-    if (!out)
-        return NULL;
-    while (i < n) {
-        unsigned cp;
-        size_t len = yt_utf8_next(p + i, n - i, &cp);
-
-        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE ||
-            cp == 0xFFFF) {
-            if (cp == '\t' || cp == '\n' || cp == '\r')
-                out[o++] = ' ';
-        } else if (cp == 0xFFFD && len == 1) {
-            memcpy(out + o, "\xEF\xBF\xBD", 3);
-            o += 3;
-        } else {
-            memcpy(out + o, p + i, len);
-            o += len;
-        }
-        i += len;
-    }
-    out[o] = '\0';
-    return out;
+    if (cp == '\t' || cp == '\n' || cp == '\r')
+        return ' ';
+    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF)
+        return YT_UTF8_DROP;
+    return cp;
 }
 
 static void stroke_prim(cairo_t *cr, const struct ch_prim *p)
@@ -102,7 +84,7 @@ static void fill_and_stroke(cairo_t *cr, const struct ch_prim *p)
 static int draw_text(cairo_t *cr, const struct ch_prim *p)
 {
     cairo_text_extents_t ext;
-    char *clean = clean_utf8(p->text), *txt;
+    char *clean = yt_utf8_clean(p->text, strlen(p->text), png_char), *txt;
     double dx = 0;
 
     if (!clean)

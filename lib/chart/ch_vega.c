@@ -48,36 +48,16 @@ static cJSON *obj(struct vb *v, cJSON *parent, const char *key)
     return o;
 }
 
-/* A copy of s that is valid UTF-8 (invalid bytes become U+FFFD) without
- * C0 controls other than tab and newline (dropped); malloc'ed. */
-static char *clean_utf8(const char *s)
+/* Vega data text: C0 controls other than tab and newline are dropped. */
+static unsigned vega_char(unsigned cp)
 {
-    size_t n = strlen(s), i = 0, o = 0;
-    char *out = malloc(n * 3 + 1);
-
-    if (!out)
-        return NULL;
-    while (i < n) {
-        unsigned cp;
-        size_t k = yt_utf8_next((const unsigned char *)s + i, n - i, &cp);
-
-        if (cp >= 0x20 || cp == '\t' || cp == '\n') {
-            if (cp == 0xFFFD || k == 1)
-                o += yt_utf8_encode(cp, out + o);
-            else {
-                memcpy(out + o, s + i, k);
-                o += k;
-            }
-        }
-        i += k;
-    }
-    out[o] = '\0';
-    return out;
+    return cp >= 0x20 || cp == '\t' || cp == '\n' ? cp : YT_UTF8_DROP;
 }
 
 static cJSON *jstring(const char *val)
 {
-    char *t = clean_utf8(val ? val : "");
+    const char *v = val ? val : "";
+    char *t = yt_utf8_clean(v, strlen(v), vega_char);
     cJSON *j = t ? cJSON_CreateString(t) : NULL;
 
     free(t);

@@ -952,30 +952,10 @@ static int blob_hex(sqlite3_stmt *st, int i, struct yt_buf *b)
  * the bytes and write invalid JSON).  NULL when out of memory. */
 static cJSON *json_text(const char *t)
 {
-    size_t n = strlen(t), i = 0, o = 0;
-    unsigned cp;
-    char *fixed;
-    cJSON *v;
+    char *valid = yt_utf8_clean(t, strlen(t), NULL);
+    cJSON *v = valid ? cJSON_CreateString(valid) : NULL;
 
-    while (i < n) {
-        size_t k = yt_utf8_next((const unsigned char *)t + i, n - i, &cp);
-        if (cp == 0xFFFD && (k != 3 || memcmp(t + i, "\xEF\xBF\xBD", 3) != 0))
-            break;
-        i += k;
-    }
-    if (i == n)
-        return cJSON_CreateString(t);
-    fixed = malloc(n * 3 + 1); /* one byte becomes at most three */
-    if (!fixed)
-        return NULL;
-    for (i = 0; i < n;) {
-        size_t k = yt_utf8_next((const unsigned char *)t + i, n - i, &cp);
-        o += yt_utf8_encode(cp, fixed + o);
-        i += k;
-    }
-    fixed[o] = '\0';
-    v = cJSON_CreateString(fixed);
-    free(fixed);
+    free(valid);
     return v;
 }
 

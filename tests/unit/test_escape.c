@@ -1,8 +1,12 @@
-/* test_escape.c -- yt_escape: the one HTML/SVG escaper and its presets. */
+/* test_escape.c -- yt_escape: the one HTML/SVG escaper and its presets;
+ * yt_utf8_clean, the one valid-UTF-8 copy. */
 #include "tu.h"
 #include "yt_buf.h"
 #include "yt_err.h"
 #include "yt_escape.h"
+#include "yt_utf8.h"
+
+#include <stdlib.h>
 
 static const char *esc(struct yt_buf *b, const char *s, long len,
                        unsigned flags)
@@ -74,11 +78,39 @@ static void test_cap_reported(void)
     yt_buf_free(&b);
 }
 
+static unsigned drop_c0(unsigned cp)
+{
+    return cp < 0x20 ? YT_UTF8_DROP : cp == 'x' ? 'y' : cp;
+}
+
+/* Each invalid byte becomes U+FFFD, valid text (a real U+FFFD too) is
+ * kept byte for byte, and the map drops or replaces code points. */
+static void test_utf8_clean(void)
+{
+    static const char in[] = "a\xff"
+                             "b\xef\xbf\xef\xbf\xbd\xc3\xa9\x01x\n";
+    char *c = yt_utf8_clean(in, sizeof(in) - 1, NULL);
+
+    TU_EQ_STR(c, "a\xef\xbf\xbd"
+                 "b\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+                 "\xc3\xa9\x01x\n");
+    free(c);
+    c = yt_utf8_clean(in, sizeof(in) - 1, drop_c0);
+    TU_EQ_STR(c, "a\xef\xbf\xbd"
+                 "b\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+                 "\xc3\xa9y");
+    free(c);
+    c = yt_utf8_clean("", 0, NULL);
+    TU_EQ_STR(c, "");
+    free(c);
+}
+
 int main(void)
 {
     TU_RUN(test_entities_everywhere);
     TU_RUN(test_presets_differ_where_they_should);
     TU_RUN(test_invalid_and_forbidden);
     TU_RUN(test_cap_reported);
+    TU_RUN(test_utf8_clean);
     return tu_report();
 }
