@@ -2,9 +2,7 @@
 scalars, errors, magics, help pages, complete/inspect/is_complete, user
 expressions and interrupting a runaway query."""
 import os
-import queue
 import sqlite3
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -393,20 +391,13 @@ def run_and_interrupt(km, kc, by_message):
             "SELECT count(*) FROM c")
     msg_id = kc.execute(code, stop_on_error=False)
     # wait until the cell is running (its first output arrived)
-    deadline = time.monotonic() + ytk.TIMEOUT
-    while time.monotonic() < deadline:
-        try:
-            m = kc.get_iopub_msg(timeout=1)
-        except queue.Empty:
-            continue
-        if (m["parent_header"].get("msg_id") == msg_id
-                and m["msg_type"] == "stream" and "started" in m["content"]["text"]):
-            break
+    ytk.wait_iopub(kc, msg_id, lambda m: m["msg_type"] == "stream" and
+                   "started" in m["content"]["text"])
     if by_message:
         kc.control_channel.send(kc.session.msg("interrupt_request", {}))
     else:
         km.interrupt_kernel()
-    r = ytk.collect(kc, msg_id, timeout=max(1.0, deadline - time.monotonic()))
+    r = ytk.collect(kc, msg_id)
     reply, msgs = r.reply, r.msgs
     assert reply["content"]["status"] == "error"
     assert reply["content"]["ename"] == "KeyboardInterrupt"

@@ -126,20 +126,25 @@ def run(kc, code, ok=True, **kw):
     return r
 
 
-def wait_busy(kc, msg_id, timeout=TIMEOUT):
-    """Read iopub until the kernel says it is busy with `msg_id` (the cell
-    runs): for tests that interrupt a cell once it has started."""
+def wait_iopub(kc, msg_id, match, timeout=TIMEOUT):
+    """Read iopub until a message of `msg_id` satisfies match(msg): for
+    tests that act (e.g. interrupt) once a cell has got that far."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             m = kc.get_iopub_msg(timeout=1)
         except queue.Empty:
             continue
-        if (m["parent_header"].get("msg_id") == msg_id
-                and m["msg_type"] == "status"
-                and m["content"]["execution_state"] == "busy"):
+        if m["parent_header"].get("msg_id") == msg_id and match(m):
             return
-    raise TimeoutError(f"cell {msg_id!r} did not start in {timeout}s")
+    raise TimeoutError(f"cell {msg_id!r}: awaited message not seen in "
+                       f"{timeout}s")
+
+
+def wait_busy(kc, msg_id, timeout=TIMEOUT):
+    """Read iopub until the kernel says it is busy with `msg_id`."""
+    wait_iopub(kc, msg_id, lambda m: m["msg_type"] == "status" and
+               m["content"]["execution_state"] == "busy", timeout)
 
 
 def collect(kc, msg_id, timeout=TIMEOUT, stdin_handler=None, what=None,
